@@ -1,0 +1,1 @@
+"""Item pipelines: validation, then Parquet storage. Wired in ``scraper/settings.py``."""

@@ -1,0 +1,187 @@
+"""Thread validation: check an article and its comment thread before it is stored.
+
+Only an article without ``article_id`` or ``url`` is dropped. Everything else is repaired or kept
+as it is with a warning and a stats counter, because a research dataset that silently loses rows
+is worse than one with a flagged oddity.
+"""
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+from scrapy.exceptions import DropItem
+
+from scraper.items import ArticleItem
+from scraper.urls import site_of
+
+from .schema import ARTICLE_FIELDS, COMMENT_FIELDS, COMMENT_KINDS, PARENT_SOURCES, TIMESTAMP_COLUMNS
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+log = logging.getLogger(__name__)
+
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off", ""}
+
+
+def coerce_value(value: Any, type_: pa.DataType) -> Any:
+    """``value`` as a column of ``type_`` holds it; ValueError when it cannot be converted.
+
+    Timestamps are left alone: the Parquet writer parses them.
+    """
+    if value is None:
+        return None
+    if pa.types.is_string(type_):
+        if isinstance(value, str):
+            return value
+        if isinstance(value, int) and not isinstance(value, bool):  # numeric post/comment ids
+            return str(value)
+    elif pa.types.is_integer(type_):
+        number = _integer(value)
+        limit = 2 ** (type_.bit_width - 1)
+        if number is not None and -limit <= number < limit:
+            return number
+    elif pa.types.is_boolean(type_):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int) and value in (0, 1):
+            return bool(value)
+        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+            return value.strip().lower() in _TRUE
+    elif pa.types.is_list(type_):
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, (list, tuple)):
+            return [coerce_value(v, type_.value_type) for v in value if v is not None]
+    else:
+        return value
+    raise ValueError(f"{value!r} is not a {type_}")
+
+
+def _integer(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+        return int(value)
+    return None
+
+
+def coerce_record(record: dict, fields: list[pa.Field], label: str) -> int:
+    """Coerce the schema columns of ``record`` in place; an unconvertible value becomes None.
+    Returns how many values were nulled."""
+    nulled = 0
+    for f in fields:
+        if f.name in TIMESTAMP_COLUMNS or record.get(f.name) is None:
+            continue
+        try:
+            record[f.name] = coerce_value(record[f.name], f.type)
+        except ValueError as exc:
+            log.warning("%s: %s stored as null (%s)", label, f.name, exc)
+            record[f.name] = None
+            nulled += 1
+    return nulled
+
+
+class ThreadValidationPipeline:
+    def __init__(self, stats: Any = None) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ThreadValidationPipeline:
+        return cls(crawler.stats)
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        if not isinstance(item, ArticleItem):
+            return item
+        article = item.article
+        missing = [k for k in ("article_id", "url") if not article.get(k)]
+        if missing:
+            where = article.get("canonical_url") or article.get("url") or article.get("title") or "?"
+            raise DropItem(f"Article without {' and '.join(missing)} dropped: {where}")
+        label = f"Article {article['url']}"
+        self._fill_article(article, label)
+        self._count("validation/nulled_values", coerce_record(article, ARTICLE_FIELDS, label))
+        item.comments = self._check_thread(item.comments, label)
+        return item
+
+    def _count(self, key: str, n: int = 1) -> None:
+        if n and self.stats is not None:
+            self.stats.inc_value(key, n)
+
+    def _fill_article(self, article: dict, label: str) -> None:
+        # Both are derivable from the URL, so a missing one is repaired rather than fatal.
+        if not article.get("canonical_url"):
+            log.warning("%s: no canonical_url, using the URL", label)
+            article["canonical_url"] = article["url"]
+        if not article.get("site"):
+            article["site"] = site_of(article["canonical_url"])
+
+    def _check_thread(self, comments: list, label: str) -> list[dict]:
+        kept = self._unique(comments, label)
+        ids = {c["comment_id"] for c in kept}
+        depth_of: dict[str, int] = {}
+        for c in kept:
+            where = f"{label}, comment {c['comment_id']}"
+            self._count("validation/nulled_values", coerce_record(c, COMMENT_FIELDS, where))
+            self._check_parent(c, ids, where)
+            self._check_depth(c, depth_of, where)
+            self._check_vocabulary(c, where)
+        self._number(kept)
+        return kept
+
+    def _unique(self, comments: list, label: str) -> list[dict]:
+        kept, seen = [], set()
+        for c in comments:
+            if not isinstance(c, dict) or c.get("comment_id") in (None, ""):
+                log.warning("%s: a comment without comment_id was skipped: %r", label, c)
+                self._count("validation/invalid_comments")
+                continue
+            c["comment_id"] = str(c["comment_id"])
+            if c["comment_id"] in seen:
+                log.warning("%s: duplicate comment_id %s, the first one is kept", label, c["comment_id"])
+                self._count("validation/duplicate_comments")
+                continue
+            seen.add(c["comment_id"])
+            kept.append(c)
+        return kept
+
+    def _check_parent(self, c: dict, ids: set[str], where: str) -> None:
+        parent = c.get("parent_id")
+        c["parent_id"] = parent = None if parent in (None, "") else str(parent)
+        if parent is not None and (parent not in ids or parent == c["comment_id"]):
+            log.warning("%s: parent %s is not a comment of this article (row kept)", where, parent)
+            self._count("validation/orphan_comments")
+
+    def _check_depth(self, c: dict, depth_of: dict[str, int], where: str) -> None:
+        if not isinstance(c.get("depth"), int) or c["depth"] < 1:
+            parent = c["parent_id"]
+            fixed = 1 if parent is None else depth_of.get(parent, 1) + 1
+            log.warning("%s: depth %r replaced by %d", where, c.get("depth"), fixed)
+            self._count("validation/fixed_depths")
+            c["depth"] = fixed
+        depth_of[c["comment_id"]] = c["depth"]
+
+    def _check_vocabulary(self, c: dict, where: str) -> None:
+        for key, allowed, default in (("kind", COMMENT_KINDS, "comment"),
+                                      ("parent_source", PARENT_SOURCES, "html")):
+            value = c.get(key)
+            normal = value.strip().lower() if isinstance(value, str) else value
+            if normal not in allowed:
+                log.warning("%s: %s %r is not one of %s, stored as %r", where, key, value,
+                            sorted(allowed), default)
+                self._count(f"validation/invalid_{key}")
+                normal = default
+            c[key] = normal
+
+    def _number(self, comments: list[dict]) -> None:
+        # Positions are kept when they already are 0..n-1; otherwise list order is the thread order.
+        positions = [c.get("position") for c in comments]
+        if sorted(p for p in positions if isinstance(p, int)) != list(range(len(comments))):
+            for position, c in enumerate(comments):
+                c["position"] = position

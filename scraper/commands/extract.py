@@ -1,0 +1,72 @@
+"""``scrapy extract <file or URL> [--url URL]``: one page's extraction as JSON, for maintainers
+checking what the extractor makes of a page."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from ..extractors import extract_page
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    default_settings = {"LOG_ENABLED": False}
+
+    def syntax(self) -> str:
+        return "<file or URL> [--url URL]"
+
+    def short_desc(self) -> str:
+        return "Print one page's extraction (article, comments) as JSON"
+
+    def add_options(self, parser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--url", help="the page's URL, for a saved file (resolves links and picks "
+                                          "the site extractor)")
+
+    def run(self, args: list[str], opts) -> None:
+        if len(args) != 1:
+            raise UsageError()
+        source = args[0]
+        if source.startswith(("http://", "https://")):
+            body, url, ctype = self._fetch(source)
+        else:
+            path = Path(source)
+            if not path.is_file():
+                raise UsageError(f"no such file: {source}")
+            body, ctype = path.read_bytes(), None
+            url = opts.url or path.resolve().as_uri()
+        result = extract_page(body, opts.url or url, content_type=ctype)
+        json.dump({"article": result["article"], "comments": result["comments"],
+                   "page": result["page"]}, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+
+    def _fetch(self, url: str) -> tuple[bytes, str, str | None]:
+        """Fetch through Scrapy, so robots.txt, the user agent and proxies apply as in a crawl."""
+        from scrapy import Request, Spider
+
+        result: dict = {}
+
+        class FetchOne(Spider):
+            name = "extract-fetch"
+
+            async def start(self):
+                yield Request(url, callback=self.keep, errback=self.failed, dont_filter=True)
+
+            def keep(self, response):
+                result["response"] = response
+
+            def failed(self, failure):
+                result["error"] = failure
+
+        self.crawler_process.crawl(FetchOne)
+        self.crawler_process.start()
+        if "response" not in result:
+            error = result.get("error")
+            raise UsageError(f"could not fetch {url}: {error.value if error else 'no response'}")
+        response = result["response"]
+        ctype = (response.headers.get("Content-Type") or b"").decode("latin-1") or None
+        return response.body, response.url, ctype

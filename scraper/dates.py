@@ -1,0 +1,84 @@
+"""Dates: keep what the page printed, and a UTC timestamp made from it.
+
+Structured values (ISO 8601 / RFC 3339, RFC 2822) are parsed directly; dateparser, which is slow
+to import and to run, is only the fallback for human-written dates, and its answers are cached.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from functools import lru_cache
+
+_ISO_HINT = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_MAX_RAW = 200
+
+
+def _to_utc(dt: datetime, default_tz: timezone = timezone.utc) -> datetime:
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=default_tz)
+    return dt.astimezone(timezone.utc)
+
+
+def _iso(raw: str) -> datetime | None:
+    text = raw.strip().replace(" ", "T", 1) if _ISO_HINT.match(raw.strip()) else None
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("z", "Z"))
+    except ValueError:
+        return None
+
+
+def _rfc2822(raw: str) -> datetime | None:
+    try:
+        return parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _human(raw: str, languages: tuple[str, ...] | None) -> datetime | None:
+    import dateparser  # imported lazily: costs about a second
+
+    try:
+        return dateparser.parse(
+            raw, languages=list(languages) if languages else None,
+            settings={"RETURN_AS_TIMEZONE_AWARE": False, "PREFER_DAY_OF_MONTH": "first"},
+        )
+    except Exception:  # dateparser raises assorted errors on odd input
+        return None
+
+
+def parse_datetime(raw: str | None, language: str | None = None,
+                   default_offset: timedelta | None = None) -> datetime | None:
+    """A timezone-aware UTC datetime for ``raw``, or None when it does not read as a date.
+
+    ``default_offset`` is used for dates printed without a timezone (for instance the site's
+    offset learned from a structured date on the same page); UTC when unknown.
+    """
+    if not raw or len(raw) > _MAX_RAW:
+        return None
+    raw = raw.strip()
+    tz = timezone(default_offset) if default_offset is not None else timezone.utc
+    dt = _iso(raw) or _rfc2822(raw)
+    if dt is None:
+        langs = (language.split("-")[0].lower(),) if language else None
+        dt = _human(raw, langs)
+    return _to_utc(dt, tz) if dt is not None else None
+
+
+def to_iso(dt: datetime | None) -> str | None:
+    return dt.isoformat() if dt is not None else None
+
+
+def iso_utc(raw: str | None, language: str | None = None,
+            default_offset: timedelta | None = None) -> str | None:
+    """``parse_datetime`` as an ISO 8601 string in UTC (``2016-03-29T09:15:00+00:00``)."""
+    return to_iso(parse_datetime(raw, language, default_offset))
+
+
+def utc_offset(raw: str | None) -> timedelta | None:
+    """The offset a structured date carries, to read the page's other, naive dates with."""
+    dt = _iso(raw) if raw else None
+    return dt.utcoffset() if dt is not None and dt.tzinfo is not None else None

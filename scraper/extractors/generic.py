@@ -1,0 +1,164 @@
+"""The generic extractor: one method per field, composed from the body, metadata, bio and
+comments parts. Site extractors subclass it and override only the fields they get wrong."""
+from __future__ import annotations
+
+from functools import cached_property
+
+from lxml import etree
+
+from .. import dates
+from ..text import join_paragraphs
+from ..urls import article_id, normalize_url, site_of
+from . import bio, body, comments, metadata
+from .page import Page
+
+LISTING_CLASSES = frozenset({"home", "blog", "archive", "category", "tag", "author", "date",
+                             "search", "search-results", "error404", "paged"})
+SINGULAR_CLASSES = frozenset({"single", "single-post", "singular", "page-template-default"})
+ARTICLE_OG_TYPES = frozenset({"article", "blog", "blogposting"})
+
+
+class GenericExtractor:
+    name = "generic"
+    version = "1"
+
+    def __init__(self, page: Page):
+        self.page = page
+
+    # -- page kind --------------------------------------------------------------------
+    def is_article(self) -> bool:
+        classes = self.page.body_classes
+        if classes & SINGULAR_CLASSES:
+            return True
+        if classes & LISTING_CLASSES:
+            return False
+        if self.page.jsonld_article is not None:
+            return True
+        if (self.page.meta.get("og:type") or "").lower() in ARTICLE_OG_TYPES:
+            return True
+        if self._comments and self.container is not None:
+            return True  # a page that carries its own comment thread is a post
+        articles = self.page.xpath("//article")
+        return len(articles) == 1 and self.container is not None
+
+    # -- shared intermediate results ----------------------------------------------------
+    @cached_property
+    def container(self) -> etree._Element | None:
+        return body.find_container(self.page)
+
+    @cached_property
+    def _bio_markup(self) -> tuple[str | None, list[etree._Element]]:
+        return bio.bio_from_markup(self.page)
+
+    @cached_property
+    def _body_and_trailing_bio(self) -> tuple[list[str], str | None]:
+        paras = body.body_paragraphs(self.page, self.container, also_skip=self._bio_markup[1])
+        if self._bio_markup[0]:
+            return paras, None
+        return bio.split_trailing_bio(paras, self.author_name())
+
+    @cached_property
+    def _author(self) -> tuple[str | None, str | None]:
+        return metadata.author(self.page)
+
+    @cached_property
+    def _date_offset(self):
+        return dates.utc_offset(self.published_raw())
+
+    # -- fields -----------------------------------------------------------------------
+    def url(self) -> str:
+        return self.page.url
+
+    def canonical_url(self) -> str:
+        return normalize_url(metadata.canonical_url(self.page))
+
+    def site(self) -> str:
+        return site_of(self.canonical_url())
+
+    def post_id(self) -> str | None:
+        return metadata.post_id(self.page)
+
+    def title(self) -> str | None:
+        return metadata.title(self.page)
+
+    def author_name(self) -> str | None:
+        return self._author[0]
+
+    def author_url(self) -> str | None:
+        return self._author[1]
+
+    def author_bio(self) -> str | None:
+        return self._bio_markup[0] or self._body_and_trailing_bio[1]
+
+    def published_raw(self) -> str | None:
+        return metadata.published_raw(self.page)
+
+    def published(self) -> str | None:
+        return dates.iso_utc(self.published_raw(), self.language())
+
+    def modified_raw(self) -> str | None:
+        return metadata.modified_raw(self.page)
+
+    def modified(self) -> str | None:
+        return dates.iso_utc(self.modified_raw(), self.language(), self._date_offset)
+
+    def body_text(self) -> str | None:
+        return join_paragraphs(self._body_and_trailing_bio[0]) or None
+
+    def tags(self) -> list[str]:
+        return metadata.tags(self.page)
+
+    def categories(self) -> list[str]:
+        return metadata.categories(self.page)
+
+    def language(self) -> str | None:
+        return self.page.language
+
+    def comments_open(self) -> bool | None:
+        return metadata.comments_open(self.page, bool(self._comments))
+
+    @cached_property
+    def _comments(self) -> list[dict]:
+        return comments.extract_comments(self.page, self.language(), self._date_offset)
+
+    def comments(self) -> list[dict]:
+        return [dict(c) for c in self._comments]
+
+    def comment_page_urls(self) -> list[str]:
+        return comments.comment_page_urls(self.page)
+
+    def rest_api_root(self) -> str | None:
+        return metadata.rest_api_root(self.page)
+
+    # -- the record -------------------------------------------------------------------
+    ARTICLE_FIELDS = ("url", "canonical_url", "site", "post_id", "title", "author_name",
+                      "author_url", "author_bio", "published", "published_raw", "modified",
+                      "modified_raw", "body_text", "tags", "categories", "language",
+                      "comments_open")
+
+    def article(self) -> dict:
+        record = {name: getattr(self, name)() for name in self.ARTICLE_FIELDS}
+        record["article_id"] = article_id(record["canonical_url"])
+        record["bio_source"] = "html" if record["author_bio"] else None
+        return record
+
+    def extract(self) -> dict:
+        """``{"article": {...} | None, "comments": [...], "page": {...}}``."""
+        is_article = self.is_article()
+        article = self.article() if is_article else None
+        thread = self.comments() if is_article else []
+        if article is not None:
+            article["comment_count"] = len(thread)
+            for row in thread:
+                row["article_id"] = article["article_id"]
+                row["article_url"] = article["canonical_url"]
+        return {
+            "article": article,
+            "comments": thread,
+            "page": {
+                "is_article": is_article,
+                "extractor": f"{self.name}/{self.version}",
+                "comment_page_urls": self.comment_page_urls() if is_article else [],
+                "rest_api_root": self.rest_api_root(),
+            },
+        }

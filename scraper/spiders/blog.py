@@ -1,0 +1,278 @@
+"""The blog spider: follow one blog's pages, feeds and sitemaps; turn each article page, its
+comment pages and (on WordPress) its REST API answers into one ArticleItem."""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy import signals
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+
+from .. import wordpress
+from ..extractors import extract_page
+from ..extractors.comments import comment_page_number
+from ..items import ArticleItem
+from ..threads import CommentThread
+from ..urls import normalize_url
+from . import discovery
+
+log = logging.getLogger(__name__)
+CHAIN_PRIORITY = 10  # finish an article's comment pages and API calls before new pages
+HTML_TYPES = (b"text/html", b"application/xhtml")
+
+
+@dataclass
+class ArticleAssembly:
+    """An article waiting for the rest of its thread (more comment pages, REST answers)."""
+    article: dict
+    thread: CommentThread = field(default_factory=CommentThread)
+    todo_pages: list[str] = field(default_factory=list)
+    seen_pages: set[str] = field(default_factory=set)
+    api_root: str | None = None
+    api_page: int = 1
+
+
+class BlogSpider(scrapy.Spider):
+    name = "blog"
+
+    def __init__(self, url: str | None = None, out: str | None = None, crawl: str | None = None,
+                 hosts: str | None = None, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not url:
+            raise ValueError("the blog spider needs a start URL: scrapy crawl blog -a url=<URL>")
+        self.start_url = url if "://" in url else f"https://{url}"
+        host = urlsplit(self.start_url).netloc.lower()
+        self.hosts = {host} | {h.strip().lower() for h in (hosts or "").split(",") if h.strip()}
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        self.crawl_id = crawl or f"{host.replace(':', '_')}-{stamp}"
+        self.out = out
+        self._articles: set[str] = set()
+        self._users: dict[str, list | None] = {}
+        self._waiting_for_users: dict[str, list[ArticleAssembly]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        # Settings are not frozen yet: spider arguments become the settings pipelines read.
+        if spider.out:
+            crawler.settings.set("DATASET_ROOT", spider.out, priority="spider")
+        crawler.settings.set("CRAWL_ID", spider.crawl_id, priority="spider")
+        crawler.settings.set("CRAWL_START_URL", spider.start_url, priority="spider")
+        crawler.signals.connect(spider._on_robots, signal=signals.robots_parsed)
+        return spider
+
+    async def start(self):
+        yield scrapy.Request(self.start_url, callback=self.parse_page, errback=self.page_failed)
+        for path in ("/wp-sitemap.xml", "/sitemap.xml"):
+            yield self._probe(urljoin(self.start_url, path), self.parse_sitemap)
+
+    # -- discovery ----------------------------------------------------------------------
+    def _on_robots(self, robotparser, request) -> None:
+        for url in discovery.robots_sitemaps(robotparser):
+            if urlsplit(url).netloc.lower() in self.hosts:
+                self.crawler.engine.crawl(self._probe(url, self.parse_sitemap))
+
+    def parse_sitemap(self, response: Response):
+        children, pages = discovery.sitemap_links(response.body)
+        for url in children:
+            if urlsplit(url).netloc.lower() in self.hosts:
+                yield self._probe(url, self.parse_sitemap)
+        yield from self._follow(pages)
+
+    def parse_feed(self, response: Response):
+        yield from self._follow(discovery.feed_links(response.body))
+
+    def _follow(self, urls):
+        for url in urls:
+            if discovery.is_page_link(url, self.hosts):
+                yield scrapy.Request(normalize_url(url), callback=self.parse_page,
+                                     errback=self.page_failed)
+
+    def _probe(self, url: str, callback) -> scrapy.Request:
+        """A discovery request (sitemap, feed) whose absence is normal, not an error."""
+        return scrapy.Request(url, callback=callback, errback=self.probe_failed,
+                              meta={"optional": True})
+
+    def _page_links(self, response: TextResponse) -> list[str]:
+        hrefs = response.xpath("//a/@href | //link[@rel='next' or @rel='prev']/@href").getall()
+        return [urljoin(response.url, h) for h in hrefs]
+
+    def _feeds(self, response: TextResponse):
+        for href in response.xpath("//link[@rel='alternate' and (contains(@type, 'rss') or "
+                                   "contains(@type, 'atom'))]/@href").getall():
+            url = urljoin(response.url, href)
+            if urlsplit(url).netloc.lower() in self.hosts:
+                yield self._probe(url, self.parse_feed)
+
+    # -- pages --------------------------------------------------------------------------
+    def parse_page(self, response: Response):
+        if not self._is_html(response):
+            return
+        if response.url.rstrip("/") == self.start_url.rstrip("/") or response.meta.get("depth", 0) == 0:
+            yield from self._feeds(response)
+        yield from self._follow(self._page_links(response))
+        result = self._extract(response)
+        article = result and result["article"]
+        if not article or article["article_id"] in self._articles:
+            return
+        self._articles.add(article["article_id"])
+        article["fetched_at"] = datetime.now(timezone.utc).isoformat()
+        assembly = ArticleAssembly(article, api_root=result["page"]["rest_api_root"])
+        links = result["page"]["comment_page_urls"]
+        assembly.thread.add_page(_main_page_number(links), result["comments"])
+        assembly.seen_pages.add(normalize_url(response.url))
+        assembly.todo_pages.extend(links)
+        yield from self._advance(assembly)
+
+    def _is_html(self, response: Response) -> bool:
+        ctype = (response.headers.get("Content-Type") or b"").lower()
+        if not isinstance(response, TextResponse) or (ctype and not any(t in ctype for t in HTML_TYPES)):
+            self.logger.warning("Skipped non-HTML response %s (Content-Type %r)", response.url,
+                                ctype.decode(errors="replace"))
+            return False
+        if b"\x00" in response.body[:4096]:
+            self.logger.error("Skipped binary body served as HTML: %s", response.url)
+            return False
+        return True
+
+    def _extract(self, response: TextResponse) -> dict | None:
+        try:
+            return extract_page(response.selector.root, response.url)
+        except Exception:  # one broken page must not end an archival crawl
+            self.logger.exception("Extraction failed for %s", response.url)
+            self.crawler.stats.inc_value("extract/errors")
+            return None
+
+    def page_failed(self, failure: Failure):
+        self._log_failure(failure, logging.ERROR)
+
+    def probe_failed(self, failure: Failure):
+        # Optional discovery endpoints (sitemaps, feeds) are often absent: not an error.
+        self._log_failure(failure, logging.DEBUG)
+
+    def _log_failure(self, failure: Failure, level: int) -> None:
+        response = getattr(failure.value, "response", None)
+        what = f"HTTP {response.status}" if response is not None else repr(failure.value)
+        self.logger.log(level, "Request failed (%s): %s", what, failure.request.url)
+
+    # -- one article's thread -----------------------------------------------------------
+    def _advance(self, a: ArticleAssembly):
+        """Next step for an article: another comment page, the REST API, the author's bio,
+        or, when nothing is left, the finished item."""
+        while a.todo_pages:
+            url = normalize_url(a.todo_pages.pop(0))
+            if url not in a.seen_pages:
+                a.seen_pages.add(url)
+                yield self._chain(url, self.parse_comment_page, self.comment_page_failed, a)
+                return
+        if a.api_root and a.article.get("post_id") and self._rest_enabled and a.api_page > 0:
+            url = wordpress.comments_url(a.api_root, a.article["post_id"], a.api_page)
+            yield self._chain(url, self.parse_rest_comments, self.rest_failed, a)
+            return
+        yield from self._bio_then_finish(a)
+
+    @property
+    def _rest_enabled(self) -> bool:
+        return self.crawler.settings.getbool("WORDPRESS_REST_API", True)
+
+    def _chain(self, url: str, callback, errback, a: ArticleAssembly) -> scrapy.Request:
+        return scrapy.Request(url, callback=callback, errback=errback, priority=CHAIN_PRIORITY,
+                              cb_kwargs={"a": a}, meta={"article_id": a.article["article_id"]})
+
+    def parse_comment_page(self, response: Response, a: ArticleAssembly):
+        if self._is_html(response):
+            result = self._extract(response)
+            if result is not None:
+                number = comment_page_number(response.url) or 1
+                a.thread.add_page(number, result["comments"])
+                a.todo_pages.extend(result["page"]["comment_page_urls"])
+        yield from self._advance(a)
+
+    def comment_page_failed(self, failure: Failure):
+        self._log_failure(failure, logging.ERROR)
+        yield from self._advance(failure.request.cb_kwargs["a"])
+
+    def parse_rest_comments(self, response: Response, a: ArticleAssembly):
+        try:
+            rows = wordpress.parse_comments(json.loads(response.body))
+        except (ValueError, UnicodeDecodeError) as exc:
+            self.logger.error("Invalid REST comments JSON at %s (%s); parents come from HTML",
+                              response.url, exc)
+            self.crawler.stats.inc_value("wordpress/rest_invalid_json")
+            a.api_page = 0
+        else:
+            a.thread.add_api(rows)
+            pages = wordpress.total_pages(response.headers.get("X-WP-TotalPages"), len(rows))
+            a.api_page = a.api_page + 1 if a.api_page < pages and rows else 0
+        yield from self._advance(a)
+
+    def rest_failed(self, failure: Failure):
+        self._log_failure(failure, logging.WARNING)
+        a = failure.request.cb_kwargs["a"]
+        a.api_page = 0
+        yield from self._advance(a)
+
+    # -- author bio from the REST users list, fetched once per site and shared ----------
+    def _bio_then_finish(self, a: ArticleAssembly):
+        if a.article.get("author_bio") or not a.api_root or not self._rest_enabled:
+            yield self._finish(a)
+            return
+        if a.api_root in self._users:
+            yield self._finish(self._with_user_bio(a, self._users[a.api_root]))
+            return
+        waiting = self._waiting_for_users.setdefault(a.api_root, [])
+        waiting.append(a)
+        if len(waiting) == 1:
+            yield scrapy.Request(wordpress.users_url(a.api_root), callback=self.parse_users,
+                                 errback=self.users_failed, priority=CHAIN_PRIORITY,
+                                 cb_kwargs={"api_root": a.api_root})
+
+    def parse_users(self, response: Response, api_root: str):
+        try:
+            users = json.loads(response.body)
+            wordpress.find_user(users, None, None)  # validates the shape
+        except (ValueError, UnicodeDecodeError) as exc:
+            self.logger.error("Invalid REST users JSON at %s (%s)", response.url, exc)
+            users = None
+        yield from self._release_users(api_root, users)
+
+    def users_failed(self, failure: Failure):
+        self._log_failure(failure, logging.WARNING)
+        yield from self._release_users(failure.request.cb_kwargs["api_root"], None)
+
+    def _release_users(self, api_root: str, users: list | None):
+        self._users[api_root] = users
+        for a in self._waiting_for_users.pop(api_root, []):
+            yield self._finish(self._with_user_bio(a, users))
+
+    def _with_user_bio(self, a: ArticleAssembly, users: list | None) -> ArticleAssembly:
+        if users:
+            user = wordpress.find_user(users, a.article.get("author_name"), a.article.get("author_url"))
+            bio = wordpress.user_bio(user)
+            if bio:
+                a.article["author_bio"], a.article["bio_source"] = bio, "api"
+            if user and not a.article.get("author_url"):
+                a.article["author_url"] = user.get("link")
+        return a
+
+    def _finish(self, a: ArticleAssembly) -> ArticleItem:
+        comments = a.thread.rows()
+        for row in comments:
+            row["article_id"] = a.article["article_id"]
+            row["article_url"] = a.article["canonical_url"]
+        a.article["comment_count"] = len(comments)
+        self.crawler.stats.inc_value("blog/articles")
+        self.crawler.stats.inc_value("blog/comments", len(comments))
+        return ArticleItem(article=a.article, comments=comments)
+
+
+def _main_page_number(linked: list[str]) -> int:
+    """The article URL shows page 1 of its thread, unless it links page 1 as an older page
+    (threads shown newest first): then it shows the last page."""
+    numbers = [n for n in (comment_page_number(u) for u in linked) if n]
+    return max(numbers) + 1 if 1 in numbers else 1

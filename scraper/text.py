@@ -1,0 +1,102 @@
+"""Plain text from lxml elements, with paragraphs kept apart and page chrome left out."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from lxml import etree
+
+# Elements whose text never belongs to content.
+SKIP_TAGS = frozenset({
+    "script", "style", "noscript", "template", "svg", "iframe", "object", "embed",
+    "button", "input", "select", "textarea", "form", "canvas", "map", "head", "title",
+})
+# Elements that start a new paragraph; everything else is inline.
+BLOCK_TAGS = frozenset({
+    "p", "div", "section", "article", "main", "header", "footer", "aside", "nav",
+    "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd",
+    "blockquote", "pre", "figure", "figcaption", "table", "thead", "tbody", "tfoot", "tr",
+    "td", "th", "caption", "hr", "address", "details", "summary", "center", "body", "html",
+})
+
+_SPACE = re.compile(r"[^\S\n]+")
+_SPACES_AROUND_NEWLINE = re.compile(r" *\n *")
+_ANY_SPACE = re.compile(r"\s+")
+
+# Lines printed by blog themes and plugins around content; never content themselves.
+CHROME_PATTERNS = [re.compile(p, re.I) for p in (
+    r"^invalid or broken rss link\.?$",
+    r"^\d+\s+(comments?|responses?|replies|thoughts?)\s+(on|to)\b.*$",
+    r"^(one|no)\s+(comment|response|reply|thought)s?\s+(on|to)\b.*$",
+    r"^(leave|post|add|write)\s+a\s+(comment|reply)\b.*$",
+    r"^(your )?comment is awaiting moderation\.?.*$",
+    r"^this site uses akismet to reduce spam\..*$",
+    r"^comments are closed\.?$",
+    r"^(share|share this|like this|related|related posts)\s*:?$",
+)]
+
+
+def collapse(text: str | None) -> str:
+    """One line, single spaces: for names, titles and comparisons."""
+    return _ANY_SPACE.sub(" ", text or "").strip()
+
+
+def is_chrome(line: str) -> bool:
+    return any(p.match(line) for p in CHROME_PATTERNS)
+
+
+def _tag(el: etree._Element) -> str | None:
+    tag = el.tag
+    return tag.lower() if isinstance(tag, str) else None
+
+
+def _pieces(el: etree._Element, skip: frozenset[int]) -> Iterator[str | None]:
+    """Text pieces in document order; None marks a paragraph boundary."""
+    tag = _tag(el)
+    if tag is None or tag in SKIP_TAGS or id(el) in skip:
+        return
+    block = tag in BLOCK_TAGS
+    if block:
+        yield None
+    if tag == "br":
+        yield "\n"
+    if el.text:
+        yield el.text
+    for child in el:
+        yield from _pieces(child, skip)
+        if child.tail:
+            yield child.tail
+    if block:
+        yield None
+
+
+def _clean(parts: list[str]) -> str:
+    text = _SPACE.sub(" ", "".join(parts))
+    return _SPACES_AROUND_NEWLINE.sub("\n", text).strip()
+
+
+def paragraphs(el: etree._Element, skip: Iterable[etree._Element] = ()) -> list[str]:
+    """The element's text as paragraphs: one per block element, ``<br>`` kept as a newline."""
+    skip_ids = frozenset(id(s) for s in skip)
+    out: list[str] = []
+    buf: list[str] = []
+    for piece in _pieces(el, skip_ids):
+        if piece is None:
+            if buf:
+                out.append(_clean(buf))
+                buf = []
+        elif piece == "\n":
+            buf.append("\n")
+        else:
+            buf.append(piece.replace("\n", " "))
+    if buf:
+        out.append(_clean(buf))
+    return [p for p in (q.strip("\n ") for q in out) if p]
+
+
+def join_paragraphs(paras: Iterable[str]) -> str:
+    return "\n\n".join(paras)
+
+
+def drop_chrome(paras: Iterable[str]) -> list[str]:
+    return [p for p in paras if not is_chrome(p)]

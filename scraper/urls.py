@@ -1,0 +1,37 @@
+"""URL normalisation and the stable ids derived from it."""
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+# Query parameters that change tracking, not content.
+_TRACKING = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "replytocom", "share")
+
+
+def normalize_url(url: str) -> str:
+    """Lower-case scheme and host, no default port, no fragment, no tracking parameters."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if parts.port and parts.port != _DEFAULT_PORTS.get(scheme):
+        host = f"{host}:{parts.port}"
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not k.lower().startswith(_TRACKING)]
+    return urlunsplit((scheme, host, parts.path or "/", urlencode(query), ""))
+
+
+def absolute(base: str, href: str | None) -> str | None:
+    if not href or href.strip().lower().startswith(("javascript:", "mailto:", "data:", "tel:")):
+        return None
+    return urljoin(base, href.strip())
+
+
+def article_id(canonical_url: str) -> str:
+    """Stable across crawls: the first 16 hex digits of SHA-1 of the normalised canonical URL."""
+    return hashlib.sha1(normalize_url(canonical_url).encode()).hexdigest()[:16]
+
+
+def site_of(url: str) -> str:
+    """The host (with a non-default port) that names a blog in the dataset."""
+    return urlsplit(normalize_url(url)).netloc

@@ -1,0 +1,139 @@
+"""Comment threads from real pages' markup, where the markup itself (ids, ``depth-N`` classes,
+nesting) is the reference."""
+from __future__ import annotations
+
+import gzip
+import json
+import re
+
+import pytest
+from lxml import html as lxml_html
+
+from scraper.extractors import extract_page
+from scraper.extractors.comments import extract_comments
+from scraper.extractors.page import Page, parse_html
+
+from conftest import SHARED
+
+SECTIONS = SHARED / "corpus" / "wp-comment-sections"
+THREADS = SHARED / "corpus" / "threads"
+_LI = re.compile(r'<li id="comment-(\d+)" class="([^"]*)"')
+
+
+def _need(folder):
+    if not folder.exists():
+        pytest.skip(f"shared corpus not found at {folder}")
+
+
+def _thread_page(name: str) -> bytes:
+    return gzip.open(THREADS / "html" / name).read()
+
+
+def test_wordpress_comment_sections_ids_and_depths_equal_markup():
+    _need(SECTIONS)
+    files = sorted(SECTIONS.glob("*.md"))
+    assert len(files) > 400
+    mismatched = []
+    deepest = 0
+    for f in files:
+        html = f.read_text().split("---", 2)[2]
+        rows = extract_comments(Page(parse_html(html), "https://blog.test/post/"))
+        want = {cid: int(re.search(r"depth-(\d+)", c).group(1)) for cid, c in _LI.findall(html)}
+        got = {r["comment_id"]: r["depth"] for r in rows}
+        deepest = max([deepest, *got.values()])
+        if got != want:
+            mismatched.append(f.name)
+    assert mismatched == []
+    assert deepest >= 10
+
+
+def test_threads_pages_depths_and_parents_follow_nesting():
+    """On every thread page whose comments carry WordPress depth classes, depth equals the class
+    and the parent is the enclosing comment."""
+    _need(THREADS)
+    checked = 0
+    for entry in json.loads((THREADS / "index.json").read_text()):
+        raw = _thread_page(entry["file"].split("/", 1)[1])
+        root = parse_html(raw)
+        lis = {li.get("id")[8:]: li for li in root.xpath("//li[starts-with(@id, 'comment-')]")
+               if re.fullmatch(r"comment-\d+", li.get("id")) and re.search(r"depth-\d", li.get("class", ""))}
+        if not lis:
+            continue
+        rows = {r["comment_id"]: r for r in extract_page(root, f"https://{entry['site']}/post/")["comments"]}
+        for cid, li in lis.items():
+            if "awaiting" in li.text_content()[:2000] and cid not in rows:
+                continue
+            assert cid in rows, (entry["site"], cid)
+            assert rows[cid]["depth"] == int(re.search(r"depth-(\d+)", li.get("class")).group(1)), (entry["site"], cid)
+            parent = li.xpath("ancestor::li[starts-with(@id, 'comment-')][1]/@id")
+            assert rows[cid]["parent_id"] == (parent[0][8:] if parent else None), (entry["site"], cid)
+        checked += 1
+    assert checked >= 25
+
+
+def _strip(root, attrs):
+    for el in root.iter():
+        for a in attrs:
+            if a in el.attrib and (a != "id" or el.get("id", "").startswith(("comment-", "div-comment-", "li-comment-"))):
+                del el.attrib[a]
+    return root
+
+
+def test_schema_org_comments_without_platform_ids():
+    """The same real thread with its WordPress ids removed: schema.org Comment microdata alone
+    must give the same tree (ids become stable content hashes)."""
+    _need(THREADS)
+    name = "postlight-parser-fixtures__fixtures__blisterreview.com.html.gz"
+    url = "https://blisterreview.com/gear-reviews/skis/line-outline"
+    with_ids = extract_page(_thread_page(name), url)["comments"]
+    stripped = _strip(parse_html(_thread_page(name)), ["id"])
+    without = extract_page(stripped, url)["comments"]
+    assert len(without) == len(with_ids) >= 20
+    assert [r["depth"] for r in without] == [r["depth"] for r in with_ids]
+    assert [r["text"] for r in without] == [r["text"] for r in with_ids]
+    assert all(r["comment_id"].startswith("h") for r in without)
+    index = {r["comment_id"]: i for i, r in enumerate(without)}
+    for a, b in zip(without, with_ids):  # same parent, by position in the thread
+        pa = index[a["parent_id"]] if a["parent_id"] else None
+        pb = next((i for i, r in enumerate(with_ids) if r["comment_id"] == b["parent_id"]), None)
+        assert pa == pb
+    again = extract_page(_strip(parse_html(_thread_page(name)), ["id"]), url)["comments"]
+    assert [r["comment_id"] for r in again] == [r["comment_id"] for r in without]
+
+
+def test_generic_nested_comment_lists():
+    """No ids, no microdata: nested ``li.comment`` lists in a comments area still give the tree."""
+    _need(THREADS)
+    name = "postlight-parser-fixtures__fixtures__blisterreview.com.html.gz"
+    url = "https://blisterreview.com/gear-reviews/skis/line-outline"
+    with_ids = extract_page(_thread_page(name), url)["comments"]
+    stripped = _strip(parse_html(_thread_page(name)), ["id", "itemtype", "itemscope", "itemprop"])
+    comments_area = stripped.xpath("//ol[contains(@class, 'comment-list')]")[0]
+    comments_area.set("id", "comments")
+    without = extract_page(stripped, url)["comments"]
+    assert [r["depth"] for r in without] == [r["depth"] for r in with_ids]
+    assert [r["author_name"] for r in without] == [r["author_name"] for r in with_ids]
+
+
+def test_block_theme_comment_template_real_page():
+    """WordPress block themes (``wp-block-comment-template``): author, date, text, nesting; the
+    like button is not comment text."""
+    _need(THREADS)
+    rows = extract_page(_thread_page("wcxb__dev__html__4704.html.gz"),
+                        "https://houseplanthouse.com/2021/02/27/a-hph-guide-to-low-light-tolerant-houseplants/")["comments"]
+    first = rows[0]
+    assert first["comment_id"] == "3133" and first["author_name"] == "jamesfox966473278"
+    assert first["published"] == "2021-03-08T21:46:28+00:00"
+    assert first["text"] == "Super informative as usual.\nMaking me want to go and buy some more plants!"
+    reply = rows[1]
+    assert reply["parent_id"] == "3133" and reply["depth"] == 2 and reply["by_post_author"] is True
+    assert not any("Liked by" in (r["text"] or "") for r in rows)
+
+
+def test_recent_comments_widget_is_not_part_of_thread(wordpress_corpus):
+    page = wordpress_corpus / "site" / "twentytwentyone" / "2016" / "04" / "a-quiet-note-on-archive-formats" / "index.html"
+    html = page.read_bytes()
+    assert b"Recent Comments" in html and b"#comment-31" in html
+    result = extract_page(html, "http://blog.example.test:8081/2016/04/a-quiet-note-on-archive-formats/")
+    assert result["comments"] == []
+    assert result["article"]["comments_open"] is True

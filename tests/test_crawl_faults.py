@@ -1,0 +1,95 @@
+"""Bad input during a crawl: a clear logged error, and the crawl goes on with the rest.
+Interrupted crawls leave only complete Parquet files."""
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from scraper.replay import ReplaySite
+
+from conftest import WORDPRESS, manifest_files, truth_posts
+from crawl_helpers import ROOT, crawl_command, crawl_env, read_table, run_crawl
+
+THEME = "twentytwentyone"
+START = "http://blog.example.test:8081/"
+QUIET = START + "2016/04/a-quiet-note-on-archive-formats/"
+SYRIA = START + "2016/03/syria-audio-analysis-why-palmyra-is-not-quite-assads-victory/"
+MAILBAG_API = START + "wp-json/wp/v2/comments?post=8&per_page=100"
+
+
+@pytest.fixture
+def site_dir():
+    path = WORDPRESS / "site" / THEME
+    if not (path / "manifest.json").exists():
+        pytest.skip(f"shared WordPress corpus not found at {WORDPRESS}")
+    return path
+
+
+def _broken_comments(html: bytes) -> bytes:
+    """Cut the page inside its comment list and drop closing tags: markup a crash could leave."""
+    cut = html.index(b'<li id="comment-9"')
+    return html[:cut].replace(b"</ol>", b"").replace(b"</li>", b"") + b"<li id='comment-9' class='comment"
+
+
+def test_bad_responses_are_logged_and_the_crawl_goes_on(site_dir, tmp_path):
+    with ReplaySite(site_dir) as site:
+        site.override(QUIET, status=500, body=b"<html><body>Internal error</body></html>")
+        site.override(START + "tag/isis/", body=b"%PDF-1.4 binary", content_type="application/pdf")
+        site.override(START + "tag/audio/", body=b"\x00\x01\x02" * 2000, content_type="text/html")
+        site.override(MAILBAG_API, body=b'[{"id": 34, "parent": 0', content_type="application/json")
+        site.override(SYRIA, body=_broken_comments(manifest_files(THEME)[SYRIA].read_bytes()))
+        proc = run_crawl(START, tmp_path, "faults", site.proxy_url)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    log = proc.stderr
+    assert f"Request failed (HTTP 500): {QUIET}" in log
+    assert "Skipped non-HTML response http://blog.example.test:8081/tag/isis/" in log
+    assert "Skipped binary body served as HTML: http://blog.example.test:8081/tag/audio/" in log
+    assert f"Invalid REST comments JSON at {MAILBAG_API}" in log
+
+    articles = {a["canonical_url"]: a for a in read_table(tmp_path, "faults", "articles")}
+    assert set(articles) == {p["url"] for p in truth_posts()} - {QUIET}
+    comments = read_table(tmp_path, "faults", "comments")
+    mailbag = [c for c in comments if "reader-mailbag" in c["article_url"]]
+    assert len(mailbag) == 27 and {c["parent_source"] for c in mailbag} == {"html"}
+    # The broken page still gives its article; the REST API fills in the comments it lost.
+    syria = [c for c in comments if c["article_url"] == SYRIA]
+    assert len(syria) == 22 and all(c["parent_source"] == "api" for c in syria)
+    manifest = json.loads((tmp_path / "faults" / "crawl.json").read_text())
+    assert any(QUIET in json.dumps(e) for e in manifest["errors"])
+
+
+def _visible_parquet(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*.parquet") if not p.name.startswith(".")]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill-9"])
+def test_interrupted_crawl_leaves_only_complete_parquet(site_dir, tmp_path, sig):
+    slow = ["-s", "DOWNLOAD_DELAY=0.25", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
+            "-s", "PARQUET_ROW_GROUP_SIZE=5", "-s", "LOG_LEVEL=DEBUG"]
+    with ReplaySite(site_dir) as site:
+        cmd = crawl_command(START, tmp_path, "stopped", *slow)  # later -s values win
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=crawl_env(site.proxy_url),
+                                stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        for line in proc.stderr:  # stop once the first article has reached the pipelines
+            if "Scraped from" in line or time.monotonic() > deadline:
+                break
+        proc.send_signal(sig)
+        proc.stderr.read()
+        proc.wait(timeout=60)
+    for path in _visible_parquet(tmp_path):
+        pq.read_table(path)  # complete files only: every visible file reads in full
+    if sig == signal.SIGINT:
+        assert proc.returncode == 0
+        manifest = json.loads((tmp_path / "stopped" / "crawl.json").read_text())
+        assert manifest["finish_reason"] == "shutdown"
+        assert 1 <= manifest["counts"]["articles"] < len(truth_posts())
+        assert not [p for p in (tmp_path / "stopped").rglob(".*")]
+        rows = read_table(tmp_path, "stopped", "articles")
+        assert len(rows) == manifest["counts"]["articles"]

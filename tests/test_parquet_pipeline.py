@@ -1,0 +1,375 @@
+"""The validation and Parquet pipelines, run without the network on realistic items and read
+back with pyarrow and duckdb."""
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+import pytest
+from scrapy import signals
+from scrapy.exceptions import DropItem
+from scrapy.http import HtmlResponse, Request
+from scrapy.utils.test import get_crawler
+
+from pipelines.parquet import ParquetDatasetPipeline
+from pipelines.schema import ARTICLES, COMMENTS, METADATA_KEY, SCHEMA_VERSION
+from pipelines.validation import ThreadValidationPipeline
+from scraper.items import ArticleItem
+
+README = Path(__file__).resolve().parents[1] / "datasets" / "README.md"
+UTC = timezone.utc
+BASE = datetime(2016, 3, 29, 9, 15, tzinfo=UTC)
+
+
+# -- items ------------------------------------------------------------------------------------
+def article(n: int, **extra) -> dict:
+    url = f"https://blog.example.org/2016/03/post-{n}/"
+    return {"article_id": f"{n:016x}", "url": url, "canonical_url": url, "site": "blog.example.org",
+            "post_id": str(100 + n), "title": f"Post {n}", "author_name": "Ada",
+            "published": "2016-03-29T09:15:00+00:00", "published_raw": "March 29, 2016 at 11:15",
+            "modified": None, "tags": ["history", "archives"], "categories": ["Notes"],
+            "language": "en-GB", "comments_open": True, "body_text": "One.\n\nTwo.",
+            "extractor": "wordpress/1", **extra}  # "extractor": an unknown key, to be ignored
+
+
+def comment(cid: str, parent: str | None, depth: int, minutes: int, kind: str = "comment",
+            source: str = "html") -> dict:
+    published = BASE + timedelta(minutes=minutes)
+    return {"comment_id": cid, "parent_id": parent, "depth": depth, "author_name": f"author {cid}",
+            "author_url": None, "published": published.isoformat(),
+            "published_raw": published.strftime("%B %d, %Y at %H:%M"), "text": f"text of {cid}",
+            "kind": kind, "by_post_author": cid == "12", "parent_source": source,
+            "page_url": "https://blog.example.org/2016/03/post-1/"}
+
+
+def thread_item() -> ArticleItem:
+    """A 3-level thread with a pingback; positions absent, as validation numbers them."""
+    comments = [comment("10", None, 1, 0), comment("11", "10", 2, 5, source="api"),
+                comment("12", "11", 3, 9, source="api"), comment("13", "10", 2, 12),
+                comment("14", None, 1, 30, kind="pingback"), comment("15", None, 1, 45)]
+    comments[4].update(author_name="A linking post", text=None)
+    return ArticleItem(article(1, comment_count=6), comments)
+
+
+def big_item(n_comments: int = 2500) -> ArticleItem:
+    comments = [comment(str(1000 + i), None if i % 5 == 0 else str(1000 + i - i % 5),
+                        1 if i % 5 == 0 else 2, i) for i in range(n_comments)]
+    for position, c in enumerate(comments):
+        c["position"] = position
+    return ArticleItem(article(3, comment_count=n_comments), comments)
+
+
+THREAD_ORDER = ["10", "11", "12", "13", "14", "15"]
+
+
+# -- harness ------------------------------------------------------------------------------------
+class Chain:
+    """Validation then storage, as ITEM_PIPELINES wires them."""
+
+    def __init__(self, root: Path, **settings):
+        self.crawler = get_crawler(settings_dict={
+            "EXTENSIONS_BASE": {},  # no crawl runs, so no core stats or log stats to close
+            "DATASET_ROOT": str(root), "CRAWL_ID": "test-crawl",
+            "CRAWL_START_URL": "https://blog.example.org/", "PARQUET_ROW_GROUP_SIZE": 500,
+            "PARQUET_FILE_ROWS": 1000, **settings})
+        self.validation = ThreadValidationPipeline.from_crawler(self.crawler)
+        self.storage = ParquetDatasetPipeline.from_crawler(self.crawler)
+        self.storage.open_spider()
+        self.folder = root / self.crawler.settings["CRAWL_ID"]
+
+    def feed(self, *items):
+        for item in items:
+            self.storage.process_item(self.validation.process_item(copy.deepcopy(item)))
+
+    def close(self, reason: str = "finished"):
+        self.storage.close_spider()
+        self.crawler.signals.send_catch_log(signal=signals.spider_closed, spider=None, reason=reason)
+
+    def stat(self, key: str):
+        return self.crawler.stats.get_value(key)
+
+    def manifest(self) -> dict:
+        return json.loads((self.folder / "crawl.json").read_text())
+
+
+def names(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def readme_thread_query() -> str:
+    """The recursive query exactly as datasets/README.md documents it."""
+    blocks = re.findall(r"```sql\n(.*?)```", README.read_text(), re.S)
+    return next(b for b in blocks if "WITH RECURSIVE" in b)
+
+
+@pytest.fixture
+def crawl(tmp_path):
+    chain = Chain(tmp_path)
+    chain.feed(thread_item(), ArticleItem(article(2, comments_open=False, comment_count=0)), big_item())
+    chain.crawler.signals.send_catch_log(
+        signal=signals.response_received, spider=None,
+        request=Request("https://blog.example.org/gone/"),
+        response=HtmlResponse("https://blog.example.org/gone/", status=404))
+    chain.close()
+    return chain
+
+
+# -- files ----------------------------------------------------------------------------------------
+def test_final_files_only(crawl):
+    assert names(crawl.folder) == ["articles", "comments", "crawl.json"]
+    assert names(crawl.folder / "articles") == ["part-00000.parquet"]
+    assert names(crawl.folder / "comments") == [f"part-0000{i}.parquet" for i in range(3)]
+    assert list(crawl.folder.rglob("*.tmp")) == []
+
+
+def test_pyarrow_reads_schema_rows_and_row_groups(crawl):
+    parts = sorted((crawl.folder / "comments").glob("*.parquet"))
+    files = [pq.ParquetFile(p) for p in parts]
+    assert [f.metadata.num_rows for f in files] == [1000, 1000, 506]
+    assert [f.metadata.num_row_groups for f in files] == [2, 2, 2]
+    for path, schema in ((parts[0], COMMENTS), (crawl.folder / "articles/part-00000.parquet", ARTICLES)):
+        read = pq.read_schema(path)
+        assert read.equals(schema)
+        assert read.metadata[METADATA_KEY] == SCHEMA_VERSION.encode()
+    assert ds.dataset(crawl.folder / "comments").count_rows() == 2506
+    assert ds.dataset(crawl.folder / "articles").count_rows() == 3
+
+
+def test_values_and_utc_timestamps_round_trip(crawl):
+    articles = {a["article_id"]: a for a in pq.read_table(crawl.folder / "articles").to_pylist()}
+    first = articles[f"{1:016x}"]
+    assert first["published"] == BASE and first["published"].utcoffset() == timedelta(0)
+    assert first["modified"] is None
+    assert first["tags"] == ["history", "archives"] and first["post_id"] == "101"
+    assert first["crawl_id"] == "test-crawl"
+    assert abs(first["fetched_at"] - datetime.now(UTC)) < timedelta(minutes=5)
+    assert articles[f"{2:016x}"]["comments_open"] is False
+    thread = sorted((c for c in pq.read_table(crawl.folder / "comments").to_pylist()
+                     if c["article_id"] == f"{1:016x}"), key=lambda c: c["position"])
+    assert [c["comment_id"] for c in thread] == THREAD_ORDER
+    assert [c["position"] for c in thread] == list(range(6))
+    assert [c["depth"] for c in thread] == [1, 2, 3, 2, 1, 1]
+    assert thread[2]["published"] == BASE + timedelta(minutes=9)
+    assert thread[2]["published"].tzinfo is not None
+    assert thread[2]["article_url"] == "https://blog.example.org/2016/03/post-1/"
+    assert thread[2]["by_post_author"] is True
+    assert (thread[4]["kind"], thread[4]["text"]) == ("pingback", None)
+
+
+def test_duckdb_join_and_readme_thread_query(crawl):
+    con = duckdb.connect()
+    base = crawl.folder
+    rows = con.execute(f"""
+        SELECT a.title, count(c.comment_id), max(c.depth)
+        FROM read_parquet('{base}/articles/*.parquet') a
+        LEFT JOIN read_parquet('{base}/comments/*.parquet') c USING (article_id)
+        GROUP BY a.title ORDER BY a.title""").fetchall()
+    assert rows == [("Post 1", 6, 3), ("Post 2", 0, None), ("Post 3", 2500, 2)]
+    query = readme_thread_query().replace("datasets/<crawl_id>", str(base)) \
+        .replace("<article_id>", f"{1:016x}")
+    *setup, select = [s for s in query.split(";") if s.strip()]
+    for statement in setup:
+        con.execute(statement)
+    thread = con.execute(select).fetchall()
+    assert [(r[2], r[3], r[1]) for r in thread] == [
+        ("10", None, 1), ("11", "10", 2), ("12", "11", 3),
+        ("13", "10", 2), ("14", None, 1), ("15", None, 1)]
+    assert thread[2][0] == "        author 12"
+    version = con.execute(f"""SELECT DISTINCT decode(value) FROM parquet_kv_metadata('{base}/*/*.parquet')
+                              WHERE decode(key) = 'blog_archiver.schema_version'""").fetchall()
+    assert version == [(SCHEMA_VERSION,)]
+
+
+def test_manifest_and_summary(crawl):
+    m = crawl.manifest()
+    assert m["crawl_id"] == "test-crawl" and m["schema_version"] == SCHEMA_VERSION
+    assert m["start_url"] == "https://blog.example.org/"
+    assert m["finish_reason"] == "finished"
+    assert datetime.fromisoformat(m["started_at"]) <= datetime.fromisoformat(m["finished_at"])
+    assert m["settings"]["ROBOTSTXT_OBEY"] is False  # get_crawler's default, not the project's
+    assert set(m["settings"]) >= {"AUTOTHROTTLE_ENABLED", "DOWNLOAD_DELAY", "USER_AGENT", "DEPTH_LIMIT",
+                                  "CONCURRENT_REQUESTS_PER_DOMAIN", "AUTOTHROTTLE_TARGET_CONCURRENCY"}
+    assert set(m["versions"]) == {"python", "scrapy", "pyarrow", "lxml", "dateparser", "blog_archiver"}
+    assert m["versions"]["blog_archiver"] == "0.1.0"
+    assert m["counts"] == {
+        "articles": 3, "comments": 2506, "comments_by_kind": {"comment": 2505, "pingback": 1},
+        "comments_by_parent_source": {"api": 2, "html": 2504}, "max_depth": 3,
+        "files_written": {"articles": 1, "comments": 3}, "http_errors": {"404": 1}}
+    assert m["files"]["comments"] == [f"comments/part-0000{i}.parquet" for i in range(3)]
+    assert [(e["url"], e["message"]) for e in m["errors"]] == [
+        ("https://blog.example.org/gone/", "HTTP 404")]
+    assert set(m["log_counts"]) == {"ERROR", "WARNING"}
+    assert crawl.storage.summary["articles"] == 3
+    assert crawl.storage.summary["comments"] == 2506
+    assert crawl.storage.summary["max_depth"] == 3
+    assert crawl.storage.summary["dataset"] == str(crawl.folder.resolve())
+
+
+def test_manifest_settings_extra_and_summary_log(tmp_path, caplog):
+    chain = Chain(tmp_path, MANIFEST_SETTINGS=["WORDPRESS_REST_API"], WORDPRESS_REST_API=False)
+    chain.feed(thread_item())
+    with caplog.at_level(logging.INFO, logger="pipelines.parquet"):
+        chain.close("shutdown")
+    assert chain.manifest()["settings"]["WORDPRESS_REST_API"] is False
+    assert chain.manifest()["finish_reason"] == "shutdown"
+    assert f"1 articles, 6 comments, max thread depth 3, in {chain.folder.resolve()}" in caplog.text
+
+
+def test_article_without_comments_gives_empty_comments_file(tmp_path):
+    chain = Chain(tmp_path)
+    chain.feed(ArticleItem(article(2)))
+    chain.close()
+    empty = pq.read_table(chain.folder / "comments/part-00000.parquet")
+    assert empty.num_rows == 0 and empty.schema.equals(COMMENTS)
+    count = duckdb.sql(f"SELECT count(*) FROM read_parquet('{chain.folder}/comments/*.parquet')").fetchall()
+    assert count == [(0,)]
+
+
+# -- validation -------------------------------------------------------------------------------------
+def test_duplicate_and_orphan_comments(tmp_path, caplog):
+    chain = Chain(tmp_path)
+    comments = [comment("1", None, 1, 0), comment("2", "1", 2, 1), comment("1", None, 1, 2),
+                comment("3", "999", 2, 3), comment("4", "2", 0, 4, kind="Pingback", source=None)]
+    comments[2]["text"] = "the second copy"
+    with caplog.at_level(logging.WARNING):
+        item = chain.validation.process_item(ArticleItem(article(1), comments))
+    assert [c["comment_id"] for c in item.comments] == ["1", "2", "3", "4"]
+    assert item.comments[0]["text"] == "text of 1"
+    assert [c["position"] for c in item.comments] == [0, 1, 2, 3]
+    assert item.comments[2]["parent_id"] == "999"  # an orphan is kept, not re-parented
+    assert (item.comments[3]["depth"], item.comments[3]["kind"], item.comments[3]["parent_source"]) \
+        == (3, "pingback", "html")
+    assert chain.stat("validation/duplicate_comments") == 1
+    assert chain.stat("validation/orphan_comments") == 1
+    assert "duplicate comment_id 1" in caplog.text and "parent 999" in caplog.text
+    chain.storage.process_item(item)
+    chain.close()
+    stored = pq.read_table(chain.folder / "comments").to_pylist()
+    assert [(c["comment_id"], c["parent_id"]) for c in stored] == [
+        ("1", None), ("2", "1"), ("3", "999"), ("4", "2")]
+
+
+def test_validation_drops_only_unidentifiable_articles(tmp_path):
+    chain = Chain(tmp_path)
+    with pytest.raises(DropItem, match="without url"):
+        chain.validation.process_item(ArticleItem({"article_id": "abc", "title": "x"}))
+    with pytest.raises(DropItem, match="without article_id and url"):
+        chain.validation.process_item(ArticleItem({"title": "x"}))
+    other = {"just": "a dict"}
+    assert chain.validation.process_item(other) is other
+    assert chain.storage.process_item(other) is other
+    item = chain.validation.process_item(ArticleItem(
+        {"article_id": "abc", "url": "https://Blog.example.org:443/a", "post_id": 7,
+         "comment_count": "2", "comments_open": "yes", "tags": "solo"},
+        [{"comment_id": 5, "parent_id": None, "depth": "1"}]))
+    a, c = item.article, item.comments[0]
+    assert (a["canonical_url"], a["site"], a["post_id"], a["comment_count"], a["comments_open"], a["tags"]) \
+        == ("https://Blog.example.org:443/a", "blog.example.org", "7", 2, True, ["solo"])
+    assert (c["comment_id"], c["depth"], c["position"], c["kind"], c["parent_source"]) \
+        == ("5", 1, 0, "comment", "html")
+
+
+def test_dropped_item_is_listed_in_manifest(tmp_path):
+    chain = Chain(tmp_path)
+    bad = ArticleItem({"article_id": "abc"})
+    try:
+        chain.validation.process_item(bad)
+    except DropItem as exc:
+        chain.crawler.signals.send_catch_log(signal=signals.item_dropped, item=bad, response=None,
+                                             exception=exc, spider=None)
+    chain.close()
+    assert [e["message"] for e in chain.manifest()["errors"]] == ["Item dropped: Article without url dropped: ?"]
+
+
+def test_bad_timestamp_becomes_null_and_crawl_goes_on(tmp_path, caplog):
+    chain = Chain(tmp_path)
+    item = thread_item()
+    item.article["published"] = "the 29th of March"
+    item.comments[1]["published"] = "2016-13-45T99:00:00+00:00"
+    with caplog.at_level(logging.WARNING, logger="pipelines.parquet"):
+        chain.feed(item, ArticleItem(article(2)))
+    chain.close()
+    articles = {a["title"]: a for a in pq.read_table(chain.folder / "articles").to_pylist()}
+    assert articles["Post 1"]["published"] is None
+    assert articles["Post 1"]["published_raw"] == "March 29, 2016 at 11:15"
+    assert articles["Post 2"]["published"] == BASE
+    comments = {c["comment_id"]: c for c in pq.read_table(chain.folder / "comments").to_pylist()}
+    assert comments["11"]["published"] is None and comments["12"]["published"] is not None
+    assert "unreadable published 'the 29th of March'" in caplog.text
+
+
+# -- interruption, resumption, write errors -------------------------------------------------------
+def test_killed_crawl_leaves_only_hidden_temp_then_close_finalises(tmp_path):
+    chain = Chain(tmp_path, PARQUET_ROW_GROUP_SIZE=100, PARQUET_FILE_ROWS=10_000)
+    chain.feed(big_item(250))  # two row groups written, 50 rows still buffered
+    comments_dir = chain.folder / "comments"
+    # What another process sees while this one is "killed" here:
+    assert names(comments_dir) == [".part-00000.parquet.tmp"]
+    assert names(chain.folder / "articles") == []
+    assert not (chain.folder / "crawl.json").exists()
+    assert ds.dataset(comments_dir, format="parquet").files == []
+    with pytest.raises(duckdb.IOException):
+        duckdb.sql(f"SELECT count(*) FROM read_parquet('{comments_dir}/*.parquet')").fetchall()
+    with pytest.raises(pa.ArrowInvalid):  # the unfinished file has no footer yet
+        pq.read_table(comments_dir / ".part-00000.parquet.tmp")
+    chain.close("shutdown")
+    assert names(comments_dir) == ["part-00000.parquet"]
+    finished = pq.ParquetFile(comments_dir / "part-00000.parquet")
+    assert (finished.metadata.num_rows, finished.metadata.num_row_groups) == (250, 3)
+    assert chain.manifest()["finish_reason"] == "shutdown"
+
+
+def test_second_run_with_same_crawl_id_adds_parts(tmp_path):
+    first = Chain(tmp_path)
+    first.feed(thread_item())
+    first.close()
+    (first.folder / "comments" / ".part-00001.parquet.tmp").write_bytes(b"PAR1 killed run")
+    second = Chain(tmp_path)
+    second.feed(ArticleItem(article(4), [comment("7", None, 1, 0)]))
+    second.close()
+    assert names(first.folder / "comments") == [".part-00001.parquet.tmp", "part-00000.parquet",
+                                                "part-00002.parquet"]
+    assert pq.read_table(first.folder / "comments").num_rows == 7
+    assert second.manifest()["files"]["comments"] == ["comments/part-00002.parquet"]
+
+
+def test_write_error_is_logged_and_finalised_parts_stay(tmp_path, monkeypatch, caplog):
+    chain = Chain(tmp_path, PARQUET_ROW_GROUP_SIZE=3, PARQUET_FILE_ROWS=6)
+    chain.feed(thread_item())  # exactly one full comments part
+    assert names(chain.folder / "comments") == ["part-00000.parquet"]
+
+    def disk_full(self, *args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", disk_full)
+    with caplog.at_level(logging.ERROR), pytest.raises(DropItem, match="write error"):
+        chain.feed(big_item(10))
+    with pytest.raises(DropItem, match="not writable"):
+        chain.feed(ArticleItem(article(5)))
+    chain.close()
+    assert "Dataset write failed" in caplog.text and "No space left on device" in caplog.text
+    assert names(chain.folder / "comments") == ["part-00000.parquet"]
+    assert pq.read_table(chain.folder / "comments/part-00000.parquet").num_rows == 6
+    assert list(chain.folder.rglob("*.tmp")) == []
+    messages = [e["message"] for e in chain.manifest()["errors"]]
+    assert any("No space left on device" in m for m in messages)
+
+
+def test_crawl_id_must_be_a_folder_name(tmp_path):
+    with pytest.raises(ValueError, match="CRAWL_ID"):
+        Chain(tmp_path, CRAWL_ID="../elsewhere")
+
+
+def test_crawl_id_generated_when_absent(tmp_path):
+    crawler = get_crawler(settings_dict={"DATASET_ROOT": str(tmp_path)})
+    pipe = ParquetDatasetPipeline.from_crawler(crawler)
+    assert re.fullmatch(r"crawl-\d{8}T\d{6}Z", pipe.crawl_id)
+    assert pipe.folder == tmp_path / pipe.crawl_id
