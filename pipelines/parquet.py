@@ -7,16 +7,18 @@ globs all skip. See ``datasets/README.md`` for the columns.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import platform
 import re
+import time
 from collections import Counter
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -28,6 +30,7 @@ from scrapy.utils.defer import deferred_from_coro
 import scraper
 from scraper.items import ArticleItem
 
+from . import ledger as ledger_
 from .schema import SCHEMA_VERSION, TABLES, TIMESTAMP_COLUMNS
 from .validation import coerce_value
 
@@ -40,7 +43,7 @@ log = logging.getLogger(__name__)
 MANIFEST = "crawl.json"
 MANIFEST_SETTINGS = ("ROBOTSTXT_OBEY", "AUTOTHROTTLE_ENABLED", "AUTOTHROTTLE_TARGET_CONCURRENCY",
                      "DOWNLOAD_DELAY", "CONCURRENT_REQUESTS_PER_DOMAIN", "USER_AGENT", "DEPTH_LIMIT")
-VERSIONED_PACKAGES = ("scrapy", "pyarrow", "lxml", "dateparser")
+VERSIONED_PACKAGES = ("scrapy", "pyarrow", "lxml", "dateparser", "warcio")
 _PART = re.compile(r"^\.?part-(\d+)\.parquet(\.tmp)?$")
 _CRAWL_ID = re.compile(r"^\w[\w.-]*$")
 # Pyarrow raises OSError subclasses for I/O failures and ArrowException for the rest.
@@ -106,6 +109,20 @@ def durable_replace(temp: Path, final: Path) -> None:
         os.close(fd)
 
 
+def stop_crawl(crawler: Crawler | None, reason: str) -> None:
+    """Close the running crawl with ``reason``; nothing when it is not running."""
+    try:
+        engine = crawler.engine if crawler is not None else None
+    except RuntimeError:  # Scrapy >= 2.19 raises before the crawl starts
+        engine = None
+    if engine is None or not getattr(engine, "running", False):
+        return
+    if hasattr(engine, "close_spider_async"):  # Scrapy >= 2.14
+        deferred_from_coro(engine.close_spider_async(reason=reason))
+    else:
+        engine.close_spider(crawler.spider, reason)
+
+
 def write_json(path: Path, data: dict) -> None:
     temp = path.with_name(f".{path.name}.tmp")
     temp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
@@ -114,14 +131,20 @@ def write_json(path: Path, data: dict) -> None:
 
 class PartWriter:
     """One table's part files. Holds at most one row group in memory; rotates files after
-    ``file_rows`` rows."""
+    ``file_rows`` rows. ``before_finalise`` runs before a part is renamed, so that parts another
+    table's rows depend on are finished first."""
 
     def __init__(self, folder: Path, schema: pa.Schema, row_group_size: int, file_rows: int,
-                 compression: str | None) -> None:
+                 compression: str | None, before_finalise: Callable[[], None] | None = None) -> None:
         self.folder, self.schema, self.compression = folder, schema, compression
         self.row_group_size, self.file_rows = row_group_size, file_rows
+        self.before_finalise = before_finalise
         self.files: list[Path] = []
         self.existing = sorted(folder.glob("part-*.parquet"))
+        for leftover in folder.glob(".part-*.parquet.tmp"):
+            # The unfinished part of a killed run: no footer, unreadable, its rows not stored.
+            log.warning("Removed %s, the unfinished part of an interrupted crawl", leftover)
+            leftover.unlink()
         self._part = max((int(m[1]) for p in folder.iterdir() if (m := _PART.match(p.name))),
                          default=-1) + 1
         self._pending: list[pa.Table] = []
@@ -151,6 +174,13 @@ class PartWriter:
             self._write(self._take(self._pending_rows))
         if self._writer is None and not self.files and not self.existing:
             self._open()  # closed with no row group: a valid, empty file
+        if self._writer is not None:
+            self._finalise()
+
+    def commit(self) -> None:
+        """Finish the open part now (all buffered rows in it), so its rows survive a kill."""
+        if self._pending_rows:
+            self._write(self._take(self._pending_rows))
         if self._writer is not None:
             self._finalise()
 
@@ -188,6 +218,8 @@ class PartWriter:
         return self._writer
 
     def _finalise(self) -> None:
+        if self.before_finalise is not None:
+            self.before_finalise()
         if self._writer is not None:
             self._writer.close()
             self._writer = None
@@ -210,6 +242,9 @@ class ParquetDatasetPipeline:
         self.file_rows = max(1, settings.getint("PARQUET_FILE_ROWS", 100_000))
         self.compression = settings.get("PARQUET_COMPRESSION", "zstd")
         self.max_errors = settings.getint("MANIFEST_MAX_ERRORS", 1000)
+        self.commit_interval = settings.getfloat("PARQUET_COMMIT_INTERVAL", 60.0)
+        self._last_commit = time.monotonic()
+        self.ledger = ledger_.Ledger()
         self.writers: dict[str, PartWriter] = {}
         self.counts: Counter = Counter()
         self.kinds: Counter = Counter()
@@ -248,6 +283,13 @@ class ParquetDatasetPipeline:
                 log.warning("%s already holds %d part file(s); new parts are added after them",
                             folder, len(writer.existing))
             self.writers[name] = writer
+        # An article counts as stored once its part is final: its comments must be final first.
+        self.writers["articles"].before_finalise = self.writers["comments"].commit
+        self.ledger = ledger_.load(self.folder, self.settings.get("CRAWL_START_URL"),
+                                   self.settings.getbool("INCREMENTAL_ENABLED", True))
+        if self.ledger.previous_crawls:
+            log.info("Re-crawl: only rows new or changed since %s are stored",
+                     ", ".join(self.ledger.previous_crawls))
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if not isinstance(item, ArticleItem):
@@ -258,14 +300,38 @@ class ParquetDatasetPipeline:
             articles, comments = self._tables(item)
         except (ValueError, TypeError, pa.ArrowException) as exc:
             raise DropItem(f"Article not storable ({exc}): {item.article.get('url')}") from exc
+        if self.ledger.is_stored("articles", articles.to_pylist()[0]):
+            # Resumed crawl: stored before the interruption, with all its comments.
+            self.counts["already_stored"] += 1
+            return item
+        articles, comments = self._new_rows("articles", articles), self._new_rows("comments", comments)
         try:
-            self.writers["articles"].add(articles)
+            # Comments first: a kill between the two leaves comments whose article is fetched
+            # again (and their keys skipped), never an article that lost its comments.
             self.writers["comments"].add(comments)
+            self.writers["articles"].add(articles)
+            if time.monotonic() - self._last_commit >= self.commit_interval:
+                self.commit()
         except WRITE_ERRORS as exc:
             self._write_error(exc, item.article.get("url"))
             raise DropItem(f"Not stored, write error: {item.article.get('url')}") from exc
-        self._count(comments)
+        self._count(articles, comments)
         return item
+
+    def _new_rows(self, name: str, table: pa.Table) -> pa.Table:
+        """The rows of ``table`` neither stored by this crawl nor unchanged since the last one."""
+        rows = table.to_pylist()
+        keep = [self.ledger.keep(name, r) for r in rows]
+        self.counts[f"unchanged_{name}"] += sum(not self.ledger.is_stored(name, r) and not k
+                                                for r, k in zip(rows, keep))
+        self.ledger.mark_stored(name, (r for r, k in zip(rows, keep) if k))
+        return table if all(keep) else table.filter(pa.array(keep, type=pa.bool_()))
+
+    def commit(self) -> None:
+        """Finish the open parts: their rows are then stored even if the crawl is killed."""
+        self._last_commit = time.monotonic()
+        for name in ("comments", "articles", "pages"):
+            self.writers[name].commit()
 
     def close_spider(self, spider: Any = None) -> None:
         if self.closed:
@@ -307,8 +373,8 @@ class ParquetDatasetPipeline:
         return (to_table([article], TABLES["articles"], [label]),
                 to_table(comments, TABLES["comments"], labels))
 
-    def _count(self, comments: pa.Table) -> None:
-        self.counts["articles"] += 1
+    def _count(self, articles: pa.Table, comments: pa.Table) -> None:
+        self.counts["articles"] += articles.num_rows
         self.counts["comments"] += comments.num_rows
         self.kinds.update(comments.column("kind").to_pylist())
         self.parent_sources.update(comments.column("parent_source").to_pylist())
@@ -336,11 +402,41 @@ class ParquetDatasetPipeline:
 
     def on_response(self, response: Any, request: Any = None, spider: Any = None) -> None:
         # Discovery probes (sitemap.xml, feeds) are expected to be missing on many sites.
+        self._page(response, request)
         if request is not None and request.meta.get("optional"):
             return
         if response.status >= 400:
             self.http_errors[str(response.status)] += 1
             self.record_error(response.url, f"HTTP {response.status}")
+
+    def _page(self, response: Any, request: Any) -> None:
+        """One ``pages`` row per response: what the next crawl of the site compares against."""
+        if self.write_failed or "pages" not in self.writers:
+            return
+        meta = request.meta if request is not None else {}
+        sha1 = hashlib.sha1(response.body).hexdigest()
+        previous = self.ledger.previous_pages.get(response.url)
+        row = {"url": response.url, "status": meta.get("revalidated", response.status),
+               "etag": _header(response, b"ETag"), "last_modified": _header(response, b"Last-Modified"),
+               "sha1": sha1, "fetched_at": meta.get("fetched_at") or utc_now(),
+               "unchanged": bool(meta.get("revalidated") == 304
+                                 or (previous is not None and previous.get("sha1") == sha1)),
+               **{k: meta.get(k) for k in ("warc_file", "warc_record_id", "warc_offset")},
+               "crawl_id": self.crawl_id}
+        if row["unchanged"] and previous is not None:  # a 304 may omit the validators
+            row["etag"] = row["etag"] or previous.get("etag")
+            row["last_modified"] = row["last_modified"] or previous.get("last_modified")
+        if self.ledger.is_stored("pages", row):
+            return
+        self.ledger.mark_stored("pages", [row])
+        self.counts["pages"] += 1
+        self.counts["unchanged_pages"] += row["unchanged"]
+        try:
+            self.writers["pages"].add(to_table([row], TABLES["pages"], [f"Page {response.url}"]))
+        except (ValueError, pa.ArrowException) as exc:
+            log.error("Page %s not recorded: %s", response.url, exc)
+        except WRITE_ERRORS as exc:
+            self._write_error(exc, response.url)
 
     def _write_error(self, exc: BaseException, url: str | None, stop: bool = True) -> None:
         """Stop writing (and crawling: pages that cannot be stored are not worth fetching);
@@ -352,19 +448,7 @@ class ParquetDatasetPipeline:
         for writer in self.writers.values():
             writer.abort()
         if stop:
-            self._stop_crawl("dataset_write_error")
-
-    def _stop_crawl(self, reason: str) -> None:
-        try:
-            engine = self.crawler.engine if self.crawler is not None else None
-        except RuntimeError:  # Scrapy >= 2.19 raises before the crawl starts
-            engine = None
-        if engine is None or not getattr(engine, "running", False):
-            return
-        if hasattr(engine, "close_spider_async"):  # Scrapy >= 2.14
-            deferred_from_coro(engine.close_spider_async(reason=reason))
-        else:
-            engine.close_spider(self.crawler.spider, reason)
+            stop_crawl(self.crawler, "dataset_write_error")
 
     # -- manifest -----------------------------------------------------------------------------
     def _summary(self) -> dict:
@@ -394,12 +478,18 @@ class ParquetDatasetPipeline:
                 "comments_by_kind": dict(sorted(self.kinds.items())),
                 "comments_by_parent_source": dict(sorted(self.parent_sources.items())),
                 "max_depth": self.max_depth,
+                "pages": self.counts["pages"],
+                "unchanged_pages": self.counts["unchanged_pages"],
+                "unchanged_articles": self.counts["unchanged_articles"],
+                "unchanged_comments": self.counts["unchanged_comments"],
+                "already_stored": self.counts["already_stored"],
                 "files_written": {n: len(w.files) for n, w in self.writers.items()},
                 "http_errors": dict(sorted(self.http_errors.items())),
             },
             "files": self.summary.get("files", {}),
             "log_counts": {level: stats.get_value(f"log_count/{level}", 0) if stats else None
                            for level in ("ERROR", "WARNING")},
+            "previous_crawls": self.ledger.previous_crawls,
             "errors_total": self.errors_total,
             "errors": self.errors,
         }
@@ -410,6 +500,11 @@ class ParquetDatasetPipeline:
             write_json(self.folder / MANIFEST, self.manifest())
         except OSError as exc:
             log.error("Could not write %s: %s", self.folder / MANIFEST, exc)
+
+
+def _header(response: Any, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
 
 
 def _versions() -> dict[str, str | None]:

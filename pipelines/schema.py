@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 METADATA_KEY = b"blog_archiver.schema_version"
 
 _TS = pa.timestamp("us", tz="UTC")
@@ -33,7 +33,10 @@ ARTICLE_FIELDS = [
     pa.field("language", pa.string()),
     pa.field("comments_open", pa.bool_()),
     pa.field("comment_count", pa.int32()),
+    pa.field("extractor", pa.string()),  # 1.1
     pa.field("fetched_at", _TS, nullable=False),
+    pa.field("warc_file", pa.string()),  # 1.1
+    pa.field("warc_record_id", pa.string()),  # 1.1
     pa.field("crawl_id", pa.string(), nullable=False),
 ]
 
@@ -53,6 +56,24 @@ COMMENT_FIELDS = [
     pa.field("by_post_author", pa.bool_()),
     pa.field("parent_source", pa.string(), nullable=False),
     pa.field("page_url", pa.string()),
+    pa.field("extractor", pa.string()),  # 1.1
+    pa.field("warc_file", pa.string()),  # 1.1
+    pa.field("warc_record_id", pa.string()),  # 1.1
+    pa.field("crawl_id", pa.string(), nullable=False),
+]
+
+# One row per response of a crawl (since 1.1): what a re-crawl compares against.
+PAGE_FIELDS = [
+    pa.field("url", pa.string(), nullable=False),
+    pa.field("status", pa.int16(), nullable=False),
+    pa.field("etag", pa.string()),
+    pa.field("last_modified", pa.string()),
+    pa.field("sha1", pa.string()),
+    pa.field("unchanged", pa.bool_(), nullable=False),
+    pa.field("fetched_at", _TS, nullable=False),
+    pa.field("warc_file", pa.string()),
+    pa.field("warc_record_id", pa.string()),
+    pa.field("warc_offset", pa.int64()),
     pa.field("crawl_id", pa.string(), nullable=False),
 ]
 
@@ -63,7 +84,8 @@ def _schema(fields: list[pa.Field]) -> pa.Schema:
 
 ARTICLES = _schema(ARTICLE_FIELDS)
 COMMENTS = _schema(COMMENT_FIELDS)
-TABLES: dict[str, pa.Schema] = {"articles": ARTICLES, "comments": COMMENTS}
+PAGES = _schema(PAGE_FIELDS)
+TABLES: dict[str, pa.Schema] = {"articles": ARTICLES, "comments": COMMENTS, "pages": PAGES}
 TIMESTAMP_COLUMNS = frozenset({"published", "modified", "fetched_at"})
 COMMENT_KINDS = frozenset({"comment", "pingback", "trackback"})
 PARENT_SOURCES = frozenset({"html", "api"})

@@ -82,3 +82,16 @@ def utc_offset(raw: str | None) -> timedelta | None:
     """The offset a structured date carries, to read the page's other, naive dates with."""
     dt = _iso(raw) if raw else None
     return dt.utcoffset() if dt is not None and dt.tzinfo is not None else None
+
+
+def iso_utc_format(raw: str | None, fmt: str, default_offset: timedelta | None = None) -> str | None:
+    """``raw`` read with a site's known ``strptime`` format, as ISO 8601 UTC; None when it does
+    not fit. For site extractors: a known format is exact where guessing is not."""
+    if not raw:
+        return None
+    try:
+        dt = datetime.strptime(raw.strip(), fmt)
+    except ValueError:
+        return None
+    tz = timezone(default_offset) if default_offset is not None else timezone.utc
+    return to_iso(_to_utc(dt, tz))

@@ -10,12 +10,16 @@ content_type}]}``) and the captured files. The server answers both ways a crawle
   since a client that talks to us directly cannot reach the captured host.
 
 Query strings match as a set of parameters, in any order; anything not captured is a 404.
+Captured entries carry an ``ETag`` (a hash of the body) and the manifest's ``Last-Modified``
+if it has one, and answer ``If-None-Match`` with 304, as a re-crawl expects of a real server;
+overrides are served verbatim, with only the headers they are given.
 
     python -m scraper.replay <site_dir> [--port N]
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import threading
 from dataclasses import dataclass, field
@@ -129,10 +133,12 @@ class ReplaySite:
         ctype = entry.get("content_type") or "application/octet-stream"
         if not absolute and self._server is not None and any(t in ctype for t in _TEXT_TYPES):
             body = self._rewrite(body)
-        headers = {}
+        headers = {"ETag": f'"{hashlib.sha1(body).hexdigest()[:20]}"'}
+        if entry.get("last_modified"):
+            headers["Last-Modified"] = entry["last_modified"]
         if _is_rest_collection(parts.path, parts.query, ctype, body):
             total = len(json.loads(body))
-            headers = {"X-WP-Total": str(total), "X-WP-TotalPages": "1" if total else "0"}
+            headers.update({"X-WP-Total": str(total), "X-WP-TotalPages": "1" if total else "0"})
         return _Response(entry.get("status", 200), body, ctype, headers)
 
     def _rewrite(self, body: bytes) -> bytes:
@@ -160,6 +166,9 @@ def _handler_for(site: ReplaySite) -> type[BaseHTTPRequestHandler]:
             proxied = "://" in self.path.split("?", 1)[0]
             site._log(self.path if proxied else site.url + self.path)
             r = site._respond(self.path)
+            etag = r.headers.get("ETag")
+            if etag and r.status == 200 and etag in self.headers.get("If-None-Match", ""):
+                r = _Response(304, b"", r.content_type, {"ETag": etag})
             self.send_response(r.status)
             self.send_header("Content-Type", r.content_type)
             self.send_header("Content-Length", str(len(r.body)))

@@ -29,6 +29,23 @@ DEPTH_PRIORITY = 1
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
+# Next to the downloader (> 590, HttpCompressionMiddleware): captures hold the body as received.
+DOWNLOADER_MIDDLEWARES = {
+    "scraper.middlewares.ConditionalRequestMiddleware": 580,
+    "scraper.middlewares.WarcCaptureMiddleware": 950,
+    "scraper.middlewares.WarcReplayMiddleware": 960,
+}
+# WARC capture into <DATASET_ROOT>/<CRAWL_ID>/warc/, rotated after WARC_MAX_SIZE bytes.
+WARC_ENABLED = True
+WARC_MAX_SIZE = 1024 ** 3
+# Files or folders to answer every request from, instead of the network (scrapy reextract).
+WARC_REPLAY_FILES: list[str] = []
+# Re-crawls ask previous crawls' validators (ETag, Last-Modified) of the same site.
+INCREMENTAL_ENABLED = True
+# A killed crawl (JOBDIR) loses the rows not yet in a finished part: finish one this often.
+PARQUET_COMMIT_INTERVAL = 60.0
+SCHEDULER = "scraper.resume.ResumableScheduler"
+
 ITEM_PIPELINES = {
     "pipelines.validation.ThreadValidationPipeline": 100,
     "pipelines.parquet.ParquetDatasetPipeline": 800,
@@ -42,6 +59,9 @@ PARQUET_COMPRESSION = "zstd"
 
 # Ask the WordPress REST API for true reply targets and missing author bios.
 WORDPRESS_REST_API = True
+
+# Packages of site extractors besides scraper.extractors.sites (see CONTRIBUTING.md).
+EXTRACTOR_PACKAGES: list[str] = []
 
 EXTENSIONS = {"scraper.extensions.CrawlProgress": 500}
 PROGRESS_INTERVAL = 30.0

@@ -33,6 +33,15 @@ CHROME_PATTERNS = [re.compile(p, re.I) for p in (
     r"^this site uses akismet to reduce spam\..*$",
     r"^comments are closed\.?$",
     r"^(share|share this|like this|related|related posts)\s*:?$",
+    # Interface strings of galleries, players and sign-up boxes.
+    r"^(caption|close|back to gallery|loading( content)?\s*\.*|advertisement|subscribe( now)?|"
+    r"sign up|read more|continue reading|click here|latest|popular|highlights|most read.*|"
+    r"you may also like.*|related( articles| stories)?:.*|image \d+ of.*|\d+\s*/\s*\d+|"
+    r"(photo|image|picture) (copyright|caption|credit)\b.*|(photo )?credit:.{0,80}|"
+    r"follow us.*|skip (to|ad).*)$",
+    r"^(updated|published|posted|last updated|first published)\b.{0,60}$",
+    r"^https?://\S+$",
+    r"^[^\w]*\d{0,4}[^\w]*$",
 )]
 
 

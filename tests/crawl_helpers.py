@@ -32,5 +32,18 @@ def run_crawl(url: str, out: Path, crawl: str, proxy: str | None = None, *extra:
                           capture_output=True, text=True, timeout=timeout)
 
 
+def run_reextract(sources: list[Path], out: Path, *extra: str, timeout: float = 180) -> subprocess.CompletedProcess:
+    """``scrapy reextract``: no proxy and no network, everything comes from the WARC files."""
+    cmd = [sys.executable, "-m", "scrapy.cmdline", "reextract", *map(str, sources), "-a", f"out={out}", *extra]
+    return subprocess.run(cmd, cwd=ROOT, env=crawl_env(None), capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def warcio(*args: str | Path) -> subprocess.CompletedProcess:
+    """The ``warcio`` command line tool of this environment."""
+    tool = Path(sys.executable).with_name("warcio")
+    return subprocess.run([str(tool), *map(str, args)], capture_output=True, text=True, timeout=120)
+
+
 def read_table(out: Path, crawl: str, table: str) -> list[dict]:
     return ds.dataset(out / crawl / table, format="parquet").to_table().to_pylist()

@@ -37,7 +37,7 @@ def article(n: int, **extra) -> dict:
             "published": "2016-03-29T09:15:00+00:00", "published_raw": "March 29, 2016 at 11:15",
             "modified": None, "tags": ["history", "archives"], "categories": ["Notes"],
             "language": "en-GB", "comments_open": True, "body_text": "One.\n\nTwo.",
-            "extractor": "wordpress/1", **extra}  # "extractor": an unknown key, to be ignored
+            "theme": "twentytwentyone", **extra}  # "theme": an unknown key, to be ignored
 
 
 def comment(cid: str, parent: str | None, depth: int, minutes: int, kind: str = "comment",
@@ -124,7 +124,8 @@ def crawl(tmp_path):
 
 # -- files ----------------------------------------------------------------------------------------
 def test_final_files_only(crawl):
-    assert names(crawl.folder) == ["articles", "comments", "crawl.json"]
+    assert names(crawl.folder) == ["articles", "comments", "crawl.json", "pages"]
+    assert names(crawl.folder / "pages") == ["part-00000.parquet"]
     assert names(crawl.folder / "articles") == ["part-00000.parquet"]
     assert names(crawl.folder / "comments") == [f"part-0000{i}.parquet" for i in range(3)]
     assert list(crawl.folder.rglob("*.tmp")) == []
@@ -197,12 +198,15 @@ def test_manifest_and_summary(crawl):
     assert m["settings"]["ROBOTSTXT_OBEY"] is False  # get_crawler's default, not the project's
     assert set(m["settings"]) >= {"AUTOTHROTTLE_ENABLED", "DOWNLOAD_DELAY", "USER_AGENT", "DEPTH_LIMIT",
                                   "CONCURRENT_REQUESTS_PER_DOMAIN", "AUTOTHROTTLE_TARGET_CONCURRENCY"}
-    assert set(m["versions"]) == {"python", "scrapy", "pyarrow", "lxml", "dateparser", "blog_archiver"}
+    assert set(m["versions"]) == {"python", "scrapy", "pyarrow", "lxml", "dateparser", "warcio",
+                                  "blog_archiver"}
     assert m["versions"]["blog_archiver"] == "0.1.0"
     assert m["counts"] == {
         "articles": 3, "comments": 2506, "comments_by_kind": {"comment": 2505, "pingback": 1},
         "comments_by_parent_source": {"api": 2, "html": 2504}, "max_depth": 3,
-        "files_written": {"articles": 1, "comments": 3}, "http_errors": {"404": 1}}
+        "files_written": {"articles": 1, "comments": 3, "pages": 1}, "http_errors": {"404": 1},
+        "pages": 1, "unchanged_pages": 0, "unchanged_articles": 0, "unchanged_comments": 0,
+        "already_stored": 0}
     assert m["files"]["comments"] == [f"comments/part-0000{i}.parquet" for i in range(3)]
     assert [(e["url"], e["message"]) for e in m["errors"]] == [
         ("https://blog.example.org/gone/", "HTTP 404")]
@@ -335,10 +339,10 @@ def test_second_run_with_same_crawl_id_adds_parts(tmp_path):
     second = Chain(tmp_path)
     second.feed(ArticleItem(article(4), [comment("7", None, 1, 0)]))
     second.close()
-    assert names(first.folder / "comments") == [".part-00001.parquet.tmp", "part-00000.parquet",
-                                                "part-00002.parquet"]
+    # The killed run's unfinished part is removed: it has no footer and its rows were not stored.
+    assert names(first.folder / "comments") == ["part-00000.parquet", "part-00001.parquet"]
     assert pq.read_table(first.folder / "comments").num_rows == 7
-    assert second.manifest()["files"]["comments"] == ["comments/part-00002.parquet"]
+    assert second.manifest()["files"]["comments"] == ["comments/part-00001.parquet"]
 
 
 def test_write_error_is_logged_and_finalised_parts_stay(tmp_path, monkeypatch, caplog):

@@ -9,7 +9,8 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from ..extractors import extract_page
+from ..extractors import extract_page, load_packages
+from ..fixtures import read_page
 
 
 class Command(ScrapyCommand):
@@ -17,7 +18,7 @@ class Command(ScrapyCommand):
     default_settings = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
-        return "<file or URL> [--url URL]"
+        return "<file or URL> [--url URL] [--extractor NAME]"
 
     def short_desc(self) -> str:
         return "Print one page's extraction (article, comments) as JSON"
@@ -26,23 +27,34 @@ class Command(ScrapyCommand):
         super().add_options(parser)
         parser.add_argument("--url", help="the page's URL, for a saved file (resolves links and picks "
                                           "the site extractor)")
+        parser.add_argument("--extractor", help="use this extractor (a name from `scrapy extractors`, "
+                                                "or `generic`) instead of the one the URL picks")
 
     def run(self, args: list[str], opts) -> None:
         if len(args) != 1:
             raise UsageError()
-        source = args[0]
-        if source.startswith(("http://", "https://")):
-            body, url, ctype = self._fetch(source)
-        else:
-            path = Path(source)
-            if not path.is_file():
-                raise UsageError(f"no such file: {source}")
-            body, ctype = path.read_bytes(), None
-            url = opts.url or path.resolve().as_uri()
-        result = extract_page(body, opts.url or url, content_type=ctype)
+        body, url, ctype, _ = self.load(args[0], opts)
+        result = self.extract(body, url, ctype, opts)
         json.dump({"article": result["article"], "comments": result["comments"],
                    "page": result["page"]}, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
+
+    def load(self, source: str, opts) -> tuple[bytes, str, str | None, Path | None]:
+        """(body, URL, Content-Type, file) of a saved page (``.gz`` is read too) or a fetched URL."""
+        load_packages(self.settings.getlist("EXTRACTOR_PACKAGES"))
+        if source.startswith(("http://", "https://")):
+            body, url, ctype = self._fetch(source)
+            return body, opts.url or url, ctype, None
+        path = Path(source)
+        if not path.is_file():
+            raise UsageError(f"no such file: {source}")
+        return read_page(path), opts.url or path.resolve().as_uri(), None, path
+
+    def extract(self, body: bytes, url: str, ctype: str | None, opts) -> dict:
+        try:
+            return extract_page(body, url, content_type=ctype, extractor=opts.extractor)
+        except KeyError as exc:
+            raise UsageError(exc.args[0]) from None
 
     def _fetch(self, url: str) -> tuple[bytes, str, str | None]:
         """Fetch through Scrapy, so robots.txt, the user agent and proxies apply as in a crawl."""

@@ -4,23 +4,49 @@
 """
 from __future__ import annotations
 
+import logging
+
 from lxml import html as lxml_html
 
 from .generic import GenericExtractor
 from .page import Page, parse_html
-from .registry import extractor_for
+from .registry import extractor_for, extractor_named, load_packages, register, registered
+from .site import SiteExtractor
 
-__all__ = ["extract_page", "GenericExtractor", "Page", "parse_html", "extractor_for"]
+__all__ = ["extract_page", "GenericExtractor", "SiteExtractor", "Page", "parse_html",
+           "extractor_for", "extractor_named", "load_packages", "register", "registered"]
+
+log = logging.getLogger(__name__)
 
 
 def extract_page(html: str | bytes | lxml_html.HtmlElement, url: str,
-                 content_type: str | None = None) -> dict:
+                 content_type: str | None = None,
+                 extractor: type[GenericExtractor] | str | None = None) -> dict:
     """Extract one page: ``{"article": {...} | None, "comments": [...], "page": {...}}``.
 
     ``html`` may be text, raw bytes (decoded by header, BOM or ``<meta charset>``), or an lxml
     tree already parsed (what a Scrapy response's selector holds), so a page is parsed once.
     Field names are the Parquet column names; dates are ISO 8601 strings in UTC.
+
+    ``extractor`` (a class or a registered name) overrides the registry's choice for ``url``.
+    A site extractor that raises is logged with the URL and the generic result is returned
+    instead, with ``page["fallback_from"]`` naming the extractor that failed.
     """
     root = html if isinstance(html, lxml_html.HtmlElement) else parse_html(html, content_type)
     page = Page(root, url)
-    return extractor_for(url)(page).extract()
+    if extractor is None:
+        chosen = extractor_for(url)
+    elif isinstance(extractor, str):
+        chosen = extractor_named(extractor)
+    else:
+        chosen = extractor
+    if chosen is GenericExtractor:
+        return GenericExtractor(page).extract()
+    tag = f"{chosen.name}/{chosen.version}"
+    try:
+        return chosen(page).extract()
+    except Exception:  # one broken site extractor must not cost the page: generic is the net
+        log.exception("Extractor %s failed on %s; using the generic extractor", tag, url)
+    result = GenericExtractor(Page(root, url)).extract()
+    result["page"]["fallback_from"] = tag
+    return result

@@ -12,7 +12,8 @@ from ..urls import article_id, normalize_url, site_of
 from . import bio, body, comments, metadata
 from .page import Page
 
-LISTING_CLASSES = frozenset({"home", "blog", "archive", "category", "tag", "author", "date",
+ARTICLE_MIN_CHARS = 1000
+LISTING_CLASSES = frozenset({"home", "archive", "category", "tag", "author", "date",
                              "search", "search-results", "error404", "paged"})
 SINGULAR_CLASSES = frozenset({"single", "single-post", "singular", "page-template-default"})
 ARTICLE_OG_TYPES = frozenset({"article", "blog", "blogposting"})
@@ -27,6 +28,8 @@ class GenericExtractor:
 
     # -- page kind --------------------------------------------------------------------
     def is_article(self) -> bool:
+        """Platform and structured signals first; without any, the shape of the content: one
+        dominant block of prose is an article, a grid of teasers is a listing."""
         classes = self.page.body_classes
         if classes & SINGULAR_CLASSES:
             return True
@@ -36,10 +39,13 @@ class GenericExtractor:
             return True
         if (self.page.meta.get("og:type") or "").lower() in ARTICLE_OG_TYPES:
             return True
-        if self._comments and self.container is not None:
+        if "blog" in classes:  # WordPress's posts index; other platforms use it more loosely
+            return False
+        if self.container is None:
+            return False
+        if self._comments:
             return True  # a page that carries its own comment thread is a post
-        articles = self.page.xpath("//article")
-        return len(articles) == 1 and self.container is not None
+        return body.content_size(self.container) >= ARTICLE_MIN_CHARS and not body.is_teaser_grid(self.page)
 
     # -- shared intermediate results ----------------------------------------------------
     @cached_property
@@ -147,17 +153,20 @@ class GenericExtractor:
         is_article = self.is_article()
         article = self.article() if is_article else None
         thread = self.comments() if is_article else []
+        tag = f"{self.name}/{self.version}"  # which code made each row, to re-extract its rows later
         if article is not None:
             article["comment_count"] = len(thread)
+            article["extractor"] = tag
             for row in thread:
                 row["article_id"] = article["article_id"]
                 row["article_url"] = article["canonical_url"]
+                row["extractor"] = tag
         return {
             "article": article,
             "comments": thread,
             "page": {
                 "is_article": is_article,
-                "extractor": f"{self.name}/{self.version}",
+                "extractor": tag,
                 "comment_page_urls": self.comment_page_urls() if is_article else [],
                 "rest_api_root": self.rest_api_root(),
             },

@@ -1,21 +1,37 @@
-"""Regions of a page that are never article content: widgets, sidebars, comment areas."""
+"""Regions of a page that are never article content: widgets, sidebars, comment areas, share
+bars, related posts, bio boxes."""
 from __future__ import annotations
 
 import re
 
 from lxml import etree
 
-# Class/id tokens of containers that hold page furniture rather than the article.
-BOILERPLATE = re.compile(
-    r"(^|[-_\s])(share|sharing|sharedaddy|social|jp-relatedposts|related|yarpp|author-?bio|"
-    r"about-?author|author-?box|author-?info|saboxplugin|comments?|comment-respond|respond|"
-    r"widget|sidebar|newsletter|subscribe|subscription|advert|ads|adsense|sponsored|promo|"
-    r"post-?navigation|nav-links|navigation|breadcrumbs?|cookie|consent|popup|modal|"
-    r"wp-block-post-comments|wp-block-comments|printfriendly|addtoany|a2a|tags-links|cat-links|"
-    r"entry-meta|post-meta|byline|skip-link|screen-reader-text)($|[-_\s])",
-    re.I,
+# Matched against each class name and the id as a whole word at the start or end of the name
+# ("share", "social-share", "share_buttons"), never in the middle ("elementor-widget-wrap" is a
+# page-builder wrapper, not a widget).
+_FURNITURE_WORDS = (
+    "share", "shares", "sharing", "sharedaddy", "social", "socials", "jp-relatedposts", "related",
+    "yarpp", "author-bio", "authorbio", "about-author", "author-box", "author-info",
+    "saboxplugin-wrap", "comments", "comment-respond", "respond", "comments-area", "comment-list",
+    "commentlist", "widget", "widgets", "sidebar", "newsletter", "subscribe", "subscription",
+    "advert", "advertisement", "ads", "ad", "adsense", "sponsored", "promo", "post-navigation",
+    "nav-links", "navigation", "breadcrumb", "breadcrumbs", "cookie", "cookies", "consent",
+    "popup", "modal", "printfriendly", "addtoany", "a2a", "tags-links", "cat-links", "entry-meta",
+    "post-meta", "byline", "skip-link", "screen-reader-text", "sr-only", "visually-hidden",
+    "wp-block-post-comments", "wp-block-comments", "toc", "table-of-contents", "disqus",
+    "recommended", "more-stories", "read-more-links", "tags", "post-tags", "entry-tags",
+    "author-card", "signup", "paywall", "noprint", "caption", "wp-caption-text", "credit",
+    "credits", "gallery", "slideshow", "carousel", "lightbox", "most-read", "popular",
+    "trending", "read-more", "readmore", "more-articles", "inline-related", "rail", "outbrain",
+    "taboola", "zergnet", "print-only", "timestamp", "kicker", "pagination",
 )
-FURNITURE_TAGS = frozenset({"nav", "aside", "form", "footer", "header", "menu"})
+_WORD = "|".join(re.escape(w) for w in sorted(_FURNITURE_WORDS, key=len, reverse=True))
+FURNITURE_NAME = re.compile(rf"^(?:{_WORD})(?:$|[-_])|[-_](?:{_WORD})$", re.I)
+# Page builders name their content modules "<builder>-widget-…": those are content, not widgets.
+_BUILDER = re.compile(r"^(elementor|et_pb|et-pb|fl|vc|wpb|e|brxe|kb|uagb|gb|ct|oxy|tdb?|jeg|mkd|qodef)[-_]", re.I)
+FURNITURE_TAGS = frozenset({"nav", "aside", "form", "footer", "menu", "dialog", "figcaption", "h1"})
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
 # Page-level classes ("has-sidebar", "widgets-enabled") sit on <body>; only inner containers count.
 WIDGET_XPATH = (
     "ancestor-or-self::*[not(self::body or self::html) and (self::aside"
@@ -26,13 +42,24 @@ WIDGET_XPATH = (
 )
 
 
-def _label(el: etree._Element) -> str:
-    return f"{el.get('class') or ''} {el.get('id') or ''}"
-
-
 def is_boilerplate(el: etree._Element) -> bool:
     tag = el.tag.lower() if isinstance(el.tag, str) else ""
-    return tag in FURNITURE_TAGS or bool(BOILERPLATE.search(_label(el)))
+    if tag == "figure":  # an image with its caption; figures also hold tables and quotes
+        return len("".join(t for t in el.itertext() if t.strip())) - _caption_chars(el) < 40
+    if tag in FURNITURE_TAGS or el.get("aria-hidden") == "true" or el.get("hidden") is not None:
+        return True
+    if el.get("role") in ("navigation", "complementary", "banner", "contentinfo", "dialog"):
+        return True
+    if _HIDDEN_STYLE.search(el.get("style") or ""):
+        return True
+    names = (el.get("class") or "").split()
+    ident = el.get("id")
+    return any(FURNITURE_NAME.search(n) and not _BUILDER.match(n)
+               for n in (names + [ident] if ident else names))
+
+
+def _caption_chars(el: etree._Element) -> int:
+    return sum(len(c.text_content()) for c in el.iter("figcaption"))
 
 
 def boilerplate_within(container: etree._Element) -> list[etree._Element]:

@@ -6,6 +6,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
@@ -13,8 +14,10 @@ from scrapy import signals
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from pipelines.ledger import stored_article_ids
+
 from .. import wordpress
-from ..extractors import extract_page
+from ..extractors import extract_page, load_packages
 from ..extractors.comments import comment_page_number
 from ..items import ArticleItem
 from ..threads import CommentThread
@@ -64,6 +67,10 @@ class BlogSpider(scrapy.Spider):
         crawler.settings.set("CRAWL_ID", spider.crawl_id, priority="spider")
         crawler.settings.set("CRAWL_START_URL", spider.start_url, priority="spider")
         crawler.signals.connect(spider._on_robots, signal=signals.robots_parsed)
+        # A resumed crawl: articles already stored are not assembled again.
+        spider._articles |= stored_article_ids(
+            Path(crawler.settings.get("DATASET_ROOT") or "datasets") / spider.crawl_id)
+        load_packages(crawler.settings.getlist("EXTRACTOR_PACKAGES"))  # fails the start if one is missing
         return spider
 
     async def start(self):
@@ -121,10 +128,11 @@ class BlogSpider(scrapy.Spider):
         if not article or article["article_id"] in self._articles:
             return
         self._articles.add(article["article_id"])
-        article["fetched_at"] = datetime.now(timezone.utc).isoformat()
+        article.update(_capture(response))
+        article["fetched_at"] = article["fetched_at"] or datetime.now(timezone.utc).isoformat()
         assembly = ArticleAssembly(article, api_root=result["page"]["rest_api_root"])
         links = result["page"]["comment_page_urls"]
-        assembly.thread.add_page(_main_page_number(links), result["comments"])
+        assembly.thread.add_page(_main_page_number(links), _captured(result["comments"], response))
         assembly.seen_pages.add(normalize_url(response.url))
         assembly.todo_pages.extend(links)
         yield from self._advance(assembly)
@@ -189,7 +197,7 @@ class BlogSpider(scrapy.Spider):
             result = self._extract(response)
             if result is not None:
                 number = comment_page_number(response.url) or 1
-                a.thread.add_page(number, result["comments"])
+                a.thread.add_page(number, _captured(result["comments"], response))
                 a.todo_pages.extend(result["page"]["comment_page_urls"])
         yield from self._advance(a)
 
@@ -206,7 +214,7 @@ class BlogSpider(scrapy.Spider):
             self.crawler.stats.inc_value("wordpress/rest_invalid_json")
             a.api_page = 0
         else:
-            a.thread.add_api(rows)
+            a.thread.add_api(_captured(rows, response))
             pages = wordpress.total_pages(response.headers.get("X-WP-TotalPages"), len(rows))
             a.api_page = a.api_page + 1 if a.api_page < pages and rows else 0
         yield from self._advance(a)
@@ -269,6 +277,22 @@ class BlogSpider(scrapy.Spider):
         self.crawler.stats.inc_value("blog/articles")
         self.crawler.stats.inc_value("blog/comments", len(comments))
         return ArticleItem(article=a.article, comments=comments)
+
+
+def _capture(response: Response) -> dict:
+    """Where the response is archived (WarcCaptureMiddleware / WarcReplayMiddleware) and when
+    it was fetched; None values without WARC capture."""
+    return {k: response.meta.get(k) for k in ("warc_file", "warc_record_id", "fetched_at")}
+
+
+def _captured(comments: list[dict], response: Response) -> list[dict]:
+    """Comments tagged with the capture they were read from: a merged thread keeps, for each
+    comment, the page (or REST answer) that gave it."""
+    capture = _capture(response)
+    del capture["fetched_at"]
+    for c in comments:
+        c.update(capture)
+    return comments
 
 
 def _main_page_number(linked: list[str]) -> int:

@@ -1,0 +1,113 @@
+"""What is already stored: the rows of this crawl's finished parts (a resumed crawl stores each
+article and comment once) and the latest version of every row of earlier crawls of the same site
+(a re-crawl stores only what is new or changed).
+
+Only finished ``part-*.parquet`` files count: a row is stored once its part is renamed.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+from urllib.parse import urlsplit
+
+import pyarrow.parquet as pq
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "crawl.json"
+# Columns that say when, where and by which run a row was read, not what it holds.
+VOLATILE = frozenset({"fetched_at", "crawl_id", "warc_file", "warc_record_id", "extractor"})
+# A new reply moves later comments in the thread and onto other comment pages: not a change.
+VOLATILE_COMMENT = VOLATILE | {"position", "page_url"}
+KEYS = {"articles": ("article_id",), "comments": ("article_id", "comment_id"), "pages": ("url",)}
+
+
+def row_key(table: str, row: dict) -> tuple:
+    return tuple(row.get(k) for k in KEYS[table])
+
+
+def row_hash(table: str, row: dict) -> str:
+    skip = VOLATILE_COMMENT if table == "comments" else VOLATILE
+    content = {k: v for k, v in row.items() if k not in skip}
+    return hashlib.sha1(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def parts(folder: Path) -> list[Path]:
+    return sorted(folder.glob("part-*.parquet")) if folder.exists() else []
+
+
+def read_rows(files: Iterable[Path], columns: list[str] | None = None) -> Iterable[dict]:
+    for path in files:
+        try:
+            schema = pq.read_schema(path)
+            wanted = [c for c in columns if c in schema.names] if columns else None
+            yield from pq.read_table(path, columns=wanted).to_pylist()
+        except Exception as exc:  # noqa: BLE001 - an unreadable part must not stop a crawl
+            log.error("Cannot read %s, its rows are not taken into account: %s", path, exc)
+
+
+@dataclass
+class Ledger:
+    stored: dict[str, set[tuple]] = field(default_factory=lambda: {t: set() for t in KEYS})
+    previous: dict[str, dict[tuple, str]] = field(default_factory=lambda: {t: {} for t in KEYS})
+    previous_pages: dict[str, dict] = field(default_factory=dict)
+    previous_crawls: list[str] = field(default_factory=list)
+
+    def is_stored(self, table: str, row: dict) -> bool:
+        return row_key(table, row) in self.stored[table]
+
+    def is_unchanged(self, table: str, row: dict) -> bool:
+        return self.previous[table].get(row_key(table, row)) == row_hash(table, row)
+
+    def keep(self, table: str, row: dict) -> bool:
+        """True when ``row`` is to be stored: not stored by this crawl, new or changed."""
+        return not self.is_stored(table, row) and not self.is_unchanged(table, row)
+
+    def mark_stored(self, table: str, rows: Iterable[dict]) -> None:
+        self.stored[table].update(row_key(table, r) for r in rows)
+
+
+def stored_keys(crawl_folder: Path) -> dict[str, set[tuple]]:
+    """Keys of the rows in this crawl's finished parts (from an earlier, interrupted run)."""
+    return {t: {tuple(r.get(k) for k in cols) for r in read_rows(parts(crawl_folder / t), list(cols))}
+            for t, cols in KEYS.items()}
+
+
+def stored_article_ids(crawl_folder: Path) -> set[str]:
+    return {r["article_id"] for r in read_rows(parts(crawl_folder / "articles"), ["article_id"])}
+
+
+def earlier_crawls(root: Path, host: str, exclude: str) -> list[Path]:
+    """Folders of finished crawls of the same site (start URL host), oldest first."""
+    found = []
+    for manifest in root.glob(f"*/{MANIFEST}"):
+        try:
+            data = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            log.warning("Ignored unreadable %s: %s", manifest, exc)
+            continue
+        if data.get("crawl_id") == exclude or manifest.parent.name == exclude:
+            continue
+        if urlsplit(data.get("start_url") or "").netloc.lower() == host:
+            found.append((data.get("started_at") or "", manifest.parent))
+    return [folder for _, folder in sorted(found)]
+
+
+def load(crawl_folder: Path, start_url: str | None, incremental: bool = True) -> Ledger:
+    ledger = Ledger(stored=stored_keys(crawl_folder))
+    if not incremental or not start_url:
+        return ledger
+    host = urlsplit(start_url).netloc.lower()
+    for folder in earlier_crawls(crawl_folder.parent, host, crawl_folder.name):
+        ledger.previous_crawls.append(folder.name)
+        for table in ("articles", "comments"):
+            for row in read_rows(parts(folder / table)):  # later crawls overwrite: latest wins
+                ledger.previous[table][row_key(table, row)] = row_hash(table, row)
+        for row in read_rows(parts(folder / "pages")):
+            if row.get("status") == 200 or row.get("unchanged"):
+                ledger.previous_pages[row["url"]] = row
+    return ledger

@@ -1,0 +1,79 @@
+"""``scrapy reextract <WARC files or folders> -a out=DIR``: rebuild a crawl's dataset from WARC
+files, without the network, through the same spider and pipelines as a live crawl.
+
+The start URL and crawl id come from the first ``warcinfo`` record (``start-url``,
+``isPartOf``), else from the first response record; ``-a url=`` and ``-a crawl=`` override them.
+Every request is answered by ``WarcReplayMiddleware``; a URL the files do not hold is a 404.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from scrapy.commands import BaseRunSpiderCommand
+from scrapy.exceptions import UsageError
+
+from ..warc import iter_records, warc_paths
+
+log = logging.getLogger(__name__)
+
+
+def describe(paths: list[Path]) -> dict[str, str]:
+    """The crawl the files come from: warcinfo fields plus ``first-url``, the first response."""
+    info: dict[str, str] = {}
+    for path in paths:
+        for _, record, fields in iter_records(path):
+            if fields is not None and not info:
+                info = fields
+            elif record.rec_type == "response":
+                info["first-url"] = record.rec_headers.get_header("WARC-Target-URI")
+                return info
+    return info
+
+
+class Command(BaseRunSpiderCommand):
+    requires_project = True
+
+    def syntax(self) -> str:
+        return "<WARC files or folders> [-a out=DIR] [-a crawl=NAME] [-a url=URL]"
+
+    def short_desc(self) -> str:
+        return "Rebuild the Parquet dataset from WARC files, without the network"
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        if not args:
+            raise UsageError("name the WARC files or folders to re-extract", print_help=True)
+        missing = [a for a in args if not Path(a).exists()]
+        if missing:
+            raise UsageError(f"no such file or folder: {', '.join(missing)}", print_help=False)
+        self.paths = warc_paths(args)
+        if not self.paths:
+            raise UsageError(f"no *.warc.gz or *.warc files in {', '.join(args)}", print_help=False)
+        info = describe(self.paths)
+        opts.spargs.setdefault("url", info.get("start-url") or info.get("first-url"))
+        if info.get("isPartOf"):
+            opts.spargs.setdefault("crawl", info["isPartOf"])
+        if not opts.spargs["url"]:
+            raise UsageError("the WARC files name no start URL: give -a url=URL", print_help=False)
+        assert self.settings is not None
+        for name, value in {
+            "WARC_REPLAY_FILES": [str(p) for p in self.paths],
+            "WARC_ENABLED": False,
+            # The whole dataset, not only what changed since an earlier crawl in the same root.
+            "INCREMENTAL_ENABLED": False,
+            "ROBOTSTXT_OBEY": info.get("robots", "obey") != "ignore",
+            # Politeness is for servers; the files are local.
+            "AUTOTHROTTLE_ENABLED": False,
+            "DOWNLOAD_DELAY": 0,
+            "RETRY_ENABLED": False,
+        }.items():
+            self.settings.set(name, value, priority="cmdline")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.crawler_process is not None
+        self.crawler_process.crawl("blog", **opts.spargs)
+        self.crawler_process.start()
+        if self.crawler_process.bootstrap_failed:
+            self.exitcode = 1

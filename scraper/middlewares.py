@@ -1,0 +1,227 @@
+"""Downloader middlewares for archival crawls, wired in ``scraper/settings.py``:
+
+* ``WarcCaptureMiddleware`` writes every exchange (robots.txt included) to the crawl's WARC
+  files and tells the spider which record holds each response;
+* ``WarcReplayMiddleware`` answers every request from WARC files instead of the network
+  (``scrapy reextract``).
+
+Both sit next to the downloader (order > 590, below HttpCompressionMiddleware), so the capture
+holds the body as it came over the wire and a replayed body goes through decompression,
+redirects and robots.txt exactly as a fetched one.
+"""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Headers, Response
+from scrapy.responsetypes import responsetypes
+from w3lib.url import canonicalize_url
+
+from pipelines import ledger
+from pipelines.parquet import WRITE_ERRORS, stop_crawl
+
+from . import warc
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+
+log = logging.getLogger(__name__)
+
+# The meta keys a response carries to the spider: where its capture is, and when it was fetched.
+CAPTURE_KEYS = ("warc_file", "warc_record_id", "warc_offset", "fetched_at")
+# Dropped from a replayed response: its body is handed over de-chunked and decoded.
+_ENCODING_HEADERS = (b"Transfer-Encoding", b"Content-Encoding", b"Content-Length")
+
+
+def warc_folder(settings) -> Path:
+    return Path(settings.get("DATASET_ROOT") or "datasets") / settings.get("CRAWL_ID") / "warc"
+
+
+class WarcCaptureMiddleware:
+    """``WARC_ENABLED`` (default on) writes ``<DATASET_ROOT>/<CRAWL_ID>/warc/*.warc.gz``,
+    rotated after ``WARC_MAX_SIZE`` bytes."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        folder = warc_folder(settings)
+        # A crawl killed earlier in the same folder left its last file open: keep its records.
+        warc.recover_open_files(folder)
+        info = warc.warcinfo(settings.get("CRAWL_ID"), settings.get("CRAWL_START_URL"),
+                             settings.get("USER_AGENT"), settings.getbool("ROBOTSTXT_OBEY"))
+        self.writer = warc.WarcFileWriter(folder, settings.get("CRAWL_ID"),
+                                          settings.getint("WARC_MAX_SIZE", 1 << 30), info)
+        self.failed = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
+        if not crawler.settings.getbool("WARC_ENABLED", True) or crawler.settings.getlist("WARC_REPLAY_FILES"):
+            raise NotConfigured()
+        if not crawler.settings.get("CRAWL_ID"):
+            raise NotConfigured("WARC capture needs CRAWL_ID (set by the blog spider)")
+        mw = cls(crawler)
+        crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
+        return mw
+
+    def process_response(self, request: Request, response: Response, spider=None) -> Response:
+        if self.failed:
+            return response
+        try:
+            capture = self.writer.write_exchange(request, response)
+        except WRITE_ERRORS as exc:
+            # Pages without their capture are not archival: stop rather than go on without.
+            log.error("WARC write failed in %s: %s. Finished WARC files are kept; the crawl stops.",
+                      self.writer.folder, exc)
+            self.failed = True
+            stop_crawl(self.crawler, "warc_write_error")
+            return response
+        request.meta.update(warc_file=capture.file, warc_record_id=capture.record_id,
+                            warc_offset=capture.offset, fetched_at=capture.date)
+        self.crawler.stats.inc_value("warc/records", 2)
+        return response
+
+    def spider_closed(self, spider=None) -> None:
+        try:
+            self.writer.close()
+        except WRITE_ERRORS as exc:
+            log.error("Could not finalise WARC file %s: %s", self.writer.open_path, exc)
+        if self.writer.files:
+            log.info("WARC: %d file(s) in %s", len(self.writer.files), self.writer.folder)
+
+
+class WarcIndex:
+    """Response records of WARC files by URL. When a URL was captured more than once the last
+    capture wins, except that a 304 never hides an earlier full response."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self.paths = paths
+        self.by_url: dict[str, tuple[Path, int, int]] = {}
+        self.records = 0
+        for path in paths:
+            self._add(path)
+
+    def _add(self, path: Path) -> None:
+        for offset, record, _ in warc.iter_records(path):
+            if record.rec_type != "response" or record.http_headers is None:
+                continue
+            url = record.rec_headers.get_header("WARC-Target-URI")
+            try:
+                status = int(record.http_headers.get_statuscode())
+            except (TypeError, ValueError):
+                log.error("WARC record in %s at offset %d has no HTTP status; skipped", path, offset)
+                continue
+            key = canonicalize_url(url)
+            previous = self.by_url.get(key)
+            if status == 304 and previous is not None and previous[2] != 304:
+                continue
+            self.by_url[key] = (path, offset, status)
+            self.records += 1
+
+    def lookup(self, url: str) -> tuple[Path, int, int] | None:
+        return self.by_url.get(canonicalize_url(url))
+
+
+class WarcReplayMiddleware:
+    """``WARC_REPLAY_FILES`` (files or folders): every request is answered from them. A URL they
+    do not hold gets a 404 flagged ``replay-miss``; the network is never used."""
+
+    def __init__(self, crawler: Crawler, index: WarcIndex) -> None:
+        self.crawler = crawler
+        self.index = index
+        self.misses: defaultdict[str, int] = defaultdict(int)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcReplayMiddleware:
+        sources = crawler.settings.getlist("WARC_REPLAY_FILES")
+        if not sources:
+            raise NotConfigured()
+        index = WarcIndex(warc.warc_paths(sources))
+        log.info("Replaying %d responses from %d WARC file(s)", index.records, len(index.paths))
+        return cls(crawler, index)
+
+    def process_request(self, request: Request, spider=None) -> Response:
+        found = self.index.lookup(request.url)
+        if found is not None:
+            path, offset, _ = found
+            try:
+                response = response_from_record(request, path, offset)
+                self.crawler.stats.inc_value("warc/replayed")
+                return response
+            except Exception as exc:  # noqa: BLE001 - any unreadable record is a miss, logged
+                log.error("Corrupt WARC record in %s at offset %d for %s (%s: %s)", path, offset,
+                          request.url, type(exc).__name__, exc)
+        self.crawler.stats.inc_value("warc/replay_miss")
+        log.debug("Not in the WARC files: %s", request.url)
+        return Response(request.url, status=404, request=request, flags=["replay-miss"])
+
+
+
+def response_from_record(request: Request, path: Path, offset: int,
+                         keep_fetch_time: bool = False) -> Response:
+    """The response archived at ``offset`` of ``path``, for ``request``; the request's meta
+    then points at that record."""
+    record, body = warc.read_record_at(path, offset)
+    headers = Headers(record.http_headers.headers)
+    for name in _ENCODING_HEADERS:
+        headers.pop(name, None)
+    url = record.rec_headers.get_header("WARC-Target-URI")
+    cls = responsetypes.from_args(headers=headers, url=url, body=body)
+    request.meta.update(warc_file=path.name,
+                        warc_record_id=record.rec_headers.get_header("WARC-Record-ID"),
+                        warc_offset=offset)
+    if not keep_fetch_time:
+        request.meta["fetched_at"] = warc.warc_date(record)
+    return cls(url=request.url, status=int(record.http_headers.get_statuscode()),
+               headers=headers, body=body, request=request, flags=["warc"],
+               protocol=record.http_headers.protocol or None)
+
+
+class ConditionalRequestMiddleware:
+    """A re-crawl asks with the validators (ETag, Last-Modified) the last crawl of the site got
+    for each URL. A 304 is answered with the content archived then, flagged ``revalidated``, so
+    the crawl follows its links and the pipeline stores nothing of it again. Off with
+    ``INCREMENTAL_ENABLED = False``; without an earlier crawl it does nothing."""
+
+    def __init__(self, root: Path, pages: dict[str, dict]) -> None:
+        self.root, self.pages = root, pages
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ConditionalRequestMiddleware:
+        settings = crawler.settings
+        if not settings.getbool("INCREMENTAL_ENABLED", True) or settings.getlist("WARC_REPLAY_FILES"):
+            raise NotConfigured()
+        root = Path(settings.get("DATASET_ROOT") or "datasets")
+        pages = ledger.load(root / settings.get("CRAWL_ID", ""), settings.get("CRAWL_START_URL")).previous_pages
+        if not pages:
+            raise NotConfigured()  # a first crawl: nothing to revalidate
+        return cls(root, pages)
+
+    def process_request(self, request: Request, spider=None) -> None:
+        previous = self.pages.get(request.url)
+        if previous is None or not previous.get("warc_file"):
+            return None  # without the archived content a 304 could not be answered
+        if previous.get("etag"):
+            request.headers.setdefault("If-None-Match", previous["etag"])
+        if previous.get("last_modified"):
+            request.headers.setdefault("If-Modified-Since", previous["last_modified"])
+        return None
+
+    def process_response(self, request: Request, response: Response, spider=None) -> Response:
+        previous = self.pages.get(request.url)
+        if response.status != 304 or previous is None or not previous.get("warc_file"):
+            return response
+        path = self.root / warc.crawl_of(previous["warc_file"]) / "warc" / previous["warc_file"]
+        try:
+            replayed = response_from_record(request, path, previous["warc_offset"], keep_fetch_time=True)
+        except Exception as exc:  # noqa: BLE001 - the 304 itself is then what the crawl gets
+            log.error("Cannot read the earlier capture of %s in %s at offset %s: %s",
+                      request.url, path, previous["warc_offset"], exc)
+            return response
+        request.meta["revalidated"] = 304
+        return replayed

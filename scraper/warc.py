@@ -1,0 +1,296 @@
+"""WARC files: a crawl's captures written as WARC 1.1 (rotated by size, visible only once
+complete), and read back record by record, a corrupt record reported and skipped.
+
+A file is written as ``<name>.warc.gz.open`` and renamed to ``<name>.warc.gz`` when it is
+closed or rotated. Each record is flushed as soon as it is written, so a row that points at a
+record never outlives the record when the crawl is killed; :func:`recover_open_files` turns the
+``.open`` file a killed crawl left behind into a final one, cut after its last complete record.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import metadata
+from io import BytesIO
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO, Iterable, Iterator
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from pipelines.parquet import durable_replace
+
+import scraper
+
+if TYPE_CHECKING:
+    from scrapy.http import Request, Response
+
+log = logging.getLogger(__name__)
+
+WARC_SUFFIX = ".warc.gz"
+OPEN_SUFFIX = ".open"
+WARC_GLOBS = ("*.warc.gz", "*.warc")
+_SERIAL = re.compile(r"-(\d{5})\.warc\.gz(\.open)?$")
+_GZIP_MAGIC = b"\x1f\x8b\x08"
+_WARC_MAGIC = b"WARC/1."
+# Twisted hands Scrapy the body de-chunked: recording the header would make readers de-chunk
+# a body that is not chunked. The original value is kept under the usual archival prefix.
+_HOP_HEADERS = {b"transfer-encoding"}
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def warc_date(record: ArcWarcRecord) -> str | None:
+    """The record's WARC-Date as an ISO 8601 UTC string (the row's ``fetched_at``)."""
+    value = record.rec_headers.get_header("WARC-Date")
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(timezone.utc).isoformat()
+    except ValueError:
+        return None
+
+
+def request_headers(request: Request) -> StatusAndHeaders:
+    parts = request.url.split("/", 3)
+    target = "/" + (parts[3] if len(parts) > 3 else "")
+    headers = [(k.decode("latin-1"), v.decode("latin-1"))
+               for k, values in request.headers.items() for v in values]
+    if not any(k.lower() == "host" for k, _ in headers):
+        headers.insert(0, ("Host", parts[2] if len(parts) > 2 else ""))
+    return StatusAndHeaders(f"{request.method} {target}", headers, protocol="HTTP/1.1",
+                            is_http_request=True)
+
+
+def response_headers(response: Response) -> StatusAndHeaders:
+    headers = []
+    for key, values in response.headers.items():
+        name = key.decode("latin-1")
+        if key.lower() in _HOP_HEADERS:
+            name = "X-Archive-Orig-" + name
+        headers.extend((name, v.decode("latin-1")) for v in values)
+    protocol = getattr(response, "protocol", None) or "HTTP/1.1"
+    status = f"{response.status} {_reason(response.status)}".strip()
+    return StatusAndHeaders(status, headers, protocol=protocol)
+
+
+@dataclass(frozen=True)
+class Capture:
+    """Where one response was written: the final file name and the response record."""
+    file: str
+    record_id: str
+    offset: int
+    date: str | None
+
+
+class WarcFileWriter:
+    """Rotating WARC writer for one crawl: ``<folder>/<prefix>-NNNNN.warc.gz``."""
+
+    def __init__(self, folder: Path, prefix: str, max_size: int, info: dict[str, str]) -> None:
+        self.folder, self.prefix, self.max_size, self.info = folder, prefix, max_size, info
+        self.files: list[Path] = []
+        self._serial = next_serial(folder)
+        self._file: BinaryIO | None = None
+        self._writer: WARCWriter | None = None
+
+    @property
+    def final_path(self) -> Path:
+        return self.folder / f"{self.prefix}-{self._serial:05d}{WARC_SUFFIX}"
+
+    @property
+    def open_path(self) -> Path:
+        return self.final_path.with_name(self.final_path.name + OPEN_SUFFIX)
+
+    def write_exchange(self, request: Request, response: Response) -> Capture:
+        writer = self._writer or self._open()
+        assert self._file is not None
+        resp = writer.create_warc_record(response.url, "response", payload=BytesIO(response.body),
+                                         http_headers=response_headers(response))
+        req = writer.create_warc_record(response.url, "request", payload=BytesIO(b""),
+                                        http_headers=request_headers(request))
+        offset = self._file.tell()
+        writer.write_request_response_pair(req, resp)  # response first, request Concurrent-To it
+        self._file.flush()
+        capture = Capture(self.final_path.name, resp.rec_headers.get_header("WARC-Record-ID"),
+                          offset, warc_date(resp))
+        if self._file.tell() >= self.max_size:
+            self.close()
+        return capture
+
+    def close(self) -> None:
+        if self._file is None:
+            return
+        self._file.close()
+        self._file = self._writer = None
+        durable_replace(self.open_path, self.final_path)
+        self.files.append(self.final_path)
+        self._serial += 1
+
+    def _open(self) -> WARCWriter:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._file = open(self.open_path, "xb")
+        self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
+        self._writer.write_record(self._writer.create_warcinfo_record(self.final_path.name, self.info))
+        return self._writer
+
+
+def next_serial(folder: Path) -> int:
+    serials = [int(m[1]) for p in folder.glob("*.warc.gz*") if (m := _SERIAL.search(p.name))] \
+        if folder.exists() else []
+    return max(serials, default=-1) + 1
+
+
+def crawl_of(warc_file: str) -> str:
+    """The crawl id in a file name this writer made: ``<crawl id>-NNNNN.warc.gz``."""
+    return _SERIAL.split(warc_file)[0]
+
+
+def warcinfo(crawl_id: str, start_url: str | None, user_agent: str | None, robots_obey: bool) -> dict[str, str]:
+    versions = ", ".join(f"{n} {_version(n)}" for n in ("scrapy", "warcio"))
+    info = {"software": f"blog-archiver/{scraper.__version__} ({versions})",
+            "format": "WARC File Format 1.1",
+            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+            "isPartOf": crawl_id,
+            "robots": "obey" if robots_obey else "ignore"}
+    if start_url:
+        info["start-url"] = start_url
+    if user_agent:
+        info["http-header-user-agent"] = user_agent
+    return info
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+# -- reading ----------------------------------------------------------------------------------
+def warc_paths(sources: Iterable[str | Path]) -> list[Path]:
+    """WARC files named directly or found in the given folders, in name order."""
+    paths: list[Path] = []
+    for source in sources:
+        source = Path(source)
+        if source.is_dir():
+            paths.extend(sorted(p for g in WARC_GLOBS for p in source.rglob(g)))
+        else:
+            paths.append(source)
+    return paths
+
+
+def iter_records(path: Path) -> Iterator[tuple[int, ArcWarcRecord, dict[str, str] | None]]:
+    """Every complete record of ``path``: its offset, the record (headers only: the payload has
+    been read to check the record is whole) and, for a ``warcinfo`` record, its fields.
+
+    A record that cannot be read (bad compression, bad headers, cut short) is logged with the
+    file and offset, and reading goes on at the next record start found after it."""
+    with open(path, "rb") as f:
+        size = f.seek(0, 2)
+        f.seek(0)
+        magic = _GZIP_MAGIC if f.read(3) == _GZIP_MAGIC else _WARC_MAGIC
+        start: int | None = 0
+        while start is not None:
+            start = yield from _iter_from(path, f, start, size, magic)
+
+
+class IncompleteRecord(Exception):
+    pass
+
+
+def _complete_records(f: BinaryIO):
+    """(offset, end, record, warcinfo fields) from the current position of ``f``; raises on the
+    first record that is not whole."""
+    records = ArchiveIterator(f, check_digests=False)
+    for record in records:
+        info = warcinfo_fields(record) if record.rec_type == "warcinfo" else None
+        # warcio reads the record to its end to tell its offset and length.
+        records.read_to_end(record)
+        if getattr(record.raw_stream, "limit", 0) > 0:
+            raise IncompleteRecord(f"{record.raw_stream.limit} bytes of its Content-Length missing")
+        offset = records.get_record_offset()  # absolute
+        yield offset, offset + records.get_record_length(), record, info
+
+
+def _iter_from(path: Path, f: BinaryIO, start: int, size: int, magic: bytes):
+    f.seek(start)
+    offset = start
+    try:
+        for offset, end, record, info in _complete_records(f):
+            yield offset, record, info
+            offset = end
+        if offset < size:  # bytes left that warcio did not take for a record: a cut-off one
+            f.seek(offset)
+            if f.read(size - offset).strip(b"\r\n\0"):
+                raise IncompleteRecord("the file ends inside it")
+        return None
+    except Exception as exc:  # warcio and zlib raise many kinds: all mean this record is unusable
+        log.error("Corrupt or truncated WARC record in %s at offset %d (%s: %.100r); skipped, "
+                  "reading goes on with the next record", path, offset, type(exc).__name__, str(exc))
+        return _next_start(f, offset + 1, magic)
+
+
+def _next_start(f: BinaryIO, position: int, magic: bytes) -> int | None:
+    f.seek(position)
+    chunk_size, carry = 1 << 20, b""
+    while True:
+        chunk = f.read(chunk_size)
+        if not chunk:
+            return None
+        data = carry + chunk
+        found = data.find(magic)
+        if found >= 0:
+            return position - len(carry) + found
+        carry = data[-(len(magic) - 1):]
+        position += len(chunk)
+
+
+def warcinfo_fields(record: ArcWarcRecord) -> dict[str, str]:
+    fields = {}
+    for line in record.raw_stream.read().decode("utf-8", "replace").splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            fields[key.strip()] = value.strip()
+    return fields
+
+
+def read_record_at(path: Path, offset: int) -> tuple[ArcWarcRecord, bytes]:
+    """The record at ``offset`` and its payload, de-chunked and decoded (Content-Encoding)."""
+    with open(path, "rb") as f:
+        f.seek(offset)
+        record = next(iter(ArchiveIterator(f, check_digests=False)))
+        return record, record.content_stream().read()
+
+
+def recover_open_files(folder: Path) -> list[Path]:
+    """Finalise the ``.open`` files a killed crawl left: keep every complete record, cut the
+    rest, and give the file its final name."""
+    recovered = []
+    for path in sorted(folder.glob(f"*{WARC_SUFFIX}{OPEN_SUFFIX}")) if folder.exists() else []:
+        end = 0
+        with open(path, "rb") as f:
+            try:
+                for _, end, _, _ in _complete_records(f):
+                    pass
+            except Exception as exc:  # noqa: BLE001 - the tail the kill cut short
+                log.warning("%s: incomplete record at offset %d cut (%.100r)", path, end, str(exc))
+        with open(path, "r+b") as f:
+            f.truncate(end)
+        final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
+        if end == 0:
+            path.unlink()
+            continue
+        durable_replace(path, final)
+        log.warning("Recovered %s from a crawl that did not close (%d bytes kept)", final, end)
+        recovered.append(final)
+    return recovered

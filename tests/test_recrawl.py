@@ -1,0 +1,102 @@
+"""Crawling the same blog again into the same dataset root: a new crawl partition holding only
+what is new or changed, unchanged pages revalidated (304) and recorded in ``pages``."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from scraper.replay import ReplaySite
+
+from conftest import WORDPRESS, manifest_files, truth_posts
+from crawl_helpers import read_table, run_crawl
+
+THEME = "twentytwentyone"
+START = "http://blog.example.test:8081/"
+POST = START + "2016/12/a-deadly-game-of-musical-chairs-in-palmyra/"
+POST_API = START + "wp-json/wp/v2/comments?post=5&per_page=100"
+README = Path(__file__).resolve().parents[1] / "datasets" / "README.md"
+TEXT = "A comment added after the first crawl."
+
+
+def _with_new_comment(html: str) -> bytes:
+    li = f"""<li id="comment-999" class="comment even thread-odd depth-1">
+<article id="div-comment-999" class="comment-body"><footer class="comment-meta">
+<div class="comment-author vcard"><b class="fn">late-reader</b> <span class="says">says:</span></div>
+<div class="comment-metadata"><a href="{POST}#comment-999"><time datetime="2026-01-02T10:00:00+00:00">
+January 2, 2026 at 10:00 am</time></a></div></footer>
+<div class="comment-content"><p>{TEXT}</p></div></article></li>
+"""
+    end = html.rindex("</ol>", 0, html.index('id="respond"'))  # the end of the comment list
+    return (html[:end] + li + html[end:]).encode()
+
+
+def _api_with_new_comment(body: str) -> bytes:
+    comments = json.loads(body)
+    new = dict(comments[0], id=999, parent=0, author=0, author_name="late-reader", author_url="",
+               date="2026-01-02T10:00:00", date_gmt="2026-01-02T10:00:00", link=f"{POST}#comment-999",
+               content={"rendered": f"<p>{TEXT}</p>\n"})
+    return json.dumps(comments + [new]).encode()
+
+
+@pytest.fixture(scope="module")
+def recrawled(tmp_path_factory):
+    if not (WORDPRESS / "site" / THEME / "manifest.json").exists():
+        pytest.skip(f"shared WordPress corpus not found at {WORDPRESS}")
+    out = tmp_path_factory.mktemp("recrawl")
+    files = manifest_files(THEME)
+    with ReplaySite(WORDPRESS / "site" / THEME) as site:
+        first = run_crawl(START, out, "first", site.proxy_url)
+        assert first.returncode == 0, first.stderr[-3000:]
+        site.override(POST, body=_with_new_comment(files[POST].read_text(encoding="utf-8")))
+        site.override(POST_API, body=_api_with_new_comment(files[POST_API].read_text(encoding="utf-8")),
+                      content_type="application/json")
+        site.requests.clear()
+        second = run_crawl(START, out, "second", site.proxy_url)
+        assert second.returncode == 0, second.stderr[-3000:]
+    return {"out": out, "log": second.stderr}
+
+
+def test_only_new_comments_are_new_rows(recrawled):
+    out = recrawled["out"]
+    comments = read_table(out, "second", "comments")
+    assert [(c["comment_id"], c["author_name"], c["text"]) for c in comments] == [("999", "late-reader", TEXT)]
+    assert comments[0]["parent_id"] is None and comments[0]["crawl_id"] == "second"
+    # The article changed (one more comment): its new version is stored, the others are not.
+    articles = read_table(out, "second", "articles")
+    assert [a["canonical_url"] for a in articles] == [POST]
+    assert articles[0]["comment_count"] == 9
+    manifest = json.loads((out / "second" / "crawl.json").read_text())
+    assert manifest["previous_crawls"] == ["first"]
+    assert manifest["counts"]["unchanged_articles"] == len(truth_posts()) - 1
+
+
+def test_unchanged_pages_are_revalidated_and_recorded(recrawled):
+    pages = {p["url"]: p for p in read_table(recrawled["out"], "second", "pages")}
+    first = {p["url"]: p for p in read_table(recrawled["out"], "first", "pages")}
+    assert pages[POST]["unchanged"] is False and pages[POST]["status"] == 200
+    assert pages[POST_API]["unchanged"] is False
+    quiet = START + "2016/04/a-quiet-note-on-archive-formats/"
+    assert pages[quiet]["unchanged"] is True and pages[quiet]["status"] == 304
+    # An unchanged page points at the capture that holds its content: the first crawl's.
+    assert (pages[quiet]["warc_file"], pages[quiet]["sha1"]) == (first[quiet]["warc_file"], first[quiet]["sha1"])
+    assert pages[quiet]["etag"] and pages[quiet]["etag"] == first[quiet]["etag"]
+    assert sum(p["unchanged"] for p in pages.values()) >= len(pages) - 10
+
+
+def test_readme_latest_version_query(recrawled):
+    """The query datasets/README.md gives for the latest version of every row across crawls."""
+    blocks = re.findall(r"```sql\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    sql = next(b for b in blocks if "latest_comments" in b)
+    root = str(recrawled["out"])
+    con = duckdb.connect()
+    con.execute(sql.replace("datasets/", root + "/"))
+    articles = con.execute("SELECT canonical_url, crawl_id, comment_count FROM latest_articles").fetchall()
+    assert len(articles) == len(truth_posts())
+    assert (POST, "second", 9) in articles
+    comments = con.execute("SELECT article_url, comment_id, crawl_id FROM latest_comments").fetchall()
+    assert len(comments) == sum(len(p["comments"]) for p in truth_posts()) + 1
+    assert (POST, "999", "second") in comments

@@ -1,0 +1,151 @@
+"""WARC capture during a crawl and ``scrapy reextract`` from WARC files, without the network."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from scraper.replay import ReplaySite
+from scraper.warc import iter_records
+
+from conftest import WORDPRESS, truth_posts
+from crawl_helpers import read_table, run_crawl, run_reextract, warcio
+
+THEME = "twentytwentyone"
+START = "http://blog.example.test:8081/"
+
+
+def _records(folder: Path) -> list[tuple[Path, int, object]]:
+    return [(p, offset, r) for p in sorted(folder.glob("*.warc.gz")) for offset, r, _ in iter_records(p)]
+
+
+def _sorted(rows: list[dict]) -> list[dict]:
+    return sorted(rows, key=lambda r: (r["article_id"], r.get("comment_id") or ""))
+
+
+@pytest.fixture(scope="module")
+def captured(tmp_path_factory):
+    """One crawl with small WARC files (so they rotate), and its re-extraction."""
+    if not (WORDPRESS / "site" / THEME / "manifest.json").exists():
+        pytest.skip(f"shared WordPress corpus not found at {WORDPRESS}")
+    out = tmp_path_factory.mktemp("warc-crawl")
+    with ReplaySite(WORDPRESS / "site" / THEME) as site:
+        proc = run_crawl(START, out, "live", site.proxy_url, "-s", "WARC_MAX_SIZE=150000")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    again = tmp_path_factory.mktemp("warc-reextract")
+    replay = run_reextract([out / "live" / "warc"], again)
+    assert replay.returncode == 0, replay.stderr[-3000:]
+    return {"out": out, "warc": out / "live" / "warc", "again": again, "log": replay.stderr}
+
+
+def test_warc_files_are_complete_valid_and_rotated(captured):
+    folder = captured["warc"]
+    files = sorted(folder.iterdir())
+    assert len(files) >= 2 and all(p.name.endswith(".warc.gz") for p in files)  # no .open left
+    for path in files:
+        assert warcio("check", path).returncode == 0
+        index = warcio("index", path)
+        assert index.returncode == 0 and index.stdout.strip()
+        first = next(iter_records(path))
+        assert first[1].rec_type == "warcinfo"
+        info = first[2]
+        assert info["isPartOf"] == "live" and info["start-url"] == START and info["robots"] == "obey"
+        assert info["software"].startswith("blog-archiver/") and "warcio" in info["software"]
+
+
+def test_requests_and_responses_are_linked_pairs(captured):
+    records = _records(captured["warc"])
+    responses = {r.rec_headers.get_header("WARC-Record-ID"): r for _, _, r in records if r.rec_type == "response"}
+    requests = [r for _, _, r in records if r.rec_type == "request"]
+    assert len(requests) == len(responses)
+    for req in requests:
+        resp = responses[req.rec_headers.get_header("WARC-Concurrent-To")]
+        assert resp.rec_headers.get_header("WARC-Target-URI") == req.rec_headers.get_header("WARC-Target-URI")
+        assert resp.rec_headers.get_header("WARC-Payload-Digest", "").startswith("sha1:")
+    uris = {r.rec_headers.get_header("WARC-Target-URI") for r in responses.values()}
+    assert f"{START}robots.txt" in uris
+
+
+def test_every_row_points_at_its_capture(captured):
+    records = {r.rec_headers.get_header("WARC-Record-ID"): (p.name, r) for p, _, r in _records(captured["warc"])
+               if r.rec_type == "response"}
+    articles = read_table(captured["out"], "live", "articles")
+    comments = read_table(captured["out"], "live", "comments")
+    assert len(articles) == len(truth_posts())
+    for a in articles:
+        name, record = records[a["warc_record_id"]]
+        assert a["warc_file"] == name and record.rec_headers.get_header("WARC-Target-URI") == a["url"]
+    api_only = 0
+    for c in comments:
+        name, record = records[c["warc_record_id"]]
+        uri = record.rec_headers.get_header("WARC-Target-URI")
+        assert c["warc_file"] == name
+        if "/wp-json/" in uri:
+            api_only += 1
+        else:
+            assert uri == c["page_url"].split("#")[0] or c["page_url"].startswith(uri)
+    assert api_only < len(comments)
+
+
+def test_reextract_gives_the_same_rows(captured):
+    for table in ("articles", "comments"):
+        live = _sorted(read_table(captured["out"], "live", table))
+        again = _sorted(read_table(captured["again"], "live", table))
+        assert live and len(again) == len(live)
+        for a, b in zip(live, again):
+            # fetched_at is the capture's WARC-Date in both; extractor is not a timestamp either.
+            assert a == b
+    manifest = json.loads((captured["again"] / "live" / "crawl.json").read_text())
+    assert manifest["start_url"] == START and manifest["finish_reason"] == "finished"
+    assert "Replaying" in captured["log"]
+
+
+def test_corrupt_and_truncated_records_are_reported_and_skipped(captured, tmp_path):
+    broken = tmp_path / "broken"
+    shutil.copytree(captured["warc"], broken)
+    files = sorted(broken.glob("*.warc.gz"))
+    # Garble one response in the middle of the first file, cut the last file inside a record.
+    target = [(o, r) for o, r, _ in iter_records(files[0])]
+    index = next(i for i, (_, r) in enumerate(target) if r.rec_type == "response" and i > 2)
+    bad_offset, next_offset = target[index][0], target[index + 1][0]
+    data = bytearray(files[0].read_bytes())
+    middle = (bad_offset + next_offset) // 2
+    data[middle:middle + 16] = b"\x00" * 16
+    files[0].write_bytes(bytes(data))
+    last = [o for o, _, _ in iter_records(files[-1])]
+    cut_offset = last[-2]
+    files[-1].write_bytes(files[-1].read_bytes()[:cut_offset + 200])
+
+    out = tmp_path / "out"
+    proc = run_reextract([broken], out)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert f"Corrupt or truncated WARC record in {files[0]} at offset {bad_offset}" in proc.stderr
+    assert f"Corrupt or truncated WARC record in {files[-1]} at offset {cut_offset}" in proc.stderr
+    # Re-extraction went on: the records after the bad one were still read.
+    articles = read_table(out, "live", "articles")
+    assert len(articles) >= len(truth_posts()) - 1
+
+
+@pytest.mark.parametrize("theme", ["twentytwentyone", "twentytwentytwo"])
+def test_reextract_a_third_party_wget_warc(theme, tmp_path):
+    path = WORDPRESS / "warc" / f"{theme}.warc.gz"
+    if not path.exists():
+        pytest.skip(f"shared WARC not found at {path}")
+    proc = run_reextract([path], tmp_path, "-a", "crawl=wget")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    articles = {a["canonical_url"]: a for a in read_table(tmp_path, "wget", "articles")}
+    comments = read_table(tmp_path, "wget", "comments")
+    posts = truth_posts()
+    assert set(articles) == {p["url"] for p in posts}
+    assert {(c["article_url"], c["comment_id"]) for c in comments} == \
+        {(p["url"], str(c["id"])) for p in posts for c in p["comments"]}
+    # wget did not fetch the REST comments endpoints: parents come from the HTML alone, so the
+    # replies deeper than the theme's display depth are flattened onto an ancestor.
+    assert {c["parent_source"] for c in comments} == {"html"}
+    assert "wp-json/wp/v2/comments?post=" in proc.stderr  # asked for, not in the WARC: a 404
+    truth = {(p["url"], str(c["id"])): c for p in posts for c in p["comments"]}
+    wrong = [c for c in comments if c["parent_id"] != (str(truth[(c["article_url"], c["comment_id"])]["parent_id"])
+                                                       if truth[(c["article_url"], c["comment_id"])]["parent_id"] else None)]
+    assert len(wrong) == 2 and all(c["depth"] == 5 for c in wrong)
