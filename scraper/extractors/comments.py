@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
 from datetime import timedelta
 
 from lxml import etree
@@ -70,9 +69,13 @@ NOT_TEXT = (
 class CommentMarkup:
     """The comment elements of one page and the nesting between them."""
 
-    def __init__(self, page: Page):
+    def __init__(self, page: Page, elements: list | None = None, strategy: str = "site"):
         self.page = page
-        self.elements, self.ids, self.strategy = self._find()
+        if elements is None:
+            self.elements, self.ids, self.strategy = self._find()
+        else:  # a site extractor chose the comment elements itself
+            self.elements, self.strategy = list(elements), strategy
+            self.ids = [self._platform_id(el) for el in self.elements]
         self._index = {id(el): i for i, el in enumerate(self.elements)}
         self.parents = [self.owner(el.getparent()) for el in self.elements]
         self.children: list[list] = [[] for _ in self.elements]
@@ -139,6 +142,9 @@ class CommentMarkup:
     def parent_index(self, i: int) -> int | None:
         return self.parents[i]
 
+    def index(self, el: etree._Element) -> int:
+        return self._index[id(el)]
+
     def own(self, i: int, query: str) -> list:
         """``query`` results inside comment ``i`` but not inside its replies."""
         el = self.elements[i]
@@ -160,21 +166,6 @@ class CommentMarkup:
         return self.children[i]
 
 
-def _kind(el: etree._Element) -> str:
-    classes = set((el.get("class") or "").split())
-    return "pingback" if "pingback" in classes else "trackback" if "trackback" in classes else "comment"
-
-
-def _author(markup: CommentMarkup, i: int, base: str) -> tuple[str | None, str | None]:
-    el = markup.first_own(i, AUTHOR_QUERIES)
-    if el is None:
-        return None, None
-    link = el if el.tag == "a" else (el.xpath(".//a[@href]") or [None])[0]
-    url = absolute(base, link.get("href")) if link is not None else None
-    name = _SAYS.sub("", collapse(el.text_content())) or None
-    return name, url
-
-
 def _pingback(markup: CommentMarkup, i: int, base: str) -> tuple[str | None, str | None, str | None]:
     """Pingbacks print 'Pingback: <a>source title</a>' and, in some themes, an excerpt."""
     el = markup.elements[i]
@@ -191,92 +182,126 @@ def _pingback(markup: CommentMarkup, i: int, base: str) -> tuple[str | None, str
     return name or None, url, text or None
 
 
-def _text(markup: CommentMarkup, i: int) -> str | None:
-    el = markup.elements[i]
-    container = markup.first_own(i, TEXT_QUERIES)
-    others = markup.replies_of(i)
-    if container is None:
-        container = el
-        others = others + markup.own(i, NOT_TEXT)
-    else:
-        others = others + [e for e in markup.own(i, NOT_TEXT) if e is not container]
-    text = "\n\n".join(paragraphs(container, skip=others))
-    return text or None
-
-
-def _published(markup: CommentMarkup, i: int, language: str | None,
-               offset: timedelta | None) -> tuple[str | None, str | None]:
-    raw = markup.first_own(i, DATE_QUERIES)
-    if raw is None:
-        node = markup.first_own(i, DATE_TEXT_QUERIES)
-        raw = collapse(node.text_content()) if node is not None else None
-    raw = str(raw).strip() if raw else None
-    return raw, iso_utc(raw, language, offset)
-
-
-def _synthetic_id(author: str | None, published: str | None, text: str | None) -> str:
+def synthetic_id(author: str | None, published: str | None, text: str | None) -> str:
     """For markup without ids: stable across crawls as long as the comment is unchanged."""
     key = f"{author}\x00{published}\x00{(text or '')[:200]}"
     return "h" + hashlib.sha1(key.encode()).hexdigest()[:15]
 
 
-def _is_moderated(markup: CommentMarkup, i: int) -> bool:
-    if markup.own(i, f".//*[{cls('comment-awaiting-moderation')}]"):
-        return True
-    return any(_MODERATION.search(t) for t in markup.own(i, ".//em/text()"))
+class CommentFields:
+    """The generic rules, one method per comment field, each taking one comment element.
+
+    ``GenericExtractor`` delegates its ``comment_*`` methods here, so a site extractor
+    overrides one field (or the parent rule) and keeps these answers for the rest.
+    """
+
+    def __init__(self, page: Page, language: str | None = None,
+                 date_offset: timedelta | None = None, elements: list | None = None):
+        self.page = page
+        self.language = language
+        self.date_offset = date_offset
+        self.markup = CommentMarkup(page, elements)
+
+    def comment_elements(self) -> list[etree._Element]:
+        return self.markup.elements
+
+    def comment_id(self, el: etree._Element) -> str | None:
+        return self.markup.ids[self.markup.index(el)]
+
+    def comment_parent(self, el: etree._Element) -> etree._Element | None:
+        parent = self.markup.parent_index(self.markup.index(el))
+        return self.markup.elements[parent] if parent is not None else None
+
+    def comment_kind(self, el: etree._Element) -> str:
+        classes = set((el.get("class") or "").split())
+        return "pingback" if "pingback" in classes else "trackback" if "trackback" in classes else "comment"
+
+    def comment_author(self, el: etree._Element) -> tuple[str | None, str | None]:
+        i = self.markup.index(el)
+        if self.comment_kind(el) != "comment":
+            return _pingback(self.markup, i, self.page.url)[:2]
+        found = self.markup.first_own(i, AUTHOR_QUERIES)
+        if found is None:
+            return None, None
+        link = found if found.tag == "a" else (found.xpath(".//a[@href]") or [None])[0]
+        url = absolute(self.page.url, link.get("href")) if link is not None else None
+        return _SAYS.sub("", collapse(found.text_content())) or None, url
+
+    def comment_text(self, el: etree._Element) -> str | None:
+        i = self.markup.index(el)
+        if self.comment_kind(el) != "comment":
+            return _pingback(self.markup, i, self.page.url)[2]
+        container = self.markup.first_own(i, TEXT_QUERIES)
+        controls = self.markup.own(i, NOT_TEXT)
+        if container is None:
+            container = el
+        skip = self.markup.replies_of(i) + [c for c in controls if c is not container]
+        return "\n\n".join(paragraphs(container, skip=skip)) or None
+
+    def comment_published_raw(self, el: etree._Element) -> str | None:
+        i = self.markup.index(el)
+        raw = self.markup.first_own(i, DATE_QUERIES)
+        if raw is None:
+            node = self.markup.first_own(i, DATE_TEXT_QUERIES)
+            raw = collapse(node.text_content()) if node is not None else None
+        return str(raw).strip() if raw else None
+
+    def comment_published(self, el: etree._Element) -> str | None:
+        return iso_utc(self.comment_published_raw(el), self.language, self.date_offset)
+
+    def comment_by_post_author(self, el: etree._Element) -> bool | None:
+        classes = set((el.get("class") or "").split())
+        if classes & {"bypostauthor", "byauthor", "blog-author"}:
+            return True
+        # WordPress marks every post-author comment, so the absence of the class is an answer.
+        return False if self.markup.strategy == "platform-id" else None
+
+    def comment_is_public(self, el: etree._Element) -> bool:
+        """Unapproved comments are shown only to their author; never archive them."""
+        i = self.markup.index(el)
+        if self.markup.own(i, f".//*[{cls('comment-awaiting-moderation')}]"):
+            return False
+        return not any(_MODERATION.search(t) for t in self.markup.own(i, ".//em/text()"))
 
 
-def extract_comments(page: Page, language: str | None = None,
-                     date_offset: timedelta | None = None,
-                     is_post_author: Callable[[etree._Element], bool] | None = None) -> list[dict]:
-    """Comments of the page in document (pre-)order, with markup-derived parents and depths."""
-    markup = CommentMarkup(page)
+def build_thread(fields) -> list[dict]:
+    """Comment rows in document (pre-)order from an object with the ``comment_*`` methods of
+    ``CommentFields`` (a ``CommentFields`` or an extractor) and a ``page``."""
     rows: list[dict] = []
     row_of: dict[int, dict] = {}
-    for i, el in enumerate(markup.elements):
-        if _is_moderated(markup, i):
-            continue  # unapproved comments are shown only to their author; never archive them
-        kind = _kind(el)
-        if kind == "comment":
-            name, url = _author(markup, i, page.url)
-            text = _text(markup, i)
-        else:
-            name, url, text = _pingback(markup, i, page.url)
-        raw, published = _published(markup, i, language, date_offset)
-        parent = markup.parent_index(i)
-        parent_row = row_of.get(parent) if parent is not None else None
+    for el in fields.comment_elements():
+        if not fields.comment_is_public(el):
+            continue
+        parent = fields.comment_parent(el)
+        parent_row = row_of.get(id(parent)) if parent is not None else None
         if parent is not None and parent_row is None:
-            continue  # the reply of a comment we dropped (moderated) is not public either
+            continue  # the reply to a comment that is not public is not public either
+        name, url = fields.comment_author(el)
+        raw, text = fields.comment_published_raw(el), fields.comment_text(el)
         row = {
-            "comment_id": markup.ids[i] or _synthetic_id(name, raw, text),
+            "comment_id": fields.comment_id(el) or synthetic_id(name, raw, text),
             "parent_id": parent_row["comment_id"] if parent_row else None,
             "depth": parent_row["depth"] + 1 if parent_row else 1,
             "author_name": name,
             "author_url": url,
-            "published": published,
+            "published": fields.comment_published(el),
             "published_raw": raw,
             "text": text,
-            "kind": kind,
-            "by_post_author": _by_post_author(el, markup.strategy, is_post_author),
+            "kind": fields.comment_kind(el),
+            "by_post_author": fields.comment_by_post_author(el),
             "parent_source": "html",
-            "page_url": page.url,
+            "page_url": fields.page.url,
+            "position": len(rows),
         }
-        row_of[i] = row
+        row_of[id(el)] = row
         rows.append(row)
-    for position, row in enumerate(rows):
-        row["position"] = position
     return rows
 
 
-def _by_post_author(el: etree._Element, strategy: str,
-                    is_post_author: Callable[[etree._Element], bool] | None) -> bool | None:
-    classes = set((el.get("class") or "").split())
-    if "bypostauthor" in classes or "byauthor" in classes or "blog-author" in classes:
-        return True
-    if is_post_author is not None:
-        return is_post_author(el)
-    # WordPress marks every post-author comment, so the absence of the class is an answer.
-    return False if strategy == "platform-id" else None
+def extract_comments(page: Page, language: str | None = None,
+                     date_offset: timedelta | None = None) -> list[dict]:
+    """Comments of the page in document (pre-)order, with markup-derived parents and depths."""
+    return build_thread(CommentFields(page, language, date_offset))
 
 
 def comment_page_urls(page: Page) -> list[str]:

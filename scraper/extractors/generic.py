@@ -125,7 +125,51 @@ class GenericExtractor:
 
     @cached_property
     def _comments(self) -> list[dict]:
-        return comments.extract_comments(self.page, self.language(), self._date_offset)
+        return comments.build_thread(self)
+
+    # -- comment fields: one method per field, each taking one comment element ----------
+    @cached_property
+    def _generic_comment_fields(self) -> comments.CommentFields:
+        return comments.CommentFields(self.page, self.language(), self._date_offset)
+
+    @cached_property
+    def comment_fields(self) -> comments.CommentFields:
+        """The generic rules over this extractor's comment elements."""
+        elements = self.comment_elements()
+        generic = self._generic_comment_fields
+        if elements is generic.markup.elements:
+            return generic
+        return comments.CommentFields(self.page, self.language(), self._date_offset, elements)
+
+    def comment_elements(self) -> list[etree._Element]:
+        return self._generic_comment_fields.comment_elements()
+
+    def comment_id(self, el: etree._Element) -> str | None:
+        return self.comment_fields.comment_id(el)
+
+    def comment_parent(self, el: etree._Element) -> etree._Element | None:
+        return self.comment_fields.comment_parent(el)
+
+    def comment_kind(self, el: etree._Element) -> str:
+        return self.comment_fields.comment_kind(el)
+
+    def comment_author(self, el: etree._Element) -> tuple[str | None, str | None]:
+        return self.comment_fields.comment_author(el)
+
+    def comment_text(self, el: etree._Element) -> str | None:
+        return self.comment_fields.comment_text(el)
+
+    def comment_published_raw(self, el: etree._Element) -> str | None:
+        return self.comment_fields.comment_published_raw(el)
+
+    def comment_published(self, el: etree._Element) -> str | None:
+        return self.comment_fields.comment_published(el)
+
+    def comment_by_post_author(self, el: etree._Element) -> bool | None:
+        return self.comment_fields.comment_by_post_author(el)
+
+    def comment_is_public(self, el: etree._Element) -> bool:
+        return self.comment_fields.comment_is_public(el)
 
     def comments(self) -> list[dict]:
         return [dict(c) for c in self._comments]
