@@ -99,15 +99,28 @@ def earlier_crawls(root: Path, host: str, exclude: str) -> list[Path]:
 
 def load(crawl_folder: Path, start_url: str | None, incremental: bool = True) -> Ledger:
     ledger = Ledger(stored=stored_keys(crawl_folder))
-    if not incremental or not start_url:
+    if not incremental:
         return ledger
-    host = urlsplit(start_url).netloc.lower()
-    for folder in earlier_crawls(crawl_folder.parent, host, crawl_folder.name):
+    for folder in _earlier(crawl_folder, start_url):
         ledger.previous_crawls.append(folder.name)
         for table in ("articles", "comments"):
             for row in read_rows(parts(folder / table)):  # later crawls overwrite: latest wins
                 ledger.previous[table][row_key(table, row)] = row_hash(table, row)
+    ledger.previous_pages = previous_pages(crawl_folder, start_url)
+    return ledger
+
+
+def previous_pages(crawl_folder: Path, start_url: str | None) -> dict[str, dict]:
+    """The latest ``pages`` row of each URL the earlier crawls of the site fetched."""
+    pages: dict[str, dict] = {}
+    for folder in _earlier(crawl_folder, start_url):
         for row in read_rows(parts(folder / "pages")):
             if row.get("status") == 200 or row.get("unchanged"):
-                ledger.previous_pages[row["url"]] = row
-    return ledger
+                pages[row["url"]] = row
+    return pages
+
+
+def _earlier(crawl_folder: Path, start_url: str | None) -> list[Path]:
+    if not start_url:
+        return []
+    return earlier_crawls(crawl_folder.parent, urlsplit(start_url).netloc.lower(), crawl_folder.name)

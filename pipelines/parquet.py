@@ -31,6 +31,7 @@ import scraper
 from scraper.items import ArticleItem
 
 from . import ledger as ledger_
+from .ledger import MANIFEST
 from .schema import SCHEMA_VERSION, TABLES, TIMESTAMP_COLUMNS
 from .validation import coerce_value
 
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MANIFEST = "crawl.json"
 MANIFEST_SETTINGS = ("ROBOTSTXT_OBEY", "AUTOTHROTTLE_ENABLED", "AUTOTHROTTLE_TARGET_CONCURRENCY",
                      "DOWNLOAD_DELAY", "CONCURRENT_REQUESTS_PER_DOMAIN", "USER_AGENT", "DEPTH_LIMIT")
 VERSIONED_PACKAGES = ("scrapy", "pyarrow", "lxml", "dateparser", "warcio")

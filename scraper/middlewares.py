@@ -12,7 +12,6 @@ redirects and robots.txt exactly as a fetched one.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,16 +29,15 @@ from . import warc
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
 
 log = logging.getLogger(__name__)
 
-# The meta keys a response carries to the spider: where its capture is, and when it was fetched.
-CAPTURE_KEYS = ("warc_file", "warc_record_id", "warc_offset", "fetched_at")
 # Dropped from a replayed response: its body is handed over de-chunked and decoded.
 _ENCODING_HEADERS = (b"Transfer-Encoding", b"Content-Encoding", b"Content-Length")
 
 
-def warc_folder(settings) -> Path:
+def warc_folder(settings: BaseSettings) -> Path:
     return Path(settings.get("DATASET_ROOT") or "datasets") / settings.get("CRAWL_ID") / "warc"
 
 
@@ -79,6 +77,7 @@ class WarcCaptureMiddleware:
             log.error("WARC write failed in %s: %s. Finished WARC files are kept; the crawl stops.",
                       self.writer.folder, exc)
             self.failed = True
+            self.writer.abandon()
             stop_crawl(self.crawler, "warc_write_error")
             return response
         request.meta.update(warc_file=capture.file, warc_record_id=capture.record_id,
@@ -96,34 +95,34 @@ class WarcCaptureMiddleware:
 
 
 class WarcIndex:
-    """Response records of WARC files by URL. When a URL was captured more than once the last
-    capture wins, except that a 304 never hides an earlier full response."""
+    """Response records of WARC files by URL. A URL captured more than once (a resumed crawl,
+    several crawls' files given together) is answered with its latest capture by WARC-Date, in
+    whatever order the files come, except that a 304 never hides a full response: a re-crawl's
+    files re-extract together with the earlier crawls' files."""
 
     def __init__(self, paths: list[Path]) -> None:
         self.paths = paths
-        self.by_url: dict[str, tuple[Path, int, int]] = {}
-        self.records = 0
+        self._best: dict[str, tuple[bool, str, Path, int]] = {}
         for path in paths:
             self._add(path)
+        self.by_url = {key: (path, offset) for key, (_, _, path, offset) in self._best.items()}
+        self.records = len(self.by_url)
 
     def _add(self, path: Path) -> None:
         for offset, record, _ in warc.iter_records(path):
             if record.rec_type != "response" or record.http_headers is None:
                 continue
-            url = record.rec_headers.get_header("WARC-Target-URI")
             try:
                 status = int(record.http_headers.get_statuscode())
             except (TypeError, ValueError):
                 log.error("WARC record in %s at offset %d has no HTTP status; skipped", path, offset)
                 continue
-            key = canonicalize_url(url)
-            previous = self.by_url.get(key)
-            if status == 304 and previous is not None and previous[2] != 304:
-                continue
-            self.by_url[key] = (path, offset, status)
-            self.records += 1
+            rank = (status != 304, warc.warc_date(record) or "", path, offset)
+            key = canonicalize_url(record.rec_headers.get_header("WARC-Target-URI"))
+            if key not in self._best or rank[:2] >= self._best[key][:2]:
+                self._best[key] = rank
 
-    def lookup(self, url: str) -> tuple[Path, int, int] | None:
+    def lookup(self, url: str) -> tuple[Path, int] | None:
         return self.by_url.get(canonicalize_url(url))
 
 
@@ -134,7 +133,6 @@ class WarcReplayMiddleware:
     def __init__(self, crawler: Crawler, index: WarcIndex) -> None:
         self.crawler = crawler
         self.index = index
-        self.misses: defaultdict[str, int] = defaultdict(int)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcReplayMiddleware:
@@ -143,12 +141,19 @@ class WarcReplayMiddleware:
             raise NotConfigured()
         index = WarcIndex(warc.warc_paths(sources))
         log.info("Replaying %d responses from %d WARC file(s)", index.records, len(index.paths))
-        return cls(crawler, index)
+        mw = cls(crawler, index)
+        crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
+        return mw
+
+    def spider_closed(self, spider=None) -> None:
+        misses = self.crawler.stats.get_value("warc/replay_miss", 0)
+        if misses:
+            log.info("%d request(s) asked for URLs the WARC files do not hold (answered 404)", misses)
 
     def process_request(self, request: Request, spider=None) -> Response:
         found = self.index.lookup(request.url)
         if found is not None:
-            path, offset, _ = found
+            path, offset = found
             try:
                 response = response_from_record(request, path, offset)
                 self.crawler.stats.inc_value("warc/replayed")
@@ -197,7 +202,7 @@ class ConditionalRequestMiddleware:
         if not settings.getbool("INCREMENTAL_ENABLED", True) or settings.getlist("WARC_REPLAY_FILES"):
             raise NotConfigured()
         root = Path(settings.get("DATASET_ROOT") or "datasets")
-        pages = ledger.load(root / settings.get("CRAWL_ID", ""), settings.get("CRAWL_START_URL")).previous_pages
+        pages = ledger.previous_pages(root / settings.get("CRAWL_ID", ""), settings.get("CRAWL_START_URL"))
         if not pages:
             raise NotConfigured()  # a first crawl: nothing to revalidate
         return cls(root, pages)

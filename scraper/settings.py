@@ -29,7 +29,9 @@ DEPTH_PRIORITY = 1
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
-# Next to the downloader (> 590, HttpCompressionMiddleware): captures hold the body as received.
+# WARC capture and replay next to the downloader (> 590, HttpCompressionMiddleware), so captures
+# hold the body as received; conditional requests below it, so a 304 answered from the earlier
+# capture (already decoded) skips decompression.
 DOWNLOADER_MIDDLEWARES = {
     "scraper.middlewares.ConditionalRequestMiddleware": 580,
     "scraper.middlewares.WarcCaptureMiddleware": 950,

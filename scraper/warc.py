@@ -12,6 +12,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from http import HTTPStatus
 from importlib import metadata
 from io import BytesIO
 from pathlib import Path
@@ -22,9 +23,8 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from pipelines.parquet import durable_replace
-
 import scraper
+from pipelines.parquet import durable_replace
 
 if TYPE_CHECKING:
     from scrapy.http import Request, Response
@@ -43,7 +43,6 @@ _HOP_HEADERS = {b"transfer-encoding"}
 
 
 def _reason(status: int) -> str:
-    from http import HTTPStatus
     try:
         return HTTPStatus(status).phrase
     except ValueError:
@@ -135,6 +134,16 @@ class WarcFileWriter:
         durable_replace(self.open_path, self.final_path)
         self.files.append(self.final_path)
         self._serial += 1
+
+    def abandon(self) -> None:
+        """After a write error: leave the file ``.open`` (it may end inside a record) for
+        :func:`recover_open_files` to cut, rather than give it its final name."""
+        if self._file is not None:
+            try:
+                self._file.close()
+            except OSError:
+                pass
+        self._file = self._writer = None
 
     def _open(self) -> WARCWriter:
         self.folder.mkdir(parents=True, exist_ok=True)

@@ -149,3 +149,20 @@ def test_reextract_a_third_party_wget_warc(theme, tmp_path):
     wrong = [c for c in comments if c["parent_id"] != (str(truth[(c["article_url"], c["comment_id"])]["parent_id"])
                                                        if truth[(c["article_url"], c["comment_id"])]["parent_id"] else None)]
     assert len(wrong) == 2 and all(c["depth"] == 5 for c in wrong)
+
+
+def test_warc_capture_can_be_turned_off(tmp_path):
+    if not (WORDPRESS / "site" / THEME / "manifest.json").exists():
+        pytest.skip(f"shared WordPress corpus not found at {WORDPRESS}")
+    with ReplaySite(WORDPRESS / "site" / THEME) as site:
+        proc = run_crawl(START, tmp_path, "nowarc", site.proxy_url, "-s", "WARC_ENABLED=False")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert not (tmp_path / "nowarc" / "warc").exists()
+    articles = read_table(tmp_path, "nowarc", "articles")
+    assert len(articles) == len(truth_posts()) and {a["warc_file"] for a in articles} == {None}
+    assert {a["fetched_at"] is not None for a in articles} == {True}
+
+
+def test_reextract_refuses_to_write_into_an_existing_crawl(captured):
+    proc = run_reextract([captured["warc"]], captured["out"])
+    assert proc.returncode != 0 and "already holds a dataset" in proc.stderr

@@ -58,6 +58,12 @@ class Command(BaseRunSpiderCommand):
         if not opts.spargs["url"]:
             raise UsageError("the WARC files name no start URL: give -a url=URL", print_help=False)
         assert self.settings is not None
+        root = Path(opts.spargs.get("out") or self.settings.get("DATASET_ROOT") or "datasets")
+        target = root / opts.spargs["crawl"] if opts.spargs.get("crawl") else None
+        if target is not None and any(target.glob("*/part-*.parquet")):
+            # Its rows would count as already stored: nothing would be written.
+            raise UsageError(f"{target} already holds a dataset: give another -a out=DIR or -a crawl=NAME",
+                             print_help=False)
         for name, value in {
             "WARC_REPLAY_FILES": [str(p) for p in self.paths],
             "WARC_ENABLED": False,

@@ -131,12 +131,15 @@ def _widen(el: etree._Element) -> etree._Element:
     (page-builder sections, several rich-text modules) belongs together. Single-child wrappers
     are passed through on the way."""
     best, best_size = el, content_size(el)
+    teasers = _linked_headings(el)
     node = el.getparent()
     for _ in range(WIDEN_LEVELS):
         if node is None or node.tag in ("body", "html") or is_boilerplate(node):
             break
         if in_widget(node) or not _outside_comments(node):
             break
+        if _linked_headings(node) - teasers >= 3:
+            break  # what the parent adds is a list of other posts
         size = content_size(node)
         if size >= best_size * WIDEN_FACTOR:
             best, best_size = node, size
@@ -153,18 +156,24 @@ def find_container(page: Page) -> etree._Element | None:
         return structured
     if structured is None:
         return dense
-    if structured is dense or dense in structured.iterancestors():
+    if structured is dense or structured in dense.iterancestors():
         return structured  # the dense block sits inside the structured one: keep the whole
     if size >= STRUCTURED_SHARE * content_size(dense):
         return structured
     return dense
 
 
-def is_teaser_grid(page: Page) -> bool:
-    """Many headings that are links to other pages: an index of posts, not a post."""
-    linked_headings = page.xpath("//*[self::h2 or self::h3][a[@href]]"
-                                 "[string-length(normalize-space()) > 15]")
-    return len(linked_headings) >= 6
+def _linked_headings(el: etree._Element) -> int:
+    """Headings that link elsewhere: the mark of teasers for other posts."""
+    return len(el.xpath(".//*[self::h2 or self::h3 or self::h4][.//a[@href]]"
+                        "[string-length(normalize-space()) > 15]"))
+
+
+def is_teaser_grid(container: etree._Element) -> bool:
+    """Many linked headings with little prose each, inside the main block: an index of posts
+    (a sidebar's "recent posts" elsewhere on the page does not count)."""
+    linked = _linked_headings(container)
+    return linked >= 5 and content_size(container) < 400 * linked
 
 
 def body_paragraphs(page: Page, container: etree._Element | None,

@@ -39,13 +39,13 @@ class GenericExtractor:
             return True
         if (self.page.meta.get("og:type") or "").lower() in ARTICLE_OG_TYPES:
             return True
-        if "blog" in classes:  # WordPress's posts index; other platforms use it more loosely
+        if classes >= {"blog", "home"}:  # WordPress's posts index
             return False
         if self.container is None:
             return False
         if self._comments:
             return True  # a page that carries its own comment thread is a post
-        return body.content_size(self.container) >= ARTICLE_MIN_CHARS and not body.is_teaser_grid(self.page)
+        return body.content_size(self.container) >= ARTICLE_MIN_CHARS and not body.is_teaser_grid(self.container)
 
     # -- shared intermediate results ----------------------------------------------------
     @cached_property

@@ -32,14 +32,20 @@ _BUILDER = re.compile(r"^(elementor|et_pb|et-pb|fl|vc|wpb|e|brxe|kb|uagb|gb|ct|o
 FURNITURE_TAGS = frozenset({"nav", "aside", "form", "footer", "menu", "dialog", "figcaption", "h1"})
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
-# Page-level classes ("has-sidebar", "widgets-enabled") sit on <body>; only inner containers count.
-WIDGET_XPATH = (
-    "ancestor-or-self::*[not(self::body or self::html) and (self::aside"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' widget ')"
-    " or contains(@class, 'widget_') or contains(@class, 'widget-area')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' sidebar ') or @id='sidebar'"
-    " or @id='secondary' or contains(@class, 'wp-block-latest-comments'))]"
-)
+_WIDGET_CLASS = re.compile(r"(^|\s)(widget|sidebar)(\s|$)|widget_|widget-area|wp-block-latest-comments")
+_WIDGET_ID = frozenset({"sidebar", "secondary"})
+
+
+def _widget_like(el: etree._Element) -> bool:
+    return (el.tag == "aside" or el.get("id") in _WIDGET_ID
+            or bool(_WIDGET_CLASS.search(el.get("class") or "")))
+
+
+def _holds_main_content(el: etree._Element) -> bool:
+    # Broken markup nests the whole page in an unclosed <aside>; Blogger calls its post area
+    # the "Blog" widget. A "widget" that holds the page's headline or <main> is neither.
+    return (el.find(".//h1") is not None or el.find(".//main") is not None
+            or "Blog" in (el.get("class") or "").split())
 
 
 def is_boilerplate(el: etree._Element) -> bool:
@@ -78,4 +84,10 @@ def boilerplate_within(container: etree._Element) -> list[etree._Element]:
 
 
 def in_widget(el: etree._Element) -> bool:
-    return bool(el.xpath(WIDGET_XPATH))
+    """Inside a sidebar or widget (page-level classes on <body> do not count)."""
+    node = el
+    while node is not None and node.tag not in ("body", "html"):
+        if isinstance(node.tag, str) and _widget_like(node) and not _holds_main_content(node):
+            return True
+        node = node.getparent()
+    return False
