@@ -39,7 +39,12 @@ CHROME_PATTERNS = [re.compile(p, re.I) for p in (
     r"you may also like.*|related( articles| stories)?:.*|image \d+ of.*|\d+\s*/\s*\d+|"
     r"(photo|image|picture) (copyright|caption|credit)\b.*|(photo )?credit:.{0,80}|"
     r"follow us.*|skip (to|ad).*)$",
-    r"^(updated|published|posted|last updated|first published)\b.{0,60}$",
+    r"^(updated|published|posted|last updated|first published)\b.{0,100}$",
+    r"^by\s+\S+(\s+\S+){0,4}$",
+    r"^this (web)?site uses cookies\b.*$",
+    r"^(related (articles|tags|stories|posts|content|links|reading)|don'?t miss|more (in|from) .{0,40}|"
+    r"key points|read next|recommended( for you)?|see also|trending( now| news| stories)?|"
+    r"top stories|editor'?s picks|most popular|sponsored( content)?|advertisement)\s*:?$",
     r"^https?://\S+$",
     r"^[^\w]*\d{0,4}[^\w]*$",
 )]

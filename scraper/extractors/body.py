@@ -33,6 +33,8 @@ MIN_PARAGRAPH = 25
 STRUCTURED_SHARE = 0.6
 WIDEN_FACTOR = 1.3
 WIDEN_LEVELS = 6
+LINK_SHARE = 0.7
+LINK_LIST_MAX_CHARS = 2000
 
 
 def _outside_comments(el: etree._Element) -> bool:
@@ -181,5 +183,17 @@ def body_paragraphs(page: Page, container: etree._Element | None,
     if container is None:
         text = (page.jsonld_article or {}).get("articleBody")
         return [p.strip() for p in str(text).split("\n") if p.strip()] if text else []
-    skip = boilerplate_within(container) + list(also_skip or [])
+    skip = boilerplate_within(container) + link_lists_within(container) + list(also_skip or [])
     return drop_chrome(paragraphs(container, skip=skip))
+
+
+def link_lists_within(container: etree._Element) -> list[etree._Element]:
+    """Blocks that are mostly links (menus, "read more" lists, tag clouds) inside the content."""
+    found = []
+    for el in container.iter("ul", "ol", "p", "div", "table", "dl"):
+        text = el.text_content()
+        size = len(text.strip())
+        if 0 < size < LINK_LIST_MAX_CHARS and _link_chars(el) >= LINK_SHARE * size:
+            if not any(a in found for a in el.iterancestors()):
+                found.append(el)
+    return found
