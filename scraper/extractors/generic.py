@@ -12,7 +12,6 @@ from ..urls import article_id, normalize_url, site_of
 from . import bio, body, comments, metadata
 from .page import Page
 
-ARTICLE_MIN_CHARS = 1000
 LISTING_CLASSES = frozenset({"home", "archive", "category", "tag", "author", "date",
                              "search", "search-results", "error404", "paged"})
 SINGULAR_CLASSES = frozenset({"single", "single-post", "singular", "page-template-default"})
@@ -45,12 +44,16 @@ class GenericExtractor:
             return False
         if self._comments:
             return True  # a page that carries its own comment thread is a post
-        return body.content_size(self.container) >= ARTICLE_MIN_CHARS and not body.is_teaser_grid(self.container)
+        return self._body.looks_like_article()
 
     # -- shared intermediate results ----------------------------------------------------
     @cached_property
+    def _body(self) -> body.BodyAnalysis:
+        return body.BodyAnalysis(self.page)
+
+    @property
     def container(self) -> etree._Element | None:
-        return body.find_container(self.page)
+        return self._body.container
 
     @cached_property
     def _bio_markup(self) -> tuple[str | None, list[etree._Element]]:
@@ -58,7 +61,7 @@ class GenericExtractor:
 
     @cached_property
     def _body_and_trailing_bio(self) -> tuple[list[str], str | None]:
-        paras = body.body_paragraphs(self.page, self.container, also_skip=self._bio_markup[1])
+        paras = self._body.paragraphs(also_skip=self._bio_markup[1])
         if self._bio_markup[0]:
             return paras, None
         return bio.split_trailing_bio(paras, self.author_name())

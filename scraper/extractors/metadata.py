@@ -9,10 +9,8 @@ from ..text import collapse
 from ..urls import absolute
 from .page import Page, cls
 
-_BY = re.compile(r"^\s*(by|posted by|written by|author:?)\s+", re.I)
 _POST_ID = re.compile(r"(?:^|\s)postid-(\d+)(?:\s|$)")
 _REST_POST = re.compile(r"/wp/v2/posts/(\d+)")
-_NOT_A_NAME = re.compile(r"^(view all|all posts|more posts|email|posts by)\b", re.I)
 
 TITLE_QUERIES = (
     f"//*[{cls('entry-title')} or {cls('post-title')} or {cls('wp-block-post-title')}"
@@ -94,28 +92,89 @@ def title(page: Page) -> str | None:
     return collapse(raw.text_content()) if raw is not None else None
 
 
-def _author_name(text: str) -> str | None:
-    name = _BY.sub("", text).strip(" ,|·-")
-    return name if name and not _NOT_A_NAME.match(name) and len(name) <= 100 else None
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+# Labels a byline prints before the name ("By", "Written by:", "Posted by", "Author").
+_BYLINE_LABEL = re.compile(
+    r"^\s*(?:(?:written|posted|authored|text|words|story|article|reviewed|published)\s+by|by|"
+    r"authors?|the author)\s*[:\-–—]?\s*|^By(?=[A-Z])", re.I)
+# Where the name ends and the rest of the byline (dates, reading time, roles) begins.
+_BYLINE_TAIL = re.compile(
+    r"\s*(?:[|•·/]|\s[-–—]\s|[-–—]\s*$|(?:last\s+)?updated\b|updated:|published\b|fact[- ]checked|"
+    r"reviewed by|\bon\s+(?:" + _MONTH + r"\s*\d|\d)|" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|"
+    r"\d{1,2}\s+" + _MONTH + r"\s+\d{4}|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d+\s+min\b).*$", re.I | re.S)
+_NOT_A_NAME = re.compile(r"^(view all|all posts|more posts|email|posts by|author|admin|by|"
+                         r"written by|posted by|share|follow)\b|https?:|www\.|@|^\W|\d{3}", re.I)
+
+
+def _author_name(text: str | None, site_name: str | None = None) -> str | None:
+    """A byline's text reduced to the name, or None when what is left is not a name."""
+    name = _BYLINE_TAIL.sub("", _BYLINE_LABEL.sub("", collapse(text)))
+    name = _BYLINE_LABEL.sub("", name).strip(" ,;:|·-–—")
+    if not name or len(name) > 80 or _NOT_A_NAME.search(name) or len(name.split()) > 12:
+        return None
+    if site_name and name.casefold() == site_name.casefold():
+        return None
+    return name
+
+
+def join_names(names: list[str]) -> str | None:
+    """Several authors as one string, "A, B, C" (the form most multi-author bylines print)."""
+    unique = list(dict.fromkeys(n for n in names if n))
+    return ", ".join(unique) or None
+
+
+def _jsonld_people(page: Page, value: object) -> list[str]:
+    """Names in a JSON-LD ``author``: a name, a Person, a list, or ``{"@id": ...}`` pointing
+    at a Person elsewhere in the ``@graph``."""
+    if isinstance(value, list):
+        return [n for item in value for n in _jsonld_people(page, item)]
+    if isinstance(value, dict):
+        if not value.get("name") and value.get("@id"):
+            value = page.jsonld_by_id.get(str(value["@id"]), {})
+        value = value.get("name")
+    name = _author_name(str(value), page.site_name) if isinstance(value, str) else None
+    return [name] if name else []
+
+
+def _meta_author(page: Page) -> str | None:
+    for key in ("author", "article:author", "article_author", "parsely-author", "sailthru.author",
+                "dc.creator", "byl"):
+        name = _author_name(page.meta.get(key), page.site_name)
+        if name:
+            return name
+    return None
+
+
+def _markup_author(page: Page, queries: tuple[str, ...]) -> tuple[str | None, etree._Element | None]:
+    for query in queries:
+        for el in page.xpath(_scoped(query)):
+            name = _author_name(el.text_content(), page.site_name)
+            if name:
+                return name, el
+    return None, None
 
 
 def author(page: Page) -> tuple[str | None, str | None]:
-    """Name and profile URL of the article's author (never a commenter's)."""
-    for query in AUTHOR_QUERIES:
-        for el in page.xpath(_scoped(query)):
-            name = _author_name(collapse(el.text_content()))
-            if not name:
-                continue
-            link = el if el.tag == "a" else (el.xpath(".//a[@href]") or [None])[0]
-            url = absolute(page.url, link.get("href")) if link is not None else None
-            return name, url or author_link(page)
-    name = _jsonld_name((page.jsonld_article or {}).get("author")) or page.meta.get("author")
-    return (collapse(name) or None, author_link(page)) if name else (None, author_link(page))
+    """Name and profile URL of the article's author (never a commenter's).
 
-
-def author_link(page: Page) -> str | None:
-    href = page.first(f"(//a[@rel='author' or {cls('author-link')}]/@href)")
-    return absolute(page.url, str(href)) if href else None
+    Several authors are joined as "A, B, C" (``join_names``). Sources, most trusted first: a
+    theme's byline markup (what readers see), the article's JSON-LD ``author`` (Person, list,
+    or ``@id`` into the ``@graph``), ``<meta name=author>`` and kin (when not a URL or handle),
+    then looser markup (``itemprop=author``, classes naming an author).
+    """
+    name, el = _markup_author(page, AUTHOR_QUERIES)
+    if not name:
+        name = join_names(_jsonld_people(page, (page.jsonld_article or {}).get("author")))
+    name = name or _meta_author(page)
+    if not name:
+        name, el = _markup_author(page, LOOSE_AUTHOR_QUERIES)
+    if not name:
+        return None, author_link(page)
+    link = None
+    if el is not None:
+        link = el if el.tag == "a" else (el.xpath(".//a[@href]") or [None])[0]
+    url = absolute(page.url, link.get("href")) if link is not None else None
+    return name, url or author_link(page)
 
 
 def published_raw(page: Page) -> str | None:

@@ -14,8 +14,13 @@ MAX_HTML_BYTES = 20_000_000  # bound the work per page: parsing past this gains 
 
 
 def cls(name: str) -> str:
-    """XPath predicate: the element has CSS class ``name``."""
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+    """XPath predicate: the element has CSS class ``name``.
+
+    The cheap substring test runs first, so the costly token test (which builds a string per
+    element) only runs on the few elements that can match.
+    """
+    return (f"(contains(@class, '{name}') and "
+            f"contains(concat(' ', normalize-space(@class), ' '), ' {name} '))")
 
 
 def parse_html(document: str | bytes, content_type: str | None = None) -> html.HtmlElement:
@@ -62,6 +67,24 @@ class Page:
     def first(self, query: str, node: etree._Element | None = None):
         found = self.xpath(query, node)
         return found[0] if found else None
+
+    @cached_property
+    def _class_index(self) -> tuple[dict[str, list], dict[int, int]]:
+        """Class name → elements, and document order: built in one walk, so class lookups do
+        not each scan the whole page."""
+        index: dict[str, list] = {}
+        order: dict[int, int] = {}
+        for position, el in enumerate(self.root.xpath("//*[@class]")):
+            order[id(el)] = position
+            for name in el.get("class").split():
+                index.setdefault(name, []).append(el)
+        return index, order
+
+    def with_class(self, *names: str) -> list:
+        """Elements carrying any of the class ``names``, in document order."""
+        index, order = self._class_index
+        found = {id(el): el for name in names for el in index.get(name, ())}
+        return sorted(found.values(), key=lambda el: order[id(el)])
 
     @cached_property
     def meta(self) -> dict[str, str]:

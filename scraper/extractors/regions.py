@@ -3,6 +3,7 @@ bars, related posts, bio boxes."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lxml import etree
 
@@ -58,10 +59,15 @@ def is_boilerplate(el: etree._Element) -> bool:
         return True
     if _HIDDEN_STYLE.search(el.get("style") or ""):
         return True
-    names = (el.get("class") or "").split()
-    ident = el.get("id")
-    return any(FURNITURE_NAME.search(n) and not _BUILDER.match(n)
-               for n in (names + [ident] if ident else names))
+    return _furniture_label(el.get("class")) or _furniture_label(el.get("id"))
+
+
+@lru_cache(maxsize=65536)
+def _furniture_label(label: str | None) -> bool:
+    """Class strings repeat across a site's pages and within a page: decide each once."""
+    if not label:
+        return False
+    return any(FURNITURE_NAME.search(n) and not _BUILDER.match(n) for n in label.split())
 
 
 def _caption_chars(el: etree._Element) -> int:
