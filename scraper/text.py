@@ -42,6 +42,11 @@ CHROME_PATTERNS = [re.compile(p, re.I) for p in (
     r"^(updated|published|posted|last updated|first published)\b.{0,100}$",
     r"^by\s+\S+(\s+\S+){0,4}$",
     r"^this (web)?site uses cookies\b.*$",
+    r"^.{0,40}\b\d+\s*(min|mins|minutes?)\.?( read| reading time)\b.{0,30}$",
+    r"^((table of )?contents|reply|view all|link copied!?|share this( article| post| story| page)?)\s*:?$",
+    r"^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}(st|nd|rd|th)?,? \d{4}$",
+    r"^\d{1,2}(st|nd|rd|th)? (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,? \d{4}$",
+    r"^[\d\s()+./-]{7,24}$",
     r"^(related (articles|tags|stories|posts|content|links|reading)|don'?t miss|more (in|from) .{0,40}|"
     r"key points|read next|recommended( for you)?|see also|trending( now| news| stories)?|"
     r"top stories|editor'?s picks|most popular|sponsored( content)?|advertisement)\s*:?$",

@@ -1,31 +1,55 @@
 """Comment threads from markup: every comment with its id, parent, depth and position.
 
 Nesting in the markup is the reference: a comment's parent is the nearest enclosing comment,
-its depth the number of enclosing comments plus one. Three ways to find comments, tried in
-order: elements with platform ids (WordPress ``comment-123``, classic and block themes),
-schema.org ``Comment`` microdata, and generic ``comment`` blocks inside a comments area.
-Widgets that list comments of other posts ("Recent Comments") are never part of a thread.
+its depth the number of enclosing comments plus one. Where the markup names a comment's parent
+outright (a hint: ``data-parent``, a ``parent-N`` class, an ``in-reply-to`` link, microdata
+``parentItem``) the hint wins, because flat lists and themes that cap their nesting depth print
+replies where their parent is not. Drupal prints replies in a ``div.indented`` *after* the
+comment they answer; that sibling counts as nesting.
+
+Ways to find comments, tried in order: elements with platform ids (WordPress ``comment-123``,
+Blogger ``li.comment#c123``, Drupal ``<a id="comment-123">`` before its ``div.comment``),
+schema.org ``Comment`` in microdata or RDFa, schema.org ``Comment`` in JSON-LD, and generic
+``comment`` blocks inside a comments area. Widgets that list comments of other posts ("Recent
+Comments") are never part of a thread.
 """
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from datetime import timedelta
 
-from lxml import etree
+from lxml import etree, html
 
 from ..dates import iso_utc
 from ..text import collapse, paragraphs
 from ..urls import absolute, normalize_url
-from .page import Page, cls
+from .page import Page, cls, jsonld_types
 from .regions import in_widget
 
 _ID = re.compile(r"^(?:li-)?comment-(\d+)$")
+_BLOGGER_ID = re.compile(r"^c(\d{6,})$")
 _PAGE_LINK = re.compile(r"/comment-page-(\d+)/?|[?&]cpage=(\d+)")
 _SAYS = re.compile(r"\s*(says|said|wrote)\s*:?\s*$", re.I)
 _MODERATION = re.compile(r"awaiting moderation", re.I)
 _PINGBACK_LABEL = re.compile(r"^\s*(pingback|trackback)\s*:?\s*", re.I)
-
+_TRAILING_NUMBER = re.compile(r"(\d+)\D*$")
+_REPLY_TO_COMMENT = re.compile(r"[?&]replytocom=(\d+)")
+_HINT_CLASS = re.compile(r"^(?:parent|reply-to|replyto|in-reply-to)-(?:comment-)?(\d+)$")
+HINT_ATTRIBUTES = ("data-parent", "data-parent-id", "data-parent-comment-id", "data-reply-to",
+                   "data-replyto", "data-in-reply-to")
+HINT_LINKS = (".//a[contains(concat(' ', normalize-space(@rel), ' '), ' in-reply-to ')"
+              f" or {cls('in-reply-to')} or {cls('u-in-reply-to')}]/@href"
+              " | .//*[@itemprop='parentItem']/@href | .//*[@itemprop='parentItem']/@content"
+              " | .//*[@itemprop='parentItem']/@itemid")
+# Containers of a whole thread: a comment inside one is never a "Recent Comments" widget item,
+# even where the theme puts the thread itself in an <aside>.
+AREA_NAMES = frozenset({"comments", "comment-list", "commentlist", "comments-area", "comments-list",
+                        "comment-thread", "comment-holder", "comment-wrapper"})
+# One pass over the document's attributes finds every element any rule below could want; pages
+# without comments pay for this and nothing else.
+_CANDIDATES = etree.XPath("//@*[contains(., 'omment')]")
 AUTHOR_QUERIES = (
     f".//*[{cls('comment-author')}]//*[{cls('fn')}]",
     f".//*[{cls('fn')}]",
@@ -57,6 +81,7 @@ DATE_TEXT_QUERIES = (
     f".//*[{cls('comment-date')} or {cls('commentmetadata')} or {cls('date')}]",
     ".//time",
 )
+_BLOGGER_AUTHOR_ICON = f".//*[{cls('icon')} and {cls('blog-author')}]"
 # Parts of a comment that are controls, not what the commenter wrote.
 NOT_TEXT = (
     f".//*[{cls('reply')} or {cls('comment-reply-link')} or {cls('comment-meta')}"
@@ -67,7 +92,7 @@ NOT_TEXT = (
 
 
 class CommentMarkup:
-    """The comment elements of one page and the nesting between them."""
+    """The comment elements of one page and the thread between them."""
 
     def __init__(self, page: Page, elements: list | None = None, strategy: str = "site"):
         self.page = page
@@ -75,61 +100,84 @@ class CommentMarkup:
             self.elements, self.ids, self.strategy = self._find()
         else:  # a site extractor chose the comment elements itself
             self.elements, self.strategy = list(elements), strategy
-            self.ids = [self._platform_id(el) for el in self.elements]
+            self.ids = [_platform_id(el) for el in self.elements]
         self._index = {id(el): i for i, el in enumerate(self.elements)}
-        self.parents = [self.owner(el.getparent()) for el in self.elements]
+        self.ids = [cid or self._reply_link_id(i) for i, cid in enumerate(self.ids)]
+        self._by_id = {_key(cid): i for i, cid in enumerate(self.ids) if cid}
+        self.parents = [self._parent(i) for i in range(len(self.elements))]
         self.children: list[list] = [[] for _ in self.elements]
         for i, parent in enumerate(self.parents):
             if parent is not None:
                 self.children[parent].append(self.elements[i])
 
+    # -- finding the comments ----------------------------------------------------------
     def _find(self) -> tuple[list, list[str | None], str]:
-        for strategy, finder in (("platform-id", self._by_platform_id),
-                                 ("schema.org", self._by_microdata),
-                                 ("generic", self._by_class)):
-            elements = [el for el in finder() if not in_widget(el)]
-            if elements:
-                ids = [self._platform_id(el) for el in elements]
-                return elements, ids, strategy
+        candidates = _candidates(self.page)
+        for strategy, finder in (("platform-id", _by_platform_id),
+                                 ("schema.org", _by_microdata),
+                                 ("json-ld", lambda _: _from_jsonld(self.page)),
+                                 ("generic", _by_class)):
+            found = [(el, cid) for el, cid in finder(candidates) if not _in_widget(el)]
+            if found:
+                return [el for el, _ in found], [cid for _, cid in found], strategy
         return [], [], "none"
 
-    def _by_platform_id(self) -> list:
-        found = self.page.xpath("//*[starts-with(@id, 'comment-') or starts-with(@id, 'li-comment-')]")
-        found = [el for el in found if _ID.match(el.get("id", ""))
-                 and el.tag in ("li", "div", "article", "section")]
-        # Themes that wrap li#li-comment-7 around div#comment-7: keep the outer one.
-        seen: dict[str, etree._Element] = {}
-        keep = []
-        for el in found:
-            cid = _ID.match(el.get("id")).group(1)
-            if cid in seen:
-                continue
-            seen[cid] = el
-            keep.append(el)
-        return keep
-
-    def _by_microdata(self) -> list:
-        # Themes put the Comment scope on an inner block and the replies beside it, in the
-        # enclosing list item: the list item is what nests, so it stands for the comment.
-        found = self.page.xpath("//*[contains(@itemtype, 'schema.org/Comment')]")
-        return [el.getparent() if el.getparent() is not None and el.getparent().tag == "li" else el
-                for el in found]
-
-    def _by_class(self) -> list:
-        area = ("//*[@id='comments' or " + cls("comments") + " or " + cls("comment-list")
-                + " or " + cls("commentlist") + " or " + cls("comments-area") + "]")
-        return self.page.xpath(area + f"//*[self::li or self::div or self::article][{cls('comment')}]")
-
-    @staticmethod
-    def _platform_id(el: etree._Element) -> str | None:
-        for attr in ("id", "data-comment-id", "data-id"):
-            m = _ID.match(el.get(attr, "")) if attr == "id" else None
+    def _reply_link_id(self, i: int) -> str | None:
+        """WordPress reply links (``?replytocom=N``) name the comment they sit in: an id for
+        comments whose element carries none."""
+        for href in self.own(i, ".//a[contains(@href, 'replytocom=')]/@href"):
+            m = _REPLY_TO_COMMENT.search(href)
             if m:
                 return m.group(1)
-            if attr != "id" and el.get(attr):
-                return el.get(attr)
         return None
 
+    # -- the thread ----------------------------------------------------------------------
+    def _parent(self, i: int) -> int | None:
+        hinted = self._hinted_parent(i)
+        return hinted if hinted is not None else self._enclosing(i)
+
+    def _enclosing(self, i: int) -> int | None:
+        """The nearest enclosing comment, or the comment a Drupal ``div.indented`` follows."""
+        node = self.elements[i].getparent()
+        while node is not None:
+            j = self._index.get(id(node))
+            if j is not None:
+                return j
+            if "indented" in (node.get("class") or "").split():
+                j = self._comment_before(node)
+                if j is not None:
+                    return j
+            node = node.getparent()
+        return None
+
+    def _comment_before(self, node: etree._Element) -> int | None:
+        for sibling in node.itersiblings(preceding=True):
+            if not isinstance(sibling.tag, str):
+                continue
+            for el in sibling.iter():  # the sibling itself, or the wrapper around the comment
+                j = self._index.get(id(el))
+                if j is not None:
+                    return j
+        return None
+
+    def _hinted_parent(self, i: int) -> int | None:
+        """The parent the markup names, if it is a comment earlier on this page."""
+        for value in self._hints(i):
+            j = self._by_id.get(_key(value))
+            if j is not None and j < i:  # a later "parent" would make a cycle or an orphan
+                return j
+        return None
+
+    def _hints(self, i: int) -> Iterator[str]:
+        el = self.elements[i]
+        yield from (el.get(a) for a in HINT_ATTRIBUTES if el.get(a))
+        for name in (el.get("class") or "").split():
+            m = _HINT_CLASS.match(name)
+            if m:
+                yield m.group(1)
+        yield from (str(v) for v in self.own(i, HINT_LINKS))
+
+    # -- lookups ---------------------------------------------------------------------------
     def owner(self, node: etree._Element) -> int | None:
         """Index of the nearest comment element enclosing ``node`` (itself included)."""
         while node is not None:
@@ -164,6 +212,147 @@ class CommentMarkup:
 
     def replies_of(self, i: int) -> list:
         return self.children[i]
+
+
+def _key(value: str) -> str:
+    """``comment-12``, ``#comment-12``, ``c12`` and ``12`` name the same comment."""
+    value = value.strip()
+    m = _TRAILING_NUMBER.search(value.rsplit("#", 1)[-1])
+    return m.group(1) if m else value
+
+
+def _classes(el: etree._Element) -> list[str]:
+    return (el.get("class") or "").split()
+
+
+def _candidates(page: Page) -> list[etree._Element]:
+    """Elements with 'comment' in any attribute, in document order, each once."""
+    out: list[etree._Element] = []
+    for attr in _CANDIDATES(page.root):
+        el = attr.getparent()
+        if not out or out[-1] is not el:
+            out.append(el)
+    return out
+
+
+def _platform_id(el: etree._Element) -> str | None:
+    ident = el.get("id", "")
+    m = _ID.match(ident) or (_BLOGGER_ID.match(ident) if el.tag == "li" else None)
+    if m:
+        return m.group(1)
+    anchor = el.getprevious()  # Drupal: <a id="comment-12"></a><div class="comment">
+    if anchor is not None and anchor.tag == "a":
+        m = _ID.match(anchor.get("id", ""))
+        if m:
+            return m.group(1)
+    return el.get("data-comment-id") or el.get("data-id")
+
+
+def _by_platform_id(candidates: list) -> Iterator[tuple[etree._Element, str]]:
+    seen: set[str] = set()
+    for el in candidates:
+        ident = el.get("id", "")
+        m = _ID.match(ident)
+        if m and el.tag == "a":  # Drupal's anchor: the comment is the block after it
+            el = el.getnext()
+            if el is None or el.tag != "div" or "comment" not in _classes(el):
+                continue
+        elif m and el.tag not in ("li", "div", "article", "section"):
+            continue
+        elif not m:
+            m = _BLOGGER_ID.match(ident) if el.tag == "li" and "comment" in _classes(el) else None
+            if not m:
+                continue
+        # Themes that wrap li#li-comment-7 around div#comment-7: keep the outer one.
+        if m.group(1) not in seen:
+            seen.add(m.group(1))
+            yield el, m.group(1)
+
+
+def _by_microdata(candidates: list) -> Iterator[tuple[etree._Element, str | None]]:
+    for el in candidates:
+        if "schema.org/Comment" in (el.get("itemtype") or "") or el.get("typeof") == "schema:Comment":
+            # Themes put the Comment scope on an inner block and the replies beside it, in the
+            # enclosing list item: the list item is what nests, so it stands for the comment.
+            parent = el.getparent()
+            el = parent if parent is not None and parent.tag == "li" else el
+            yield el, _platform_id(el)
+
+
+def _by_class(candidates: list) -> Iterator[tuple[etree._Element, str | None]]:
+    areas = {id(el) for el in candidates if _is_area(el)}
+    if not areas:
+        return
+    for el in candidates:
+        if (el.tag in ("li", "div", "article") and "comment" in _classes(el)
+                and any(id(a) in areas for a in el.iterancestors())):
+            yield el, _platform_id(el)
+
+
+def _is_area(el: etree._Element) -> bool:
+    return el.get("id") == "comments" or not AREA_NAMES.isdisjoint(_classes(el))
+
+
+def _in_widget(el: etree._Element) -> bool:
+    return in_widget(el) and not any(_is_area(a) for a in el.iterancestors())
+
+
+# -- schema.org Comment in JSON-LD --------------------------------------------------------
+def _from_jsonld(page: Page) -> list[tuple[etree._Element, str | None]]:
+    """JSON-LD comments, rebuilt as a small microdata tree (nested ``comment`` arrays nest,
+    ``parentItem`` becomes a parent hint), so the markup rules read every field."""
+    tops, seen = [], set()
+    for obj in page.jsonld:
+        types = jsonld_types(obj)
+        nodes = [obj] if "Comment" in types else _as_list(obj.get("comment"))
+        for node in nodes:
+            # {"@id": ...} alone refers to a Comment node listed elsewhere in the graph
+            if isinstance(node, dict) and id(node) not in seen and set(node) - {"@id", "@type"}:
+                seen.add(id(node))
+                tops.append(node)
+    if not tops:
+        return []
+    holder = html.Element("div")
+    found: list[tuple[etree._Element, str | None]] = []
+    for node in tops:
+        _jsonld_element(node, holder, page.url, found)
+    return found
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value] if value else []
+
+
+def _jsonld_element(node: dict, into: etree._Element, base: str, found: list) -> None:
+    el = etree.SubElement(into, "div", {"class": "comment", "itemscope": "",
+                                        "itemtype": "https://schema.org/Comment"})
+    ident = node.get("@id") or node.get("url") or node.get("identifier")
+    cid = _key(str(ident)) if isinstance(ident, (str, int)) else None
+    parent = node.get("parentItem")
+    parent = parent.get("@id") or parent.get("url") if isinstance(parent, dict) else parent
+    if isinstance(parent, (str, int)):
+        el.set("data-parent", str(parent))
+    found.append((el, cid))
+    author = node.get("author") or node.get("creator")
+    author = author[0] if isinstance(author, list) and author else author
+    name, url = (author.get("name"), author.get("url")) if isinstance(author, dict) else (author, None)
+    if isinstance(name, str):
+        box = etree.SubElement(el, "span", {"itemprop": "author"})
+        link = etree.SubElement(box, "a" if isinstance(url, str) else "span", {"itemprop": "name"})
+        if isinstance(url, str):
+            link.set("href", absolute(base, url) or url)
+        link.text = name
+    published = node.get("dateCreated") or node.get("datePublished")
+    if isinstance(published, str):
+        etree.SubElement(el, "time", {"datetime": published}).text = published
+    text = etree.SubElement(el, "div", {"itemprop": "text"})
+    for para in str(node.get("text") or node.get("commentText") or "").split("\n\n"):
+        etree.SubElement(text, "p").text = para
+    replies = [r for r in _as_list(node.get("comment")) if isinstance(r, dict)]
+    if replies:
+        box = etree.SubElement(el, "div", {"class": "children"})
+        for reply in replies:
+            _jsonld_element(reply, box, base, found)
 
 
 def _pingback(markup: CommentMarkup, i: int, base: str) -> tuple[str | None, str | None, str | None]:
@@ -251,7 +440,9 @@ class CommentFields:
 
     def comment_by_post_author(self, el: etree._Element) -> bool | None:
         classes = set((el.get("class") or "").split())
-        if classes & {"bypostauthor", "byauthor", "blog-author"}:
+        if classes & {"bypostauthor", "byauthor", "blog-author", "comment-by-node-author"}:
+            return True
+        if self.markup.own(self.markup.index(el), _BLOGGER_AUTHOR_ICON):
             return True
         # WordPress marks every post-author comment, so the absence of the class is an answer.
         return False if self.markup.strategy == "platform-id" else None

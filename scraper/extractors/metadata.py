@@ -1,13 +1,15 @@
 """Article metadata: title, author, dates, tags, categories, canonical URL, platform ids."""
 from __future__ import annotations
 
+import html
 import re
+from collections.abc import Callable
 
 from lxml import etree
 
-from ..text import collapse
+from ..text import collapse, paragraphs
 from ..urls import absolute
-from .page import Page, cls
+from .page import Page, cls, jsonld_types
 
 _POST_ID = re.compile(r"(?:^|\s)postid-(\d+)(?:\s|$)")
 _REST_POST = re.compile(r"/wp/v2/posts/(\d+)")
@@ -23,12 +25,20 @@ AUTHOR_QUERIES = (
     f"//*[{cls('byline')}]//a[@rel='author']",
     f"//*[{cls('byline')}]//*[{cls('fn')} or {cls('author')}]",
     "//a[@rel='author']",
-    f"//*[{cls('wp-block-post-author__name')}]",
-    f"//*[{cls('author-title')}]",
+    f"//*[{cls('wp-block-post-author__name')} or {cls('wp-block-post-author-name')}]",
+    f"//*[{cls('author-bio')}]//*[{cls('author-title')}]",  # elsewhere "author-title" is a job title
     "//*[@itemprop='author']//*[@itemprop='name']",
     "//*[@itemprop='author']",
     f"//*[{cls('entry-author')} or {cls('post-author')} or {cls('author-name')}]",
     f"//*[{cls('byline')}]",
+)
+# Themes name their byline classes freely (authorName, post-hero__author, author_name ...):
+# tried only when nothing structured names the author.
+_NOT_COMMENT = "not(contains(@class, 'comment')) and not(self::img)"
+LOOSE_AUTHOR_QUERIES = (
+    f"//*[contains(@class, 'author') and contains(@class, 'name') and {_NOT_COMMENT}]",
+    f"//*[contains(@class, 'byline') and {_NOT_COMMENT}]",
+    f"//*[contains(@class, 'author') and {_NOT_COMMENT}]",
 )
 PUBLISHED_QUERIES = (
     f"//*[{cls('entry-date')} or {cls('published')}]/@datetime",
@@ -73,14 +83,6 @@ def _first_text(page: Page, queries: tuple[str, ...], accept=lambda s: True) -> 
     return None, None
 
 
-def _jsonld_name(value: object) -> str | None:
-    if isinstance(value, list):
-        value = value[0] if value else None
-    if isinstance(value, dict):
-        value = value.get("name")
-    return collapse(str(value)) if value else None
-
-
 def title(page: Page) -> str | None:
     text, _ = _first_text(page, TITLE_QUERIES)
     if text:
@@ -95,26 +97,51 @@ def title(page: Page) -> str | None:
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 # Labels a byline prints before the name ("By", "Written by:", "Posted by", "Author").
 _BYLINE_LABEL = re.compile(
-    r"^\s*(?:(?:written|posted|authored|text|words|story|article|reviewed|published)\s+by|by|"
+    r"^\s*(?:(?:written|posted|authored|text|words|story|article|recipe|reviewed|published)\s+by|by|"
     r"authors?|the author)\s*[:\-–—]?\s*|^By(?=[A-Z])", re.I)
 # Where the name ends and the rest of the byline (dates, reading time, roles) begins.
 _BYLINE_TAIL = re.compile(
     r"\s*(?:[|•·/]|\s[-–—]\s|[-–—]\s*$|(?:last\s+)?updated\b|updated:|published\b|fact[- ]checked|"
-    r"reviewed by|\bon\s+(?:" + _MONTH + r"\s*\d|\d)|" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|"
+    r"reviewed by|\s(?:is|was)\s+(?:a|an|the)\s|\bon\s+(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|" + _MONTH + r"\s*\d|\d)|" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|"
     r"\d{1,2}\s+" + _MONTH + r"\s+\d{4}|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d+\s+min\b).*$", re.I | re.S)
 _NOT_A_NAME = re.compile(r"^(view all|all posts|more posts|email|posts by|author|admin|by|"
-                         r"written by|posted by|share|follow)\b|https?:|www\.|@|^\W|\d{3}", re.I)
+                         r"written by|posted by|share|follow)\b|^\W|\d{3}", re.I)
+_URL_OR_HANDLE = re.compile(r"^(https?:|www\.|@)|\S@\S|^\d+$", re.I)
+# A newsroom's job title after the name: "Jane Doe, Staff Writer", "Jane Doe Senior Reporter".
+_ROLE = (r"(?:writer|editor|reporter|contributor|correspondent|columnist|expert|attorney|founder|"
+         r"educators?|analyst|consultant|specialist)\b")
+_TRAILING_ROLE = re.compile(r"^(?P<name>[^\s,]+(?:\s+[^\s,]+)+?)(?:\s*,\s*(?:[^,]*?\s)?(?i:" + _ROLE + r")"
+                            r"|(?:\s+[A-Z][^\s,]*){0,2}\s+(?=[A-Z])(?i:" + _ROLE + r")).*$")
+# What a real name looks like, for the weak sources that can hit any text on the page:
+# two to six words, each capitalised or a particle ("van", "de", "and").
+_NAME_WORDS = re.compile(r"^(?:[A-ZÀ-Þ][\w.'’-]*|van|von|der|den|de|da|di|du|la|le|del|bin|al|and|&)$")
 
 
-def _author_name(text: str | None, site_name: str | None = None) -> str | None:
+def _author_name(text: str | None) -> str | None:
     """A byline's text reduced to the name, or None when what is left is not a name."""
-    name = _BYLINE_TAIL.sub("", _BYLINE_LABEL.sub("", collapse(text)))
+    text = html.unescape(collapse(text))  # JSON-LD and meta values are often escaped twice
+    if _URL_OR_HANDLE.search(text):
+        return None
+    name = _BYLINE_TAIL.sub("", _BYLINE_LABEL.sub("", text))
     name = _BYLINE_LABEL.sub("", name).strip(" ,;:|·-–—")
+    name = _TRAILING_ROLE.sub(r"\g<name>", name)
     if not name or len(name) > 80 or _NOT_A_NAME.search(name) or len(name.split()) > 12:
         return None
-    if site_name and name.casefold() == site_name.casefold():
-        return None
     return name
+
+
+def _element_name(el: etree._Element) -> str | None:
+    """The name in a byline element: its first block that is more than a label, so a name is
+    never run together with the job title, date or bio printed in the blocks after it."""
+    for line in paragraphs(el)[:3]:
+        if _BYLINE_LABEL.sub("", line).strip(" :"):
+            return _author_name(line)
+    return None
+
+
+def _looks_like_name(name: str | None) -> bool:
+    words = (name or "").split()
+    return 1 <= len(words) <= 6 and all(_NAME_WORDS.match(w) for w in words)
 
 
 def join_names(names: list[str]) -> str | None:
@@ -123,58 +150,112 @@ def join_names(names: list[str]) -> str | None:
     return ", ".join(unique) or None
 
 
-def _jsonld_people(page: Page, value: object) -> list[str]:
+ORGANIZATION_TYPES = {"Organization", "Corporation", "NewsMediaOrganization", "WebSite", "Brand",
+                      "LocalBusiness", "EducationalOrganization"}
+
+
+def _jsonld_people(page: Page, value: object, organizations: bool) -> list[str]:
     """Names in a JSON-LD ``author``: a name, a Person, a list, or ``{"@id": ...}`` pointing
-    at a Person elsewhere in the ``@graph``."""
+    at a node elsewhere in the ``@graph``. Organizations only when ``organizations``."""
     if isinstance(value, list):
-        return [n for item in value for n in _jsonld_people(page, item)]
+        return [n for item in value for n in _jsonld_people(page, item, organizations)]
     if isinstance(value, dict):
         if not value.get("name") and value.get("@id"):
             value = page.jsonld_by_id.get(str(value["@id"]), {})
+        if bool(jsonld_types(value) & ORGANIZATION_TYPES) is not organizations:
+            return []
         value = value.get("name")
-    name = _author_name(str(value), page.site_name) if isinstance(value, str) else None
+    elif organizations:
+        return []
+    name = _author_name(str(value)) if isinstance(value, str) else None
     return [name] if name else []
 
 
-def _meta_author(page: Page) -> str | None:
+def _jsonld_author(page: Page) -> tuple[str | None, None]:
+    return join_names(_jsonld_people(page, (page.jsonld_article or {}).get("author"), False)), None
+
+
+def _jsonld_organization(page: Page) -> tuple[str | None, None]:
+    """A company as author is right only when no person is named anywhere else."""
+    return join_names(_jsonld_people(page, (page.jsonld_article or {}).get("author"), True)), None
+
+
+def _meta_author(page: Page) -> tuple[str | None, None]:
     for key in ("author", "article:author", "article_author", "parsely-author", "sailthru.author",
-                "dc.creator", "byl"):
-        name = _author_name(page.meta.get(key), page.site_name)
+                "dc.creator", "byl", "citation_author"):
+        value = page.meta.get(key) or ""
+        if key == "citation_author" and value.count(",") == 1:  # scholarly "Last, First"
+            value = " ".join(reversed(value.split(",")))
+        name = _author_name(value)
         if name:
-            return name
-    return None
+            return name, None
+    return None, None
 
 
-def _markup_author(page: Page, queries: tuple[str, ...]) -> tuple[str | None, etree._Element | None]:
+def _markup_author(page: Page, queries: tuple[str, ...], accept: Callable[[str], bool] = bool,
+                   ) -> tuple[str | None, etree._Element | None]:
     for query in queries:
         for el in page.xpath(_scoped(query)):
-            name = _author_name(el.text_content(), page.site_name)
-            if name:
+            name = _element_name(el)
+            if name and accept(name):
                 return name, el
     return None, None
+
+
+def _byline_author(page: Page) -> tuple[str | None, etree._Element | None]:
+    return _markup_author(page, AUTHOR_QUERIES)
+
+
+def _loose_author(page: Page) -> tuple[str | None, etree._Element | None]:
+    return _markup_author(page, LOOSE_AUTHOR_QUERIES, _looks_like_name)
+
+
+_LABELS = ("By ", "by ", "BY ", "By:", "Written by", "Written By", "Posted by", "Author:", "Authored by")
+# An element whose own text starts with a byline label: "By <a>Name</a>", "<p>Written by</p><p>Name</p>".
+LABELLED_BYLINE = ("//body//*[not(self::script or self::style or self::p[string-length() > 120])]["
+                   + " or ".join(f"starts-with(normalize-space(text()), '{label}')" for label in _LABELS) + "]")
+
+
+def _labelled_author(page: Page) -> tuple[str | None, etree._Element | None]:
+    for el in page.xpath(_scoped(LABELLED_BYLINE)):
+        name = _element_name(el)
+        if not name:
+            el = el.getnext()
+            name = _element_name(el) if el is not None else None
+        if _looks_like_name(name):
+            return name, el
+    return None, None
+
+
+# Most trusted first. What readers see in a theme's byline beats structured data, which
+# WordPress fills with the account that posted (often an editor or "admin").
+AUTHOR_SOURCES = (_jsonld_author, _byline_author, _meta_author, _labelled_author, _loose_author, _jsonld_organization)
 
 
 def author(page: Page) -> tuple[str | None, str | None]:
     """Name and profile URL of the article's author (never a commenter's).
 
     Several authors are joined as "A, B, C" (``join_names``). Sources, most trusted first: a
-    theme's byline markup (what readers see), the article's JSON-LD ``author`` (Person, list,
-    or ``@id`` into the ``@graph``), ``<meta name=author>`` and kin (when not a URL or handle),
-    then looser markup (``itemprop=author``, classes naming an author).
+    theme's byline markup, the article's JSON-LD ``author`` (Person, list, or ``@id`` into the
+    ``@graph``), ``<meta name=author>`` and kin (when not a URL or handle), a "By ..." label,
+    then classes that merely mention an author.
     """
-    name, el = _markup_author(page, AUTHOR_QUERIES)
-    if not name:
-        name = join_names(_jsonld_people(page, (page.jsonld_article or {}).get("author")))
-    name = name or _meta_author(page)
-    if not name:
-        name, el = _markup_author(page, LOOSE_AUTHOR_QUERIES)
-    if not name:
+    for source in AUTHOR_SOURCES:
+        name, el = source(page)
+        if name:
+            break
+    else:
         return None, author_link(page)
     link = None
     if el is not None:
         link = el if el.tag == "a" else (el.xpath(".//a[@href]") or [None])[0]
     url = absolute(page.url, link.get("href")) if link is not None else None
     return name, url or author_link(page)
+
+
+def author_link(page: Page) -> str | None:
+    href = page.first(f"(//a[@rel='author' or {cls('author-link')}]/@href)")
+    return absolute(page.url, str(href)) if href else None
 
 
 def published_raw(page: Page) -> str | None:

@@ -107,6 +107,15 @@ class Page:
         return out
 
     @cached_property
+    def jsonld_by_id(self) -> dict[str, dict]:
+        """JSON-LD nodes by ``@id``, to follow references such as ``"author": {"@id": ...}``."""
+        return {str(o["@id"]): o for o in self.jsonld if o.get("@id") and len(o) > 1}
+
+    @cached_property
+    def site_name(self) -> str | None:
+        return collapse(self.meta.get("og:site_name")) or None
+
+    @cached_property
     def jsonld_article(self) -> dict | None:
         for obj in self.jsonld:
             if jsonld_types(obj) & ARTICLE_TYPES:

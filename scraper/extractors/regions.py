@@ -14,12 +14,12 @@ _FURNITURE_WORDS = (
     "share", "shares", "sharing", "sharedaddy", "social", "socials", "jp-relatedposts", "related",
     "yarpp", "author-bio", "authorbio", "about-author", "author-box", "author-info",
     "saboxplugin-wrap", "comments", "comment-respond", "respond", "comments-area", "comment-list",
-    "commentlist", "widget", "widgets", "sidebar", "newsletter", "subscribe", "subscription",
+    "commentlist", "sidebar", "newsletter", "subscribe", "subscription",
     "advert", "advertisement", "ads", "ad", "adsense", "sponsored", "promo", "post-navigation",
     "nav-links", "navigation", "breadcrumb", "breadcrumbs", "cookie", "cookies", "consent",
     "popup", "modal", "printfriendly", "addtoany", "a2a", "tags-links", "cat-links", "entry-meta",
     "post-meta", "byline", "skip-link", "screen-reader-text", "sr-only", "visually-hidden",
-    "wp-block-post-comments", "wp-block-comments", "toc", "table-of-contents", "disqus",
+    "wp-block-post-comments", "wp-block-comments", "disqus",
     "recommended", "more-stories", "read-more-links", "tags", "post-tags", "entry-tags",
     "author-card", "signup", "paywall", "noprint", "caption", "wp-caption-text", "credit",
     "credits", "gallery", "slideshow", "carousel", "lightbox", "most-read", "popular",
@@ -29,7 +29,9 @@ _FURNITURE_WORDS = (
 _WORD = "|".join(re.escape(w) for w in sorted(_FURNITURE_WORDS, key=len, reverse=True))
 FURNITURE_NAME = re.compile(rf"^(?:{_WORD})(?:$|[-_])|[-_](?:{_WORD})$", re.I)
 # Page builders name their content modules "<builder>-widget-…": those are content, not widgets.
-_BUILDER = re.compile(r"^(elementor|et_pb|et-pb|fl|vc|wpb|e|brxe|kb|uagb|gb|ct|oxy|tdb?|jeg|mkd|qodef)[-_]", re.I)
+# Layout flags ("with-sidebar", "has-share-bar") describe the page, not the element's content.
+_BUILDER = re.compile(r"^(elementor|et_pb|et-pb|fl|vc|wpb|e|brxe|kb|uagb|gb|ct|oxy|tdb?|jeg|mkd|qodef|"
+                      r"so|hs|widget-span|widget-type|with|has|no|without)[-_]", re.I)
 FURNITURE_TAGS = frozenset({"nav", "aside", "form", "footer", "menu", "dialog", "figcaption", "h1"})
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
@@ -38,8 +40,11 @@ _WIDGET_ID = frozenset({"sidebar", "secondary"})
 
 
 def _widget_like(el: etree._Element) -> bool:
-    return (el.tag == "aside" or el.get("id") in _WIDGET_ID
-            or bool(_WIDGET_CLASS.search(el.get("class") or "")))
+    if el.tag == "aside" or el.get("id") in _WIDGET_ID:
+        return True
+    label = el.get("class") or ""
+    # Page builders (SiteOrigin "so-panel widget", HubSpot "widget-span") call content widgets too.
+    return bool(_WIDGET_CLASS.search(label)) and not any(_BUILDER.match(n) for n in label.split())
 
 
 def _holds_main_content(el: etree._Element) -> bool:
