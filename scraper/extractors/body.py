@@ -37,7 +37,7 @@ WIDEN_FACTOR = 1.3
 WIDEN_LEVELS = 6
 LINK_SHARE = 0.7
 LINK_LIST_MAX_CHARS = 2000
-ARTICLE_MIN_CHARS = 1000
+ARTICLE_MIN_CHARS = 500
 _COMMENT_AREA = ("comment-list", "commentlist", "comments-area", "comment-content")
 
 

@@ -11,6 +11,7 @@ from ..text import collapse, paragraphs
 from ..urls import absolute
 from .page import Page, cls, jsonld_types
 
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _POST_ID = re.compile(r"(?:^|\s)postid-(\d+)(?:\s|$)")
 _REST_POST = re.compile(r"/wp/v2/posts/(\d+)")
 
@@ -70,6 +71,20 @@ OUTSIDE_COMMENTS_AND_WIDGETS = (
 )
 
 
+# Last, any <time> of the page that is not a comment's or a widget's.
+PUBLISHED_QUERIES += (f"//time[{OUTSIDE_COMMENTS_AND_WIDGETS}]/@datetime",)
+# Elements that print a date for readers, when nothing machine-readable states one.
+VISIBLE_DATE_QUERY = (f"(//time | //*[contains(@class, 'date') or contains(@class, 'publish') or "
+                      f"contains(@class, 'posted')])[{OUTSIDE_COMMENTS_AND_WIDGETS}]")
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:[/-]|\.html?|$)")
+_WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
+# A date as printed in running text: "March 2, 2026", "2 Mar 2026", "2026/3/2", "02.03.2026".
+_PRINTED_DATE = re.compile(
+    _WEEKDAY + r"(?:" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?"
+    + _MONTH + r",?\s+\d{4}|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})", re.I)
+_MAX_DATE_LINE = 80
+
+
 def _scoped(query: str) -> str:
     return f"({query})[{OUTSIDE_COMMENTS_AND_WIDGETS}]" if not query.endswith(("/@datetime", "/@content")) else query
 
@@ -94,7 +109,6 @@ def title(page: Page) -> str | None:
     return collapse(raw.text_content()) if raw is not None else None
 
 
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 # Labels a byline prints before the name ("By", "Written by:", "Posted by", "Author").
 _BYLINE_LABEL = re.compile(
     r"^\s*(?:(?:written|posted|authored|text|words|story|article|recipe|reviewed|published)\s+by|by|"
@@ -229,7 +243,7 @@ def _labelled_author(page: Page) -> tuple[str | None, etree._Element | None]:
 
 # Most trusted first. What readers see in a theme's byline beats structured data, which
 # WordPress fills with the account that posted (often an editor or "admin").
-AUTHOR_SOURCES = (_jsonld_author, _byline_author, _meta_author, _labelled_author, _loose_author, _jsonld_organization)
+AUTHOR_SOURCES = (_byline_author, _jsonld_author, _meta_author, _labelled_author, _loose_author, _jsonld_organization)
 
 
 def author(page: Page) -> tuple[str | None, str | None]:
@@ -259,8 +273,39 @@ def author_link(page: Page) -> str | None:
 
 
 def published_raw(page: Page) -> str | None:
-    return _first_value(page, PUBLISHED_QUERIES, ("article:published_time", "datepublished",
-                                                  "date", "dc.date"), "datePublished")
+    """The publication date as the page states it: JSON-LD, meta tags and ``<time datetime>``
+    first, then a date in the URL (``/2024/05/07/``), then a date printed for readers (read
+    later through ``dates``' cached fallback in the page's language)."""
+    return (_first_value(page, PUBLISHED_QUERIES, PUBLISHED_META, "datePublished")
+            or url_date(page.url) or visible_date(page))
+
+
+PUBLISHED_META = ("article:published_time", "datepublished", "og:published_time", "date", "dc.date",
+                  "dc.date.issued", "dcterms.date", "publishdate", "publish-date", "pubdate",
+                  "parsely-pub-date", "sailthru.date", "citation_publication_date", "citation_date")
+
+
+def url_date(url: str) -> str | None:
+    """``2024-05-07`` from a URL path like ``/2024/05/07/slug``, checked as a real date."""
+    m = _URL_DATE.search(url.split("?", 1)[0])
+    if not m:
+        return None
+    year, month, day = (int(g) for g in m.groups())
+    return f"{year:04d}-{month:02d}-{day:02d}" if 1 <= month <= 12 and 1 <= day <= 31 else None
+
+
+def visible_date(page: Page) -> str | None:
+    """The first date printed in a ``<time>`` or a date/publish-classed element."""
+    for el in page.xpath(VISIBLE_DATE_QUERY):
+        text = collapse(el.text_content())
+        if len(text) > _MAX_DATE_LINE or not any(c.isdigit() for c in text):
+            continue
+        m = _PRINTED_DATE.search(text)
+        if m:
+            return m.group(0)
+        if el.tag == "time":  # a <time> holds only the date, in whatever language
+            return text
+    return None
 
 
 def modified_raw(page: Page) -> str | None:

@@ -32,6 +32,7 @@ FURNITURE_NAME = re.compile(rf"^(?:{_WORD})(?:$|[-_])|[-_](?:{_WORD})$", re.I)
 # Layout flags ("with-sidebar", "has-share-bar") describe the page, not the element's content.
 _BUILDER = re.compile(r"^(elementor|et_pb|et-pb|fl|vc|wpb|e|brxe|kb|uagb|gb|ct|oxy|tdb?|jeg|mkd|qodef|"
                       r"so|hs|widget-span|widget-type|with|has|no|without)[-_]", re.I)
+_LAYOUT_FLAG = re.compile(r"(^|[-_])(with|has|no|without|hide|show)[-_]", re.I)
 FURNITURE_TAGS = frozenset({"nav", "aside", "form", "footer", "menu", "dialog", "figcaption", "h1"})
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
@@ -72,7 +73,8 @@ def _furniture_label(label: str | None) -> bool:
     """Class strings repeat across a site's pages and within a page: decide each once."""
     if not label:
         return False
-    return any(FURNITURE_NAME.search(n) and not _BUILDER.match(n) for n in label.split())
+    return any(FURNITURE_NAME.search(n) and not _BUILDER.match(n) and not _LAYOUT_FLAG.search(n)
+               for n in label.split())
 
 
 def _caption_chars(el: etree._Element) -> int:
