@@ -180,16 +180,36 @@ def linked_headings(el: etree._Element) -> int:
                         "[string-length(normalize-space()) > 15]"))
 
 
+def _text_and_links(container: etree._Element) -> dict[etree._Element, tuple[int, int]]:
+    """Text and link-text lengths of every element below ``container``, in one post-order walk
+    (``text_content()`` per element would read every subtree again). Keyed by the elements
+    themselves: lxml recycles the ids of proxies it has let go."""
+    sizes: dict[etree._Element, tuple[int, int]] = {}
+
+    def walk(el: etree._Element, in_link: bool) -> tuple[int, int]:
+        link = in_link or el.tag == "a"
+        text = len((el.text or "").strip())
+        links = text if link else 0
+        for child in el:
+            if isinstance(child.tag, str):
+                t, l = walk(child, link)
+                text, links = text + t, links + l
+            tail = len((child.tail or "").strip())
+            text += tail
+            links += tail if link else 0
+        sizes[el] = (text, links)
+        return text, links
+
+    walk(container, False)
+    return sizes
+
+
 def link_lists_within(container: etree._Element) -> list[etree._Element]:
     """Blocks that are mostly links (menus, "read more" lists, tag clouds) inside the content."""
+    sizes = _text_and_links(container)
     found: list[etree._Element] = []
-    inside: set[int] = set()
-    for el in container.iter("ul", "ol", "p", "div", "table", "dl"):
-        if id(el.getparent()) in inside:
-            inside.add(id(el))
-            continue
-        size = len(el.text_content().strip())
-        if 0 < size < LINK_LIST_MAX_CHARS and _link_chars(el) >= LINK_SHARE * size:
-            found.append(el)
-            inside.add(id(el))
+    for el in container.iter("ul", "ol", "p", "div", "table", "dl", "nav"):
+        size, links = sizes.get(el, (0, 0))
+        if 0 < size < LINK_LIST_MAX_CHARS and links >= LINK_SHARE * size:
+            found.append(el)  # nested finds are harmless: skipping a skipped subtree is a no-op
     return found
