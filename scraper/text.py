@@ -50,7 +50,8 @@ CHROME_PATTERNS = [re.compile(p, re.I) for p in (
     r"^(related (articles|tags|stories|posts|content|links|reading)|don'?t miss|more (in|from) .{0,40}|"
     r"key points|read next|recommended( for you)?|see also|trending( now| news| stories)?|"
     r"top stories|editor'?s picks|most popular|sponsored( content)?|advertisement)\s*:?$",
-    r"^https?://\S+$",
+    r"^(advert|comments?|tell us what you think\W*|this (slideshow|video|content) requires javascript\.?)$",
+    r"^\[/?[a-z_]+(\s[^\]]*)?\].*$",
     r"^[^\w]*\d{0,4}[^\w]*$",
 )]
 
