@@ -50,6 +50,18 @@ def _human(raw: str, languages: tuple[str, ...] | None) -> datetime | None:
         return None
 
 
+def _parse(raw: str | None, language: str | None) -> datetime | None:
+    """``raw`` read as printed: aware when it states an offset, naive otherwise."""
+    if not raw or len(raw) > _MAX_RAW:
+        return None
+    raw = raw.strip()
+    dt = _iso(raw) or _rfc2822(raw)
+    if dt is None:
+        langs = (language.split("-")[0].lower(),) if language else None
+        dt = _human(raw, langs)
+    return dt
+
+
 def parse_datetime(raw: str | None, language: str | None = None,
                    default_offset: timedelta | None = None) -> datetime | None:
     """A timezone-aware UTC datetime for ``raw``, or None when it does not read as a date.
@@ -57,15 +69,16 @@ def parse_datetime(raw: str | None, language: str | None = None,
     ``default_offset`` is used for dates printed without a timezone (for instance the site's
     offset learned from a structured date on the same page); UTC when unknown.
     """
-    if not raw or len(raw) > _MAX_RAW:
-        return None
-    raw = raw.strip()
+    dt = _parse(raw, language)
     tz = timezone(default_offset) if default_offset is not None else timezone.utc
-    dt = _iso(raw) or _rfc2822(raw)
-    if dt is None:
-        langs = (language.split("-")[0].lower(),) if language else None
-        dt = _human(raw, langs)
     return _to_utc(dt, tz) if dt is not None else None
+
+
+def printed_date(raw: str | None, language: str | None = None) -> str | None:
+    """The calendar day ``raw`` names where it was written (``2020-04-12`` for
+    ``2020-04-12T18:00-07:00``, which is the 13th in UTC): what a reader of the page sees."""
+    dt = _parse(raw, language)
+    return dt.date().isoformat() if dt is not None else None
 
 
 def to_iso(dt: datetime | None) -> str | None:

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 class CommentThread:
     def __init__(self) -> None:
-        self._pages: dict[int, list[dict]] = {}
+        self._pages: list[tuple[int | None, list[dict]]] = []
         self._api: dict[str, dict] = {}
         self._api_order: list[str] = []
 
-    def add_page(self, number: int, comments: list[dict]) -> None:
-        self._pages.setdefault(number, comments)
+    def add_page(self, number: int | None, comments: list[dict]) -> None:
+        """One fetched page of the thread; ``number`` None for the article's own URL, whose
+        place in the thread (first page, or last when shown newest first) is worked out when
+        all pages are in. No page is ever dropped: comments are merged by id."""
+        self._pages.append((number, comments))
 
     def add_api(self, comments: list[dict]) -> None:
         for c in comments:
@@ -23,15 +26,25 @@ class CommentThread:
                 self._api[c["comment_id"]] = c
                 self._api_order.append(c["comment_id"])
 
-    @property
-    def pages(self) -> list[int]:
-        return sorted(self._pages)
+    def _ordered_pages(self) -> list[list[dict]]:
+        numbered = [(n, c) for n, c in self._pages if n is not None]
+        known = {n for n, _ in numbered}
+        for number, comments in self._pages:
+            if number is not None:
+                continue
+            ids = {c["comment_id"] for c in comments}
+            twin = next((n for n, c in numbered if {x["comment_id"] for x in c} == ids), None)
+            # The article URL shows the page whose comments it repeats; else page 1, or the
+            # page after the last when page 1 is linked as an older page.
+            numbered.append((twin if twin is not None else (max(known) + 1 if 1 in known else 1),
+                             comments))
+        return [c for _, c in sorted(numbered, key=lambda nc: nc[0])]
 
     def _html_rows(self) -> list[dict]:
         seen: set[str] = set()
         rows = []
-        for number in sorted(self._pages):
-            for row in self._pages[number]:
+        for comments in self._ordered_pages():
+            for row in comments:
                 if row["comment_id"] not in seen:  # ?replytocom and page 1 repeat comments
                     seen.add(row["comment_id"])
                     rows.append(dict(row))

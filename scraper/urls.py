@@ -6,18 +6,29 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # Query parameters that change tracking, not content.
-_TRACKING = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "replytocom", "share")
+_TRACKING = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "replytocom", "share"})
+
+
+def _tracking(name: str) -> bool:
+    name = name.lower()
+    return name in _TRACKING or name.startswith("utm_")
 
 
 def normalize_url(url: str) -> str:
-    """Lower-case scheme and host, no default port, no fragment, no tracking parameters."""
+    """Lower-case scheme and host, no default port, no fragment, no tracking parameters.
+    A URL that does not parse (a bad port, say) comes back as given, minus its fragment."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        return urlunsplit(parts._replace(fragment=""))
     host = (parts.hostname or "").lower()
-    if parts.port and parts.port != _DEFAULT_PORTS.get(scheme):
-        host = f"{host}:{parts.port}"
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if not k.lower().startswith(_TRACKING)]
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    if port and port != _DEFAULT_PORTS.get(scheme):
+        host = f"{host}:{port}"
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _tracking(k)]
     return urlunsplit((scheme, host, parts.path or "/", urlencode(query), ""))
 
 

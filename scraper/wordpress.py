@@ -34,6 +34,7 @@ def comments_url(api_root: str, post_id: str, page: int = 1) -> str:
 
 
 def users_url(api_root: str, page: int = 1) -> str:
+    # Page 1 without parameters: the form every WordPress answers and caches.
     return _endpoint(api_root, "wp/v2/users", {"page": page} if page > 1 else {})
 
 
@@ -60,33 +61,55 @@ def _html_text(fragment: str) -> str | None:
     return "\n\n".join(paragraphs(root)) or None
 
 
+def _text_field(obj: dict, key: str) -> str | None:
+    value = obj.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise RestError(f"field {key!r} is {type(value).__name__}, not a string")
+
+
+def _comment_row(c: dict) -> dict:
+    if not isinstance(c.get("id"), (int, str)) or isinstance(c.get("id"), bool):
+        raise RestError("a comment without a valid 'id'")
+    content = c.get("content") or {}
+    if not isinstance(content, dict):
+        raise RestError("field 'content' is not an object")
+    raw = _text_field(c, "date_gmt") or _text_field(c, "date")
+    parent = c.get("parent") or None
+    if parent is not None and not isinstance(parent, (int, str)):
+        raise RestError("field 'parent' is not an id")
+    return {
+        "comment_id": str(c["id"]),
+        "parent_id": str(parent) if parent else None,
+        "author_name": collapse(_text_field(c, "author_name")) or None,
+        "author_url": _text_field(c, "author_url") or None,
+        "published": iso_utc(raw),  # date_gmt is UTC without an offset
+        "published_raw": raw,
+        "text": _html_text(_text_field(content, "rendered") or ""),
+        "kind": c.get("type") if c.get("type") in ("pingback", "trackback") else "comment",
+        "by_post_author": None,
+        "parent_source": "api",
+        "page_url": _text_field(c, "link"),
+    }
+
+
 def parse_comments(data: object) -> list[dict]:
-    """REST comment objects → comment rows (parent from the API: the true reply target)."""
-    rows = []
-    for c in _require_list(data, "comments"):
-        if "id" not in c:
-            raise RestError("comments: an object without 'id'")
-        raw = c.get("date_gmt") or c.get("date")
-        parent = c.get("parent") or None
-        rows.append({
-            "comment_id": str(c["id"]),
-            "parent_id": str(parent) if parent else None,
-            "author_name": collapse(c.get("author_name")) or None,
-            "author_url": c.get("author_url") or None,
-            "published": iso_utc(raw),  # date_gmt is UTC without an offset
-            "published_raw": raw,
-            "text": _html_text((c.get("content") or {}).get("rendered", "")),
-            "kind": c.get("type") if c.get("type") in ("pingback", "trackback") else "comment",
-            "by_post_author": None,
-            "parent_source": "api",
-            "page_url": c.get("link"),
-        })
-    return rows
+    """REST comment objects → comment rows (parent from the API: the true reply target).
+    Raises ``RestError`` on anything but the documented shape."""
+    return [_comment_row(c) for c in _require_list(data, "comments")]
 
 
-def find_user(data: object, name: str | None, url: str | None) -> dict | None:
-    """The user matching the article's author link or, failing that, name."""
+def parse_users(data: object) -> list[dict]:
+    """REST user objects, checked: ``name``, ``link`` and ``description`` are strings."""
     users = _require_list(data, "users")
+    for user in users:
+        for key in ("name", "link", "description"):
+            _text_field(user, key)
+    return users
+
+
+def find_user(users: list[dict], name: str | None, url: str | None) -> dict | None:
+    """The user matching the article's author link or, failing that, name."""
     for user in users:
         if url and user.get("link") and user["link"].rstrip("/") == url.rstrip("/"):
             return user

@@ -7,7 +7,6 @@ import json
 import re
 
 import pytest
-from lxml import html as lxml_html
 
 from scraper.extractors import extract_page
 from scraper.extractors.comments import extract_comments

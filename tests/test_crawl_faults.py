@@ -93,3 +93,38 @@ def test_interrupted_crawl_leaves_only_complete_parquet(site_dir, tmp_path, sig)
         assert not [p for p in (tmp_path / "stopped").rglob(".*")]
         rows = read_table(tmp_path, "stopped", "articles")
         assert len(rows) == manifest["counts"]["articles"]
+
+
+def test_rest_answers_of_the_wrong_shape_lose_nothing(site_dir, tmp_path):
+    """Valid JSON that is not what the API documents: logged, and every article still stored."""
+    users = START + "wp-json/wp/v2/users"
+    with ReplaySite(WORDPRESS / "site" / "twentytwentytwo") as site:
+        site.override(MAILBAG_API, body=b'[{"id": 34, "content": "not an object"}]',
+                      content_type="application/json")
+        site.override(users, body=b'[{"id": 1, "name": 5}]', content_type="application/json")
+        proc = run_crawl(START, tmp_path, "shapes", site.proxy_url)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert f"Invalid REST comments JSON at {MAILBAG_API}" in proc.stderr
+    assert f"Invalid REST users JSON at {users}" in proc.stderr
+    articles = read_table(tmp_path, "shapes", "articles")
+    assert len(articles) == len(truth_posts())
+    mailbag = [c for c in read_table(tmp_path, "shapes", "comments") if "reader-mailbag" in c["article_url"]]
+    assert len(mailbag) == 27
+
+
+def test_a_link_to_another_posts_comment_page_is_not_part_of_this_thread(site_dir, tmp_path):
+    """One post linking another post's comment page: both articles stored, each with its own
+    comments only (the two threads never merge)."""
+    mailbag_page2 = START + "2016/10/reader-mailbag-long-comment-threads/comment-page-2/"
+    html = manifest_files(THEME)[SYRIA].read_bytes().replace(
+        b"<p>PHOTO:", f'<p><a href="{mailbag_page2}">see page 2 there</a></p><p>PHOTO:'.encode(), 1)
+    with ReplaySite(site_dir) as site:
+        site.override(SYRIA, body=html)
+        proc = run_crawl(START, tmp_path, "crosslink", site.proxy_url)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    comments = read_table(tmp_path, "crosslink", "comments")
+    by_article = {}
+    for c in comments:
+        by_article.setdefault(c["article_url"], set()).add(c["comment_id"])
+    truth = {p["url"]: {str(c["id"]) for c in p["comments"]} for p in truth_posts()}
+    assert by_article == {url: ids for url, ids in truth.items() if ids}

@@ -101,3 +101,20 @@ def test_comments_with_rest_api_have_true_parents(wordpress_corpus, theme, post)
     kinds = {r["comment_id"]: r["parent_source"] for r in rows}
     for c in post["comments"]:  # the API hides pingbacks; they must still be there, from HTML
         assert kinds[str(c["id"])] == ("html" if c["type"] != "comment" else "api")
+
+
+def test_thread_shown_newest_first_keeps_every_page():
+    """The article URL shows the newest page and links only older ones: no page is dropped,
+    and pages come in thread order."""
+    def rows(*ids):
+        return [{"comment_id": i, "parent_id": None} for i in ids]
+    thread = CommentThread()
+    thread.add_page(None, rows("c5", "c6"))   # the article URL: the last page
+    thread.add_page(2, rows("c3", "c4"))
+    thread.add_page(1, rows("c1", "c2"))
+    thread.add_page(3, rows("c5", "c6"))      # the same page under its own URL
+    assert [r["comment_id"] for r in thread.rows()] == ["c1", "c2", "c3", "c4", "c5", "c6"]
+    only_older = CommentThread()
+    only_older.add_page(None, rows("c5", "c6"))
+    only_older.add_page(2, rows("c3", "c4"))
+    assert {r["comment_id"] for r in only_older.rows()} == {"c3", "c4", "c5", "c6"}

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
@@ -14,10 +16,11 @@ from scrapy.exceptions import UsageError
 from ..replay import SAMPLE_BLOG, ReplaySite
 
 # The server is on loopback and ours: no need to wait between requests, but stay within the
-# per-site concurrency a real crawl would use. An http_proxy in the environment must not
-# carry loopback requests elsewhere.
+# per-site concurrency a real crawl would use. It serves the blog under its own address
+# (http://sample-blog.test/) as an HTTP proxy, so ids and URLs are the same on every run and a
+# second run is an incremental re-crawl.
 LOOPBACK_SETTINGS = {
-    "HTTPPROXY_ENABLED": False,
+    "HTTPPROXY_ENABLED": True,
     "AUTOTHROTTLE_ENABLED": False,
     "DOWNLOAD_DELAY": 0,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
@@ -54,10 +57,10 @@ class Command(ScrapyCommand):
         assert self.crawler_process is not None
         out = Path(opts.out)
         started = time.time()
-        with ReplaySite(SAMPLE_BLOG) as site:
-            print(f"Serving the sample blog at {site.url}/ (from {SAMPLE_BLOG})", flush=True)
+        with ReplaySite(SAMPLE_BLOG) as site, _proxy(site.url):
+            print(f"Serving the sample blog {site.base}/ on {site.url} (from {SAMPLE_BLOG})", flush=True)
             crawl_id = "sample-blog-" + time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(started))
-            self.crawler_process.crawl("blog", url=f"{site.url}/", out=str(out), crawl=crawl_id)
+            self.crawler_process.crawl("blog", url=f"{site.base}/", out=str(out), crawl=crawl_id)
             self.crawler_process.start()
             manifest = out / crawl_id / "crawl.json"
             manifest = manifest if manifest.exists() else _newest_manifest(out, since=started)
@@ -74,9 +77,30 @@ class Command(ScrapyCommand):
                     pass
 
 
+@contextmanager
+def _proxy(url: str):
+    """Route this process's HTTP requests through the sample blog's server, and only them."""
+    saved = {k: os.environ.get(k) for k in ("http_proxy", "no_proxy", "NO_PROXY")}
+    os.environ["http_proxy"] = url
+    os.environ.pop("no_proxy", None)
+    os.environ.pop("NO_PROXY", None)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 def _newest_manifest(out: Path, since: float) -> Path | None:
     found = [p for p in out.glob("*/crawl.json") if p.stat().st_mtime >= since - 1]
     return max(found, key=lambda p: p.stat().st_mtime) if found else None
+
+
+def _unchanged(n: int | None) -> str:
+    return f" (+{n} unchanged since an earlier crawl, not stored again)" if n else ""
 
 
 def summary(path: Path) -> str:
@@ -89,8 +113,10 @@ def summary(path: Path) -> str:
     lines = [
         "",
         f"Crawl {m.get('crawl_id')} ({m.get('finish_reason', 'unknown')})",
-        f"  articles:          {counts.get('articles', 0)}",
-        f"  comments:          {counts.get('comments', 0)}",
+        f"  articles:          {counts.get('articles', 0)} stored"
+        + _unchanged(counts.get("unchanged_articles")),
+        f"  comments:          {counts.get('comments', 0)} stored"
+        + _unchanged(counts.get("unchanged_comments")),
         f"  max thread depth:  {counts.get('max_depth', 0)}",
         "  parent_source:     " + (", ".join(f"{k} {v}" for k, v in sorted(sources.items())) or "-"),
         f"  errors:            {m.get('errors_total', 0)}",

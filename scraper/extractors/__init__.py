@@ -9,11 +9,11 @@ import logging
 from lxml import html as lxml_html
 
 from .generic import GenericExtractor
-from .page import Page, parse_html
+from .page import ExtractionError, Page, parse_html
 from .registry import extractor_for, extractor_named, load_packages, register, registered
 from .site import SiteExtractor
 
-__all__ = ["extract_page", "GenericExtractor", "SiteExtractor", "Page", "parse_html",
+__all__ = ["extract_page", "ExtractionError", "GenericExtractor", "SiteExtractor", "Page", "parse_html",
            "extractor_for", "extractor_named", "load_packages", "register", "registered"]
 
 log = logging.getLogger(__name__)
@@ -24,8 +24,10 @@ def extract_page(html: str | bytes | lxml_html.HtmlElement, url: str,
                  extractor: type[GenericExtractor] | str | None = None) -> dict:
     """Extract one page: ``{"article": {...} | None, "comments": [...], "page": {...}}``.
 
-    ``html`` may be text, raw bytes (decoded by header, BOM or ``<meta charset>``), or an lxml
-    tree already parsed (what a Scrapy response's selector holds), so a page is parsed once.
+    ``html`` may be text, raw bytes (decoded by header, BOM or ``<meta charset>``, and by what
+    the bytes show when that reads as mojibake), or an lxml tree already parsed (what a Scrapy
+    response's selector holds), so a page is parsed once. Bytes that are not text (an image or
+    archive served as text/html) raise ``ExtractionError``, whose message says what they are.
     Field names are the Parquet column names; dates are ISO 8601 strings in UTC.
 
     ``extractor`` (a class or a registered name) overrides the registry's choice for ``url``.

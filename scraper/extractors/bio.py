@@ -9,42 +9,137 @@ import re
 from lxml import etree
 
 from ..text import collapse, paragraphs
+from .metadata import _PRINTED_DATE
 from .page import Page, cls
 
+_BOX_CLASSES = ("author-bio", "author-box", "about-author", "author-info", "saboxplugin-wrap",
+                "author-profile", "post-author-box", "author-card", "author-details", "author-about",
+                "elementor-author-box", "author-block", "authorbox", "abh_box", "m-a-box")
+_DESCRIPTION_CLASSES = ("author-description", "saboxplugin-desc", "author-desc", "author-bio-text",
+                        "elementor-author-box__bio", "author-bio-content", "author-text")
+BIO_BOXES = "//*[" + " or ".join(cls(c) for c in _BOX_CLASSES) + "]"
 # Most specific first: a description element inside a bio box beats the whole box.
 BIO_QUERIES = (
-    f"//*[{cls('author-bio')} or {cls('author-box')} or {cls('about-author')} or {cls('author-info')}"
-    f" or {cls('saboxplugin-wrap')} or {cls('author-profile')} or {cls('post-author-box')}]"
-    f"//*[{cls('author-description')} or {cls('saboxplugin-desc')} or {cls('author-desc')}"
-    f" or {cls('author-bio-text')} or @itemprop='description']",
-    f"//*[{cls('author-description')} or {cls('saboxplugin-desc')} or {cls('author-bio-text')}]",
+    BIO_BOXES + "//*[" + " or ".join(cls(c) for c in _DESCRIPTION_CLASSES) + " or @itemprop='description']",
+    "//*[" + " or ".join(cls(c) for c in _DESCRIPTION_CLASSES[:3]) + "]",
     "//*[@itemprop='author']//*[@itemprop='description']",
-    f"//*[{cls('author-bio')} or {cls('about-author')} or {cls('author-box')}]//p",
+    BIO_BOXES,
+    # Themes' own variants ("author-bio-box", "post-about-author"): tried last, as substrings.
+    "//*[contains(@class, 'author-bio') or contains(@class, 'about-author') or contains(@class, 'author-box')]",
 )
-BIO_BOXES = (
-    f"//*[{cls('author-bio')} or {cls('author-box')} or {cls('about-author')} or {cls('author-info')}"
-    f" or {cls('saboxplugin-wrap')} or {cls('author-profile')} or {cls('post-author-box')}]"
-)
-_LINK_LINE = re.compile(r"^(view all|all posts|more posts|posts by)\b", re.I)
+_LINK_LINE = re.compile(r"^(view all|all posts|more posts|posts by|read more|see all|follow)\b", re.I)
+# Headings that introduce a bio: "About the author", "Über den Autor", "About Jane Doe".
+_BIO_HEADING = re.compile(
+    r"^(about (the )?(author|writer)s?|meet the author|the author|author|written by|autoreninfo|"
+    r"über (den|die) autor(in)?|à propos de l'auteur|sobre (el|o) autor|l'autore)\W*$", re.I)
+_HEADINGS = "//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6]"
+_EMAIL = re.compile(r"\S@\S+\.\w")
+_MIN_BIO_WORDS = 6  # a bio says something about its author; a name or a job title does not
+_MIN_UNSPACED_CHARS = 30
+_TRAILING_BIO_MAX_CHARS = 600
+_BIO_SECTION_ELEMENTS = 2
 
 
 def _outside_comments(el: etree._Element) -> bool:
     return not el.xpath(f"ancestor::*[@id='comments' or {cls('comment')} or {cls('comment-list')}]")
 
 
-def bio_from_markup(page: Page) -> tuple[str | None, list[etree._Element]]:
-    """The bio text, and the boxes that hold it (so the body can leave them out)."""
+def _bio_lines(lines: list[str], author_name: str | None) -> str | None:
+    """The lines that say something about the author: no labels, links, bylines, addresses,
+    nor the name alone."""
+    name = re.escape(author_name or "\0")
+    label = re.compile(rf"^(?:(?:about the author|about|author|written by|by)\b\W*(?:{name}\b)?|{name}$)\W*", re.I)
+    kept = []
+    for line in lines:
+        line = "" if _BIO_HEADING.match(line) else label.sub("", line, count=1)
+        short = len(line.split()) < 15
+        if (line and not _LINK_LINE.match(line) and not line.startswith("@") and not _EMAIL.search(line)
+                and not (short and _PRINTED_DATE.search(line))):
+            kept.append(line)
+    text = collapse(" ".join(kept))
+    return text if _says_something(text) else None
+
+
+def _says_something(text: str) -> bool:
+    """A sentence or two, not a name, a job title or a row of links: enough words, some of
+    them lower-case (function words), or, in scripts written without spaces, enough letters."""
+    words = text.split()
+    if len(words) < 3:
+        return len(text) >= _MIN_UNSPACED_CHARS and not text.isascii()
+    return len(words) >= _MIN_BIO_WORDS and sum(w[0].islower() for w in words) >= 2
+
+
+def _from_boxes(page: Page, author_name: str | None) -> tuple[str | None, list[etree._Element]]:
     boxes = [b for b in page.xpath(BIO_BOXES) if _outside_comments(b)]
     for query in BIO_QUERIES:
         for el in page.xpath(query):
             if not _outside_comments(el):
                 continue
-            lines = [p for p in paragraphs(el) if not _LINK_LINE.match(p)]
-            text = collapse(" ".join(lines))
+            text = _bio_lines(paragraphs(el), author_name)
             if text:
-                return text, boxes or [el]
-    person = next((o for o in page.jsonld if o.get("@type") == "Person" and o.get("description")), None)
-    return (collapse(str(person["description"])), boxes) if person else (None, boxes)
+                return text, boxes + [el]
+    return None, boxes
+
+
+def _section_after(heading: etree._Element) -> list[etree._Element]:
+    """The few elements after a heading, up to the next heading: a bio is a paragraph or two."""
+    section = []
+    for sibling in heading.itersiblings():
+        if sibling.tag in ("h1", "h2", "h3", "h4", "h5", "h6") or len(section) == _BIO_SECTION_ELEMENTS:
+            break
+        section.append(sibling)
+    return section
+
+
+def _from_heading(page: Page, author_name: str | None) -> tuple[str | None, list[etree._Element]]:
+    about_name = f"about {author_name}".casefold() if author_name else None
+    for heading in page.xpath(_HEADINGS):
+        title = collapse(heading.text_content())
+        if not (_BIO_HEADING.match(title) or title.casefold() == about_name) or not _outside_comments(heading):
+            continue
+        section = _section_after(heading)
+        text = _bio_lines([p for el in section for p in paragraphs(el)], author_name)
+        if text:
+            return text, [heading, *section]
+    return None, []
+
+
+def _from_jsonld(page: Page, author_name: str | None) -> str | None:
+    """The ``description`` of the JSON-LD Person who wrote the article (not of anyone named)."""
+    author = (page.jsonld_article or {}).get("author")
+    refs = {str(a.get("@id")) for a in (author if isinstance(author, list) else [author])
+            if isinstance(a, dict) and a.get("@id")}
+    name = (author_name or "").casefold()
+    for obj in page.jsonld:
+        if obj.get("@type") != "Person" or not obj.get("description"):
+            continue
+        if str(obj.get("@id")) in refs or collapse(str(obj.get("name"))).casefold() == name:
+            return _bio_lines([collapse(str(obj["description"]))], author_name)
+    return None
+
+
+def bio_from_markup(page: Page, author_name: str | None = None) -> tuple[str | None, list[etree._Element]]:
+    """The bio text, and the elements that hold it (so the body can leave them out).
+
+    Sources, in order: a bio box (``.author-bio``, ``.about-author``, ``.author-box``, Simple
+    Author Box's ``saboxplugin``, ``itemprop=description`` in the author ...), a section
+    headed "About the author" (or "About <author name>"), the JSON-LD Person's
+    ``description``. Text of fewer than six words (a name, a job title) is no bio."""
+    text, holders = _from_boxes(page, author_name)
+    if text:
+        return text, holders
+    text, section = _from_heading(page, author_name)
+    if text:
+        return text, holders + section
+    return _from_jsonld(page, author_name), holders
+
+
+def without_bio(body: list[str], bio: str | None) -> list[str]:
+    """The body without paragraphs that are part of the bio, wherever the markup put them."""
+    if not bio:
+        return body
+    folded = collapse(bio).casefold()
+    return [p for p in body if collapse(p).casefold() not in folded]
 
 
 def split_trailing_bio(body: list[str], author_name: str | None) -> tuple[list[str], str | None]:
@@ -53,6 +148,6 @@ def split_trailing_bio(body: list[str], author_name: str | None) -> tuple[list[s
         return body, None
     last = body[-1]
     pattern = re.compile(rf"^{re.escape(author_name)}\s*(,[^.]*,\s*)?(is|was|has been|writes)\b", re.I)
-    if pattern.match(last) and len(last) < 600:
+    if pattern.match(last) and len(last) < _TRAILING_BIO_MAX_CHARS:
         return body[:-1], last
     return body, None

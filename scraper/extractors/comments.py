@@ -19,6 +19,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from lxml import etree, html
 
@@ -31,9 +32,11 @@ from .regions import in_widget
 _ID = re.compile(r"^(?:li-)?comment-(\d+)$")
 _BLOGGER_ID = re.compile(r"^c(\d{6,})$")
 _PAGE_LINK = re.compile(r"/comment-page-(\d+)/?|[?&]cpage=(\d+)")
+_PAGE_PATH = re.compile(r"/comment-page-\d+/?$")
 _SAYS = re.compile(r"\s*(says|said|wrote)\s*:?\s*$", re.I)
 _MODERATION = re.compile(r"awaiting moderation", re.I)
 _PINGBACK_LABEL = re.compile(r"^\s*(pingback|trackback)\s*:?\s*", re.I)
+_DEPTH_CLASS = re.compile(r"(?:^|\s)depth-(\d+)(?:\s|$)")
 _TRAILING_NUMBER = re.compile(r"(\d+)\D*$")
 _REPLY_TO_COMMENT = re.compile(r"[?&]replytocom=(\d+)")
 _HINT_CLASS = re.compile(r"^(?:parent|reply-to|replyto|in-reply-to)-(?:comment-)?(\d+)$")
@@ -43,6 +46,7 @@ HINT_LINKS = (".//a[contains(concat(' ', normalize-space(@rel), ' '), ' in-reply
               f" or {cls('in-reply-to')} or {cls('u-in-reply-to')}]/@href"
               " | .//*[@itemprop='parentItem']/@href | .//*[@itemprop='parentItem']/@content"
               " | .//*[@itemprop='parentItem']/@itemid")
+REPLY_BOXES = frozenset({"indented", "children"})
 # Containers of a whole thread: a comment inside one is never a "Recent Comments" widget item,
 # even where the theme puts the thread itself in an <aside>.
 AREA_NAMES = frozenset({"comments", "comment-list", "commentlist", "comments-area", "comments-list",
@@ -50,6 +54,7 @@ AREA_NAMES = frozenset({"comments", "comment-list", "commentlist", "comments-are
 # One pass over the document's attributes finds every element any rule below could want; pages
 # without comments pay for this and nothing else.
 _CANDIDATES = etree.XPath("//@*[contains(., 'omment')]")
+_PAGE_LINKS = etree.XPath("//a[contains(@href, 'comment-page-') or contains(@href, 'cpage=')]")
 AUTHOR_QUERIES = (
     f".//*[{cls('comment-author')}]//*[{cls('fn')}]",
     f".//*[{cls('fn')}]",
@@ -62,6 +67,8 @@ AUTHOR_QUERIES = (
     f".//*[{cls('author')} or {cls('user')} or {cls('username')}]",
 )
 TEXT_QUERIES = (
+    # Drupal's comment body field (D7 themes; RDFa in D8): its .comment-content holds the name too
+    f".//*[{cls('field-comment-body')} or {cls('field-name-comment-body')} or @property='schema:text']",
     f".//*[{cls('comment-content')}]",
     f".//*[{cls('wp-block-comment-content')}]",
     ".//*[@itemprop='text' or @itemprop='commentText' or @itemprop='description']",
@@ -72,6 +79,7 @@ DATE_QUERIES = (
     ".//time/@datetime",
     ".//*[@itemprop='dateCreated' or @itemprop='datePublished']/@datetime",
     ".//*[@itemprop='dateCreated' or @itemprop='datePublished']/@content",
+    ".//*[@property='schema:dateCreated']/@content",
     ".//*[@data-timestamp]/@data-timestamp",
 )
 DATE_TEXT_QUERIES = (
@@ -104,6 +112,8 @@ class CommentMarkup:
         self._index = {id(el): i for i, el in enumerate(self.elements)}
         self.ids = [cid or self._reply_link_id(i) for i, cid in enumerate(self.ids)]
         self._by_id = {_key(cid): i for i, cid in enumerate(self.ids) if cid}
+        self._linked = self._hint_links() if self.elements else {}
+        self._levels = [_depth_class(el) for el in self.elements]
         self.parents = [self._parent(i) for i in range(len(self.elements))]
         self.children: list[list] = [[] for _ in self.elements]
         for i, parent in enumerate(self.parents):
@@ -134,16 +144,28 @@ class CommentMarkup:
     # -- the thread ----------------------------------------------------------------------
     def _parent(self, i: int) -> int | None:
         hinted = self._hinted_parent(i)
-        return hinted if hinted is not None else self._enclosing(i)
+        if hinted is not None:
+            return hinted
+        # WordPress prints every comment's depth, in document order, even where a theme's
+        # markup nests its lists oddly: the parent is the nearest earlier comment a level up.
+        level = self._levels[i]
+        if level == 1:
+            return None
+        if level is not None:
+            up = next((j for j in range(i - 1, -1, -1) if self._levels[j] == level - 1), None)
+            if up is not None:
+                return up
+        return self._enclosing(i)
 
     def _enclosing(self, i: int) -> int | None:
-        """The nearest enclosing comment, or the comment a Drupal ``div.indented`` follows."""
+        """The nearest enclosing comment, or the comment a box of replies follows: Drupal's
+        ``div.indented``, or a ``children`` list beside the comment rather than in it."""
         node = self.elements[i].getparent()
         while node is not None:
             j = self._index.get(id(node))
             if j is not None:
                 return j
-            if "indented" in (node.get("class") or "").split():
+            if not REPLY_BOXES.isdisjoint((node.get("class") or "").split()):
                 j = self._comment_before(node)
                 if j is not None:
                     return j
@@ -175,7 +197,16 @@ class CommentMarkup:
             m = _HINT_CLASS.match(name)
             if m:
                 yield m.group(1)
-        yield from (str(v) for v in self.own(i, HINT_LINKS))
+        yield from self._linked.get(i, ())
+
+    def _hint_links(self) -> dict[int, list[str]]:
+        """Hint links by the comment they sit in: one pass over the page, not one per comment."""
+        out: dict[int, list[str]] = {}
+        for value in self.page.root.xpath(HINT_LINKS):
+            i = self.owner(value.getparent())
+            if i is not None:
+                out.setdefault(i, []).append(str(value))
+        return out
 
     # -- lookups ---------------------------------------------------------------------------
     def owner(self, node: etree._Element) -> int | None:
@@ -221,6 +252,11 @@ def _key(value: str) -> str:
     return m.group(1) if m else value
 
 
+def _depth_class(el: etree._Element) -> int | None:
+    m = _DEPTH_CLASS.search(el.get("class") or "")
+    return int(m.group(1)) if m else None
+
+
 def _classes(el: etree._Element) -> list[str]:
     return (el.get("class") or "").split()
 
@@ -259,6 +295,8 @@ def _by_platform_id(candidates: list) -> Iterator[tuple[etree._Element, str]]:
                 continue
         elif m and el.tag not in ("li", "div", "article", "section"):
             continue
+        elif m:
+            el = _list_item(el)
         elif not m:
             m = _BLOGGER_ID.match(ident) if el.tag == "li" and "comment" in _classes(el) else None
             if not m:
@@ -269,13 +307,17 @@ def _by_platform_id(candidates: list) -> Iterator[tuple[etree._Element, str]]:
             yield el, m.group(1)
 
 
+def _list_item(el: etree._Element) -> etree._Element:
+    """Themes put the comment's id or Comment scope on an inner block and the replies beside
+    it, in the enclosing list item: the list item is what nests, so it stands for the comment."""
+    parent = el.getparent()
+    return parent if el.tag != "li" and parent is not None and parent.tag == "li" else el
+
+
 def _by_microdata(candidates: list) -> Iterator[tuple[etree._Element, str | None]]:
     for el in candidates:
         if "schema.org/Comment" in (el.get("itemtype") or "") or el.get("typeof") == "schema:Comment":
-            # Themes put the Comment scope on an inner block and the replies beside it, in the
-            # enclosing list item: the list item is what nests, so it stands for the comment.
-            parent = el.getparent()
-            el = parent if parent is not None and parent.tag == "li" else el
+            el = _list_item(el)
             yield el, _platform_id(el)
 
 
@@ -495,16 +537,29 @@ def extract_comments(page: Page, language: str | None = None,
     return build_thread(CommentFields(page, language, date_offset))
 
 
+def thread_path(url: str) -> str:
+    """The article a comment page belongs to: ``/post/comment-page-2/`` → ``/post/``,
+    ``/?p=5&cpage=2`` → ``/?p=5``."""
+    parts = urlsplit(url)
+    path = _PAGE_PATH.sub("/", parts.path) if _PAGE_PATH.search(parts.path) else parts.path.rstrip("/") + "/"
+    query = "&".join(sorted(q for q in parts.query.split("&") if q and not q.startswith("cpage=")))
+    return f"{path}?{query}" if query else path
+
+
 def comment_page_urls(page: Page) -> list[str]:
-    """Other pages of this thread (``comment-page-N/`` or ``?cpage=N``), normalised, in order."""
+    """Other pages of this thread (``comment-page-N/`` or ``?cpage=N``), normalised, in order.
+
+    Only links to this article's own thread count: a post may link another post's comments.
+    """
+    own = thread_path(page.url)
     found: dict[str, int] = {}
-    for a in page.xpath("//a[@href]"):
+    for a in _PAGE_LINKS(page.root):  # only links that can match: most pages have hundreds
         href = a.get("href")
         m = _PAGE_LINK.search(href or "")
         if not m or in_widget(a):
             continue
         url = absolute(page.url, href)
-        if url:
+        if url and thread_path(url) == own:
             found.setdefault(normalize_url(url), int(m.group(1) or m.group(2)))
     return [u for u, _ in sorted(found.items(), key=lambda kv: kv[1])]
 

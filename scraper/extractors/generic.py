@@ -57,13 +57,13 @@ class GenericExtractor:
 
     @cached_property
     def _bio_markup(self) -> tuple[str | None, list[etree._Element]]:
-        return bio.bio_from_markup(self.page)
+        return bio.bio_from_markup(self.page, self.author_name())
 
     @cached_property
     def _body_and_trailing_bio(self) -> tuple[list[str], str | None]:
         paras = self._body.paragraphs(also_skip=self._bio_markup[1])
         if self._bio_markup[0]:
-            return paras, None
+            return bio.without_bio(paras, self._bio_markup[0]), None
         return bio.split_trailing_bio(paras, self.author_name())
 
     @cached_property

@@ -83,6 +83,9 @@ _PRINTED_DATE = re.compile(
     _WEEKDAY + r"(?:" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?"
     + _MONTH + r",?\s+\d{4}|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})", re.I)
 _MAX_DATE_LINE = 80
+_NEAR_TITLE_TEXTS = 60  # text nodes after the title searched for the byline's date
+_SCRIPT_DATE = re.compile(r'"(?:datePublished|publishedDate|publishDate|publishedAt|published_at|'
+                          r'date_published|postDate|pubDate)\\?"\s*:\s*\\?"(\d{4}-\d{2}-\d{2}[^"\\]{0,30})')
 
 
 def _scoped(query: str) -> str:
@@ -277,10 +280,11 @@ def published_raw(page: Page) -> str | None:
     first, then a date in the URL (``/2024/05/07/``), then a date printed for readers (read
     later through ``dates``' cached fallback in the page's language)."""
     return (_first_value(page, PUBLISHED_QUERIES, PUBLISHED_META, "datePublished")
-            or url_date(page.url) or visible_date(page))
+            or url_date(page.url) or visible_date(page) or script_date(page))
 
 
 PUBLISHED_META = ("article:published_time", "datepublished", "og:published_time", "date", "dc.date",
+                  "published", "publish_date", "date_published", "article.published", "article:published",
                   "dc.date.issued", "dcterms.date", "publishdate", "publish-date", "pubdate",
                   "parsely-pub-date", "sailthru.date", "citation_publication_date", "citation_date")
 
@@ -295,7 +299,8 @@ def url_date(url: str) -> str | None:
 
 
 def visible_date(page: Page) -> str | None:
-    """The first date printed in a ``<time>`` or a date/publish-classed element."""
+    """The first date printed in a ``<time>`` or a date/publish-classed element, else the
+    date printed nearest after the title (where bylines put it)."""
     for el in page.xpath(VISIBLE_DATE_QUERY):
         text = collapse(el.text_content())
         if len(text) > _MAX_DATE_LINE or not any(c.isdigit() for c in text):
@@ -305,6 +310,31 @@ def visible_date(page: Page) -> str | None:
             return m.group(0)
         if el.tag == "time":  # a <time> holds only the date, in whatever language
             return text
+    return _date_after_title(page)
+
+
+_NEAR_TITLE = f"following::text()[position() <= {_NEAR_TITLE_TEXTS}]"
+
+
+def _date_after_title(page: Page) -> str | None:
+    _, heading = _first_text(page, TITLE_QUERIES)
+    if heading is None:
+        return None
+    for text in heading.xpath(_NEAR_TITLE):
+        if len(text) <= _MAX_DATE_LINE and any(c.isdigit() for c in text):
+            m = _PRINTED_DATE.search(text)
+            if m:
+                return m.group(0)
+    return None
+
+
+def script_date(page: Page) -> str | None:
+    """``"datePublished": "..."`` and kin in the page's scripts: the state that JavaScript
+    sites render their byline from."""
+    for script in page.xpath("//script[not(@src)]/text()"):
+        m = _SCRIPT_DATE.search(script)
+        if m:
+            return m.group(1)
     return None
 
 

@@ -2,15 +2,25 @@
 body classes). Built once per page; extractors never parse again."""
 from __future__ import annotations
 
+import codecs
 import json
+import re
 from functools import cached_property
 
 from lxml import etree, html
-from w3lib.encoding import html_to_unicode
+from w3lib.encoding import html_to_unicode, read_bom
 
 from ..text import collapse
 
 MAX_HTML_BYTES = 20_000_000  # bound the work per page: parsing past this gains nothing
+# Real pages nest a few dozen levels. Deeper markup is flattened into its ancestor at this depth,
+# so that no tree walk of any extractor part recurses without bound (text stays, tags go).
+MAX_DEPTH = 200
+_AT_MAX_DEPTH = etree.XPath("/*" * MAX_DEPTH)
+
+
+class ExtractionError(ValueError):
+    """The input cannot be read as an HTML page; the message says why (binary data, ...)."""
 
 
 def cls(name: str) -> str:
@@ -23,17 +33,118 @@ def cls(name: str) -> str:
             f"contains(concat(' ', normalize-space(@class), ' '), ' {name} '))")
 
 
+_MAGIC = (
+    (b"\x89PNG", "a PNG image"), (b"GIF8", "a GIF image"), (b"\xff\xd8\xff", "a JPEG image"),
+    (b"%PDF", "a PDF document"), (b"PK\x03\x04", "a ZIP archive"), (b"\x1f\x8b", "gzip data"),
+    (b"RIFF", "RIFF media (WebP, WAV, AVI)"), (b"OggS", "Ogg media"), (b"ID3", "MP3 audio"),
+    (b"\x7fELF", "an executable"), (b"wOFF", "a web font"), (b"wOF2", "a web font"),
+)
+# Control bytes that text in any ASCII-compatible charset never holds.
+_CONTROL = bytes(c for c in range(32) if c not in b"\t\n\x0b\x0c\r\x1b")
+_SAMPLE = 8192
+_MAX_CONTROL_SHARE = 0.05  # a stray NUL in a page is damage; one byte in twenty is not text
+_TAGS = re.compile(rb"<script.*?</script>|<style.*?</style>|<[^>]*>", re.S | re.I)
+_SNIFF_BYTES = 65536
+_MESS_OK = 0.2  # charset_normalizer's own threshold for "reads as text"
+
+
+def _utf16_order(head: bytes) -> str | None:
+    """``utf-16-le``/``-be`` for UTF-16 text (with or without a BOM): every other byte NUL."""
+    if len(head) < 64:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def binary_reason(data: bytes) -> str | None:
+    """What ``data`` is when it is not text (``"a PNG image"``, ``"binary data"``), else None.
+
+    Looks at the first 8 KiB only: magic numbers, then the share of control bytes."""
+    head = data[:_SAMPLE]
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return what
+    if _utf16_order(head):
+        return None
+    control = len(head) - len(head.translate(None, _CONTROL))
+    return "binary data" if control > _MAX_CONTROL_SHARE * len(head) else None
+
+
+def _looks_misdecoded(data: bytes, encoding: str, text: str) -> bool:
+    """Cheap test on the common path: UTF-8 that needed many replacements, or a legacy charset
+    on a page that uses bytes beyond ASCII (only then can the declaration be wrong)."""
+    if codecs.lookup(encoding).name == "utf-8":
+        return text.count("\ufffd") - data.count(b"\xef\xbf\xbd") >= 8
+    return not data.isascii()
+
+
+def _redecode(data: bytes, declared: str) -> str | None:
+    """The page decoded with the charset its bytes show, when the declared one reads as
+    mojibake; None to keep the declared one."""
+    try:
+        return data.decode("utf-8")  # strict UTF-8 success on non-ASCII bytes is near proof
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+    from charset_normalizer.md import mess_ratio
+
+    sample = _TAGS.sub(b" ", data[:_SNIFF_BYTES])  # the text only: markup dilutes the statistics
+    declared = codecs.lookup(declared).name
+    # Replacement characters are no "mess" to charset_normalizer: UTF-8 that needed many of
+    # them (``_looks_misdecoded``) is wrong whatever its score.
+    current = float("inf") if declared == "utf-8" else mess_ratio(sample.decode(declared, "replace"))
+    if current < _MESS_OK:
+        return None
+    best = from_bytes(sample).best()
+    if best is None or best.encoding == declared or min(current, _MESS_OK) <= mess_ratio(str(best)):
+        return None
+    return data.decode(best.encoding, "replace")
+
+
+def decode_html(data: bytes, content_type: str | None = None) -> str:
+    """Bytes to text: by BOM, Content-Type header, ``<meta charset>``, else UTF-8; when the
+    result reads as mojibake (a wrong or missing declaration), by what the bytes show.
+
+    Raises ``ExtractionError`` for binary data (an image or archive served as text/html).
+    """
+    data = data[:MAX_HTML_BYTES]
+    reason = binary_reason(data)
+    if reason:
+        raise ExtractionError(f"not an HTML page: the body is {reason}")
+    utf16 = _utf16_order(data[:_SAMPLE])
+    if utf16 and read_bom(data)[0] is None:
+        return data.decode(utf16, "replace")
+    encoding, text = html_to_unicode(content_type, data)
+    if _looks_misdecoded(data, encoding, text):
+        text = _redecode(data, encoding) or text
+    return text
+
+
+def _flatten_deep(root: html.HtmlElement) -> None:
+    for el in _AT_MAX_DEPTH(root):
+        etree.strip_tags(el, "*")
+
+
 def parse_html(document: str | bytes, content_type: str | None = None) -> html.HtmlElement:
-    """Decode (by header, BOM, <meta charset> or sniffing) and parse leniently into lxml."""
+    """Decode (``decode_html``) and parse leniently into lxml; NUL bytes are dropped and
+    markup nested deeper than ``MAX_DEPTH`` is flattened. Raises ``ExtractionError`` for
+    binary input."""
     if isinstance(document, bytes):
-        _, document = html_to_unicode(content_type, document[:MAX_HTML_BYTES])
-    data = document[:MAX_HTML_BYTES].encode("utf-8", "replace")
+        document = decode_html(document, content_type)
+    text = document[:MAX_HTML_BYTES].replace("\x00", "")  # libxml2 ends the document at a NUL
     parser = html.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
     try:
-        root = html.document_fromstring(data, parser=parser)
+        root = html.document_fromstring(text.encode("utf-8", "replace"), parser=parser)
     except (etree.ParserError, ValueError):
         root = None
-    return root if root is not None else html.document_fromstring("<html><body></body></html>")
+    if root is None:
+        return html.document_fromstring("<html><body></body></html>")
+    _flatten_deep(root)
+    return root
 
 
 def _flatten_jsonld(node: object, out: list[dict]) -> None:

@@ -97,14 +97,13 @@ def register(cls: type[GenericExtractor], package: str | None = None) -> type[Ge
     return cls
 
 
-def unregister(cls: type[GenericExtractor]) -> None:
-    _entries[:] = [e for e in _entries if e.cls is not cls]
-
-
 def load_packages(packages: Iterable[str]) -> list[type[GenericExtractor]]:
     """Import each package (or module) once and register the site extractors it defines.
-    An unimportable package raises: a crawl must not start with an extractor silently missing."""
+    An unimportable package raises: a crawl must not start with an extractor silently missing.
+    The built-in extractors are registered first, so a package can replace one of them."""
     added = []
+    if BUILTIN_PACKAGE not in _packages and list(packages) != [BUILTIN_PACKAGE]:
+        load_packages([BUILTIN_PACKAGE])
     for package in packages:
         if package in _packages:
             continue

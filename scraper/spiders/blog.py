@@ -17,7 +17,8 @@ from twisted.python.failure import Failure
 from pipelines.ledger import stored_article_ids
 
 from .. import wordpress
-from ..extractors import extract_page, load_packages
+from ..extractors import ExtractionError, extract_page, load_packages
+from ..extractors.page import binary_reason
 from ..extractors.comments import comment_page_number
 from ..items import ArticleItem
 from ..threads import CommentThread
@@ -132,7 +133,7 @@ class BlogSpider(scrapy.Spider):
         article["fetched_at"] = article["fetched_at"] or datetime.now(timezone.utc).isoformat()
         assembly = ArticleAssembly(article, api_root=result["page"]["rest_api_root"])
         links = result["page"]["comment_page_urls"]
-        assembly.thread.add_page(_main_page_number(links), _captured(result["comments"], response))
+        assembly.thread.add_page(None, _captured(result["comments"], response))
         assembly.seen_pages.add(normalize_url(response.url))
         assembly.todo_pages.extend(links)
         yield from self._advance(assembly)
@@ -143,14 +144,19 @@ class BlogSpider(scrapy.Spider):
             self.logger.warning("Skipped non-HTML response %s (Content-Type %r)", response.url,
                                 ctype.decode(errors="replace"))
             return False
-        if b"\x00" in response.body[:4096]:
-            self.logger.error("Skipped binary body served as HTML: %s", response.url)
+        reason = binary_reason(response.body)
+        if reason:
+            self.logger.error("Skipped binary body served as HTML: %s (%s)", response.url, reason)
             return False
         return True
 
     def _extract(self, response: TextResponse) -> dict | None:
         try:
             return extract_page(response.selector.root, response.url)
+        except ExtractionError as exc:  # input the extractor refuses, with the reason: no traceback
+            self.logger.error("Not extracted %s: %s", response.url, exc)
+            self.crawler.stats.inc_value("extract/errors")
+            return None
         except Exception:  # one broken page must not end an archival crawl
             self.logger.exception("Extraction failed for %s", response.url)
             self.crawler.stats.inc_value("extract/errors")
@@ -189,8 +195,11 @@ class BlogSpider(scrapy.Spider):
         return self.crawler.settings.getbool("WORDPRESS_REST_API", True)
 
     def _chain(self, url: str, callback, errback, a: ArticleAssembly) -> scrapy.Request:
+        # Past the duplicate filter: a dropped request would leave the article unfinished and
+        # lost. The assembly's own seen_pages keeps each thread page to one fetch.
         return scrapy.Request(url, callback=callback, errback=errback, priority=CHAIN_PRIORITY,
-                              cb_kwargs={"a": a}, meta={"article_id": a.article["article_id"]})
+                              cb_kwargs={"a": a}, meta={"article_id": a.article["article_id"]},
+                              dont_filter=True)
 
     def parse_comment_page(self, response: Response, a: ArticleAssembly):
         if self._is_html(response):
@@ -236,22 +245,31 @@ class BlogSpider(scrapy.Spider):
         waiting = self._waiting_for_users.setdefault(a.api_root, [])
         waiting.append(a)
         if len(waiting) == 1:
-            yield scrapy.Request(wordpress.users_url(a.api_root), callback=self.parse_users,
-                                 errback=self.users_failed, priority=CHAIN_PRIORITY,
-                                 cb_kwargs={"api_root": a.api_root})
+            yield self._users_request(a.api_root, 1, [])
 
-    def parse_users(self, response: Response, api_root: str):
+    def _users_request(self, api_root: str, page: int, found: list) -> scrapy.Request:
+        return scrapy.Request(wordpress.users_url(api_root, page), callback=self.parse_users,
+                              errback=self.users_failed, priority=CHAIN_PRIORITY, dont_filter=True,
+                              cb_kwargs={"api_root": api_root, "page": page, "found": found})
+
+    def parse_users(self, response: Response, api_root: str, page: int, found: list):
         try:
-            users = json.loads(response.body)
-            wordpress.find_user(users, None, None)  # validates the shape
+            users = wordpress.parse_users(json.loads(response.body))
         except (ValueError, UnicodeDecodeError) as exc:
             self.logger.error("Invalid REST users JSON at %s (%s)", response.url, exc)
-            users = None
-        yield from self._release_users(api_root, users)
+            yield from self._release_users(api_root, found or None)
+            return
+        found = found + users
+        pages = wordpress.total_pages(response.headers.get("X-WP-TotalPages"), 0)
+        if page < pages and users:
+            yield self._users_request(api_root, page + 1, found)
+        else:
+            yield from self._release_users(api_root, found)
 
     def users_failed(self, failure: Failure):
         self._log_failure(failure, logging.WARNING)
-        yield from self._release_users(failure.request.cb_kwargs["api_root"], None)
+        kwargs = failure.request.cb_kwargs
+        yield from self._release_users(kwargs["api_root"], kwargs["found"] or None)
 
     def _release_users(self, api_root: str, users: list | None):
         self._users[api_root] = users
@@ -293,10 +311,3 @@ def _captured(comments: list[dict], response: Response) -> list[dict]:
     for c in comments:
         c.update(capture)
     return comments
-
-
-def _main_page_number(linked: list[str]) -> int:
-    """The article URL shows page 1 of its thread, unless it links page 1 as an older page
-    (threads shown newest first): then it shows the last page."""
-    numbers = [n for n in (comment_page_number(u) for u in linked) if n]
-    return max(numbers) + 1 if 1 in numbers else 1

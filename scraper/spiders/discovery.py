@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from ..urls import normalize_url
 
 # Not pages: assets, admin, APIs, and views that repeat a page (replies, shares, print).
 _SKIP_PATH = re.compile(
@@ -60,7 +59,3 @@ def _xml(body: bytes) -> etree._Element | None:
         return etree.fromstring(body.lstrip(), parser=parser)
     except etree.XMLSyntaxError:
         return None
-
-
-def same_page(url: str) -> str:
-    return normalize_url(url)

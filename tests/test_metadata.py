@@ -1,0 +1,203 @@
+"""Article metadata on pages never seen: author names (never a commenter, a label, a date or a
+URL), publication dates (structured, from the URL, or printed), and author bios that never stay
+in the body. Real pages come from ../shared/corpus/; those tests skip where it is absent."""
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+
+from scraper import dates
+from scraper.extractors import extract_page
+from scraper.extractors.metadata import _author_name, url_date
+from scraper.text import collapse
+
+from conftest import SHARED
+
+CORPUS = SHARED / "corpus"
+URL = "https://blog.example.org/2024/05/07/a-post/"
+
+
+def page(head: str = "", body: str = "", url: str = URL, after: str = "") -> dict:
+    html = (f'<html><head><meta property="og:type" content="article">{head}</head><body>'
+            f"<article><h1>A post</h1>{body}<p>{'Some words of the article. ' * 40}</p>{after}</article>"
+            "</body></html>")
+    return extract_page(html, url)["article"]
+
+
+def jsonld(obj: dict) -> str:
+    return f'<script type="application/ld+json">{json.dumps(obj)}</script>'
+
+
+# -- authors ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("byline, name", [
+    ("By Jane Doe", "Jane Doe"),
+    ("Posted by Jane Doe on March 2, 2024", "Jane Doe"),
+    ("Written by: Jane Doe | 5 min read", "Jane Doe"),
+    ("Jane Doe Last Updated: Dec 17, 2025", "Jane Doe"),
+    ("BySummer Swann-June 12, 2025", "Summer Swann"),
+    ("Jane Doe, Staff Writer", "Jane Doe"),
+    ("Keith Barry Senior Autos Reporter", "Keith Barry"),
+    ("Maria &amp; Katerina", "Maria & Katerina"),
+    ("https://www.facebook.com/janedoe", None),
+    ("@janedoe", None),
+    ("View all posts by Jane Doe", None),
+    ("By", None),
+])
+def test_byline_text_is_reduced_to_the_name(byline, name):
+    assert _author_name(byline) == name
+
+
+def test_jsonld_authors_are_joined_and_followed_by_id():
+    graph = {"@context": "https://schema.org", "@graph": [
+        {"@type": "BlogPosting", "headline": "A post",
+         "author": [{"@id": "#jane"}, {"@type": "Person", "name": "John Roe"}]},
+        {"@type": "Person", "@id": "#jane", "name": "Jane Doe"},
+    ]}
+    assert page(jsonld(graph))["author_name"] == "Jane Doe, John Roe"
+
+
+def test_a_visible_byline_beats_structured_data():
+    ld = jsonld({"@type": "BlogPosting", "author": {"@type": "Person", "name": "admin-account"}})
+    article = page(ld, '<div class="byline">By <a rel="author" href="/author/jane/">Jane Doe</a></div>')
+    assert (article["author_name"], article["author_url"]) == ("Jane Doe", "https://blog.example.org/author/jane/")
+
+
+def test_an_organization_is_the_author_only_when_no_person_is_named():
+    ld = jsonld({"@type": "BlogPosting", "author": {"@type": "Organization", "name": "Example Inc"}})
+    assert page(ld)["author_name"] == "Example Inc"
+    assert page(ld, '<p class="post-author-name">Jane Doe</p>')["author_name"] == "Jane Doe"
+
+
+def test_meta_author_that_is_a_url_is_not_a_name():
+    head = ('<meta property="article:author" content="https://www.facebook.com/jane">'
+            '<meta name="author" content="Jane Doe">')
+    assert page(head)["author_name"] == "Jane Doe"
+
+
+def test_a_commenter_is_never_the_author():
+    comments = ('<div id="comments"><div class="comment"><span class="comment-author">'
+                '<a rel="author" href="/u/x">Troll McTroll</a></span><p>First!</p></div></div>')
+    assert page(body=comments)["author_name"] is None
+
+
+def test_a_label_followed_by_the_name_in_the_next_element():
+    assert page(body="<div><p>Written by</p><p>Edzel Tabing</p></div>")["author_name"] == "Edzel Tabing"
+
+
+# -- dates --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("url, day", [
+    ("https://blog.rust-lang.org/2025/12/19/what-do-people-love", "2025-12-19"),
+    ("https://lmsys.org/blog/2025-12-17-minisgl/", "2025-12-17"),
+    ("https://example.org/2024/13/40/not-a-date/", None),
+    ("https://example.org/posts/12345/", None),
+])
+def test_url_dates(url, day):
+    assert url_date(url) == day
+
+
+def test_the_printed_day_is_the_local_one_and_the_timestamp_utc():
+    raw = "2020-04-12T18:00:00-07:00"
+    assert dates.printed_date(raw) == "2020-04-12"
+    assert dates.iso_utc(raw) == "2020-04-13T01:00:00+00:00"
+
+
+def test_published_from_the_url_when_the_page_states_none():
+    article = page(url="https://blog.example.org/2024/05/07/a-post/")
+    assert (article["published_raw"], article["published"]) == ("2024-05-07", "2024-05-07T00:00:00+00:00")
+
+
+def test_published_from_a_date_printed_under_the_title():
+    article = page(body="<div><span>Jane Doe</span><span>March 2, 2026</span></div>",
+                   url="https://example.org/posts/a-post")
+    assert article["published_raw"] == "March 2, 2026"
+    assert article["published"] == "2026-03-02T00:00:00+00:00"
+
+
+def test_published_in_the_pages_language():
+    html = page(body='<time>19 décembre 2025</time>', url="https://example.org/p/x")
+    assert html["published"] is None or html["published"].startswith("2025-12-19")
+    article = extract_page(
+        '<html lang="fr"><head><meta property="og:type" content="article"></head><body><article>'
+        f"<h1>Titre</h1><time>19 décembre 2025</time><p>{'Des mots. ' * 80}</p></article></body></html>",
+        "https://example.org/p/x")["article"]
+    assert article["published"] == "2025-12-19T00:00:00+00:00"
+
+
+# -- bios ---------------------------------------------------------------------------------------
+def test_a_bio_heading_section_is_the_bio_and_leaves_the_body():
+    bio = "Jane Doe is a writer who covers radio restoration and the history of broadcasting."
+    article = page(body='<p class="byline">By Jane Doe</p>', after=f"<h3>About the author</h3><p>{bio}</p>")
+    assert article["author_bio"] == bio
+    assert bio not in article["body_text"]
+
+
+def test_a_name_or_job_title_alone_is_no_bio():
+    article = page(body='<div class="author-box"><p>Jane Doe</p><p>Senior Content Writer</p></div>')
+    assert article["author_bio"] is None
+
+
+def test_jsonld_description_of_the_author_only():
+    graph = {"@graph": [
+        {"@type": "BlogPosting", "author": {"@id": "#jane"}},
+        {"@type": "Person", "@id": "#jane", "name": "Jane Doe",
+         "description": "Jane Doe writes about valve radios and the people who repair them."},
+        {"@type": "Person", "name": "Someone Else", "description": "Someone else entirely, with a long story."},
+    ]}
+    assert page(jsonld(graph))["author_bio"].startswith("Jane Doe writes about valve radios")
+
+
+# -- real pages ---------------------------------------------------------------------------------
+def wcxb(key: str) -> tuple[dict, dict]:
+    folder = CORPUS / "wcxb-articles"
+    if not folder.exists():
+        pytest.skip(f"shared corpus not found at {folder}")
+    truth = json.loads((folder / "ground-truth" / f"{key}.json").read_text())
+    html = gzip.open(folder / "html" / f"{key}.html.gz").read()
+    return extract_page(html, truth["url"])["article"], truth["ground_truth"]
+
+
+@pytest.mark.parametrize("key", [
+    "0009",  # JSON-LD name HTML-escaped twice
+    "0057",  # byline running on into the date and reading time
+    "0058",  # "Written by" label, the name in the next element
+    "0191",  # JSON-LD author by @id into the @graph; meta author is a user name
+    "0221",  # byline with a job title and date
+    "0380",  # scholarly citation_author "Last, First"
+])
+def test_real_page_authors(key):
+    article, truth = wcxb(key)
+    assert collapse(article["author_name"]).casefold() == collapse(truth["author"]).casefold()
+
+
+def test_real_page_multiple_authors_are_joined_with_commas():
+    article, _ = wcxb("0010")
+    assert article["author_name"] == "Danielle DeSiato, Donna Enzmann, Natalie Nguyen"
+
+
+@pytest.mark.parametrize("key", ["0011", "0058", "0184", "0221", "0380"])
+def test_real_page_published_day(key):
+    article, truth = wcxb(key)
+    assert dates.printed_date(article["published_raw"], article["language"]) == truth["publish_date"][:10]
+
+
+@pytest.mark.parametrize("key, start", [
+    ("0037", "Trevor Jackins is a Senior Digital Marketing Manager at Splashtop."),
+    ("0057", "Ryan Carrigan is a co-founder of moveBuddha."),
+    ("0184", "Summer is Yeti's Marketing Manager."),
+    ("0221", "Elaine Chen covers biotech"),
+])
+def test_real_page_bios_leave_the_body(key, start):
+    article, _ = wcxb(key)
+    assert article["author_bio"].startswith(start)
+    assert start not in article["body_text"]
+
+
+def test_real_page_simple_author_box():
+    path = CORPUS / "threads" / "html" / "trafilatura-tests__tests__eval__0a962f6bcd5649f7a7e6effa338df80d.html.gz"
+    if not path.exists():
+        pytest.skip(f"shared corpus page not found: {path}")
+    article = extract_page(gzip.open(path).read(), "https://example.org/a-post/")["article"]
+    assert article["author_bio"].startswith("Patrick Ludolph, Fotograf aus Hamburg")
+    assert "Patrick Ludolph, Fotograf aus Hamburg" not in article["body_text"]
