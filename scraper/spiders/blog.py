@@ -17,7 +17,7 @@ from twisted.python.failure import Failure
 from pipelines.ledger import stored_article_ids
 
 from .. import wordpress
-from ..extractors import ExtractionError, extract_page, load_packages
+from ..extractors import ExtractionError, extract_page, load_packages, parse_html
 from ..extractors.page import binary_reason
 from ..extractors.comments import comment_page_number
 from ..items import ArticleItem
@@ -106,25 +106,26 @@ class BlogSpider(scrapy.Spider):
         return scrapy.Request(url, callback=callback, errback=self.probe_failed,
                               meta={"optional": True})
 
-    def _page_links(self, response: TextResponse) -> list[str]:
-        hrefs = response.xpath("//a/@href | //link[@rel='next' or @rel='prev']/@href").getall()
-        return [urljoin(response.url, h) for h in hrefs]
+    def _page_links(self, root, base: str) -> list[str]:
+        hrefs = root.xpath("//a/@href | //link[@rel='next' or @rel='prev']/@href")
+        return [urljoin(base, str(h).strip()) for h in hrefs]
 
-    def _feeds(self, response: TextResponse):
-        for href in response.xpath("//link[@rel='alternate' and (contains(@type, 'rss') or "
-                                   "contains(@type, 'atom'))]/@href").getall():
-            url = urljoin(response.url, href)
+    def _feeds(self, root, base: str):
+        for href in root.xpath("//link[@rel='alternate' and (contains(@type, 'rss') or "
+                               "contains(@type, 'atom'))]/@href"):
+            url = urljoin(base, str(href).strip())
             if urlsplit(url).netloc.lower() in self.hosts:
                 yield self._probe(url, self.parse_feed)
 
     # -- pages --------------------------------------------------------------------------
     def parse_page(self, response: Response):
-        if not self._is_html(response):
+        root = self._tree(response)
+        if root is None:
             return
         if response.url.rstrip("/") == self.start_url.rstrip("/") or response.meta.get("depth", 0) == 0:
-            yield from self._feeds(response)
-        yield from self._follow(self._page_links(response))
-        result = self._extract(response)
+            yield from self._feeds(root, response.url)
+        yield from self._follow(self._page_links(root, response.url))
+        result = self._extract(root, response.url)
         article = result and result["article"]
         if not article or article["article_id"] in self._articles:
             return
@@ -150,15 +151,28 @@ class BlogSpider(scrapy.Spider):
             return False
         return True
 
-    def _extract(self, response: TextResponse) -> dict | None:
+    def _tree(self, response: Response):
+        """The page parsed once, exactly as ``extract_page`` parses bytes (same decoding, same
+        limits), for both the links to follow and the extraction."""
+        if not self._is_html(response):
+            return None
+        ctype = (response.headers.get("Content-Type") or b"").decode("latin-1") or None
         try:
-            return extract_page(response.selector.root, response.url)
+            return parse_html(response.body, ctype)
         except ExtractionError as exc:  # input the extractor refuses, with the reason: no traceback
             self.logger.error("Not extracted %s: %s", response.url, exc)
             self.crawler.stats.inc_value("extract/errors")
             return None
+
+    def _extract(self, root, url: str) -> dict | None:
+        try:
+            return extract_page(root, url)
+        except ExtractionError as exc:
+            self.logger.error("Not extracted %s: %s", url, exc)
+            self.crawler.stats.inc_value("extract/errors")
+            return None
         except Exception:  # one broken page must not end an archival crawl
-            self.logger.exception("Extraction failed for %s", response.url)
+            self.logger.exception("Extraction failed for %s", url)
             self.crawler.stats.inc_value("extract/errors")
             return None
 
@@ -202,8 +216,9 @@ class BlogSpider(scrapy.Spider):
                               dont_filter=True)
 
     def parse_comment_page(self, response: Response, a: ArticleAssembly):
-        if self._is_html(response):
-            result = self._extract(response)
+        root = self._tree(response)
+        if root is not None:
+            result = self._extract(root, response.url)
             if result is not None:
                 number = comment_page_number(response.url) or 1
                 a.thread.add_page(number, _captured(result["comments"], response))
