@@ -21,7 +21,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from scraper.extractors import extract_page  # noqa: E402
-from scraper.text import collapse  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 _WORD = re.compile(r"\w+")
@@ -142,19 +141,6 @@ def body_section(name, pages, truth_of, scorer, traf) -> dict:
     return row
 
 
-def author_section(pages) -> dict:
-    right = total = 0
-    for key, html, url, truth in pages:
-        want = collapse(truth.get("author") or "")
-        if not want:
-            continue
-        got = collapse(ours(html, url)["author"] or "")
-        total += 1
-        right += got.casefold() == want.casefold()
-    print(f"\nwcxb-articles: author name exact (case-insensitive) {right}/{total} = {right / max(total, 1):.3f}")
-    return {"author_accuracy": right / max(total, 1), "pages_with_author": total}
-
-
 def speed_section(pages, traf) -> dict:
     htmls = [(html, url) for _, html, url, _ in pages]
     t0 = time.perf_counter()
@@ -196,7 +182,8 @@ def main() -> None:
     if "wcxb" in only:
         figures["wcxb"] = body_section("wcxb-articles", wcxb, lambda t: t.get("main_content") or "", wcxb_scores, traf)
     if "author" in only:
-        figures["author"] = author_section(wcxb)
+        from metadata_benchmark import metadata_section
+        figures["author"] = metadata_section(wcxb, traf=traf is not None)
     if "comments" in only:
         from comment_benchmark import comments_section
         figures["comments"] = comments_section(CORPUS)

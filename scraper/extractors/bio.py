@@ -5,34 +5,26 @@ The bio is a field of its own and never stays in the body text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from lxml import etree
 
 from ..text import collapse, paragraphs
-from .metadata import _PRINTED_DATE
+from .metadata import PRINTED_DATE
 from .page import Page, cls
 
 _BOX_CLASSES = ("author-bio", "author-box", "about-author", "author-info", "saboxplugin-wrap",
                 "author-profile", "post-author-box", "author-card", "author-details", "author-about",
                 "elementor-author-box", "author-block", "authorbox", "abh_box", "m-a-box")
-_DESCRIPTION_CLASSES = ("author-description", "saboxplugin-desc", "author-desc", "author-bio-text",
+_DESCRIPTION_CLASSES = ("author-description", "saboxplugin-desc", "author-bio-text", "author-desc",
                         "elementor-author-box__bio", "author-bio-content", "author-text")
-BIO_BOXES = "//*[" + " or ".join(cls(c) for c in _BOX_CLASSES) + "]"
-# Most specific first: a description element inside a bio box beats the whole box.
-BIO_QUERIES = (
-    BIO_BOXES + "//*[" + " or ".join(cls(c) for c in _DESCRIPTION_CLASSES) + " or @itemprop='description']",
-    "//*[" + " or ".join(cls(c) for c in _DESCRIPTION_CLASSES[:3]) + "]",
-    "//*[@itemprop='author']//*[@itemprop='description']",
-    BIO_BOXES,
-    # Themes' own variants ("author-bio-box", "post-about-author"): tried last, as substrings.
-    "//*[contains(@class, 'author-bio') or contains(@class, 'about-author') or contains(@class, 'author-box')]",
-)
+# Themes' own variants ("author-bio-box", "post-about-author"): tried last, as substrings.
+_BOX_PARTS = ("author-bio", "about-author", "author-box")
 _LINK_LINE = re.compile(r"^(view all|all posts|more posts|posts by|read more|see all|follow)\b", re.I)
 # Headings that introduce a bio: "About the author", "Über den Autor", "About Jane Doe".
 _BIO_HEADING = re.compile(
     r"^(about (the )?(author|writer)s?|meet the author|the author|author|written by|autoreninfo|"
     r"über (den|die) autor(in)?|à propos de l'auteur|sobre (el|o) autor|l'autore)\W*$", re.I)
-_HEADINGS = "//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6]"
 _EMAIL = re.compile(r"\S@\S+\.\w")
 _MIN_BIO_WORDS = 6  # a bio says something about its author; a name or a job title does not
 _MIN_UNSPACED_CHARS = 30
@@ -54,7 +46,7 @@ def _bio_lines(lines: list[str], author_name: str | None) -> str | None:
         line = "" if _BIO_HEADING.match(line) else label.sub("", line, count=1)
         short = len(line.split()) < 15
         if (line and not _LINK_LINE.match(line) and not line.startswith("@") and not _EMAIL.search(line)
-                and not (short and _PRINTED_DATE.search(line))):
+                and not (short and PRINTED_DATE.search(line))):
             kept.append(line)
     text = collapse(" ".join(kept))
     return text if _says_something(text) else None
@@ -69,15 +61,27 @@ def _says_something(text: str) -> bool:
     return len(words) >= _MIN_BIO_WORDS and sum(w[0].islower() for w in words) >= 2
 
 
+def _candidates(page: Page, boxes: list[etree._Element]) -> Iterator[etree._Element]:
+    """Elements that may hold the bio, most specific first: a description inside a bio box
+    beats the whole box. Lazy: most pages stop at the first."""
+    box_ids = {id(b) for b in boxes}
+    descriptions = page.with_class(*_DESCRIPTION_CLASSES)
+    yield from (d for d in descriptions if any(id(a) in box_ids for a in d.iterancestors()))
+    yield from (d for b in boxes for d in b.iterdescendants() if d.get("itemprop") == "description")
+    yield from page.with_class(*_DESCRIPTION_CLASSES[:3])
+    yield from page.xpath("//*[@itemprop='author']//*[@itemprop='description']")
+    yield from boxes
+    yield from page.with_class_where(lambda name: any(part in name for part in _BOX_PARTS))
+
+
 def _from_boxes(page: Page, author_name: str | None) -> tuple[str | None, list[etree._Element]]:
-    boxes = [b for b in page.xpath(BIO_BOXES) if _outside_comments(b)]
-    for query in BIO_QUERIES:
-        for el in page.xpath(query):
-            if not _outside_comments(el):
-                continue
-            text = _bio_lines(paragraphs(el), author_name)
-            if text:
-                return text, boxes + [el]
+    boxes = [b for b in page.with_class(*_BOX_CLASSES) if _outside_comments(b)]
+    for el in _candidates(page, boxes):
+        if not _outside_comments(el):
+            continue
+        text = _bio_lines(paragraphs(el), author_name)
+        if text:
+            return text, boxes + [el]
     return None, boxes
 
 
@@ -93,7 +97,7 @@ def _section_after(heading: etree._Element) -> list[etree._Element]:
 
 def _from_heading(page: Page, author_name: str | None) -> tuple[str | None, list[etree._Element]]:
     about_name = f"about {author_name}".casefold() if author_name else None
-    for heading in page.xpath(_HEADINGS):
+    for heading in page.root.iter("h2", "h3", "h4", "h5", "h6"):
         title = collapse(heading.text_content())
         if not (_BIO_HEADING.match(title) or title.casefold() == about_name) or not _outside_comments(heading):
             continue

@@ -4,8 +4,10 @@ Nesting in the markup is the reference: a comment's parent is the nearest enclos
 its depth the number of enclosing comments plus one. Where the markup names a comment's parent
 outright (a hint: ``data-parent``, a ``parent-N`` class, an ``in-reply-to`` link, microdata
 ``parentItem``) the hint wins, because flat lists and themes that cap their nesting depth print
-replies where their parent is not. Drupal prints replies in a ``div.indented`` *after* the
-comment they answer; that sibling counts as nesting.
+replies where their parent is not. Next comes WordPress's ``depth-N`` class (the parent is
+the nearest earlier comment a level up), then nesting. Drupal prints replies in a
+``div.indented`` *after* the comment they answer, and some themes close a comment before its
+``children`` list; such a box of replies counts as nesting under the comment before it.
 
 Ways to find comments, tried in order: elements with platform ids (WordPress ``comment-123``,
 Blogger ``li.comment#c123``, Drupal ``<a id="comment-123">`` before its ``div.comment``),
@@ -19,6 +21,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 from datetime import timedelta
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from lxml import etree, html
@@ -42,10 +45,9 @@ _REPLY_TO_COMMENT = re.compile(r"[?&]replytocom=(\d+)")
 _HINT_CLASS = re.compile(r"^(?:parent|reply-to|replyto|in-reply-to)-(?:comment-)?(\d+)$")
 HINT_ATTRIBUTES = ("data-parent", "data-parent-id", "data-parent-comment-id", "data-reply-to",
                    "data-replyto", "data-in-reply-to")
-HINT_LINKS = (".//a[contains(concat(' ', normalize-space(@rel), ' '), ' in-reply-to ')"
-              f" or {cls('in-reply-to')} or {cls('u-in-reply-to')}]/@href"
-              " | .//*[@itemprop='parentItem']/@href | .//*[@itemprop='parentItem']/@content"
-              " | .//*[@itemprop='parentItem']/@itemid")
+# Links naming the comment replied to (microformats, microdata); one pass over the page.
+_HINT_LINKS = etree.XPath("//*[@itemprop='parentItem' or (self::a and"
+                          " (contains(@rel, 'in-reply-to') or contains(@class, 'in-reply-to')))]")
 REPLY_BOXES = frozenset({"indented", "children"})
 # Containers of a whole thread: a comment inside one is never a "Recent Comments" widget item,
 # even where the theme puts the thread itself in an <aside>.
@@ -202,10 +204,11 @@ class CommentMarkup:
     def _hint_links(self) -> dict[int, list[str]]:
         """Hint links by the comment they sit in: one pass over the page, not one per comment."""
         out: dict[int, list[str]] = {}
-        for value in self.page.root.xpath(HINT_LINKS):
-            i = self.owner(value.getparent())
-            if i is not None:
-                out.setdefault(i, []).append(str(value))
+        for link in _HINT_LINKS(self.page.root):
+            i = self.owner(link)
+            value = link.get("href") or link.get("content") or link.get("itemid")
+            if i is not None and value:
+                out.setdefault(i, []).append(value)
         return out
 
     # -- lookups ---------------------------------------------------------------------------
@@ -228,7 +231,7 @@ class CommentMarkup:
         """``query`` results inside comment ``i`` but not inside its replies."""
         el = self.elements[i]
         out = []
-        for hit in el.xpath(query):
+        for hit in _xpath(query)(el):
             node = hit.getparent() if isinstance(hit, etree._ElementUnicodeResult) else hit
             if self.owner(node) == i:
                 out.append(hit)
@@ -243,6 +246,12 @@ class CommentMarkup:
 
     def replies_of(self, i: int) -> list:
         return self.children[i]
+
+
+@lru_cache(maxsize=None)
+def _xpath(query: str) -> etree.XPath:
+    """Queries run once per comment: compile each once."""
+    return etree.XPath(query)
 
 
 def _key(value: str) -> str:
@@ -484,7 +493,9 @@ class CommentFields:
         classes = set((el.get("class") or "").split())
         if classes & {"bypostauthor", "byauthor", "blog-author", "comment-by-node-author"}:
             return True
-        if self.markup.own(self.markup.index(el), _BLOGGER_AUTHOR_ICON):
+        # Blogger marks the blog author's comments with an icon inside them.
+        blogger = _BLOGGER_ID.match(el.get("id") or "")
+        if blogger and self.markup.own(self.markup.index(el), _BLOGGER_AUTHOR_ICON):
             return True
         # WordPress marks every post-author comment, so the absence of the class is an answer.
         return False if self.markup.strategy == "platform-id" else None

@@ -22,25 +22,38 @@ TITLE_QUERIES = (
     "//article//h1",
     "//h1",
 )
-AUTHOR_QUERIES = (
-    f"//*[{cls('byline')}]//a[@rel='author']",
-    f"//*[{cls('byline')}]//*[{cls('fn')} or {cls('author')}]",
-    "//a[@rel='author']",
-    f"//*[{cls('wp-block-post-author__name')} or {cls('wp-block-post-author-name')}]",
-    f"//*[{cls('author-bio')}]//*[{cls('author-title')}]",  # elsewhere "author-title" is a job title
-    "//*[@itemprop='author']//*[@itemprop='name']",
-    "//*[@itemprop='author']",
-    f"//*[{cls('entry-author')} or {cls('post-author')} or {cls('author-name')}]",
-    f"//*[{cls('byline')}]",
+
+
+def _classes(el: etree._Element) -> set[str]:
+    return set((el.get("class") or "").split())
+
+
+def _inside(page: Page, box_class: str, test: Callable[[etree._Element], bool]) -> list:
+    return [d for box in page.with_class(box_class) for d in box.iterdescendants() if test(d)]
+
+
+# Byline markup, most specific first. Class lookups go through the page's class index: one
+# walk of the page serves every query.
+AUTHOR_STEPS: tuple[Callable[[Page], list], ...] = (
+    lambda page: _inside(page, "byline", lambda d: d.tag == "a" and d.get("rel") == "author"),
+    lambda page: _inside(page, "byline", lambda d: bool(_classes(d) & {"fn", "author"})),
+    lambda page: page.xpath("//a[@rel='author']"),
+    lambda page: page.with_class("wp-block-post-author__name", "wp-block-post-author-name"),
+    # Elsewhere "author-title" is a job title; in a bio box it is the name.
+    lambda page: _inside(page, "author-bio", lambda d: "author-title" in _classes(d)),
+    lambda page: page.xpath("//*[@itemprop='author']//*[@itemprop='name']"),
+    lambda page: page.xpath("//*[@itemprop='author']"),
+    lambda page: page.with_class("entry-author", "post-author", "author-name"),
+    lambda page: page.with_class("byline"),
 )
 # Themes name their byline classes freely (authorName, post-hero__author, author_name ...):
-# tried only when nothing structured names the author.
-_NOT_COMMENT = "not(contains(@class, 'comment')) and not(self::img)"
-LOOSE_AUTHOR_QUERIES = (
-    f"//*[contains(@class, 'author') and contains(@class, 'name') and {_NOT_COMMENT}]",
-    f"//*[contains(@class, 'byline') and {_NOT_COMMENT}]",
-    f"//*[contains(@class, 'author') and {_NOT_COMMENT}]",
+# class names tried only when nothing structured names the author, loosest last.
+LOOSE_AUTHOR_CLASSES: tuple[Callable[[str], bool], ...] = (
+    lambda name: "author" in name and "name" in name,
+    lambda name: "byline" in name,
+    lambda name: "author" in name,
 )
+
 PUBLISHED_QUERIES = (
     f"//*[{cls('entry-date')} or {cls('published')}]/@datetime",
     f"//*[{cls('wp-block-post-date')}]//time/@datetime",
@@ -69,8 +82,6 @@ OUTSIDE_COMMENTS_AND_WIDGETS = (
         "wp-block-comments", "wp-block-post-comments", "widget", "sidebar", "widget-area",
         "wp-block-latest-comments", "wp-block-latest-posts")) + "])"
 )
-
-
 # Last, any <time> of the page that is not a comment's or a widget's.
 PUBLISHED_QUERIES += (f"//time[{OUTSIDE_COMMENTS_AND_WIDGETS}]/@datetime",)
 # Elements that print a date for readers, when nothing machine-readable states one.
@@ -79,7 +90,7 @@ VISIBLE_DATE_QUERY = (f"(//time | //*[contains(@class, 'date') or contains(@clas
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:[/-]|\.html?|$)")
 _WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
 # A date as printed in running text: "March 2, 2026", "2 Mar 2026", "2026/3/2", "02.03.2026".
-_PRINTED_DATE = re.compile(
+PRINTED_DATE = re.compile(
     _WEEKDAY + r"(?:" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?"
     + _MONTH + r",?\s+\d{4}|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})", re.I)
 _MAX_DATE_LINE = 80
@@ -119,7 +130,9 @@ _BYLINE_LABEL = re.compile(
 # Where the name ends and the rest of the byline (dates, reading time, roles) begins.
 _BYLINE_TAIL = re.compile(
     r"\s*(?:[|•·/]|\s[-–—]\s|[-–—]\s*$|(?:last\s+)?updated\b|updated:|published\b|fact[- ]checked|"
-    r"reviewed by|\s(?:is|was)\s+(?:a|an|the)\s|\bon\s+(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|" + _MONTH + r"\s*\d|\d)|" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|"
+    r"reviewed by|\s(?:is|was)\s+(?:a|an|the)\s|"
+    r"\bon\s+(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|" + _MONTH + r"\s*\d|\d)|"
+    + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|"
     r"\d{1,2}\s+" + _MONTH + r"\s+\d{4}|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d+\s+min\b).*$", re.I | re.S)
 _NOT_A_NAME = re.compile(r"^(view all|all posts|more posts|email|posts by|author|admin|by|"
                          r"written by|posted by|share|follow)\b|^\W|\d{3}", re.I)
@@ -209,22 +222,30 @@ def _meta_author(page: Page) -> tuple[str | None, None]:
     return None, None
 
 
-def _markup_author(page: Page, queries: tuple[str, ...], accept: Callable[[str], bool] = bool,
-                   ) -> tuple[str | None, etree._Element | None]:
-    for query in queries:
-        for el in page.xpath(_scoped(query)):
+def _byline_author(page: Page) -> tuple[str | None, etree._Element | None]:
+    for step in AUTHOR_STEPS:
+        for el in step(page):
+            if not _outside_comments_and_widgets(el):
+                continue
             name = _element_name(el)
-            if name and accept(name):
+            if name:
                 return name, el
     return None, None
 
 
-def _byline_author(page: Page) -> tuple[str | None, etree._Element | None]:
-    return _markup_author(page, AUTHOR_QUERIES)
+def _outside_comments_and_widgets(el: etree._Element) -> bool:
+    return bool(el.xpath(f"self::*[{OUTSIDE_COMMENTS_AND_WIDGETS}]"))
 
 
 def _loose_author(page: Page) -> tuple[str | None, etree._Element | None]:
-    return _markup_author(page, LOOSE_AUTHOR_QUERIES, _looks_like_name)
+    for test in LOOSE_AUTHOR_CLASSES:
+        for el in page.with_class_where(lambda name: test(name) and "comment" not in name):
+            if el.tag == "img" or "comment" in el.get("class", "") or not _outside_comments_and_widgets(el):
+                continue
+            name = _element_name(el)
+            if _looks_like_name(name):
+                return name, el
+    return None, None
 
 
 _LABELS = ("By ", "by ", "BY ", "By:", "Written by", "Written By", "Posted by", "Author:", "Authored by")
@@ -305,7 +326,7 @@ def visible_date(page: Page) -> str | None:
         text = collapse(el.text_content())
         if len(text) > _MAX_DATE_LINE or not any(c.isdigit() for c in text):
             continue
-        m = _PRINTED_DATE.search(text)
+        m = PRINTED_DATE.search(text)
         if m:
             return m.group(0)
         if el.tag == "time":  # a <time> holds only the date, in whatever language
@@ -322,7 +343,7 @@ def _date_after_title(page: Page) -> str | None:
         return None
     for text in heading.xpath(_NEAR_TITLE):
         if len(text) <= _MAX_DATE_LINE and any(c.isdigit() for c in text):
-            m = _PRINTED_DATE.search(text)
+            m = PRINTED_DATE.search(text)
             if m:
                 return m.group(0)
     return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
+from collections.abc import Callable
 from functools import cached_property
 
 from lxml import etree, html
@@ -196,6 +197,11 @@ class Page:
         index, order = self._class_index
         found = {id(el): el for name in names for el in index.get(name, ())}
         return sorted(found.values(), key=lambda el: order[id(el)])
+
+    def with_class_where(self, test: Callable[[str], bool]) -> list:
+        """Elements carrying a class name that passes ``test`` (``"author-bio-box"`` for a
+        test looking for ``"author-bio"``), in document order: themes' own class names."""
+        return self.with_class(*(name for name in self._class_index[0] if test(name)))
 
     @cached_property
     def meta(self) -> dict[str, str]:

@@ -7,7 +7,8 @@ Article fields are overridden as on ``GenericExtractor`` (``body_text()``, ``aut
 
     comment_elements()            the comment elements, in document order
     comment_id(el)                the platform's id; None gives a synthetic one
-    comment_parent(el)            the comment element ``el`` replies to (default: nesting)
+    comment_parent(el)            the comment ``el`` replies to (default: a parent hint, then
+                                  WordPress depth-N classes, then nesting)
     comment_author(el)            (name, url)
     comment_published_raw(el)     the date as printed; comment_published(el) reads it
     comment_text(el), comment_kind(el), comment_by_post_author(el), comment_is_public(el)
