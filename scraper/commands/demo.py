@@ -117,6 +117,9 @@ def summary(path: Path) -> str:
         + _unchanged(counts.get("unchanged_articles")),
         f"  comments:          {counts.get('comments', 0)} stored"
         + _unchanged(counts.get("unchanged_comments")),
+        f"  pages fetched:     {counts.get('pages', 0)}"
+        + (f" ({counts['unchanged_pages']} unchanged since the last crawl: not extracted again)"
+           if counts.get("unchanged_pages") else ""),
         f"  max thread depth:  {counts.get('max_depth', 0)}",
         "  parent_source:     " + (", ".join(f"{k} {v}" for k, v in sorted(sources.items())) or "-"),
         f"  errors:            {m.get('errors_total', 0)}",
