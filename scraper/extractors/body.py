@@ -17,7 +17,7 @@ from lxml import etree
 
 from ..text import drop_chrome, paragraphs
 from .page import Page
-from .regions import boilerplate_within, in_widget, is_boilerplate
+from .regions import in_widget, is_boilerplate
 
 # Class names of content containers, most specific group first.
 CONTAINER_CLASSES = (
@@ -170,7 +170,7 @@ class BodyAnalysis:
         if container is None:
             text = (self.page.jsonld_article or {}).get("articleBody")
             return [p.strip() for p in str(text).split("\n") if p.strip()] if text else []
-        skip = boilerplate_within(container) + link_lists_within(container) + list(also_skip or [])
+        skip = not_content_within(container) + list(also_skip or [])
         return drop_chrome(paragraphs(container, skip=skip))
 
 
@@ -180,11 +180,14 @@ def linked_headings(el: etree._Element) -> int:
                         "[string-length(normalize-space()) > 15]"))
 
 
-def _text_and_links(container: etree._Element) -> dict[etree._Element, tuple[int, int]]:
-    """Text and link-text lengths of every element below ``container``, in one post-order walk
-    (``text_content()`` per element would read every subtree again). Keyed by the elements
-    themselves: lxml recycles the ids of proxies it has let go."""
-    sizes: dict[etree._Element, tuple[int, int]] = {}
+LINK_LIST_TAGS = frozenset({"ul", "ol", "p", "div", "table", "dl", "nav"})
+
+
+def not_content_within(container: etree._Element) -> list[etree._Element]:
+    """Furniture (share bars, related posts, captions ...) and blocks that are mostly links
+    (menus, "read more" lists, tag clouds) inside the content, found in one post-order walk;
+    furniture is not entered, and does not count towards its parent's link share."""
+    skip: list[etree._Element] = []
 
     def walk(el: etree._Element, in_link: bool) -> tuple[int, int]:
         link = in_link or el.tag == "a"
@@ -192,24 +195,17 @@ def _text_and_links(container: etree._Element) -> dict[etree._Element, tuple[int
         links = text if link else 0
         for child in el:
             if isinstance(child.tag, str):
-                t, l = walk(child, link)
-                text, links = text + t, links + l
+                if is_boilerplate(child):
+                    skip.append(child)
+                else:
+                    t, n = walk(child, link)
+                    text, links = text + t, links + n
             tail = len((child.tail or "").strip())
             text += tail
             links += tail if link else 0
-        sizes[el] = (text, links)
+        if el.tag in LINK_LIST_TAGS and 0 < text < LINK_LIST_MAX_CHARS and links >= LINK_SHARE * text:
+            skip.append(el)
         return text, links
 
     walk(container, False)
-    return sizes
-
-
-def link_lists_within(container: etree._Element) -> list[etree._Element]:
-    """Blocks that are mostly links (menus, "read more" lists, tag clouds) inside the content."""
-    sizes = _text_and_links(container)
-    found: list[etree._Element] = []
-    for el in container.iter("ul", "ol", "p", "div", "table", "dl", "nav"):
-        size, links = sizes.get(el, (0, 0))
-        if 0 < size < LINK_LIST_MAX_CHARS and links >= LINK_SHARE * size:
-            found.append(el)  # nested finds are harmless: skipping a skipped subtree is a no-op
-    return found
+    return [el for el in skip if el is not container]

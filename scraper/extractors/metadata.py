@@ -15,12 +15,14 @@ _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _POST_ID = re.compile(r"(?:^|\s)postid-(\d+)(?:\s|$)")
 _REST_POST = re.compile(r"/wp/v2/posts/(\d+)")
 
-TITLE_QUERIES = (
-    f"//*[{cls('entry-title')} or {cls('post-title')} or {cls('wp-block-post-title')}"
-    f" or {cls('article-title')} or {cls('headline')}][self::h1 or self::h2]",
-    "//*[@itemprop='headline']",
-    "//article//h1",
-    "//h1",
+# Finders: page → candidate elements, most specific first. Class lookups go through the page's
+# class index (one walk of the page serves every query).
+TITLE_QUERIES: tuple[Callable[[Page], list], ...] = (
+    lambda page: [e for e in page.with_class("entry-title", "post-title", "wp-block-post-title",
+                                             "article-title", "headline") if e.tag in ("h1", "h2")],
+    lambda page: page.xpath("//*[@itemprop='headline']"),
+    lambda page: page.xpath("//article//h1"),
+    lambda page: list(page.root.iter("h1")),
 )
 
 
@@ -66,16 +68,30 @@ MODIFIED_QUERIES = (
     "//*[@itemprop='dateModified']/@datetime",
     "//*[@itemprop='dateModified']/@content",
 )
-TAG_QUERIES = (
-    f"//*[{cls('tags-links')} or {cls('taxonomy-post_tag')} or {cls('post-tags')}"
-    f" or {cls('entry-tags')}]//a",
-    "//a[@rel='tag' and contains(@href, '/tag/')]",
+TAG_QUERIES: tuple[Callable[[Page], list], ...] = (
+    lambda page: [a for box in page.with_class("tags-links", "taxonomy-post_tag", "post-tags",
+                                               "entry-tags") for a in box.iter("a")],
+    lambda page: page.xpath("//a[@rel='tag' and contains(@href, '/tag/')]"),
 )
-CATEGORY_QUERIES = (
-    f"//*[{cls('cat-links')} or {cls('taxonomy-category')} or {cls('post-categories')}"
-    f" or {cls('entry-categories')}]//a",
-    "//a[contains(concat(' ', @rel, ' '), ' category ')]",
+CATEGORY_QUERIES: tuple[Callable[[Page], list], ...] = (
+    lambda page: [a for box in page.with_class("cat-links", "taxonomy-category", "post-categories",
+                                               "entry-categories") for a in box.iter("a")],
+    lambda page: page.xpath("//a[contains(concat(' ', @rel, ' '), ' category ')]"),
 )
+_NOT_ARTICLE_CLASSES = frozenset({
+    "comment", "comments-area", "comment-list", "commentlist", "comment-body", "wp-block-comments",
+    "wp-block-post-comments", "widget", "sidebar", "widget-area", "wp-block-latest-comments",
+    "wp-block-latest-posts"})
+
+
+def _outside(el: etree._Element) -> bool:
+    """Not inside comments, a sidebar or a widget: what the article itself says."""
+    for node in el.iterancestors():
+        if node.tag == "aside" or node.get("id") == "comments":
+            return False
+        if _NOT_ARTICLE_CLASSES.intersection((node.get("class") or "").split()):
+            return False
+    return True
 OUTSIDE_COMMENTS_AND_WIDGETS = (
     "not(ancestor::*[@id='comments' or self::aside or " + " or ".join(cls(c) for c in (
         "comment", "comments-area", "comment-list", "commentlist", "comment-body",
@@ -103,9 +119,12 @@ def _scoped(query: str) -> str:
     return f"({query})[{OUTSIDE_COMMENTS_AND_WIDGETS}]" if not query.endswith(("/@datetime", "/@content")) else query
 
 
-def _first_text(page: Page, queries: tuple[str, ...], accept=lambda s: True) -> tuple[str | None, etree._Element | None]:
-    for query in queries:
-        for el in page.xpath(_scoped(query)):
+def _first_text(page: Page, finders: tuple[Callable[[Page], list], ...],
+                accept=lambda s: True) -> tuple[str | None, etree._Element | None]:
+    for find in finders:
+        for el in find(page):
+            if not _outside(el):
+                continue
             text = collapse(el.text_content())
             if text and accept(text):
                 return text, el
@@ -379,9 +398,9 @@ def _first_value(page: Page, queries: tuple[str, ...], meta_keys: tuple[str, ...
     return None
 
 
-def _terms(page: Page, queries: tuple[str, ...]) -> list[str]:
-    for query in queries:
-        names = [collapse(a.text_content()) for a in page.xpath(_scoped(query))]
+def _terms(page: Page, finders: tuple[Callable[[Page], list], ...]) -> list[str]:
+    for find in finders:
+        names = [collapse(a.text_content()) for a in find(page) if _outside(a)]
         names = list(dict.fromkeys(n for n in names if n))
         if names:
             return names

@@ -81,21 +81,6 @@ def _caption_chars(el: etree._Element) -> int:
     return sum(len(c.text_content()) for c in el.iter("figcaption"))
 
 
-def boilerplate_within(container: etree._Element) -> list[etree._Element]:
-    """Outermost furniture elements inside ``container`` (the container itself excluded)."""
-    found: list[etree._Element] = []
-    stack = list(container)
-    while stack:
-        el = stack.pop()
-        if not isinstance(el.tag, str):
-            continue
-        if is_boilerplate(el):
-            found.append(el)
-        else:
-            stack.extend(el)
-    return found
-
-
 def in_widget(el: etree._Element) -> bool:
     """Inside a sidebar or widget (page-level classes on <body> do not count)."""
     node = el
