@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import subprocess
 import sys
@@ -27,23 +26,17 @@ sys.path.insert(0, str(ROOT))
 from warcio.statusandheaders import StatusAndHeaders  # noqa: E402
 from warcio.warcwriter import WARCWriter  # noqa: E402
 
-from scraper.replay import SAMPLE_BLOG, ReplaySite  # noqa: E402
+from scraper.middlewares import ENCODING_HEADERS  # noqa: E402
+from scraper.replay import SAMPLE_BLOG, ReplaySite, subprocess_env  # noqa: E402
 from scraper.warc import iter_records, read_record_at, warc_paths  # noqa: E402
 
 SHARED_SITE = ROOT.parent / "shared" / "corpus" / "wordpress" / "site" / "twentytwentyone"
-_DROP = {"content-encoding", "transfer-encoding", "content-length"}
-
-
-def env() -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy", "no_proxy")}
-    clean["PYTHONPATH"] = str(ROOT) + os.pathsep + clean.get("PYTHONPATH", "")
-    return clean
+# The body is stored decoded: headers describing the wire encoding would be wrong.
+_DROP = {name.decode().lower() for name in ENCODING_HEADERS}
 
 
 def scrapy(*args: str, proxy: str | None = None) -> tuple[float, str]:
-    environment = env()
-    if proxy:
-        environment["http_proxy"] = proxy
+    environment = subprocess_env(proxy)
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "scrapy.cmdline", *args], cwd=ROOT, env=environment,
                           capture_output=True, text=True)

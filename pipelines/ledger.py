@@ -2,7 +2,9 @@
 article and comment once) and the latest version of every row of earlier crawls of the same site
 (a re-crawl stores only what is new or changed).
 
-Only finished ``part-*.parquet`` files count: a row is stored once its part is renamed.
+Only finished ``part-*.parquet`` files count: a row is stored once its part is renamed. A
+finished part that cannot be read is logged as an error and its rows count as absent: this
+crawl may then store them (again).
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 from urllib.parse import urlsplit
@@ -26,6 +29,9 @@ VOLATILE_COMMENT = VOLATILE | {"position", "page_url"}
 KEYS = {"articles": ("article_id",), "comments": ("article_id", "comment_id"), "pages": ("url",)}
 
 
+_COMPARE_LOST = "its rows are not compared against: this crawl stores them again as new"
+
+
 def row_key(table: str, row: dict) -> tuple:
     return tuple(row.get(k) for k in KEYS[table])
 
@@ -40,14 +46,17 @@ def parts(folder: Path) -> list[Path]:
     return sorted(folder.glob("part-*.parquet")) if folder.exists() else []
 
 
-def read_rows(files: Iterable[Path], columns: list[str] | None = None) -> Iterable[dict]:
+def read_rows(files: Iterable[Path], columns: list[str] | None = None,
+              consequence: str = "its rows are not taken into account") -> Iterable[dict]:
     for path in files:
         try:
             schema = pq.read_schema(path)
             wanted = [c for c in columns if c in schema.names] if columns else None
-            yield from pq.read_table(path, columns=wanted).to_pylist()
+            rows = pq.read_table(path, columns=wanted).to_pylist()
         except Exception as exc:  # noqa: BLE001 - an unreadable part must not stop a crawl
-            log.error("Cannot read %s, its rows are not taken into account: %s", path, exc)
+            log.error("Cannot read the finished part %s (%s): %s", path, exc, consequence)
+            continue
+        yield from rows
 
 
 @dataclass
@@ -72,13 +81,39 @@ class Ledger:
 
 
 def stored_keys(crawl_folder: Path) -> dict[str, set[tuple]]:
-    """Keys of the rows in this crawl's finished parts (from an earlier, interrupted run)."""
-    return {t: {tuple(r.get(k) for k in cols) for r in read_rows(parts(crawl_folder / t), list(cols))}
+    """Keys of the rows in this crawl's finished parts (from an earlier, interrupted run); a copy
+    the caller may change."""
+    files = tuple((p, p.stat().st_mtime_ns, p.stat().st_size) for t in KEYS for p in parts(crawl_folder / t))
+    return {t: set(keys) for t, keys in _stored_keys(crawl_folder, files).items()}
+
+
+@lru_cache(maxsize=4)
+def _stored_keys(crawl_folder: Path, files: tuple) -> dict[str, frozenset[tuple]]:
+    # The spider and the pipeline both ask at start-up: the parts are read once, and again only
+    # when a part was added or changed (``files`` is part of the cache key).
+    consequence = ("its rows count as not stored: this run stores them again, so they may be "
+                   "duplicated if the file is repaired")
+    return {t: frozenset(tuple(r.get(k) for k in cols)
+                         for r in read_rows(parts(crawl_folder / t), list(cols), consequence))
             for t, cols in KEYS.items()}
 
 
 def stored_article_ids(crawl_folder: Path) -> set[str]:
-    return {r["article_id"] for r in read_rows(parts(crawl_folder / "articles"), ["article_id"])}
+    return {key[0] for key in stored_keys(crawl_folder)["articles"]}
+
+
+def same_page(previous: dict | None, row: dict) -> bool:
+    """``row`` answers as the last crawl's response did: same status and same body. A 304 then
+    stands for the full response it revalidated."""
+    if previous is None:
+        return False
+    status = 200 if previous.get("status") == 304 else previous.get("status")
+    return status == row.get("status") and previous.get("sha1") == row.get("sha1")
+
+
+def revalidatable(row: dict) -> bool:
+    """A page whose content an earlier crawl archived, worth asking for only if changed."""
+    return bool(row.get("warc_file")) and (row.get("status") == 200 or bool(row.get("unchanged")))
 
 
 def earlier_crawls(root: Path, host: str, exclude: str) -> list[Path]:
@@ -104,7 +139,7 @@ def load(crawl_folder: Path, start_url: str | None, incremental: bool = True) ->
     for folder in _earlier(crawl_folder, start_url):
         ledger.previous_crawls.append(folder.name)
         for table in ("articles", "comments"):
-            for row in read_rows(parts(folder / table)):  # later crawls overwrite: latest wins
+            for row in read_rows(parts(folder / table), consequence=_COMPARE_LOST):  # latest wins
                 ledger.previous[table][row_key(table, row)] = row_hash(table, row)
     ledger.previous_pages = previous_pages(crawl_folder, start_url)
     return ledger
@@ -114,9 +149,8 @@ def previous_pages(crawl_folder: Path, start_url: str | None) -> dict[str, dict]
     """The latest ``pages`` row of each URL the earlier crawls of the site fetched."""
     pages: dict[str, dict] = {}
     for folder in _earlier(crawl_folder, start_url):
-        for row in read_rows(parts(folder / "pages")):
-            if row.get("status") == 200 or row.get("unchanged"):
-                pages[row["url"]] = row
+        for row in read_rows(parts(folder / "pages"), consequence=_COMPARE_LOST):
+            pages[row["url"]] = row
     return pages
 
 

@@ -1,9 +1,14 @@
 """Parquet storage: one dataset folder per crawl, written so that readers only see complete files.
 
-Layout: ``<DATASET_ROOT>/<CRAWL_ID>/{articles,comments}/part-NNNNN.parquet`` and ``crawl.json``.
-Each part is written to a hidden ``.part-NNNNN.parquet.tmp`` next to it, fsync'ed and renamed
-when complete, so a killed crawl leaves only dot-files that pyarrow, pandas, polars and duckdb
-globs all skip. See ``datasets/README.md`` for the columns.
+Layout: ``<DATASET_ROOT>/<CRAWL_ID>/{articles,comments,pages}/part-NNNNN.parquet`` and
+``crawl.json`` (the WARC files in ``warc/`` are the capture middleware's). Each part is written
+to a hidden ``.part-NNNNN.parquet.tmp`` next to it, fsync'ed and renamed when complete, so a
+killed crawl leaves only dot-files that pyarrow, pandas, polars and duckdb globs all skip.
+Before a part is renamed, the ``dataset_commit`` signal asks the capture middleware to make the
+WARC records its rows point at durable. See ``datasets/README.md`` for the columns.
+
+Items are expected as ``ThreadValidationPipeline`` leaves them: values already of the column
+types (``pipelines.validation.coerce_record``).
 """
 from __future__ import annotations
 
@@ -13,27 +18,29 @@ import logging
 import os
 import platform
 import re
-import time
 from collections import Counter
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
+from twisted.internet import task
+from twisted.python.failure import Failure
 
 import scraper
 from scraper.items import ArticleItem
+from scraper.signals import dataset_commit
 
 from . import ledger as ledger_
 from .ledger import MANIFEST
-from .schema import SCHEMA_VERSION, TABLES, TIMESTAMP_COLUMNS
-from .validation import coerce_value
+from .schema import PAGE_FIELDS, SCHEMA_VERSION, TABLES
+from .validation import coerce_record
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -54,41 +61,14 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def parse_timestamp(value: Any) -> datetime | None:
-    """An aware UTC datetime from an ISO 8601 string or a datetime; ValueError otherwise.
-    A value without an offset is taken as UTC, as the item contract promises UTC."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value.strip())
-    if not isinstance(value, datetime):
-        raise ValueError(f"{value!r} is not a date-time")
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
-
-
-def to_table(rows: list[dict], schema: pa.Schema, labels: list[str]) -> pa.Table:
-    """Rows (extra keys ignored) as a table of ``schema``. An unreadable optional value becomes
-    null with a warning; a missing required value raises ValueError."""
-    columns: dict[str, list] = {f.name: [] for f in schema}
+def to_table(rows: list[dict], labels: list[str], schema: pa.Schema) -> pa.Table:
+    """Rows (extra keys ignored, values already of the column types) as a table of ``schema``.
+    ValueError for a missing required value; pyarrow raises for a value of the wrong type."""
+    required = [f.name for f in schema if not f.nullable]
     for row, label in zip(rows, labels):
-        for f in schema:
-            value = _cell(row.get(f.name), f, label)
-            if value is None and not f.nullable:
-                raise ValueError(f"{label}: required column {f.name} is empty")
-            columns[f.name].append(value)
-    return pa.Table.from_pydict(columns, schema=schema)
-
-
-def _cell(value: Any, f: pa.Field, label: str) -> Any:
-    try:
-        if f.name in TIMESTAMP_COLUMNS:
-            return parse_timestamp(value)
-        return coerce_value(value, f.type)
-    except (ValueError, TypeError, OverflowError) as exc:
-        log.warning("%s: unreadable %s %r stored as null (%s)", label, f.name, value, exc)
-        return None
+        if missing := [name for name in required if row.get(name) is None]:
+            raise ValueError(f"{label}: required column {missing[0]} is empty")
+    return pa.Table.from_pylist([{f.name: row.get(f.name) for f in schema} for row in rows], schema=schema)
 
 
 def durable_replace(temp: Path, final: Path) -> None:
@@ -131,14 +111,23 @@ def write_json(path: Path, data: dict) -> None:
 
 class PartWriter:
     """One table's part files. Holds at most one row group in memory; rotates files after
-    ``file_rows`` rows. ``before_finalise`` runs before a part is renamed, so that parts another
-    table's rows depend on are finished first."""
+    ``file_rows`` rows. ``before_finalise`` runs before a part is renamed, so that what its rows
+    depend on (another table's parts, WARC records) is durable first.
+
+    ``tallied`` counts, for the ``tally`` columns, the values of the rows in finalised parts
+    only (``("rows", None)``: all of them): rows lost to a write error are never counted.
+    After a write error the writer is ``broken`` and writes nothing more."""
 
     def __init__(self, folder: Path, schema: pa.Schema, row_group_size: int, file_rows: int,
-                 compression: str | None, before_finalise: Callable[[], None] | None = None) -> None:
+                 compression: str | None, before_finalise: Callable[[], None] | None = None,
+                 tally: tuple[str, ...] = ()) -> None:
         self.folder, self.schema, self.compression = folder, schema, compression
         self.row_group_size, self.file_rows = row_group_size, file_rows
         self.before_finalise = before_finalise
+        self.tally = tally
+        self.tallied: Counter = Counter()
+        self._staged: Counter = Counter()  # the open part's tally, counted once it is final
+        self.broken = False
         self.files: list[Path] = []
         self.existing = sorted(folder.glob("part-*.parquet"))
         for leftover in folder.glob(".part-*.parquet.tmp"):
@@ -160,34 +149,45 @@ class PartWriter:
     def final_path(self) -> Path:
         return self.folder / f"part-{self._part:05d}.parquet"
 
+    @property
+    def pending(self) -> bool:
+        """Rows added but not yet in a finalised part."""
+        return bool(self._pending_rows or self._writer is not None)
+
     def add(self, table: pa.Table) -> None:
         if table.num_rows:
             self._pending.append(table)
             self._pending_rows += table.num_rows
-        while self._pending_rows and self._pending_rows >= self._room():
-            self._write(self._take(self._room()))
+        with self._marking_broken():
+            while self._pending_rows and self._pending_rows >= self._room():
+                self._write(self._take(self._room()))
 
     def close(self) -> None:
-        """Write what is buffered and finalise the open file; an empty table still gets one
-        (empty) file so that globs over the folder work."""
-        if self._pending_rows:
-            self._write(self._take(self._pending_rows))
-        if self._writer is None and not self.files and not self.existing:
-            self._open()  # closed with no row group: a valid, empty file
-        if self._writer is not None:
-            self._finalise()
+        """Write what is buffered and finalise the open file; a table without any part still
+        gets one (empty) file so that globs over the folder work."""
+        self.commit()
+        if not self.files and not self.existing:
+            with self._marking_broken():
+                self._open()  # closed with no row group: a valid, empty file
+                self._finalise()
 
     def commit(self) -> None:
-        """Finish the open part now (all buffered rows in it), so its rows survive a kill."""
-        if self._pending_rows:
-            self._write(self._take(self._pending_rows))
-        if self._writer is not None:
-            self._finalise()
+        """Finish the open part now (all buffered rows in it), so its rows survive a kill;
+        nothing when no row is pending, so an idle crawl makes no new part."""
+        if self.broken:
+            return
+        with self._marking_broken():
+            if self._pending_rows:
+                self._write(self._take(self._pending_rows))
+            if self._writer is not None:
+                self._finalise()
 
     def abort(self) -> None:
         """After a write error: drop the unfinished temp file (it has no footer, so no reader
         could use it) and keep every finalised part."""
         self._pending, self._pending_rows = [], 0
+        self._staged.clear()
+        self._rows_in_file = 0
         writer, self._writer = self._writer, None
         try:
             if writer is not None:
@@ -195,6 +195,15 @@ class PartWriter:
         except WRITE_ERRORS:
             pass
         self.temp_path.unlink(missing_ok=True)
+
+    @contextmanager
+    def _marking_broken(self) -> Iterator[None]:
+        # A ParquetWriter that failed mid-write may hold a half-written row group: never reuse it.
+        try:
+            yield
+        except WRITE_ERRORS:
+            self.broken = True
+            raise
 
     def _room(self) -> int:
         return min(self.row_group_size, self.file_rows - self._rows_in_file)
@@ -210,6 +219,9 @@ class PartWriter:
         writer = self._writer or self._open()
         writer.write_table(group, row_group_size=group.num_rows)
         self._rows_in_file += group.num_rows
+        self._staged[("rows", None)] += group.num_rows
+        for name in self.tally:
+            self._staged.update((name, v) for v in group.column(name).to_pylist())
         if self._rows_in_file >= self.file_rows:
             self._finalise()
 
@@ -218,15 +230,21 @@ class PartWriter:
         return self._writer
 
     def _finalise(self) -> None:
-        if self.before_finalise is not None:
+        if self.before_finalise is not None and self._rows_in_file:  # an empty part depends on nothing
             self.before_finalise()
         if self._writer is not None:
             self._writer.close()
             self._writer = None
         durable_replace(self.temp_path, self.final_path)
+        self.tallied += self._staged
+        self._staged.clear()
         self.files.append(self.final_path)
         self._part += 1
         self._rows_in_file = 0
+
+
+# Rows of a table are stored once its part is final; counts and summaries are read from there.
+_TALLY = {"comments": ("kind", "parent_source", "depth"), "pages": ("unchanged",)}
 
 
 class ParquetDatasetPipeline:
@@ -243,14 +261,11 @@ class ParquetDatasetPipeline:
         self.compression = settings.get("PARQUET_COMPRESSION", "zstd")
         self.max_errors = settings.getint("MANIFEST_MAX_ERRORS", 1000)
         self.commit_interval = settings.getfloat("PARQUET_COMMIT_INTERVAL", 60.0)
-        self._last_commit = time.monotonic()
+        self._commit_loop: task.LoopingCall | None = None
         self.ledger = ledger_.Ledger()
         self.writers: dict[str, PartWriter] = {}
         self.counts: Counter = Counter()
-        self.kinds: Counter = Counter()
-        self.parent_sources: Counter = Counter()
         self.http_errors: Counter = Counter()
-        self.max_depth = 0
         self.errors: list[dict] = []
         self.errors_total = 0
         self.write_failed = False
@@ -277,19 +292,24 @@ class ParquetDatasetPipeline:
         for name, schema in TABLES.items():
             folder = self.folder / name
             folder.mkdir(parents=True, exist_ok=True)
-            writer = PartWriter(folder, schema, self.row_group_size, self.file_rows, self.compression)
+            writer = PartWriter(folder, schema, self.row_group_size, self.file_rows, self.compression,
+                                before_finalise=self._sync_captures, tally=_TALLY.get(name, ()))
             if writer.existing:
                 # A resumed crawl (same CRAWL_ID, e.g. with JOBDIR) adds parts, never overwrites.
                 log.warning("%s already holds %d part file(s); new parts are added after them",
                             folder, len(writer.existing))
             self.writers[name] = writer
         # An article counts as stored once its part is final: its comments must be final first.
-        self.writers["articles"].before_finalise = self.writers["comments"].commit
+        self.writers["articles"].before_finalise = self._before_articles
         self.ledger = ledger_.load(self.folder, self.settings.get("CRAWL_START_URL"),
                                    self.settings.getbool("INCREMENTAL_ENABLED", True))
         if self.ledger.previous_crawls:
             log.info("Re-crawl: only rows new or changed since %s are stored",
                      ", ".join(self.ledger.previous_crawls))
+        if self.commit_interval > 0:
+            # A timer, not a check per item: pages rows of a long discovery phase are committed too.
+            self._commit_loop = task.LoopingCall(self._commit_pending)
+            self._commit_loop.start(self.commit_interval, now=False)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if not isinstance(item, ArticleItem):
@@ -310,12 +330,10 @@ class ParquetDatasetPipeline:
             # again (and their keys skipped), never an article that lost its comments.
             self.writers["comments"].add(comments)
             self.writers["articles"].add(articles)
-            if time.monotonic() - self._last_commit >= self.commit_interval:
-                self.commit()
+            self._commit_if_unbuffered()
         except WRITE_ERRORS as exc:
             self._write_error(exc, item.article.get("url"))
             raise DropItem(f"Not stored, write error: {item.article.get('url')}") from exc
-        self._count(articles, comments)
         return item
 
     def _new_rows(self, name: str, table: pa.Table) -> pa.Table:
@@ -328,29 +346,54 @@ class ParquetDatasetPipeline:
         return table if all(keep) else table.filter(pa.array(keep, type=pa.bool_()))
 
     def commit(self) -> None:
-        """Finish the open parts: their rows are then stored even if the crawl is killed."""
-        self._last_commit = time.monotonic()
+        """Finish the open parts: their rows are then stored even if the crawl is killed.
+        A table without pending rows gets no new part."""
         for name in ("comments", "articles", "pages"):
             self.writers[name].commit()
+
+    def _commit_pending(self) -> None:
+        if self.write_failed or self.closed:
+            return
+        try:
+            self.commit()
+        except WRITE_ERRORS as exc:
+            self._write_error(exc, None)
+
+    def _commit_if_unbuffered(self) -> None:
+        # PARQUET_COMMIT_INTERVAL <= 0: no timer, every row is committed as soon as it is added.
+        if self.commit_interval <= 0:
+            self.commit()
+
+    def _sync_captures(self) -> None:
+        """Before a part is final: the WARC records its rows point at must be on disk too."""
+        if self.crawler is None:
+            return
+        for _, result in self.crawler.signals.send_catch_log(signal=dataset_commit):
+            if isinstance(result, Failure):  # already logged by send_catch_log
+                raise OSError(f"WARC records could not be made durable: {result.getErrorMessage()}")
+
+    def _before_articles(self) -> None:
+        self.writers["comments"].commit()  # syncs the captures when it finalises a part ...
+        self._sync_captures()  # ... and when it has nothing pending, this does
 
     def close_spider(self, spider: Any = None) -> None:
         if self.closed:
             return
         self.closed = True
+        if self._commit_loop is not None and self._commit_loop.running:
+            self._commit_loop.stop()
         for writer in self.writers.values():
-            if self.write_failed:
-                writer.abort()
-                continue
             try:
-                writer.close()
+                writer.close()  # after a write error: an empty part for a table that has none
             except WRITE_ERRORS as exc:
+                writer.abort()
                 self._write_error(exc, None, stop=False)
         self.finished_at = utc_now().isoformat()
         self.summary = self._summary()
         self._write_manifest()
         log.info("Dataset %s: %d articles, %d comments, max thread depth %d, in %s",
-                 self.crawl_id, self.counts["articles"], self.counts["comments"], self.max_depth,
-                 self.summary["dataset"])
+                 self.crawl_id, self.summary["articles"], self.summary["comments"],
+                 self.summary["max_depth"], self.summary["dataset"])
 
     def on_spider_closed(self, spider: Any = None, reason: str | None = None) -> None:
         # The reason reaches pipelines only through this signal, sent after close_spider.
@@ -363,23 +406,21 @@ class ParquetDatasetPipeline:
     def _tables(self, item: ArticleItem) -> tuple[pa.Table, pa.Table]:
         article = dict(item.article)
         article["crawl_id"] = article.get("crawl_id") or self.crawl_id
+        article["fetched_at"] = article.get("fetched_at") or utc_now()
         label = f"Article {article.get('url')}"
-        if _cell(article.get("fetched_at"), TABLES["articles"].field("fetched_at"), label) is None:
-            article["fetched_at"] = utc_now()
         comments = [{**c, "article_id": c.get("article_id") or article.get("article_id"),
                      "article_url": c.get("article_url") or article.get("canonical_url"),
                      "crawl_id": c.get("crawl_id") or article["crawl_id"]} for c in item.comments]
         labels = [f"{label}, comment {c.get('comment_id')}" for c in comments]
-        return (to_table([article], TABLES["articles"], [label]),
-                to_table(comments, TABLES["comments"], labels))
+        return (to_table([article], [label], TABLES["articles"]),
+                to_table(comments, labels, TABLES["comments"]))
 
-    def _count(self, articles: pa.Table, comments: pa.Table) -> None:
-        self.counts["articles"] += articles.num_rows
-        self.counts["comments"] += comments.num_rows
-        self.kinds.update(comments.column("kind").to_pylist())
-        self.parent_sources.update(comments.column("parent_source").to_pylist())
-        if comments.num_rows:
-            self.max_depth = max(self.max_depth, pc.max(comments.column("depth")).as_py())
+    def _stored(self, table: str, column: str = "rows") -> dict:
+        """Rows of ``table`` in this run's finalised parts, by value of ``column``."""
+        return {v: n for (c, v), n in self.writers[table].tallied.items() if c == column}
+
+    def _rows(self, table: str) -> int:
+        return self._stored(table).get(None, 0)
 
     # -- errors -----------------------------------------------------------------------------
     def record_error(self, url: str | None, message: str) -> None:
@@ -414,47 +455,69 @@ class ParquetDatasetPipeline:
         if self.write_failed or "pages" not in self.writers:
             return
         meta = request.meta if request is not None else {}
-        sha1 = hashlib.sha1(response.body).hexdigest()
-        previous = self.ledger.previous_pages.get(response.url)
+        label = f"Page {response.url}"
         row = {"url": response.url, "status": meta.get("revalidated", response.status),
                "etag": _header(response, b"ETag"), "last_modified": _header(response, b"Last-Modified"),
-               "sha1": sha1, "fetched_at": meta.get("fetched_at") or utc_now(),
-               "unchanged": bool(meta.get("revalidated") == 304
-                                 or (previous is not None and previous.get("sha1") == sha1)),
+               "sha1": hashlib.sha1(response.body).hexdigest(), "fetched_at": meta.get("fetched_at"),
                **{k: meta.get(k) for k in ("warc_file", "warc_record_id", "warc_offset")},
                "crawl_id": self.crawl_id}
+        coerce_record(row, PAGE_FIELDS, label)
+        row["fetched_at"] = row["fetched_at"] or utc_now()
+        previous = self.ledger.previous_pages.get(response.url)
+        row["unchanged"] = row["status"] == 304 or ledger_.same_page(previous, row)
         if row["unchanged"] and previous is not None:  # a 304 may omit the validators
             row["etag"] = row["etag"] or previous.get("etag")
             row["last_modified"] = row["last_modified"] or previous.get("last_modified")
         if self.ledger.is_stored("pages", row):
             return
-        self.ledger.mark_stored("pages", [row])
-        self.counts["pages"] += 1
-        self.counts["unchanged_pages"] += row["unchanged"]
         try:
-            self.writers["pages"].add(to_table([row], TABLES["pages"], [f"Page {response.url}"]))
+            table = to_table([row], [label], TABLES["pages"])
         except (ValueError, pa.ArrowException) as exc:
             log.error("Page %s not recorded: %s", response.url, exc)
+            return
+        self.ledger.mark_stored("pages", [row])
+        try:
+            self.writers["pages"].add(table)
+            self._commit_if_unbuffered()
         except WRITE_ERRORS as exc:
             self._write_error(exc, response.url)
 
     def _write_error(self, exc: BaseException, url: str | None, stop: bool = True) -> None:
-        """Stop writing (and crawling: pages that cannot be stored are not worth fetching);
-        the parts already finalised stay untouched."""
+        """Stop writing (and crawling: pages that cannot be stored are not worth fetching).
+        The parts already finalised stay; what the failed writer held is lost, what the others
+        hold is committed where that keeps every stored article whole."""
         log.error("Dataset write failed in %s: %s. Finalised parts are kept; the crawl stops.",
                   self.folder, exc)
         self.record_error(url, f"Dataset write error: {exc}")
         self.write_failed = True
-        for writer in self.writers.values():
-            writer.abort()
+        self._salvage()
         if stop:
             stop_crawl(self.crawler, "dataset_write_error")
+
+    def _salvage(self) -> None:
+        # Articles are final only after their comments: once the comments writer lost rows,
+        # the buffered articles may be among those whose comments are gone, so they go too
+        # (the next run fetches them again).
+        if self.writers["comments"].broken:
+            self.writers["articles"].broken = True
+        for name in ("comments", "articles", "pages"):
+            writer = self.writers[name]
+            try:
+                writer.commit()
+            except WRITE_ERRORS as exc:
+                log.error("Could not commit the %s rows still buffered, they are lost: %s", name, exc)
+            if writer.broken:
+                if writer.pending:
+                    log.error("Dataset write error: the %s rows not in a finished part are not "
+                              "stored", name)
+                writer.abort()
 
     # -- manifest -----------------------------------------------------------------------------
     def _summary(self) -> dict:
         return {"crawl_id": self.crawl_id, "dataset": str(self.folder.resolve()),
-                "articles": self.counts["articles"], "comments": self.counts["comments"],
-                "max_depth": self.max_depth, "errors": self.errors_total,
+                "articles": self._rows("articles"), "comments": self._rows("comments"),
+                "max_depth": max(self._stored("comments", "depth"), default=0),
+                "errors": self.errors_total,
                 "files": {n: [str(p.relative_to(self.folder)) for p in w.files]
                           for n, w in self.writers.items()},
                 "finish_reason": self.finish_reason}
@@ -473,13 +536,13 @@ class ParquetDatasetPipeline:
             "settings": {n: self.settings.get(n) for n in names},
             "versions": _versions(),
             "counts": {
-                "articles": self.counts["articles"],
-                "comments": self.counts["comments"],
-                "comments_by_kind": dict(sorted(self.kinds.items())),
-                "comments_by_parent_source": dict(sorted(self.parent_sources.items())),
-                "max_depth": self.max_depth,
-                "pages": self.counts["pages"],
-                "unchanged_pages": self.counts["unchanged_pages"],
+                "articles": self._rows("articles"),
+                "comments": self._rows("comments"),
+                "comments_by_kind": dict(sorted(self._stored("comments", "kind").items())),
+                "comments_by_parent_source": dict(sorted(self._stored("comments", "parent_source").items())),
+                "max_depth": max(self._stored("comments", "depth"), default=0),
+                "pages": self._rows("pages"),
+                "unchanged_pages": self._stored("pages", "unchanged").get(True, 0),
                 "unchanged_articles": self.counts["unchanged_articles"],
                 "unchanged_comments": self.counts["unchanged_comments"],
                 "already_stored": self.counts["already_stored"],

@@ -86,6 +86,5 @@ ARTICLES = _schema(ARTICLE_FIELDS)
 COMMENTS = _schema(COMMENT_FIELDS)
 PAGES = _schema(PAGE_FIELDS)
 TABLES: dict[str, pa.Schema] = {"articles": ARTICLES, "comments": COMMENTS, "pages": PAGES}
-TIMESTAMP_COLUMNS = frozenset({"published", "modified", "fetched_at"})
 COMMENT_KINDS = frozenset({"comment", "pingback", "trackback"})
 PARENT_SOURCES = frozenset({"html", "api"})

@@ -7,15 +7,17 @@ is worse than one with a flagged oddity.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 from scrapy.exceptions import DropItem
 
+from scraper.dates import parse_iso, to_utc
 from scraper.items import ArticleItem
 from scraper.urls import site_of
 
-from .schema import ARTICLE_FIELDS, COMMENT_FIELDS, COMMENT_KINDS, PARENT_SOURCES, TIMESTAMP_COLUMNS
+from .schema import ARTICLE_FIELDS, COMMENT_FIELDS, COMMENT_KINDS, PARENT_SOURCES
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -28,11 +30,11 @@ _FALSE = {"false", "0", "no", "off", ""}
 
 def coerce_value(value: Any, type_: pa.DataType) -> Any:
     """``value`` as a column of ``type_`` holds it; ValueError when it cannot be converted.
-
-    Timestamps are left alone: the Parquet writer parses them.
-    """
+    The one conversion of item values: the Parquet writer stores what this returns."""
     if value is None:
         return None
+    if pa.types.is_timestamp(type_):
+        return _timestamp(value)
     if pa.types.is_string(type_):
         if isinstance(value, str):
             return value
@@ -60,6 +62,15 @@ def coerce_value(value: Any, type_: pa.DataType) -> Any:
     raise ValueError(f"{value!r} is not a {type_}")
 
 
+def _timestamp(value: Any) -> datetime:
+    """An aware UTC datetime from a datetime or an ISO 8601 string; one without an offset is
+    taken as UTC, as the item contract promises UTC. Never a guess from human-written text."""
+    parsed = parse_iso(value) if isinstance(value, str) else value
+    if not isinstance(parsed, datetime):
+        raise ValueError(f"{value!r} is not an ISO 8601 date-time")
+    return to_utc(parsed)
+
+
 def _integer(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
@@ -77,12 +88,12 @@ def coerce_record(record: dict, fields: list[pa.Field], label: str) -> int:
     Returns how many values were nulled."""
     nulled = 0
     for f in fields:
-        if f.name in TIMESTAMP_COLUMNS or record.get(f.name) is None:
+        if record.get(f.name) is None:
             continue
         try:
             record[f.name] = coerce_value(record[f.name], f.type)
-        except ValueError as exc:
-            log.warning("%s: %s stored as null (%s)", label, f.name, exc)
+        except (ValueError, OverflowError) as exc:
+            log.warning("%s: unreadable %s %r stored as null (%s)", label, f.name, record[f.name], exc)
             record[f.name] = None
             nulled += 1
     return nulled

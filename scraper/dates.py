@@ -14,13 +14,13 @@ _ISO_HINT = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _MAX_RAW = 200
 
 
-def _to_utc(dt: datetime, default_tz: timezone = timezone.utc) -> datetime:
+def to_utc(dt: datetime, default_tz: timezone = timezone.utc) -> datetime:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=default_tz)
     return dt.astimezone(timezone.utc)
 
 
-def _iso(raw: str) -> datetime | None:
+def parse_iso(raw: str) -> datetime | None:
     text = raw.strip().replace(" ", "T", 1) if _ISO_HINT.match(raw.strip()) else None
     if not text:
         return None
@@ -44,7 +44,9 @@ def _human(raw: str, languages: tuple[str, ...] | None) -> datetime | None:
     try:
         return dateparser.parse(
             raw, languages=list(languages) if languages else None,
-            settings={"RETURN_AS_TIMEZONE_AWARE": False, "PREFER_DAY_OF_MONTH": "first"},
+            # Aware when the text names a zone ("10:15 am EST"), naive otherwise; relative dates
+            # ("2 hours ago") are counted from now in UTC, not in the machine's zone.
+            settings={"TIMEZONE": "UTC", "PREFER_DAY_OF_MONTH": "first"},
         )
     except Exception:  # dateparser raises assorted errors on odd input
         return None
@@ -55,7 +57,7 @@ def _parse(raw: str | None, language: str | None) -> datetime | None:
     if not raw or len(raw) > _MAX_RAW:
         return None
     raw = raw.strip()
-    dt = _iso(raw) or _rfc2822(raw)
+    dt = parse_iso(raw) or _rfc2822(raw)
     if dt is None:
         langs = (language.split("-")[0].lower(),) if language else None
         dt = _human(raw, langs)
@@ -71,7 +73,7 @@ def parse_datetime(raw: str | None, language: str | None = None,
     """
     dt = _parse(raw, language)
     tz = timezone(default_offset) if default_offset is not None else timezone.utc
-    return _to_utc(dt, tz) if dt is not None else None
+    return to_utc(dt, tz) if dt is not None else None
 
 
 def printed_date(raw: str | None, language: str | None = None) -> str | None:
@@ -93,7 +95,7 @@ def iso_utc(raw: str | None, language: str | None = None,
 
 def utc_offset(raw: str | None) -> timedelta | None:
     """The offset a structured date carries, to read the page's other, naive dates with."""
-    dt = _iso(raw) if raw else None
+    dt = parse_iso(raw) if raw else None
     return dt.utcoffset() if dt is not None and dt.tzinfo is not None else None
 
 
@@ -107,4 +109,4 @@ def iso_utc_format(raw: str | None, fmt: str, default_offset: timedelta | None =
     except ValueError:
         return None
     tz = timezone(default_offset) if default_offset is not None else timezone.utc
-    return to_iso(_to_utc(dt, tz))
+    return to_iso(to_utc(dt, tz))

@@ -1,13 +1,16 @@
 """Downloader middlewares for archival crawls, wired in ``scraper/settings.py``:
 
 * ``WarcCaptureMiddleware`` writes every exchange (robots.txt included) to the crawl's WARC
-  files and tells the spider which record holds each response;
+  files, tells the spider which record holds each response, and fsyncs the open file when the
+  Parquet pipeline is about to finalise a part (``scraper.signals.dataset_commit``);
 * ``WarcReplayMiddleware`` answers every request from WARC files instead of the network
-  (``scrapy reextract``).
+  (``scrapy reextract``);
+* ``ConditionalRequestMiddleware`` makes a re-crawl ask with the last crawl's validators and
+  answers a 304 with the content archived then.
 
-Both sit next to the downloader (order > 590, below HttpCompressionMiddleware), so the capture
-holds the body as it came over the wire and a replayed body goes through decompression,
-redirects and robots.txt exactly as a fetched one.
+The two WARC middlewares sit next to the downloader (order > 590, below
+HttpCompressionMiddleware), so the capture holds the body as it came over the wire and a
+replayed body goes through decompression, redirects and robots.txt exactly as a fetched one.
 """
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ from pipelines import ledger
 from pipelines.parquet import WRITE_ERRORS, stop_crawl
 
 from . import warc
+from .signals import dataset_commit
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -34,7 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # Dropped from a replayed response: its body is handed over de-chunked and decoded.
-_ENCODING_HEADERS = (b"Transfer-Encoding", b"Content-Encoding", b"Content-Length")
+ENCODING_HEADERS = (b"Transfer-Encoding", b"Content-Encoding", b"Content-Length")
 
 
 def warc_folder(settings: BaseSettings) -> Path:
@@ -65,6 +69,7 @@ class WarcCaptureMiddleware:
             raise NotConfigured("WARC capture needs CRAWL_ID (set by the blog spider)")
         mw = cls(crawler)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(mw.sync, signal=dataset_commit)
         return mw
 
     def process_response(self, request: Request, response: Response, spider=None) -> Response:
@@ -73,17 +78,30 @@ class WarcCaptureMiddleware:
         try:
             capture = self.writer.write_exchange(request, response)
         except WRITE_ERRORS as exc:
-            # Pages without their capture are not archival: stop rather than go on without.
-            log.error("WARC write failed in %s: %s. Finished WARC files are kept; the crawl stops.",
-                      self.writer.folder, exc)
-            self.failed = True
-            self.writer.abandon()
-            stop_crawl(self.crawler, "warc_write_error")
+            self._fail(exc)
             return response
         request.meta.update(warc_file=capture.file, warc_record_id=capture.record_id,
                             warc_offset=capture.offset, fetched_at=capture.date)
         self.crawler.stats.inc_value("warc/records", 2)
         return response
+
+    def sync(self) -> None:
+        """Make every record written so far durable; raises (the part waits) when it cannot."""
+        if self.failed:
+            return  # the file was abandoned, synced as far as it could be
+        try:
+            self.writer.sync()
+        except WRITE_ERRORS as exc:
+            self._fail(exc)
+            raise
+
+    def _fail(self, exc: BaseException) -> None:
+        # Pages without their capture are not archival: stop rather than go on without.
+        log.error("WARC write failed in %s: %s. Finished WARC files are kept; the crawl stops.",
+                  self.writer.folder, exc)
+        self.failed = True
+        self.writer.abandon()
+        stop_crawl(self.crawler, "warc_write_error")
 
     def spider_closed(self, spider=None) -> None:
         try:
@@ -107,6 +125,8 @@ class WarcIndex:
             self._add(path)
         self.by_url = {key: (path, offset) for key, (_, _, path, offset) in self._best.items()}
         self.records = len(self.by_url)
+        # URLs held only as a re-crawl's "304 Not Modified": their content is in an earlier WARC.
+        self.not_modified = sorted(key for key, (full, *_) in self._best.items() if not full)
 
     def _add(self, path: Path) -> None:
         for offset, record, _ in warc.iter_records(path):
@@ -141,6 +161,11 @@ class WarcReplayMiddleware:
             raise NotConfigured()
         index = WarcIndex(warc.warc_paths(sources))
         log.info("Replaying %d responses from %d WARC file(s)", index.records, len(index.paths))
+        if index.not_modified:
+            log.error("%d URL(s) are held only as '304 Not Modified' answers of a re-crawl (e.g. %s): "
+                      "their content is in the WARC files of the earlier crawl(s) the re-crawl "
+                      "revalidated against. Give those files or folders too, or these pages are "
+                      "re-extracted as failed requests.", len(index.not_modified), index.not_modified[0])
         mw = cls(crawler, index)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         return mw
@@ -173,7 +198,7 @@ def response_from_record(request: Request, path: Path, offset: int,
     then points at that record."""
     record, body = warc.read_record_at(path, offset)
     headers = Headers(record.http_headers.headers)
-    for name in _ENCODING_HEADERS:
+    for name in ENCODING_HEADERS:
         headers.pop(name, None)
     url = record.rec_headers.get_header("WARC-Target-URI")
     cls = responsetypes.from_args(headers=headers, url=url, body=body)
@@ -209,7 +234,7 @@ class ConditionalRequestMiddleware:
 
     def process_request(self, request: Request, spider=None) -> None:
         previous = self.pages.get(request.url)
-        if previous is None or not previous.get("warc_file"):
+        if previous is None or not ledger.revalidatable(previous):
             return None  # without the archived content a 304 could not be answered
         if previous.get("etag"):
             request.headers.setdefault("If-None-Match", previous["etag"])
@@ -219,7 +244,7 @@ class ConditionalRequestMiddleware:
 
     def process_response(self, request: Request, response: Response, spider=None) -> Response:
         previous = self.pages.get(request.url)
-        if response.status != 304 or previous is None or not previous.get("warc_file"):
+        if response.status != 304 or previous is None or not ledger.revalidatable(previous):
             return response
         path = self.root / warc.crawl_of(previous["warc_file"]) / "warc" / previous["warc_file"]
         try:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -30,6 +31,16 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 SAMPLE_BLOG = Path(__file__).resolve().parent / "sample_blog"  # package data: the demo's site
 NOT_FOUND = b"<!doctype html><html><head><title>Not Found</title></head><body><h1>Not Found</h1></body></html>"
 _TEXT_TYPES = ("text/", "xml", "json", "javascript")
+
+
+def subprocess_env(proxy: str | None = None) -> dict[str, str]:
+    """The environment for a crawl run in a child process: this project importable, and no
+    proxy but ``proxy`` (a ReplaySite's ``proxy_url``), so nothing leaves the machine."""
+    env = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy", "no_proxy")}
+    if proxy:
+        env["http_proxy"] = proxy
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1]) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
 
 
 @dataclass

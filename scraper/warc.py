@@ -2,13 +2,16 @@
 complete), and read back record by record, a corrupt record reported and skipped.
 
 A file is written as ``<name>.warc.gz.open`` and renamed to ``<name>.warc.gz`` when it is
-closed or rotated. Each record is flushed as soon as it is written, so a row that points at a
-record never outlives the record when the crawl is killed; :func:`recover_open_files` turns the
-``.open`` file a killed crawl left behind into a final one, cut after its last complete record.
+closed or rotated (fsync'ed first). Each record is flushed as soon as it is written, which
+survives a killed process; :meth:`WarcFileWriter.sync` fsyncs the open file, which survives a
+power loss, and is called before any Parquet part whose rows point at its records is finalised
+(``scraper.signals.dataset_commit``). :func:`recover_open_files` turns the ``.open`` file a
+killed crawl left behind into a final one, cut after its last complete record.
 """
 from __future__ import annotations
 
 import logging
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -126,6 +129,12 @@ class WarcFileWriter:
             self.close()
         return capture
 
+    def sync(self) -> None:
+        """Put every record written so far on disk (the final file is synced when renamed)."""
+        if self._file is not None:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+
     def close(self) -> None:
         if self._file is None:
             return
@@ -139,6 +148,10 @@ class WarcFileWriter:
         """After a write error: leave the file ``.open`` (it may end inside a record) for
         :func:`recover_open_files` to cut, rather than give it its final name."""
         if self._file is not None:
+            try:
+                self.sync()  # keep what was written as far as the disk allows
+            except OSError:
+                pass
             try:
                 self._file.close()
             except OSError:

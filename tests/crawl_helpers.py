@@ -2,12 +2,13 @@
 on 127.0.0.1, and read back what it wrote."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pyarrow.dataset as ds
+
+from scraper.replay import subprocess_env as crawl_env
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "RETRY_ENABLED=False"]
@@ -16,14 +17,6 @@ FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "RET
 def crawl_command(url: str, out: Path, crawl: str, *extra: str) -> list[str]:
     return [sys.executable, "-m", "scrapy.cmdline", "crawl", "blog", "-a", f"url={url}",
             "-a", f"out={out}", "-a", f"crawl={crawl}", *FAST, *extra]
-
-
-def crawl_env(proxy: str | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy", "no_proxy")}
-    if proxy:
-        env["http_proxy"] = proxy
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    return env
 
 
 def run_crawl(url: str, out: Path, crawl: str, proxy: str | None = None, *extra: str,

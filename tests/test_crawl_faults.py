@@ -70,21 +70,29 @@ def _visible_parquet(folder: Path) -> list[Path]:
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill-9"])
 def test_interrupted_crawl_leaves_only_complete_parquet(site_dir, tmp_path, sig):
+    # PARQUET_COMMIT_INTERVAL=0: an article's rows are final before "Scraped from" is logged, so
+    # the signal comes after at least one commit and there are finished parts to check.
     slow = ["-s", "DOWNLOAD_DELAY=0.25", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
-            "-s", "PARQUET_ROW_GROUP_SIZE=5", "-s", "LOG_LEVEL=DEBUG"]
+            "-s", "PARQUET_ROW_GROUP_SIZE=5", "-s", "PARQUET_COMMIT_INTERVAL=0", "-s", "LOG_LEVEL=DEBUG"]
     with ReplaySite(site_dir) as site:
         cmd = crawl_command(START, tmp_path, "stopped", *slow)  # later -s values win
         proc = subprocess.Popen(cmd, cwd=ROOT, env=crawl_env(site.proxy_url),
                                 stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 60
-        for line in proc.stderr:  # stop once the first article has reached the pipelines
-            if "Scraped from" in line or time.monotonic() > deadline:
+        scraped = False
+        for line in proc.stderr:  # stop once the first article has been stored
+            scraped = "Scraped from" in line
+            if scraped or time.monotonic() > deadline:
                 break
         proc.send_signal(sig)
         proc.stderr.read()
         proc.wait(timeout=60)
-    for path in _visible_parquet(tmp_path):
+    assert scraped, "no article was stored before the deadline"
+    visible = _visible_parquet(tmp_path)
+    assert {p.parent.name for p in visible} >= {"articles", "comments"}
+    for path in visible:
         pq.read_table(path)  # complete files only: every visible file reads in full
+    assert read_table(tmp_path, "stopped", "articles")
     if sig == signal.SIGINT:
         assert proc.returncode == 0
         manifest = json.loads((tmp_path / "stopped" / "crawl.json").read_text())

@@ -23,6 +23,7 @@ from pipelines.parquet import ParquetDatasetPipeline
 from pipelines.schema import ARTICLES, COMMENTS, METADATA_KEY, SCHEMA_VERSION
 from pipelines.validation import ThreadValidationPipeline
 from scraper.items import ArticleItem
+from scraper.signals import dataset_commit
 
 README = Path(__file__).resolve().parents[1] / "datasets" / "README.md"
 UTC = timezone.utc
@@ -362,9 +363,132 @@ def test_write_error_is_logged_and_finalised_parts_stay(tmp_path, monkeypatch, c
     assert "Dataset write failed" in caplog.text and "No space left on device" in caplog.text
     assert names(chain.folder / "comments") == ["part-00000.parquet"]
     assert pq.read_table(chain.folder / "comments/part-00000.parquet").num_rows == 6
+    # Article 1 was still buffered when the comments writer failed: with the comments writer
+    # broken, no buffered article may become final (its comments could be the lost ones). Every
+    # table still has a valid part, and the counts are what the finished parts hold.
+    for table in ("articles", "pages"):
+        assert names(chain.folder / table) == ["part-00000.parquet"]
+        assert pq.read_table(chain.folder / table / "part-00000.parquet").num_rows == 0
     assert list(chain.folder.rglob("*.tmp")) == []
-    messages = [e["message"] for e in chain.manifest()["errors"]]
+    manifest = chain.manifest()
+    assert (manifest["counts"]["articles"], manifest["counts"]["comments"]) == (0, 6)
+    assert manifest["counts"]["comments_by_kind"] == {"comment": 5, "pingback": 1}
+    messages = [e["message"] for e in manifest["errors"]]
     assert any("No space left on device" in m for m in messages)
+
+
+def test_write_error_in_pages_commits_the_articles_and_their_comments(tmp_path, monkeypatch, caplog):
+    chain = Chain(tmp_path, PARQUET_ROW_GROUP_SIZE=1)
+    chain.feed(thread_item())  # written to the open parts, none finalised yet
+    assert names(chain.folder / "articles") == [".part-00000.parquet.tmp"]
+
+    def disk_full(group):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(chain.storage.writers["pages"], "_write", disk_full)
+    with caplog.at_level(logging.ERROR):
+        chain.crawler.signals.send_catch_log(
+            signal=signals.response_received, spider=None, request=Request("https://blog.example.org/"),
+            response=HtmlResponse("https://blog.example.org/", body=b"<html></html>"))
+    chain.close()
+    assert "Dataset write failed" in caplog.text
+    assert pq.read_table(chain.folder / "articles").num_rows == 1
+    assert pq.read_table(chain.folder / "comments").num_rows == 6
+    assert pq.read_table(chain.folder / "pages").num_rows == 0
+    assert list(chain.folder.rglob("*.tmp")) == []
+    counts = chain.manifest()["counts"]
+    assert (counts["articles"], counts["comments"], counts["pages"]) == (1, 6, 0)
+
+
+def test_commits_on_a_timer_and_only_with_pending_rows(tmp_path):
+    chain = Chain(tmp_path, PARQUET_COMMIT_INTERVAL=30)
+    assert chain.storage._commit_loop is not None and chain.storage._commit_loop.running
+    chain.crawler.signals.send_catch_log(  # a page of the discovery phase, no article yet
+        signal=signals.response_received, spider=None, request=Request("https://blog.example.org/"),
+        response=HtmlResponse("https://blog.example.org/", body=b"<html></html>"))
+    chain.storage._commit_pending()  # what the timer calls
+    assert names(chain.folder / "pages") == ["part-00000.parquet"]
+    chain.storage._commit_pending()  # nothing new: no new, empty part
+    assert names(chain.folder / "pages") == ["part-00000.parquet"]
+    assert names(chain.folder / "articles") == []
+    chain.close()
+    assert not chain.storage._commit_loop.running
+    assert names(chain.folder / "pages") == ["part-00000.parquet"]
+    assert chain.manifest()["counts"]["pages"] == 1
+
+
+def test_commit_interval_zero_commits_every_row_at_once(tmp_path):
+    chain = Chain(tmp_path, PARQUET_COMMIT_INTERVAL=0)
+    assert chain.storage._commit_loop is None
+    chain.crawler.signals.send_catch_log(
+        signal=signals.response_received, spider=None, request=Request("https://blog.example.org/"),
+        response=HtmlResponse("https://blog.example.org/", body=b"<html></html>"))
+    chain.feed(thread_item())
+    assert names(chain.folder / "pages") == ["part-00000.parquet"]
+    assert names(chain.folder / "articles") == ["part-00000.parquet"]
+    chain.close()
+
+
+def test_captures_are_made_durable_before_a_part_is_final(tmp_path):
+    chain = Chain(tmp_path)
+    seen = []
+    chain.crawler.signals.connect(
+        lambda: seen.append(sorted(str(p.relative_to(chain.folder)) for p in chain.folder.glob("*/part-*"))),
+        signal=dataset_commit, weak=False)
+    chain.feed(thread_item())
+    chain.close()
+    # Before the comments part, then before the articles part; the empty pages part needs none.
+    assert seen == [[], ["comments/part-00000.parquet"]]
+
+
+def test_a_capture_that_cannot_be_made_durable_keeps_the_part_unfinished(tmp_path, caplog):
+    chain = Chain(tmp_path)
+
+    def fsync_failed():
+        raise OSError(5, "Input/output error")
+
+    chain.crawler.signals.connect(fsync_failed, signal=dataset_commit, weak=False)
+    chain.feed(thread_item())
+    with caplog.at_level(logging.ERROR):
+        chain.close()
+    assert "Dataset write failed" in caplog.text
+    for table in ("articles", "comments"):
+        assert pq.read_table(chain.folder / table).num_rows == 0
+    assert chain.manifest()["counts"]["articles"] == 0
+
+
+def test_an_identical_error_page_is_unchanged(tmp_path):
+    def respond(chain, body):
+        chain.crawler.signals.send_catch_log(
+            signal=signals.response_received, spider=None, request=Request("https://blog.example.org/gone/"),
+            response=HtmlResponse("https://blog.example.org/gone/", status=404, body=body))
+
+    first = Chain(tmp_path, CRAWL_ID="first")
+    respond(first, b"<html>Not found</html>")
+    first.close()
+    second = Chain(tmp_path, CRAWL_ID="second")
+    respond(second, b"<html>Not found</html>")
+    second.close()
+    third = Chain(tmp_path, CRAWL_ID="third")
+    respond(third, b"<html>Not found, really</html>")
+    third.close()
+    assert [p["unchanged"] for p in pq.read_table(second.folder / "pages").to_pylist()] == [True]
+    assert [p["unchanged"] for p in pq.read_table(third.folder / "pages").to_pylist()] == [False]
+
+
+def test_an_unreadable_finished_part_is_logged_and_its_rows_stored_again(tmp_path, caplog):
+    first = Chain(tmp_path)
+    first.feed(thread_item())
+    first.close()
+    (first.folder / "articles" / "part-00001.parquet").write_bytes(b"PAR1 damaged")
+    with caplog.at_level(logging.ERROR, logger="pipelines.ledger"):
+        second = Chain(tmp_path)
+    assert "articles/part-00001.parquet" in caplog.text
+    assert "its rows count as not stored: this run stores them again" in caplog.text
+    second.feed(ArticleItem(article(1)))
+    second.close()
+    # part-00000 was read: article 1 is known as stored and not written twice.
+    assert second.manifest()["counts"]["already_stored"] == 1
 
 
 def test_crawl_id_must_be_a_folder_name(tmp_path):

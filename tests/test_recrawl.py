@@ -12,7 +12,7 @@ import pytest
 from scraper.replay import ReplaySite
 
 from conftest import WORDPRESS, manifest_files, truth_posts
-from crawl_helpers import read_table, run_crawl
+from crawl_helpers import read_table, run_crawl, run_reextract
 
 THEME = "twentytwentyone"
 START = "http://blog.example.test:8081/"
@@ -100,3 +100,24 @@ def test_readme_latest_version_query(recrawled):
     comments = con.execute("SELECT article_url, comment_id, crawl_id FROM latest_comments").fetchall()
     assert len(comments) == sum(len(p["comments"]) for p in truth_posts()) + 1
     assert (POST, "999", "second") in comments
+
+
+def test_reextract_of_several_crawls_needs_a_name_whatever_the_order(recrawled, tmp_path):
+    out = recrawled["out"]
+    for sources in ([out / "second" / "warc", out / "first" / "warc"],
+                    [out / "first" / "warc", out / "second" / "warc"]):
+        proc = run_reextract(sources, tmp_path)
+        assert proc.returncode != 0
+        assert "belong to several crawls (first, second): name the rebuilt one with -a crawl=NAME" \
+            in proc.stderr
+    proc = run_reextract([out / "second" / "warc", out / "first" / "warc"], tmp_path, "-a", "crawl=both")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "304 Not Modified" not in proc.stderr
+    assert len(read_table(tmp_path, "both", "articles")) == len(truth_posts())
+
+
+def test_reextract_of_a_recrawl_alone_says_the_earlier_warc_is_needed(recrawled, tmp_path):
+    proc = run_reextract([recrawled["out"] / "second" / "warc"], tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "held only as '304 Not Modified' answers of a re-crawl" in proc.stderr
+    assert "WARC files of the earlier crawl(s)" in proc.stderr

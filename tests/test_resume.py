@@ -43,6 +43,10 @@ def _kill_after(site: ReplaySite, out, jobdir, marker: str, count: int) -> int:
     return seen
 
 
+def _files(out) -> dict:
+    return {p: (p.stat().st_size, p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+
+
 def _assert_truth(out) -> None:
     articles = read_table(out, "job", "articles")
     comments = read_table(out, "job", "comments")
@@ -108,8 +112,15 @@ def test_a_finished_job_is_not_crawled_again(tmp_path):
     with ReplaySite(WORDPRESS / "site" / THEME) as site:
         first = run_crawl(START, out, "job", site.proxy_url, "-s", f"JOBDIR={jobdir}")
         assert first.returncode == 0, first.stderr[-3000:]
+        before = _files(out)
+        site.requests.clear()
         again = run_crawl(START, out, "job", site.proxy_url, "-s", f"JOBDIR={jobdir}")
+        fetched = list(site.requests)
     assert again.returncode == 0, again.stderr[-3000:]
     assert "the last run did not finish" not in again.stderr
+    assert fetched == []
+    # Nothing written but the manifest of the (empty) run: no new part, no new WARC file.
+    assert {p: s for p, s in _files(out).items() if p.name != "crawl.json"} == \
+        {p: s for p, s in before.items() if p.name != "crawl.json"}
     _assert_truth(out)
     _assert_files_complete(out)

@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from scrapy.http import HtmlResponse, Request
+from scrapy.utils.test import get_crawler
 
+from scraper.middlewares import WarcCaptureMiddleware
 from scraper.replay import ReplaySite
+from scraper.signals import dataset_commit
 from scraper.warc import iter_records
 
 from conftest import WORDPRESS, truth_posts
@@ -166,3 +171,17 @@ def test_warc_capture_can_be_turned_off(tmp_path):
 def test_reextract_refuses_to_write_into_an_existing_crawl(captured):
     proc = run_reextract([captured["warc"]], captured["out"])
     assert proc.returncode != 0 and "already holds a dataset" in proc.stderr
+
+
+def test_the_open_warc_file_is_fsynced_when_the_dataset_commits(tmp_path, monkeypatch):
+    """Parquet parts are fsync'ed: the records their rows point at must be on disk before."""
+    crawler = get_crawler(settings_dict={"DATASET_ROOT": str(tmp_path), "CRAWL_ID": "sync",
+                                         "EXTENSIONS_BASE": {}})
+    capture = WarcCaptureMiddleware.from_crawler(crawler)
+    request = Request(START)
+    capture.process_response(request, HtmlResponse(START, body=b"<html></html>", request=request))
+    synced = []
+    monkeypatch.setattr(os, "fsync", synced.append)
+    crawler.signals.send_catch_log(signal=dataset_commit)
+    assert synced == [capture.writer._file.fileno()]
+    capture.spider_closed()

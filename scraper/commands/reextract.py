@@ -1,9 +1,12 @@
 """``scrapy reextract <WARC files or folders> -a out=DIR``: rebuild a crawl's dataset from WARC
 files, without the network, through the same spider and pipelines as a live crawl.
 
-The start URL and crawl id come from the first ``warcinfo`` record (``start-url``,
+The start URL and crawl id come from the files' ``warcinfo`` records (``start-url``,
 ``isPartOf``), else from the first response record; ``-a url=`` and ``-a crawl=`` override them.
-Every request is answered by ``WarcReplayMiddleware``; a URL the files do not hold is a 404.
+They never depend on the order the files are given in: the earliest ``warcinfo`` (by WARC-Date)
+names the start URL, and files of several crawls (a re-crawl's with the earlier crawl's) need
+``-a crawl=NAME``. Every request is answered by ``WarcReplayMiddleware``; a URL the files do not
+hold is a 404.
 """
 from __future__ import annotations
 
@@ -19,17 +22,26 @@ from ..warc import iter_records, warc_paths
 log = logging.getLogger(__name__)
 
 
-def describe(paths: list[Path]) -> dict[str, str]:
-    """The crawl the files come from: warcinfo fields plus ``first-url``, the first response."""
-    info: dict[str, str] = {}
-    for path in paths:
-        for _, record, fields in iter_records(path):
-            if fields is not None and not info:
-                info = fields
-            elif record.rec_type == "response":
-                info["first-url"] = record.rec_headers.get_header("WARC-Target-URI")
-                return info
-    return info
+def file_info(path: Path) -> tuple[str, dict[str, str]]:
+    """The WARC-Date of ``path``'s first record and its warcinfo fields plus ``first-url``, the
+    first response's URL."""
+    date, info = "", {}
+    for _, record, fields in iter_records(path):
+        date = date or record.rec_headers.get_header("WARC-Date") or ""
+        if fields is not None and not info:
+            info = dict(fields)
+        elif record.rec_type == "response":
+            info["first-url"] = record.rec_headers.get_header("WARC-Target-URI")
+            break
+    return date, info
+
+
+def describe(paths: list[Path]) -> tuple[dict[str, str], list[str]]:
+    """The earliest file's fields (by date, then name: never the argument order) and the crawl
+    ids (``isPartOf``) the files name."""
+    infos = sorted(((*file_info(p), p.name) for p in paths), key=lambda t: (t[0], t[2]))
+    crawls = sorted({info["isPartOf"] for _, info, _ in infos if info.get("isPartOf")})
+    return (infos[0][1] if infos else {}), crawls
 
 
 class Command(BaseRunSpiderCommand):
@@ -51,10 +63,13 @@ class Command(BaseRunSpiderCommand):
         self.paths = warc_paths(args)
         if not self.paths:
             raise UsageError(f"no *.warc.gz or *.warc files in {', '.join(args)}", print_help=False)
-        info = describe(self.paths)
+        info, crawls = describe(self.paths)
         opts.spargs.setdefault("url", info.get("start-url") or info.get("first-url"))
-        if info.get("isPartOf"):
-            opts.spargs.setdefault("crawl", info["isPartOf"])
+        if len(crawls) > 1 and not opts.spargs.get("crawl"):
+            raise UsageError(f"the WARC files belong to several crawls ({', '.join(crawls)}): "
+                             "name the rebuilt one with -a crawl=NAME", print_help=False)
+        if crawls:
+            opts.spargs.setdefault("crawl", crawls[0])
         if not opts.spargs["url"]:
             raise UsageError("the WARC files name no start URL: give -a url=URL", print_help=False)
         assert self.settings is not None
