@@ -14,6 +14,8 @@ replayed body goes through decompression, redirects and robots.txt exactly as a 
 """
 from __future__ import annotations
 
+import hashlib
+
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -244,6 +246,11 @@ class ConditionalRequestMiddleware:
 
     def process_response(self, request: Request, response: Response, spider=None) -> Response:
         previous = self.pages.get(request.url)
+        if response.status == 200 and previous is not None and previous.get("status") == 200 \
+                and previous.get("sha1") == hashlib.sha1(response.body).hexdigest():
+            # No validators, or the server ignored them: the same bytes mean the same page.
+            request.meta["unchanged_content"] = True
+            return response
         if response.status != 304 or previous is None or not ledger.revalidatable(previous):
             return response
         path = self.root / warc.crawl_of(previous["warc_file"]) / "warc" / previous["warc_file"]

@@ -68,8 +68,12 @@ def _is_rest_collection(path: str, query: str, content_type: str, body: bytes) -
 class ReplaySite:
     """A loopback HTTP server (and proxy) that serves one captured site from its manifest."""
 
-    def __init__(self, site_dir: str | Path, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, site_dir: str | Path, host: str = "127.0.0.1", port: int = 0,
+                 validators: bool = True):
+        """``validators=False`` serves no ETag or Last-Modified, like many real servers: a
+        re-crawl then has only the content to tell an unchanged page by."""
         self.site_dir = Path(site_dir)
+        self.validators = validators
         manifest = json.loads((self.site_dir / "manifest.json").read_text(encoding="utf-8"))
         self.base: str = manifest["base"].rstrip("/")
         self.requests: list[str] = []
@@ -144,8 +148,8 @@ class ReplaySite:
         ctype = entry.get("content_type") or "application/octet-stream"
         if not absolute and self._server is not None and any(t in ctype for t in _TEXT_TYPES):
             body = self._rewrite(body)
-        headers = {"ETag": f'"{hashlib.sha1(body).hexdigest()[:20]}"'}
-        if entry.get("last_modified"):
+        headers = {"ETag": f'"{hashlib.sha1(body).hexdigest()[:20]}"'} if self.validators else {}
+        if entry.get("last_modified") and self.validators:
             headers["Last-Modified"] = entry["last_modified"]
         if _is_rest_collection(parts.path, parts.query, ctype, body):
             total = len(json.loads(body))

@@ -121,3 +121,29 @@ def test_reextract_of_a_recrawl_alone_says_the_earlier_warc_is_needed(recrawled,
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "held only as '304 Not Modified' answers of a re-crawl" in proc.stderr
     assert "WARC files of the earlier crawl(s)" in proc.stderr
+
+
+def test_without_validators_unchanged_pages_are_known_by_their_content(tmp_path):
+    """A server that sends no ETag or Last-Modified: the re-crawl fetches every page again, knows
+    the unchanged ones by their bytes, and neither extracts them nor follows their threads again
+    (no REST call for the unchanged posts); the new comment is still the one new row."""
+    if not (WORDPRESS / "site" / THEME / "manifest.json").exists():
+        pytest.skip(f"shared WordPress corpus not found at {WORDPRESS}")
+    files = manifest_files(THEME)
+    with ReplaySite(WORDPRESS / "site" / THEME, validators=False) as site:
+        assert run_crawl(START, tmp_path, "first", site.proxy_url).returncode == 0
+        site.override(POST, body=_with_new_comment(files[POST].read_text(encoding="utf-8")))
+        site.override(POST_API, body=_api_with_new_comment(files[POST_API].read_text(encoding="utf-8")),
+                      content_type="application/json")
+        site.requests.clear()
+        second = run_crawl(START, tmp_path, "second", site.proxy_url)
+        assert second.returncode == 0, second.stderr[-3000:]
+        asked = list(site.requests)
+    comments = read_table(tmp_path, "second", "comments")
+    assert [c["comment_id"] for c in comments] == ["999"]
+    quiet_api = START + "wp-json/wp/v2/comments?post=6&per_page=100"
+    assert quiet_api not in asked and POST_API in asked
+    pages = {p["url"]: p for p in read_table(tmp_path, "second", "pages")}
+    quiet = START + "2016/04/a-quiet-note-on-archive-formats/"
+    assert pages[quiet]["unchanged"] is True and pages[quiet]["status"] == 200
+    assert pages[POST]["unchanged"] is False

@@ -125,9 +125,9 @@ class BlogSpider(scrapy.Spider):
         if response.url.rstrip("/") == self.start_url.rstrip("/") or response.meta.get("depth", 0) == 0:
             yield from self._feeds(root, response.url)
         yield from self._follow(self._page_links(root, response.url))
-        if response.meta.get("revalidated"):
-            # Unchanged since the last crawl (304): its links are followed, its article and
-            # thread are already stored, so nothing is extracted again.
+        if response.meta.get("revalidated") or response.meta.get("unchanged_content"):
+            # Unchanged since the last crawl (a 304, or the same bytes): its links are followed,
+            # its article and thread are already stored, so nothing is extracted again.
             self.crawler.stats.inc_value("blog/unchanged_pages_not_extracted")
             return
         result = self._extract(root, response.url)
