@@ -32,12 +32,13 @@ class GenericExtractor:
         classes = self.page.body_classes
         if classes & SINGULAR_CLASSES:
             return True
-        if classes & LISTING_CLASSES:
-            return False
+        # What the page says of itself beats what its theme's body classes suggest.
         if self.page.jsonld_article is not None:
             return True
         if (self.page.meta.get("og:type") or "").lower() in ARTICLE_OG_TYPES:
             return True
+        if classes & LISTING_CLASSES:
+            return False
         if classes >= {"blog", "home"}:  # WordPress's posts index
             return False
         if self.container is None:
