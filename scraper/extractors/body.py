@@ -38,6 +38,10 @@ WIDEN_LEVELS = 6
 LINK_SHARE = 0.7
 LINK_LIST_MAX_CHARS = 2000
 ARTICLE_MIN_CHARS = 500
+_CANDIDATE_BLOCKS = (
+    "//*[" + " or ".join(f"self::{t}" for t in BLOCK_TAGS) + f"][string-length(normalize-space()) >= {MIN_PARAGRAPH}]"
+    " | //*[self::div or self::section][text()[normalize-space()]]"
+)
 _COMMENT_AREA = ("comment-list", "commentlist", "comments-area", "comment-content")
 
 
@@ -62,7 +66,9 @@ class BodyAnalysis:
         self._size: dict[int, float] = {}    # prose below an element, furniture between excluded
         self._dense: dict[int, float] = {}   # readability score: parent 1, grandparent 1/2, ...
         self._nodes: dict[int, etree._Element] = {}
-        for el in page.root.iter(*BLOCK_TAGS, "div", "section"):
+        # libxml2 picks the candidates (blocks long enough, divs holding text of their own), so
+        # Python only sees the few hundred elements that can count.
+        for el in page.root.xpath(_CANDIDATE_BLOCKS):
             self._add_block(el)
 
     def _add_block(self, el: etree._Element) -> None:
