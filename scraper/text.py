@@ -61,8 +61,12 @@ def collapse(text: str | None) -> str:
     return _ANY_SPACE.sub(" ", text or "").strip()
 
 
+# One regex for all: a paragraph is tested once, not once per pattern.
+_CHROME = re.compile("|".join(f"(?:{p.pattern})" for p in CHROME_PATTERNS), re.I)
+
+
 def is_chrome(line: str) -> bool:
-    return any(p.match(line) for p in CHROME_PATTERNS)
+    return _CHROME.match(line) is not None
 
 
 def _tag(el: etree._Element) -> str | None:

@@ -11,7 +11,7 @@ from lxml import etree
 
 from ..text import collapse, paragraphs
 from .metadata import PRINTED_DATE
-from .page import Page, cls
+from .page import Page
 
 _BOX_CLASSES = ("author-bio", "author-box", "about-author", "author-info", "saboxplugin-wrap",
                 "author-profile", "post-author-box", "author-card", "author-details", "author-about",
@@ -33,7 +33,8 @@ _BIO_SECTION_ELEMENTS = 2
 
 
 def _outside_comments(el: etree._Element) -> bool:
-    return not el.xpath(f"ancestor::*[@id='comments' or {cls('comment')} or {cls('comment-list')}]")
+    return not any(a.get("id") == "comments" or {"comment", "comment-list"} & set((a.get("class") or "").split())
+                   for a in el.iterancestors())
 
 
 def _bio_lines(lines: list[str], author_name: str | None) -> str | None:
@@ -69,7 +70,8 @@ def _candidates(page: Page, boxes: list[etree._Element]) -> Iterator[etree._Elem
     yield from (d for d in descriptions if any(id(a) in box_ids for a in d.iterancestors()))
     yield from (d for b in boxes for d in b.iterdescendants() if d.get("itemprop") == "description")
     yield from page.with_class(*_DESCRIPTION_CLASSES[:3])
-    yield from page.xpath("//*[@itemprop='author']//*[@itemprop='description']")
+    yield from (d for d in page.with_attribute("itemprop", "description")
+                if any(a.get("itemprop") == "author" for a in d.iterancestors()))
     yield from boxes
     yield from page.with_class_where(lambda name: any(part in name for part in _BOX_PARTS))
 

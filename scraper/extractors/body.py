@@ -66,6 +66,7 @@ class BodyAnalysis:
         self._size: dict[int, float] = {}    # prose below an element, furniture between excluded
         self._dense: dict[int, float] = {}   # readability score: parent 1, grandparent 1/2, ...
         self._nodes: dict[int, etree._Element] = {}
+        self._furniture: dict[int, bool] = {}  # is_boilerplate per ancestor: blocks share them
         # libxml2 picks the candidates (blocks long enough, divs holding text of their own), so
         # Python only sees the few hundred elements that can count.
         for el in page.root.xpath(_CANDIDATE_BLOCKS):
@@ -97,7 +98,10 @@ class BodyAnalysis:
             if dense and level < 4:
                 self._dense[key] = self._dense.get(key, 0.0) + weight * share
                 share /= 2
-            if is_boilerplate(node):
+            furniture = self._furniture.get(key)
+            if furniture is None:
+                furniture = self._furniture[key] = is_boilerplate(node)
+            if furniture:
                 break  # furniture's prose counts for itself, never for what holds it
             node, level = node.getparent(), level + 1
 
@@ -110,10 +114,10 @@ class BodyAnalysis:
 
     def _structured(self) -> tuple[etree._Element | None, float]:
         best, best_size = None, 0.0
-        groups = [self.page.xpath("//*[@itemprop='articleBody']")]
+        groups = [self.page.with_attribute("itemprop", "articleBody")]
         groups += [self.page.with_class(*names) for names in CONTAINER_CLASSES]
-        groups += [list(self.page.root.iter(tag)) for tag in CONTAINER_TAGS]
-        groups.append(self.page.xpath("//*[@role='main']"))
+        groups += [self.page.tagged(tag) for tag in CONTAINER_TAGS]
+        groups.append(self.page.with_attribute("role", "main"))
         for group in groups:
             for el in group:
                 size = self.content_size(el)

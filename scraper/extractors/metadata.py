@@ -20,10 +20,24 @@ _REST_POST = re.compile(r"/wp/v2/posts/(\d+)")
 TITLE_QUERIES: tuple[Callable[[Page], list], ...] = (
     lambda page: [e for e in page.with_class("entry-title", "post-title", "wp-block-post-title",
                                              "article-title", "headline") if e.tag in ("h1", "h2")],
-    lambda page: page.xpath("//*[@itemprop='headline']"),
-    lambda page: page.xpath("//article//h1"),
-    lambda page: list(page.root.iter("h1")),
+    lambda page: page.with_attribute("itemprop", "headline"),
+    lambda page: [h for h in page.tagged("h1") if _has_ancestor(h, lambda a: a.tag == "article")],
+    lambda page: page.tagged("h1"),
 )
+
+
+def _has_ancestor(el: etree._Element, test: Callable[[etree._Element], bool]) -> bool:
+    return any(test(a) for a in el.iterancestors())
+
+
+def _within(page: Page, itemprop: str, outer: str) -> list:
+    """``//*[@itemprop=outer]//*[@itemprop=itemprop]``, from the page's index."""
+    return [e for e in page.with_attribute("itemprop", itemprop)
+            if _has_ancestor(e, lambda a: a.get("itemprop") == outer)]
+
+
+def _links_rel(page: Page, rel: str) -> list:
+    return [a for a in page.with_attribute("rel", rel) if a.tag == "a"]
 
 
 def _classes(el: etree._Element) -> set[str]:
@@ -39,12 +53,12 @@ def _inside(page: Page, box_class: str, test: Callable[[etree._Element], bool]) 
 AUTHOR_STEPS: tuple[Callable[[Page], list], ...] = (
     lambda page: _inside(page, "byline", lambda d: d.tag == "a" and d.get("rel") == "author"),
     lambda page: _inside(page, "byline", lambda d: bool(_classes(d) & {"fn", "author"})),
-    lambda page: page.xpath("//a[@rel='author']"),
+    lambda page: _links_rel(page, "author"),
     lambda page: page.with_class("wp-block-post-author__name", "wp-block-post-author-name"),
     # Elsewhere "author-title" is a job title; in a bio box it is the name.
     lambda page: _inside(page, "author-bio", lambda d: "author-title" in _classes(d)),
-    lambda page: page.xpath("//*[@itemprop='author']//*[@itemprop='name']"),
-    lambda page: page.xpath("//*[@itemprop='author']"),
+    lambda page: _within(page, "name", "author"),
+    lambda page: page.with_attribute("itemprop", "author"),
     lambda page: page.with_class("entry-author", "post-author", "author-name"),
     lambda page: page.with_class("byline"),
 )
@@ -56,27 +70,35 @@ LOOSE_AUTHOR_CLASSES: tuple[Callable[[str], bool], ...] = (
     lambda name: "author" in name,
 )
 
-PUBLISHED_QUERIES = (
-    f"//*[{cls('entry-date')} or {cls('published')}]/@datetime",
-    f"//*[{cls('wp-block-post-date')}]//time/@datetime",
-    "//*[@itemprop='datePublished']/@datetime",
-    "//*[@itemprop='datePublished']/@content",
-    "//article//time/@datetime",
+def _values(elements: list, attribute: str) -> list[str]:
+    return [v for v in (e.get(attribute) for e in elements) if v is not None]
+
+
+# Finders of machine-readable dates: page → attribute values, most specific first.
+PUBLISHED_QUERIES: tuple[Callable[[Page], list[str]], ...] = (
+    lambda page: _values(page.with_class("entry-date", "published"), "datetime"),
+    lambda page: _values([t for box in page.with_class("wp-block-post-date")
+                          for t in box.iterdescendants("time")], "datetime"),
+    lambda page: _values(page.with_attribute("itemprop", "datePublished"), "datetime"),
+    lambda page: _values(page.with_attribute("itemprop", "datePublished"), "content"),
+    lambda page: _values([t for t in page.tagged("time")
+                          if _has_ancestor(t, lambda a: a.tag == "article")], "datetime"),
 )
-MODIFIED_QUERIES = (
-    f"//time[{cls('updated')} and not({cls('published')})]/@datetime",
-    "//*[@itemprop='dateModified']/@datetime",
-    "//*[@itemprop='dateModified']/@content",
+MODIFIED_QUERIES: tuple[Callable[[Page], list[str]], ...] = (
+    lambda page: _values([t for t in page.with_class("updated")
+                          if t.tag == "time" and "published" not in _classes(t)], "datetime"),
+    lambda page: _values(page.with_attribute("itemprop", "dateModified"), "datetime"),
+    lambda page: _values(page.with_attribute("itemprop", "dateModified"), "content"),
 )
 TAG_QUERIES: tuple[Callable[[Page], list], ...] = (
     lambda page: [a for box in page.with_class("tags-links", "taxonomy-post_tag", "post-tags",
                                                "entry-tags") for a in box.iter("a")],
-    lambda page: page.xpath("//a[@rel='tag' and contains(@href, '/tag/')]"),
+    lambda page: [a for a in _links_rel(page, "tag") if "/tag/" in (a.get("href") or "")],
 )
 CATEGORY_QUERIES: tuple[Callable[[Page], list], ...] = (
     lambda page: [a for box in page.with_class("cat-links", "taxonomy-category", "post-categories",
                                                "entry-categories") for a in box.iter("a")],
-    lambda page: page.xpath("//a[contains(concat(' ', @rel, ' '), ' category ')]"),
+    lambda page: [a for a in page.with_attribute("rel~", "category") if a.tag == "a"],
 )
 _NOT_ARTICLE_CLASSES = frozenset({
     "comment", "comments-area", "comment-list", "commentlist", "comment-body", "wp-block-comments",
@@ -99,10 +121,13 @@ OUTSIDE_COMMENTS_AND_WIDGETS = (
         "wp-block-latest-comments", "wp-block-latest-posts")) + "])"
 )
 # Last, any <time> of the page that is not a comment's or a widget's.
-PUBLISHED_QUERIES += (f"//time[{OUTSIDE_COMMENTS_AND_WIDGETS}]/@datetime",)
-# Elements that print a date for readers, when nothing machine-readable states one.
-VISIBLE_DATE_QUERY = (f"(//time | //*[contains(@class, 'date') or contains(@class, 'publish') or "
-                      f"contains(@class, 'posted')])[{OUTSIDE_COMMENTS_AND_WIDGETS}]")
+PUBLISHED_QUERIES += (lambda page: _values([t for t in page.tagged("time") if _outside(t)], "datetime"),)
+
+
+def _printed_dates(page: Page) -> list:
+    """Elements that print a date for readers, when nothing machine-readable states one."""
+    dated = page.with_class_where(lambda n: "date" in n or "publish" in n or "posted" in n)
+    return [el for el in page.in_order([page.tagged("time"), dated]) if _outside(el)]
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:[/-]|\.html?|$)")
 _WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
 # A date as printed in running text: "March 2, 2026", "2 Mar 2026", "2026/3/2", "02.03.2026".
@@ -253,7 +278,7 @@ def _byline_author(page: Page) -> tuple[str | None, etree._Element | None]:
 
 
 def _outside_comments_and_widgets(el: etree._Element) -> bool:
-    return bool(el.xpath(f"self::*[{OUTSIDE_COMMENTS_AND_WIDGETS}]"))
+    return _outside(el)
 
 
 def _loose_author(page: Page) -> tuple[str | None, etree._Element | None]:
@@ -311,7 +336,8 @@ def author(page: Page) -> tuple[str | None, str | None]:
 
 
 def author_link(page: Page) -> str | None:
-    href = page.first(f"(//a[@rel='author' or {cls('author-link')}]/@href)")
+    links = page.in_order([page.with_attribute("rel", "author"), page.with_class("author-link")])
+    href = next((a.get("href") for a in links if a.tag == "a" and a.get("href") is not None), None)
     return absolute(page.url, str(href)) if href else None
 
 
@@ -341,7 +367,7 @@ def url_date(url: str) -> str | None:
 def visible_date(page: Page) -> str | None:
     """The first date printed in a ``<time>`` or a date/publish-classed element, else the
     date printed nearest after the title (where bylines put it)."""
-    for el in page.xpath(VISIBLE_DATE_QUERY):
+    for el in _printed_dates(page):
         text = collapse(el.text_content())
         if len(text) > _MAX_DATE_LINE or not any(c.isdigit() for c in text):
             continue
@@ -371,8 +397,8 @@ def _date_after_title(page: Page) -> str | None:
 def script_date(page: Page) -> str | None:
     """``"datePublished": "..."`` and kin in the page's scripts: the state that JavaScript
     sites render their byline from."""
-    for script in page.xpath("//script[not(@src)]/text()"):
-        m = _SCRIPT_DATE.search(script)
+    for script in page.root.iter("script"):
+        m = script.get("src") is None and script.text and _SCRIPT_DATE.search(script.text)
         if m:
             return m.group(1)
     return None
@@ -391,8 +417,8 @@ def _first_value(page: Page, queries: tuple[str, ...], meta_keys: tuple[str, ...
     for key in meta_keys:
         if page.meta.get(key):
             return page.meta[key].strip()
-    for query in queries:
-        for value in page.xpath(query):
+    for find in queries:
+        for value in find(page):
             if str(value).strip():
                 return str(value).strip()
     return None
@@ -444,8 +470,9 @@ def rest_api_root(page: Page) -> str | None:
 def comments_open(page: Page, has_comments: bool) -> bool | None:
     """True with a comment form, False with a closed notice or a thread shown without a form,
     None when the page says nothing either way."""
-    if page.xpath("//form[@id='commentform' or contains(@class, 'comment-form')] | //*[@id='respond']"):
+    forms = page.with_attribute("id", "commentform") + page.with_class_where(lambda n: "comment-form" in n)
+    if any(f.tag == "form" for f in forms) or page.with_attribute("id", "respond"):
         return True
-    if page.xpath(f"//*[{cls('no-comments')} or {cls('comments-closed')}]"):
+    if page.with_class("no-comments", "comments-closed"):
         return False
     return False if has_comments else None

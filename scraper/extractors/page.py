@@ -168,6 +168,10 @@ ARTICLE_TYPES = {"Article", "BlogPosting", "NewsArticle", "Report", "TechArticle
                  "ScholarlyArticle", "OpinionNewsArticle", "AnalysisNewsArticle", "LiveBlogPosting"}
 
 
+_INDEXED_ATTRIBUTES = frozenset({"id", "itemprop", "rel", "role", "property", "type"})
+_INDEXED = etree.XPath("descendant::*[" + " or ".join(f"@{a}" for a in ("class", *_INDEXED_ATTRIBUTES)) + "]")
+
+
 class Page:
     def __init__(self, root: html.HtmlElement, url: str):
         self.root = root
@@ -181,27 +185,63 @@ class Page:
         return found[0] if found else None
 
     @cached_property
-    def _class_index(self) -> tuple[dict[str, list], dict[int, int]]:
-        """Class name → elements, and document order: built in one walk, so class lookups do
-        not each scan the whole page."""
-        index: dict[str, list] = {}
+    def _index(self) -> tuple[dict[str, list], dict[tuple[str, str], list], dict[int, int]]:
+        """Class name → elements, (attribute, value) → elements and document order, built in
+        one walk: a libxml2 scan of the whole page costs about a third of its parse, so the
+        parts look elements up here rather than each scanning the page."""
+        classes: dict[str, list] = {}
+        attributes: dict[tuple[str, str], list] = {}
         order: dict[int, int] = {}
-        for position, el in enumerate(self.root.xpath("//*[@class]")):
-            order[id(el)] = position
-            for name in el.get("class").split():
-                index.setdefault(name, []).append(el)
-        return index, order
+        for position, el in enumerate(_INDEXED(self.root)):
+            order[id(el)] = position  # the lists keep every element alive, so ids stay unique
+            label = el.get("class")
+            if label is not None:
+                for token in label.split():
+                    classes.setdefault(token, []).append(el)
+                if len(el.attrib) == 1:
+                    continue
+            for name, value in el.items():
+                if name in _INDEXED_ATTRIBUTES:
+                    attributes.setdefault((name, value), []).append(el)
+                    if name == "rel":
+                        for token in value.split():
+                            attributes.setdefault(("rel~", token), []).append(el)
+        return classes, attributes, order
+
+    @cached_property
+    def _full_order(self) -> dict[int, int]:
+        """Document order of every element, for the rare merge of unindexed elements."""
+        self._elements = list(self.root.iter())  # keeps the proxies, so their ids stay unique
+        return {id(el): position for position, el in enumerate(self._elements)}
+
+    def in_order(self, groups) -> list:
+        """The elements of ``groups`` (lists from the lookups below), once each, in document order."""
+        found = {id(el): el for group in groups for el in group}
+        order = self._index[2]
+        if any(key not in order for key in found):
+            order = self._full_order
+        return sorted(found.values(), key=lambda el: order[id(el)])
 
     def with_class(self, *names: str) -> list:
         """Elements carrying any of the class ``names``, in document order."""
-        index, order = self._class_index
-        found = {id(el): el for name in names for el in index.get(name, ())}
-        return sorted(found.values(), key=lambda el: order[id(el)])
+        classes = self._index[0]
+        return self.in_order(classes.get(name, ()) for name in names)
 
     def with_class_where(self, test: Callable[[str], bool]) -> list:
         """Elements carrying a class name that passes ``test`` (``"author-bio-box"`` for a
         test looking for ``"author-bio"``), in document order: themes' own class names."""
-        return self.with_class(*(name for name in self._class_index[0] if test(name)))
+        return self.with_class(*(name for name in self._index[0] if test(name)))
+
+    def with_attribute(self, name: str, *values: str) -> list:
+        """Elements whose attribute ``name`` (one of ``id``, ``itemprop``, ``rel``, ``role``,
+        ``property``, ``type``) equals one of ``values``, in document order; ``rel~`` matches
+        one word of ``rel`` (``rel="category tag"``)."""
+        attributes = self._index[1]
+        return self.in_order(attributes.get((name, value), ()) for value in values)
+
+    def tagged(self, *tags: str) -> list:
+        """Elements of ``tags``, in document order (libxml2 filters: no Python per element)."""
+        return list(self.root.iter(*tags))
 
     @cached_property
     def meta(self) -> dict[str, str]:
@@ -216,7 +256,9 @@ class Page:
     @cached_property
     def jsonld(self) -> list[dict]:
         out: list[dict] = []
-        for script in self.root.xpath('//script[@type="application/ld+json"]'):
+        for script in self.with_attribute("type", "application/ld+json"):
+            if script.tag != "script":
+                continue
             try:
                 _flatten_jsonld(json.loads(script.text or "", strict=False), out)
             except ValueError:
@@ -241,7 +283,7 @@ class Page:
 
     @cached_property
     def body_classes(self) -> set[str]:
-        body = self.first("//body")
+        body = next(iter(self.tagged("body")), None)
         return set((body.get("class") or "").split()) if body is not None else set()
 
     @cached_property
@@ -250,6 +292,7 @@ class Page:
         return collapse(lang).replace("_", "-") or None
 
     def link(self, rel: str, type_: str | None = None) -> str | None:
-        query = f'//link[@rel="{rel}"' + (f' and @type="{type_}"' if type_ else "") + "]/@href"
-        href = self.first(query)
-        return str(href).strip() if href else None
+        for el in self.with_attribute("rel", rel):
+            if el.tag == "link" and (type_ is None or el.get("type") == type_) and el.get("href") is not None:
+                return el.get("href").strip() or None
+        return None
