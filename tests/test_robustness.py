@@ -89,3 +89,14 @@ def test_a_50_mb_page_is_cut_and_extracted_in_seconds():
     article = extract_page(page, URL)["article"]
     assert time.perf_counter() - start < 15  # about 2.5 s on a laptop; generous for slow CI
     assert 0 < len(article["body_text"]) <= MAX_HTML_BYTES
+
+
+def test_content_after_a_closing_html_tag_is_part_of_the_page():
+    """Caching plugins print a comment after ``</html>``; libxml2 then opens a second
+    top-level ``<html>`` for whatever follows, which a walk from the root would never see."""
+    late = ("<p>This paragraph came after the closing tag, as broken templates print it, "
+            "and it is still part of the article.</p>")
+    page = (article_html(PARAGRAPH) + "\n<!-- Page cached by a plugin -->\n"
+            + f'<div class="entry-content"><h1>Late</h1>{PARAGRAPH}{late}</div>')
+    assert "after the closing tag" in parse_html(page).text_content()
+    assert "after the closing tag" in extract_page(page, URL)["article"]["body_text"]

@@ -11,6 +11,7 @@ once and walked once, whatever the number of candidates.
 """
 from __future__ import annotations
 
+import re
 from functools import cached_property
 
 from lxml import etree
@@ -38,10 +39,9 @@ WIDEN_LEVELS = 6
 LINK_SHARE = 0.7
 LINK_LIST_MAX_CHARS = 2000
 ARTICLE_MIN_CHARS = 500
-_CANDIDATE_BLOCKS = (
-    "//*[" + " or ".join(f"self::{t}" for t in BLOCK_TAGS) + f"][string-length(normalize-space()) >= {MIN_PARAGRAPH}]"
-    " | //*[self::div or self::section][text()[normalize-space()]]"
-)
+# Divs holding text of their own: prose written straight into a div (no <p>).
+_OWN_TEXT_DIVS = etree.XPath("descendant::*[self::div or self::section][text()[normalize-space()]]")
+_XML_SPACE = re.compile(r"[ \t\r\n]+")  # what XPath's normalize-space() folds (not NBSP)
 _COMMENT_AREA = ("comment-list", "commentlist", "comments-area", "comment-content")
 
 
@@ -67,10 +67,14 @@ class BodyAnalysis:
         self._dense: dict[int, float] = {}   # readability score: parent 1, grandparent 1/2, ...
         self._nodes: dict[int, etree._Element] = {}
         self._furniture: dict[int, bool] = {}  # is_boilerplate per ancestor: blocks share them
-        # libxml2 picks the candidates (blocks long enough, divs holding text of their own), so
-        # Python only sees the few hundred elements that can count.
-        for el in page.root.xpath(_CANDIDATE_BLOCKS):
-            self._add_block(el)
+        # libxml2 picks the candidates (block tags, divs holding text of their own), so Python
+        # only sees the elements that can count; text_content() beats XPath's normalize-space().
+        divs = _OWN_TEXT_DIVS(page.root)  # held, so that their ids stay unique
+        own_text = {id(el) for el in divs}
+        for el in page.root.iter(*BLOCK_TAGS, "div", "section"):
+            if el.tag not in ("div", "section") or id(el) in own_text:
+                self._add_block(el)
+        del divs
 
     def _add_block(self, el: etree._Element) -> None:
         if el.tag in ("div", "section"):  # prose written straight into a div (no <p>)
@@ -82,7 +86,7 @@ class BodyAnalysis:
         else:
             text = el.text_content()
             size = len(text.strip())
-            if size < MIN_PARAGRAPH:
+            if size < MIN_PARAGRAPH or len(_XML_SPACE.sub(" ", text).strip(" ")) < MIN_PARAGRAPH:
                 return
             links = _link_chars(el)
             start = el.getparent()

@@ -125,6 +125,22 @@ def decode_html(data: bytes, content_type: str | None = None) -> str:
     return text
 
 
+def _adopt_strays(root: html.HtmlElement) -> None:
+    """Broken markup can leave libxml2 with a second top-level ``<html>`` after the first;
+    its content moves into the first one's body, so that every walk from the root sees the
+    whole page."""
+    strays = [el for el in root.itersiblings() if isinstance(el.tag, str) and (len(el) or el.text)]
+    if not strays:
+        return
+    body = root.find("body")
+    home = body if body is not None else root
+    for stray in strays:
+        for part in (list(stray) if stray.tag == "html" else [stray]):
+            if part.tag == "body":
+                part.tag = "div"  # its text and tails come along
+            home.append(part)
+
+
 def _flatten_deep(root: html.HtmlElement) -> None:
     for el in _AT_MAX_DEPTH(root):
         etree.strip_tags(el, "*")
@@ -144,6 +160,7 @@ def parse_html(document: str | bytes, content_type: str | None = None) -> html.H
         root = None
     if root is None:
         return html.document_fromstring("<html><body></body></html>")
+    _adopt_strays(root)
     _flatten_deep(root)
     return root
 
