@@ -35,7 +35,7 @@ from twisted.python.failure import Failure
 
 import scraper
 from scraper.items import ArticleItem
-from scraper.signals import dataset_commit
+from scraper.signals import dataset_commit, page_error
 
 from . import ledger as ledger_
 from .ledger import MANIFEST
@@ -282,7 +282,8 @@ class ParquetDatasetPipeline:
                                 (pipe.on_item_dropped, signals.item_dropped),
                                 (pipe.on_item_error, signals.item_error),
                                 (pipe.on_response, signals.response_received),
-                                (pipe.on_spider_closed, signals.spider_closed)):
+                                (pipe.on_spider_closed, signals.spider_closed),
+                                (pipe.on_page_error, page_error)):
             crawler.signals.connect(handler, signal=signal)
         return pipe
 
@@ -436,6 +437,9 @@ class ParquetDatasetPipeline:
                         spider: Any = None) -> None:
         url = item.article.get("url") if isinstance(item, ArticleItem) else getattr(response, "url", None)
         self.record_error(url, f"Item dropped: {exception}")
+
+    def on_page_error(self, url: str | None = None, message: str = "") -> None:
+        self.record_error(url, message)
 
     def on_item_error(self, item: Any, failure: Any, response: Any = None, spider: Any = None) -> None:
         url = item.article.get("url") if isinstance(item, ArticleItem) else getattr(response, "url", None)

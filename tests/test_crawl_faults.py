@@ -61,7 +61,28 @@ def test_bad_responses_are_logged_and_the_crawl_goes_on(site_dir, tmp_path):
     syria = [c for c in comments if c["article_url"] == SYRIA]
     assert len(syria) == 22 and all(c["parent_source"] == "api" for c in syria)
     manifest = json.loads((tmp_path / "faults" / "crawl.json").read_text())
-    assert any(QUIET in json.dumps(e) for e in manifest["errors"])
+    recorded = json.dumps(manifest["errors"])
+    for url in (QUIET, START + "tag/isis/", START + "tag/audio/", MAILBAG_API):
+        assert url in recorded, f"{url} missing from the manifest's errors"
+    assert "Incomplete thread" not in log  # the REST API made the broken thread whole
+
+
+def test_a_thread_cut_short_is_reported_not_silently_stored(site_dir, tmp_path):
+    """Broken comment markup and no REST API to fill the gap: the comments the markup still
+    holds are stored, and the crawl says the thread is short of what the page states."""
+    syria_api = START + "wp-json/wp/v2/comments?post=4&per_page=100"
+    with ReplaySite(site_dir) as site:
+        site.override(SYRIA, body=_broken_comments(manifest_files(THEME)[SYRIA].read_bytes()))
+        site.override(syria_api, status=404, body=b"{}", content_type="application/json")
+        proc = run_crawl(START, tmp_path, "cut", site.proxy_url)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    syria = [c for c in read_table(tmp_path, "cut", "comments") if c["article_url"] == SYRIA]
+    assert 0 < len(syria) < 22
+    message = f"Incomplete thread at {SYRIA}: the page states 22 comments, {len(syria)} were found"
+    assert message in proc.stderr
+    manifest = json.loads((tmp_path / "cut" / "crawl.json").read_text())
+    assert message in json.dumps(manifest["errors"], ensure_ascii=False)
+    assert manifest["counts"]["articles"] == len(truth_posts())
 
 
 def _visible_parquet(folder: Path) -> list[Path]:

@@ -178,6 +178,9 @@ class GenericExtractor:
     def comments(self) -> list[dict]:
         return [dict(c) for c in self._comments]
 
+    def declared_comment_count(self) -> int | None:
+        return metadata.declared_comment_count(self.page)
+
     def comment_page_urls(self) -> list[str]:
         return comments.comment_page_urls(self.page)
 
@@ -216,6 +219,7 @@ class GenericExtractor:
                 "is_article": is_article,
                 "extractor": tag,
                 "comment_page_urls": self.comment_page_urls() if is_article else [],
+                "declared_comment_count": self.declared_comment_count() if is_article else None,
                 "rest_api_root": self.rest_api_root(),
             },
         }

@@ -476,3 +476,26 @@ def comments_open(page: Page, has_comments: bool) -> bool | None:
     if page.with_class("no-comments", "comments-closed"):
         return False
     return False if has_comments else None
+
+
+_COUNT_TITLE_CLASSES = ("comments-title", "comment-title", "wp-block-comments-title", "comments-count",
+                        "comment-count", "comments-heading")
+# "22 thoughts on …", "14 Comments", "2 Gedanken zu …", "One thought on …", "No comments".
+_COUNT_IN_TITLE = re.compile(r"^\s*(?:(\d[\d,.\u00a0]*)\s*\w|(one|a single)\s+\w|(no)\s+(?:comments?|responses?|replies|thoughts?)\b)", re.I)
+
+
+def declared_comment_count(page: Page) -> int | None:
+    """How many comments the page says its thread holds (JSON-LD ``commentCount``, microdata,
+    or the number heading the thread: "22 thoughts on …"), to tell a complete thread from one
+    whose markup broke off; None where the page does not say."""
+    for value in ((page.jsonld_article or {}).get("commentCount"),
+                  *(e.get("content") or e.text_content() for e in page.with_attribute("itemprop", "commentCount"))):
+        number = re.sub(r"\D", "", str(value)) if value is not None else ""
+        if number:
+            return int(number)
+    for heading in page.with_class(*_COUNT_TITLE_CLASSES):
+        m = _COUNT_IN_TITLE.match(collapse(heading.text_content()))
+        if m:
+            return int(re.sub(r"\D", "", m.group(1))) if m.group(1) else 1 if m.group(2) else 0
+    return None
+

@@ -18,6 +18,7 @@ from pipelines.ledger import stored_article_ids
 
 from .. import wordpress
 from ..extractors import ExtractionError, extract_page, load_packages, parse_html
+from ..signals import page_error
 from ..extractors.page import binary_reason
 from ..extractors.comments import comment_page_number
 from ..items import ArticleItem
@@ -39,6 +40,7 @@ class ArticleAssembly:
     seen_pages: set[str] = field(default_factory=set)
     api_root: str | None = None
     api_page: int = 1
+    declared_comments: int | None = None  # what the page says its thread holds
 
 
 class BlogSpider(scrapy.Spider):
@@ -137,7 +139,8 @@ class BlogSpider(scrapy.Spider):
         self._articles.add(article["article_id"])
         article.update(_capture(response))
         article["fetched_at"] = article["fetched_at"] or datetime.now(timezone.utc).isoformat()
-        assembly = ArticleAssembly(article, api_root=result["page"]["rest_api_root"])
+        assembly = ArticleAssembly(article, api_root=result["page"]["rest_api_root"],
+                                   declared_comments=result["page"].get("declared_comment_count"))
         links = result["page"]["comment_page_urls"]
         assembly.thread.add_page(None, _captured(result["comments"], response))
         assembly.seen_pages.add(normalize_url(response.url))
@@ -147,12 +150,12 @@ class BlogSpider(scrapy.Spider):
     def _is_html(self, response: Response) -> bool:
         ctype = (response.headers.get("Content-Type") or b"").lower()
         if not isinstance(response, TextResponse) or (ctype and not any(t in ctype for t in HTML_TYPES)):
-            self.logger.warning("Skipped non-HTML response %s (Content-Type %r)", response.url,
-                                ctype.decode(errors="replace"))
+            self._page_error(response.url, logging.WARNING, "Skipped non-HTML response %s (Content-Type %r)",
+                             ctype.decode(errors="replace"))
             return False
         reason = binary_reason(response.body)
         if reason:
-            self.logger.error("Skipped binary body served as HTML: %s (%s)", response.url, reason)
+            self._page_error(response.url, logging.ERROR, "Skipped binary body served as HTML: %s (%s)", reason)
             return False
         return True
 
@@ -165,21 +168,32 @@ class BlogSpider(scrapy.Spider):
         try:
             return parse_html(response.body, ctype)
         except ExtractionError as exc:  # input the extractor refuses, with the reason: no traceback
-            self.logger.error("Not extracted %s: %s", response.url, exc)
+            self._page_error(response.url, logging.ERROR, "Not extracted %s: %s", exc)
             self.crawler.stats.inc_value("extract/errors")
             return None
 
     def _extract(self, root, url: str) -> dict | None:
         try:
-            return extract_page(root, url)
+            result = extract_page(root, url)
         except ExtractionError as exc:
-            self.logger.error("Not extracted %s: %s", url, exc)
+            self._page_error(url, logging.ERROR, "Not extracted %s: %s", exc)
             self.crawler.stats.inc_value("extract/errors")
             return None
-        except Exception:  # one broken page must not end an archival crawl
+        except Exception as exc:  # one broken page must not end an archival crawl
             self.logger.exception("Extraction failed for %s", url)
+            self._page_error(url, None, f"Extraction failed: {exc!r}")
             self.crawler.stats.inc_value("extract/errors")
             return None
+        if result["page"].get("fallback_from"):  # extract_page logged the traceback
+            self._page_error(url, None, f"Extractor {result['page']['fallback_from']} failed; generic result used")
+        return result
+
+    def _page_error(self, url: str, level: int | None, message: str, *args) -> None:
+        """Log (unless ``level`` is None: already logged) and record in the crawl's manifest."""
+        if level is not None:
+            self.logger.log(level, message, url, *args)
+            message = message % (url, *args)
+        self.crawler.signals.send_catch_log(page_error, url=url, message=message)
 
     def page_failed(self, failure: Failure):
         self._log_failure(failure, logging.ERROR)
@@ -238,8 +252,8 @@ class BlogSpider(scrapy.Spider):
         try:
             rows = wordpress.parse_comments(json.loads(response.body))
         except (ValueError, UnicodeDecodeError) as exc:
-            self.logger.error("Invalid REST comments JSON at %s (%s); parents come from HTML",
-                              response.url, exc)
+            self._page_error(response.url, logging.ERROR,
+                             "Invalid REST comments JSON at %s (%s); parents come from HTML", exc)
             self.crawler.stats.inc_value("wordpress/rest_invalid_json")
             a.api_page = 0
         else:
@@ -276,7 +290,7 @@ class BlogSpider(scrapy.Spider):
         try:
             users = wordpress.parse_users(json.loads(response.body))
         except (ValueError, UnicodeDecodeError) as exc:
-            self.logger.error("Invalid REST users JSON at %s (%s)", response.url, exc)
+            self._page_error(response.url, logging.ERROR, "Invalid REST users JSON at %s (%s)", exc)
             yield from self._release_users(api_root, found or None)
             return
         found = found + users
@@ -312,6 +326,12 @@ class BlogSpider(scrapy.Spider):
             row["article_id"] = a.article["article_id"]
             row["article_url"] = a.article["canonical_url"]
         a.article["comment_count"] = len(comments)
+        if a.declared_comments is not None and len(comments) < a.declared_comments:
+            # Markup that broke off, comments loaded by script, pages not linked: say so.
+            self.crawler.stats.inc_value("blog/incomplete_threads")
+            self._page_error(a.article["url"], logging.WARNING,
+                             "Incomplete thread at %s: the page states %d comments, %d were found",
+                             a.declared_comments, len(comments))
         self.crawler.stats.inc_value("blog/articles")
         self.crawler.stats.inc_value("blog/comments", len(comments))
         return ArticleItem(article=a.article, comments=comments)
