@@ -5,6 +5,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -144,3 +145,17 @@ def test_demo_crawls_the_sample_blog_to_its_truth(tmp_path, truth):
             if c["kind"] == "comment":
                 assert row["text"] == c["text"]
                 assert row["published"] == datetime.fromisoformat(c["published"])
+
+
+def test_a_second_demo_is_a_recrawl_that_shows_the_whole_root(tmp_path, truth):
+    def demo() -> str:
+        proc = subprocess.run([sys.executable, "-m", "scrapy.cmdline", "demo", "--out", str(tmp_path)],
+                              cwd=ROOT, env=crawl_env(None), capture_output=True, text=True, timeout=180)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        return proc.stdout
+    demo()
+    time.sleep(1.1)  # crawl ids are per second
+    again = demo()
+    total = sum(p["comment_count"] for p in truth["posts"])
+    assert re.search(r"articles:\s+0 stored", again)
+    assert re.search(rf"dataset root:\s+4 articles, {total} comments across 2 crawls", again)

@@ -284,3 +284,30 @@ def test_savefixture_refers_to_shared_pages_instead_of_copying_them(tmp_path):
 def test_savefixture_needs_the_url_of_a_saved_page(tmp_path):
     proc = _savefixture(str(SAMPLE_POST), "--dir", str(tmp_path))
     assert proc.returncode != 0 and "--url" in proc.stderr
+
+
+def _extract(*args: str, proxy: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "scrapy.cmdline", "extract", *args], cwd=ROOT,
+                          env=crawl_env(proxy), capture_output=True, text=True, timeout=60)
+
+
+def test_extract_fetches_a_url_and_writes_no_dataset(tmp_path):
+    """One page to look at is not a crawl: nothing lands in the dataset root."""
+    with ReplaySite(SAMPLE_BLOG) as site:
+        proc = _extract(SAMPLE_URL, "-s", f"DATASET_ROOT={tmp_path}", proxy=site.proxy_url)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout)
+    assert result["article"]["canonical_url"] == SAMPLE_URL
+    local = extract_page(SAMPLE_POST.read_bytes(), SAMPLE_URL)
+    assert [c["comment_id"] for c in result["comments"]] == [c["comment_id"] for c in local["comments"]]
+    assert result["comments"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_extract_says_what_a_binary_file_is(tmp_path):
+    path = tmp_path / "image.html"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    proc = _extract(str(path))
+    assert proc.returncode == 1
+    assert "not an HTML page: the body is a PNG image" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -123,7 +123,30 @@ def summary(path: Path) -> str:
         f"  max thread depth:  {counts.get('max_depth', 0)}",
         "  parent_source:     " + (", ".join(f"{k} {v}" for k, v in sorted(sources.items())) or "-"),
         f"  errors:            {m.get('errors_total', 0)}",
+        *_root_totals(folder.parent),
         f"  dataset:           {folder.resolve()}",
         *(f"    {f}" for f in files),
     ]
     return "\n".join(lines)
+
+
+def _root_totals(root: Path) -> list[str]:
+    """Across every crawl in the dataset root: a re-crawl stores only what changed, so its own
+    counts can be zero while the root holds the whole blog."""
+    import pyarrow.dataset as ds
+
+    crawls = [p.parent for p in root.glob("*/crawl.json")]
+    if len(crawls) < 2:
+        return []
+    def table(name: str, columns: list[str]):
+        files = [str(f) for c in crawls for f in sorted((c / name).glob("part-*.parquet"))]
+        return ds.dataset(files, format="parquet").to_table(columns=columns)
+
+    try:
+        articles = table("articles", ["article_id"])
+        comments = table("comments", ["article_id", "comment_id"])
+    except (OSError, ValueError):
+        return []
+    return [f"  dataset root:      {len(set(articles['article_id'].to_pylist()))} articles, "
+            f"{len(set(zip(*comments.to_pydict().values())))} comments across {len(crawls)} crawls"]
+

@@ -9,7 +9,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from ..extractors import extract_page, load_packages
+from ..extractors import ExtractionError, extract_page, load_packages
 from ..fixtures import read_page
 
 
@@ -55,6 +55,10 @@ class Command(ScrapyCommand):
             return extract_page(body, url, content_type=ctype, extractor=opts.extractor)
         except KeyError as exc:
             raise UsageError(exc.args[0]) from None
+        except ExtractionError as exc:  # not a web page: say what it is, no traceback
+            sys.stderr.write(f"{url}: {exc}\n")
+            self.exitcode = 1
+            raise SystemExit(1) from None
 
     def _fetch(self, url: str) -> tuple[bytes, str, str | None]:
         """Fetch through Scrapy, so robots.txt, the user agent and proxies apply as in a crawl."""
@@ -64,6 +68,9 @@ class Command(ScrapyCommand):
 
         class FetchOne(Spider):
             name = "extract-fetch"
+            # One page to look at, not a crawl: no dataset, no capture, no re-crawl validators.
+            custom_settings = {"ITEM_PIPELINES": {}, "WARC_ENABLED": False, "INCREMENTAL_ENABLED": False,
+                               "EXTENSIONS": {}}
 
             async def start(self):
                 yield Request(url, callback=self.keep, errback=self.failed, dont_filter=True)
