@@ -116,8 +116,9 @@ def revalidatable(row: dict) -> bool:
     return bool(row.get("warc_file")) and (row.get("status") == 200 or bool(row.get("unchanged")))
 
 
-def earlier_crawls(root: Path, host: str, exclude: str) -> list[Path]:
-    """Folders of finished crawls of the same site (start URL host), oldest first."""
+def earlier_crawls(root: Path, host: str, exclude: str, finished_only: bool = False) -> list[Path]:
+    """Folders of earlier crawls of the same site (start URL host), oldest first; with
+    ``finished_only``, only those that ran to their end (``finish_reason`` "finished")."""
     found = []
     for manifest in root.glob(f"*/{MANIFEST}"):
         try:
@@ -126,6 +127,8 @@ def earlier_crawls(root: Path, host: str, exclude: str) -> list[Path]:
             log.warning("Ignored unreadable %s: %s", manifest, exc)
             continue
         if data.get("crawl_id") == exclude or manifest.parent.name == exclude:
+            continue
+        if finished_only and data.get("finish_reason") != "finished":
             continue
         if urlsplit(data.get("start_url") or "").netloc.lower() == host:
             found.append((data.get("started_at") or "", manifest.parent))
@@ -146,15 +149,21 @@ def load(crawl_folder: Path, start_url: str | None, incremental: bool = True) ->
 
 
 def previous_pages(crawl_folder: Path, start_url: str | None) -> dict[str, dict]:
-    """The latest ``pages`` row of each URL the earlier crawls of the site fetched."""
+    """The latest ``pages`` row of each URL the earlier, finished crawls of the site fetched.
+
+    An interrupted crawl (Ctrl-C, kill, a write error, a page limit) fetched pages whose
+    article and thread it may never have stored: its pages are no proof that a page's content
+    is in the dataset, so they are not revalidated but fetched and extracted again (the rows
+    it did store are still compared against, and not stored twice)."""
     pages: dict[str, dict] = {}
-    for folder in _earlier(crawl_folder, start_url):
+    for folder in _earlier(crawl_folder, start_url, finished_only=True):
         for row in read_rows(parts(folder / "pages"), consequence=_COMPARE_LOST):
             pages[row["url"]] = row
     return pages
 
 
-def _earlier(crawl_folder: Path, start_url: str | None) -> list[Path]:
+def _earlier(crawl_folder: Path, start_url: str | None, finished_only: bool = False) -> list[Path]:
     if not start_url:
         return []
-    return earlier_crawls(crawl_folder.parent, urlsplit(start_url).netloc.lower(), crawl_folder.name)
+    return earlier_crawls(crawl_folder.parent, urlsplit(start_url).netloc.lower(), crawl_folder.name,
+                          finished_only)

@@ -391,7 +391,10 @@ class ParquetDatasetPipeline:
                 self._write_error(exc, None, stop=False)
         self.finished_at = utc_now().isoformat()
         self.summary = self._summary()
-        self._write_manifest()
+        if self.finish_reason is not None:
+            self._write_manifest()
+        # Else the manifest waits for spider_closed, after the WARC files are finalised: a
+        # crawl.json is written only for a crawl whose files are all complete, with its reason.
         log.info("Dataset %s: %d articles, %d comments, max thread depth %d, in %s",
                  self.crawl_id, self.summary["articles"], self.summary["comments"],
                  self.summary["max_depth"], self.summary["dataset"])
@@ -549,7 +552,9 @@ class ParquetDatasetPipeline:
                 "unchanged_pages": self._stored("pages", "unchanged").get(True, 0),
                 "unchanged_articles": self.counts["unchanged_articles"],
                 "unchanged_comments": self.counts["unchanged_comments"],
-                "already_stored": self.counts["already_stored"],
+                # Resumed runs: the spider skips what the killed run stored before assembling it.
+                "already_stored": self.counts["already_stored"]
+                + (self.crawler.stats.get_value("blog/already_stored", 0) if self.crawler else 0),
                 "files_written": {n: len(w.files) for n, w in self.writers.items()},
                 "http_errors": dict(sorted(self.http_errors.items())),
             },

@@ -236,7 +236,7 @@ class ConditionalRequestMiddleware:
 
     def process_request(self, request: Request, spider=None) -> None:
         previous = self.pages.get(request.url)
-        if previous is None or not ledger.revalidatable(previous):
+        if previous is None or not ledger.revalidatable(previous) or request.meta.get("no_validators"):
             return None  # without the archived content a 304 could not be answered
         if previous.get("etag"):
             request.headers.setdefault("If-None-Match", previous["etag"])
@@ -251,14 +251,19 @@ class ConditionalRequestMiddleware:
             # No validators, or the server ignored them: the same bytes mean the same page.
             request.meta["unchanged_content"] = True
             return response
-        if response.status != 304 or previous is None or not ledger.revalidatable(previous):
+        if (response.status != 304 or previous is None or not ledger.revalidatable(previous)
+                or request.meta.get("no_validators")):
             return response
         path = self.root / warc.crawl_of(previous["warc_file"]) / "warc" / previous["warc_file"]
         try:
             replayed = response_from_record(request, path, previous["warc_offset"], keep_fetch_time=True)
-        except Exception as exc:  # noqa: BLE001 - the 304 itself is then what the crawl gets
-            log.error("Cannot read the earlier capture of %s in %s at offset %s: %s",
-                      request.url, path, previous["warc_offset"], exc)
-            return response
+        except Exception as exc:  # noqa: BLE001 - a moved or damaged earlier WARC
+            log.error("Cannot read the earlier capture of %s in %s at offset %s: %s; fetching it "
+                      "again in full", request.url, path, previous["warc_offset"], exc)
+            retry = request.replace(dont_filter=True)
+            for name in (b"If-None-Match", b"If-Modified-Since"):
+                retry.headers.pop(name, None)
+            retry.meta["no_validators"] = True
+            return retry
         request.meta["revalidated"] = 304
         return replayed

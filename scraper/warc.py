@@ -233,7 +233,8 @@ class IncompleteRecord(Exception):
 def _complete_records(f: BinaryIO):
     """(offset, end, record, warcinfo fields) from the current position of ``f``; raises on the
     first record that is not whole."""
-    records = ArchiveIterator(f, check_digests=False)
+    # A record whose digest does not match its bytes is damaged: an error, like a cut one.
+    records = ArchiveIterator(f, check_digests="raise")
     for record in records:
         info = warcinfo_fields(record) if record.rec_type == "warcinfo" else None
         # warcio reads the record to its end to tell its offset and length.

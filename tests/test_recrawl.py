@@ -147,3 +147,45 @@ def test_without_validators_unchanged_pages_are_known_by_their_content(tmp_path)
     quiet = START + "2016/04/a-quiet-note-on-archive-formats/"
     assert pages[quiet]["unchanged"] is True and pages[quiet]["status"] == 200
     assert pages[POST]["unchanged"] is False
+
+
+def _latest(root: Path) -> tuple[list, list]:
+    blocks = re.findall(r"```sql\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    con = duckdb.connect()
+    con.execute(next(b for b in blocks if "latest_comments" in b).replace("datasets/", str(root) + "/"))
+    return (con.execute("SELECT canonical_url FROM latest_articles").fetchall(),
+            con.execute("SELECT article_url, comment_id FROM latest_comments").fetchall())
+
+
+def test_a_recrawl_after_an_interrupted_crawl_stores_what_it_missed(tmp_path):
+    """The first crawl stops early (a page limit, as Ctrl-C would): it fetched article pages
+    whose articles it never stored. Their unchanged pages must not count as stored."""
+    if not (WORDPRESS / "site" / THEME / "manifest.json").exists():
+        pytest.skip(f"shared WordPress corpus not found at {WORDPRESS}")
+    with ReplaySite(WORDPRESS / "site" / THEME) as site:
+        cut = run_crawl(START, tmp_path, "cut", site.proxy_url, "-s", "CLOSESPIDER_PAGECOUNT=12")
+        assert cut.returncode == 0, cut.stderr[-3000:]
+        assert json.loads((tmp_path / "cut" / "crawl.json").read_text())["finish_reason"] != "finished"
+        assert len(read_table(tmp_path, "cut", "articles")) < len(truth_posts())
+        again = run_crawl(START, tmp_path, "again", site.proxy_url)
+        assert again.returncode == 0, again.stderr[-3000:]
+    articles, comments = _latest(tmp_path)
+    assert len(articles) == len(truth_posts())
+    assert len(comments) == len(set(comments)) == sum(len(p["comments"]) for p in truth_posts())
+
+
+def test_a_recrawl_whose_earlier_warc_is_gone_fetches_pages_again(tmp_path):
+    """A 304 stands for the earlier capture; where that capture cannot be read (the WARC was
+    moved away) the page is asked for again in full, and the crawl still covers the site."""
+    if not (WORDPRESS / "site" / THEME / "manifest.json").exists():
+        pytest.skip(f"shared WordPress corpus not found at {WORDPRESS}")
+    with ReplaySite(WORDPRESS / "site" / THEME) as site:
+        assert run_crawl(START, tmp_path, "first", site.proxy_url).returncode == 0
+        (tmp_path / "first" / "warc").rename(tmp_path / "moved-warc")
+        second = run_crawl(START, tmp_path, "second", site.proxy_url)
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert "Cannot read the earlier capture" in second.stderr and "fetching it again in full" in second.stderr
+    pages = {p["url"]: p for p in read_table(tmp_path, "second", "pages")}
+    assert all(pages[p["url"]]["status"] == 200 for p in truth_posts())
+    articles, comments = _latest(tmp_path)
+    assert len(articles) == len(truth_posts())

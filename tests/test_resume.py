@@ -3,6 +3,8 @@ same command: every article and comment exactly once, equal to the truth, and on
 Parquet and WARC files visible."""
 from __future__ import annotations
 
+import json
+
 import signal
 import subprocess
 from collections import Counter
@@ -98,9 +100,12 @@ def test_kill_9_then_resume_stores_everything_once(marker, count, tmp_path):
     with ReplaySite(WORDPRESS / "site" / THEME) as site:
         assert _kill_after(site, out, jobdir, marker, count) == count
         assert not (out / "job" / "crawl.json").exists()
+        stored_before = len(read_table(out, "job", "articles")) if (out / "job" / "articles").exists() else 0
         proc = run_crawl(START, out, "job", site.proxy_url, "-s", f"JOBDIR={jobdir}")
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "the last run did not finish" in proc.stderr
+    counts = json.loads((out / "job" / "crawl.json").read_text())["counts"]
+    assert counts["already_stored"] == stored_before
     _assert_truth(out)
     _assert_files_complete(out)
 

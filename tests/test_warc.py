@@ -133,6 +133,26 @@ def test_corrupt_and_truncated_records_are_reported_and_skipped(captured, tmp_pa
     assert len(articles) >= len(truth_posts()) - 1
 
 
+def test_a_record_whose_bytes_do_not_match_its_digest_is_reported_and_skipped(captured, tmp_path):
+    """An uncompressed WARC has no CRC: a changed byte is seen only by the record's digest."""
+    import gzip
+
+    plain = tmp_path / "plain" / "live-00000.warc"
+    plain.parent.mkdir()
+    plain.write_bytes(b"".join(gzip.decompress(p.read_bytes()) for p in sorted(captured["warc"].glob("*.warc.gz"))))
+    data = plain.read_bytes()
+    title = b"A Quiet Note on Archive Formats"
+    spot = data.index(title)
+    offset = max(o for o, r, _ in iter_records(plain) if o < spot)
+    plain.write_bytes(data[:spot] + b"A QuieXXXXte on Archive Formats" + data[spot + len(title):])
+    proc = run_reextract([plain.parent], tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert f"Corrupt or truncated WARC record in {plain} at offset {offset}" in proc.stderr
+    assert "digest" in proc.stderr.lower()
+    titles = [a["title"] for a in read_table(tmp_path / "out", "live", "articles")]
+    assert "A QuieXXXXte on Archive Formats" not in titles and titles  # the rest was read
+
+
 @pytest.mark.parametrize("theme", ["twentytwentyone", "twentytwentytwo"])
 def test_reextract_a_third_party_wget_warc(theme, tmp_path):
     path = WORDPRESS / "warc" / f"{theme}.warc.gz"

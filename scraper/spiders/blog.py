@@ -58,6 +58,7 @@ class BlogSpider(scrapy.Spider):
         self.crawl_id = crawl or f"{host.replace(':', '_')}-{stamp}"
         self.out = out
         self._articles: set[str] = set()
+        self._stored_before: set[str] = set()  # a resumed run: stored by the killed run
         self._users: dict[str, list | None] = {}
         self._waiting_for_users: dict[str, list[ArticleAssembly]] = {}
 
@@ -71,8 +72,9 @@ class BlogSpider(scrapy.Spider):
         crawler.settings.set("CRAWL_START_URL", spider.start_url, priority="spider")
         crawler.signals.connect(spider._on_robots, signal=signals.robots_parsed)
         # A resumed crawl: articles already stored are not assembled again.
-        spider._articles |= stored_article_ids(
+        spider._stored_before = stored_article_ids(
             Path(crawler.settings.get("DATASET_ROOT") or "datasets") / spider.crawl_id)
+        spider._articles |= spider._stored_before
         load_packages(crawler.settings.getlist("EXTRACTOR_PACKAGES"))  # fails the start if one is missing
         return spider
 
@@ -135,6 +137,9 @@ class BlogSpider(scrapy.Spider):
         result = self._extract(root, response.url)
         article = result and result["article"]
         if not article or article["article_id"] in self._articles:
+            if article and article["article_id"] in self._stored_before:
+                self._stored_before.discard(article["article_id"])  # counted once
+                self.crawler.stats.inc_value("blog/already_stored")
             return
         self._articles.add(article["article_id"])
         article.update(_capture(response))
