@@ -206,6 +206,11 @@ def warc_paths(sources: Iterable[str | Path]) -> list[Path]:
         source = Path(source)
         if source.is_dir():
             paths.extend(sorted(p for g in WARC_GLOBS for p in source.rglob(g)))
+            unfinished = sorted(source.rglob("*.open"))
+            if unfinished:
+                log.warning("Not read: %d unfinished WARC file(s) of a crawl that was killed (%s). Run "
+                            "that crawl again with the same crawl id (and JOBDIR) to finish them; "
+                            "its complete records are kept.", len(unfinished), ", ".join(map(str, unfinished)))
         else:
             paths.append(source)
     return paths

@@ -205,3 +205,14 @@ def test_the_open_warc_file_is_fsynced_when_the_dataset_commits(tmp_path, monkey
     crawler.signals.send_catch_log(signal=dataset_commit)
     assert synced == [capture.writer._file.fileno()]
     capture.spider_closed()
+
+
+def test_reextract_says_which_unfinished_files_it_leaves_out(captured, tmp_path):
+    folder = tmp_path / "warc"
+    shutil.copytree(captured["warc"], folder)
+    last = sorted(folder.glob("*.warc.gz"))[-1]
+    last.rename(last.with_name(last.name + ".open"))
+    proc = run_reextract([folder], tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Not read: 1 unfinished WARC file(s) of a crawl that was killed" in proc.stderr
+    assert last.name + ".open" in proc.stderr
