@@ -37,6 +37,35 @@ def _rfc2822(raw: str) -> datetime | None:
         return None
 
 
+_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
+                                       "oct", "nov", "dec"), 1)}
+_MONTH = (r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+          r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+# The English forms blogs print most ("March 2, 2026 at 10:15 am", "2 Mar 2026, 22:15"): read
+# directly, as dateparser reads them, at a hundredth of its cost. Anything else goes to it.
+_ENGLISH = re.compile(
+    r"^(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?(?:" + _MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})"
+    r"|(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+(\d{4}))"
+    r"(?:(?:\s*,\s*|\s+at\s+|\s+@\s+|\s+)(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(?:([ap])\.?m\.?)?)?$", re.I)
+
+
+def _english(raw: str) -> datetime | None:
+    m = _ENGLISH.match(raw)
+    if not m:
+        return None
+    month, day, year = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(5), m.group(4), m.group(6))
+    hour, minute, second = int(m.group(7) or 0), int(m.group(8) or 0), int(m.group(9) or 0)
+    meridiem = (m.group(10) or "").lower()
+    if meridiem and not 1 <= hour <= 12:
+        return None
+    if meridiem:
+        hour = hour % 12 + (12 if meridiem == "p" else 0)
+    try:
+        return datetime(int(year), _MONTHS[month[:3].lower()], int(day), hour, minute, second)
+    except ValueError:
+        return None
+
+
 @lru_cache(maxsize=4096)
 def _human(raw: str, languages: tuple[str, ...] | None) -> datetime | None:
     import dateparser  # imported lazily: costs about a second
@@ -60,7 +89,7 @@ def _parse(raw: str | None, language: str | None) -> datetime | None:
     dt = parse_iso(raw) or _rfc2822(raw)
     if dt is None:
         langs = (language.split("-")[0].lower(),) if language else None
-        dt = _human(raw, langs)
+        dt = (_english(raw) if langs in (None, ("en",)) else None) or _human(raw, langs)
     return dt
 
 

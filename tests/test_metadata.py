@@ -201,3 +201,20 @@ def test_real_page_simple_author_box():
     article = extract_page(gzip.open(path).read(), "https://example.org/a-post/")["article"]
     assert article["author_bio"].startswith("Patrick Ludolph, Fotograf aus Hamburg")
     assert "Patrick Ludolph, Fotograf aus Hamburg" not in article["body_text"]
+
+
+@pytest.mark.parametrize("printed", [
+    "March 2, 2026", "2 Mar 2026, 22:15", "April 10, 2018 10:14 PM", "Tuesday, March 29, 2016 at 9:15 am",
+    "12 October 2016 at 12:05 am", "Sept. 3, 2019", "December 31st, 2020 @ 11:59 pm", "1st of May 2021",
+    "June 5, 2024 12:00 pm", "Feb 29, 2024",
+])
+def test_english_dates_read_without_dateparser_as_dateparser_reads_them(printed):
+    from scraper import dates
+    assert dates._english(printed) is not None
+    assert dates._english(printed) == dates._human(printed, ("en",))
+
+
+@pytest.mark.parametrize("printed", ["Junk 3, 2020", "Feb 30, 2023", "March 2, 2026 13:15 pm", "2. März 2024"])
+def test_what_is_not_a_plain_english_date_is_left_to_dateparser(printed):
+    from scraper import dates
+    assert dates._english(printed) is None
