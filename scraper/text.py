@@ -75,23 +75,33 @@ def _tag(el: etree._Element) -> str | None:
 
 
 def _pieces(el: etree._Element, skip: frozenset[int]) -> Iterator[str | None]:
-    """Text pieces in document order; None marks a paragraph boundary."""
-    tag = _tag(el)
-    if tag is None or tag in SKIP_TAGS or id(el) in skip:
+    """Text pieces in document order; None marks a paragraph boundary.
+
+    One ``iterwalk`` (libxml2 drives the walk) rather than a recursive generator: the text of a
+    whole article passes through here."""
+    if _tag(el) is None:
         return
-    block = tag in BLOCK_TAGS
-    if block:
-        yield None
-    if tag == "br":
-        yield "\n"
-    if el.text:
-        yield el.text
-    for child in el:
-        yield from _pieces(child, skip)
-        if child.tail:
-            yield child.tail
-    if block:
-        yield None
+    walker = etree.iterwalk(el, events=("start", "end", "comment", "pi"))
+    for event, node in walker:
+        tag = _tag(node)
+        if event in ("comment", "pi"):
+            if node.tail:
+                yield node.tail
+        elif event == "start":
+            if tag is None or tag in SKIP_TAGS or id(node) in skip:
+                walker.skip_subtree()  # its "end" still comes, and is skipped below
+                continue
+            if tag in BLOCK_TAGS:
+                yield None
+            elif tag == "br":
+                yield "\n"
+            if node.text:
+                yield node.text
+        else:
+            if tag is not None and tag not in SKIP_TAGS and id(node) not in skip and tag in BLOCK_TAGS:
+                yield None
+            if node is not el and node.tail:
+                yield node.tail
 
 
 def _clean(parts: list[str]) -> str:
