@@ -270,6 +270,7 @@ class ParquetDatasetPipeline:
         self.errors_total = 0
         self.write_failed = False
         self.started_at: str | None = None
+        self.rebuilt_at: str | None = None
         self.finished_at: str | None = None
         self.finish_reason: str | None = None
         self.closed = False
@@ -289,7 +290,9 @@ class ParquetDatasetPipeline:
 
     # -- lifecycle ----------------------------------------------------------------------
     def open_spider(self, spider: Any = None) -> None:
-        self.started_at = utc_now().isoformat()
+        # A dataset rebuilt from WARC (scrapy reextract) keeps the capture's start.
+        self.started_at = self.settings.get("CRAWL_STARTED_AT") or utc_now().isoformat()
+        self.rebuilt_at = utc_now().isoformat() if self.settings.get("CRAWL_STARTED_AT") else None
         for name, schema in TABLES.items():
             folder = self.folder / name
             folder.mkdir(parents=True, exist_ok=True)
@@ -540,6 +543,7 @@ class ParquetDatasetPipeline:
             "started_at": self.started_at,
             "finished_at": self.finished_at,
             "finish_reason": self.finish_reason,
+            **({"rebuilt_at": self.rebuilt_at} if self.rebuilt_at else {}),
             "settings": {n: self.settings.get(n) for n in names},
             "versions": _versions(),
             "counts": {

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -105,6 +106,16 @@ def test_reextract_gives_the_same_rows(captured):
     manifest = json.loads((captured["again"] / "live" / "crawl.json").read_text())
     assert manifest["start_url"] == START and manifest["finish_reason"] == "finished"
     assert "Replaying" in captured["log"]
+
+
+def test_a_rebuilt_dataset_keeps_the_capture_start(captured):
+    live = json.loads((captured["out"] / "live" / "crawl.json").read_text())
+    rebuilt = json.loads((captured["again"] / "live" / "crawl.json").read_text())
+    first = sorted(captured["warc"].glob("*.warc.gz"))[0]
+    warc_date = next(iter(iter_records(first)))[1].rec_headers.get_header("WARC-Date")
+    assert rebuilt["started_at"] == datetime.fromisoformat(warc_date).astimezone(timezone.utc).isoformat()
+    assert live["started_at"] <= rebuilt["started_at"] <= live["finished_at"] < rebuilt["rebuilt_at"]
+    assert "rebuilt_at" not in live
 
 
 def test_corrupt_and_truncated_records_are_reported_and_skipped(captured, tmp_path):

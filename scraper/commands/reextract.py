@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from datetime import datetime, timezone
 from pathlib import Path
 
 from scrapy.commands import BaseRunSpiderCommand
@@ -37,11 +38,20 @@ def file_info(path: Path) -> tuple[str, dict[str, str]]:
 
 
 def describe(paths: list[Path]) -> tuple[dict[str, str], list[str]]:
-    """The earliest file's fields (by date, then name: never the argument order) and the crawl
-    ids (``isPartOf``) the files name."""
+    """The earliest file's fields (by date, then name: never the argument order), with its
+    first record's date as ``started``, and the crawl ids (``isPartOf``) the files name."""
     infos = sorted(((*file_info(p), p.name) for p in paths), key=lambda t: (t[0], t[2]))
     crawls = sorted({info["isPartOf"] for _, info, _ in infos if info.get("isPartOf")})
-    return (infos[0][1] if infos else {}), crawls
+    if not infos:
+        return {}, crawls
+    return {**infos[0][1], "started": infos[0][0]}, crawls
+
+
+def _iso(warc_date: str) -> str | None:
+    try:
+        return datetime.fromisoformat(warc_date).astimezone(timezone.utc).isoformat()
+    except ValueError:
+        return None
 
 
 class Command(BaseRunSpiderCommand):
@@ -89,6 +99,8 @@ class Command(BaseRunSpiderCommand):
             "AUTOTHROTTLE_ENABLED": False,
             "DOWNLOAD_DELAY": 0,
             "RETRY_ENABLED": False,
+            # The crawl's own start, not the rebuild's: crawls are ordered by it across a root.
+            "CRAWL_STARTED_AT": _iso(info.get("started", "")),
         }.items():
             self.settings.set(name, value, priority="cmdline")
 
