@@ -39,6 +39,8 @@ WIDEN_LEVELS = 6
 LINK_SHARE = 0.7
 LINK_LIST_MAX_CHARS = 2000
 ARTICLE_MIN_CHARS = 500
+TEASER_PROSE = 400  # prose per linked heading below which a block is a grid of teasers
+LISTICLE_FACTOR = 3
 # Divs holding text of their own: prose written straight into a div (no <p>).
 _OWN_TEXT_DIVS = etree.XPath("descendant::*[self::div or self::section][text()[normalize-space()]]")
 _XML_SPACE = re.compile(r"[ \t\r\n]+")  # what XPath's normalize-space() folds (not NBSP)
@@ -149,13 +151,21 @@ class BodyAnalysis:
         for _ in range(WIDEN_LEVELS):
             if node is None or node.tag in ("body", "html") or is_boilerplate(node):
                 break
-            if not self._eligible(node) or linked_headings(node) - teasers >= 3:
-                break  # what the ancestor adds is a sidebar, comments or a list of other posts
             size = self.content_size(node)
+            if not self._eligible(node) or self._adds_teasers(node, teasers, size, best_size):
+                break  # what the ancestor adds is a sidebar, comments or a list of other posts
             if size >= best_size * WIDEN_FACTOR:
                 best, best_size = node, size
             node = node.getparent()
         return best
+
+    @staticmethod
+    def _adds_teasers(node: etree._Element, teasers: int, size: float, best: float) -> bool:
+        """Linked headings the ancestor adds, with little prose for each: teasers of other
+        posts. A listicle links its item headings too, but writes paragraphs under each, and
+        then holds several times the prose of any one of its sections."""
+        linked = linked_headings(node)
+        return linked - teasers >= 3 and (size < TEASER_PROSE * linked or size < LISTICLE_FACTOR * best)
 
     @cached_property
     def container(self) -> etree._Element | None:
@@ -177,7 +187,7 @@ class BodyAnalysis:
             return False
         size = self.content_size(container)
         teasers = linked_headings(container)
-        return size >= ARTICLE_MIN_CHARS and not (teasers >= 5 and size < 400 * teasers)
+        return size >= ARTICLE_MIN_CHARS and not (teasers >= 5 and size < TEASER_PROSE * teasers)
 
     def paragraphs(self, also_skip: list[etree._Element] | None = None) -> list[str]:
         container = self.container

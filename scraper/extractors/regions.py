@@ -29,10 +29,12 @@ _FURNITURE_WORDS = (
 _WORD = "|".join(re.escape(w) for w in sorted(_FURNITURE_WORDS, key=len, reverse=True))
 FURNITURE_NAME = re.compile(rf"^(?:{_WORD})(?:$|[-_])|[-_](?:{_WORD})$", re.I)
 # Page builders name their content modules "<builder>-widget-…": those are content, not widgets.
-# Layout flags ("with-sidebar", "has-share-bar") describe the page, not the element's content.
+# Layout flags ("with-sidebar", "has-share-bar", "sidebar-enabled--false") describe the page,
+# not the element's content.
 _BUILDER = re.compile(r"^(elementor|et_pb|et-pb|fl|vc|wpb|e|brxe|kb|uagb|gb|ct|oxy|tdb?|jeg|mkd|qodef|"
                       r"so|hs|widget-span|widget-type|with|has|no|without)[-_]", re.I)
-_LAYOUT_FLAG = re.compile(r"(^|[-_])(with|has|no|without|hide|show)[-_]", re.I)
+_LAYOUT_FLAG = re.compile(r"(^|[-_])(with|has|no|without|hide|show)[-_]|"
+                          r"[-_](enabled|disabled|true|false)($|[-_])", re.I)
 FURNITURE_TAGS = frozenset({"nav", "aside", "form", "footer", "menu", "dialog", "figcaption", "h1"})
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
