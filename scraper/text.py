@@ -53,6 +53,15 @@ CHROME_PATTERNS = [re.compile(p, re.I) for p in (
     r"^(advert|comments?|tell us what you think\W*|this (slideshow|video|content) requires javascript\.?)$",
     r"^\[/?[a-z_]+(\s[^\]]*)?\].*$",
     r"^[^\w]*\d{0,4}[^\w]*$",
+    # Labels and sign-offs of news and blog templates.
+    r"^(filed under|source|sources):.{0,80}$",
+    r"^(copyright|©|\(c\))\s.{0,100}$",
+    r"^(sharing is caring!?|about the authors?:?|no comments( yet)?\.?|you have been successfully subscribed!?)$",
+    r"^have a (news )?tip\?.{0,300}$",
+    r"^follow\b(?=.{0,200}$).*\b(twitter|facebook|instagram|youtube|linkedin|tiktok|coverage|https?://).*$",
+    # Pitches for newsletters and subscriptions, in the imperative or after "If you enjoyed this".
+    r"^(get|sign up|subscribe|join)\b(?=.{0,400}$).*\b(newsletters?|inbox|subscri\w*|letterbox)\b.*$",
+    r"^if you (enjoyed|liked|value|appreciate)\b(?=.{0,500}$).*\b(join|subscribe|support|donate|members?)\b.*$",
 )]
 
 
@@ -65,8 +74,27 @@ def collapse(text: str | None) -> str:
 _CHROME = re.compile("|".join(f"(?:{p.pattern})" for p in CHROME_PATTERNS), re.I)
 
 
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DATE_IN_LINE = re.compile(rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|"
+                           rf"\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}})\b", re.I)
+_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s*(?:et|est|edt|pt|pst|pdt|gmt|utc|bst|cet|ist)\b)?", re.I)
+_DATELINE_FILLER = re.compile(r"\b(?:by|on|at|updated|published|posted|"
+                              r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b|[|,—–\-:/•·]", re.I)
+_DATELINE_MAX_CHARS = 150
+_DATELINE_MAX_NAMES = 5
+
+
+def is_dateline(line: str) -> bool:
+    """A byline or dateline: a date, perhaps a time and a few capitalised names ("By Jane Doe on
+    Monday, November 18th, 2019 at 11:08 a.m.", "Associated Press November 19, 2019, 9:02 AM")."""
+    if len(line) > _DATELINE_MAX_CHARS or not _DATE_IN_LINE.search(line):
+        return False
+    rest = _DATELINE_FILLER.sub(" ", _TIME.sub(" ", _DATE_IN_LINE.sub(" ", line))).split()
+    return len(rest) <= _DATELINE_MAX_NAMES and all(w[0].isupper() for w in rest)
+
+
 def is_chrome(line: str) -> bool:
-    return _CHROME.match(line) is not None
+    return _CHROME.match(line) is not None or is_dateline(line)
 
 
 def _tag(el: etree._Element) -> str | None:

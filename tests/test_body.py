@@ -63,3 +63,41 @@ def test_a_grid_of_teasers_beside_the_article_is_still_left_out():
             f'<div class="content">{article * 2}</div><div class="more">{teasers}</div></div></body></html>')
     body = extract_page(html, "https://blog.example.org/a-post/")["article"]["body_text"]
     assert "The article itself" in body and "Another post about" not in body
+
+
+AEB = SHARED / "corpus" / "aeb"
+
+
+@pytest.mark.parametrize("prefix, lines", [
+    ("3f65af7b", ["Have a tip?", "Get the latest updates right in your inbox"]),   # nj.com
+    ("9e8c9f08", ["By Matthew Digby"]),                                           # a byline with its date
+    ("c13b9c0e", ["Get the day’s top headlines", "You have been successfully subscribed"]),
+])
+def test_newsletter_pitches_bylines_and_tip_lines_are_not_body(prefix, lines):
+    truth_path = AEB / "ground-truth.json"
+    if not truth_path.exists():
+        pytest.skip(f"article-extraction benchmark not found at {AEB}")
+    truth = json.loads(truth_path.read_text())
+    key = next(k for k in truth if k.startswith(prefix))
+    html = gzip.open(AEB / "html" / f"{key}.html.gz").read()
+    body = extract_page(html, truth[key]["url"])["article"]["body_text"]
+    assert len(body) > 1000
+    for line in lines:
+        assert line not in body
+
+
+@pytest.mark.parametrize("line, chrome", [
+    ("By Matthew Digby , Minh Do on Monday, November 18th, 2019 at 11:08 a.m.", True),
+    ("Associated Press November 19, 2019, 9:02 AM", True),
+    ("by Jeff Foust — November 18, 2019", True),
+    ("Follow Newsbeat on Instagram, Facebook, Twitter and YouTube.", True),
+    ("Subscribe to the Morning Review newsletter", True),
+    ("Filed under: Khawarij |", True),
+    ("March 3, 2020: Lockdown begins in the city", False),     # a timeline entry is content
+    ("On March 3, 2020 the court ruled against the company.", False),
+    ("Netflix added two million subscribers in the quarter, its letter to shareholders said.", False),
+    ("Follow the money, investigators say, and the story tells itself.", False),
+])
+def test_interface_lines(line, chrome):
+    from scraper.text import is_chrome
+    assert is_chrome(line) is chrome
