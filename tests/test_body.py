@@ -49,6 +49,10 @@ def test_an_article_split_over_sections_is_taken_whole(key):
     ("header-fixed--true", False),
     ("sidebar", True),
     ("related-posts", True),
+    ("InlineImage-imageEmbedCaption", True),   # camelCase names end in the same words
+    ("newsCaption", True),
+    ("ArticleBody-articleBody", False),
+    ("captionedImage", False),
 ])
 def test_layout_flags_are_not_furniture(label, furniture):
     el = parse_html(f'<html><body><div class="{label}"><p>x</p></div></body></html>').find(".//div")
@@ -72,8 +76,9 @@ AEB = SHARED / "corpus" / "aeb"
     ("3f65af7b", ["Have a tip?", "Get the latest updates right in your inbox"]),   # nj.com
     ("9e8c9f08", ["By Matthew Digby"]),                                           # a byline with its date
     ("c13b9c0e", ["Get the day’s top headlines", "You have been successfully subscribed"]),
+    ("374ac9a5", ["Natalie Naccache | Bloomberg | Getty Images", "center blue sandals"]),  # cnbc.com
 ])
-def test_newsletter_pitches_bylines_and_tip_lines_are_not_body(prefix, lines):
+def test_pitches_bylines_tip_lines_and_captions_are_not_body(prefix, lines):
     truth_path = AEB / "ground-truth.json"
     if not truth_path.exists():
         pytest.skip(f"article-extraction benchmark not found at {AEB}")

@@ -35,6 +35,8 @@ _BUILDER = re.compile(r"^(elementor|et_pb|et-pb|fl|vc|wpb|e|brxe|kb|uagb|gb|ct|o
                       r"so|hs|widget-span|widget-type|with|has|no|without)[-_]", re.I)
 _LAYOUT_FLAG = re.compile(r"(^|[-_])(with|has|no|without|hide|show)[-_]|"
                           r"[-_](enabled|disabled|true|false)($|[-_])", re.I)
+# The same words as the last part of a camelCase name ("imageEmbedCaption", "newsCaption").
+_CAMEL_FURNITURE = re.compile(r"[a-z0-9](Caption|Captions|Credit|Credits|Byline|Share|Sharing)$")
 FURNITURE_TAGS = frozenset({"nav", "aside", "form", "footer", "menu", "dialog", "figcaption", "h1"})
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
@@ -75,8 +77,8 @@ def _furniture_label(label: str | None) -> bool:
     """Class strings repeat across a site's pages and within a page: decide each once."""
     if not label:
         return False
-    return any(FURNITURE_NAME.search(n) and not _BUILDER.match(n) and not _LAYOUT_FLAG.search(n)
-               for n in label.split())
+    return any((FURNITURE_NAME.search(n) or _CAMEL_FURNITURE.search(n)) and not _BUILDER.match(n)
+               and not _LAYOUT_FLAG.search(n) for n in label.split())
 
 
 def _caption_chars(el: etree._Element) -> int:
