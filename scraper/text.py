@@ -22,7 +22,10 @@ BLOCK_TAGS = frozenset({
 _SPACE = re.compile(r"[^\S\n]+")
 _SPACES_AROUND_NEWLINE = re.compile(r" *\n *")
 _ANY_SPACE = re.compile(r"\s+")
+_BLANK_LINE = re.compile(r"\n{2,}")
 
+# One to four capitalised words: a person's name, case-sensitive inside the case-blind patterns.
+_NAMES = r"(?-i:[A-Z][\w.'’-]*)( (?-i:[A-Z][\w.'’-]*)){0,3}"
 # Lines printed by blog themes and plugins around content; never content themselves.
 CHROME_PATTERNS = [re.compile(p, re.I) for p in (
     r"^invalid or broken rss link\.?$",
@@ -60,7 +63,15 @@ CHROME_PATTERNS = [re.compile(p, re.I) for p in (
     r"^have a (news )?tip\?.{0,300}$",
     r"^follow\b(?=.{0,200}$).*\b(twitter|facebook|instagram|youtube|linkedin|tiktok|coverage|https?://).*$",
     # Pitches for newsletters and subscriptions, in the imperative or after "If you enjoyed this".
-    r"^(get|sign up|subscribe|join)\b(?=.{0,400}$).*\b(newsletters?|inbox|subscri\w*|letterbox)\b.*$",
+    r"^(get|sign up|subscribe|join)\b(?=.{0,600}$).*\b(newsletters?|inbox|subscri\w*|letterbox)\b.*$",
+    r"^to (read|continue reading) (the full story|this article)\b.{0,60}$",
+    # Wire-service credits, reprint notices and citation boxes of science news sites.
+    r"^\(?(additional )?(reporting|writing|editing) by " + _NAMES + r"((;|,| and) ((additional )?"
+    r"(reporting|writing|editing) by )?" + _NAMES + r")*\)?\.?$",
+    r"^this (document|article|story|content) is (subject to|protected by) copyright\b.*$",
+    r"^citation:.{0,400}\bretrieved\b.*$",
+    r"^(tempo de leitura|temps de lecture|tiempo de lectura|lesezeit|leestijd|tempo di lettura)\b.{0,30}$",
+    r"^https?://\S+\.(jpe?g|png|gif|webp)\b.*$",
     r"^if you (enjoyed|liked|value|appreciate)\b(?=.{0,500}$).*\b(join|subscribe|support|donate|members?)\b.*$",
 )]
 
@@ -138,7 +149,8 @@ def _clean(parts: list[str]) -> str:
 
 
 def paragraphs(el: etree._Element, skip: Iterable[etree._Element] = ()) -> list[str]:
-    """The element's text as paragraphs: one per block element, ``<br>`` kept as a newline."""
+    """The element's text as paragraphs: one per block element, ``<br>`` kept as a newline, and
+    a blank line (``<br><br>``) starting a new paragraph, as the stored text separates them."""
     skip_ids = frozenset(id(s) for s in skip)
     out: list[str] = []
     buf: list[str] = []
@@ -153,7 +165,7 @@ def paragraphs(el: etree._Element, skip: Iterable[etree._Element] = ()) -> list[
             buf.append(piece.replace("\n", " "))
     if buf:
         out.append(_clean(buf))
-    return [p for p in (q.strip("\n ") for q in out) if p]
+    return [p for p in (q.strip("\n ") for block in out for q in _BLANK_LINE.split(block)) if p]
 
 
 def join_paragraphs(paras: Iterable[str]) -> str:

@@ -98,11 +98,27 @@ def test_pitches_bylines_tip_lines_and_captions_are_not_body(prefix, lines):
     ("Follow Newsbeat on Instagram, Facebook, Twitter and YouTube.", True),
     ("Subscribe to the Morning Review newsletter", True),
     ("Filed under: Khawarij |", True),
+    ("Additional reporting by Joseph Hudak", True),
+    ("(Reporting by Jane Doe; Editing by John Roe)", True),
+    ("Citation: Hibernating astronauts would need smaller spacecraft (2019, November 18) retrieved 20 "
+     "November 2019 from https://phys.org/news/2019-11-hibernating.html", True),
+    ("To Read the Full Story", True),
+    ("Tempo de leitura: 1 minuto", True),
+    ("http://example.org/wp-content/uploads/2018/10/photo.jpeg 1200w, http://example.org/photo-300.jpeg 300w", True),
     ("March 3, 2020: Lockdown begins in the city", False),     # a timeline entry is content
     ("On March 3, 2020 the court ruled against the company.", False),
     ("Netflix added two million subscribers in the quarter, its letter to shareholders said.", False),
     ("Follow the money, investigators say, and the story tells itself.", False),
+    ("Reporting by the paper's own staff uncovered the fraud in 2019, long before the trial began.", False),
 ])
 def test_interface_lines(line, chrome):
     from scraper.text import is_chrome
     assert is_chrome(line) is chrome
+
+
+def test_a_blank_line_inside_a_block_starts_a_new_paragraph():
+    from scraper.text import paragraphs
+    root = parse_html("<html><body><div>Comments closed for now.<br><br>No comments yet<br><br>"
+                      "Tail line<br>with a break</div></body></html>")
+    assert paragraphs(root.find("body")) == ["Comments closed for now.", "No comments yet",
+                                             "Tail line\nwith a break"]
