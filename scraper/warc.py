@@ -235,26 +235,40 @@ class IncompleteRecord(Exception):
     pass
 
 
-def _complete_records(f: BinaryIO):
-    """(offset, end, record, warcinfo fields) from the current position of ``f``; raises on the
-    first record that is not whole."""
-    # A record whose digest does not match its bytes is damaged: an error, like a cut one.
-    records = ArchiveIterator(f, check_digests="raise")
+class DamagedRecord(Exception):
+    pass
+
+
+def _complete_records(f: BinaryIO, check_digests: bool = True):
+    """(offset, end, record, warcinfo fields, digest problems) from the current position of
+    ``f``; raises on the first record that is not whole or whose block digest fails."""
+    records = ArchiveIterator(f, check_digests=check_digests)
     for record in records:
         info = warcinfo_fields(record) if record.rec_type == "warcinfo" else None
         # warcio reads the record to its end to tell its offset and length.
         records.read_to_end(record)
         if getattr(record.raw_stream, "limit", 0) > 0:
             raise IncompleteRecord(f"{record.raw_stream.limit} bytes of its Content-Length missing")
+        checker = getattr(record, "digest_checker", None) if check_digests else None
+        problems = list(checker.problems) if checker is not None else []
+        # The block digest covers the record's bytes as written: a mismatch is damage. Tools
+        # disagree on the payload digest of chunked responses (raw or de-chunked body), so a
+        # payload mismatch alone is only reported.
+        damage = [p for p in problems if p.startswith("block digest failed")]
+        if damage:
+            raise DamagedRecord(f"{damage[0]}: its bytes are not those written")
         offset = records.get_record_offset()  # absolute
-        yield offset, offset + records.get_record_length(), record, info
+        yield offset, offset + records.get_record_length(), record, info, problems
 
 
 def _iter_from(path: Path, f: BinaryIO, start: int, size: int, magic: bytes):
     f.seek(start)
     offset = start
     try:
-        for offset, end, record, info in _complete_records(f):
+        for offset, end, record, info, problems in _complete_records(f):
+            if problems:
+                log.warning("WARC record in %s at offset %d: %s; the record is used (its block "
+                            "digest holds)", path, offset, "; ".join(problems))
             yield offset, record, info
             offset = end
         if offset < size:  # bytes left that warcio did not take for a record: a cut-off one
@@ -308,7 +322,7 @@ def recover_open_files(folder: Path) -> list[Path]:
         end = 0
         with open(path, "rb") as f:
             try:
-                for _, end, _, _ in _complete_records(f):
+                for _, end, _, _, _ in _complete_records(f, check_digests=False):
                     pass
             except Exception as exc:  # noqa: BLE001 - the tail the kill cut short
                 log.warning("%s: incomplete record at offset %d cut (%.100r)", path, end, str(exc))

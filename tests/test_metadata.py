@@ -218,3 +218,35 @@ def test_english_dates_read_without_dateparser_as_dateparser_reads_them(printed)
 def test_what_is_not_a_plain_english_date_is_left_to_dateparser(printed):
     from scraper import dates
     assert dates._english(printed) is None
+
+
+def test_lookups_in_document_order_whatever_python_frees():
+    """Elements with an empty class are indexed but held by no lookup: their proxies must not
+    be freed while the page is read, or a new proxy could take an indexed one's place."""
+    from scraper.extractors.metadata import visible_date
+    from scraper.extractors.page import Page, parse_html
+
+    found = set()
+    for n in range(100):
+        html = ("<html><body>" + '<b class="">.</b>' * (n % 7 + 1)
+                + '<div class="posted-on">Posted on March 3, 2024</div>'
+                "<header><time>January 5, 2020</time></header></body></html>")
+        page = Page(parse_html(html), "https://example.org/a")
+        page.with_class("posted-on")
+        junk = [object() for _ in range(n % 5)]  # noqa: F841 - moves what Python allocates next
+        found.add(visible_date(page))
+    assert found == {"March 3, 2024"}
+
+
+@pytest.mark.parametrize("heading, count", [
+    ("27 comments", 27), ("27", 27), ("52Comments", 52), ("2 Gedanken zu „Folge 70“", 2),
+    ("One thought on “A post”", 1), ("No comments", 0), ("1,234 responses to “x”", 1234),
+    ("Leave a Reply", None),
+])
+def test_the_comment_count_a_thread_heading_states(heading, count):
+    from scraper.extractors.metadata import declared_comment_count
+    from scraper.extractors.page import Page, parse_html
+
+    html = (f'<html><body><article><p>Text.</p></article><div class="teaser"><span class="comment-count">'
+            f'16</span></div><div id="comments"><h2 class="comments-title">{heading}</h2></div></body></html>')
+    assert declared_comment_count(Page(parse_html(html), URL)) == count

@@ -227,3 +227,32 @@ def test_reextract_says_which_unfinished_files_it_leaves_out(captured, tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "Not read: 1 unfinished WARC file(s) of a crawl that was killed" in proc.stderr
     assert last.name + ".open" in proc.stderr
+
+
+def test_a_chunked_response_digested_after_dechunking_is_still_read(tmp_path, caplog):
+    """The WARC spec digests a chunked payload de-chunked, warcio and wget digest it raw: a
+    payload mismatch alone is reported, the record (whose block digest holds) is kept."""
+    import base64
+    import hashlib
+    import io
+    import logging
+
+    from warcio.warcwriter import WARCWriter
+
+    def sha1(data: bytes) -> str:
+        return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode()
+
+    body = b"<html><body><article><h1>Hi</h1><p>" + b"x" * 300 + b"</p></article></body></html>"
+    http = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body))
+    path = tmp_path / "spec.warc.gz"
+    with open(path, "wb") as f:
+        writer = WARCWriter(f, gzip=True)
+        writer.write_record(writer.create_warc_record(
+            "http://example.org/post/", "response", payload=io.BytesIO(http), length=len(http),
+            warc_headers_dict={"WARC-Payload-Digest": sha1(body), "WARC-Block-Digest": sha1(http),
+                               "Content-Type": "application/http; msgtype=response"}))
+    with caplog.at_level(logging.WARNING, logger="scraper.warc"):
+        records = [r.rec_headers.get_header("WARC-Target-URI") for _, r, _ in iter_records(path)]
+    assert records == ["http://example.org/post/"]
+    assert "payload digest failed" in caplog.text and "the record is used" in caplog.text

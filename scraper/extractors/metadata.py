@@ -478,10 +478,12 @@ def comments_open(page: Page, has_comments: bool) -> bool | None:
     return False if has_comments else None
 
 
-_COUNT_TITLE_CLASSES = ("comments-title", "comment-title", "wp-block-comments-title", "comments-count",
-                        "comment-count", "comments-heading")
+# Headings of the thread itself; "comment-count" counters are left out: listings and teasers
+# print them for other posts.
+_COUNT_TITLE_CLASSES = ("comments-title", "comment-title", "wp-block-comments-title", "comments-heading")
 # "22 thoughts on …", "14 Comments", "2 Gedanken zu …", "One thought on …", "No comments".
-_COUNT_IN_TITLE = re.compile(r"^\s*(?:(\d[\d,.\u00a0]*)\s*\w|(one|a single)\s+\w|(no)\s+(?:comments?|responses?|replies|thoughts?)\b)", re.I)
+_COUNT_IN_TITLE = re.compile(r"^\s*(?:(\d[\d,.\u00a0]*)(?=\s*(?:[^\W\d]|$))|(one|a single)\s+\w|"
+                             r"(no)\s+(?:comments?|responses?|replies|thoughts?)\b)", re.I)
 
 
 def declared_comment_count(page: Page) -> int | None:

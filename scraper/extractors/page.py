@@ -216,8 +216,11 @@ class Page:
         classes: dict[str, list] = {}
         attributes: dict[tuple[str, str], list] = {}
         order: dict[int, int] = {}
-        for position, el in enumerate(_INDEXED(self.root)):
-            order[id(el)] = position  # the lists keep every element alive, so ids stay unique
+        # Held for the page's lifetime: an id in ``order`` must never be reused by another proxy
+        # (an element with class="" lands in no list below).
+        self._indexed = _INDEXED(self.root)
+        for position, el in enumerate(self._indexed):
+            order[id(el)] = position
             label = el.get("class")
             if label is not None:
                 for token in label.split():
