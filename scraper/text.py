@@ -57,7 +57,7 @@ CHROME_PATTERNS = [re.compile(p, re.I) for p in (
     r"^\[/?[a-z_]+(\s[^\]]*)?\].*$",
     r"^[^\w]*\d{0,4}[^\w]*$",
     # Labels and sign-offs of news and blog templates.
-    r"^(filed under|source|sources):.{0,80}$",
+    r"^(filed under|filed in|posted in|source|sources|category|categories|tags?|topics?):.{0,80}$",
     r"^(copyright|©|\(c\))\s.{0,100}$",
     r"^(sharing is caring!?|about the authors?:?|no comments( yet)?\.?|you have been successfully subscribed!?)$",
     r"^have a (news )?tip\?.{0,300}$",

@@ -98,6 +98,7 @@ def test_pitches_bylines_tip_lines_and_captions_are_not_body(prefix, lines):
     ("Follow Newsbeat on Instagram, Facebook, Twitter and YouTube.", True),
     ("Subscribe to the Morning Review newsletter", True),
     ("Filed under: Khawarij |", True),
+    ("Category: Top Picks", True),
     ("Additional reporting by Joseph Hudak", True),
     ("(Reporting by Jane Doe; Editing by John Roe)", True),
     ("Citation: Hibernating astronauts would need smaller spacecraft (2019, November 18) retrieved 20 "
