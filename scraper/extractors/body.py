@@ -47,6 +47,15 @@ _XML_SPACE = re.compile(r"[ \t\r\n]+")  # what XPath's normalize-space() folds (
 _COMMENT_AREA = ("comment-list", "commentlist", "comments-area", "comment-content")
 
 
+def _normalized_length_below(text: str, limit: int) -> bool:
+    """``len(normalize-space(text)) < limit``, without building the normalized string where
+    the characters that are not XML spaces already reach ``limit``."""
+    spaces = text.count(" ") + text.count("\n") + text.count("\t") + text.count("\r")
+    if len(text) - spaces >= limit:
+        return False
+    return len(_XML_SPACE.sub(" ", text).strip(" ")) < limit
+
+
 def _link_chars(el: etree._Element) -> int:
     return sum(len(a.text_content()) for a in el.iter("a"))
 
@@ -88,7 +97,7 @@ class BodyAnalysis:
         else:
             text = el.text_content()
             size = len(text.strip())
-            if size < MIN_PARAGRAPH or len(_XML_SPACE.sub(" ", text).strip(" ")) < MIN_PARAGRAPH:
+            if size < MIN_PARAGRAPH or _normalized_length_below(text, MIN_PARAGRAPH):
                 return
             links = _link_chars(el)
             start = el.getparent()
@@ -146,7 +155,7 @@ class BodyAnalysis:
         (page-builder sections, several rich-text modules) belongs together. Single-child
         wrappers are passed through on the way."""
         best, best_size = el, self.content_size(el)
-        teasers = linked_headings(el)
+        teasers = self.linked_headings(el)
         node = el.getparent()
         for _ in range(WIDEN_LEVELS):
             if node is None or node.tag in ("body", "html") or is_boilerplate(node):
@@ -159,12 +168,11 @@ class BodyAnalysis:
             node = node.getparent()
         return best
 
-    @staticmethod
-    def _adds_teasers(node: etree._Element, teasers: int, size: float, best: float) -> bool:
+    def _adds_teasers(self, node: etree._Element, teasers: int, size: float, best: float) -> bool:
         """Linked headings the ancestor adds, with little prose for each: teasers of other
         posts. A listicle links its item headings too, but writes paragraphs under each, and
         then holds several times the prose of any one of its sections."""
-        linked = linked_headings(node)
+        linked = self.linked_headings(node)
         return linked - teasers >= 3 and (size < TEASER_PROSE * linked or size < LISTICLE_FACTOR * best)
 
     @cached_property
@@ -179,6 +187,21 @@ class BodyAnalysis:
             return structured  # the dense block sits inside the structured one: keep the whole
         return structured if size >= STRUCTURED_SHARE * self.content_size(dense) else dense
 
+    @cached_property
+    def _linked_heading_ancestors(self) -> list[list[etree._Element]]:
+        """The ancestors of each heading that links elsewhere (h2-h4 holding a link, more than
+        15 characters): found once, counted below any element by identity."""
+        found = []
+        for heading in self.page.root.iter("h2", "h3", "h4"):
+            if (any(a.get("href") is not None for a in heading.iterdescendants("a"))
+                    and not _normalized_length_below(heading.text_content(), 16)):
+                found.append(list(heading.iterancestors()))
+        return found
+
+    def linked_headings(self, el: etree._Element) -> int:
+        """Headings that link elsewhere below ``el``: the mark of teasers for other posts."""
+        return sum(1 for ancestors in self._linked_heading_ancestors if el in ancestors)
+
     # -- what the container says ------------------------------------------------------
     def looks_like_article(self) -> bool:
         """One dominant block of prose, not a grid of teasers for other posts."""
@@ -186,7 +209,7 @@ class BodyAnalysis:
         if container is None:
             return False
         size = self.content_size(container)
-        teasers = linked_headings(container)
+        teasers = self.linked_headings(container)
         return size >= ARTICLE_MIN_CHARS and not (teasers >= 5 and size < TEASER_PROSE * teasers)
 
     def paragraphs(self, also_skip: list[etree._Element] | None = None) -> list[str]:
@@ -196,12 +219,6 @@ class BodyAnalysis:
             return [p.strip() for p in str(text).split("\n") if p.strip()] if text else []
         skip = not_content_within(container) + list(also_skip or [])
         return drop_chrome(paragraphs(container, skip=skip))
-
-
-def linked_headings(el: etree._Element) -> int:
-    """Headings that link elsewhere: the mark of teasers for other posts."""
-    return len(el.xpath(".//*[self::h2 or self::h3 or self::h4][.//a[@href]]"
-                        "[string-length(normalize-space()) > 15]"))
 
 
 LINK_LIST_TAGS = frozenset({"ul", "ol", "p", "div", "table", "dl", "nav"})

@@ -213,20 +213,27 @@ class Page:
         """Class name → elements, (attribute, value) → elements and document order, built in
         one walk: a libxml2 scan of the whole page costs about a third of its parse, so the
         parts look elements up here rather than each scanning the page."""
-        classes: dict[str, list] = {}
-        attributes: dict[tuple[str, str], list] = {}
-        order: dict[int, int] = {}
         # Held for the page's lifetime: an id in ``order`` must never be reused by another proxy
         # (an element with class="" lands in no list below).
-        self._indexed = _INDEXED(self.root)
-        for position, el in enumerate(self._indexed):
-            order[id(el)] = position
+        self._indexed = elements = _INDEXED(self.root)
+        order = {id(el): position for position, el in enumerate(elements)}
+        # Class strings repeat ("menu-item menu-item-type-post_type"): split each once.
+        labels: dict[str, list] = {}
+        others = []
+        for el in elements:
             label = el.get("class")
-            if label is not None:
-                for token in label.split():
-                    classes.setdefault(token, []).append(el)
-                if len(el.attrib) == 1:
-                    continue
+            if label is None:
+                others.append(el)
+            else:
+                labels.setdefault(label, []).append(el)
+                if len(el.attrib) > 1:
+                    others.append(el)
+        classes: dict[str, list] = {}
+        for label, group in labels.items():
+            for token in label.split():
+                classes.setdefault(token, []).extend(group)
+        attributes: dict[tuple[str, str], list] = {}
+        for el in others:
             for name, value in el.items():
                 if name in _INDEXED_ATTRIBUTES:
                     attributes.setdefault((name, value), []).append(el)
