@@ -58,12 +58,17 @@ CHROME_PATTERNS = [re.compile(p, re.I) for p in (
     r"^[^\w]*\d{0,4}[^\w]*$",
     # Labels and sign-offs of news and blog templates.
     r"^(filed under|filed in|posted in|source|sources|category|categories|tags?|topics?):.{0,80}$",
+    r"^(?-i:More [A-Z][\w&-]*( [A-Z][\w&-]*){0,2})$",  # a section menu's "More World", "More Politics"
+    r"^(read later|learn more|get it|comments \(\+\)|latest (galleries|videos|news)|show more|load more)$",
+    r"^(タグ|カテゴリー?)\s*[:：].{0,80}$",
     r"^(copyright|©|\(c\))\s.{0,100}$",
     r"^(sharing is caring!?|about the authors?:?|no comments( yet)?\.?|you have been successfully subscribed!?)$",
     r"^have a (news )?tip\?.{0,300}$",
     r"^follow\b(?=.{0,200}$).*\b(twitter|facebook|instagram|youtube|linkedin|tiktok|coverage|https?://).*$",
     # Pitches for newsletters and subscriptions, in the imperative or after "If you enjoyed this".
     r"^(get|sign up|subscribe|join)\b(?=.{0,600}$).*\b(newsletters?|inbox|subscri\w*|letterbox)\b.*$",
+    r"^(?=.{0,140}$)(?=.*\bnewsletters?\b).*\b(inbox|sign up|subscribe)\b.*$",
+    r"^join (us|our)\b(?=.{0,300}$).*\b(forums?|community|conversation|discussion|newsletter|facebook|twitter)\b.*$",
     r"^to (read|continue reading) (the full story|this article)\b.{0,60}$",
     # Wire-service credits, reprint notices and citation boxes of science news sites.
     r"^\(?(additional )?(reporting|writing|editing) by " + _NAMES + r"((;|,| and) ((additional )?"

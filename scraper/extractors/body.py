@@ -218,7 +218,9 @@ class BodyAnalysis:
             text = (self.page.jsonld_article or {}).get("articleBody")
             return [p.strip() for p in str(text).split("\n") if p.strip()] if text else []
         skip = not_content_within(container) + list(also_skip or [])
-        return drop_chrome(paragraphs(container, skip=skip))
+        own_address = {self.page.url.rstrip("/"), (self.page.link("canonical") or "").rstrip("/")}
+        # A page that prints its own address (a share box's "copy link" field) says nothing.
+        return [p for p in drop_chrome(paragraphs(container, skip=skip)) if p.rstrip("/") not in own_address]
 
 
 LINK_LIST_TAGS = frozenset({"ul", "ol", "p", "div", "table", "dl", "nav"})

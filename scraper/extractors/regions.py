@@ -35,8 +35,9 @@ _BUILDER = re.compile(r"^(elementor|et_pb|et-pb|fl|vc|wpb|e|brxe|kb|uagb|gb|ct|o
                       r"so|hs|widget-span|widget-type|with|has|no|without)[-_]", re.I)
 _LAYOUT_FLAG = re.compile(r"(^|[-_])(with|has|no|without|hide|show)[-_]|"
                           r"[-_](enabled|disabled|true|false)($|[-_])", re.I)
-# The same words as the last part of a camelCase name ("imageEmbedCaption", "newsCaption").
-_CAMEL_FURNITURE = re.compile(r"[a-z0-9](Caption|Captions|Credit|Credits|Byline|Share|Sharing)$")
+# The same words as a part of a camelCase name ("imageEmbedCaption", "newsCaption", "PromoSmall").
+_CAMEL_FURNITURE = re.compile(r"[a-z0-9](Caption|Captions|Credit|Credits|Byline|Share|Sharing)$|"
+                              r"^(?i:promo|related|share|sharing|social|newsletter|subscribe|advert)(?-i:[A-Z])")
 FURNITURE_TAGS = frozenset({"nav", "aside", "form", "footer", "menu", "dialog", "figcaption", "h1"})
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
@@ -65,6 +66,8 @@ def is_boilerplate(el: etree._Element) -> bool:
         return len("".join(t for t in el.itertext() if t.strip())) - _caption_chars(el) < 40
     if tag in FURNITURE_TAGS or el.get("aria-hidden") == "true" or el.get("hidden") is not None:
         return True
+    if tag == "header" and el.find(".//h1") is not None and _text_chars(el) < HEADER_MAX_CHARS:
+        return True  # the title's header: headline, standfirst, byline
     if el.get("role") in ("navigation", "complementary", "banner", "contentinfo", "dialog"):
         return True
     if _HIDDEN_STYLE.search(el.get("style") or ""):
@@ -79,6 +82,13 @@ def _furniture_label(label: str | None) -> bool:
         return False
     return any((FURNITURE_NAME.search(n) or _CAMEL_FURNITURE.search(n)) and not _BUILDER.match(n)
                and not _LAYOUT_FLAG.search(n) for n in label.split())
+
+
+HEADER_MAX_CHARS = 600
+
+
+def _text_chars(el: etree._Element) -> int:
+    return len(el.text_content().strip())
 
 
 def _caption_chars(el: etree._Element) -> int:
