@@ -291,8 +291,9 @@ class ParquetDatasetPipeline:
     # -- lifecycle ----------------------------------------------------------------------
     def open_spider(self, spider: Any = None) -> None:
         # A dataset rebuilt from WARC (scrapy reextract) keeps the capture's start.
-        self.started_at = self.settings.get("CRAWL_STARTED_AT") or utc_now().isoformat()
-        self.rebuilt_at = utc_now().isoformat() if self.settings.get("CRAWL_STARTED_AT") else None
+        now, captured = utc_now().isoformat(), self.settings.get("CRAWL_STARTED_AT")
+        self.started_at = captured or now
+        self.rebuilt_at = now if captured else None
         for name, schema in TABLES.items():
             folder = self.folder / name
             folder.mkdir(parents=True, exist_ok=True)

@@ -90,9 +90,10 @@ def collapse(text: str | None) -> str:
 _CHROME = re.compile("|".join(f"(?:{p.pattern})" for p in CHROME_PATTERNS), re.I)
 
 
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-_DATE_IN_LINE = re.compile(rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|"
-                           rf"\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}})\b", re.I)
+# An English month name or abbreviation, for date patterns here and in the extractors.
+MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DATE_IN_LINE = re.compile(rf"\b(?:{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|"
+                           rf"\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH},?\s+\d{{4}})\b", re.I)
 _TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s*(?:et|est|edt|pt|pst|pdt|gmt|utc|bst|cet|ist)\b)?", re.I)
 _DATELINE_FILLER = re.compile(r"\b(?:by|on|at|updated|published|posted|"
                               r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b|[|,—–\-:/•·]", re.I)
@@ -142,7 +143,7 @@ def _pieces(el: etree._Element, skip: frozenset[int]) -> Iterator[str | None]:
             if node.text:
                 yield node.text
         else:
-            if tag is not None and tag not in SKIP_TAGS and id(node) not in skip and tag in BLOCK_TAGS:
+            if tag in BLOCK_TAGS and id(node) not in skip:  # block tags are never SKIP_TAGS
                 yield None
             if node is not el and node.tail:
                 yield node.tail

@@ -138,6 +138,7 @@ def _root_totals(root: Path) -> list[str]:
     crawls = [p.parent for p in root.glob("*/crawl.json")]
     if len(crawls) < 2:
         return []
+
     def table(name: str, columns: list[str]):
         files = [str(f) for c in crawls for f in sorted((c / name).glob("part-*.parquet"))]
         return ds.dataset(files, format="parquet").to_table(columns=columns)

@@ -7,11 +7,10 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from ..text import collapse, paragraphs
+from ..text import MONTH, collapse, paragraphs
 from ..urls import absolute
 from .page import Page, cls, jsonld_types
 
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _POST_ID = re.compile(r"(?:^|\s)postid-(\d+)(?:\s|$)")
 _REST_POST = re.compile(r"/wp/v2/posts/(\d+)")
 
@@ -132,8 +131,8 @@ _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:[/-]|\.ht
 _WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
 # A date as printed in running text: "March 2, 2026", "2 Mar 2026", "2026/3/2", "02.03.2026".
 PRINTED_DATE = re.compile(
-    _WEEKDAY + r"(?:" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?"
-    + _MONTH + r",?\s+\d{4}|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})", re.I)
+    _WEEKDAY + r"(?:" + MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?"
+    + MONTH + r",?\s+\d{4}|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})", re.I)
 _MAX_DATE_LINE = 80
 _NEAR_TITLE_TEXTS = 60  # text nodes after the title searched for the byline's date
 _SCRIPT_DATE = re.compile(r'"(?:datePublished|publishedDate|publishDate|publishedAt|published_at|'
@@ -175,9 +174,9 @@ _BYLINE_LABEL = re.compile(
 _BYLINE_TAIL = re.compile(
     r"\s*(?:[|•·/]|\s[-–—]\s|[-–—]\s*$|(?:last\s+)?updated\b|updated:|published\b|fact[- ]checked|"
     r"reviewed by|\s(?:is|was)\s+(?:a|an|the)\s|"
-    r"\bon\s+(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|" + _MONTH + r"\s*\d|\d)|"
-    + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|"
-    r"\d{1,2}\s+" + _MONTH + r"\s+\d{4}|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d+\s+min\b).*$", re.I | re.S)
+    r"\bon\s+(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|" + MONTH + r"\s*\d|\d)|"
+    + MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|"
+    r"\d{1,2}\s+" + MONTH + r"\s+\d{4}|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d+\s+min\b).*$", re.I | re.S)
 _NOT_A_NAME = re.compile(r"^(view all|all posts|more posts|email|posts by|author|admin|by|"
                          r"written by|posted by|share|follow)\b|^\W|\d{3}", re.I)
 _URL_OR_HANDLE = re.compile(r"^(https?:|www\.|@)|\S@\S|^\d+$", re.I)
@@ -269,7 +268,7 @@ def _meta_author(page: Page) -> tuple[str | None, None]:
 def _byline_author(page: Page) -> tuple[str | None, etree._Element | None]:
     for step in AUTHOR_STEPS:
         for el in step(page):
-            if not _outside_comments_and_widgets(el):
+            if not _outside(el):
                 continue
             name = _element_name(el)
             if name:
@@ -277,14 +276,10 @@ def _byline_author(page: Page) -> tuple[str | None, etree._Element | None]:
     return None, None
 
 
-def _outside_comments_and_widgets(el: etree._Element) -> bool:
-    return _outside(el)
-
-
 def _loose_author(page: Page) -> tuple[str | None, etree._Element | None]:
     for test in LOOSE_AUTHOR_CLASSES:
         for el in page.with_class_where(lambda name: test(name) and "comment" not in name):
-            if el.tag == "img" or "comment" in el.get("class", "") or not _outside_comments_and_widgets(el):
+            if el.tag == "img" or "comment" in el.get("class", "") or not _outside(el):
                 continue
             name = _element_name(el)
             if _looks_like_name(name):
@@ -409,7 +404,7 @@ def modified_raw(page: Page) -> str | None:
                                                  "datemodified"), "dateModified")
 
 
-def _first_value(page: Page, queries: tuple[str, ...], meta_keys: tuple[str, ...],
+def _first_value(page: Page, queries: tuple[Callable[[Page], list[str]], ...], meta_keys: tuple[str, ...],
                  jsonld_key: str) -> str | None:
     ld = (page.jsonld_article or {}).get(jsonld_key)
     if ld:
