@@ -148,3 +148,36 @@ def test_the_headline_header_is_not_body_but_a_header_around_the_article_is():
     wrapped = short.replace("</header>", "").replace("</article>", "</header></article>")
     body = extract_page(wrapped, "https://news.example.org/a-story/")["article"]["body_text"]
     assert "The article itself" in body
+
+
+def _extracted(key: str) -> dict:
+    truth_path = WCXB / "ground-truth" / f"{key}.json"
+    if not truth_path.exists():
+        pytest.skip(f"WCXB pages not found at {WCXB}")
+    url = json.loads(truth_path.read_text())["url"]
+    return extract_page(gzip.open(WCXB / "html" / f"{key}.html.gz").read(), url)["article"]
+
+
+def test_the_bio_box_is_never_the_article_even_where_its_prose_is_densest():
+    # A Divi post split into many small text modules; Simple Author Box's description is
+    # the largest single block of prose on the page.
+    article = _extracted("0128")
+    assert article["author_bio"].startswith("Karina Cohen is the owner of CR Maids")
+    assert "Karina holds a Global Executive MBA" not in article["body_text"]
+    precision, recall = _precision_recall("0128")
+    assert recall >= 0.95 and precision >= 0.9, (precision, recall)
+
+
+def test_a_drupal_node_page_is_an_article_though_it_lists_other_pages():
+    # "path-node": the page of one Drupal node, here a topic hub that links ten other pages.
+    article = _extracted("0485")
+    assert article is not None
+    precision, recall = _precision_recall("0485")
+    assert recall >= 0.95 and precision >= 0.9, (precision, recall)
+
+
+def test_the_site_footer_legal_notice_is_not_the_article():
+    # The notice in <footer> holds more prose than the short article itself.
+    article = _extracted("0362")
+    assert "This material is not intended to replace" not in article["body_text"]
+    assert "proper screening of prospective renters" in article["body_text"]

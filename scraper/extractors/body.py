@@ -18,7 +18,7 @@ from lxml import etree
 
 from ..text import drop_chrome, paragraphs
 from .page import Page
-from .regions import in_widget, is_boilerplate
+from .regions import in_bio_box_label, in_widget, is_boilerplate
 
 # Class names of content containers, most specific group first.
 CONTAINER_CLASSES = (
@@ -146,9 +146,17 @@ class BodyAnalysis:
         ranked = sorted(self._dense, key=self._dense.get, reverse=True)
         for key in ranked[:10]:
             node = self._nodes[key]
-            if self._eligible(node) and not is_boilerplate(node):
+            if self._eligible(node) and not is_boilerplate(node) and not self._in_page_furniture(node):
                 return node
         return None
+
+    @staticmethod
+    def _in_page_furniture(el: etree._Element) -> bool:
+        """Inside an author's bio box or the page footer: the densest prose of a short post can
+        be its author's description or the site's legal notice, never the article. (A footer
+        that holds the headline is broken markup wrapping the page.)"""
+        return any((a.tag == "footer" and a.find(".//h1") is None) or in_bio_box_label(a.get("class"))
+                   for a in el.iterancestors())
 
     def _widen(self, el: etree._Element) -> etree._Element:
         """Climb while an ancestor holds clearly more prose: content split over sibling blocks

@@ -14,7 +14,9 @@ from .page import Page
 
 LISTING_CLASSES = frozenset({"home", "archive", "category", "tag", "author", "date",
                              "search", "search-results", "error404", "paged"})
-SINGULAR_CLASSES = frozenset({"single", "single-post", "singular", "page-template-default"})
+# WordPress's single posts and pages; Drupal's node pages ("path-node": its listings are views,
+# "path-frontpage", "path-taxonomy").
+SINGULAR_CLASSES = frozenset({"single", "single-post", "singular", "page-template-default", "path-node"})
 ARTICLE_OG_TYPES = frozenset({"article", "blog", "blogposting"})
 
 

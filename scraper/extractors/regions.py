@@ -85,6 +85,15 @@ def _furniture_label(label: str | None) -> bool:
 
 
 HEADER_MAX_CHARS = 600
+_BIO_BOX_WORDS = ("author-bio", "authorbio", "about-author", "author-box", "author-info",
+                  "saboxplugin-wrap", "author-card")
+_BIO_BOX_NAME = re.compile("|".join(re.escape(w) for w in _BIO_BOX_WORDS), re.I)
+
+
+@lru_cache(maxsize=4096)
+def in_bio_box_label(label: str | None) -> bool:
+    """A class string of an author's bio box (``author-bio``, Simple Author Box ...)."""
+    return bool(label) and any(_BIO_BOX_NAME.search(n) and FURNITURE_NAME.search(n) for n in label.split())
 
 
 def _text_chars(el: etree._Element) -> int:
