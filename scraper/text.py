@@ -77,6 +77,11 @@ CHROME_PATTERNS = [re.compile(p, re.I) for p in (
     r"^citation:.{0,400}\bretrieved\b.*$",
     r"^(tempo de leitura|temps de lecture|tiempo de lectura|lesezeit|leestijd|tempo di lettura)\b.{0,30}$",
     r"^https?://\S+\.(jpe?g|png|gif|webp)\b.*$",
+    # Counters of share and view buttons ("0shares", "1.2K Shares", "345 views").
+    r"^\d[\d,.]*\s*[km]?\s*(shares?|likes?|views?|reads?|comments?)$",
+    # "Advertisement", "Sponsored link" and "Related articles" labels in other languages.
+    r"^(iklan|anzeige|werbung|publicidad|publicité|pubblicità|publicidade|reklama|реклама|広告|"
+    r"スポンサー(ド)?リンク|関連記事|相关文章|相關文章|관련 기사|광고)$",
     r"^if you (enjoyed|liked|value|appreciate)\b(?=.{0,500}$).*\b(join|subscribe|support|donate|members?)\b.*$",
 )]
 

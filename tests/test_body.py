@@ -84,7 +84,8 @@ AEB = SHARED / "corpus" / "aeb"
     ("624fcd90", ["CHINA has sent troops to Hong Kong"]),               # the headline's header
     ("8634d121", ["Freelance writers and photographers fear"]),         # a "PromoSmall" card
     ("686bb170", ["Join our Space Forums"]),
-    ("2c46804d", ["More World", "More Politics"]),                      # a section menu
+    ("2c46804d", ["More World", "More Politics", "MoneyWatch"]),        # menus, class="nocontent" topics
+    ("0e014df6", ["0shares"]),                                          # a share counter
 ])
 def test_pitches_bylines_tip_lines_and_captions_are_not_body(prefix, lines):
     truth_path = AEB / "ground-truth.json"
@@ -119,6 +120,11 @@ def test_pitches_bylines_tip_lines_and_captions_are_not_body(prefix, lines):
     ("To Read the Full Story", True),
     ("Tempo de leitura: 1 minuto", True),
     ("http://example.org/wp-content/uploads/2018/10/photo.jpeg 1200w, http://example.org/photo-300.jpeg 300w", True),
+    ("0shares", True),
+    ("1.2K Shares", True),
+    ("Iklan", True),
+    ("スポンサードリンク", True),
+    ("12 shares of the company changed hands before the bell.", False),
     ("March 3, 2020: Lockdown begins in the city", False),     # a timeline entry is content
     ("On March 3, 2020 the court ruled against the company.", False),
     ("Netflix added two million subscribers in the quarter, its letter to shareholders said.", False),

@@ -25,6 +25,7 @@ _FURNITURE_WORDS = (
     "credits", "gallery", "slideshow", "carousel", "lightbox", "most-read", "popular",
     "trending", "read-more", "readmore", "more-articles", "inline-related", "rail", "outbrain",
     "taboola", "zergnet", "print-only", "timestamp", "kicker", "pagination",
+    "nocontent",  # what a page marks as no content for search engines' indexers
 )
 _WORD = "|".join(re.escape(w) for w in sorted(_FURNITURE_WORDS, key=len, reverse=True))
 FURNITURE_NAME = re.compile(rf"^(?:{_WORD})(?:$|[-_])|[-_](?:{_WORD})$", re.I)
