@@ -187,3 +187,11 @@ def test_the_site_footer_legal_notice_is_not_the_article():
     article = _extracted("0362")
     assert "This material is not intended to replace" not in article["body_text"]
     assert "proper screening of prospective renters" in article["body_text"]
+
+
+def test_prose_written_straight_into_body_is_the_article():
+    # A hand-written page: no containers, <P> as a separator between runs of text in <BODY>.
+    article = _extracted("0406")
+    assert "The first published reference to folding and cutting" in article["body_text"]
+    precision, recall = _precision_recall("0406")
+    assert recall >= 0.95 and precision >= 0.9, (precision, recall)

@@ -185,6 +185,13 @@ class BodyAnalysis:
 
     @cached_property
     def container(self) -> etree._Element | None:
+        chosen = self._chosen_block()
+        body = self._body_with_own_prose()
+        if body is not None and (chosen is None or self._own_prose(body) > self.content_size(chosen)):
+            return body
+        return chosen
+
+    def _chosen_block(self) -> etree._Element | None:
         structured, size = self._structured()
         dense = self._densest()
         if dense is not None:
@@ -194,6 +201,16 @@ class BodyAnalysis:
         if structured is dense or structured in dense.iterancestors():
             return structured  # the dense block sits inside the structured one: keep the whole
         return structured if size >= STRUCTURED_SHARE * self.content_size(dense) else dense
+
+    def _body_with_own_prose(self) -> etree._Element | None:
+        """<body> itself, where a hand-written page puts its prose straight into it (``<P>`` as a
+        separator, no containers): no block below it holds the article."""
+        body = self.page.root.find("body")
+        return body if body is not None and self._own_prose(body) >= ARTICLE_MIN_CHARS else None
+
+    @staticmethod
+    def _own_prose(el: etree._Element) -> int:
+        return len((el.text or "").strip()) + sum(len((c.tail or "").strip()) for c in el)
 
     @cached_property
     def _linked_heading_ancestors(self) -> list[list[etree._Element]]:
@@ -216,7 +233,7 @@ class BodyAnalysis:
         container = self.container
         if container is None:
             return False
-        size = self.content_size(container)
+        size = self.content_size(container) or self._own_prose(container)  # <body>'s own prose
         teasers = self.linked_headings(container)
         return size >= ARTICLE_MIN_CHARS and not (teasers >= 5 and size < TEASER_PROSE * teasers)
 
