@@ -65,15 +65,22 @@ def is_boilerplate(el: etree._Element) -> bool:
     tag = el.tag.lower() if isinstance(el.tag, str) else ""
     if tag == "figure":  # an image with its caption; figures also hold tables and quotes
         return len("".join(t for t in el.itertext() if t.strip())) - _caption_chars(el) < 40
-    if tag in FURNITURE_TAGS or el.get("aria-hidden") == "true" or el.get("hidden") is not None:
+    if tag in FURNITURE_TAGS:
         return True
     if tag == "header" and el.find(".//h1") is not None and _text_chars(el) < HEADER_MAX_CHARS:
         return True  # the title's header: headline, standfirst, byline
-    if el.get("role") in ("navigation", "complementary", "banner", "contentinfo", "dialog"):
+    if not len(el.attrib):
+        return False
+    # Every element of the content passes here: one read of its attributes, not one per name.
+    attributes = dict(el.items())
+    if attributes.get("aria-hidden") == "true" or "hidden" in attributes:
         return True
-    if _HIDDEN_STYLE.search(el.get("style") or ""):
+    if attributes.get("role") in ("navigation", "complementary", "banner", "contentinfo", "dialog"):
         return True
-    return _furniture_label(el.get("class")) or _furniture_label(el.get("id"))
+    style = attributes.get("style")
+    if style and _HIDDEN_STYLE.search(style):
+        return True
+    return _furniture_label(attributes.get("class")) or _furniture_label(attributes.get("id"))
 
 
 @lru_cache(maxsize=65536)
