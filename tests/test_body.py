@@ -35,13 +35,15 @@ def _precision_recall(key: str) -> tuple[float, float]:
     return common / max(1, sum(got.values())), common / max(1, sum(want.values()))
 
 
-@pytest.mark.parametrize("key", [
-    "4106",  # a listicle: every item's heading links to the brand, paragraphs under each
-    "4614",  # the article's wrapper is classed "sidebar-enabled--false": a layout flag
+@pytest.mark.parametrize("key, min_recall", [
+    ("4106", 0.95),  # a listicle: every item's heading links to the brand, paragraphs under each
+    ("4614", 0.95),  # the article's wrapper is classed "sidebar-enabled--false": a layout flag
+    ("0030", 0.95),  # a listicle whose items sit seven wrappers below what holds them all
+    ("0428", 0.85),  # a year in review: its sections eight wrappers apart (one section alone: 0.19)
 ])
-def test_an_article_split_over_sections_is_taken_whole(key):
+def test_an_article_split_over_sections_is_taken_whole(key, min_recall):
     precision, recall = _precision_recall(key)
-    assert recall >= 0.95 and precision >= 0.9, (precision, recall)
+    assert recall >= min_recall and precision >= 0.9, (precision, recall)
 
 
 @pytest.mark.parametrize("label, furniture", [
@@ -180,6 +182,13 @@ def test_a_drupal_node_page_is_an_article_though_it_lists_other_pages():
     assert article is not None
     precision, recall = _precision_recall("0485")
     assert recall >= 0.95 and precision >= 0.9, (precision, recall)
+
+
+def test_widening_stops_at_the_article_that_holds_the_headline():
+    # Past the post's <article>, the site's wrapper doubles the prose with a testimonial carousel.
+    article = _extracted("4175")
+    assert "How to Sleep Train Your Toddler" in article["body_text"]
+    assert "Dr. Turner has always taken the time to listen" not in article["body_text"]
 
 
 def test_the_site_footer_legal_notice_is_not_the_article():

@@ -36,6 +36,8 @@ MIN_PARAGRAPH = 25
 STRUCTURED_SHARE = 0.6  # a structured container holds its place unless far smaller than the densest block
 WIDEN_FACTOR = 1.3
 WIDEN_LEVELS = 6
+FAR_WIDEN_LEVELS = 12
+FAR_WIDEN_FACTOR = 2.0
 LINK_SHARE = 0.7
 LINK_LIST_MAX_CHARS = 2000
 ARTICLE_MIN_CHARS = 500
@@ -161,18 +163,23 @@ class BodyAnalysis:
     def _widen(self, el: etree._Element) -> etree._Element:
         """Climb while an ancestor holds clearly more prose: content split over sibling blocks
         (page-builder sections, several rich-text modules) belongs together. Single-child
-        wrappers are passed through on the way."""
+        wrappers are passed through on the way; past ``WIDEN_LEVELS`` of them only the sections
+        of a listicle are worth the climb, never what lies beyond the headline's <article>."""
         best, best_size = el, self.content_size(el)
         teasers = self.linked_headings(el)
-        node = el.getparent()
-        for _ in range(WIDEN_LEVELS):
-            if node is None or node.tag in ("body", "html") or is_boilerplate(node):
+        node, far = el.getparent(), FAR_WIDEN_LEVELS
+        for level in range(FAR_WIDEN_LEVELS):
+            if level >= far or node is None or node.tag in ("body", "html") or is_boilerplate(node):
                 break
             size = self.content_size(node)
             if not self._eligible(node) or self._adds_teasers(node, teasers, size, best_size):
                 break  # what the ancestor adds is a sidebar, comments or a list of other posts
-            if size >= best_size * WIDEN_FACTOR:
+            # A distant ancestor must hold several times the prose: the article's other
+            # sections, deep in a page builder's wrappers, not the page's own furniture.
+            if size >= best_size * (WIDEN_FACTOR if level < WIDEN_LEVELS else FAR_WIDEN_FACTOR):
                 best, best_size = node, size
+            if node.tag in CONTAINER_TAGS and node.find(".//h1") is not None:
+                far = min(far, WIDEN_LEVELS)  # the page's own article: nothing beyond it is far
             node = node.getparent()
         return best
 
