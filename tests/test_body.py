@@ -58,6 +58,8 @@ def test_an_article_split_over_sections_is_taken_whole(key, min_recall):
     ("PromoSmall", True),
     ("relatedLinks", True),
     ("promotionalText", False),
+    ("social-media-embed", False),   # an embedded post the article quotes
+    ("social-share", True),
 ])
 def test_layout_flags_are_not_furniture(label, furniture):
     el = parse_html(f'<html><body><div class="{label}"><p>x</p></div></body></html>').find(".//div")
@@ -189,6 +191,16 @@ def test_widening_stops_at_the_article_that_holds_the_headline():
     article = _extracted("4175")
     assert "How to Sleep Train Your Toddler" in article["body_text"]
     assert "Dr. Turner has always taken the time to listen" not in article["body_text"]
+
+
+def test_embedded_posts_the_article_quotes_are_body():
+    truth_path = AEB / "ground-truth.json"
+    if not truth_path.exists():
+        pytest.skip(f"article-extraction benchmark not found at {AEB}")
+    truth = json.loads(truth_path.read_text())
+    key = next(k for k in truth if k.startswith("3f65af7b"))  # nj.com, tweets in "social-media-embed"
+    body = extract_page(gzip.open(AEB / "html" / f"{key}.html.gz").read(), truth[key]["url"])["article"]["body_text"]
+    assert "Yes this is real and yes the state spent nearly half a million dollars on it" in body
 
 
 def test_the_site_footer_legal_notice_is_not_the_article():

@@ -39,6 +39,9 @@ _LAYOUT_FLAG = re.compile(r"(^|[-_])(with|has|no|without|hide|show)[-_]|"
 # The same words as a part of a camelCase name ("imageEmbedCaption", "newsCaption", "PromoSmall").
 _CAMEL_FURNITURE = re.compile(r"[a-z0-9](Caption|Captions|Credit|Credits|Byline|Share|Sharing)$|"
                               r"^(?i:promo|related|share|sharing|social|newsletter|subscribe|advert)(?-i:[A-Z])")
+# An embedded post ("social-media-embed", "twitter-embed") is what the article quotes, not a
+# share bar.
+_EMBED = re.compile(r"embeds?$", re.I)
 FURNITURE_TAGS = frozenset({"nav", "aside", "form", "footer", "menu", "dialog", "figcaption", "h1"})
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
@@ -89,7 +92,7 @@ def _furniture_label(label: str | None) -> bool:
     if not label:
         return False
     return any((FURNITURE_NAME.search(n) or _CAMEL_FURNITURE.search(n)) and not _BUILDER.match(n)
-               and not _LAYOUT_FLAG.search(n) for n in label.split())
+               and not _LAYOUT_FLAG.search(n) and not _EMBED.search(n) for n in label.split())
 
 
 HEADER_MAX_CHARS = 600
