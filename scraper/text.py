@@ -16,8 +16,10 @@ BLOCK_TAGS = frozenset({
     "p", "div", "section", "article", "main", "header", "footer", "aside", "nav",
     "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd",
     "blockquote", "pre", "figure", "figcaption", "table", "thead", "tbody", "tfoot", "tr",
-    "td", "th", "caption", "hr", "address", "details", "summary", "center", "body", "html",
+    "caption", "hr", "address", "details", "summary", "center", "body", "html",
 })
+# Table cells: a row reads as one line, its cells apart.
+CELL_TAGS = frozenset({"td", "th"})
 
 _SPACE = re.compile(r"[^\S\n]+")
 _SPACES_AROUND_NEWLINE = re.compile(r" *\n *")
@@ -124,8 +126,11 @@ def _tag(el: etree._Element) -> str | None:
     return tag.lower() if isinstance(tag, str) else None
 
 
-def _pieces(el: etree._Element, skip: frozenset[int]) -> Iterator[str | None]:
-    """Text pieces in document order; None marks a paragraph boundary.
+LINE_BREAK = object()  # a <br>; a text node may hold a bare newline, which is only a space
+
+
+def _pieces(el: etree._Element, skip: frozenset[int]) -> Iterator[str | object | None]:
+    """Text pieces in document order; None marks a paragraph boundary, ``LINE_BREAK`` a <br>.
 
     One ``iterwalk`` (libxml2 drives the walk) rather than a recursive generator: the text of a
     whole article passes through here."""
@@ -143,8 +148,10 @@ def _pieces(el: etree._Element, skip: frozenset[int]) -> Iterator[str | None]:
                 continue
             if tag in BLOCK_TAGS:
                 yield None
+            elif tag in CELL_TAGS:
+                yield " "
             elif tag == "br":
-                yield "\n"
+                yield LINE_BREAK
             if node.text:
                 yield node.text
         else:
@@ -170,7 +177,7 @@ def paragraphs(el: etree._Element, skip: Iterable[etree._Element] = ()) -> list[
             if buf:
                 out.append(_clean(buf))
                 buf = []
-        elif piece == "\n":
+        elif piece is LINE_BREAK:
             buf.append("\n")
         else:
             buf.append(piece.replace("\n", " "))

@@ -216,3 +216,21 @@ def test_prose_written_straight_into_body_is_the_article():
     assert "The first published reference to folding and cutting" in article["body_text"]
     precision, recall = _precision_recall("0406")
     assert recall >= 0.95 and precision >= 0.9, (precision, recall)
+
+
+def test_a_table_row_reads_as_one_line_and_a_bare_newline_is_a_space():
+    from scraper.text import paragraphs
+    root = parse_html("<html><body><table><tr>\n<td>1</td>\n<td>Kyle Busch</td>\n<td>5040</td>\n</tr>"
+                      "<tr><td>2</td><td>Martin Truex Jr.</td><td>5035</td></tr></table>"
+                      "<p><a href='/a'>one</a>\n<a href='/b'>two</a><br>three</p></body></html>")
+    assert paragraphs(root.find("body")) == ["1 Kyle Busch 5040", "2 Martin Truex Jr. 5035", "one two\nthree"]
+
+
+def test_a_standings_table_is_kept_row_by_row():
+    truth_path = AEB / "ground-truth.json"
+    if not truth_path.exists():
+        pytest.skip(f"article-extraction benchmark not found at {AEB}")
+    truth = json.loads(truth_path.read_text())
+    key = next(k for k in truth if k.startswith("11ea381a"))  # autoracing.com.br: a points table
+    body = extract_page(gzip.open(AEB / "html" / f"{key}.html.gz").read(), truth[key]["url"])["article"]["body_text"]
+    assert "\n\n1 Kyle Busch 5040 5 1 17 27\n\n2 Martin Truex Jr. 5035 7 0 15 24\n\n" in body
