@@ -79,6 +79,9 @@ CHROME_PATTERNS = [re.compile(p, re.I) for p in (
     r"^citation:.{0,400}\bretrieved\b.*$",
     r"^(tempo de leitura|temps de lecture|tiempo de lectura|lesezeit|leestijd|tempo di lettura)\b.{0,30}$",
     r"^https?://\S+\.(jpe?g|png|gif|webp)\b.*$",
+    # The consent fine print under sign-up forms.
+    r"^by (signing up|subscribing|clicking|submitting|registering|entering|providing)\b(?=.{0,500}$)"
+    r".*\byou\b.*\b(agree|consent|confirm|acknowledge)\w*\b.*$",
     # Counters of share and view buttons ("0shares", "1.2K Shares", "345 views").
     r"^\d[\d,.]*\s*[km]?\s*(shares?|likes?|views?|reads?|comments?)$",
     # "Advertisement", "Sponsored link" and "Related articles" labels in other languages.
