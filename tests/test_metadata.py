@@ -176,7 +176,10 @@ def test_real_page_multiple_authors_are_joined_with_commas():
     assert article["author_name"] == "Danielle DeSiato, Donna Enzmann, Natalie Nguyen"
 
 
-@pytest.mark.parametrize("key", ["0011", "0058", "0184", "0221", "0380"])
+@pytest.mark.parametrize("key", [
+    "0011", "0058", "0184", "0221", "0380",
+    "0490",  # the only date is printed above the headline, beside a calendar icon
+])
 def test_real_page_published_day(key):
     article, truth = wcxb(key)
     assert dates.printed_date(article["published_raw"], article["language"]) == truth["publish_date"][:10]

@@ -135,6 +135,7 @@ PRINTED_DATE = re.compile(
     + MONTH + r",?\s+\d{4}|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})", re.I)
 _MAX_DATE_LINE = 80
 _NEAR_TITLE_TEXTS = 60  # text nodes after the title searched for the byline's date
+_BEFORE_TITLE_TEXTS = 12  # and before it, where a date line sits above the headline
 _SCRIPT_DATE = re.compile(r'"(?:datePublished|publishedDate|publishDate|publishedAt|published_at|'
                           r'date_published|postDate|pubDate)\\?"\s*:\s*\\?"(\d{4}-\d{2}-\d{2}[^"\\]{0,30})')
 
@@ -391,17 +392,20 @@ def visible_date(page: Page) -> str | None:
             return m.group(0)
         if el.tag == "time":  # a <time> holds only the date, in whatever language
             return text
-    return _date_after_title(page)
+    return _date_near_title(page)
 
 
-_NEAR_TITLE = f"following::text()[position() <= {_NEAR_TITLE_TEXTS}]"
+_AFTER_TITLE = f"following::text()[position() <= {_NEAR_TITLE_TEXTS}]"
+_BEFORE_TITLE = f"preceding::text()[position() <= {_BEFORE_TITLE_TEXTS}]"
 
 
-def _date_after_title(page: Page) -> str | None:
+def _date_near_title(page: Page) -> str | None:
+    """The date printed nearest after the title, else nearest before it (a date line above
+    the headline, beside the category)."""
     _, heading = _first_text(page, TITLE_QUERIES)
     if heading is None:
         return None
-    for text in heading.xpath(_NEAR_TITLE):
+    for text in heading.xpath(_AFTER_TITLE) + heading.xpath(_BEFORE_TITLE)[::-1]:
         if len(text) <= _MAX_DATE_LINE and any(c.isdigit() for c in text):
             m = PRINTED_DATE.search(text)
             if m:
