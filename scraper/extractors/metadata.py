@@ -9,7 +9,7 @@ from lxml import etree
 
 from ..text import MONTH, collapse, paragraphs
 from ..urls import absolute
-from .page import Page, cls, jsonld_types
+from .page import Page, jsonld_types
 
 _POST_ID = re.compile(r"(?:^|\s)postid-(\d+)(?:\s|$)")
 _REST_POST = re.compile(r"/wp/v2/posts/(\d+)")
@@ -113,12 +113,8 @@ def _outside(el: etree._Element) -> bool:
         if _NOT_ARTICLE_CLASSES.intersection((node.get("class") or "").split()):
             return False
     return True
-OUTSIDE_COMMENTS_AND_WIDGETS = (
-    "not(ancestor::*[@id='comments' or self::aside or " + " or ".join(cls(c) for c in (
-        "comment", "comments-area", "comment-list", "commentlist", "comment-body",
-        "wp-block-comments", "wp-block-post-comments", "widget", "sidebar", "widget-area",
-        "wp-block-latest-comments", "wp-block-latest-posts")) + "])"
-)
+
+
 # Last, any <time> of the page that is not a comment's or a widget's.
 PUBLISHED_QUERIES += (lambda page: _values([t for t in page.tagged("time") if _outside(t)], "datetime"),)
 
@@ -138,10 +134,6 @@ _NEAR_TITLE_TEXTS = 60  # text nodes after the title searched for the byline's d
 _BEFORE_TITLE_TEXTS = 12  # and before it, where a date line sits above the headline
 _SCRIPT_DATE = re.compile(r'"(?:datePublished|publishedDate|publishDate|publishedAt|published_at|'
                           r'date_published|postDate|pubDate)\\?"\s*:\s*\\?"(\d{4}-\d{2}-\d{2}[^"\\]{0,30})')
-
-
-def _scoped(query: str) -> str:
-    return f"({query})[{OUTSIDE_COMMENTS_AND_WIDGETS}]" if not query.endswith(("/@datetime", "/@content")) else query
 
 
 def _first_text(page: Page, finders: tuple[Callable[[Page], list], ...],
