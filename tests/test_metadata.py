@@ -90,6 +90,7 @@ def test_a_label_followed_by_the_name_in_the_next_element():
 @pytest.mark.parametrize("url, day", [
     ("https://blog.rust-lang.org/2025/12/19/what-do-people-love", "2025-12-19"),
     ("https://lmsys.org/blog/2025-12-17-minisgl/", "2025-12-17"),
+    ("https://blog.guillaume-gomez.fr/articles/2025-12-15+Rust+GCC", "2025-12-15"),
     ("https://example.org/2024/13/40/not-a-date/", None),
     ("https://example.org/posts/12345/", None),
 ])
@@ -179,6 +180,8 @@ def test_real_page_multiple_authors_are_joined_with_commas():
 @pytest.mark.parametrize("key", [
     "0011", "0058", "0184", "0221", "0380",
     "0490",  # the only date is printed above the headline, beside a calendar icon
+    "4456",  # Blogger's date header, inside the "Blog" widget that holds the posts
+    "4512",  # <meta name="published-date">
 ])
 def test_real_page_published_day(key):
     article, truth = wcxb(key)

@@ -110,8 +110,9 @@ def _outside(el: etree._Element) -> bool:
     for node in el.iterancestors():
         if node.tag == "aside" or node.get("id") == "comments":
             return False
-        if _NOT_ARTICLE_CLASSES.intersection((node.get("class") or "").split()):
-            return False
+        classes = (node.get("class") or "").split()
+        if _NOT_ARTICLE_CLASSES.intersection(classes) and "Blog" not in classes:
+            return False  # Blogger calls the posts' own area the "Blog" widget
     return True
 
 
@@ -123,7 +124,7 @@ def _printed_dates(page: Page) -> list:
     """Elements that print a date for readers, when nothing machine-readable states one."""
     dated = page.with_class_where(lambda n: "date" in n or "publish" in n or "posted" in n)
     return [el for el in page.in_order([page.tagged("time"), dated]) if _outside(el)]
-_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:[/-]|\.html?|$)")
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:[/_+-]|\.html?|$)")
 _WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
 # A date as printed in running text: "March 2, 2026", "2 Mar 2026", "2026/3/2", "02.03.2026".
 PRINTED_DATE = re.compile(
@@ -360,7 +361,8 @@ def published_raw(page: Page) -> str | None:
 PUBLISHED_META = ("article:published_time", "datepublished", "og:published_time", "date", "dc.date",
                   "published", "publish_date", "date_published", "article.published", "article:published",
                   "dc.date.issued", "dcterms.date", "publishdate", "publish-date", "pubdate",
-                  "parsely-pub-date", "sailthru.date", "citation_publication_date", "citation_date")
+                  "parsely-pub-date", "sailthru.date", "citation_publication_date", "citation_date",
+                  "published-date", "published_date", "article:published_date")
 
 
 def url_date(url: str) -> str | None:
@@ -417,7 +419,8 @@ def script_date(page: Page) -> str | None:
 
 def modified_raw(page: Page) -> str | None:
     return _first_value(page, MODIFIED_QUERIES, ("article:modified_time", "og:updated_time",
-                                                 "datemodified"), "dateModified")
+                                                 "datemodified", "modified-date", "modified_date",
+                                                 "last-modified"), "dateModified")
 
 
 def _first_value(page: Page, queries: tuple[Callable[[Page], list[str]], ...], meta_keys: tuple[str, ...],
