@@ -139,12 +139,13 @@ def _pieces(el: etree._Element, skip: frozenset[int]) -> Iterator[str | object |
     whole article passes through here."""
     if _tag(el) is None:
         return
+    pre = 0  # depth inside <pre>, where a newline is a line break
     walker = etree.iterwalk(el, events=("start", "end", "comment", "pi"))
     for event, node in walker:
         tag = _tag(node)
         if event in ("comment", "pi"):
             if node.tail:
-                yield node.tail
+                yield from _lines(node.tail) if pre else (node.tail,)
         elif event == "start":
             if tag is None or tag in SKIP_TAGS or id(node) in skip:
                 walker.skip_subtree()  # its "end" still comes, and is skipped below
@@ -155,13 +156,24 @@ def _pieces(el: etree._Element, skip: frozenset[int]) -> Iterator[str | object |
                 yield " "
             elif tag == "br":
                 yield LINE_BREAK
+            pre += tag == "pre"
             if node.text:
-                yield node.text
+                yield from _lines(node.text) if pre else (node.text,)
         else:
             if tag in BLOCK_TAGS and id(node) not in skip:  # block tags are never SKIP_TAGS
                 yield None
+            pre -= tag == "pre" and id(node) not in skip
             if node is not el and node.tail:
-                yield node.tail
+                yield from _lines(node.tail) if pre else (node.tail,)
+
+
+def _lines(text: str) -> Iterator[str | object]:
+    """Preformatted text: its newlines are line breaks."""
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            yield LINE_BREAK
+        if line:
+            yield line
 
 
 def _clean(parts: list[str]) -> str:

@@ -60,8 +60,10 @@ def test_an_article_split_over_sections_is_taken_whole(key, min_recall):
     ("promotionalText", False),
     ("social-media-embed", False),   # an embedded post the article quotes
     ("social-share", True),
+    ("ad-embed", True),
+    ("share--link-embed w-embed", True),
 ])
-def test_layout_flags_are_not_furniture(label, furniture):
+def test_class_names_that_are_furniture_and_that_are_not(label, furniture):
     el = parse_html(f'<html><body><div class="{label}"><p>x</p></div></body></html>').find(".//div")
     assert is_boilerplate(el) is furniture
 
@@ -79,11 +81,26 @@ def test_a_grid_of_teasers_beside_the_article_is_still_left_out():
 AEB = SHARED / "corpus" / "aeb"
 
 
+def _aeb_body(prefix: str) -> str:
+    """The body text of the benchmark page whose key starts with ``prefix``."""
+    truth_path = AEB / "ground-truth.json"
+    if not truth_path.exists():
+        pytest.skip(f"article-extraction benchmark not found at {AEB}")
+    truth = json.loads(truth_path.read_text())
+    key = next((k for k in truth if k.startswith(prefix)), None)
+    if key is None:
+        pytest.skip(f"no page {prefix}… in {AEB}")
+    article = extract_page(gzip.open(AEB / "html" / f"{key}.html.gz").read(), truth[key]["url"])["article"]
+    assert article is not None, f"page {key} extracted as no article"
+    return article["body_text"]
+
+
 @pytest.mark.parametrize("prefix, lines", [
     ("3f65af7b", ["Have a tip?", "Get the latest updates right in your inbox"]),   # nj.com
     ("9e8c9f08", ["By Matthew Digby"]),                                           # a byline with its date
     ("c13b9c0e", ["Get the day’s top headlines", "You have been successfully subscribed"]),
-    ("374ac9a5", ["Natalie Naccache | Bloomberg | Getty Images", "center blue sandals"]),  # cnbc.com
+    ("374ac9a5", ["Natalie Naccache | Bloomberg | Getty Images", "center blue sandals",  # cnbc.com
+                  "Got a confidential news tip?", "Data is a real-time snapshot"]),  # a far wrapper's
     ("ef2b3f26", ["https://www.mysanantonio.com/news/article/Cat-found-in-New-Mexico"]),  # its own URL
     ("624fcd90", ["CHINA has sent troops to Hong Kong"]),               # the headline's header
     ("8634d121", ["Freelance writers and photographers fear"]),         # a "PromoSmall" card
@@ -92,13 +109,7 @@ AEB = SHARED / "corpus" / "aeb"
     ("0e014df6", ["0shares"]),                                          # a share counter
 ])
 def test_pitches_bylines_tip_lines_and_captions_are_not_body(prefix, lines):
-    truth_path = AEB / "ground-truth.json"
-    if not truth_path.exists():
-        pytest.skip(f"article-extraction benchmark not found at {AEB}")
-    truth = json.loads(truth_path.read_text())
-    key = next(k for k in truth if k.startswith(prefix))
-    html = gzip.open(AEB / "html" / f"{key}.html.gz").read()
-    body = extract_page(html, truth[key]["url"])["article"]["body_text"]
+    body = _aeb_body(prefix)
     assert len(body) > 500
     for line in lines:
         assert line not in body
@@ -168,7 +179,9 @@ def _extracted(key: str) -> dict:
     if not truth_path.exists():
         pytest.skip(f"WCXB pages not found at {WCXB}")
     url = json.loads(truth_path.read_text())["url"]
-    return extract_page(gzip.open(WCXB / "html" / f"{key}.html.gz").read(), url)["article"]
+    article = extract_page(gzip.open(WCXB / "html" / f"{key}.html.gz").read(), url)["article"]
+    assert article is not None, f"page {key} extracted as no article"
+    return article
 
 
 def test_the_bio_box_is_never_the_article_even_where_its_prose_is_densest():
@@ -183,8 +196,7 @@ def test_the_bio_box_is_never_the_article_even_where_its_prose_is_densest():
 
 def test_a_drupal_node_page_is_an_article_though_it_lists_other_pages():
     # "path-node": the page of one Drupal node, here a topic hub that links ten other pages.
-    article = _extracted("0485")
-    assert article is not None
+    _extracted("0485")
     precision, recall = _precision_recall("0485")
     assert recall >= 0.95 and precision >= 0.9, (precision, recall)
 
@@ -197,12 +209,7 @@ def test_widening_stops_at_the_article_that_holds_the_headline():
 
 
 def test_embedded_posts_the_article_quotes_are_body():
-    truth_path = AEB / "ground-truth.json"
-    if not truth_path.exists():
-        pytest.skip(f"article-extraction benchmark not found at {AEB}")
-    truth = json.loads(truth_path.read_text())
-    key = next(k for k in truth if k.startswith("3f65af7b"))  # nj.com, tweets in "social-media-embed"
-    body = extract_page(gzip.open(AEB / "html" / f"{key}.html.gz").read(), truth[key]["url"])["article"]["body_text"]
+    body = _aeb_body("3f65af7b")  # nj.com, tweets in "social-media-embed"
     assert "Yes this is real and yes the state spent nearly half a million dollars on it" in body
 
 
@@ -230,10 +237,40 @@ def test_a_table_row_reads_as_one_line_and_a_bare_newline_is_a_space():
 
 
 def test_a_standings_table_is_kept_row_by_row():
-    truth_path = AEB / "ground-truth.json"
-    if not truth_path.exists():
-        pytest.skip(f"article-extraction benchmark not found at {AEB}")
-    truth = json.loads(truth_path.read_text())
-    key = next(k for k in truth if k.startswith("11ea381a"))  # autoracing.com.br: a points table
-    body = extract_page(gzip.open(AEB / "html" / f"{key}.html.gz").read(), truth[key]["url"])["article"]["body_text"]
+    body = _aeb_body("11ea381a")  # autoracing.com.br: a points table
     assert "\n\n1 Kyle Busch 5040 5 1 17 27\n\n2 Martin Truex Jr. 5035 7 0 15 24\n\n" in body
+
+
+def test_bare_text_in_body_beside_a_post_is_not_the_article():
+    post = "".join(f"<p>The post itself, paragraph {i}, says what it has to say in a sentence or two.</p>"
+                   for i in range(8))
+    disclaimer = "All content on this site is provided as is, without warranty of any kind. " * 16
+    html = (f'<html><head><meta property="og:type" content="article"></head><body>{disclaimer}'
+            f'<div class="post">{post}</div></body></html>')
+    body = extract_page(html, "https://blog.example.org/a-post/")["article"]["body_text"]
+    assert body.startswith("The post itself, paragraph 0") and "without warranty" not in body
+
+
+@pytest.mark.parametrize("label", ["has-author-box", "site no-author-bio", "author-bio--true"])
+def test_a_layout_flag_naming_a_bio_box_is_no_bio_box(label):
+    from scraper.extractors.regions import in_bio_box_label
+    assert not in_bio_box_label(label)
+    assert in_bio_box_label("author-bio") and in_bio_box_label("elementor-author-box")
+
+
+@pytest.mark.parametrize("classes, is_article", [
+    ("path-node page-node-type-hub", True),    # one node's page, though it lists others
+    ("path-node", False),                      # /node: Drupal's default listing of nodes
+])
+def test_drupal_node_pages_and_the_node_listing(classes, is_article):
+    teasers = "".join(f'<div class="card"><h3><a href="/node/{i}">Another post about things number {i}</a></h3>'
+                      f"<p>A short teaser for post number {i} of the grid, a line or so.</p></div>" for i in range(8))
+    html = f'<html><body class="{classes}"><main><div class="view">{teasers}</div></main></body></html>'
+    assert (extract_page(html, "https://drupal.example.org/node")["article"] is not None) is is_article
+
+
+def test_a_code_block_keeps_its_lines():
+    from scraper.text import paragraphs
+    root = parse_html("<html><body><p>Intro.</p><pre><code><span>def f():</span>\n    <span>return 1</span>\n"
+                      "print(f())</code></pre><p>After.</p></body></html>")
+    assert paragraphs(root.find("body")) == ["Intro.", "def f():\nreturn 1\nprint(f())", "After."]

@@ -36,11 +36,12 @@ MIN_PARAGRAPH = 25
 STRUCTURED_SHARE = 0.6  # a structured container holds its place unless far smaller than the densest block
 WIDEN_FACTOR = 1.3
 WIDEN_LEVELS = 6
-FAR_WIDEN_LEVELS = 12
+FAR_WIDEN_LEVELS = 12  # the real pages that need it nest their sections 7 and 8 levels deep
 FAR_WIDEN_FACTOR = 2.0
 LINK_SHARE = 0.7
 LINK_LIST_MAX_CHARS = 2000
 ARTICLE_MIN_CHARS = 500
+BODY_PROSE_FACTOR = 3  # <body>'s own prose against the text of the best block below it
 TEASER_PROSE = 400  # prose per linked heading below which a block is a grid of teasers
 LISTICLE_FACTOR = 3
 # Divs holding text of their own: prose written straight into a div (no <p>).
@@ -148,12 +149,12 @@ class BodyAnalysis:
         ranked = sorted(self._dense, key=self._dense.get, reverse=True)
         for key in ranked[:10]:
             node = self._nodes[key]
-            if self._eligible(node) and not is_boilerplate(node) and not self._in_page_furniture(node):
+            if self._eligible(node) and not is_boilerplate(node) and not self._in_bio_box_or_footer(node):
                 return node
         return None
 
     @staticmethod
-    def _in_page_furniture(el: etree._Element) -> bool:
+    def _in_bio_box_or_footer(el: etree._Element) -> bool:
         """Inside an author's bio box or the page footer: the densest prose of a short post can
         be its author's description or the site's legal notice, never the article. (A footer
         that holds the headline is broken markup wrapping the page.)"""
@@ -163,23 +164,23 @@ class BodyAnalysis:
     def _widen(self, el: etree._Element) -> etree._Element:
         """Climb while an ancestor holds clearly more prose: content split over sibling blocks
         (page-builder sections, several rich-text modules) belongs together. Single-child
-        wrappers are passed through on the way; past ``WIDEN_LEVELS`` of them only the sections
-        of a listicle are worth the climb, never what lies beyond the headline's <article>."""
+        wrappers are passed through on the way. Past ``WIDEN_LEVELS`` an ancestor must hold
+        ``FAR_WIDEN_FACTOR`` times the prose (the sections of a listicle, each deep in a page
+        builder's wrappers), and the climb goes no further than the <article> or <main> that
+        holds the headline."""
         best, best_size = el, self.content_size(el)
         teasers = self.linked_headings(el)
-        node, far = el.getparent(), FAR_WIDEN_LEVELS
+        node, limit = el.getparent(), FAR_WIDEN_LEVELS
         for level in range(FAR_WIDEN_LEVELS):
-            if level >= far or node is None or node.tag in ("body", "html") or is_boilerplate(node):
+            if level >= limit or node is None or node.tag in ("body", "html") or is_boilerplate(node):
                 break
             size = self.content_size(node)
             if not self._eligible(node) or self._adds_teasers(node, teasers, size, best_size):
                 break  # what the ancestor adds is a sidebar, comments or a list of other posts
-            # A distant ancestor must hold several times the prose: the article's other
-            # sections, deep in a page builder's wrappers, not the page's own furniture.
             if size >= best_size * (WIDEN_FACTOR if level < WIDEN_LEVELS else FAR_WIDEN_FACTOR):
                 best, best_size = node, size
             if node.tag in CONTAINER_TAGS and node.find(".//h1") is not None:
-                far = min(far, WIDEN_LEVELS)  # the page's own article: nothing beyond it is far
+                limit = WIDEN_LEVELS  # the page's own article: what lies beyond it is the site's
             node = node.getparent()
         return best
 
@@ -193,10 +194,8 @@ class BodyAnalysis:
     @cached_property
     def container(self) -> etree._Element | None:
         chosen = self._chosen_block()
-        body = self._body_with_own_prose()
-        if body is not None and (chosen is None or self._own_prose(body) > self.content_size(chosen)):
-            return body
-        return chosen
+        body = self._body_with_own_prose(chosen)
+        return chosen if body is None else body
 
     def _chosen_block(self) -> etree._Element | None:
         structured, size = self._structured()
@@ -209,11 +208,17 @@ class BodyAnalysis:
             return structured  # the dense block sits inside the structured one: keep the whole
         return structured if size >= STRUCTURED_SHARE * self.content_size(dense) else dense
 
-    def _body_with_own_prose(self) -> etree._Element | None:
+    def _body_with_own_prose(self, chosen: etree._Element | None) -> etree._Element | None:
         """<body> itself, where a hand-written page puts its prose straight into it (``<P>`` as a
-        separator, no containers): no block below it holds the article."""
+        separator, no containers) and no block below it holds a fair share of that much text."""
         body = self.page.root.find("body")
-        return body if body is not None and self._own_prose(body) >= ARTICLE_MIN_CHARS else None
+        if body is None:
+            return None
+        own = self._own_prose(body)
+        if own < ARTICLE_MIN_CHARS:
+            return None
+        block = len(chosen.text_content().strip()) if chosen is not None else 0
+        return body if own >= BODY_PROSE_FACTOR * block else None
 
     @staticmethod
     def _own_prose(el: etree._Element) -> int:
@@ -240,7 +245,8 @@ class BodyAnalysis:
         container = self.container
         if container is None:
             return False
-        size = self.content_size(container) or self._own_prose(container)  # <body>'s own prose
+        # Prose is credited up to, never to, <body>: what <body> holds is its own prose.
+        size = self._own_prose(container) if container.tag == "body" else self.content_size(container)
         teasers = self.linked_headings(container)
         return size >= ARTICLE_MIN_CHARS and not (teasers >= 5 and size < TEASER_PROSE * teasers)
 

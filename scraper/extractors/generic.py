@@ -14,10 +14,14 @@ from .page import Page
 
 LISTING_CLASSES = frozenset({"home", "archive", "category", "tag", "author", "date",
                              "search", "search-results", "error404", "paged"})
-# WordPress's single posts and pages; Drupal's node pages ("path-node": its listings are views,
-# "path-frontpage", "path-taxonomy").
-SINGULAR_CLASSES = frozenset({"single", "single-post", "singular", "page-template-default", "path-node"})
+SINGULAR_CLASSES = frozenset({"single", "single-post", "singular", "page-template-default"})
 ARTICLE_OG_TYPES = frozenset({"article", "blog", "blogposting"})
+
+
+def _drupal_node_page(classes: set[str]) -> bool:
+    """Drupal's page of one node ("path-node page-node-type-article"); its listings are views
+    ("path-frontpage", "path-taxonomy", and the bare "path-node" of ``/node``)."""
+    return "path-node" in classes and any(c.startswith("page-node-type-") for c in classes)
 
 
 class GenericExtractor:
@@ -32,7 +36,7 @@ class GenericExtractor:
         """Platform and structured signals first; without any, the shape of the content: one
         dominant block of prose is an article, a grid of teasers is a listing."""
         classes = self.page.body_classes
-        if classes & SINGULAR_CLASSES:
+        if classes & SINGULAR_CLASSES or _drupal_node_page(classes):
             return True
         # What the page says of itself beats what its theme's body classes suggest.
         if self.page.jsonld_article is not None:

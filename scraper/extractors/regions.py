@@ -40,8 +40,9 @@ _LAYOUT_FLAG = re.compile(r"(^|[-_])(with|has|no|without|hide|show)[-_]|"
 _CAMEL_FURNITURE = re.compile(r"[a-z0-9](Caption|Captions|Credit|Credits|Byline|Share|Sharing)$|"
                               r"^(?i:promo|related|share|sharing|social|newsletter|subscribe|advert)(?-i:[A-Z])")
 # An embedded post ("social-media-embed", "twitter-embed") is what the article quotes, not a
-# share bar.
-_EMBED = re.compile(r"embeds?$", re.I)
+# share bar; an "ad-embed" or "share-link-embed" stays furniture.
+_EMBEDDED_POST = re.compile(r"^(social|social-media|twitter|tweet|instagram|facebook|tiktok|threads|"
+                            r"bluesky|mastodon)[-_]embeds?$", re.I)
 FURNITURE_TAGS = frozenset({"nav", "aside", "form", "footer", "menu", "dialog", "figcaption", "h1"})
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
@@ -89,10 +90,12 @@ def is_boilerplate(el: etree._Element) -> bool:
 @lru_cache(maxsize=65536)
 def _furniture_label(label: str | None) -> bool:
     """Class strings repeat across a site's pages and within a page: decide each once."""
-    if not label:
-        return False
-    return any((FURNITURE_NAME.search(n) or _CAMEL_FURNITURE.search(n)) and not _BUILDER.match(n)
-               and not _LAYOUT_FLAG.search(n) and not _EMBED.search(n) for n in label.split())
+    return bool(label) and any(_furniture_name(n) for n in label.split())
+
+
+def _furniture_name(name: str) -> bool:
+    return bool((FURNITURE_NAME.search(name) or _CAMEL_FURNITURE.search(name)) and not _BUILDER.match(name)
+                and not _LAYOUT_FLAG.search(name) and not _EMBEDDED_POST.match(name))
 
 
 HEADER_MAX_CHARS = 600
@@ -103,8 +106,10 @@ _BIO_BOX_NAME = re.compile("|".join(re.escape(w) for w in _BIO_BOX_WORDS), re.I)
 
 @lru_cache(maxsize=4096)
 def in_bio_box_label(label: str | None) -> bool:
-    """A class string of an author's bio box (``author-bio``, Simple Author Box ...)."""
-    return bool(label) and any(_BIO_BOX_NAME.search(n) and FURNITURE_NAME.search(n) for n in label.split())
+    """A class string of an author's bio box (``author-bio``, Simple Author Box, a page builder's
+    ``elementor-author-box``), not a layout flag (``has-author-box``)."""
+    return bool(label) and any(_BIO_BOX_NAME.search(n) and FURNITURE_NAME.search(n) and not _LAYOUT_FLAG.search(n)
+                               for n in label.split())
 
 
 def _text_chars(el: etree._Element) -> int:
