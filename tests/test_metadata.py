@@ -86,6 +86,18 @@ def test_a_label_followed_by_the_name_in_the_next_element():
     assert page(body="<div><p>Written by</p><p>Edzel Tabing</p></div>")["author_name"] == "Edzel Tabing"
 
 
+@pytest.mark.parametrize("byline", ['<span>By <a href="/author/jane">Jane Doe</a></span>',
+                                    '<p class="meta">By\n  <a href="/author/jane">Jane Doe</a></p>'])
+def test_by_then_the_name_in_a_link(byline):
+    article = page(body=byline + "<p>" + "What the post says at some length. " * 20 + "</p>")
+    assert article["author_name"] == "Jane Doe"
+    assert article["author_url"] == "https://blog.example.org/author/jane"
+
+
+def test_by_alone_in_running_text_is_no_byline():
+    assert page(body="<p>By</p><p>" + "What the post says at some length. " * 20 + "</p>")["author_name"] is None
+
+
 # -- dates --------------------------------------------------------------------------------------
 @pytest.mark.parametrize("url, day", [
     ("https://blog.rust-lang.org/2025/12/19/what-do-people-love", "2025-12-19"),

@@ -281,10 +281,10 @@ def _loose_author(page: Page) -> tuple[str | None, etree._Element | None]:
     return None, None
 
 
-# An element whose own first text starts with a byline label: "By <a>Name</a>",
-# "<p>Written by</p><p>Name</p>". "By" needs a word after it ("By" alone ends no byline).
+# An element whose own first text starts with a byline label: "By Jane Doe", "By <a>Jane
+# Doe</a>", "<p>Written by</p><p>Jane Doe</p>".
 _LABEL_START = re.compile(
-    r"[ \t\r\n]*(?:(?:By|by|BY)[ \t\r\n]+[^ \t\r\n]|By:|Written[ \t\r\n]+[bB]y|Posted[ \t\r\n]+by|"
+    r"[ \t\r\n]*(?:(?:By|by|BY)(?:[ \t\r\n]+[^ \t\r\n]|[ \t\r\n]*$)|By:|Written[ \t\r\n]+[bB]y|Posted[ \t\r\n]+by|"
     r"Author:|Authored[ \t\r\n]+by)")
 _LONG_PARAGRAPH = 120
 
