@@ -18,8 +18,10 @@ BLOCK_TAGS = frozenset({
     "blockquote", "pre", "figure", "figcaption", "table", "thead", "tbody", "tfoot", "tr",
     "caption", "hr", "address", "details", "summary", "center", "body", "html",
 })
-# Table cells: a row reads as one line, its cells apart.
+# Table cells: a row of a data table reads as one line, its cells apart. A cell holding prose is
+# a page laid out in a table: its text stands apart like any block.
 CELL_TAGS = frozenset({"td", "th"})
+_PROSE_CELL_CHARS = 200
 
 _SPACE = re.compile(r"[^\S\n]+")
 _SPACES_AROUND_NEWLINE = re.compile(r" *\n *")
@@ -140,6 +142,7 @@ def _pieces(el: etree._Element, skip: frozenset[int]) -> Iterator[str | object |
     if _tag(el) is None:
         return
     pre = 0  # depth inside <pre>, where a newline is a line break
+    prose_cells: dict[int, etree._Element] = {}  # held, so that their ids stay theirs
     walker = etree.iterwalk(el, events=("start", "end", "comment", "pi"))
     for event, node in walker:
         tag = _tag(node)
@@ -153,15 +156,19 @@ def _pieces(el: etree._Element, skip: frozenset[int]) -> Iterator[str | object |
             if tag in BLOCK_TAGS:
                 yield None
             elif tag in CELL_TAGS:
-                yield " "
+                if len(node.text_content()) > _PROSE_CELL_CHARS:
+                    prose_cells[id(node)] = node
+                    yield None
+                else:
+                    yield " "
             elif tag == "br":
                 yield LINE_BREAK
             pre += tag == "pre"
             if node.text:
                 yield from _lines(node.text) if pre else (node.text,)
         else:
-            if tag in BLOCK_TAGS and id(node) not in skip:  # block tags are never SKIP_TAGS
-                yield None
+            if (tag in BLOCK_TAGS and id(node) not in skip) or id(node) in prose_cells:
+                yield None  # block tags are never SKIP_TAGS
             pre -= tag == "pre" and id(node) not in skip
             if node is not el and node.tail:
                 yield from _lines(node.tail) if pre else (node.tail,)

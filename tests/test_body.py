@@ -274,3 +274,11 @@ def test_a_code_block_keeps_its_lines():
     root = parse_html("<html><body><p>Intro.</p><pre><code><span>def f():</span>\n    <span>return 1</span>\n"
                       "print(f())</code></pre><p>After.</p></body></html>")
     assert paragraphs(root.find("body")) == ["Intro.", "def f():\nreturn 1\nprint(f())", "After."]
+
+
+def test_a_page_laid_out_in_a_table_keeps_its_paragraphs():
+    from scraper.text import paragraphs
+    story = "This old page tells its story in a table cell, sentence after sentence, as sites did then. " * 3
+    root = parse_html(f"<html><body><table><tr><td>Home About Links</td><td>{story}<br><br>The story goes on."
+                      "</td></tr></table></body></html>")
+    assert paragraphs(root.find("body")) == ["Home About Links", story.strip(), "The story goes on."]
