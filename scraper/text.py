@@ -18,10 +18,10 @@ BLOCK_TAGS = frozenset({
     "blockquote", "pre", "figure", "figcaption", "table", "thead", "tbody", "tfoot", "tr",
     "caption", "hr", "address", "details", "summary", "center", "body", "html",
 })
-# Table cells: a row of a data table reads as one line, its cells apart. A cell holding prose is
-# a page laid out in a table: its text stands apart like any block.
+# Table cells: a row of a data table reads as one line, its cells apart. A table with a long cell
+# (or a nested table) is a page laid out in a table: its cells stand apart like any block.
 CELL_TAGS = frozenset({"td", "th"})
-_PROSE_CELL_CHARS = 200
+DATA_CELL_CHARS = 80
 
 _SPACE = re.compile(r"[^\S\n]+")
 _SPACES_AROUND_NEWLINE = re.compile(r" *\n *")
@@ -82,8 +82,9 @@ CHROME_PATTERNS = [re.compile(p, re.I) for p in (
     r"^(tempo de leitura|temps de lecture|tiempo de lectura|lesezeit|leestijd|tempo di lettura)\b.{0,30}$",
     r"^https?://\S+\.(jpe?g|png|gif|webp)\b.*$",
     # The consent fine print under sign-up forms.
-    r"^by (signing up|subscribing|clicking|submitting|registering|entering|providing)\b(?=.{0,500}$)"
-    r".*\byou\b.*\b(agree|consent|confirm|acknowledge)\w*\b.*$",
+    r"^by (signing up|subscribing|clicking|submitting|registering|entering|providing)\b(?=.{0,400}$)"
+    r"(?=.*\byou\b.*\b(agree|consent|confirm|acknowledge)\w*\b)"
+    r"(?=.*\b(terms|privacy|policy|marketing|messages?|e-?mails?|newsletters?|texts?|sms)\b).*$",
     # Counters of share and view buttons ("0shares", "1.2K Shares", "345 views").
     r"^\d[\d,.]*\s*[km]?\s*(shares?|likes?|views?|reads?|comments?)$",
     # "Advertisement", "Sponsored link" and "Related articles" labels in other languages.
@@ -132,23 +133,27 @@ def _tag(el: etree._Element) -> str | None:
 
 
 LINE_BREAK = object()  # a <br>; a text node may hold a bare newline, which is only a space
+CODE_LINE_BREAK = object()  # a newline in <pre>: a blank line there never splits the block
 
 
 def _pieces(el: etree._Element, skip: frozenset[int]) -> Iterator[str | object | None]:
-    """Text pieces in document order; None marks a paragraph boundary, ``LINE_BREAK`` a <br>.
+    """Text pieces in document order: None marks a paragraph boundary, ``LINE_BREAK`` a <br>,
+    ``CODE_LINE_BREAK`` a newline in <pre>; a table cell is a space in a table of short cells (a
+    data table) and a block elsewhere (a page laid out in a table).
 
     One ``iterwalk`` (libxml2 drives the walk) rather than a recursive generator: the text of a
     whole article passes through here."""
     if _tag(el) is None:
         return
-    pre = 0  # depth inside <pre>, where a newline is a line break
-    prose_cells: dict[int, etree._Element] = {}  # held, so that their ids stay theirs
+    pre = 0  # depth inside <pre>
+    block_cells: dict[int, etree._Element] = {}  # held, so that their ids stay theirs
+    tables: dict[int, tuple[etree._Element, bool]] = {}
     walker = etree.iterwalk(el, events=("start", "end", "comment", "pi"))
     for event, node in walker:
         tag = _tag(node)
         if event in ("comment", "pi"):
             if node.tail:
-                yield from _lines(node.tail) if pre else (node.tail,)
+                yield from _code_lines(node.tail) if pre else (node.tail,)
         elif event == "start":
             if tag is None or tag in SKIP_TAGS or id(node) in skip:
                 walker.skip_subtree()  # its "end" still comes, and is skipped below
@@ -156,29 +161,42 @@ def _pieces(el: etree._Element, skip: frozenset[int]) -> Iterator[str | object |
             if tag in BLOCK_TAGS:
                 yield None
             elif tag in CELL_TAGS:
-                if len(node.text_content()) > _PROSE_CELL_CHARS:
-                    prose_cells[id(node)] = node
-                    yield None
-                else:
+                if _in_data_table(node, tables):
                     yield " "
+                else:
+                    block_cells[id(node)] = node
+                    yield None
             elif tag == "br":
                 yield LINE_BREAK
             pre += tag == "pre"
             if node.text:
-                yield from _lines(node.text) if pre else (node.text,)
+                yield from _code_lines(node.text) if pre else (node.text,)
         else:
-            if (tag in BLOCK_TAGS and id(node) not in skip) or id(node) in prose_cells:
+            if (tag in BLOCK_TAGS and id(node) not in skip) or id(node) in block_cells:
                 yield None  # block tags are never SKIP_TAGS
             pre -= tag == "pre" and id(node) not in skip
             if node is not el and node.tail:
-                yield from _lines(node.tail) if pre else (node.tail,)
+                yield from _code_lines(node.tail) if pre else (node.tail,)
 
 
-def _lines(text: str) -> Iterator[str | object]:
-    """Preformatted text: its newlines are line breaks."""
+def _in_data_table(cell: etree._Element, tables: dict[int, tuple[etree._Element, bool]]) -> bool:
+    """The cell is in a table of short cells, no table nested: a data table, read row by row."""
+    table = next(cell.iterancestors("table"), None)
+    if table is None:
+        return False
+    known = tables.get(id(table))
+    if known is None:
+        short = (table.find(".//table") is None
+                 and all(len(c.text_content()) <= DATA_CELL_CHARS for c in table.iter(*CELL_TAGS)))
+        known = tables[id(table)] = (table, short)
+    return known[1]
+
+
+def _code_lines(text: str) -> Iterator[str | object]:
+    """Preformatted text: its newlines are line breaks (``paragraphs`` drops blank lines)."""
     for i, line in enumerate(text.split("\n")):
         if i:
-            yield LINE_BREAK
+            yield CODE_LINE_BREAK
         if line:
             yield line
 
@@ -190,19 +208,25 @@ def _clean(parts: list[str]) -> str:
 
 def paragraphs(el: etree._Element, skip: Iterable[etree._Element] = ()) -> list[str]:
     """The element's text as paragraphs: one per block element, ``<br>`` kept as a newline, and
-    a blank line (``<br><br>``) starting a new paragraph, as the stored text separates them."""
+    a blank line (``<br><br>``) starting a new paragraph, as the stored text separates them. A
+    data table's row is one paragraph, its cells apart; a code block keeps its lines, and is
+    one paragraph however many blank lines it holds."""
     skip_ids = frozenset(id(s) for s in skip)
     out: list[str] = []
     buf: list[str] = []
+    blank_line = True  # nothing but spaces since the last line break
     for piece in _pieces(el, skip_ids):
         if piece is None:
             if buf:
                 out.append(_clean(buf))
                 buf = []
-        elif piece is LINE_BREAK:
+            blank_line = True
+        elif piece is LINE_BREAK or (piece is CODE_LINE_BREAK and not blank_line):
             buf.append("\n")
-        else:
+            blank_line = True
+        elif piece is not CODE_LINE_BREAK:
             buf.append(piece.replace("\n", " "))
+            blank_line = blank_line and not piece.strip()
     if buf:
         out.append(_clean(buf))
     return [p for p in (q.strip("\n ") for block in out for q in _BLANK_LINE.split(block)) if p]

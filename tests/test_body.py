@@ -61,6 +61,8 @@ def test_an_article_split_over_sections_is_taken_whole(key, min_recall):
     ("social-media-embed", False),   # an embedded post the article quotes
     ("social-share", True),
     ("ad-embed", True),
+    ("SocialMediaEmbed", False),
+    ("social_media_embed", False),
     ("share--link-embed w-embed", True),
 ])
 def test_class_names_that_are_furniture_and_that_are_not(label, furniture):
@@ -138,6 +140,8 @@ def test_pitches_bylines_tip_lines_and_captions_are_not_body(prefix, lines):
     ("By signing up, you agree to receive recurring automated SMS marketing messages from Mashable Deals.", True),
     ("By clicking Sign Me Up, you confirm you are 16+ and agree to our Terms of Use and Privacy Policy.", True),
     ("By submitting its plan late, the city agreed to pay a fine.", False),
+    ("By entering the market early, you acknowledge the risk but also gain a head start.", False),
+    ("By signing up for the pilot program, you agree to share anonymised data with the county.", False),
     ("0shares", True),
     ("1.2K Shares", True),
     ("Iklan", True),
@@ -241,14 +245,22 @@ def test_a_standings_table_is_kept_row_by_row():
     assert "\n\n1 Kyle Busch 5040 5 1 17 27\n\n2 Martin Truex Jr. 5035 7 0 15 24\n\n" in body
 
 
-def test_bare_text_in_body_beside_a_post_is_not_the_article():
+def test_a_post_outweighing_bare_text_in_body_is_the_article():
     post = "".join(f"<p>The post itself, paragraph {i}, says what it has to say in a sentence or two.</p>"
-                   for i in range(8))
-    disclaimer = "All content on this site is provided as is, without warranty of any kind. " * 16
+                   for i in range(16))
+    disclaimer = "All content on this site is provided as is, without warranty of any kind. " * 8
     html = (f'<html><head><meta property="og:type" content="article"></head><body>{disclaimer}'
             f'<div class="post">{post}</div></body></html>')
     body = extract_page(html, "https://blog.example.org/a-post/")["article"]["body_text"]
     assert body.startswith("The post itself, paragraph 0") and "without warranty" not in body
+
+
+def test_prose_straight_in_body_outweighing_a_quoted_block_keeps_both():
+    story = "We walked up the old road to the lake, and the light was going as we came back down. " * 18
+    letter = "<div><blockquote>" + "Dear friends, thank you for the visit and the long talks. " * 9 + "</blockquote></div>"
+    html = f'<html><head><meta property="og:type" content="article"></head><body>{story}<br><br>{letter}</body></html>'
+    body = extract_page(html, "https://old.example.org/diary.html")["article"]["body_text"]
+    assert body.startswith("We walked up the old road") and "Dear friends, thank you" in body
 
 
 @pytest.mark.parametrize("label", ["has-author-box", "site no-author-bio", "author-bio--true"])
@@ -269,11 +281,22 @@ def test_drupal_node_pages_and_the_node_listing(classes, is_article):
     assert (extract_page(html, "https://drupal.example.org/node")["article"] is not None) is is_article
 
 
-def test_a_code_block_keeps_its_lines():
-    from scraper.text import paragraphs
-    root = parse_html("<html><body><p>Intro.</p><pre><code><span>def f():</span>\n    <span>return 1</span>\n"
-                      "print(f())</code></pre><p>After.</p></body></html>")
-    assert paragraphs(root.find("body")) == ["Intro.", "def f():\nreturn 1\nprint(f())", "After."]
+def test_a_code_block_keeps_its_lines_and_stays_one_block():
+    from scraper.text import drop_chrome, paragraphs
+    root = parse_html("<html><body><p>Intro.</p><pre><code><span>def f():</span>\n    <span>return 1</span>\n\n"
+                      "}\n\n// 2</code></pre><p>After.</p></body></html>")
+    assert drop_chrome(paragraphs(root.find("body"))) == ["Intro.", "def f():\nreturn 1\n}\n// 2", "After."]
+
+
+def test_a_diary_laid_out_in_a_table_keeps_its_entries():
+    from scraper.text import drop_chrome, paragraphs
+    rows = "".join(f"<tr><td><b>Posted 03/0{i}/2003</b></td><td>{text}</td></tr>" for i, text in (
+        (4, "Went to the lake with the kids today, the weather was great and the fish were biting."),
+        (5, "Rained all day. Stayed in and finally read the book Anna lent me last spring.")))
+    root = parse_html(f"<html><body><table>{rows}</table></body></html>")
+    assert drop_chrome(paragraphs(root.find("body"))) == [
+        "Went to the lake with the kids today, the weather was great and the fish were biting.",
+        "Rained all day. Stayed in and finally read the book Anna lent me last spring."]
 
 
 def test_a_page_laid_out_in_a_table_keeps_its_paragraphs():

@@ -94,8 +94,36 @@ def test_by_then_the_name_in_a_link(byline):
     assert article["author_url"] == "https://blog.example.org/author/jane"
 
 
-def test_by_alone_in_running_text_is_no_byline():
-    assert page(body="<p>By</p><p>" + "What the post says at some length. " * 20 + "</p>")["author_name"] is None
+@pytest.mark.parametrize("credit", ['<p>By</p><p>Jane Doe</p>',
+                                    '<p><a href="/apps">RuffRuff Apps</a> <span>by</span> <a href="/t">Tsun</a></p>',
+                                    '<footer><p>Theme <span>by</span> <a href="https://example.com">Kadence WP</a></p></footer>'])
+def test_a_bare_by_before_another_element_is_no_byline(credit):
+    assert page(body=credit)["author_name"] is None
+
+
+def _dated(before_title: str, outside: str = "") -> str | None:
+    html = (f'<html><head><meta property="og:type" content="article"></head><body>{outside}<div class="wrap">'
+            f'<article><header>{before_title}<h1>A post</h1></header><p>{"Some words of the article. " * 40}</p>'
+            "</article></div></body></html>")
+    return extract_page(html, "https://blog.example.org/a-post/")["article"]["published_raw"]
+
+
+def test_a_date_line_above_the_headline_is_the_published_date():
+    assert _dated('<div class="meta">Travel · March 3, 2024</div>') == "March 3, 2024"
+
+
+@pytest.mark.parametrize("before_title, outside", [
+    ("", '<div class="masthead">Tuesday, March 3, 2026</div>'),          # the site's "today"
+    ('<aside class="widget">Recent posts 12/01/2019</aside>', ""),
+    ("", '<script>window.BUILD = "2023.11.02";</script>'),
+])
+def test_dates_of_the_site_around_the_headline_are_not_the_published_date(before_title, outside):
+    assert _dated(before_title, outside) is None
+
+
+def test_modified_date_meta():
+    article = page(head='<meta name="published-date" content="2021-02-16"><meta name="modified-date" content="2024-07-30">')
+    assert (article["published_raw"], article["modified_raw"]) == ("2021-02-16", "2024-07-30")
 
 
 # -- dates --------------------------------------------------------------------------------------
@@ -268,3 +296,8 @@ def test_the_comment_count_a_thread_heading_states(heading, count):
     html = (f'<html><body><article><p>Text.</p></article><div class="teaser"><span class="comment-count">'
             f'16</span></div><div id="comments"><h2 class="comments-title">{heading}</h2></div></body></html>')
     assert declared_comment_count(Page(parse_html(html), URL)) == count
+
+
+def test_a_blogger_post_title_is_its_entry_title_not_a_heading_of_its_body():
+    article, _ = wcxb("0441")
+    assert article["title"] == "Small adventures with small language models"

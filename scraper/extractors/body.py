@@ -41,7 +41,6 @@ FAR_WIDEN_FACTOR = 2.0
 LINK_SHARE = 0.7
 LINK_LIST_MAX_CHARS = 2000
 ARTICLE_MIN_CHARS = 500
-BODY_PROSE_FACTOR = 3  # <body>'s own prose against the text of the best block below it
 TEASER_PROSE = 400  # prose per linked heading below which a block is a grid of teasers
 LISTICLE_FACTOR = 3
 # Divs holding text of their own: prose written straight into a div (no <p>).
@@ -164,10 +163,10 @@ class BodyAnalysis:
     def _widen(self, el: etree._Element) -> etree._Element:
         """Climb while an ancestor holds clearly more prose: content split over sibling blocks
         (page-builder sections, several rich-text modules) belongs together. Single-child
-        wrappers are passed through on the way. Past ``WIDEN_LEVELS`` an ancestor must hold
-        ``FAR_WIDEN_FACTOR`` times the prose (the sections of a listicle, each deep in a page
-        builder's wrappers), and the climb goes no further than the <article> or <main> that
-        holds the headline."""
+        wrappers are passed through on the way. Past ``WIDEN_LEVELS`` (the far climb) an
+        ancestor must hold ``FAR_WIDEN_FACTOR`` times the prose (the sections of a listicle, each
+        deep in a page builder's wrappers), and there is no far climb beyond the <article> or
+        <main> that holds the headline."""
         best, best_size = el, self.content_size(el)
         teasers = self.linked_headings(el)
         node, limit = el.getparent(), FAR_WIDEN_LEVELS
@@ -180,7 +179,7 @@ class BodyAnalysis:
             if size >= best_size * (WIDEN_FACTOR if level < WIDEN_LEVELS else FAR_WIDEN_FACTOR):
                 best, best_size = node, size
             if node.tag in CONTAINER_TAGS and node.find(".//h1") is not None:
-                limit = WIDEN_LEVELS  # the page's own article: what lies beyond it is the site's
+                limit = WIDEN_LEVELS  # the page's own article: no far climb beyond it
             node = node.getparent()
         return best
 
@@ -210,15 +209,15 @@ class BodyAnalysis:
 
     def _body_with_own_prose(self, chosen: etree._Element | None) -> etree._Element | None:
         """<body> itself, where a hand-written page puts its prose straight into it (``<P>`` as a
-        separator, no containers) and no block below it holds a fair share of that much text."""
+        separator, no containers) and more of it than any block below holds: <body> then holds
+        that block too, so nothing the page says is lost. Both sides count prose outside links."""
         body = self.page.root.find("body")
         if body is None:
             return None
         own = self._own_prose(body)
-        if own < ARTICLE_MIN_CHARS:
+        if own < ARTICLE_MIN_CHARS or own <= self.content_size(chosen):
             return None
-        block = len(chosen.text_content().strip()) if chosen is not None else 0
-        return body if own >= BODY_PROSE_FACTOR * block else None
+        return body
 
     @staticmethod
     def _own_prose(el: etree._Element) -> int:
@@ -245,7 +244,7 @@ class BodyAnalysis:
         container = self.container
         if container is None:
             return False
-        # Prose is credited up to, never to, <body>: what <body> holds is its own prose.
+        # Blocks credit their prose to every ancestor below <body>, so <body>'s size is its own.
         size = self._own_prose(container) if container.tag == "body" else self.content_size(container)
         teasers = self.linked_headings(container)
         return size >= ARTICLE_MIN_CHARS and not (teasers >= 5 and size < TEASER_PROSE * teasers)

@@ -10,6 +10,7 @@ from lxml import etree
 from ..text import MONTH, collapse, paragraphs
 from ..urls import absolute
 from .page import Page, jsonld_types
+from .regions import is_boilerplate
 
 _POST_ID = re.compile(r"(?:^|\s)postid-(\d+)(?:\s|$)")
 _REST_POST = re.compile(r"/wp/v2/posts/(\d+)")
@@ -18,7 +19,7 @@ _REST_POST = re.compile(r"/wp/v2/posts/(\d+)")
 # class index (one walk of the page serves every query).
 TITLE_QUERIES: tuple[Callable[[Page], list], ...] = (
     lambda page: [e for e in page.with_class("entry-title", "post-title", "wp-block-post-title",
-                                             "article-title", "headline") if e.tag in ("h1", "h2")],
+                                             "article-title", "headline") if e.tag in ("h1", "h2", "h3")],
     lambda page: page.with_attribute("itemprop", "headline"),
     lambda page: [h for h in page.tagged("h1") if _has_ancestor(h, lambda a: a.tag == "article")],
     lambda page: page.tagged("h1"),
@@ -132,7 +133,7 @@ PRINTED_DATE = re.compile(
     + MONTH + r",?\s+\d{4}|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})", re.I)
 _MAX_DATE_LINE = 80
 _NEAR_TITLE_TEXTS = 60  # text nodes after the title searched for the byline's date
-_BEFORE_TITLE_TEXTS = 12  # and before it, where a date line sits above the headline
+_BEFORE_TITLE_TEXTS = 12  # and before it, in the headline's header
 _SCRIPT_DATE = re.compile(r'"(?:datePublished|publishedDate|publishDate|publishedAt|published_at|'
                           r'date_published|postDate|pubDate)\\?"\s*:\s*\\?"(\d{4}-\d{2}-\d{2}[^"\\]{0,30})')
 
@@ -284,8 +285,8 @@ def _loose_author(page: Page) -> tuple[str | None, etree._Element | None]:
 # An element whose own first text starts with a byline label: "By Jane Doe", "By <a>Jane
 # Doe</a>", "<p>Written by</p><p>Jane Doe</p>".
 _LABEL_START = re.compile(
-    r"[ \t\r\n]*(?:(?:By|by|BY)(?:[ \t\r\n]+[^ \t\r\n]|[ \t\r\n]*$)|By:|Written[ \t\r\n]+[bB]y|Posted[ \t\r\n]+by|"
-    r"Author:|Authored[ \t\r\n]+by)")
+    r"[ \t\r\n]*(?:(?:By|by|BY)(?:[ \t\r\n]+[^ \t\r\n]|(?P<bare>[ \t\r\n]*$))|By:|Written[ \t\r\n]+[bB]y|"
+    r"Posted[ \t\r\n]+by|Author:|Authored[ \t\r\n]+by)")
 _LONG_PARAGRAPH = 120
 
 
@@ -302,8 +303,11 @@ def _labelled_bylines(page: Page) -> Iterator[etree._Element]:
             if el.tag in ("script", "style"):
                 continue
             text = _first_text_node(el)
-            if (text and _LABEL_START.match(text) and _outside(el)
-                    and not (el.tag == "p" and len(el.text_content()) > _LONG_PARAGRAPH)):
+            label = _LABEL_START.match(text) if text else None
+            # A bare "By" is a byline where the name follows in the same element ("By <a>Jane
+            # Doe</a>"), not a credit's "<span>by</span> <a>Theme Co</a>".
+            if (label and (label.group("bare") is None or (el.text == text and len(el)))
+                    and _outside(el) and not (el.tag == "p" and len(el.text_content()) > _LONG_PARAGRAPH)):
                 yield el
 
 
@@ -390,21 +394,34 @@ def visible_date(page: Page) -> str | None:
 
 
 _AFTER_TITLE = f"following::text()[position() <= {_NEAR_TITLE_TEXTS}]"
-_BEFORE_TITLE = f"preceding::text()[position() <= {_BEFORE_TITLE_TEXTS}]"
 
 
 def _date_near_title(page: Page) -> str | None:
-    """The date printed nearest after the title, else nearest before it (a date line above
-    the headline, beside the category)."""
+    """The date printed nearest after the title, else the one printed just above it, in the
+    headline's own header (a date line beside the category), never the page's masthead."""
     _, heading = _first_text(page, TITLE_QUERIES)
     if heading is None:
         return None
-    for text in heading.xpath(_AFTER_TITLE) + heading.xpath(_BEFORE_TITLE)[::-1]:
+    for text in heading.xpath(_AFTER_TITLE) + _texts_above(heading):
         if len(text) <= _MAX_DATE_LINE and any(c.isdigit() for c in text):
             m = PRINTED_DATE.search(text)
             if m:
                 return m.group(0)
     return None
+
+
+def _texts_above(heading: etree._Element) -> list[str]:
+    """Text of the elements before the heading and before its parent, nearest first."""
+    texts: list[str] = []
+    parent = heading.getparent()
+    for node in (heading, parent) if parent is not None and parent.tag != "body" else (heading,):
+        for sibling in node.itersiblings(preceding=True):
+            if (isinstance(sibling.tag, str) and sibling.tag not in ("script", "style")
+                    and not is_boilerplate(sibling) and _outside(sibling)):
+                texts.extend(t for t in reversed(list(sibling.itertext())) if t.strip())
+            if len(texts) >= _BEFORE_TITLE_TEXTS:
+                return texts[:_BEFORE_TITLE_TEXTS]
+    return texts
 
 
 def script_date(page: Page) -> str | None:
@@ -419,8 +436,8 @@ def script_date(page: Page) -> str | None:
 
 def modified_raw(page: Page) -> str | None:
     return _first_value(page, MODIFIED_QUERIES, ("article:modified_time", "og:updated_time",
-                                                 "datemodified", "modified-date", "modified_date",
-                                                 "last-modified"), "dateModified")
+                                                 "datemodified", "modified-date", "modified_date"),
+                       "dateModified")
 
 
 def _first_value(page: Page, queries: tuple[Callable[[Page], list[str]], ...], meta_keys: tuple[str, ...],

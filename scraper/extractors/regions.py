@@ -41,8 +41,8 @@ _CAMEL_FURNITURE = re.compile(r"[a-z0-9](Caption|Captions|Credit|Credits|Byline|
                               r"^(?i:promo|related|share|sharing|social|newsletter|subscribe|advert)(?-i:[A-Z])")
 # An embedded post ("social-media-embed", "twitter-embed") is what the article quotes, not a
 # share bar; an "ad-embed" or "share-link-embed" stays furniture.
-_EMBEDDED_POST = re.compile(r"^(social|social-media|twitter|tweet|instagram|facebook|tiktok|threads|"
-                            r"bluesky|mastodon)[-_]embeds?$", re.I)
+_EMBEDDED_POST = re.compile(r"^(social([-_]?media)?|twitter|tweet|instagram|facebook|tiktok|threads|"
+                            r"bluesky|mastodon)[-_]?embeds?$", re.I)
 FURNITURE_TAGS = frozenset({"nav", "aside", "form", "footer", "menu", "dialog", "figcaption", "h1"})
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
