@@ -58,6 +58,11 @@ def _normalized_length_below(text: str, limit: int) -> bool:
     return len(_XML_SPACE.sub(" ", text).strip(" ")) < limit
 
 
+def _own_prose(el: etree._Element) -> int:
+    """Characters of text written straight into ``el``, not into its children."""
+    return len((el.text or "").strip()) + sum(len((c.tail or "").strip()) for c in el)
+
+
 def _link_chars(el: etree._Element) -> int:
     return sum(len(a.text_content()) for a in el.iter("a"))
 
@@ -91,8 +96,7 @@ class BodyAnalysis:
 
     def _add_block(self, el: etree._Element) -> None:
         if el.tag in ("div", "section"):  # prose written straight into a div (no <p>)
-            own = (el.text or "").strip() + "".join((c.tail or "").strip() for c in el)
-            size, links = len(own), 0
+            size, links = _own_prose(el), 0
             if size < MIN_PARAGRAPH:
                 return
             start = el
@@ -214,14 +218,10 @@ class BodyAnalysis:
         body = self.page.root.find("body")
         if body is None:
             return None
-        own = self._own_prose(body)
+        own = _own_prose(body)
         if own < ARTICLE_MIN_CHARS or own <= self.content_size(chosen):
             return None
         return body
-
-    @staticmethod
-    def _own_prose(el: etree._Element) -> int:
-        return len((el.text or "").strip()) + sum(len((c.tail or "").strip()) for c in el)
 
     @cached_property
     def _linked_heading_ancestors(self) -> list[list[etree._Element]]:
@@ -245,7 +245,7 @@ class BodyAnalysis:
         if container is None:
             return False
         # Blocks credit their prose to every ancestor below <body>, so <body>'s size is its own.
-        size = self._own_prose(container) if container.tag == "body" else self.content_size(container)
+        size = _own_prose(container) if container.tag == "body" else self.content_size(container)
         teasers = self.linked_headings(container)
         return size >= ARTICLE_MIN_CHARS and not (teasers >= 5 and size < TEASER_PROSE * teasers)
 

@@ -7,13 +7,15 @@ from functools import lru_cache
 
 from lxml import etree
 
+# Authors' bio boxes: furniture, and never where the article is.
+_BIO_BOX_WORDS = ("author-bio", "authorbio", "about-author", "author-box", "author-info",
+                  "saboxplugin-wrap", "author-card")
 # Matched against each class name and the id as a whole word at the start or end of the name
 # ("share", "social-share", "share_buttons"), never in the middle ("elementor-widget-wrap" is a
 # page-builder wrapper, not a widget).
 _FURNITURE_WORDS = (
     "share", "shares", "sharing", "sharedaddy", "social", "socials", "jp-relatedposts", "related",
-    "yarpp", "author-bio", "authorbio", "about-author", "author-box", "author-info",
-    "saboxplugin-wrap", "comments", "comment-respond", "respond", "comments-area", "comment-list",
+    "yarpp", *_BIO_BOX_WORDS, "comments", "comment-respond", "respond", "comments-area", "comment-list",
     "commentlist", "sidebar", "newsletter", "subscribe", "subscription",
     "advert", "advertisement", "ads", "ad", "adsense", "sponsored", "promo", "post-navigation",
     "nav-links", "navigation", "breadcrumb", "breadcrumbs", "cookie", "cookies", "consent",
@@ -21,7 +23,7 @@ _FURNITURE_WORDS = (
     "post-meta", "byline", "skip-link", "screen-reader-text", "sr-only", "visually-hidden",
     "wp-block-post-comments", "wp-block-comments", "disqus",
     "recommended", "more-stories", "read-more-links", "tags", "post-tags", "entry-tags",
-    "author-card", "signup", "paywall", "noprint", "caption", "wp-caption-text", "credit",
+    "signup", "paywall", "noprint", "caption", "wp-caption-text", "credit",
     "credits", "gallery", "slideshow", "carousel", "lightbox", "most-read", "popular",
     "trending", "read-more", "readmore", "more-articles", "inline-related", "rail", "outbrain",
     "taboola", "zergnet", "print-only", "timestamp", "kicker", "pagination",
@@ -99,8 +101,6 @@ def _furniture_name(name: str) -> bool:
 
 
 HEADER_MAX_CHARS = 600
-_BIO_BOX_WORDS = ("author-bio", "authorbio", "about-author", "author-box", "author-info",
-                  "saboxplugin-wrap", "author-card")
 _BIO_BOX_NAME = re.compile("|".join(re.escape(w) for w in _BIO_BOX_WORDS), re.I)
 
 
