@@ -91,6 +91,19 @@ CHROME_PATTERNS = [re.compile(p, re.I) for p in (
     r"^(iklan|anzeige|werbung|publicidad|publicité|pubblicità|publicidade|reklama|реклама|広告|"
     r"スポンサー(ド)?リンク|関連記事|相关文章|相關文章|관련 기사|광고)$",
     r"^if you (enjoyed|liked|value|appreciate)\b(?=.{0,500}$).*\b(join|subscribe|support|donate|members?)\b.*$",
+    # Feedback widgets, print buttons and the labels of teaser lists.
+    r"^(was this (article|page|post|answer|information) (helpful|useful)\??|"
+    r"\d+% of (people|readers|users) found this (article |page |post )?helpful\.?|"
+    r"print( this)?( page| article| post| story)?|advertisement\.? scroll to continue( reading)?\.?|"
+    r"recommended (stories|articles|reading|posts|videos)\s*:?|trending (this week|today)\s*:?|"
+    r"(other |more )?(posts|articles|stories) you (may|might|will) (also )?(enjoy|like|love)\W*|"
+    r"back to (the )?(blogs?|news|articles|all posts|posts))$",
+    # Affiliate disclosures: the site (we, I) may earn a commission through its links.
+    r"^(?=.{0,300}$)(?=.*\b(links?|purchases?|buy)\b).*(\b(we|i|our)\b.{0,40}\bearn|\bearn us)\b.{0,30}\bcommission\b.*$",
+    # Credit lines: who wrote or reviewed the piece, whose the picture is, when it was reviewed.
+    r"^(written|reviewed|edited|fact[- ]checked|medically reviewed) by:?\s+\S+(\s+\S+){0,7}$",
+    r"^(photo|image|photograph)( by)?:\s*.{0,60}$",
+    r"^last (reviewed|modified)\b.{0,60}$",
 )]
 
 

@@ -18,6 +18,7 @@ MAX_HTML_BYTES = 20_000_000  # bound the work per page: parsing past this gains 
 # so that no tree walk of any extractor part recurses without bound (text stays, tags go).
 MAX_DEPTH = 200
 _AT_MAX_DEPTH = etree.XPath("/*" * MAX_DEPTH)
+_STREAMED_SEGMENTS = etree.XPath("//div[@hidden][starts-with(@id, 'S:')]")
 
 
 class ExtractionError(ValueError):
@@ -145,6 +146,72 @@ def _adopt_strays(root: html.HtmlElement) -> None:
             home.append(part)
 
 
+def _place_streamed_segments(root: html.HtmlElement) -> None:
+    """React's streamed rendering sends the late parts of a page (often the article itself) as
+    ``<div hidden id="S:n">`` at the end of <body>, and a script moves each into its placeholder
+    ``<template id="B:n">`` (or ``P:n``), dropping the "Loading…" fallback up to the boundary's
+    ``<!--/$-->``. The tree is put together as the browser shows it, without the script."""
+    segments = _STREAMED_SEGMENTS(root)
+    if not segments:
+        return
+    slots = {t.get("id"): t for t in root.iter("template") if (t.get("id") or "")[:2] in ("B:", "P:")}
+    for segment in segments:
+        number = segment.get("id")[2:]
+        slot = slots.pop("B:" + number, None)
+        if slot is None:
+            slot = slots.pop("P:" + number, None)
+        if slot is None or slot.getparent() is None or segment in slot.iterancestors():
+            continue  # no placeholder, one dropped with another's fallback, or broken markup
+        fallback = _fallback(slot)
+        if fallback is not None:
+            slot.tail = None  # the fallback's own text
+            for node in fallback:
+                _remove_keeping_tail(node, keep_tail=False)
+        _text_before(slot, segment.text)
+        for child in list(segment):
+            slot.addprevious(child)  # moves the child, its tail along
+        _remove_keeping_tail(slot)
+        _remove_keeping_tail(segment)
+
+
+def _fallback(slot: etree._Element) -> list | None:
+    """What follows a boundary's placeholder (``<!--$?--><template id="B:n">``) up to the
+    boundary's closing ``<!--/$-->``; None where the markers are gone (a page saved without its
+    comments) and for a bare segment's placeholder (``P:n``), which has no fallback."""
+    previous = slot.getprevious()
+    if not slot.get("id").startswith("B:") or previous is None or previous.tag is not etree.Comment \
+            or previous.text != "$?":
+        return None
+    found, depth = [], 0
+    for node in slot.itersiblings():
+        if node.tag is etree.Comment:
+            if node.text == "/$":
+                if depth == 0:
+                    return found
+                depth -= 1
+            elif node.text in ("$", "$?", "$!"):
+                depth += 1
+        found.append(node)
+    return None
+
+
+def _text_before(el: etree._Element, text: str | None) -> None:
+    if not text:
+        return
+    previous = el.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + text
+    else:
+        parent = el.getparent()
+        parent.text = (parent.text or "") + text
+
+
+def _remove_keeping_tail(el: etree._Element, keep_tail: bool = True) -> None:
+    if keep_tail:
+        _text_before(el, el.tail)
+    el.getparent().remove(el)
+
+
 def _flatten_deep(root: html.HtmlElement) -> None:
     for el in _AT_MAX_DEPTH(root):
         etree.strip_tags(el, "*")
@@ -168,6 +235,8 @@ def parse_html(document: str | bytes, content_type: str | None = None) -> html.H
     if root is None:
         return html.document_fromstring("<html><body></body></html>")
     _adopt_strays(root)
+    if "<template" in text:
+        _place_streamed_segments(root)
     _flatten_deep(root)
     return root
 
@@ -193,7 +262,6 @@ ARTICLE_TYPES = {"Article", "BlogPosting", "NewsArticle", "Report", "TechArticle
 
 
 _INDEXED_ATTRIBUTES = frozenset({"id", "itemprop", "rel", "role", "property", "type"})
-_INDEXED = etree.XPath("descendant::*[" + " or ".join(f"@{a}" for a in ("class", *_INDEXED_ATTRIBUTES)) + "]")
 
 
 class Page:
@@ -211,23 +279,27 @@ class Page:
     @cached_property
     def _index(self) -> tuple[dict[str, list], dict[tuple[str, str], list], dict[int, int]]:
         """Class name → elements, (attribute, value) → elements and document order, built in
-        one walk: a libxml2 scan of the whole page costs about a third of its parse, so the
-        parts look elements up here rather than each scanning the page."""
-        # Held for the page's lifetime: an id in ``order`` must never be reused by another proxy
-        # (an element with class="" lands in no list below).
-        self._indexed = elements = _INDEXED(self.root)
-        order = {id(el): position for position, el in enumerate(elements)}
+        one walk: the parts look elements up here rather than each scanning the page. A Python
+        walk reading each element's attributes once costs half of an XPath testing seven
+        attributes on every element."""
+        # Held for the page's lifetime: an id in ``order`` must never be reused by another proxy.
+        self._indexed = held = []
         # Class strings repeat ("menu-item menu-item-type-post_type"): split each once.
         labels: dict[str, list] = {}
         others = []
-        for el in elements:
-            label = el.get("class")
+        for el in self.root.iterdescendants(etree.Element):
+            attrib = el.attrib
+            if not attrib:
+                continue
+            held.append(el)
+            label = attrib.get("class")
             if label is None:
                 others.append(el)
             else:
                 labels.setdefault(label, []).append(el)
-                if len(el.attrib) > 1:
+                if len(attrib) > 1:
                     others.append(el)
+        order = {id(el): position for position, el in enumerate(held)}
         classes: dict[str, list] = {}
         for label, group in labels.items():
             for token in label.split():
