@@ -41,7 +41,8 @@ CHROME_PATTERNS = [re.compile(p, re.I) for p in (
     r"^comments are closed\.?$",
     r"^(share|share this|like this|related|related posts)\s*:?$",
     # Interface strings of galleries, players and sign-up boxes.
-    r"^(caption|close|back to gallery|loading( content)?\s*\.*|advertisement|subscribe( now)?|"
+    r"^(caption|close|back to gallery|loading( content)?\s*\.*|loading\b.{0,40}(\.\.\.|…)|advertisement|"
+    r"subscribe( now)?|"
     r"sign up|read more|continue reading|click here|latest|popular|highlights|most read.*|"
     r"you may also like.*|related( articles| stories)?:.*|image \d+ of.*|\d+\s*/\s*\d+|"
     r"(photo|image|picture) (copyright|caption|credit)\b.*|(photo )?credit:.{0,80}|"

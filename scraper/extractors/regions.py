@@ -79,14 +79,23 @@ def is_boilerplate(el: etree._Element) -> bool:
         return False
     # Every element of the content passes here: one read of its attributes, not one per name.
     attributes = dict(el.items())
-    if attributes.get("aria-hidden") == "true" or "hidden" in attributes:
-        return True
-    if attributes.get("role") in ("navigation", "complementary", "banner", "contentinfo", "dialog"):
+    role = attributes.get("role")
+    if role in ("navigation", "complementary", "banner", "contentinfo", "dialog"):
         return True
     style = attributes.get("style")
-    if style and _HIDDEN_STYLE.search(style):
+    if (attributes.get("aria-hidden") == "true" or "hidden" in attributes
+            or (style and _HIDDEN_STYLE.search(style))) and not _disclosure_panel(attributes):
         return True
     return _furniture_label(attributes.get("class")) or _furniture_label(attributes.get("id"))
+
+
+_PANEL_CLASS = re.compile(r"accordion|collaps|tab-?pane|tabpanel|faq|answer|spoiler|expand", re.I)
+
+
+def _disclosure_panel(attributes: dict[str, str]) -> bool:
+    """A folded accordion or tab panel: hidden until its heading is clicked, and content."""
+    return (attributes.get("role") in ("region", "tabpanel") or "aria-labelledby" in attributes
+            or bool(_PANEL_CLASS.search(attributes.get("class") or "")))
 
 
 @lru_cache(maxsize=65536)
