@@ -103,7 +103,7 @@ CHROME_PATTERNS = [re.compile(p, re.I) for p in (
     r"^(?=.{0,300}$)(?=.*\b(links?|purchases?|buy)\b).*(\b(we|i|our)\b.{0,40}\bearn|\bearn us)\b.{0,30}\bcommission\b.*$",
     # Credit lines: who wrote or reviewed the piece, whose the picture is, when it was reviewed.
     r"^(written|reviewed|edited|fact[- ]checked|medically reviewed) by:?\s+\S+(\s+\S+){0,7}$",
-    r"^(photo|image|photograph)( by)?:\s*.{0,60}$",
+    r"^(photo|image|photograph)( by)?:\s*(©\s*)?(?-i:[A-Z][\w.'’/&-]*)(,?\s+(?-i:[A-Z][\w.'’/&-]*)){0,4}$",
     r"^last (reviewed|modified)\b.{0,60}$",
 )]
 

@@ -169,6 +169,8 @@ def test_pitches_bylines_tip_lines_and_captions_are_not_body(prefix, lines):
     ("Reviewed by: Brian Stormont, CFP®", True),
     ("Written by hand in 1820, the letter was lost for a century until a collector found it in an attic.", False),
     ("Photo: Shutterstock", True),
+    ("Image: © Silke Woweries/Getty Images", True),
+    ("PHOTO: Damage in the Palmyra Museum", False),  # a caption the author wrote as a paragraph
     ("Last reviewed January 2023", True),
     ("Print the pattern on heavy paper and cut along the dotted line.", False),
     ("Loading prices for your region…", True),  # a folded panel's placeholder
