@@ -222,6 +222,7 @@ def test_real_page_multiple_authors_are_joined_with_commas():
     "0490",  # the only date is printed above the headline, beside a calendar icon
     "4456",  # Blogger's date header, inside the "Blog" widget that holds the posts
     "4512",  # <meta name="published-date">
+    "2381",  # a date-classed line run together with its tags: "Posted on April 13, 2023Tags: …"
 ])
 def test_real_page_published_day(key):
     article, truth = wcxb(key)

@@ -383,6 +383,8 @@ def visible_date(page: Page) -> str | None:
     date printed nearest after the title (where bylines put it)."""
     for el in _printed_dates(page):
         text = collapse(el.text_content())
+        if len(text) > _MAX_DATE_LINE:  # a date line run together with its tags: its own first line
+            text = collapse(next((t for t in el.itertext() if t.strip()), ""))
         if len(text) > _MAX_DATE_LINE or not any(c.isdigit() for c in text):
             continue
         m = PRINTED_DATE.search(text)
