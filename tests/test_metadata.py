@@ -223,6 +223,7 @@ def test_real_page_multiple_authors_are_joined_with_commas():
     "4456",  # Blogger's date header, inside the "Blog" widget that holds the posts
     "4512",  # <meta name="published-date">
     "2381",  # a date-classed line run together with its tags: "Posted on April 13, 2023Tags: …"
+    "0233", "0433", "1396",  # the date printed in the author's row, far from the headline
 ])
 def test_real_page_published_day(key):
     article, truth = wcxb(key)

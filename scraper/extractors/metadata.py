@@ -392,7 +392,7 @@ def visible_date(page: Page) -> str | None:
             return m.group(0)
         if el.tag == "time":  # a <time> holds only the date, in whatever language
             return text
-    return _date_near_title(page)
+    return _date_near_title(page) or _date_beside_author(page)
 
 
 _AFTER_TITLE = f"following::text()[position() <= {_NEAR_TITLE_TEXTS}]"
@@ -409,6 +409,33 @@ def _date_near_title(page: Page) -> str | None:
             m = PRINTED_DATE.search(text)
             if m:
                 return m.group(0)
+    return None
+
+
+_NAMED = etree.XPath("//body//*[normalize-space(text()) = $name]")
+_AUTHOR_BOX_LEVELS = 3  # the name's element, its row, the author box
+_AUTHOR_BOX_TEXTS = 12
+
+
+def _date_beside_author(page: Page) -> str | None:
+    """The date printed in the author's row (``<p>Jane Doe</p><small>May 7, 2024</small>``),
+    where the headline is far from both: the byline's date, like a theme's "posted on"."""
+    name = (author(page)[0] or "").split(",")[0].strip()
+    if not name:
+        return None
+    for el in _NAMED(page.root, name=name)[:3]:
+        if not _outside(el):
+            continue
+        box = el
+        for _ in range(_AUTHOR_BOX_LEVELS):
+            box = box.getparent()
+            if box is None or box.tag == "body":
+                break
+            texts = [t for t in box.itertext() if t.strip()][:_AUTHOR_BOX_TEXTS]
+            for text in texts:
+                m = len(text) <= _MAX_DATE_LINE and PRINTED_DATE.search(text)
+                if m:
+                    return m.group(0)
     return None
 
 
