@@ -37,10 +37,12 @@ def _rfc2822(raw: str) -> datetime | None:
         return None
 
 
-_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
-                                       "oct", "nov", "dec"), 1)}
-_MONTH = (r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-          r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+MONTH_NUMBERS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug",
+                                             "sep", "oct", "nov", "dec"), 1)}
+# An English month's name or abbreviation, whole (never the start of "maybe").
+MONTH_NAME = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+              r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_MONTH = "(" + MONTH_NAME + r")\.?"
 # The English forms blogs print most ("March 2, 2026 at 10:15 am", "2 Mar 2026, 22:15"): read
 # directly, as dateparser reads them, at a hundredth of its cost. Anything else goes to it.
 _ENGLISH = re.compile(
@@ -61,7 +63,7 @@ def _english(raw: str) -> datetime | None:
     if meridiem:
         hour = hour % 12 + (12 if meridiem == "p" else 0)
     try:
-        return datetime(int(year), _MONTHS[month[:3].lower()], int(day), hour, minute, second)
+        return datetime(int(year), MONTH_NUMBERS[month[:3].lower()], int(day), hour, minute, second)
     except ValueError:
         return None
 

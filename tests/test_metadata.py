@@ -132,6 +132,9 @@ def test_modified_date_meta():
     ("https://lmsys.org/blog/2025-12-17-minisgl/", "2025-12-17"),
     ("https://blog.guillaume-gomez.fr/articles/2025-12-15+Rust+GCC", "2025-12-15"),
     ("https://example.org/2024/13/40/not-a-date/", None),
+    ("https://www.wsetglobal.com/knowledge-centre/blog/2023/october/03/how-many-wine-types/", "2023-10-03"),
+    ("https://example.org/2024/Sept/5/a-post", "2024-09-05"),
+    ("https://example.org/2024/maybe/03/not-a-month/", None),
     ("https://example.org/posts/12345/", None),
 ])
 def test_url_dates(url, day):
@@ -224,6 +227,7 @@ def test_real_page_multiple_authors_are_joined_with_commas():
     "4512",  # <meta name="published-date">
     "2381",  # a date-classed line run together with its tags: "Posted on April 13, 2023Tags: …"
     "0233", "0433", "1396",  # the date printed in the author's row, far from the headline
+    "4690",  # /2023/october/03/ in the URL; the page prints 03/10/2023
 ])
 def test_real_page_published_day(key):
     article, truth = wcxb(key)

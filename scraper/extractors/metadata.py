@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 
 from lxml import etree
 
+from ..dates import MONTH_NAME, MONTH_NUMBERS
 from ..text import MONTH, collapse, paragraphs
 from ..urls import absolute
 from .page import Page, jsonld_types
@@ -125,7 +126,10 @@ def _printed_dates(page: Page) -> list:
     """Elements that print a date for readers, when nothing machine-readable states one."""
     dated = page.with_class_where(lambda n: "date" in n or "publish" in n or "posted" in n)
     return [el for el in page.in_order([page.tagged("time"), dated]) if _outside(el)]
-_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:[/_+-]|\.html?|$)")
+
+
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2}|" + MONTH_NAME + r")[/-](\d{1,2})(?:[/_+-]|\.html?|$)",
+                       re.I)
 _WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
 # A date as printed in running text: "March 2, 2026", "2 Mar 2026", "2026/3/2", "02.03.2026".
 PRINTED_DATE = re.compile(
@@ -374,7 +378,8 @@ def url_date(url: str) -> str | None:
     m = _URL_DATE.search(url.split("?", 1)[0])
     if not m:
         return None
-    year, month, day = (int(g) for g in m.groups())
+    year, day = int(m.group(1)), int(m.group(3))
+    month = int(m.group(2)) if m.group(2).isdigit() else MONTH_NUMBERS.get(m.group(2)[:3].lower(), 0)
     return f"{year:04d}-{month:02d}-{day:02d}" if 1 <= month <= 12 and 1 <= day <= 31 else None
 
 
