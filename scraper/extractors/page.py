@@ -3,6 +3,7 @@ body classes). Built once per page; extractors never parse again."""
 from __future__ import annotations
 
 import codecs
+import itertools
 import json
 import re
 from collections.abc import Callable
@@ -19,6 +20,7 @@ MAX_HTML_BYTES = 20_000_000  # bound the work per page: parsing past this gains 
 MAX_DEPTH = 200
 _AT_MAX_DEPTH = etree.XPath("/*" * MAX_DEPTH)
 _STREAMED_SEGMENTS = etree.XPath("//div[@hidden][starts-with(@id, 'S:')]")
+_MAX_FALLBACK_NODES = 12  # a fallback is a skeleton or two; a longer scan is broken markup
 
 
 class ExtractionError(ValueError):
@@ -183,7 +185,7 @@ def _fallback(slot: etree._Element) -> list | None:
             or previous.text != "$?":
         return None
     found, depth = [], 0
-    for node in slot.itersiblings():
+    for node in itertools.islice(slot.itersiblings(), _MAX_FALLBACK_NODES):
         if node.tag is etree.Comment:
             if node.text == "/$":
                 if depth == 0:
