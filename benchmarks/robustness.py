@@ -61,6 +61,13 @@ def nested_page(depth: int = 100_000) -> bytes:
     return article_html("<div>" * depth + PARAGRAPH * 3 + "</div>" * depth).encode()
 
 
+def streamed_page(segments: int = 20_000) -> bytes:
+    """Streamed-rendering placeholders and segments by the thousand, boundaries left unclosed."""
+    slots = "".join(f'<!--$?--><template id="B:{i:x}"></template><p>Loading</p>' for i in range(segments))
+    parts = "".join(f'<div hidden id="S:{i:x}">{PARAGRAPH}</div>' for i in range(segments))
+    return article_html(slots + "</article>" + parts + "<article>").encode()
+
+
 def hostile_inputs() -> dict[str, tuple[Callable[[], bytes], str | None]]:
     """Name → (a function building the input, built lazily as some are large; the body text
     the result must have, where it is known)."""
@@ -73,6 +80,7 @@ def hostile_inputs() -> dict[str, tuple[Callable[[], bytes], str | None]]:
         "NUL bytes in text": lambda: article_html((PARAGRAPH + "\x00") * 10).encode(),
         "100k nested divs": nested_page,
         "1,500 nested divs": lambda: nested_page(1500),
+        "20k streamed segments": streamed_page,
         "UTF-16 without BOM": lambda: article_html(PARAGRAPH * 3).encode("utf-16-le"),
     }.items()}
     for encoding in LEGACY_TEXTS:

@@ -175,6 +175,15 @@ def test_pitches_bylines_tip_lines_and_captions_are_not_body(prefix, lines):
     ("Print the pattern on heavy paper and cut along the dotted line.", False),
     ("Loading prices for your region…", True),  # a folded panel's placeholder
     ("Loading the van took all morning, and by noon we were off to the coast...", False),
+    ("Loading the truck at dawn...", False),
+    ("Loading checkpoint shards...", False),  # a program's output, quoted in a tutorial
+    ("Written by a monk in the ninth century.", False),
+    ("Edited by my sister, who caught every typo.", False),
+    ("Reviewed by the committee in March 2021.", False),
+    ("Last modified dates are unreliable on FAT32 drives.", False),
+    ("As a car salesman I could earn a commission of $200 on every car people would buy from me.", False),
+    ("Affiliates (i.e. partners) earn a commission when readers buy through their links.", False),
+    ("Photo by Jane Doe", True),
 ])
 def test_interface_lines(line, chrome):
     from scraper.text import is_chrome
@@ -339,39 +348,37 @@ def test_feedback_print_and_credit_lines_are_not_body():
     assert len(article["body_text"]) > 2000
 
 
-@pytest.mark.parametrize("key, old_recall", [
-    ("4503", 0.28),  # the Motley Fool: 33 streamed segments, nested in each other
-    ("0046", 0.38),
+@pytest.mark.parametrize("key", [
+    "4503",  # the Motley Fool: 33 streamed segments, nested in each other (recall 0.28 unplaced)
+    "0046",  # recall 0.38 unplaced
 ])
-def test_an_article_streamed_in_segments_is_read_where_the_browser_shows_it(key, old_recall):
+def test_an_article_streamed_in_segments_is_read_where_the_browser_shows_it(key):
     # Next.js sends most of the article as <div hidden id="S:n"> segments after the footer;
     # taken where they stand, the densest segment alone was the article.
     precision, recall = _precision_recall(key)
-    assert recall >= 0.9 and precision >= 0.8, (precision, recall, old_recall)
-
-
-def test_streamed_segments_replace_their_placeholders_and_fallbacks():
-    from lxml import etree
-    page = ('<html><body><main><h1>T</h1><!--$?--><template id="B:0"></template><div>Loading…</div>'
-            'Loading<!--/$--><p>after</p><template id="B:1"></template><div>Loading, no markers</div></main>'
-            '<div hidden id="S:1"><p>second part</p></div>'
-            '<div hidden id="S:0"><p>first part</p><div><template id="P:2"></template><p>kept</p></div>'
-            'tail text</div><div hidden id="S:2"><p>nested</p></div>'
-            '<div hidden id="S:9"><p>no placeholder</p></div></body></html>')
-    main = parse_html(page).find(".//main")
-    assert "".join(main.itertext()) == ("Tfirst partnestedkepttail textafter"
-                                        "second partLoading, no markers")
-    assert main.find(".//template") is None
-    hidden = [el.get("id") for el in parse_html(page).iter("div") if el.get("hidden") is not None]
-    assert hidden == ["S:9"]
+    assert recall >= 0.9 and precision >= 0.8, (precision, recall)
 
 
 def test_folded_accordion_panels_are_body_and_other_hidden_blocks_are_not():
     # A solar installation guide folds each step into an accordion panel (display:none,
-    # role="region"): the reader opens them, and they are most of the article.
+    # role="region" labelled by its heading): the reader opens them, and they are most of it.
     precision, recall = _precision_recall("4193")
     assert recall >= 0.9 and precision >= 0.9, (precision, recall)  # 0.23 with panels left out
-    folded = parse_html('<div style="display:none" role="region" aria-labelledby="step-1"><p>Step</p></div>'
-                        '<div class="faq-answer" hidden><p>Answer</p></div><div style="display: none">'
-                        '<p>A hidden form</p></div><div aria-hidden="true"><p>Icons</p></div>')
-    assert [is_boilerplate(el) for el in folded.find("body")] == [False, False, True, True]
+
+
+@pytest.mark.parametrize("markup, furniture", [
+    ('<div style="display:none" role="region" aria-labelledby="step-1-heading"><p>Step</p></div>', False),
+    ('<div class="accordion-collapse collapse" hidden><p>Answer</p></div>', False),
+    ('<div class="faq-answer" style="display: none"><p>Answer</p></div>', False),
+    ('<div style="display: none"><p>A hidden form</p></div>', True),
+    ('<div aria-hidden="true"><p>Icons</p></div>', True),
+    ('<div class="slick-slide slick-cloned" aria-hidden="true" role="tabpanel" aria-labelledby="s0"><p>Slide</p></div>',
+     True),  # a carousel's copy of a slide
+    ('<div id="onetrust-banner-sdk" role="region" aria-label="Cookie banner" style="display:none"><p>We use cookies</p>'
+     "</div>", True),
+    ('<div class="collapse navbar-collapse" style="display:none"><ul><li>Home</li></ul></div>', True),
+    ('<div id="search-overlay" hidden aria-labelledby="search-title"><p>Search</p></div>', True),
+    ('<div class="expand-comment-form" hidden><p>Leave a reply</p></div>', True),
+])
+def test_which_hidden_blocks_are_folded_content(markup, furniture):
+    assert is_boilerplate(parse_html(f"<html><body>{markup}</body></html>").find("body")[0]) is furniture

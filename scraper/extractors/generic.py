@@ -26,7 +26,7 @@ def _drupal_node_page(classes: set[str]) -> bool:
 
 class GenericExtractor:
     name = "generic"
-    version = "1"
+    version = "2"
 
     def __init__(self, page: Page):
         self.page = page

@@ -3,7 +3,6 @@ body classes). Built once per page; extractors never parse again."""
 from __future__ import annotations
 
 import codecs
-import itertools
 import json
 import re
 from collections.abc import Callable
@@ -13,14 +12,13 @@ from lxml import etree, html
 from w3lib.encoding import html_to_unicode, read_bom
 
 from ..text import collapse
+from .streaming import place_streamed_segments
 
 MAX_HTML_BYTES = 20_000_000  # bound the work per page: parsing past this gains nothing
 # Real pages nest a few dozen levels. Deeper markup is flattened into its ancestor at this depth,
 # so that no tree walk of any extractor part recurses without bound (text stays, tags go).
 MAX_DEPTH = 200
 _AT_MAX_DEPTH = etree.XPath("/*" * MAX_DEPTH)
-_STREAMED_SEGMENTS = etree.XPath("//div[@hidden][starts-with(@id, 'S:')]")
-_MAX_FALLBACK_NODES = 12  # a fallback is a skeleton or two; a longer scan is broken markup
 
 
 class ExtractionError(ValueError):
@@ -148,72 +146,6 @@ def _adopt_strays(root: html.HtmlElement) -> None:
             home.append(part)
 
 
-def _place_streamed_segments(root: html.HtmlElement) -> None:
-    """React's streamed rendering sends the late parts of a page (often the article itself) as
-    ``<div hidden id="S:n">`` at the end of <body>, and a script moves each into its placeholder
-    ``<template id="B:n">`` (or ``P:n``), dropping the "Loading…" fallback up to the boundary's
-    ``<!--/$-->``. The tree is put together as the browser shows it, without the script."""
-    segments = _STREAMED_SEGMENTS(root)
-    if not segments:
-        return
-    slots = {t.get("id"): t for t in root.iter("template") if (t.get("id") or "")[:2] in ("B:", "P:")}
-    for segment in segments:
-        number = segment.get("id")[2:]
-        slot = slots.pop("B:" + number, None)
-        if slot is None:
-            slot = slots.pop("P:" + number, None)
-        if slot is None or slot.getparent() is None or segment in slot.iterancestors():
-            continue  # no placeholder, one dropped with another's fallback, or broken markup
-        fallback = _fallback(slot)
-        if fallback is not None:
-            slot.tail = None  # the fallback's own text
-            for node in fallback:
-                _remove_keeping_tail(node, keep_tail=False)
-        _text_before(slot, segment.text)
-        for child in list(segment):
-            slot.addprevious(child)  # moves the child, its tail along
-        _remove_keeping_tail(slot)
-        _remove_keeping_tail(segment)
-
-
-def _fallback(slot: etree._Element) -> list | None:
-    """What follows a boundary's placeholder (``<!--$?--><template id="B:n">``) up to the
-    boundary's closing ``<!--/$-->``; None where the markers are gone (a page saved without its
-    comments) and for a bare segment's placeholder (``P:n``), which has no fallback."""
-    previous = slot.getprevious()
-    if not slot.get("id").startswith("B:") or previous is None or previous.tag is not etree.Comment \
-            or previous.text != "$?":
-        return None
-    found, depth = [], 0
-    for node in itertools.islice(slot.itersiblings(), _MAX_FALLBACK_NODES):
-        if node.tag is etree.Comment:
-            if node.text == "/$":
-                if depth == 0:
-                    return found
-                depth -= 1
-            elif node.text in ("$", "$?", "$!"):
-                depth += 1
-        found.append(node)
-    return None
-
-
-def _text_before(el: etree._Element, text: str | None) -> None:
-    if not text:
-        return
-    previous = el.getprevious()
-    if previous is not None:
-        previous.tail = (previous.tail or "") + text
-    else:
-        parent = el.getparent()
-        parent.text = (parent.text or "") + text
-
-
-def _remove_keeping_tail(el: etree._Element, keep_tail: bool = True) -> None:
-    if keep_tail:
-        _text_before(el, el.tail)
-    el.getparent().remove(el)
-
-
 def _flatten_deep(root: html.HtmlElement) -> None:
     for el in _AT_MAX_DEPTH(root):
         etree.strip_tags(el, "*")
@@ -238,7 +170,7 @@ def parse_html(document: str | bytes, content_type: str | None = None) -> html.H
         return html.document_fromstring("<html><body></body></html>")
     _adopt_strays(root)
     if "<template" in text:
-        _place_streamed_segments(root)
+        place_streamed_segments(root)
     _flatten_deep(root)
     return root
 
@@ -281,26 +213,24 @@ class Page:
     @cached_property
     def _index(self) -> tuple[dict[str, list], dict[tuple[str, str], list], dict[int, int]]:
         """Class name → elements, (attribute, value) → elements and document order, built in
-        one walk: the parts look elements up here rather than each scanning the page. A Python
-        walk reading each element's attributes once costs half of an XPath testing seven
-        attributes on every element."""
+        one walk: the parts look elements up here rather than each scanning the page."""
         # Held for the page's lifetime: an id in ``order`` must never be reused by another proxy.
         self._indexed = held = []
         # Class strings repeat ("menu-item menu-item-type-post_type"): split each once.
         labels: dict[str, list] = {}
-        others = []
+        others = []  # elements with an indexed attribute besides the class
         for el in self.root.iterdescendants(etree.Element):
             attrib = el.attrib
             if not attrib:
                 continue
-            held.append(el)
             label = attrib.get("class")
-            if label is None:
+            if (label is None or len(attrib) > 1) and not _INDEXED_ATTRIBUTES.isdisjoint(attrib.keys()):
                 others.append(el)
-            else:
+            elif label is None:
+                continue  # a link's href, an image's src: nothing looked up
+            held.append(el)
+            if label is not None:
                 labels.setdefault(label, []).append(el)
-                if len(attrib) > 1:
-                    others.append(el)
         order = {id(el): position for position, el in enumerate(held)}
         classes: dict[str, list] = {}
         for label, group in labels.items():

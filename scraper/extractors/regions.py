@@ -82,20 +82,25 @@ def is_boilerplate(el: etree._Element) -> bool:
     role = attributes.get("role")
     if role in ("navigation", "complementary", "banner", "contentinfo", "dialog"):
         return True
+    if attributes.get("aria-hidden") == "true":
+        return True  # decoration, or a copy (a carousel's cloned slides)
     style = attributes.get("style")
-    if (attributes.get("aria-hidden") == "true" or "hidden" in attributes
-            or (style and _HIDDEN_STYLE.search(style))) and not _disclosure_panel(attributes):
+    if ("hidden" in attributes or (style and _HIDDEN_STYLE.search(style))) and not _folded_panel(attributes):
         return True
     return _furniture_label(attributes.get("class")) or _furniture_label(attributes.get("id"))
 
 
-_PANEL_CLASS = re.compile(r"accordion|collaps|tab-?pane|tabpanel|faq|answer|spoiler|expand", re.I)
+# Whole class names of accordion and tab panels ("accordion-collapse", "tab-pane"), not of menus
+# ("navbar-collapse") or buttons ("expand-comment-form").
+_PANEL_CLASS = re.compile(r"^(accordion([-_][\w-]*)?|tab-pane|tabpanel|faq-answer)$", re.I)
 
 
-def _disclosure_panel(attributes: dict[str, str]) -> bool:
-    """A folded accordion or tab panel: hidden until its heading is clicked, and content."""
-    return (attributes.get("role") in ("region", "tabpanel") or "aria-labelledby" in attributes
-            or bool(_PANEL_CLASS.search(attributes.get("class") or "")))
+def _folded_panel(attributes: dict[str, str]) -> bool:
+    """A folded accordion or tab panel: hidden until its heading is clicked, and content. A
+    dialog, menu or tooltip (``aria-labelledby`` too) is none."""
+    labelled_by_heading = "aria-labelledby" in attributes  # a banner has its own aria-label
+    return ((attributes.get("role") in ("region", "tabpanel") and labelled_by_heading)
+            or any(_PANEL_CLASS.match(name) for name in (attributes.get("class") or "").split()))
 
 
 @lru_cache(maxsize=65536)

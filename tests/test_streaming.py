@@ -1,0 +1,85 @@
+"""React's streamed rendering: hidden segments put where the page's scripts would put them."""
+from __future__ import annotations
+
+import pytest
+
+from scraper.extractors import streaming
+from scraper.extractors.page import parse_html
+
+
+def _text(page: str, tag: str = "main") -> str:
+    return "".join(parse_html(f"<html><body>{page}</body></html>").find(f".//{tag}").itertext())
+
+
+def _hidden_ids(page: str) -> list[str]:
+    root = parse_html(f"<html><body>{page}</body></html>")
+    return [el.get("id") for el in root.iter() if el.get("hidden") is not None and el.get("id")]
+
+
+def test_segments_go_to_the_placeholders_of_their_number_without_scripts():
+    page = ('<main><h1>T</h1><!--$?--><template id="B:0"></template><div>Loading…</div>Loading<!--/$-->'
+            '<p>after</p><template id="B:1"></template><div>Loading, no markers</div></main>'
+            '<div hidden id="S:1"><p>second part</p></div>'
+            '<div hidden id="S:0">lead <p>first part</p><div><template id="P:2"></template> kept</div>tail</div>'
+            '<div hidden id="S:2"><p>nested</p></div><div hidden id="S:9"><p>no placeholder</p></div>')
+    # The boundary's fallback goes with its markers; without them, the fallback cannot be told.
+    assert _text(page) == "Tlead first partnested kepttailaftersecond partLoading, no markers"
+    assert _hidden_ids(page) == ["S:9"]
+
+
+def test_the_scripts_say_which_segment_goes_where():
+    # React 18 numbers boundaries and segments apart: S:1 belongs in B:0, S:2 in B:1.
+    page = ('<main><!--$?--><template id="B:0"></template><p>Loading A</p><!--/$--></main>'
+            '<aside><!--$?--><template id="B:1"></template><p>Loading B</p><!--/$--></aside>'
+            '<div hidden id="S:1"><p>the article</p></div><div hidden id="S:2"><p>the aside</p></div>'
+            '<script>$RC("B:0","S:1")</script><script>$RC("B:1","S:2")</script>')
+    assert _text(page) == "the article"
+    assert _text(page, "aside") == "the aside"
+
+
+def test_a_bare_segment_replaces_its_placeholder_and_keeps_the_text_around_it():
+    page = '<main><p>before <template id="P:3"></template> after</p></main><div hidden id="S:3"><b>middle</b></div>'
+    assert _text(page) == "before middle after"
+
+
+def test_a_nested_boundary_inside_a_fallback_goes_with_it():
+    page = ('<main><!--$?--><template id="B:0"></template><!--$--><p>inner skeleton</p><!--/$-->'
+            '<p>outer skeleton</p><!--/$--><p>after</p></main><div hidden id="S:0"><p>content</p></div>')
+    assert _text(page) == "contentafter"
+
+
+@pytest.mark.parametrize("page", [
+    # Two placeholders with one id: which one is meant cannot be told.
+    '<main><template id="B:0"></template><p>Loading A</p><template id="B:0"></template></main>'
+    '<div hidden id="S:0"><p>content</p></div>',
+    # Broken markup: the placeholder inside its own segment.
+    '<main></main><div hidden id="S:0"><p>content</p><template id="B:0"></template></div>',
+])
+def test_an_ambiguous_or_broken_segment_stays_hidden(page):
+    assert _hidden_ids(page) == ["S:0"]
+
+
+def test_rows_streamed_into_a_table():
+    page = ('<main><table><tbody><tr><td>head</td></tr><template id="P:1"></template></tbody></table></main>'
+            '<table hidden><tbody id="S:1"><tr><td>row</td></tr></tbody></table>')
+    assert _text(page) == "headrow"
+
+
+def test_past_the_cap_segments_stay_hidden(monkeypatch):
+    monkeypatch.setattr(streaming, "MAX_SEGMENTS", 2)
+    page = "<main>" + "".join(f'<template id="P:{i}"></template>' for i in range(3)) + "</main>" + "".join(
+        f'<div hidden id="S:{i}"><p>{i}</p></div>' for i in range(3))
+    assert _text(page) == "01"
+    assert _hidden_ids(page) == ["S:2"]
+
+
+def test_the_fallback_text_right_after_the_placeholder_goes_too():
+    page = '<main><!--$?--><template id="B:0"></template>Loading…<!--/$--> end</main><div hidden id="S:0">text</div>'
+    assert _text(page) == "text end"
+
+
+def test_without_scripts_a_segment_goes_to_the_placeholder_that_shares_its_number_by_construction():
+    # P:n holds segment S:n in every React version; B:n holds S:n only where the counters agree.
+    page = ('<main><!--$?--><template id="B:1"></template><p>Loading</p><!--/$--></main>'
+            '<aside><template id="P:1"></template></aside><div hidden id="S:1"><p>segment</p></div>')
+    assert _text(page, "aside") == "segment"
