@@ -31,7 +31,8 @@ _BLANK_LINE = re.compile(r"\n{2,}")
 # One to four capitalised words: a person's name, case-sensitive inside the case-blind patterns.
 _NAMES = r"(?-i:[A-Z][\w.'’-]*)( (?-i:[A-Z][\w.'’-]*)){0,3}"
 # Names in a credit line ("Jane Doe and John Roe"), then titles after commas (", CPA, EA").
-_CREDITED = r"(?-i:[A-Z][\w.'’-]*)(\s+((?-i:[A-Z][\w.'’&-]*)|and|&))*(,\s*[^.,]{1,40}){0,3}"
+# Possessive repeats, lower-case "and": no backtracking however long the line.
+_CREDITED = r"(?=.{0,120}$)(?-i:[A-Z][\w.'’-]*)(\s+((?-i:[A-Z][\w.'’&-]*|and)|&))*+(,\s*(?-i:[A-Z])[^.,]{0,40}){0,3}+"
 # Lines printed by blog themes and plugins around content; never content themselves.
 CHROME_PATTERNS = [re.compile(p, re.I) for p in (
     r"^invalid or broken rss link\.?$",
@@ -49,8 +50,9 @@ CHROME_PATTERNS = [re.compile(p, re.I) for p in (
     r"(photo|image|picture) (copyright|caption|credit)\b.*|(photo )?credit:.{0,80}|"
     r"follow us.*|skip (to|ad).*)$",
     # A placeholder for what a script loads ("Loading prices for your region…").
-    r"^loading( (more )?(comments?|prices?|specifications?|content|paragraph|posts?|results|data|videos?|"
-    r"images?|articles?|page|player|map|reviews?)\b.{0,30}?)?\s*(\.\.\.|…|\.*)$",
+    r"^loading( content)?\s*\.*$",
+    r"^loading (more )?(comments?|prices?|specifications?|content|paragraph|posts?|results|data|videos?|"
+    r"images?|articles?|page|player|map|reviews?)\b.{0,30}?(\.\.\.|…)$",
     r"^(updated|published|posted|last updated|first published)\b.{0,100}$",
     r"^by\s+\S+(\s+\S+){0,4}$",
     r"^this (web)?site uses cookies\b.*$",
@@ -103,14 +105,16 @@ CHROME_PATTERNS = [re.compile(p, re.I) for p in (
     r"recommended (stories|articles|reading|posts|videos)\s*:?|trending (this week|today)\s*:?|"
     r"(other |more )?(posts|articles|stories) you (may|might|will) (also )?(enjoy|like|love)\W*|"
     r"back to (the )?(blogs?|news|articles|all posts|posts))$",
-    # Affiliate disclosures: we (or I) may earn a commission through the links; never another's earnings.
-    r"^(?=.{0,300}$)(?=.*\b(affiliates?|links?|at no (extra|additional) cost)\b)"
+    # Affiliate disclosures: we (or I) may earn a commission when you buy through the links;
+    # never another's earnings ("affiliates earn a commission on every sale").
+    r"^(?=.{0,300}$)(?=.*\b(affiliate links?|(through|via) ((our|these|the|this|my|any) )?links?|"
+    r"click(ing)? on (a|the|our|any) links?|if you (buy|purchase|click|make a purchase)|at no (extra|additional) cost)\b)"
     r"(?=.*(\b(we|our|us)\b|(?-i:\bI\b)(?!\.))).*\bearn\w*\b.{0,40}\bcommissions?\b.*$",
     # Credit lines: who wrote or reviewed the piece (names, then titles after commas), whose the
     # picture is, when the page was last reviewed.
     r"^(written|reviewed|edited|fact[- ]checked|medically reviewed) by:?\s+" + _CREDITED + r"$",
     r"^(photo|image|photograph)( by:?|:)\s*(©\s*)?(?-i:[A-Z][\w.'’/&-]*)(,?\s+(?-i:[A-Z][\w.'’/&-]*)){0,4}$",
-    r"^last (reviewed|modified)( on)?:?\s+(?=.{0,40}$).*\b(19|20)\d{2}\.?$",
+    r"^last (reviewed|modified)( on)?:?\s+([a-z]+\.?\s+)?(\d{1,2}(st|nd|rd|th)?,?\s+)?(19|20)\d{2}\.?$",
 )]
 
 

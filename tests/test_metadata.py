@@ -135,6 +135,8 @@ def test_modified_date_meta():
     ("https://www.wsetglobal.com/knowledge-centre/blog/2023/october/03/how-many-wine-types/", "2023-10-03"),
     ("https://example.org/2024/Sept/5/a-post", "2024-09-05"),
     ("https://example.org/2024/maybe/03/not-a-month/", None),
+    ("https://example.org/2024/dec-25-gift-guide/", None),  # a slug's words, not a date
+    ("https://example.org/2023/jan-6-committee-report/", None),
     ("https://example.org/posts/12345/", None),
 ])
 def test_url_dates(url, day):
@@ -226,7 +228,7 @@ def test_real_page_multiple_authors_are_joined_with_commas():
     "4456",  # Blogger's date header, inside the "Blog" widget that holds the posts
     "4512",  # <meta name="published-date">
     "2381",  # a date-classed line run together with its tags: "Posted on April 13, 2023Tags: …"
-    "0233", "0433", "1396",  # the date printed in the author's row, far from the headline
+    "0233", "0433",  # the date printed in the byline's author box, far from the headline
     "4690",  # /2023/october/03/ in the URL; the page prints 03/10/2023
 ])
 def test_real_page_published_day(key):
@@ -307,3 +309,31 @@ def test_the_comment_count_a_thread_heading_states(heading, count):
 def test_a_blogger_post_title_is_its_entry_title_not_a_heading_of_its_body():
     article, _ = wcxb("0441")
     assert article["title"] == "Small adventures with small language models"
+
+
+_FAR_FROM_THE_HEADLINE = "".join(f"<p>Point {i}</p>" for i in range(70))
+
+
+@pytest.mark.parametrize("row, published", [
+    ('<div class="meta"><a rel="author" href="/about/">Jane Doe</a><span>·</span><span>May 7, 2024</span></div>',
+     "May 7, 2024"),
+    # A sentence that mentions a date is no date line.
+    ('<div class="meta"><a rel="author" href="/about/">Jane Doe</a></div><p>The law took effect on March 3, 2021.</p>',
+     None),
+])
+def test_the_date_line_beside_the_byline(row, published):
+    undated = "https://blog.example.org/a-post/"
+    assert page(body=_FAR_FROM_THE_HEADLINE + row, url=undated)["published_raw"] == published
+
+
+def test_a_date_beside_the_name_in_the_site_masthead_is_not_the_published_date():
+    html = ('<html><head><meta property="og:type" content="article"></head><body><header><p class="site-title">'
+            '<a rel="author" href="/">Jane Doe</a></p><span>Monday, March 3, 2025</span></header><main><article>'
+            f"{_FAR_FROM_THE_HEADLINE}<p>{'Some words of the article. ' * 40}</p></article></main></body></html>")
+    assert extract_page(html, "https://blog.example.org/a-post/")["article"]["published_raw"] is None
+
+
+def test_only_a_date_named_element_gives_the_first_line_of_a_long_text():
+    note = ('<div class="post-update"><strong>Update, June 2, 2024:</strong> we corrected the figures in the '
+            "second table after readers wrote in, and thank them for it.</div>")
+    assert page(body=_FAR_FROM_THE_HEADLINE + note, url="https://blog.example.org/a-post/")["published_raw"] is None

@@ -128,14 +128,16 @@ def _printed_dates(page: Page) -> list:
     return [el for el in page.in_order([page.tagged("time"), dated]) if _outside(el)]
 
 
-_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2}|" + MONTH_NAME + r")[/-](\d{1,2})(?:[/_+-]|\.html?|$)",
-                       re.I)
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:[/_+-]|\.html?|$)|"
+                       r"/((?:19|20)\d{2})/(" + MONTH_NAME + r")/(\d{1,2})(?:/|$)", re.I)  # never a slug's words
 _WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
 # A date as printed in running text: "March 2, 2026", "2 Mar 2026", "2026/3/2", "02.03.2026".
 PRINTED_DATE = re.compile(
     _WEEKDAY + r"(?:" + MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?"
     + MONTH + r",?\s+\d{4}|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})", re.I)
 _MAX_DATE_LINE = 80
+_DATE_LINE_FILLER = 16  # "Posted on ", "Updated: " around a date on a line of its own
+_DATE_CLASS = re.compile(r"(^|[\s_-])(date|pubdate|published|posted)([\s_-]|$)", re.I)
 _NEAR_TITLE_TEXTS = 60  # text nodes after the title searched for the byline's date
 _BEFORE_TITLE_TEXTS = 12  # and before it, in the headline's header
 _SCRIPT_DATE = re.compile(r'"(?:datePublished|publishedDate|publishDate|publishedAt|published_at|'
@@ -339,17 +341,24 @@ def author(page: Page) -> tuple[str | None, str | None]:
     ``@graph``), ``<meta name=author>`` and kin (when not a URL or handle), a "By ..." label,
     then classes that merely mention an author.
     """
-    for source in AUTHOR_SOURCES:
-        name, el = source(page)
-        if name:
-            break
-    else:
+    name, el = _author_found(page)
+    if not name:
         return None, author_link(page)
     link = None
     if el is not None:
         link = el if el.tag == "a" else (el.xpath(".//a[@href]") or [None])[0]
     url = absolute(page.url, link.get("href")) if link is not None else None
     return name, url or author_link(page)
+
+
+def _author_found(page: Page) -> tuple[str | None, etree._Element | None]:
+    """The author's name from the most trusted source that gives one, and the element it was
+    read from (None for JSON-LD and meta tags)."""
+    for source in AUTHOR_SOURCES:
+        name, el = source(page)
+        if name:
+            return name, el
+    return None, None
 
 
 def author_link(page: Page) -> str | None:
@@ -363,7 +372,7 @@ def published_raw(page: Page) -> str | None:
     first, then a date in the URL (``/2024/05/07/``), then a date printed for readers (read
     later through ``dates``' cached fallback in the page's language)."""
     return (_first_value(page, PUBLISHED_QUERIES, PUBLISHED_META, "datePublished")
-            or url_date(page.url) or visible_date(page) or script_date(page))
+            or url_date(page.url) or visible_date(page) or script_date(page) or _date_beside_author(page))
 
 
 PUBLISHED_META = ("article:published_time", "datepublished", "og:published_time", "date", "dc.date",
@@ -378,8 +387,9 @@ def url_date(url: str) -> str | None:
     m = _URL_DATE.search(url.split("?", 1)[0])
     if not m:
         return None
-    year, day = int(m.group(1)), int(m.group(3))
-    month = int(m.group(2)) if m.group(2).isdigit() else MONTH_NUMBERS.get(m.group(2)[:3].lower(), 0)
+    year, month, day = (m.group(1, 2, 3) if m.group(1) else m.group(4, 5, 6))
+    year, day = int(year), int(day)
+    month = int(month) if month.isdigit() else MONTH_NUMBERS[month[:3].lower()]
     return f"{year:04d}-{month:02d}-{day:02d}" if 1 <= month <= 12 and 1 <= day <= 31 else None
 
 
@@ -388,7 +398,9 @@ def visible_date(page: Page) -> str | None:
     date printed nearest after the title (where bylines put it)."""
     for el in _printed_dates(page):
         text = collapse(el.text_content())
-        if len(text) > _MAX_DATE_LINE:  # a date line run together with its tags: its own first line
+        if len(text) > _MAX_DATE_LINE and _DATE_CLASS.search(el.get("class") or ""):
+            # A date line run together with its tags ("Posted on April 13, 2023Tags: …"):
+            # its first text. Only a class naming a date: "post-update" is a note, not one.
             text = collapse(next((t for t in el.itertext() if t.strip()), ""))
         if len(text) > _MAX_DATE_LINE or not any(c.isdigit() for c in text):
             continue
@@ -397,7 +409,7 @@ def visible_date(page: Page) -> str | None:
             return m.group(0)
         if el.tag == "time":  # a <time> holds only the date, in whatever language
             return text
-    return _date_near_title(page) or _date_beside_author(page)
+    return _date_near_title(page)
 
 
 _AFTER_TITLE = f"following::text()[position() <= {_NEAR_TITLE_TEXTS}]"
@@ -417,31 +429,52 @@ def _date_near_title(page: Page) -> str | None:
     return None
 
 
-_NAMED = etree.XPath("//body//*[normalize-space(text()) = $name]")
-_AUTHOR_BOX_LEVELS = 3  # the name's element, its row, the author box
-_AUTHOR_BOX_TEXTS = 12
+_AUTHOR_BOX_LEVELS = 2  # the byline's row and the box around it
+_AUTHOR_BOX_TEXTS = 8
+_NOT_THE_ARTICLE = ("footer", "nav", "aside")
 
 
 def _date_beside_author(page: Page) -> str | None:
-    """The date printed in the author's row (``<p>Jane Doe</p><small>May 7, 2024</small>``),
-    where the headline is far from both: the byline's date, like a theme's "posted on"."""
-    name = (author(page)[0] or "").split(",")[0].strip()
-    if not name:
+    """The date line printed in or after the byline's element, within its author box
+    (``<div><p>Jane Doe</p><small>May 7, 2024</small></div>``): last of all, where neither the
+    headline, a date-named element nor the page's scripts give one. Only a byline read from the
+    page's markup has a place to look beside."""
+    _, byline = _author_found(page)
+    if byline is None or not _in_the_article(byline):
         return None
-    for el in _NAMED(page.root, name=name)[:3]:
-        if not _outside(el):
-            continue
-        box = el
-        for _ in range(_AUTHOR_BOX_LEVELS):
-            box = box.getparent()
-            if box is None or box.tag == "body":
-                break
-            texts = [t for t in box.itertext() if t.strip()][:_AUTHOR_BOX_TEXTS]
-            for text in texts:
-                m = len(text) <= _MAX_DATE_LINE and PRINTED_DATE.search(text)
-                if m:
-                    return m.group(0)
+    box = byline
+    for _ in range(_AUTHOR_BOX_LEVELS):
+        parent = box.getparent()
+        if parent is None or parent.tag == "body":
+            break
+        box = parent
+    for text in byline.xpath(f"(descendant::text() | following::text())[position() <= {_AUTHOR_BOX_TEXTS}]"):
+        holder = text.getparent()
+        if holder is not box and not any(a is box for a in holder.iterancestors()):
+            break  # past the author box
+        found = _date_line(collapse(text))
+        if found:
+            return found
     return None
+
+
+def _date_line(text: str) -> str | None:
+    """The date of a line that is little more than a date, not of a sentence mentioning one."""
+    m = PRINTED_DATE.search(text) if len(text) <= _MAX_DATE_LINE else None
+    return m.group(0) if m and len(text) - len(m.group(0)) <= _DATE_LINE_FILLER else None
+
+
+def _in_the_article(el: etree._Element) -> bool:
+    """Not in the masthead, the footer, a bio box, a related post or the comments."""
+    if not _outside(el):
+        return False
+    for node in el.iterancestors():
+        if node.tag == "header":  # the article's own header holds its byline; the site's does not
+            if not _has_ancestor(node, lambda a: a.tag in ("article", "main")):
+                return False
+        elif node.tag in _NOT_THE_ARTICLE or is_boilerplate(node):
+            return False
+    return True
 
 
 def _texts_above(heading: etree._Element) -> list[str]:

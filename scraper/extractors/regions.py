@@ -82,25 +82,31 @@ def is_boilerplate(el: etree._Element) -> bool:
     role = attributes.get("role")
     if role in ("navigation", "complementary", "banner", "contentinfo", "dialog"):
         return True
-    if attributes.get("aria-hidden") == "true":
-        return True  # decoration, or a copy (a carousel's cloned slides)
     style = attributes.get("style")
-    if ("hidden" in attributes or (style and _HIDDEN_STYLE.search(style))) and not _folded_panel(attributes):
+    hidden = (attributes.get("aria-hidden") == "true" or "hidden" in attributes
+              or bool(style and _HIDDEN_STYLE.search(style)))
+    if hidden and not _folded_panel(attributes):
         return True
     return _furniture_label(attributes.get("class")) or _furniture_label(attributes.get("id"))
 
 
-# Whole class names of accordion and tab panels ("accordion-collapse", "tab-pane"), not of menus
-# ("navbar-collapse") or buttons ("expand-comment-form").
-_PANEL_CLASS = re.compile(r"^(accordion([-_][\w-]*)?|tab-pane|tabpanel|faq-answer)$", re.I)
+# A word of an accordion or tab panel's class ("accordion-collapse", "chakra-collapse", a CSS
+# module's "styles_accordion__content__09JIS"), where no word names a menu, a button or a copy
+# ("collapse navbar-collapse", "accordion-button", a carousel's "slick-cloned" slide).
+_PANEL_WORD = re.compile(r"(^|[-_])(accordion|collapse|collapsible|tab-pane|tabpanel|faq-answer)([-_]|$)", re.I)
+_NOT_PANEL_WORD = re.compile(r"(^|[-_])(navbar|nav|menu|button|btn|toggle|trigger|header|title|heading|icon|"
+                             r"cloned?|duplicate)([-_]|$)", re.I)
 
 
 def _folded_panel(attributes: dict[str, str]) -> bool:
     """A folded accordion or tab panel: hidden until its heading is clicked, and content. A
-    dialog, menu or tooltip (``aria-labelledby`` too) is none."""
-    labelled_by_heading = "aria-labelledby" in attributes  # a banner has its own aria-label
+    dialog, menu or tooltip (``aria-labelledby`` too) is none, nor a banner with its own label."""
+    names = (attributes.get("class") or "").split()
+    if any(_NOT_PANEL_WORD.search(name) for name in names):
+        return False
+    labelled_by_heading = "aria-labelledby" in attributes
     return ((attributes.get("role") in ("region", "tabpanel") and labelled_by_heading)
-            or any(_PANEL_CLASS.match(name) for name in (attributes.get("class") or "").split()))
+            or any(_PANEL_WORD.search(name) for name in names))
 
 
 @lru_cache(maxsize=65536)
