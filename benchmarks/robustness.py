@@ -4,7 +4,7 @@ never a crash or a hang), how long it takes and how much memory it needs.
     python benchmarks/robustness.py
 
 ``robustness_section()`` is what ``extraction.py --only robustness`` calls. The inputs are
-built here, so the section needs no corpus; ``hostile_inputs()`` is shared with the tests.
+built here, so the section needs no corpus; the tests build theirs with the same functions.
 """
 from __future__ import annotations
 

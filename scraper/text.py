@@ -32,7 +32,8 @@ _BLANK_LINE = re.compile(r"\n{2,}")
 _NAMES = r"(?-i:[A-Z][\w.'’-]*)( (?-i:[A-Z][\w.'’-]*)){0,3}"
 # Names in a credit line ("Jane Doe and John Roe"), then titles after commas (", CPA, EA").
 # Possessive repeats, lower-case "and": no backtracking however long the line.
-_CREDITED = r"(?=.{0,120}$)(?-i:[A-Z][\w.'’-]*)(\s+((?-i:[A-Z][\w.'’&-]*|and)|&))*+(,\s*(?-i:[A-Z])[^.,]{0,40}){0,3}+"
+_CREDITED = (r"(?=.{0,120}$)(?-i:[A-Z][\w.'’-]*)(\s+((?-i:[A-Z][\w.'’&-]*|and)|&))*+"
+             r"(,\s*(?-i:[A-Z])[^.,]{0,40}){0,3}+")
 # Lines printed by blog themes and plugins around content; never content themselves.
 CHROME_PATTERNS = [re.compile(p, re.I) for p in (
     r"^invalid or broken rss link\.?$",
@@ -108,7 +109,8 @@ CHROME_PATTERNS = [re.compile(p, re.I) for p in (
     # Affiliate disclosures: we (or I) may earn a commission when you buy through the links;
     # never another's earnings ("affiliates earn a commission on every sale").
     r"^(?=.{0,300}$)(?=.*\b(affiliate links?|(through|via) ((our|these|the|this|my|any) )?links?|"
-    r"click(ing)? on (a|the|our|any) links?|if you (buy|purchase|click|make a purchase)|at no (extra|additional) cost)\b)"
+    r"click(ing)? on (a|the|our|any) links?|if you (buy|purchase|click|make a purchase)|"
+    r"at no (extra|additional) cost)\b)"
     r"(?=.*(\b(we|our|us)\b|(?-i:\bI\b)(?!\.))).*\bearn\w*\b.{0,40}\bcommissions?\b.*$",
     # Credit lines: who wrote or reviewed the piece (names, then titles after commas), whose the
     # picture is, when the page was last reviewed.

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from benchmarks.robustness import (LEGACY_TEXTS, URL, article_html, huge_page, legacy_body,
-                                   legacy_page, nested_page, PARAGRAPH)
+                                   legacy_page, nested_page, streamed_page, PARAGRAPH)
 from scraper.extractors import ExtractionError, extract_page
 from scraper.extractors.page import MAX_HTML_BYTES, binary_reason, decode_html, parse_html
 
@@ -100,3 +100,9 @@ def test_content_after_a_closing_html_tag_is_part_of_the_page():
             + f'<div class="entry-content"><h1>Late</h1>{PARAGRAPH}{late}</div>')
     assert "after the closing tag" in parse_html(page).text_content()
     assert "after the closing tag" in extract_page(page, URL)["article"]["body_text"]
+
+
+def test_thousands_of_streamed_segments_are_placed_up_to_the_cap():
+    from scraper.extractors.streaming import MAX_SEGMENTS
+    body = extract_page(streamed_page(2000), URL)["article"]["body_text"]
+    assert len(body.split("\n\n")) == MAX_SEGMENTS  # one paragraph a placed segment; the rest stay hidden

@@ -83,3 +83,38 @@ def test_without_scripts_a_segment_goes_to_the_placeholder_that_shares_its_numbe
     page = ('<main><!--$?--><template id="B:1"></template><p>Loading</p><!--/$--></main>'
             '<aside><template id="P:1"></template></aside><div hidden id="S:1"><p>segment</p></div>')
     assert _text(page, "aside") == "segment"
+
+
+@pytest.mark.parametrize("instructions", [
+    '<script>$RS("S:7","P:3")</script><script>$RR("B:4","S:8",[])</script>',
+    # React's external runtime writes the instructions as template data instead of scripts.
+    '<template data-rsi="" data-sid="S:7" data-pid="P:3"></template>'
+    '<template data-rci="" data-bid="B:4" data-sid="S:8"></template>',
+])
+def test_segment_and_boundary_instructions_name_their_placeholders(instructions):
+    page = ('<main><p>one <template id="P:3"></template></p><!--$?--><template id="B:4"></template><p>Loading</p>'
+            '<!--/$--></main><div hidden id="S:7">seven</div><div hidden id="S:8"><p>eight</p></div>' + instructions)
+    assert _text(page) == "one seveneight"
+
+
+def test_a_fallback_longer_than_a_skeleton_or_two_is_left_alone():
+    skeleton = "<p>row</p>" * 20  # past the twelve nodes a fallback may hold: markup too broken to tell
+    page = (f'<main><!--$?--><template id="B:0"></template>{skeleton}<!--/$--></main>'
+            '<div hidden id="S:0"><p>content</p></div>')
+    assert _text(page) == "content" + "row" * 20
+
+
+def test_the_text_between_segments_stays_where_it_was():
+    placeholders = "".join(f'<template id="P:{i}"></template>' for i in range(400))
+    page = (f"<main><p>start {placeholders}</p></main>"
+            + "".join(f'<div hidden id="S:{i}">w{i} </div>tail{i} ' for i in range(400)))
+    text = _text(page)
+    assert text.startswith("start w0 w1 ") and text.endswith("w399 ") and "tail" not in text
+    assert "tail399" in _text(page, "body")
+
+
+def test_a_placeholder_gone_with_another_fallback_keeps_its_segment_in_the_page():
+    page = ('<main><!--$?--><template id="B:0"></template><div><template id="P:5"></template></div><!--/$-->'
+            '</main><div hidden id="S:0">zero</div><div hidden id="S:5">five</div>')
+    assert _text(page) == "zero"
+    assert _hidden_ids(page) == ["S:5"]  # not moved out of the page with the fallback

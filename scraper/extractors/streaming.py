@@ -22,7 +22,8 @@ _MAX_FALLBACK_NODES = 12  # a fallback is a skeleton or two; a longer one is bro
 _INSTRUCTION = re.compile(r'\$R([CRS])\("([BPS]:\w+)","([BPS]:\w+)"')
 _SEGMENTS = etree.XPath("//*[starts-with(@id, 'S:')]")
 _PLACEHOLDERS = etree.XPath("//template[starts-with(@id, 'B:') or starts-with(@id, 'P:')]")
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none", re.I)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_UNWRAP = "streamed-segment"  # no page's own tag
 _OPENERS = ("$", "$?", "$!")  # a Suspense boundary's opening comments: complete, pending, failed
 
 
@@ -33,11 +34,16 @@ def place_streamed_segments(root: etree._Element) -> None:
         return
     placeholders = _by_unique_id(_PLACEHOLDERS(root))
     pairs = _instructions(root) or _pairs_by_number(segments, placeholders)
+    dropped: set[str] = set()  # placeholders that went with another's fallback
     for segment_id, placeholder_id in itertools.islice(pairs.items(), MAX_SEGMENTS):
         segment, slot = segments.get(segment_id), placeholders.get(placeholder_id)
-        if segment is not None and slot is not None and _placeable(segment, slot, root):
-            _drop_fallback(slot)
-            _move_content(segment, slot)
+        if segment is None or slot is None or placeholder_id in dropped or _holds(segment, slot):
+            continue
+        dropped.update(_drop_fallback(slot))
+        _put_in_place(segment, slot)
+    # The moved segments and the stubs they left are unwrapped in one pass, in C: their text
+    # joins what surrounds them however many there are.
+    etree.strip_tags(root, _UNWRAP)
 
 
 def _by_unique_id(elements: Iterable[etree._Element]) -> dict[str, etree._Element]:
@@ -81,60 +87,48 @@ def _pairs_by_number(segments: dict, placeholders: dict) -> dict[str, str]:
     return pairs
 
 
-def _placeable(segment: etree._Element, slot: etree._Element, root: etree._Element) -> bool:
-    """The placeholder is still in the page (not dropped with another's fallback) and not
-    inside its own segment (broken markup)."""
-    ancestors = list(slot.iterancestors())
-    return any(a is root for a in ancestors) and not any(a is segment for a in ancestors)
+def _holds(segment: etree._Element, slot: etree._Element) -> bool:
+    """Broken markup: the placeholder inside its own segment."""
+    return any(template is slot for template in segment.iter("template"))
 
 
-def _drop_fallback(slot: etree._Element) -> None:
-    """A boundary's placeholder (``<!--$?--><template id="B:n">``) is followed by its fallback,
-    up to the boundary's closing ``<!--/$-->``. Where the comments are gone (a page saved without
-    them) the fallback cannot be told from the page, and stays."""
+def _drop_fallback(slot: etree._Element) -> list[str]:
+    """Remove a boundary's fallback: what follows its placeholder (``<!--$?--><template
+    id="B:n">``) up to the boundary's closing ``<!--/$-->``. Where the comments are gone (a page
+    saved without them) the fallback cannot be told from the page, and stays. Returns the ids of
+    the placeholders that went with it."""
     previous = slot.getprevious()
     opened = previous is not None and previous.tag is etree.Comment and previous.text == "$?"
     if not opened or not slot.get("id", "").startswith("B:"):
-        return
+        return []
     fallback, depth = [], 0
     for node in itertools.islice(slot.itersiblings(), _MAX_FALLBACK_NODES):
         if node.tag is etree.Comment and node.text == "/$":
             if depth == 0:
                 slot.tail = None  # the fallback's own text
+                ids = _ids_within(fallback)
                 for dropped in fallback:
                     _discard(dropped)
-                return
+                return ids
             depth -= 1
         elif node.tag is etree.Comment and node.text in _OPENERS:
             depth += 1
         fallback.append(node)
+    return []
 
 
-def _move_content(segment: etree._Element, slot: etree._Element) -> None:
-    _append_text_before(slot, segment.text)
-    for child in list(segment):
-        slot.addprevious(child)  # moves the child, with its tail
-    _remove(slot)
-    _remove(segment)
+def _ids_within(nodes: list[etree._Element]) -> list[str]:
+    return [t.get("id", "") for node in nodes if isinstance(node.tag, str) for t in node.iter("template")]
 
 
-def _append_text_before(el: etree._Element, text: str | None) -> None:
-    """Add ``text`` to the page right before ``el``: the previous sibling's tail, or the
-    parent's text."""
-    if not text:
-        return
-    previous = el.getprevious()
-    if previous is not None:
-        previous.tail = (previous.tail or "") + text
-    else:
-        parent = el.getparent()
-        parent.text = (parent.text or "") + text
-
-
-def _remove(el: etree._Element) -> None:
-    """Remove ``el``; the text after it stays."""
-    _append_text_before(el, el.tail)
-    el.getparent().remove(el)
+def _put_in_place(segment: etree._Element, slot: etree._Element) -> None:
+    """The segment takes the placeholder's place, marked to be unwrapped; a stub marked alike
+    keeps the text that followed the segment where it was."""
+    stub = etree.Element(_UNWRAP)
+    stub.tail, segment.tail = segment.tail, slot.tail
+    segment.addprevious(stub)
+    slot.getparent().replace(slot, segment)
+    segment.tag = _UNWRAP
 
 
 def _discard(el: etree._Element) -> None:
