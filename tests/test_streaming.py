@@ -37,15 +37,24 @@ def test_the_scripts_say_which_segment_goes_where():
     assert _text(page, "aside") == "the aside"
 
 
-def test_a_bare_segment_replaces_its_placeholder_and_keeps_the_text_around_it():
-    page = '<main><p>before <template id="P:3"></template> after</p></main><div hidden id="S:3"><b>middle</b></div>'
-    assert _text(page) == "before middle after"
-
-
-def test_a_nested_boundary_inside_a_fallback_goes_with_it():
-    page = ('<main><!--$?--><template id="B:0"></template><!--$--><p>inner skeleton</p><!--/$-->'
-            '<p>outer skeleton</p><!--/$--><p>after</p></main><div hidden id="S:0"><p>content</p></div>')
-    assert _text(page) == "contentafter"
+@pytest.mark.parametrize("page, tag, text", [
+    pytest.param('<main><p>before <template id="P:3"></template> after</p></main><div hidden id="S:3"><b>middle</b></div>',
+                 "main", "before middle after", id="a bare segment keeps the text around its placeholder"),
+    pytest.param('<main><!--$?--><template id="B:0"></template><!--$--><p>inner skeleton</p><!--/$-->'
+                 '<p>outer skeleton</p><!--/$--><p>after</p></main><div hidden id="S:0"><p>content</p></div>',
+                 "main", "contentafter", id="a boundary nested in a fallback goes with it"),
+    pytest.param('<main><!--$?--><template id="B:0"></template>Loading…<!--/$--> end</main>'
+                 '<div hidden id="S:0">text</div>', "main", "text end", id="the fallback's text right after the placeholder"),
+    # P:n holds segment S:n in every React version; B:n holds S:n only where the counters agree.
+    pytest.param('<main><!--$?--><template id="B:1"></template><p>Loading</p><!--/$--></main>'
+                 '<aside><template id="P:1"></template></aside><div hidden id="S:1"><p>segment</p></div>',
+                 "aside", "segment", id="without scripts P:n before B:n"),
+    pytest.param('<main><table><tbody><tr><td>head</td></tr><template id="P:1"></template></tbody></table></main>'
+                 '<table hidden><tbody id="S:1"><tr><td>row</td></tr></tbody></table>',
+                 "main", "headrow", id="rows streamed into a table"),
+])
+def test_placed_text(page, tag, text):
+    assert _text(page, tag) == text
 
 
 @pytest.mark.parametrize("page", [
@@ -59,30 +68,12 @@ def test_an_ambiguous_or_broken_segment_stays_hidden(page):
     assert _hidden_ids(page) == ["S:0"]
 
 
-def test_rows_streamed_into_a_table():
-    page = ('<main><table><tbody><tr><td>head</td></tr><template id="P:1"></template></tbody></table></main>'
-            '<table hidden><tbody id="S:1"><tr><td>row</td></tr></tbody></table>')
-    assert _text(page) == "headrow"
-
-
 def test_past_the_cap_segments_stay_hidden(monkeypatch):
     monkeypatch.setattr(streaming, "MAX_SEGMENTS", 2)
     page = "<main>" + "".join(f'<template id="P:{i}"></template>' for i in range(3)) + "</main>" + "".join(
         f'<div hidden id="S:{i}"><p>{i}</p></div>' for i in range(3))
     assert _text(page) == "01"
     assert _hidden_ids(page) == ["S:2"]
-
-
-def test_the_fallback_text_right_after_the_placeholder_goes_too():
-    page = '<main><!--$?--><template id="B:0"></template>Loading…<!--/$--> end</main><div hidden id="S:0">text</div>'
-    assert _text(page) == "text end"
-
-
-def test_without_scripts_a_segment_goes_to_the_placeholder_that_shares_its_number_by_construction():
-    # P:n holds segment S:n in every React version; B:n holds S:n only where the counters agree.
-    page = ('<main><!--$?--><template id="B:1"></template><p>Loading</p><!--/$--></main>'
-            '<aside><template id="P:1"></template></aside><div hidden id="S:1"><p>segment</p></div>')
-    assert _text(page, "aside") == "segment"
 
 
 @pytest.mark.parametrize("instructions", [
