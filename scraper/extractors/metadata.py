@@ -431,7 +431,6 @@ def _date_near_title(page: Page) -> str | None:
 
 _AUTHOR_BOX_LEVELS = 2  # the byline's row and the box around it
 _AUTHOR_BOX_TEXTS = 8
-_NOT_THE_ARTICLE = ("footer", "nav", "aside")
 
 
 def _date_beside_author(page: Page) -> str | None:
@@ -472,7 +471,7 @@ def _in_the_article(el: etree._Element) -> bool:
         if node.tag == "header":  # the article's own header holds its byline; the site's does not
             if not _has_ancestor(node, lambda a: a.tag in ("article", "main")):
                 return False
-        elif node.tag in _NOT_THE_ARTICLE or is_boilerplate(node):
+        elif is_boilerplate(node):  # footers, navigation and asides among them
             return False
     return True
 

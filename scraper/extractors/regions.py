@@ -46,7 +46,7 @@ _CAMEL_FURNITURE = re.compile(r"[a-z0-9](Caption|Captions|Credit|Credits|Byline|
 _EMBEDDED_POST = re.compile(r"^(social([-_]?media)?|twitter|tweet|instagram|facebook|tiktok|threads|"
                             r"bluesky|mastodon)[-_]?embeds?$", re.I)
 FURNITURE_TAGS = frozenset({"nav", "aside", "form", "footer", "menu", "dialog", "figcaption", "h1"})
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 _WIDGET_CLASS = re.compile(r"(^|\s)(widget|sidebar)(\s|$)|widget_|widget-area|wp-block-latest-comments")
 _WIDGET_ID = frozenset({"sidebar", "secondary"})
@@ -84,7 +84,7 @@ def is_boilerplate(el: etree._Element) -> bool:
         return True
     style = attributes.get("style")
     hidden = (attributes.get("aria-hidden") == "true" or "hidden" in attributes
-              or bool(style and _HIDDEN_STYLE.search(style)))
+              or bool(style and HIDDEN_STYLE.search(style)))
     if hidden and not _folded_panel(attributes):
         return True
     return _furniture_label(attributes.get("class")) or _furniture_label(attributes.get("id"))

@@ -17,12 +17,13 @@ from collections.abc import Iterable
 
 from lxml import etree
 
+from .regions import HIDDEN_STYLE
+
 MAX_SEGMENTS = 500  # a page streams a few dozen; past this it is hostile, and the rest stays hidden
 _MAX_FALLBACK_NODES = 12  # a fallback is a skeleton or two; a longer one is broken markup
 _INSTRUCTION = re.compile(r'\$R([CRS])\("([BPS]:\w+)","([BPS]:\w+)"')
 _SEGMENTS = etree.XPath("//*[starts-with(@id, 'S:')]")
 _PLACEHOLDERS = etree.XPath("//template[starts-with(@id, 'B:') or starts-with(@id, 'P:')]")
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _UNWRAP = "streamed-segment"  # no page's own tag
 _OPENERS = ("$", "$?", "$!")  # a Suspense boundary's opening comments: complete, pending, failed
 
@@ -57,7 +58,7 @@ def _by_unique_id(elements: Iterable[etree._Element]) -> dict[str, etree._Elemen
 
 def _is_hidden(segment: etree._Element) -> bool:
     # In a table, React hides the <table> and puts the id on its <tbody> or <tr>.
-    return any(el is not None and (el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style") or ""))
+    return any(el is not None and (el.get("hidden") is not None or HIDDEN_STYLE.search(el.get("style") or ""))
                for el in (segment, segment.getparent()))
 
 
