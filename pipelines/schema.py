@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 METADATA_KEY = b"blog_archiver.schema_version"
 
 _TS = pa.timestamp("us", tz="UTC")
@@ -28,6 +28,8 @@ ARTICLE_FIELDS = [
     pa.field("modified", _TS),
     pa.field("modified_raw", pa.string()),
     pa.field("body_text", pa.string()),
+    pa.field("body_confidence", pa.float32()),  # 1.2
+    pa.field("body_source", pa.string()),  # 1.2
     pa.field("tags", pa.list_(pa.string())),
     pa.field("categories", pa.list_(pa.string())),
     pa.field("language", pa.string()),

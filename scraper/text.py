@@ -120,6 +120,45 @@ CHROME_PATTERNS = [re.compile(p, re.I) for p in (
 )]
 
 
+# The same interface lines in the other languages of the corpora (German, French, Spanish,
+# Italian, Dutch, Portuguese), one row per kind of line, each a whole line. Evidence: the
+# pages named in tests/test_body.py::test_label_lines_in_other_languages.
+_CREDIT_NAME = r"(?-i:[A-ZÀ-ÞĀ-ž0-9(])[\w.'’()-]*(/[\w.'’()-]+)*"
+LABEL_LINES_BY_KIND = {
+    # A tag or topic box's label, alone or before its list.
+    "tags": r"(schlagw(o|ö)rte?|stichw(o|ö)rte?|themen|tags|etiquetas|temas( relacionados)?|mots[- ]cl(e|é)s|"
+            r"th(e|è)mes|sujets|argomenti|trefwoorden|onderwerpen|palavras[- ]chave)( zum thema)?(\s*:.{0,200})?",
+    # Teaser-list headings: related, latest, most read.
+    "teasers": r"(mehr zum thema|das k(o|ö)nnte (sie|dich) auch interessieren|(weitere|(ä|a)hnliche|verwandte|"
+               r"neueste|aktuelle) (artikel|beitr(a|ä)ge|meldungen|nachrichten|news|themen)|auch interessant|"
+               r"lesen sie auch|lies auch|meistgelesen|(à|a) lire (aussi|(é|e)galement)|lire aussi|"
+               r"articles? (similaires|li(é|e)s)|sur le m(ê|e)me sujet|lo (ú|u)ltimo|lo m(á|a)s (le(í|i)do|visto)|"
+               r"te puede interesar|(noticias|art(í|i)culos) relacionad[oa]s|leer m(á|a)s|ver m(á|a)s|"
+               r"potrebbe interessarti|leggi anche|lees ook|gerelateerde artikelen|leia tamb(é|e)m)\s*:?",
+    # Way back to the list the page was opened from.
+    "back": r"(zur(ü|u)ck( zur (listenansicht|(ü|u)bersicht|startseite))?|retour( (à|a) la liste)?|volver|"
+            r"torna indietro|terug)\s*(zur (ü|u)bersicht)?",
+    # Share, print and feedback prompts.
+    "share": r"((diesen |den )?(artikel|beitrag|seite) (teilen|drucken|versenden|empfehlen)|teilen|drucken|"
+             r"partager( (cet|l')article)?|imprimer|compartir|condividi|delen|"
+             r"m(ö|o)chten sie (den|diesen) (artikel|beitrag) teilen\??|"
+             r"(war|ist) (der|dieser) (artikel|beitrag) (n(ü|u)tzlich|hilfreich)\??|"
+             r"wie gef(ä|a)llt (ihnen|dir) (unser|unsere|dieser|diese)\b.{0,80}|"
+             r"cet article vous a-t-il (é|e)t(é|e) utile\s*\??|(¿)?te ha (resultado|sido) (ú|u)til.{0,40})",
+    # Labels of a credit or contact box, alone on their line.
+    "labels": r"(artikel|autor(in)?|autoren|redaktion|quellen?( (anzeigen|ausblenden))?|kontakt|ansprechpartner(in)?|"
+              r"pressekontakt|von|fotos?|bild(er)?|auteur|contacto|fuente|fonte|bron|newsletter)\s*:?",
+    # Photo and picture credits: "Foto: Ingo Pertramer", "Bild: dpa", "Fotos © Name".
+    # Names only, each capitalised: "PHOTO: Damage in the Palmyra Museum" is a caption.
+    "credits": r"(fotos?|bild(er)?|bildquelle|quelle|photos?|fotograf(í|i)a|cr(é|e)dito?s?( photo)?)\s*(:|©)\s*"
+               r"(©\s*)?" + _CREDIT_NAME + r"(\s*[,/|&]?\s*" + _CREDIT_NAME + r"){0,6}+",
+    # Newsletter pitches: "Mit unserem Newsletter bleiben Sie informiert".
+    "newsletter": r"(?=.{0,160}$)(?=.*\bnewsletter\b).*\b(abonnieren|anmelden|bestellen|informiert|"
+                  r"inscrivez|abonnez|suscr(í|i)b\w*|iscriviti)\b.*",
+}
+_LABEL_LINE = re.compile("|".join(f"(?:^(?:{p})$)" for p in LABEL_LINES_BY_KIND.values()), re.I)
+
+
 def collapse(text: str | None) -> str:
     """One line, single spaces: for names, titles and comparisons."""
     return _ANY_SPACE.sub(" ", text or "").strip()
@@ -150,7 +189,7 @@ def is_dateline(line: str) -> bool:
 
 
 def is_chrome(line: str) -> bool:
-    return _CHROME.match(line) is not None or is_dateline(line)
+    return _CHROME.match(line) is not None or _LABEL_LINE.match(line) is not None or is_dateline(line)
 
 
 def _tag(el: etree._Element) -> str | None:

@@ -252,12 +252,17 @@ class BodyAnalysis:
     def paragraphs(self, also_skip: list[etree._Element] | None = None) -> list[str]:
         container = self.container
         if container is None:
-            text = (self.page.jsonld_article or {}).get("articleBody")
-            return [p.strip() for p in str(text).split("\n") if p.strip()] if text else []
+            return article_body_paragraphs(self.page)
         skip = not_content_within(container) + list(also_skip or [])
         own_address = {self.page.url.rstrip("/"), (self.page.link("canonical") or "").rstrip("/")}
         # A page that prints its own address (a share box's "copy link" field) says nothing.
         return [p for p in drop_chrome(paragraphs(container, skip=skip)) if p.rstrip("/") not in own_address]
+
+
+def article_body_paragraphs(page: Page) -> list[str]:
+    """The article body the page's JSON-LD states, as paragraphs."""
+    text = (page.jsonld_article or {}).get("articleBody")
+    return [p.strip() for p in str(text).split("\n") if p.strip()] if text else []
 
 
 LINK_LIST_TAGS = frozenset({"ul", "ol", "p", "div", "table", "dl", "nav"})

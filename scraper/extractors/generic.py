@@ -2,14 +2,15 @@
 comments parts. Site extractors subclass it and override only the fields they get wrong."""
 from __future__ import annotations
 
+import unicodedata
 from functools import cached_property
 
 from lxml import etree
 
 from .. import dates
-from ..text import join_paragraphs
+from ..text import drop_chrome, join_paragraphs
 from ..urls import article_id, normalize_url, site_of
-from . import bio, body, comments, metadata
+from . import arbiter, bio, blocks, body, comments, metadata
 from .page import Page
 
 LISTING_CLASSES = frozenset({"home", "archive", "category", "tag", "author", "date",
@@ -67,8 +68,20 @@ class GenericExtractor:
         return bio.bio_from_markup(self.page, self.author_name())
 
     @cached_property
+    def _body_choice(self) -> arbiter.BodyChoice:
+        """The container's paragraphs, checked against the independent strategies."""
+        container = self._body.paragraphs(also_skip=self._bio_markup[1])
+        return arbiter.choose(container, self._block_paragraphs(), body.article_body_paragraphs(self.page))
+
+    def _block_paragraphs(self) -> list[str]:
+        """The classifier's text, never a comment's or the bio box's."""
+        skip = frozenset(id(el) for el in [*self._bio_markup[1], *self.comment_elements()])
+        found = blocks.good_blocks(self.page.root.find("body"), self.language(), skip)
+        return drop_chrome([b.text for b in found])
+
+    @cached_property
     def _body_and_trailing_bio(self) -> tuple[list[str], str | None]:
-        paras = self._body.paragraphs(also_skip=self._bio_markup[1])
+        paras = self._body_choice.paragraphs
         if self._bio_markup[0]:
             return bio.without_bio(paras, self._bio_markup[0]), None
         return bio.split_trailing_bio(paras, self.author_name())
@@ -104,7 +117,8 @@ class GenericExtractor:
         return self._author[1]
 
     def author_bio(self) -> str | None:
-        return self._bio_markup[0] or self._body_and_trailing_bio[1]
+        bio_text = self._bio_markup[0] or self._body_and_trailing_bio[1]
+        return unicodedata.normalize("NFC", bio_text) if bio_text else None
 
     def published_raw(self) -> str | None:
         return metadata.published_raw(self.page)
@@ -119,7 +133,16 @@ class GenericExtractor:
         return dates.iso_utc(self.modified_raw(), self.language(), self._date_offset)
 
     def body_text(self) -> str | None:
-        return join_paragraphs(self._body_and_trailing_bio[0]) or None
+        # NFC: the same words are the same code points whichever way the page composed them.
+        return unicodedata.normalize("NFC", join_paragraphs(self._body_and_trailing_bio[0])) or None
+
+    def body_confidence(self) -> float | None:
+        """How far the independent strategies agree on the body (0-1); None without a body."""
+        return self._body_choice.confidence if self.body_text() else None
+
+    def body_source(self) -> str | None:
+        """Which strategy gave the body: container, blocks or articleBody."""
+        return self._body_choice.source if self.body_text() else None
 
     def tags(self) -> list[str]:
         return metadata.tags(self.page)
@@ -196,7 +219,7 @@ class GenericExtractor:
     # -- the record -------------------------------------------------------------------
     ARTICLE_FIELDS = ("url", "canonical_url", "site", "post_id", "title", "author_name",
                       "author_url", "author_bio", "published", "published_raw", "modified",
-                      "modified_raw", "body_text", "tags", "categories", "language",
+                      "modified_raw", "body_text", "body_confidence", "body_source", "tags", "categories", "language",
                       "comments_open")
 
     def article(self) -> dict:
