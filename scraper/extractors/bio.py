@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from ..text import collapse, paragraphs
-from .metadata import PRINTED_DATE
+from .metadata import BIO_HEADING as _BIO_HEADING, PRINTED_DATE
 from .page import Page
 
 _BOX_CLASSES = ("author-bio", "author-box", "about-author", "author-info", "saboxplugin-wrap",
@@ -21,10 +21,6 @@ _DESCRIPTION_CLASSES = ("author-description", "saboxplugin-desc", "author-bio-te
 # Themes' own variants ("author-bio-box", "post-about-author"): tried last, as substrings.
 _BOX_PARTS = ("author-bio", "about-author", "author-box")
 _LINK_LINE = re.compile(r"^(view all|all posts|more posts|posts by|read more|see all|follow)\b", re.I)
-# Headings that introduce a bio: "About the author", "Über den Autor", "About Jane Doe".
-_BIO_HEADING = re.compile(
-    r"^(about (the )?(author|writer)s?|meet the author|the author|author|written by|autoreninfo|"
-    r"über (den|die) autor(in)?|à propos de l'auteur|sobre (el|o) autor|l'autore)\W*$", re.I)
 _EMAIL = re.compile(r"\S@\S+\.\w")
 _MIN_BIO_WORDS = 6  # a bio says something about its author; a name or a job title does not
 _MIN_UNSPACED_CHARS = 30
