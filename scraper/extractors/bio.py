@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from ..text import collapse, paragraphs
-from .metadata import PRINTED_DATE
+from .metadata import BIO_HEADING as _BIO_HEADING, PRINTED_DATE
 from .page import Page
 
 _BOX_CLASSES = ("author-bio", "author-box", "about-author", "author-info", "saboxplugin-wrap",
@@ -20,11 +20,38 @@ _DESCRIPTION_CLASSES = ("author-description", "saboxplugin-desc", "author-bio-te
                         "elementor-author-box__bio", "author-bio-content", "author-text")
 # Themes' own variants ("author-bio-box", "post-about-author"): tried last, as substrings.
 _BOX_PARTS = ("author-bio", "about-author", "author-box")
-_LINK_LINE = re.compile(r"^(view all|all posts|more posts|posts by|read more|see all|follow)\b", re.I)
-# Headings that introduce a bio: "About the author", "Über den Autor", "About Jane Doe".
-_BIO_HEADING = re.compile(
-    r"^(about (the )?(author|writer)s?|meet the author|the author|author|written by|autoreninfo|"
-    r"über (den|die) autor(in)?|à propos de l'auteur|sobre (el|o) autor|l'autore)\W*$", re.I)
+# What a bio box prints around the bio, by the structure it has; each with the pages that showed
+# it (threads/ and wcxb-articles/ of ../shared/corpus). A link to the author's other posts or
+# page: "View all posts by Daniel Lemire" (lemire.me), "More about me →" (wcxb 4036, 4085),
+# "… See Full Bio" (4058), "More from …" (0304), "Learn more about Jeff Cobb here." (2218),
+# "Zur Artikelübersicht" (cicero.de).
+_LINK_PHRASES = (r"view all|all posts|more posts|posts by|read more|see all|see full bio|follow|more about me|"
+                 r"more from|learn more about|zur artikelübersicht|alle (?:beiträge|artikel)|"
+                 r"weitere (?:beiträge|artikel)|(?:voir )?tous les articles|ver todos|todos los artículos")
+# A contact line, the label of the links or icons after it: "So erreichen Sie Moritz Gathmann:"
+# (cicero.de), "More ways to connect with me:" (wcxb 4884), "Connect with Team Amit here." (0283).
+_CONTACT_PHRASES = r"so erreichen sie|kontakt|contact|get in touch|connect with|more ways to connect"
+# The names of social networks as link texts, in a row: "Facebook Twitter YouTube LinkedIn Xing"
+# (skispringen.com), "X (Twitter) LinkedIn" before the bio (wcxb 4830).
+_NETWORK = r"(?:facebook|twitter|x \(twitter\)|linkedin|instagram|youtube|xing|pinterest|tiktok|mastodon|bluesky)"
+_NOT_BIO_LINES = {
+    "link to the author's posts": re.compile(rf"^(?:{_LINK_PHRASES})\b", re.I),
+    "contact line": re.compile(rf"^(?:{_CONTACT_PHRASES})\b.{{0,80}}$", re.I),
+    # A post counter, alone or after the name: "Über Luis Holuch 257 Artikel" (skispringen.com);
+    # a short line ending in the count, never a sentence ("She has written 300 articles.").
+    "post counter": re.compile(r"^.{0,60}?\b\d[\d.,]*\s+(?:posts?|articles?|artikel|beiträge|beitrag|"
+                               r"artículos|entradas|articoli|stories)$", re.I),
+    "row of social networks": re.compile(rf"^(?:{_NETWORK}\W*)+$", re.I),
+}
+# The same at the end of the bio's last paragraph, after its last sentence: the link run on.
+# A handle in it is the author's own information, as in the seed's bio ("Twitter: @nehadismai"):
+# "Follow Autumn on Instagram @autumnadamsyoga." (wcxb 0305) stays.
+_TRAILING_LINK = re.compile(rf"(?:^|(?<=[.!?…)])\s+)(?:…\s*)?(?:{_LINK_PHRASES}|{_CONTACT_PHRASES})\b"
+                            r"[^.!?@]{0,60}[.!?:→»›]?\s*$", re.I)
+# Two or more networks' names before the bio: their links' texts.
+_LEADING_NETWORKS = re.compile(rf"^(?:{_NETWORK}\s+){{2,}}", re.I)
+# Labels before the name that only a name may follow ("Über Luis Holuch"): "Sobre todo …" is prose.
+_ABOUT_NAME = r"über|à propos de|sobre|acerca de"
 _EMAIL = re.compile(r"\S@\S+\.\w")
 _MIN_BIO_WORDS = 6  # a bio says something about its author; a name or a job title does not
 _MIN_UNSPACED_CHARS = 30
@@ -39,18 +66,35 @@ def _outside_comments(el: etree._Element) -> bool:
 
 def _bio_lines(lines: list[str], author_name: str | None) -> str | None:
     """The lines that say something about the author: no labels, links, bylines, addresses,
-    nor the name alone."""
+    counters, nor the name alone or with its job title ("Jeff Cobb, Founder of …")."""
     name = re.escape(author_name or "\0")
-    label = re.compile(rf"^(?:(?:about the author|about|author|written by|by)\b\W*(?:{name}\b)?|{name}$)\W*", re.I)
+    # A label before the name, or the name heading the box, alone or with its job title and no
+    # sentence after it ("Jeff Cobb, Founder of Learning Revolution", wcxb 2218).
+    label = re.compile(rf"^(?:(?:about the author|about|author|written by|by)\b\W*(?:{name}\b)?|"
+                       rf"(?:{_ABOUT_NAME})\s+{name}\b|{name}(?:\s*,[^.!?]{{0,80}})?$)\W*", re.I)
     kept = []
     for line in lines:
-        line = "" if _BIO_HEADING.match(line) else label.sub("", line, count=1)
-        short = len(line.split()) < 15
-        if (line and not _LINK_LINE.match(line) and not line.startswith("@") and not _EMAIL.search(line)
-                and not (short and PRINTED_DATE.search(line))):
+        line = "" if _BIO_HEADING.match(line) else _LEADING_NETWORKS.sub("", label.sub("", line, count=1))
+        if line and not _is_furniture(line):
             kept.append(line)
-    text = collapse(" ".join(kept))
+    text = _without_trailing_links(collapse(" ".join(kept)))
     return text if _says_something(text) else None
+
+
+def _is_furniture(line: str) -> bool:
+    """A line the box prints around the bio: a link, a contact label, a counter, a handle, an
+    address or a date line."""
+    short = len(line.split()) < 15
+    return (any(rule.match(line) for rule in _NOT_BIO_LINES.values()) or line.startswith("@")
+            or bool(_EMAIL.search(line)) or (short and bool(PRINTED_DATE.search(line))))
+
+
+def _without_trailing_links(text: str) -> str:
+    """The bio without the links run on after its last sentence ("… (TELUQ). View all posts by
+    Daniel Lemire"); two at most ("… More about me. Contact:")."""
+    for _ in range(2):
+        text = _TRAILING_LINK.sub("", text).rstrip()
+    return text
 
 
 def _says_something(text: str) -> bool:

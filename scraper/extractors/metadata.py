@@ -65,10 +65,13 @@ AUTHOR_STEPS: tuple[Callable[[Page], list], ...] = (
 )
 # Themes name their byline classes freely (authorName, post-hero__author, author_name ...):
 # class names tried only when nothing structured names the author, loosest last.
+# "authorities", "authorization" and "authorized" are no author (a menu's
+# "authorities-governing-board-actions" item, wcxb 0781).
+_AUTHOR_IN_CLASS = re.compile(r"author(?!i[tsz])")
 LOOSE_AUTHOR_CLASSES: tuple[Callable[[str], bool], ...] = (
-    lambda name: "author" in name and "name" in name,
+    lambda name: bool(_AUTHOR_IN_CLASS.search(name)) and "name" in name,
     lambda name: "byline" in name,
-    lambda name: "author" in name,
+    lambda name: bool(_AUTHOR_IN_CLASS.search(name)),
 )
 
 def _values(elements: list, attribute: str) -> list[str]:
@@ -167,10 +170,24 @@ def title(page: Page) -> str | None:
     return collapse(raw.text_content()) if raw is not None else None
 
 
-# Labels a byline prints before the name ("By", "Written by:", "Posted by", "Author").
-_BYLINE_LABEL = re.compile(
-    r"^\s*(?:(?:written|posted|authored|text|words|story|article|recipe|reviewed|published)\s+by|by|"
-    r"authors?|the author)\s*[:\-–—]?\s*|^By(?=[A-Z])", re.I)
+# Labels a byline or an author box prints before the name, in the languages the corpora hold.
+# Evidence: "By", "Written by:", "Posted by", "Author"; "veröffentlicht von stylegart"
+# (threads/stylegart.de); an author box headed "Über Luis Holuch" (threads/skispringen.com).
+# A bare "von" is a label unless it starts the name itself ("von der Leyen"); "About our
+# expert" heads a site's own text (wcxb 4064).
+_LABEL_BEFORE_NAME = (
+    r"(?:written|posted|authored|text|words|story|article|recipe|reviewed|published)\s+by|by|authors?|the author|"
+    r"(?:veröffentlicht|geschrieben|verfasst|erstellt|gepostet)\s+von|von(?!\s+(?:der|den|dem|zu)\b)|"
+    r"(?:publié|écrit|rédigé|posté)\s+par|par|(?:publicado|escrito)\s+por|por|"
+    r"(?:pubblicato|scritto)\s+da|(?:geschreven\s+)?door|"
+    r"(?:about|über|à propos de|sobre|acerca de)(?!\s+(?:us|our|me|my|uns|unser\w*|nous|nosotros)\b)")
+# A whole word: "Parisa", "Porter" and "Byron" are names, not "par", "por" and "by".
+_BYLINE_LABEL = re.compile(rf"^\s*(?:{_LABEL_BEFORE_NAME})\b\s*[:\-–—]?\s*|^(?-i:By(?=[A-Z]))", re.I)
+# Headings of an author box or bio section, never a name: "About the author", "Über den Autor",
+# "Autoreninfo" (threads/cicero.de, where it was read as the name).
+BIO_HEADING = re.compile(
+    r"^(about (the )?(author|writer)s?|meet the author|the author|author|written by|autoreninfo|"
+    r"über (den|die) autor(in)?|à propos de l'auteur|sobre (el|o) autor|l'autore)\W*$", re.I)
 # Where the name ends and the rest of the byline (dates, reading time, roles) begins.
 _BYLINE_TAIL = re.compile(
     r"\s*(?:[|•·/]|\s[-–—]\s|[-–—]\s*$|(?:last\s+)?updated\b|updated:|published\b|fact[- ]checked|"
@@ -194,7 +211,7 @@ _NAME_WORDS = re.compile(r"^(?:[A-ZÀ-Þ][\w.'’-]*|van|von|der|den|de|da|di|du
 def _author_name(text: str | None) -> str | None:
     """A byline's text reduced to the name, or None when what is left is not a name."""
     text = html.unescape(collapse(text))  # JSON-LD and meta values are often escaped twice
-    if _URL_OR_HANDLE.search(text):
+    if _URL_OR_HANDLE.search(text) or BIO_HEADING.match(text):
         return None
     name = _BYLINE_TAIL.sub("", _BYLINE_LABEL.sub("", text))
     name = _BYLINE_LABEL.sub("", name).strip(" ,;:|·-–—")
@@ -208,7 +225,7 @@ def _element_name(el: etree._Element) -> str | None:
     """The name in a byline element: its first block that is more than a label, so a name is
     never run together with the job title, date or bio printed in the blocks after it."""
     for line in paragraphs(el)[:3]:
-        if _BYLINE_LABEL.sub("", line).strip(" :"):
+        if _BYLINE_LABEL.sub("", line).strip(" :") and not BIO_HEADING.match(line):
             return _author_name(line)
     return None
 

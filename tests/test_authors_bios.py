@@ -1,0 +1,164 @@
+"""Author names and bios on real pages in every language the corpora hold: a label, a heading,
+a post counter, a contact line or a "view all posts" link is neither the name nor the bio.
+Each rule has the real page that showed it and a real name or bio that must survive. Real pages
+come from ../shared/corpus/; those tests skip where it is absent."""
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+
+from scraper.extractors import extract_page
+from scraper.extractors.metadata import _author_name
+
+from conftest import SHARED
+
+THREADS = SHARED / "corpus" / "threads" / "html"
+
+
+def threads_article(name: str) -> dict:
+    path = THREADS / f"{name}.html.gz"
+    if not path.exists():
+        pytest.skip(f"shared threads page not found: {path}")
+    return extract_page(gzip.open(path).read(), "https://example.org/a-post/")["article"]
+
+
+# -- names: a label before the name, a heading in the name's place ------------------------------
+@pytest.mark.parametrize("page, name", [
+    ("trafilatura-tests__tests__eval__stylegart.de.naturkosmetik", "stylegart"),  # "veröffentlicht von"
+    ("trafilatura-tests__tests__eval__skispringen.com-verpasst", "Luis Holuch"),  # "Über Luis Holuch"
+    ("trafilatura-tests__tests__cache__lemire.me.json", "Daniel Lemire"),
+    ("trafilatura-tests__tests__cache__netzpolitik.org.abmahnungen", "Markus Reuter"),
+])
+def test_a_label_before_the_name_is_not_the_name(page, name):
+    assert threads_article(page)["author_name"] == name
+
+
+def test_an_author_box_heading_is_not_the_name():
+    # cicero.de's author box starts with the heading "Autoreninfo", then the bio: no name.
+    assert threads_article("trafilatura-tests__tests__eval__cicero.de.pandemie")["author_name"] is None
+
+
+@pytest.mark.parametrize("byline, name", [
+    ("veröffentlicht von stylegart", "stylegart"),
+    ("Von Markus Reuter", "Markus Reuter"),
+    ("Publié par Loïc Le Clerc", "Loïc Le Clerc"),
+    ("Escrito por Ana García", "Ana García"),
+    ("Über Luis Holuch", "Luis Holuch"),
+    ("Autoreninfo", None),
+    ("Über den Autor", None),
+    # names that begin like a label word stay whole
+    ("Parisa Ostovari", "Parisa Ostovari"),
+    ("Porter Wells", "Porter Wells"),
+    ("Byron Smith", "Byron Smith"),
+    ("von der Leyen", "von der Leyen"),
+    ("Überall Jan", "Überall Jan"),
+])
+def test_multilingual_labels_before_a_name(byline, name):
+    assert _author_name(byline) == name
+
+
+def test_a_menu_item_of_authorities_is_no_byline():
+    html = ('<html><head><meta property="og:type" content="article"></head><body><nav><ul><li '
+            'class="menu-item authorities-governing-board-actions"><a href="/a">Authorities Governing '
+            f'Board Actions</a></li></ul></nav><article><h1>A post</h1><p>{"Words of the post. " * 40}</p>'
+            '</article></body></html>')
+    assert extract_page(html, "https://example.org/a-post/")["article"]["author_name"] is None
+
+
+# -- bios: what a bio box prints around the bio -------------------------------------------------
+WCXB = SHARED / "corpus" / "wcxb-articles"
+
+
+def wcxb_bio(key: str) -> str:
+    path = WCXB / "html" / f"{key}.html.gz"
+    if not path.exists():
+        pytest.skip(f"shared wcxb page not found: {path}")
+    truth = json.loads((WCXB / "ground-truth" / f"{key}.json").read_text())
+    return extract_page(gzip.open(path).read(), truth["url"])["article"]["author_bio"]
+
+
+def boxed_bio(*lines: str, author: str = "Jane Doe") -> str | None:
+    box = "".join(f"<p>{line}</p>" for line in lines)
+    html = (f'<html><head><meta property="og:type" content="article"><meta name="author" content="{author}">'
+            f'</head><body><article><h1>A post</h1><p>{"Words of the post. " * 40}</p>'
+            f'<div class="author-bio">{box}</div></article></body></html>')
+    return extract_page(html, "https://example.org/a-post/")["article"]["author_bio"]
+
+
+@pytest.mark.parametrize("page, end", [
+    ("trafilatura-tests__tests__cache__lemire.me.json", "University of Quebec (TELUQ)."),  # "View all posts by …"
+    ("wcxb__dev__html__4085", "I work as a designer in tech."),  # "More about me →"
+    ("wcxb__dev__html__2218", "build a thriving expertise-based business."),  # "Learn more about Jeff Cobb here."
+])
+def test_a_trailing_link_to_the_authors_posts_is_not_the_bio(page, end):
+    assert threads_article(page)["author_bio"].endswith(end)
+
+
+@pytest.mark.parametrize("key, end", [
+    ("4058", "flagship website."),  # "… See Full Bio"
+    ("4884", "through their 70’s!"),  # "More ways to connect with me:"
+    ("0305", "Follow Autumn on Instagram @autumnadamsyoga."),  # a handle is the author's own information
+    ("0221", "You can reach Elaine on Signal at elaineywchen.70."),  # a sentence, not a contact label
+])
+def test_trailing_links_and_contact_labels_on_wcxb_pages(key, end):
+    assert wcxb_bio(key).endswith(end)
+
+
+def test_a_contact_line_and_navigation_are_not_the_bio():
+    bio = threads_article("trafilatura-tests__tests__eval__cicero.de.pandemie")["author_bio"]
+    assert bio.startswith("Moritz Gathmann leitet das Ressort Berliner Republik bei Cicero.")
+    assert bio.endswith("Korrespondent in Russland")  # not "So erreichen Sie …: Zur Artikelübersicht"
+
+
+def test_a_label_a_post_counter_and_a_row_of_networks_are_not_the_bio():
+    bio = threads_article("trafilatura-tests__tests__eval__skispringen.com-verpasst")["author_bio"]
+    assert bio.startswith("Seit 2010 als Journalist tätig")  # not "Über Luis Holuch 257 Artikel"
+    assert bio.endswith("in der Nordischen Kombination.")  # not "Facebook Twitter YouTube LinkedIn Xing"
+
+
+def test_networks_names_before_the_bio_are_not_the_bio():
+    assert wcxb_bio("4830").startswith("Conor joined Wareable in 2017")  # not "X (Twitter) LinkedIn"
+
+
+def test_the_name_with_its_job_title_is_a_heading_not_the_bio():
+    bio = threads_article("wcxb__dev__html__2218")["author_bio"]
+    assert bio.startswith("Jeff Cobb is an expert in online education")  # not "Jeff Cobb, Founder of …"
+    # A sentence that starts with the name and a comma is the bio.
+    assert wcxb_bio("4253").startswith("Eric Gerard Ruiz, a licensed CPA in the Philippines, specializes")
+
+
+@pytest.mark.parametrize("lines, bio", [
+    # "view", "follow" and "contact" inside a sentence
+    (["Jane writes about how readers view all posts on a feed, and she will follow up on it."],
+     "Jane writes about how readers view all posts on a feed, and she will follow up on it."),
+    (["She was a contact person for the press office of the city for ten years."],
+     "She was a contact person for the press office of the city for ten years."),
+    # a count in a sentence, a network's name starting one
+    (["She has written 300 articles.", "She covers science for the paper and lives in Ohio."],
+     "She has written 300 articles. She covers science for the paper and lives in Ohio."),
+    (["Facebook hired her in 2015 to write about the news feed."],
+     "Facebook hired her in 2015 to write about the news feed."),
+    # "Sobre" starts a sentence; only a name may follow it as a label
+    (["Sobre todo le gusta escribir sobre la ciencia y la historia de su ciudad."],
+     "Sobre todo le gusta escribir sobre la ciencia y la historia de su ciudad."),
+    (["Jane Doe, a writer from Ohio, covers science for the paper."],
+     "Jane Doe, a writer from Ohio, covers science for the paper."),
+])
+def test_bio_sentences_that_only_look_like_labels_survive(lines, bio):
+    assert boxed_bio(*lines) == bio
+
+
+@pytest.mark.parametrize("lines, bio", [
+    (["Über Jane Doe 42 Beiträge", "Jane schreibt über Wissenschaft und lebt seit Jahren in Ohio."],
+     "Jane schreibt über Wissenschaft und lebt seit Jahren in Ohio."),
+    (["Jane Doe, Staff Writer", "She covers science for the paper and lives in Ohio."],
+     "She covers science for the paper and lives in Ohio."),
+    (["She covers science for the paper and lives in Ohio. View all posts by Jane Doe"],
+     "She covers science for the paper and lives in Ohio."),
+    (["She covers science for the paper and lives in Ohio.", "So erreichen Sie Jane Doe:", "Facebook Twitter"],
+     "She covers science for the paper and lives in Ohio."),
+])
+def test_labels_counters_contacts_and_links_leave_the_bio(lines, bio):
+    assert boxed_bio(*lines) == bio
