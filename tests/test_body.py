@@ -406,3 +406,18 @@ def test_folded_accordion_panels_are_body(key, folded):
 ])
 def test_which_hidden_blocks_are_folded_content(markup, furniture):
     assert is_boilerplate(parse_html(f"<html><body>{markup}</body></html>").find("body")[0]) is furniture
+
+
+def test_body_text_is_nfc_whatever_the_page_composed():
+    # A Bengali news page writes "য়" decomposed (য + nukta): stored composed, the same words
+    # are the same code points as everywhere else.
+    import unicodedata
+    base = SHARED / "corpus" / "trafilatura-eval"
+    if not (base / "evaldata.json").exists():
+        pytest.skip(f"trafilatura evaluation pages not found at {base}")
+    data = json.loads((base / "evaldata.json").read_text())
+    url, item = next((k, v) for k, v in data.items() if "ukbdnews.com" in k)
+    html = gzip.open(base / "html" / f"{item['file']}.gz").read()
+    assert not unicodedata.is_normalized("NFC", html.decode("utf-8"))
+    body = extract_page(html, url)["article"]["body_text"]
+    assert unicodedata.is_normalized("NFC", body) and item["with"][0] in body

@@ -46,7 +46,11 @@ LISTICLE_FACTOR = 3
 # Divs holding text of their own: prose written straight into a div (no <p>).
 _OWN_TEXT_DIVS = etree.XPath("descendant::*[self::div or self::section][text()[normalize-space()]]")
 _XML_SPACE = re.compile(r"[ \t\r\n]+")  # what XPath's normalize-space() folds (not NBSP)
-_COMMENT_AREA = ("comment-list", "commentlist", "comments-area", "comment-content")
+# A comment area's class or id word ("comment-list", a theme's "vhb-comments", "post-comments"):
+# the readers' text, never the article's, however much prose it holds.
+COMMENT_AREA_NAME = re.compile(r"(^|[-_])(comments|comment-list|commentlist|comments-area|comment-content|"
+                               r"comment-section|comments-section|comments-container)([-_]|$)|^comments?$", re.I)
+_COMMENT_AREA_CANDIDATES = etree.XPath("//*[contains(@class, 'omment') or contains(@id, 'omment')]")
 
 
 def _normalized_length_below(text: str, limit: int) -> bool:
@@ -67,13 +71,22 @@ def _link_chars(el: etree._Element) -> int:
     return sum(len(a.text_content()) for a in el.iter("a"))
 
 
+def is_comment_area(el: etree._Element) -> bool:
+    return any(COMMENT_AREA_NAME.search(name) for name in (el.get("class") or "").split() + [el.get("id") or ""])
+
+
 def _in_comment_area(el: etree._Element) -> bool:
     node = el
     while node is not None and node.tag not in ("body", "html"):
-        if node.get("id") == "comments" or any(c in (node.get("class") or "") for c in _COMMENT_AREA):
+        if is_comment_area(node):
             return True
         node = node.getparent()
     return False
+
+
+def comment_areas(root: etree._Element) -> list[etree._Element]:
+    """Every comment area of the page (found by one libxml2 query, then by name)."""
+    return [el for el in _COMMENT_AREA_CANDIDATES(root) if is_comment_area(el)]
 
 
 class BodyAnalysis:

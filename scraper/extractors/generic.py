@@ -74,8 +74,9 @@ class GenericExtractor:
         return arbiter.choose(container, self._block_paragraphs(), body.article_body_paragraphs(self.page))
 
     def _block_paragraphs(self) -> list[str]:
-        """The classifier's text, never a comment's or the bio box's."""
-        skip = frozenset(id(el) for el in [*self._bio_markup[1], *self.comment_elements()])
+        """The classifier's text, never a comment's, a comment area's or the bio box's."""
+        readers = [*self.comment_elements(), *body.comment_areas(self.page.root)]
+        skip = frozenset(id(el) for el in [*self._bio_markup[1], *readers])
         found = blocks.good_blocks(self.page.root.find("body"), self.language(), skip)
         return drop_chrome([b.text for b in found])
 

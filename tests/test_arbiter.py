@@ -1,0 +1,124 @@
+"""The body's second opinion: the paragraph classifier (blocks.py) and the arbiter (arbiter.py)
+on real pages of ../shared/corpus/ (skipped where absent), each rule with the page that showed
+it and a page or line where it must not fire."""
+from __future__ import annotations
+
+import gzip
+import json
+from collections import Counter
+
+import pytest
+
+from scraper.extractors import extract_page
+from scraper.extractors.arbiter import choose, without_trailing_labels
+from scraper.extractors.blocks import stoplist, stopwords_for
+from scraper.text import is_chrome
+
+from conftest import SHARED
+
+CORPUS = SHARED / "corpus"
+
+
+def _suite_page(fragment: str) -> tuple[dict, dict]:
+    """A page of the trafilatura evaluation suite: its extraction and its snippets."""
+    base = CORPUS / "trafilatura-eval"
+    if not (base / "evaldata.json").exists():
+        pytest.skip(f"trafilatura evaluation pages not found at {base}")
+    data = json.loads((base / "evaldata.json").read_text())
+    url, item = next((k, v) for k, v in data.items() if fragment in k)
+    html = gzip.open(base / "html" / f"{item['file']}.gz").read()
+    return extract_page(html, url)["article"], item
+
+
+def _wcxb_page(key: str) -> dict:
+    base = CORPUS / "wcxb-articles"
+    path = base / "ground-truth" / f"{key}.json"
+    if not path.exists():
+        pytest.skip(f"WCXB pages not found at {base}")
+    truth = json.loads(path.read_text())
+    return extract_page(gzip.open(base / "html" / f"{key}.html.gz").read(), truth["url"])["article"]
+
+
+def test_a_comment_list_that_won_the_container_gives_way_to_the_article():
+    # The readers' comments (a <ul> in "vhb-comments") were the densest block; the classifier's
+    # text is the report itself. Neither the comments nor the comment area's text stay.
+    article, item = _suite_page("handelsblatt.com/politik/international/grenzschliessungen")
+    assert article["body_source"] == "blocks"
+    assert all(snippet in article["body_text"] for snippet in item["with"])
+    assert "Wenn Söder hustet" not in article["body_text"]  # a reader's comment
+    assert article["body_confidence"] <= 0.5
+
+
+def test_a_container_the_classifier_reads_more_around_is_kept():
+    # A guide whose page repeats more prose around it (the classifier's text is three times the
+    # container's): the container is inside that text, so it is no wrong block.
+    article = _wcxb_page("4175")
+    assert article["body_source"] == "container"
+    assert "How to Sleep Train Your Toddler" in article["body_text"]
+
+
+def test_trailing_labels_the_classifier_rejects_are_dropped():
+    # "Schlagworte" (the tag box's label) ends the press release's container.
+    article, _ = _suite_page("zdh.de/presse/veroeffentlichungen")
+    assert not article["body_text"].rstrip().endswith("Schlagworte")
+    assert article["body_text"].rstrip().endswith('definiert werden sollen."')
+
+
+def test_a_short_last_sentence_is_no_label():
+    paragraphs = ["A long paragraph the classifier keeps, with plenty of words in it.", "Enjoy!", "Tags"]
+    kept = without_trailing_labels(paragraphs, [paragraphs[0]])
+    assert kept == paragraphs[:2]
+
+
+def test_without_the_classifiers_text_nothing_is_trimmed():
+    assert without_trailing_labels(["Text.", "Tags"], []) == ["Text.", "Tags"]
+
+
+def test_the_container_stays_where_the_strategies_agree():
+    text = ["The committee met on Tuesday and agreed to publish the full report next month."] * 4
+    choice = choose(text, text, [])
+    assert (choice.source, choice.confidence) == ("container", 1.0)
+
+
+def test_structured_text_stands_in_for_a_wrong_block():
+    article_body = [" ".join(["The harbour handled more containers than in any year before."] * 12)]
+    blocks = article_body
+    choice = choose(["Cookie settings: accept all cookies to continue using this website."], blocks, article_body)
+    assert choice.source == "articleBody"
+
+
+def test_confidence_separates_a_clean_article_from_a_fallback():
+    clean = _wcxb_page("0410")
+    assert clean["body_source"] == "container" and clean["body_confidence"] >= 0.85
+
+
+def test_a_page_without_lang_gets_the_stoplist_its_words_show():
+    german = Counter("der die und das ist nicht mit von zu den ein eine auf für im".split() * 3)
+    assert stopwords_for(None, german) == stoplist("German")
+    assert stopwords_for("en", german) == stoplist("German")  # a wrong lang: the words tell
+
+
+@pytest.mark.parametrize("line, chrome", [
+    ("Schlagworte", True),
+    ("Schlagworte zum Thema: Rechtsanwalt, Anwalt, Coronavirus, Bußgeld", True),
+    ("Temas Relacionados", True),
+    ("Lo Último", True),
+    ("Mehr zum Thema:", True),
+    ("zurück zur Listenansicht", True),
+    ("Möchten Sie den Artikel teilen?", True),
+    ("War dieser Artikel hilfreich?", True),
+    ("Foto: Ingo Pertramer", True),
+    ("Bild: AdobeStock/rangizzz", True),
+    ("Crédit photo : KB / Bondy Blog", True),
+    ("Kontakt:", True),
+    ("Mit unserem Newsletter bleiben Sie informiert", True),
+    # Prose that starts like a label stays.
+    ("Von ihren 32 Jahren im MDR war Karola Wille 27 Jahre in leitenden Funktionen tätig.", False),
+    ("Foto: Damage in the Palmyra Museum", False),
+    ("Themen wie Klimaschutz und Energie bestimmen den Wahlkampf.", False),
+    ("Kontakt mit anderen Vereinen ist uns wichtig.", False),
+    ("Teilen macht Freude, sagt die Großmutter.", False),
+    ("Der Newsletter erscheint jeden Montag mit den wichtigsten Meldungen der Woche.", False),
+])
+def test_label_lines_in_other_languages(line, chrome):
+    assert is_chrome(line) is chrome
