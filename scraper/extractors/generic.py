@@ -9,7 +9,7 @@ from lxml import etree
 from .. import dates
 from ..text import join_paragraphs
 from ..urls import article_id, normalize_url, site_of
-from . import bio, body, comments, metadata
+from . import bio, body, comments, kind, links, metadata
 from .page import Page
 
 LISTING_CLASSES = frozenset({"home", "archive", "category", "tag", "author", "date",
@@ -26,13 +26,26 @@ def _drupal_node_page(classes: set[str]) -> bool:
 
 class GenericExtractor:
     name = "generic"
-    version = "2"
+    version = "3"
 
     def __init__(self, page: Page):
         self.page = page
 
     # -- page kind --------------------------------------------------------------------
     def is_article(self) -> bool:
+        """A record: a page with main content that is not a listing. Main content is prose
+        (``_is_prose_record``) or, on a page that is not a listing, a list of links to other sites."""
+        return self._is_prose_record() or (not self._listing_classes() and self._links_page is not None)
+
+    def page_kind(self) -> str:
+        """``post`` or ``page`` (``kind``: evidence of a post wins, a page needs a marker)."""
+        return kind.page_kind(self.page, bool(self._comments), self._links_page is not None)
+
+    def _listing_classes(self) -> bool:
+        classes = self.page.body_classes
+        return bool(classes & LISTING_CLASSES) or classes >= {"blog", "home"}  # WordPress's posts index
+
+    def _is_prose_record(self) -> bool:
         """Platform and structured signals first; without any, the shape of the content: one
         dominant block of prose is an article, a grid of teasers is a listing."""
         classes = self.page.body_classes
@@ -43,9 +56,7 @@ class GenericExtractor:
             return True
         if (self.page.meta.get("og:type") or "").lower() in ARTICLE_OG_TYPES:
             return True
-        if classes & LISTING_CLASSES:
-            return False
-        if classes >= {"blog", "home"}:  # WordPress's posts index
+        if self._listing_classes():
             return False
         if self.container is None:
             return False
@@ -61,6 +72,11 @@ class GenericExtractor:
     @property
     def container(self) -> etree._Element | None:
         return self._body.container
+
+    @cached_property
+    def _links_page(self) -> links.LinkList | None:
+        """The page's list of links to other sites, where its content is that and not prose."""
+        return None if self._body.looks_like_article() else links.find(self.page)
 
     @cached_property
     def _bio_markup(self) -> tuple[str | None, list[etree._Element]]:
@@ -119,6 +135,8 @@ class GenericExtractor:
         return dates.iso_utc(self.modified_raw(), self.language(), self._date_offset)
 
     def body_text(self) -> str | None:
+        if self._links_page is not None:  # the prose path drops lists of links as menus
+            return join_paragraphs(links.paragraphs(self._links_page, self.page.url)) or None
         return join_paragraphs(self._body_and_trailing_bio[0]) or None
 
     def tags(self) -> list[str]:
@@ -194,7 +212,7 @@ class GenericExtractor:
         return metadata.rest_api_root(self.page)
 
     # -- the record -------------------------------------------------------------------
-    ARTICLE_FIELDS = ("url", "canonical_url", "site", "post_id", "title", "author_name",
+    ARTICLE_FIELDS = ("url", "canonical_url", "site", "page_kind", "post_id", "title", "author_name",
                       "author_url", "author_bio", "published", "published_raw", "modified",
                       "modified_raw", "body_text", "tags", "categories", "language",
                       "comments_open")
