@@ -27,6 +27,9 @@ VOLATILE = frozenset({"fetched_at", "crawl_id", "warc_file", "warc_record_id", "
 # A new reply moves later comments in the thread and onto other comment pages: not a change.
 VOLATILE_COMMENT = VOLATILE | {"position", "page_url"}
 KEYS = {"articles": ("article_id",), "comments": ("article_id", "comment_id"), "pages": ("url",)}
+# What a row of an earlier schema, written before a column existed, stands for in that column:
+# compared with it, a row that only gained the column is unchanged.
+BEFORE_COLUMN = {"articles": {"page_kind": "post"}}  # 1.2: every record was a post
 
 
 _COMPARE_LOST = "its rows are not compared against: this crawl stores them again as new"
@@ -143,6 +146,7 @@ def load(crawl_folder: Path, start_url: str | None, incremental: bool = True) ->
         ledger.previous_crawls.append(folder.name)
         for table in ("articles", "comments"):
             for row in read_rows(parts(folder / table), consequence=_COMPARE_LOST):  # latest wins
+                row = {**BEFORE_COLUMN.get(table, {}), **row}
                 ledger.previous[table][row_key(table, row)] = row_hash(table, row)
     ledger.previous_pages = previous_pages(crawl_folder, start_url)
     return ledger

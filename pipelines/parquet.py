@@ -244,7 +244,7 @@ class PartWriter:
 
 
 # Rows of a table are stored once its part is final; counts and summaries are read from there.
-_TALLY = {"comments": ("kind", "parent_source", "depth"), "pages": ("unchanged",)}
+_TALLY = {"articles": ("page_kind",), "comments": ("kind", "parent_source", "depth"), "pages": ("unchanged",)}
 
 
 class ParquetDatasetPipeline:
@@ -550,6 +550,7 @@ class ParquetDatasetPipeline:
             "counts": {
                 "articles": self._rows("articles"),
                 "comments": self._rows("comments"),
+                "articles_by_kind": dict(sorted(self._stored("articles", "page_kind").items())),
                 "comments_by_kind": dict(sorted(self._stored("comments", "kind").items())),
                 "comments_by_parent_source": dict(sorted(self._stored("comments", "parent_source").items())),
                 "max_depth": max(self._stored("comments", "depth"), default=0),

@@ -17,6 +17,7 @@ ARTICLE_FIELDS = [
     pa.field("url", pa.string(), nullable=False),
     pa.field("canonical_url", pa.string(), nullable=False),
     pa.field("site", pa.string(), nullable=False),
+    pa.field("page_kind", pa.string(), nullable=False),  # 1.2
     pa.field("post_id", pa.string()),
     pa.field("title", pa.string()),
     pa.field("author_name", pa.string()),
@@ -90,3 +91,4 @@ PAGES = _schema(PAGE_FIELDS)
 TABLES: dict[str, pa.Schema] = {"articles": ARTICLES, "comments": COMMENTS, "pages": PAGES}
 COMMENT_KINDS = frozenset({"comment", "pingback", "trackback"})
 PARENT_SOURCES = frozenset({"html", "api"})
+PAGE_KINDS = frozenset({"post", "page"})  # 1.2

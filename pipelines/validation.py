@@ -17,7 +17,7 @@ from scraper.dates import parse_iso, to_utc
 from scraper.items import ArticleItem
 from scraper.urls import site_of
 
-from .schema import ARTICLE_FIELDS, COMMENT_FIELDS, COMMENT_KINDS, PARENT_SOURCES
+from .schema import ARTICLE_FIELDS, COMMENT_FIELDS, COMMENT_KINDS, PAGE_KINDS, PARENT_SOURCES
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -132,6 +132,18 @@ class ThreadValidationPipeline:
             article["canonical_url"] = article["url"]
         if not article.get("site"):
             article["site"] = site_of(article["canonical_url"])
+        self._check_page_kind(article, label)
+
+    def _check_page_kind(self, article: dict, label: str) -> None:
+        # Records made before pages were told apart (or by an extractor that never says) are posts.
+        value = article.get("page_kind")
+        normal = value.strip().lower() if isinstance(value, str) else value
+        if normal not in PAGE_KINDS:
+            if value is not None:
+                log.warning("%s: page_kind %r is not one of %s, stored as 'post'", label, value, sorted(PAGE_KINDS))
+                self._count("validation/invalid_page_kind")
+            normal = "post"
+        article["page_kind"] = normal
 
     def _check_thread(self, comments: list, label: str) -> list[dict]:
         kept = self._unique(comments, label)

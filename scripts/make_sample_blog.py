@@ -235,6 +235,48 @@ POSTS = [
 ]
 
 
+@dataclass
+class StaticPage:
+    """A WordPress page: outside the dated stream of posts, no date, no comments."""
+    id: int
+    slug: str
+    title: str
+    body: list[str]  # HTML blocks
+    kind_of_content: str  # "prose" or "links": what a correct crawl keeps as its text
+
+    @property
+    def path(self) -> str:
+        return f"/{self.slug}/"
+
+
+SUPPLIERS = [
+    ("Radiomuseum.org", "https://www.radiomuseum.org/", "the set and valve database everyone ends up on"),
+    ("The Valve Page", "https://frank.pocnet.net/", "scanned valve data sheets, searchable by type"),
+    ("Antique Wireless Association", "https://www.antiquewireless.org/", "a club with a museum and a journal"),
+    ("British Vintage Wireless Society", "https://www.bvws.org.uk/", "swapmeets, a bulletin and a capacitor service"),
+    ("Langrex", "https://www.langrex.co.uk/", "new old stock valves, posted quickly"),
+    ("Workbench Diaries", "http://workbench-diaries.example.com/", "a fellow restorer's blog"),
+]
+PAGES = [
+    StaticPage(2, "about", "About The Valve Bench", [
+        "The Valve Bench is the workshop notebook of two people who cannot walk past a broken "
+        "radio. Margo Okafor restores domestic valve sets from the 1930s to the 1960s; Tomas "
+        "Lindqvist repairs test equipment for a living and answers the reader mailbag.",
+        "We write up what worked, what did not, and what nearly caught fire, so that the next "
+        "person with the same set on their bench has a head start. Nothing here is sponsored, and "
+        "every set described was on one of our benches.",
+        "Mains-powered valve equipment runs at voltages that can kill. If you are new to it, "
+        "learn to discharge capacitors and use an isolating transformer before you follow any "
+        "of our notes.",
+    ], "prose"),
+    StaticPage(9, "links", "Links", [
+        "Places we buy parts, look things up and read other restorers' notes:",
+        "<ul>" + "".join(f'<li><a href="{url}">{name}</a> – {what}</li>' for name, url, what in SUPPLIERS)
+        + "</ul>",
+    ], "links"),
+]
+
+
 # -- dates --------------------------------------------------------------------------------
 def _last_sunday(year: int, month: int) -> date:
     d = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
@@ -342,6 +384,10 @@ def document(title: str, body_class: str, main: str, head: str = "", post: Post 
 <p class="site-title"><a href="/">{SITE_NAME}</a></p>
 <p class="site-description">{escape(TAGLINE)}</p>
 </div><!-- .site-branding -->
+<nav id="site-navigation" class="primary-navigation" aria-label="Primary menu"><ul id="primary-menu-list" class="menu-wrapper">
+<li class="menu-item"><a href="/">Home</a></li>
+{"".join(f'<li class="menu-item menu-item-type-post_type menu-item-object-page"><a href="{pg.path}">{escape(pg.title)}</a></li>' for pg in PAGES)}
+</ul></nav><!-- #site-navigation -->
 </header><!-- #masthead -->
 <div id="content" class="site-content">
 <aside class="widget-area widget-area-top">
@@ -466,6 +512,29 @@ def single(p: Post, page: int, here: str) -> str:
     return document(f"{p.title} – {SITE_NAME}",
                     f"post-template-default single single-post postid-{p.id} single-format-standard singular",
                     main, head, p)
+
+
+def static_page(pg: StaticPage) -> str:
+    """A page as the classic theme prints it: no date, no byline, no comments (closed, none)."""
+    body = "\n".join(b if b.startswith("<") else f"<p>{b}</p>" for b in pg.body)
+    main = f"""<article id="post-{pg.id}" class="post-{pg.id} page type-page status-publish hentry entry">
+<header class="entry-header alignwide">
+<h1 class="entry-title">{escape(pg.title)}</h1>
+</header><!-- .entry-header -->
+<div class="entry-content">
+{body}
+</div><!-- .entry-content -->
+</article><!-- #post-{pg.id} -->"""
+    head = f'\n<link rel="canonical" href="{pg.path}" />'
+    return document(f"{pg.title} – {SITE_NAME}", f"page-template-default page page-id-{pg.id} singular",
+                    main, head)
+
+
+def page_text(pg: StaticPage) -> list[str]:
+    """The paragraphs a crawl keeps: the prose, or for a page of links each item with its address."""
+    if pg.kind_of_content == "prose":
+        return [plain(b) for b in pg.body]
+    return [plain(pg.body[0])] + [f"{name} – {what} {url}" for name, url, what in SUPPLIERS]
 
 
 def comments_area(p: Post, page: int, here: str) -> str:
@@ -673,7 +742,13 @@ def rss() -> str:
 
 def sitemap_index() -> str:
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-            f"<sitemap><loc>{BASE}/wp-sitemap-posts-post-1.xml</loc></sitemap></sitemapindex>\n")
+            f"<sitemap><loc>{BASE}/wp-sitemap-posts-post-1.xml</loc></sitemap>"
+            f"<sitemap><loc>{BASE}/wp-sitemap-posts-page-1.xml</loc></sitemap></sitemapindex>\n")
+
+
+def sitemap_pages() -> str:
+    urls = "".join(f"<url><loc>{BASE}{pg.path}</loc></url>" for pg in PAGES)
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n'
 
 
 def sitemap_posts() -> str:
@@ -775,6 +850,9 @@ def truth() -> dict:
             "author_bio_source 'api': the theme prints no bio; the REST users endpoint has it.",
         ],
         "posts": posts,
+        "pages": [{"url": BASE + pg.path, "url_path": pg.path, "page_id": pg.id, "title": pg.title,
+                   "page_kind": "page", "content": pg.kind_of_content, "body_paragraphs": page_text(pg)}
+                  for pg in PAGES],
     }
 
 
@@ -786,6 +864,7 @@ JSON = "application/json; charset=UTF-8"
 def site_files() -> list[tuple[str, str, str]]:
     """(URL path, content type, text) for every captured URL."""
     files = [(path, HTML, html) for path, html in archives().items()]
+    files += [(pg.path, HTML, static_page(pg)) for pg in PAGES]
     for p in POSTS:
         files.append((p.path, HTML, single(p, 1, p.path)))
         if comment_pages(p) > 1:
@@ -796,6 +875,7 @@ def site_files() -> list[tuple[str, str, str]]:
         ("/feed/", "application/rss+xml; charset=UTF-8", rss()),
         ("/wp-sitemap.xml", "application/xml; charset=UTF-8", sitemap_index()),
         ("/wp-sitemap-posts-post-1.xml", "application/xml; charset=UTF-8", sitemap_posts()),
+        ("/wp-sitemap-posts-page-1.xml", "application/xml; charset=UTF-8", sitemap_pages()),
         ("/robots.txt", "text/plain; charset=utf-8", ROBOTS),
         ("/wp-json/", JSON, dump(rest_index())),
         ("/wp-json/wp/v2/users", JSON, dump(rest_users())),

@@ -203,7 +203,8 @@ def test_manifest_and_summary(crawl):
                                   "blog_archiver"}
     assert m["versions"]["blog_archiver"] == "0.1.0"
     assert m["counts"] == {
-        "articles": 3, "comments": 2506, "comments_by_kind": {"comment": 2505, "pingback": 1},
+        "articles": 3, "articles_by_kind": {"post": 3}, "comments": 2506,
+        "comments_by_kind": {"comment": 2505, "pingback": 1},
         "comments_by_parent_source": {"api": 2, "html": 2504}, "max_depth": 3,
         "files_written": {"articles": 1, "comments": 3, "pages": 1}, "http_errors": {"404": 1},
         "pages": 1, "unchanged_pages": 0, "unchanged_articles": 0, "unchanged_comments": 0,
@@ -501,3 +502,31 @@ def test_crawl_id_generated_when_absent(tmp_path):
     pipe = ParquetDatasetPipeline.from_crawler(crawler)
     assert re.fullmatch(r"crawl-\d{8}T\d{6}Z", pipe.crawl_id)
     assert pipe.folder == tmp_path / pipe.crawl_id
+
+
+def test_validation_stores_page_kind_as_post_or_page(tmp_path, caplog):
+    chain = Chain(tmp_path)
+
+    def kind(value) -> str:
+        fields = {"article_id": "abc", "url": "https://blog.example.org/about/"}
+        if value is not None:
+            fields["page_kind"] = value
+        return chain.validation.process_item(ArticleItem(fields)).article["page_kind"]
+    assert (kind(None), kind("page"), kind(" Page "), kind("post")) == ("post", "page", "page", "post")
+    with caplog.at_level(logging.WARNING, logger="pipelines.validation"):
+        assert kind("listing") == "post"
+    assert "page_kind 'listing' is not one of ['page', 'post']" in caplog.text
+
+
+def test_a_recrawl_compares_rows_written_before_page_kind_as_posts(tmp_path):
+    from pipelines import ledger
+
+    earlier = tmp_path / "old"
+    (earlier / "articles").mkdir(parents=True)
+    row = {"article_id": "a1", "url": "https://blog.example.org/2024/05/x/", "title": "X", "crawl_id": "old"}
+    pq.write_table(pa.Table.from_pylist([row]), earlier / "articles" / "part-00000.parquet")  # a 1.1 row
+    (earlier / "crawl.json").write_text(json.dumps({"crawl_id": "old", "start_url": "https://blog.example.org/",
+                                                    "started_at": "2024-01-01T00:00:00", "finish_reason": "finished"}))
+    loaded = ledger.load(tmp_path / "new", "https://blog.example.org/")
+    assert loaded.is_unchanged("articles", {**row, "page_kind": "post", "crawl_id": "new"})
+    assert not loaded.is_unchanged("articles", {**row, "page_kind": "page", "crawl_id": "new"})

@@ -98,6 +98,7 @@ def test_truth_threads_are_consistent(truth, manifest):
 
 
 def test_truth_covers_what_the_sample_is_for(truth):
+    assert [(p["url_path"], p["content"]) for p in truth["pages"]] == [("/about/", "prose"), ("/links/", "links")]
     posts = {p["slug"]: p for p in truth["posts"]}
     assert len(posts) == 4 and len({p["author"] for p in posts.values()}) == 2
     assert {p["author_bio_source"] for p in posts.values()} == {"html", "api"}
@@ -125,13 +126,15 @@ def test_demo_crawls_the_sample_blog_to_its_truth(tmp_path, truth):
                           cwd=ROOT, env=crawl_env(None), capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0, proc.stderr[-3000:]
     total = sum(p["comment_count"] for p in truth["posts"])
-    assert re.search(r"articles:\s+4\b", proc.stdout) and re.search(rf"comments:\s+{total}\b", proc.stdout)
+    assert re.search(r"articles:\s+6 stored \(4 posts, 2 pages\)", proc.stdout)
+    assert re.search(rf"comments:\s+{total}\b", proc.stdout)
     assert re.search(r"max thread depth:\s+6\b", proc.stdout)
     (crawl,) = [p.parent.name for p in tmp_path.glob("*/crawl.json")]
     articles = {a["canonical_url"].split("/", 3)[3]: a for a in read_table(tmp_path, crawl, "articles")}
     comments = read_table(tmp_path, crawl, "comments")
     for post in truth["posts"]:
         a = articles[post["url_path"].lstrip("/")]
+        assert a["page_kind"] == "post"
         assert (a["title"], a["author_name"], a["author_bio"]) == (post["title"], post["author"], post["author_bio"])
         assert a["published"] == datetime.fromisoformat(post["published"])
         assert a["body_text"].split("\n\n") == post["body_paragraphs"]
@@ -147,6 +150,26 @@ def test_demo_crawls_the_sample_blog_to_its_truth(tmp_path, truth):
                 assert row["published"] == datetime.fromisoformat(c["published"])
 
 
+def test_crawl_stores_the_blogs_pages_as_pages_and_no_listing(tmp_path, truth, manifest):
+    proc = subprocess.run([sys.executable, "-m", "scrapy.cmdline", "demo", "--out", str(tmp_path)],
+                          cwd=ROOT, env=crawl_env(None), capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (crawl,) = [p.parent.name for p in tmp_path.glob("*/crawl.json")]
+    stored = {a["canonical_url"].split("/", 3)[3]: a for a in read_table(tmp_path, crawl, "articles")}
+    for page in truth["pages"]:  # the About page (prose) and the Links page (a list of links)
+        row = stored.pop(page["url_path"].lstrip("/"))
+        assert (row["page_kind"], row["title"], row["published"]) == ("page", page["title"], None)
+        assert row["body_text"].split("\n\n") == page["body_paragraphs"]
+        assert row["comment_count"] == 0
+    assert {a["page_kind"] for a in stored.values()} == {"post"}
+    assert sorted(stored) == sorted(p["url_path"].lstrip("/") for p in truth["posts"])  # no listing
+    fetched = {r["url"] for r in read_table(tmp_path, crawl, "pages")}
+    listings = [e["url"] for e in manifest["entries"] if re.search(r"/(category|tag|author|page)/|test/$", e["url"])]
+    assert listings and set(listings) <= fetched  # followed, but never a record
+    counts = json.loads((tmp_path / crawl / "crawl.json").read_text())["counts"]
+    assert counts["articles_by_kind"] == {"page": 2, "post": 4}
+
+
 def test_a_second_demo_is_a_recrawl_that_shows_the_whole_root(tmp_path, truth):
     def demo() -> str:
         proc = subprocess.run([sys.executable, "-m", "scrapy.cmdline", "demo", "--out", str(tmp_path)],
@@ -158,4 +181,4 @@ def test_a_second_demo_is_a_recrawl_that_shows_the_whole_root(tmp_path, truth):
     again = demo()
     total = sum(p["comment_count"] for p in truth["posts"])
     assert re.search(r"articles:\s+0 stored", again)
-    assert re.search(rf"dataset root:\s+4 articles, {total} comments across 2 crawls", again)
+    assert re.search(rf"dataset root:\s+6 articles \(4 posts, 2 pages\), {total} comments across 2 crawls", again)

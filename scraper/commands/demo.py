@@ -103,6 +103,14 @@ def _unchanged(n: int | None) -> str:
     return f" (+{n} unchanged since an earlier crawl, not stored again)" if n else ""
 
 
+def _by_kind(kinds: dict | None) -> str:
+    """`` (4 posts, 2 pages)``: the articles table holds a blog's pages beside its posts."""
+    if not kinds:
+        return ""
+    posts, pages = kinds.get("post", 0), kinds.get("page", 0)
+    return f" ({posts} post{'s' * (posts != 1)}, {pages} page{'s' * (pages != 1)})"
+
+
 def summary(path: Path) -> str:
     """A short report of one crawl, from its ``crawl.json``."""
     m = json.loads(path.read_text(encoding="utf-8"))
@@ -113,7 +121,7 @@ def summary(path: Path) -> str:
     lines = [
         "",
         f"Crawl {m.get('crawl_id')} ({m.get('finish_reason', 'unknown')})",
-        f"  articles:          {counts.get('articles', 0)} stored"
+        f"  articles:          {counts.get('articles', 0)} stored{_by_kind(counts.get('articles_by_kind'))}"
         + _unchanged(counts.get("unchanged_articles")),
         f"  comments:          {counts.get('comments', 0)} stored"
         + _unchanged(counts.get("unchanged_comments")),
@@ -144,10 +152,23 @@ def _root_totals(root: Path) -> list[str]:
         return ds.dataset(files, format="parquet").to_table(columns=columns)
 
     try:
-        articles = table("articles", ["article_id"])
         comments = table("comments", ["article_id", "comment_id"])
     except (OSError, ValueError):
         return []
-    return [f"  dataset root:      {len(set(articles['article_id'].to_pylist()))} articles, "
+    kinds = _latest_kinds(crawls)
+    counted = {k: list(kinds.values()).count(k) for k in ("post", "page")}
+    return [f"  dataset root:      {len(kinds)} articles{_by_kind(counted)}, "
             f"{len(set(zip(*comments.to_pydict().values())))} comments across {len(crawls)} crawls"]
 
+
+def _latest_kinds(crawls: list[Path]) -> dict[str, str]:
+    """Each article's kind in its latest row (rows written before schema 1.2 have none: posts)."""
+    from pipelines.ledger import parts, read_rows
+
+    def started(crawl: Path) -> str:
+        return json.loads((crawl / "crawl.json").read_text(encoding="utf-8")).get("started_at") or ""
+    kinds: dict[str, str] = {}
+    for crawl in sorted(crawls, key=started):
+        for row in read_rows(parts(crawl / "articles"), ["article_id", "page_kind"]):
+            kinds[row["article_id"]] = row.get("page_kind") or "post"
+    return kinds

@@ -10,7 +10,7 @@ from lxml import etree
 from .. import dates
 from ..text import drop_chrome, join_paragraphs
 from ..urls import article_id, normalize_url, site_of
-from . import arbiter, bio, blocks, body, comments, metadata
+from . import arbiter, bio, blocks, body, comments, kind, links, metadata
 from .page import Page
 
 LISTING_CLASSES = frozenset({"home", "archive", "category", "tag", "author", "date",
@@ -27,13 +27,26 @@ def _drupal_node_page(classes: set[str]) -> bool:
 
 class GenericExtractor:
     name = "generic"
-    version = "2"
+    version = "3"
 
     def __init__(self, page: Page):
         self.page = page
 
     # -- page kind --------------------------------------------------------------------
     def is_article(self) -> bool:
+        """A record: a page with main content that is not a listing. Main content is prose
+        (``_is_prose_record``) or, on a page that is not a listing, a list of links to other sites."""
+        return self._is_prose_record() or (not self._listing_classes() and self._links_page is not None)
+
+    def page_kind(self) -> str:
+        """``post`` or ``page`` (``kind``: evidence of a post wins, a page needs a marker)."""
+        return kind.page_kind(self.page, bool(self._comments), self._links_page is not None)
+
+    def _listing_classes(self) -> bool:
+        classes = self.page.body_classes
+        return bool(classes & LISTING_CLASSES) or classes >= {"blog", "home"}  # WordPress's posts index
+
+    def _is_prose_record(self) -> bool:
         """Platform and structured signals first; without any, the shape of the content: one
         dominant block of prose is an article, a grid of teasers is a listing."""
         classes = self.page.body_classes
@@ -44,9 +57,7 @@ class GenericExtractor:
             return True
         if (self.page.meta.get("og:type") or "").lower() in ARTICLE_OG_TYPES:
             return True
-        if classes & LISTING_CLASSES:
-            return False
-        if classes >= {"blog", "home"}:  # WordPress's posts index
+        if self._listing_classes():
             return False
         if self.container is None:
             return False
@@ -62,6 +73,11 @@ class GenericExtractor:
     @property
     def container(self) -> etree._Element | None:
         return self._body.container
+
+    @cached_property
+    def _links_page(self) -> links.LinkList | None:
+        """The page's list of links to other sites, where its content is that and not prose."""
+        return None if self._body.looks_like_article() else links.find(self.page)
 
     @cached_property
     def _bio_markup(self) -> tuple[str | None, list[etree._Element]]:
@@ -134,16 +150,25 @@ class GenericExtractor:
         return dates.iso_utc(self.modified_raw(), self.language(), self._date_offset)
 
     def body_text(self) -> str | None:
+        if self._links_page is not None:  # the prose path drops lists of links as menus
+            paras = links.paragraphs(self._links_page, self.page.url)
+        else:
+            paras = self._body_and_trailing_bio[0]
         # NFC: the same words are the same code points whichever way the page composed them.
-        return unicodedata.normalize("NFC", join_paragraphs(self._body_and_trailing_bio[0])) or None
+        return unicodedata.normalize("NFC", join_paragraphs(paras)) or None
 
     def body_confidence(self) -> float | None:
-        """How far the independent strategies agree on the body (0-1); None without a body."""
-        return self._body_choice.confidence if self.body_text() else None
+        """How far the independent strategies agree on the body (0-1); None without a body
+        and on a page of links, which the prose strategies do not read."""
+        if self._links_page is not None or not self.body_text():
+            return None
+        return self._body_choice.confidence
 
     def body_source(self) -> str | None:
-        """Which strategy gave the body: container, blocks or articleBody."""
-        return self._body_choice.source if self.body_text() else None
+        """Which way gave the body: container, blocks, articleBody or links."""
+        if not self.body_text():
+            return None
+        return "links" if self._links_page is not None else self._body_choice.source
 
     def tags(self) -> list[str]:
         return metadata.tags(self.page)
@@ -218,7 +243,7 @@ class GenericExtractor:
         return metadata.rest_api_root(self.page)
 
     # -- the record -------------------------------------------------------------------
-    ARTICLE_FIELDS = ("url", "canonical_url", "site", "post_id", "title", "author_name",
+    ARTICLE_FIELDS = ("url", "canonical_url", "site", "page_kind", "post_id", "title", "author_name",
                       "author_url", "author_bio", "published", "published_raw", "modified",
                       "modified_raw", "body_text", "body_confidence", "body_source", "tags", "categories", "language",
                       "comments_open")
