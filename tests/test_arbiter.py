@@ -122,3 +122,12 @@ def test_a_page_without_lang_gets_the_stoplist_its_words_show():
 ])
 def test_label_lines_in_other_languages(line, chrome):
     assert is_chrome(line) is chrome
+
+
+def test_a_post_tagged_comments_is_no_comment_area():
+    from lxml import html
+    from scraper.extractors.body import is_comment_area
+    article = html.fromstring('<article class="post-7 post type-post tag-comments category-comment">x</article>')
+    assert not is_comment_area(article)
+    assert is_comment_area(html.fromstring('<div class="vhb-comments clearfix">x</div>'))
+    assert is_comment_area(html.fromstring('<section id="comments">x</section>'))

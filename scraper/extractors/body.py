@@ -71,8 +71,13 @@ def _link_chars(el: etree._Element) -> int:
     return sum(len(a.text_content()) for a in el.iter("a"))
 
 
+# A post's terms as classes ("tag-comments", "category-comment") name what it is about.
+_TERM_CLASS = re.compile(r"^(tag|category|cat|topic|tax|term|post_tag)-", re.I)
+
+
 def is_comment_area(el: etree._Element) -> bool:
-    return any(COMMENT_AREA_NAME.search(name) for name in (el.get("class") or "").split() + [el.get("id") or ""])
+    names = (el.get("class") or "").split() + [el.get("id") or ""]
+    return any(COMMENT_AREA_NAME.search(name) and not _TERM_CLASS.match(name) for name in names)
 
 
 def _in_comment_area(el: etree._Element) -> bool:
