@@ -156,7 +156,6 @@ LABEL_LINES_BY_KIND = {
     "newsletter": r"(?=.{0,160}$)(?=.*\bnewsletter\b).*\b(abonnieren|anmelden|bestellen|informiert|"
                   r"inscrivez|abonnez|suscr(í|i)b\w*|iscriviti)\b.*",
 }
-_LABEL_LINE = re.compile("|".join(f"(?:^(?:{p})$)" for p in LABEL_LINES_BY_KIND.values()), re.I)
 
 
 def collapse(text: str | None) -> str:
@@ -165,7 +164,8 @@ def collapse(text: str | None) -> str:
 
 
 # One regex for all: a paragraph is tested once, not once per pattern.
-_CHROME = re.compile("|".join(f"(?:{p.pattern})" for p in CHROME_PATTERNS), re.I)
+_CHROME = re.compile("|".join([f"(?:{p.pattern})" for p in CHROME_PATTERNS]
+                              + [f"(?:^(?:{p})$)" for p in LABEL_LINES_BY_KIND.values()]), re.I)
 
 
 # An English month name or abbreviation, for date patterns here and in the extractors.
@@ -189,7 +189,7 @@ def is_dateline(line: str) -> bool:
 
 
 def is_chrome(line: str) -> bool:
-    return _CHROME.match(line) is not None or _LABEL_LINE.match(line) is not None or is_dateline(line)
+    return _CHROME.match(line) is not None or is_dateline(line)
 
 
 def _tag(el: etree._Element) -> str | None:

@@ -421,3 +421,23 @@ def test_body_text_is_nfc_whatever_the_page_composed():
     assert not unicodedata.is_normalized("NFC", html.decode("utf-8"))
     body = extract_page(html, url)["article"]["body_text"]
     assert unicodedata.is_normalized("NFC", body) and item["with"][0] in body
+
+
+def test_a_short_post_of_a_few_sentences_is_a_record():
+    # A 317-character news item: still a post, not a listing.
+    base = SHARED / "corpus" / "trafilatura-eval"
+    if not (base / "evaldata.json").exists():
+        pytest.skip(f"trafilatura evaluation pages not found at {base}")
+    data = json.loads((base / "evaldata.json").read_text())
+    url, item = next((k, v) for k, v in data.items() if "speicherguide.de" in k)
+    article = extract_page(gzip.open(base / "html" / f"{item['file']}.gz").read(), url)["article"]
+    assert article is not None and all(snippet in article["body_text"] for snippet in item["with"])
+
+
+def test_a_short_listing_is_still_no_record():
+    # Two teasers of other posts and a line of prose are a listing, however short.
+    html = ("<html><body><main>"
+            + "".join(f'<div class="card"><h2><a href="/p{i}/">Another post about radios number {i}</a></h2>'
+                      f"<p>{'A short teaser for the post that says very little. ' * 2}</p></div>" for i in range(6))
+            + "</main></body></html>")
+    assert extract_page(html, "https://blog.example.org/page/2/")["article"] is None

@@ -7,34 +7,31 @@ Strategies (each blind to the others' mistakes):
 - ``articleBody``: the text the page's JSON-LD states as its article body.
 
 The container wins unless the checks below say it is the wrong block; every body gets a
-confidence (0–1): how far the strategies agree on it.
+confidence (0–1): how far the strategies agree on it. Texts are compared line by line: all
+strategies read the same page, so a line one of them keeps is found verbatim in another's.
 """
 from __future__ import annotations
 
-import re
-from collections import Counter
 from dataclasses import dataclass
-
-_WORDS = re.compile(r"\w+")
-_SPACE = re.compile(r"\s+")
+from functools import cached_property
 
 # The checks, as numbers (the evidence is in tests/test_arbiter.py). The container is the wrong
-# block when the classifier's text is an article's worth of words, at least twice the
-# container's, and either
+# block when the classifier's text is an article's worth, at least twice the container's, and
+# either
 # - most of the container is text the classifier calls boilerplate (a comment list, a cookie
 #   notice, a match's data table won over the article), or
 # - the container is a sliver of the page's prose and holds little of it (a teaser, a lead).
-WRONG_BLOCK_MIN_WORDS = 60
+WRONG_BLOCK_MIN_CHARS = 400
 WRONG_BLOCK_SIZE_RATIO = 2.0
-BOILERPLATE_SHARE = 0.5           # the container's words the classifier also keeps: fewer is wrong
-SLIVER_RATIO = 4.0                # the classifier's text this many times the container's ...
+BOILERPLATE_SHARE = 0.5           # the container's text the classifier also keeps: less is wrong
+SLIVER_RATIO = 6.0                # the classifier's text this many times the container's ...
 SLIVER_COVERAGE = 0.35            # ... of which the container holds less than this share
+ARTICLE_BODY_MIN_CHARS = 400      # structured text long enough to stand in for the body
 # Where the strategies agree on the container, its last lines that the classifier calls
 # boilerplate and that are no longer than a label ("Schlagworte", "Temas Relacionados",
 # "zurück zur Listenansicht") are the page's furniture after the article, in any language.
 TRAILING_LABEL_MAX_CHARS = 40
 _SENTENCE_ENDS = (".", "!", "?", "…", "。", "！", "？", '"', "”", "»", ")")
-ARTICLE_BODY_MIN_WORDS = 60       # structured text long enough to stand in for the body
 
 
 @dataclass(frozen=True)
@@ -44,42 +41,67 @@ class BodyChoice:
     confidence: float  # 0-1: agreement of the independent strategies on this body
 
 
-def _bag(paragraphs: list[str]) -> Counter:
-    return Counter(w.lower() for p in paragraphs for w in _WORDS.findall(p))
+class Text:
+    """One strategy's paragraphs, as lines with single spaces, and all of them joined."""
+
+    def __init__(self, paragraphs: list[str]):
+        self.paragraphs = paragraphs
+        # Paragraphs come with single spaces (``text.paragraphs``, the classifier's blocks); the
+        # JSON-LD's text is the one that needs folding, and is short.
+        self.lines = [line.strip() if "  " not in line and "\t" not in line else " ".join(line.split())
+                      for p in paragraphs for line in p.split("\n")]
+        self.size = sum(len(line) for line in self.lines)
+
+    @cached_property
+    def joined(self) -> str:
+        return "\0".join(self.lines)
+
+    @cached_property
+    def line_set(self) -> frozenset[str]:
+        return frozenset(self.lines)
+
+    def found_in(self, other: Text) -> int:
+        """Characters of this text's lines that the other text holds verbatim (most are one of
+        its lines: the set answers before the search)."""
+        return sum(len(line) for line in self.lines if line and (line in other.line_set or line in other.joined))
 
 
-def _shared(a: Counter, b: Counter) -> int:
-    return sum((a & b).values())
+def shared(a: Text, b: Text) -> int:
+    """Characters the two texts share, read from the side cut finer: one strategy may cut at
+    <br> where the other keeps one block, and a whole line is only found in the coarser text."""
+    return max(a.found_in(b), b.found_in(a))
 
 
-def agreement(a: Counter, b: Counter) -> float:
-    """Bag-of-words F1 of two texts: 1 when they say the same, 0 when they share nothing."""
-    total = sum(a.values()) + sum(b.values())
-    return 2 * _shared(a, b) / total if total else 0.0
+def agreement(a: Text, b: Text) -> float:
+    """F1 of two texts' shared lines: 1 when they say the same, 0 when they share nothing."""
+    if not a.size or not b.size:
+        return 0.0
+    common = shared(a, b)
+    precision, recall = min(1.0, common / a.size), min(1.0, common / b.size)
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
 def choose(container: list[str], blocks: list[str], article_body: list[str]) -> BodyChoice:
     """The container's paragraphs unless they are the wrong block; then the structured
     ``articleBody`` where the page states one, else the classifier's blocks."""
-    c, j, s = _bag(container), _bag(blocks), _bag(article_body)
-    c_words, j_words, s_words = sum(c.values()), sum(j.values()), sum(s.values())
-    if not _wrong_block(c, j, c_words, j_words):
-        kept = without_trailing_labels(container, blocks)
-        return BodyChoice(kept, "container", _confidence(_bag(kept), [j, s]))
-    if s_words >= ARTICLE_BODY_MIN_WORDS and s_words > c_words:
+    c, j, s = Text(container), Text(blocks), Text(article_body)
+    if not _wrong_block(c, j):
+        kept = Text(without_trailing_labels(container, j))
+        return BodyChoice(kept.paragraphs, "container", _confidence(kept, [j, s]))
+    if s.size >= ARTICLE_BODY_MIN_CHARS and s.size > c.size:
         return BodyChoice(article_body, "articleBody", _confidence(s, [j]))
     # The classifier's own text, checked only against structured data: its confidence is at
     # most half, since the strategy that usually wins disagreed with it.
-    return BodyChoice(blocks, "blocks", 0.5 * max([agreement(j, s)] * bool(s_words) + [min(1.0, j_words / 300)]))
+    return BodyChoice(blocks, "blocks", round(0.5 * max(agreement(j, s), min(1.0, j.size / 2000)), 3))
 
 
-def without_trailing_labels(paragraphs: list[str], blocks: list[str]) -> list[str]:
+def without_trailing_labels(paragraphs: list[str], blocks: Text | list[str]) -> list[str]:
     """The container's paragraphs less the short lines after its last one the classifier keeps."""
-    if not blocks:
+    kept = blocks if isinstance(blocks, Text) else Text(blocks)
+    if not kept.size:
         return paragraphs
-    kept_text = "\0".join(blocks)
     end = len(paragraphs)
-    while end and _label(paragraphs[end - 1]) and not _kept(paragraphs[end - 1], kept_text):
+    while end and _label(paragraphs[end - 1]) and not _kept(paragraphs[end - 1], kept):
         end -= 1
     return paragraphs[:end] if end else paragraphs
 
@@ -89,25 +111,27 @@ def _label(paragraph: str) -> bool:
     return len(paragraph) <= TRAILING_LABEL_MAX_CHARS and not paragraph.rstrip().endswith(_SENTENCE_ENDS)
 
 
-def _kept(paragraph: str, kept_text: str) -> bool:
+def _kept(paragraph: str, kept: Text) -> bool:
     """The classifier kept this paragraph (its blocks are cut at <br> too, so a paragraph of
     several lines counts when its first line was kept)."""
-    return _SPACE.sub(" ", paragraph.split("\n", 1)[0]).strip() in kept_text
+    return " ".join(paragraph.split("\n", 1)[0].split()) in kept.joined
 
 
-def _wrong_block(c: Counter, j: Counter, c_words: int, j_words: int) -> bool:
-    if j_words < WRONG_BLOCK_MIN_WORDS or j_words < WRONG_BLOCK_SIZE_RATIO * c_words:
+def _wrong_block(c: Text, j: Text) -> bool:
+    if j.size < WRONG_BLOCK_MIN_CHARS or j.size < WRONG_BLOCK_SIZE_RATIO * c.size:
         return False
-    shared = _shared(c, j)
-    return shared < BOILERPLATE_SHARE * c_words or (j_words >= SLIVER_RATIO * c_words and shared < SLIVER_COVERAGE * j_words)
+    common = shared(c, j)
+    if common < BOILERPLATE_SHARE * c.size:
+        return True
+    return j.size >= SLIVER_RATIO * c.size and common < SLIVER_COVERAGE * j.size
 
 
-def _confidence(chosen: Counter, others: list[Counter]) -> float:
+def _confidence(chosen: Text, others: list[Text]) -> float:
     """The best agreement with another strategy that has text; a body no other strategy
     sees anything of (a short page the classifier calls all boilerplate) gets 0.5 at most."""
-    if not chosen:
+    if not chosen.size:
         return 0.0
-    scores = [agreement(chosen, o) for o in others if o]
+    scores = [agreement(chosen, other) for other in others if other.size]
     if not scores:
-        return round(min(0.5, sum(chosen.values()) / 600), 3)
+        return round(min(0.5, chosen.size / 4000), 3)
     return round(max(scores), 3)

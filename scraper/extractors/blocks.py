@@ -4,26 +4,23 @@ are stopwords of the page's language. It knows nothing of class names or contain
 fails where the container scoring does not, and the arbiter (``arbiter.py``) can tell when the
 container scoring picked the wrong block.
 
-One ``iterwalk`` over <body> cuts the page into blocks; the stoplists are jusText's.
+The blocks are the ones the body analysis (``body.py``) already read in its one walk over the
+page (paragraphs, list items, headings, cells, divs holding prose of their own, 25 characters
+or more), so the page's text is read once; the stoplists are jusText's.
 """
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from lxml import etree
 
-from ..text import SKIP_TAGS, collapse
+from .body import TextBlock
 
-# What starts a new block: jusText's block-level tags, plus the elements our text treats so.
-_BLOCK_TAGS = frozenset({
-    "p", "div", "section", "article", "main", "header", "footer", "aside", "nav", "h1", "h2", "h3",
-    "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd", "blockquote", "pre", "figure", "figcaption",
-    "table", "tr", "td", "th", "caption", "address", "details", "summary", "center", "body", "form",
-    "br",  # jusText splits on <br><br>; a lone <br> in a block rarely matters to the classes
-})
+
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _WORDS = re.compile(r"\w+")
 
@@ -93,73 +90,37 @@ def stopwords_for(language: str | None, words: Counter) -> frozenset[str]:
     return best[1]
 
 
-def page_blocks(body: etree._Element, skip: frozenset[int] = frozenset()) -> list[Block]:
-    """The page cut into text blocks at block-level tags, in document order."""
-    blocks: list[Block] = []
-    parts: list[str] = []
-    link_chars = 0
-    in_link = 0
-    holder: list[etree._Element] = [body]
-    heading = 0
-
-    def flush() -> None:
-        nonlocal parts, link_chars
-        text = collapse("".join(parts))
-        if text:
-            blocks.append(Block(text, min(link_chars, len(text)), holder[-1], heading > 0))
-        parts, link_chars = [], 0
-
-    def add(text: str | None) -> None:
-        nonlocal link_chars
-        if text:
-            parts.append(text)
-            if in_link:
-                link_chars += len(text.strip())
-
-    walker = etree.iterwalk(body, events=("start", "end"))
-    for event, node in walker:
-        tag = node.tag if isinstance(node.tag, str) else None
-        if event == "start":
-            if tag is None or tag in SKIP_TAGS or id(node) in skip:
-                walker.skip_subtree()
-                if tag is None:  # a comment or PI: its tail is text of the block
-                    add(node.tail)
-                continue
-            if tag in _BLOCK_TAGS:
-                flush()
-                holder.append(node)
-            if tag == "a":
-                in_link += 1
-            if tag in _HEADINGS:
-                heading += 1
-            add(node.text)
-        else:
-            if tag is None or tag in SKIP_TAGS or id(node) in skip:
-                if node is not body and tag is not None:
-                    add(node.tail)
-                continue
-            if tag in _BLOCK_TAGS:
-                flush()
-                holder.pop()
-            if tag == "a":
-                in_link -= 1
-            if tag in _HEADINGS:
-                heading -= 1
-            if node is not body:
-                add(node.tail)
-    flush()
-    return blocks
+def page_blocks(text_blocks: list[TextBlock], skip: Callable[[TextBlock], bool] = lambda block: False) -> list[Block]:
+    """The body analysis's text blocks, in document order, as Blocks; a block whose text its
+    predecessor holds whole (a <p> in an <li>) is read once, and blocks ``skip`` names are
+    left out."""
+    found: list[Block] = []
+    previous = ""
+    for block in text_blocks:
+        if skip(block):
+            continue
+        text = " ".join(block.text.split())
+        if text and text in previous:
+            continue
+        found.append(Block(text, min(block.link_chars, len(text)), block.element, block.element.tag in _HEADINGS))
+        previous = text
+    return found
 
 
 def classify(blocks: list[Block], stopwords: frozenset[str]) -> list[Block]:
     """jusText's two steps: each block on its own (context-free), then short and near-good
     blocks by the good or bad blocks around them."""
     for block in blocks:
-        words = _WORDS.findall(block.text.lower())
-        block.stopword_density = (sum(w in stopwords for w in words) / len(words)) if words and stopwords else 0.0
+        if _needs_stopwords(block):  # only a long block without many links is judged by them
+            words = block.text.lower().split()  # jusText's words: split at spaces
+            block.stopword_density = (sum(map(stopwords.__contains__, words)) / len(words)) if words and stopwords else 0.0
         block.kind = _context_free(block, bool(stopwords))
     _context_sensitive(blocks)
     return blocks
+
+
+def _needs_stopwords(block: Block) -> bool:
+    return len(block.text) >= LENGTH_LOW and block.link_chars <= MAX_LINK_DENSITY * len(block.text) and "©" not in block.text
 
 
 def _context_free(block: Block, has_stoplist: bool) -> str:
@@ -219,12 +180,11 @@ def _context_sensitive(blocks: list[Block]) -> None:
             block.kind = "bad"
 
 
-def good_blocks(body: etree._Element | None, language: str | None,
-                skip: frozenset[int] = frozenset()) -> list[Block]:
+def good_blocks(text_blocks: list[TextBlock], language: str | None,
+                skip: Callable[[TextBlock], bool] = lambda block: False) -> list[Block]:
     """The blocks jusText would keep: the page's main text by this strategy."""
-    if body is None:
-        return []
-    blocks = page_blocks(body, skip)
-    words = Counter(w for b in blocks if not b.link_chars for w in _WORDS.findall(b.text.lower()))
-    classify(blocks, stopwords_for(language, words))
+    blocks = page_blocks(text_blocks, skip)
+    # The language check reads the words of the long blocks only: prose, not menus.
+    sample = " ".join(b.text for b in blocks if _needs_stopwords(b))[:4000].lower()
+    classify(blocks, stopwords_for(language, Counter(sample.split())))
     return [b for b in blocks if b.kind == "good"]

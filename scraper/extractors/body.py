@@ -12,9 +12,11 @@ once and walked once, whatever the number of candidates.
 from __future__ import annotations
 
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 from lxml import etree
+from lxml import html as lxml_html
 
 from ..text import drop_chrome, paragraphs
 from .page import Page
@@ -40,17 +42,18 @@ FAR_WIDEN_LEVELS = 12  # the real pages that need it nest their sections 7 and 8
 FAR_WIDEN_FACTOR = 2.0
 LINK_SHARE = 0.7
 LINK_LIST_MAX_CHARS = 2000
-ARTICLE_MIN_CHARS = 500
+ARTICLE_MIN_CHARS = 500  # prose typed straight into <body> that outweighs the blocks below it
+SHORT_POST_CHARS = 300  # a post of a few sentences is still a post (a 317-character news item)
 TEASER_PROSE = 400  # prose per linked heading below which a block is a grid of teasers
 LISTICLE_FACTOR = 3
 # Divs holding text of their own: prose written straight into a div (no <p>).
 _OWN_TEXT_DIVS = etree.XPath("descendant::*[self::div or self::section][text()[normalize-space()]]")
+_MARKUP = re.compile(r"</?(p|div|br|span|a|strong|em|h[1-6]|ul|ol|li|body)\b[^>]*>", re.I)
 _XML_SPACE = re.compile(r"[ \t\r\n]+")  # what XPath's normalize-space() folds (not NBSP)
 # A comment area's class or id word ("comment-list", a theme's "vhb-comments", "post-comments"):
 # the readers' text, never the article's, however much prose it holds.
 COMMENT_AREA_NAME = re.compile(r"(^|[-_])(comments|comment-list|commentlist|comments-area|comment-content|"
                                r"comment-section|comments-section|comments-container)([-_]|$)|^comments?$", re.I)
-_COMMENT_AREA_CANDIDATES = etree.XPath("//*[contains(@class, 'omment') or contains(@id, 'omment')]")
 
 
 def _normalized_length_below(text: str, limit: int) -> bool:
@@ -67,6 +70,22 @@ def _own_prose(el: etree._Element) -> int:
     return len((el.text or "").strip()) + sum(len((c.tail or "").strip()) for c in el)
 
 
+# Elements that break a div's own text into pieces: their text is a block of its own.
+_BREAKING_TAGS = frozenset({*BLOCK_TAGS, "div", "section", "article", "main", "header", "footer", "aside", "nav",
+                            "ul", "ol", "table", "form", "figure", "h1", "h5", "h6", "script", "style"})
+
+
+def _own_text(el: etree._Element) -> str:
+    """A div's own text: its text and its inline children's (links, emphasis), not what its
+    block children hold."""
+    parts = [el.text or ""]
+    for child in el:
+        if isinstance(child.tag, str) and child.tag not in _BREAKING_TAGS:
+            parts.append(child.text_content())
+        parts.append(child.tail or " ")
+    return "".join(parts)
+
+
 def _link_chars(el: etree._Element) -> int:
     return sum(len(a.text_content()) for a in el.iter("a"))
 
@@ -77,7 +96,7 @@ _TERM_CLASS = re.compile(r"^(tag|category|cat|topic|tax|term|post_tag)-", re.I)
 
 def is_comment_area(el: etree._Element) -> bool:
     names = (el.get("class") or "").split() + [el.get("id") or ""]
-    return any(COMMENT_AREA_NAME.search(name) and not _TERM_CLASS.match(name) for name in names)
+    return any(_comment_area_name(name) for name in names if name)
 
 
 def _in_comment_area(el: etree._Element) -> bool:
@@ -89,9 +108,18 @@ def _in_comment_area(el: etree._Element) -> bool:
     return False
 
 
-def comment_areas(root: etree._Element) -> list[etree._Element]:
-    """Every comment area of the page (found by one libxml2 query, then by name)."""
-    return [el for el in _COMMENT_AREA_CANDIDATES(root) if is_comment_area(el)]
+@lru_cache(maxsize=65536)
+def _comment_area_name(name: str) -> bool:
+    """Class names and ids repeat across a site's pages: each is decided once."""
+    return bool(COMMENT_AREA_NAME.search(name)) and not _TERM_CLASS.match(name)
+
+
+class TextBlock(NamedTuple):
+    """A block of text as the body analysis read it."""
+    element: etree._Element
+    text: str
+    link_chars: int
+    furniture: etree._Element | None  # the nearest furniture holding it (a comment area, a bio box ...)
 
 
 class BodyAnalysis:
@@ -103,6 +131,9 @@ class BodyAnalysis:
         self._dense: dict[int, float] = {}   # readability score: parent 1, grandparent 1/2, ...
         self._nodes: dict[int, etree._Element] = {}
         self._furniture: dict[int, bool] = {}  # is_boilerplate per ancestor: blocks share them
+        # Every text block read here, (element, text, link characters) in document order: what
+        # the paragraph classifier (blocks.py) judges, so the page's text is read once.
+        self.text_blocks: list[TextBlock] = []
         # libxml2 picks the candidates (block tags, divs holding text of their own), so Python
         # only sees the elements that can count; text_content() beats XPath's normalize-space().
         divs = _OWN_TEXT_DIVS(page.root)  # held, so that their ids stay unique
@@ -118,6 +149,7 @@ class BodyAnalysis:
             if size < MIN_PARAGRAPH:
                 return
             start = el
+            text = _own_text(el)
         else:
             text = el.text_content()
             size = len(text.strip())
@@ -126,12 +158,18 @@ class BodyAnalysis:
             links = _link_chars(el)
             start = el.getparent()
         weight = max(0.0, size - 2 * links)
-        self._credit(start, weight, dense=el.tag in PROSE_TAGS or el.tag in ("div", "section"))
+        in_link, furniture = self._credit(start, weight, dense=el.tag in PROSE_TAGS or el.tag in ("div", "section"))
+        # A block inside a link (a teaser card wrapped in <a>) is link text, all of it.
+        self.text_blocks.append(TextBlock(el, text, len(text) if in_link else links, furniture))
 
-    def _credit(self, node: etree._Element | None, weight: float, dense: bool) -> None:
-        share, level = 1.0, 0
+    def _credit(self, node: etree._Element | None, weight: float,
+                dense: bool) -> tuple[bool, etree._Element | None]:
+        """Credit ``weight`` to ``node`` and its ancestors up to furniture; whether a link was
+        among them, and the furniture the walk stopped at (None: it reached <body>)."""
+        share, level, in_link = 1.0, 0, False
         while node is not None and node.tag not in ("body", "html"):
             key = id(node)
+            in_link = in_link or node.tag == "a"
             self._nodes[key] = node
             self._size[key] = self._size.get(key, 0.0) + weight
             if dense and level < 4:
@@ -141,8 +179,9 @@ class BodyAnalysis:
             if furniture is None:
                 furniture = self._furniture[key] = is_boilerplate(node)
             if furniture:
-                break  # furniture's prose counts for itself, never for what holds it
+                return in_link, node  # furniture's prose counts for itself, never for what holds it
             node, level = node.getparent(), level + 1
+        return in_link, None
 
     def content_size(self, el: etree._Element | None) -> float:
         return self._size.get(id(el), 0.0) if el is not None else 0.0
@@ -265,7 +304,7 @@ class BodyAnalysis:
         # Blocks credit their prose to every ancestor below <body>, so <body>'s size is its own.
         size = _own_prose(container) if container.tag == "body" else self.content_size(container)
         teasers = self.linked_headings(container)
-        return size >= ARTICLE_MIN_CHARS and not (teasers >= 5 and size < TEASER_PROSE * teasers)
+        return size >= SHORT_POST_CHARS and not (teasers >= 5 and size < TEASER_PROSE * teasers)
 
     def paragraphs(self, also_skip: list[etree._Element] | None = None) -> list[str]:
         container = self.container
@@ -278,9 +317,17 @@ class BodyAnalysis:
 
 
 def article_body_paragraphs(page: Page) -> list[str]:
-    """The article body the page's JSON-LD states, as paragraphs."""
+    """The article body the page's JSON-LD states, as paragraphs; some sites put the HTML
+    there, which is read as HTML."""
     text = (page.jsonld_article or {}).get("articleBody")
-    return [p.strip() for p in str(text).split("\n") if p.strip()] if text else []
+    if not text or not isinstance(text, str):
+        return []
+    if _MARKUP.search(text):
+        try:
+            return paragraphs(lxml_html.fragment_fromstring(text, create_parent="div"))
+        except (etree.ParserError, ValueError):  # not HTML after all: read as text
+            pass
+    return [p.strip() for p in text.split("\n") if p.strip()]
 
 
 LINK_LIST_TAGS = frozenset({"ul", "ol", "p", "div", "table", "dl", "nav"})

@@ -87,14 +87,22 @@ class GenericExtractor:
     def _body_choice(self) -> arbiter.BodyChoice:
         """The container's paragraphs, checked against the independent strategies."""
         container = self._body.paragraphs(also_skip=self._bio_markup[1])
-        return arbiter.choose(container, self._block_paragraphs(), body.article_body_paragraphs(self.page))
+        choice = arbiter.choose(container, self._block_paragraphs(), body.article_body_paragraphs(self.page))
+        if choice.source == "container":
+            return choice
+        # Another strategy's text passes the same interface-line filter as the container's.
+        return arbiter.BodyChoice(drop_chrome(choice.paragraphs), choice.source, choice.confidence)
 
     def _block_paragraphs(self) -> list[str]:
-        """The classifier's text, never a comment's, a comment area's or the bio box's."""
-        readers = [*self.comment_elements(), *body.comment_areas(self.page.root)]
-        skip = frozenset(id(el) for el in [*self._bio_markup[1], *readers])
-        found = blocks.good_blocks(self.page.root.find("body"), self.language(), skip)
-        return drop_chrome([b.text for b in found])
+        """The classifier's text, never a comment's, a comment area's or the bio box's: a block
+        is left out when the furniture holding it is one of those."""
+        readers = {id(el) for el in [*self._bio_markup[1], *self.comment_elements()]}
+
+        def readers_text(block: body.TextBlock) -> bool:
+            held = block.furniture
+            return id(block.element) in readers or (held is not None and (id(held) in readers or body.is_comment_area(held)))
+        found = blocks.good_blocks(self._body.text_blocks, self.language(), readers_text)
+        return [b.text for b in found]
 
     @cached_property
     def _body_and_trailing_bio(self) -> tuple[list[str], str | None]:
