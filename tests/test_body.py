@@ -408,16 +408,21 @@ def test_which_hidden_blocks_are_folded_content(markup, furniture):
     assert is_boilerplate(parse_html(f"<html><body>{markup}</body></html>").find("body")[0]) is furniture
 
 
-def test_body_text_is_nfc_whatever_the_page_composed():
-    # A Bengali news page writes "য়" decomposed (য + nukta): stored composed, the same words
-    # are the same code points as everywhere else.
-    import unicodedata
+def _suite_page(fragment: str) -> tuple[bytes, str, dict]:
+    """A page of trafilatura's evaluation suite: its bytes, its URL and its snippets."""
     base = SHARED / "corpus" / "trafilatura-eval"
     if not (base / "evaldata.json").exists():
         pytest.skip(f"trafilatura evaluation pages not found at {base}")
     data = json.loads((base / "evaldata.json").read_text())
-    url, item = next((k, v) for k, v in data.items() if "ukbdnews.com" in k)
-    html = gzip.open(base / "html" / f"{item['file']}.gz").read()
+    url, item = next((k, v) for k, v in data.items() if fragment in k)
+    return gzip.open(base / "html" / f"{item['file']}.gz").read(), url, item
+
+
+def test_body_text_is_nfc_whatever_the_page_composed():
+    # A Bengali news page writes "য়" decomposed (য + nukta): stored composed, the same words
+    # are the same code points as everywhere else.
+    import unicodedata
+    html, url, item = _suite_page("ukbdnews.com")
     assert not unicodedata.is_normalized("NFC", html.decode("utf-8"))
     body = extract_page(html, url)["article"]["body_text"]
     assert unicodedata.is_normalized("NFC", body) and item["with"][0] in body
@@ -425,12 +430,8 @@ def test_body_text_is_nfc_whatever_the_page_composed():
 
 def test_a_short_post_of_a_few_sentences_is_a_record():
     # A 317-character news item: still a post, not a listing.
-    base = SHARED / "corpus" / "trafilatura-eval"
-    if not (base / "evaldata.json").exists():
-        pytest.skip(f"trafilatura evaluation pages not found at {base}")
-    data = json.loads((base / "evaldata.json").read_text())
-    url, item = next((k, v) for k, v in data.items() if "speicherguide.de" in k)
-    article = extract_page(gzip.open(base / "html" / f"{item['file']}.gz").read(), url)["article"]
+    html, url, item = _suite_page("speicherguide.de")
+    article = extract_page(html, url)["article"]
     assert article is not None and all(snippet in article["body_text"] for snippet in item["with"])
 
 
