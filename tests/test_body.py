@@ -442,3 +442,23 @@ def test_a_short_listing_is_still_no_record():
                       f"<p>{'A short teaser for the post that says very little. ' * 2}</p></div>" for i in range(6))
             + "</main></body></html>")
     assert extract_page(html, "https://blog.example.org/page/2/")["article"] is None
+
+
+def test_a_heading_over_a_dropped_link_list_goes_with_it():
+    # "Mehr zum Thema auf UEPO.de" heads a list of links to other posts: the list is dropped as a
+    # link list, and the heading with it.
+    html, url, _ = _suite_page("uepo.de/2020/04/26")
+    body = extract_page(html, url)["article"]["body_text"]
+    assert "Mehr zum Thema auf UEPO.de" not in body
+    assert "Die Coronavirus-Pandemie löst weltweit zahlreiche Prozesse des Wandels aus" in body
+
+
+def test_a_heading_over_text_stays():
+    # The deal's description is text between the heading and the dropped "Get it" link list.
+    html = ("<html><body><article><h1>Deals</h1><section>"
+            + "".join(f"<h2>Deal number {i} for a radio</h2><a href='/x{i}'><img src='x.png'></a><br>"
+                      f"A long description of deal {i}, which is the reason to read this page at all.<ul>"
+                      f"<li><a href='https://shop.example/{i}'>Get it on the shop for $10</a></li></ul>" for i in range(4))
+            + "</section></article></body></html>")
+    body = extract_page(html, "https://news.example.org/2024/05/deals/")["article"]["body_text"]
+    assert all(f"Deal number {i} for a radio" in body for i in range(4))

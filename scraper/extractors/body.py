@@ -358,4 +358,30 @@ def not_content_within(container: etree._Element) -> list[etree._Element]:
         return text, links
 
     walk(container, False)
+    skip.extend(_orphaned_headings(container, skip))
     return [el for el in skip if el is not container]
+
+
+_SECTION_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+ORPHAN_HEADING_MAX_CHARS = 150
+
+
+def _orphaned_headings(container: etree._Element, skip: list[etree._Element]) -> list[etree._Element]:
+    """Headings whose whole section is furniture or a list of links ("More from the DWI" over
+    teasers, "Related topics" over tags): with what they headed gone, they head nothing."""
+    dropped = {id(el) for el in skip}
+    orphans = []
+    for heading in container.iter(*_SECTION_HEADINGS):
+        if _normalized_length_below(heading.text_content(), ORPHAN_HEADING_MAX_CHARS) is False:
+            continue  # broken markup: a "heading" that runs on into the text below
+        section, text_between = [], bool((heading.tail or "").strip())
+        for sibling in heading.itersiblings():
+            if isinstance(sibling.tag, str) and sibling.tag in _SECTION_HEADINGS:
+                break
+            if isinstance(sibling.tag, str):
+                section.append(sibling)
+            text_between = text_between or bool((sibling.tail or "").strip())
+        if (section and not text_between and any(id(el) in dropped for el in section)
+                and all(id(el) in dropped or not el.text_content().strip() for el in section)):
+            orphans.append(heading)
+    return orphans
