@@ -150,3 +150,23 @@ def test_a_post_tagged_comments_is_no_comment_area():
     assert not is_comment_area(article)
     assert is_comment_area(html.fromstring('<div class="vhb-comments clearfix">x</div>'))
     assert is_comment_area(html.fromstring('<section id="comments">x</section>'))
+
+
+def test_a_shops_customer_reviews_are_readers_text_not_the_article():
+    # The reviews widget ("jdgm-rev-widg__reviews") held the most prose of a product page.
+    article, item = _suite_page("happycoffee.org")
+    assert all(snippet in article["body_text"] for snippet in item["with"])
+    assert "Ich kann die Meinung von Dieter nicht nachvollziehen" not in article["body_text"]
+
+
+@pytest.mark.parametrize("label, area", [
+    ("jdgm-rev-widg__reviews", True),
+    ("product-reviews", True),
+    ("review-content", False),  # what a reviewer wrote: the article
+    ("post review", False),
+    ("reviewed-by", False),
+])
+def test_which_review_names_are_readers_text(label, area):
+    from lxml import html
+    from scraper.extractors.body import is_comment_area
+    assert is_comment_area(html.fromstring(f'<div class="{label}">x</div>')) is area

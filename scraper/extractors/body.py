@@ -50,10 +50,12 @@ LISTICLE_FACTOR = 3
 _OWN_TEXT_DIVS = etree.XPath("descendant::*[self::div or self::section][text()[normalize-space()]]")
 _MARKUP = re.compile(r"</?(p|div|br|span|a|strong|em|h[1-6]|ul|ol|li|body)\b[^>]*>", re.I)
 _XML_SPACE = re.compile(r"[ \t\r\n]+")  # what XPath's normalize-space() folds (not NBSP)
-# A comment area's class or id word ("comment-list", a theme's "vhb-comments", "post-comments"):
-# the readers' text, never the article's, however much prose it holds.
+# A comment area's class or id word ("comment-list", a theme's "vhb-comments", "post-comments",
+# a shop's customer "reviews" widget): the readers' text, never the article's, however much
+# prose it holds. A "review" (singular) is what a reviewer wrote: the article.
 COMMENT_AREA_NAME = re.compile(r"(^|[-_])(comments|comment-list|commentlist|comments-area|comment-content|"
-                               r"comment-section|comments-section|comments-container)([-_]|$)|^comments?$", re.I)
+                               r"comment-section|comments-section|comments-container|reviews)([-_]|$)|^comments?$",
+                               re.I)
 
 
 def _normalized_length_below(text: str, limit: int) -> bool:
