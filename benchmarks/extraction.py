@@ -24,7 +24,7 @@ from scraper.extractors import extract_page, parse_html  # noqa: E402
 
 
 
-def trafilatura_fn(cached: bool = True):
+def trafilatura_with_comments():
     """trafilatura with comments, as a full extraction: what the speed section runs."""
     try:
         import trafilatura
@@ -49,7 +49,7 @@ def speed_section(pages, traf) -> dict:
     # What every extractor pays before it starts: decoding and the lxml parse.
     print(f"  parse alone  {parse_rate:7.1f} pages/s (decode + lxml): {100 * ours_rate / parse_rate:.0f} % of our time")
     row = {"ours_pages_per_s": ours_rate, "parse_pages_per_s": parse_rate}
-    live = trafilatura_fn() if traf else None
+    live = trafilatura_with_comments() if traf else None
     if live:
         t0 = time.perf_counter()
         for html, url in htmls:
@@ -70,7 +70,7 @@ def main() -> None:
     if not CORPUS.exists():
         sys.exit(f"shared corpus not found at {CORPUS}")
     only = set(args.only.split(","))
-    traf = None if args.no_trafilatura else trafilatura_fn()
+    traf = None if args.no_trafilatura else trafilatura_with_comments()
     if traf is None and not args.no_trafilatura:
         print("trafilatura not installed (pip install '.[bench]'): comparing nothing")
     figures: dict = {}

@@ -82,6 +82,14 @@ def hostile_inputs() -> dict[str, tuple[Callable[[], bytes], str | None]]:
         "1,500 nested divs": lambda: nested_page(1500),
         "20k streamed segments": streamed_page,
         "UTF-16 without BOM": lambda: article_html(PARAGRAPH * 3).encode("utf-16-le"),
+        # What the body's second reading and the arbiter walk: lines, blocks, labels.
+        "30k short blocks after a post": lambda: (article_html(PARAGRAPH * 5) + "<ul>"
+                                                 + "".join(f"<li>Item {i}</li>" for i in range(30_000)) + "</ul>").encode(),
+        "30k <br> lines": lambda: article_html("<p>" + "<br>".join(f"Line {i} of a long poem" for i in range(30_000))
+                                               + "</p>").encode(),
+        "20k short lines at the end": lambda: article_html(PARAGRAPH * 5 + "".join(f"<p>Label {i}</p>" for i in range(20_000))).encode(),
+        "40k-character credit line": lambda: article_html(PARAGRAPH * 3 + "<p>Foto: " + "A/" * 20_000 + "!</p>").encode(),
+        "malformed link addresses": lambda: article_html(PARAGRAPH + '<ul><li><a href="http://[2001:db8::1/x">a</a></li></ul>').encode(),
     }.items()}
     for encoding in LEGACY_TEXTS:
         for declared in (None, "utf-8", "windows-1252", encoding):

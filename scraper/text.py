@@ -123,7 +123,8 @@ CHROME_PATTERNS = [re.compile(p, re.I) for p in (
 # The same interface lines in the other languages of the corpora (German, French, Spanish,
 # Italian, Dutch, Portuguese), one row per kind of line, each a whole line. Evidence: the
 # pages named in tests/test_body.py::test_label_lines_in_other_languages.
-_CREDIT_NAME = r"(?-i:[A-ZÀ-ÞĀ-ž0-9(])[\w.'’()-]*(/[\w.'’()-]+)*"
+# Possessive throughout, and the line capped: a name can be read one way only.
+_CREDIT_NAME = r"(?-i:[A-ZÀ-ÞĀ-ž0-9(])[\w.'’()-]*+(?:/[\w.'’()-]++)*+"
 LABEL_LINES_BY_KIND = {
     # A tag or topic box's label, alone or before its list.
     "tags": r"(schlagw(o|ö)rte?|stichw(o|ö)rte?|themen|tags|etiquetas|temas( relacionados)?|mots[- ]cl(e|é)s|"
@@ -150,8 +151,8 @@ LABEL_LINES_BY_KIND = {
               r"pressekontakt|von|fotos?|bild(er)?|auteur|contacto|fuente|fonte|bron|newsletter)\s*:?",
     # Photo and picture credits: "Foto: Ingo Pertramer", "Bild: dpa", "Fotos © Name".
     # Names only, each capitalised: "PHOTO: Damage in the Palmyra Museum" is a caption.
-    "credits": r"(fotos?|bild(er)?|bildquelle|quelle|photos?|fotograf(í|i)a|cr(é|e)dito?s?( photo)?)\s*(:|©)\s*"
-               r"(©\s*)?" + _CREDIT_NAME + r"(\s*[,/|&]?\s*" + _CREDIT_NAME + r"){0,6}+",
+    "credits": r"(?=.{0,100}$)(fotos?|bild(er)?|bildquelle|quelle|photos?|fotograf(í|i)a|cr(é|e)dito?s?( photo)?)"
+               r"\s*(:|©)\s*(©\s*)?" + _CREDIT_NAME + r"(?:\s*+[,/|&]?\s*+" + _CREDIT_NAME + r"){0,6}+",
     # Newsletter pitches: "Mit unserem Newsletter bleiben Sie informiert".
     "newsletter": r"(?=.{0,160}$)(?=.*\bnewsletter\b).*\b(abonnieren|anmelden|bestellen|informiert|"
                   r"inscrivez|abonnez|suscr(í|i)b\w*|iscriviti)\b.*",

@@ -74,10 +74,25 @@ def test_without_the_classifiers_text_nothing_is_trimmed():
     assert without_trailing_labels(["Text.", "Tags"], []) == ["Text.", "Tags"]
 
 
-def test_the_container_stays_where_the_strategies_agree():
-    text = ["The committee met on Tuesday and agreed to publish the full report next month."] * 4
-    choice = choose(text, text, [])
-    assert (choice.source, choice.confidence) == ("container", 1.0)
+def test_strategies_that_cut_the_same_text_differently_agree():
+    # The container splits a post at <br><br> into paragraphs; the classifier reads the div as
+    # one block: the same text, so full agreement.
+    lines = [f"The committee met on day {i} and agreed to publish the full report next month." for i in range(4)]
+    choice = choose(lines, [" ".join(lines)], [])
+    assert choice.source == "container" and choice.confidence >= 0.99
+
+
+def test_without_a_second_reading_there_is_no_confidence():
+    choice = choose(["A short post the classifier rejects whole."], [], [])
+    assert choice.source == "container" and choice.confidence is None
+
+
+def test_structured_text_is_the_body_where_no_container_is_found():
+    html = ('<html><head><script type="application/ld+json">{"@type": "BlogPosting", "headline": "A post",'
+            ' "articleBody": "<p>The whole post, as the page states it.</p>"}</script></head><body></body></html>')
+    article = extract_page(html, "https://blog.example.org/2024/05/a-post/")["article"]
+    assert article["body_text"] == "The whole post, as the page states it."
+    assert article["body_source"] == "articleBody" and article["body_confidence"] is None
 
 
 def test_structured_text_stands_in_for_a_wrong_block():
@@ -141,6 +156,32 @@ def test_a_page_without_lang_gets_the_stoplist_its_words_show():
 ])
 def test_label_lines_in_other_languages(line, chrome):
     assert is_chrome(line) is chrome
+
+
+@pytest.mark.parametrize("label", ["post comments-open", "has-comments", "article-has-comments", "no-comments"])
+def test_an_article_whose_class_states_its_comments_keeps_its_body(label):
+    prose = "<p>" + "The archive keeps every post and every comment the blog printed. " * 6 + "</p>"
+    html = f'<html><body><article class="{label}"><h1>A post</h1>{prose * 3}</article></body></html>'
+    article = extract_page(html, "https://blog.example.org/2024/05/a-post/")["article"]
+    assert article["body_source"] == "container" and len(article["body_text"]) > 1000
+
+
+def test_a_malformed_link_address_is_skipped_not_raised():
+    html = ('<html><body class="single postid-5"><article><h1>T</h1><p>One sentence.</p>'
+            '<ul><li><a href="http://[2001:db8::1/x">x</a></li></ul></article></body></html>')
+    assert extract_page(html, "https://blog.example.org/2024/05/x/")["article"]["post_id"] == "5"
+
+
+def test_a_custom_post_type_named_reviews_is_no_comment_area():
+    from lxml import html
+    from scraper.extractors.body import is_comment_area
+    assert not is_comment_area(html.fromstring('<article class="post-12 reviews type-reviews">x</article>'))
+
+
+def test_a_page_in_a_script_without_stoplist_is_judged_by_length_and_links():
+    from scraper.extractors.blocks import stopwords_for
+    chinese = Counter("人工智能正在改变世界 我们需要新的规则 这是一个重要的问题".split() * 3)
+    assert stopwords_for("zh", chinese) == frozenset()
 
 
 def test_a_post_tagged_comments_is_no_comment_area():

@@ -31,14 +31,19 @@ ARTICLE_BODY_MIN_CHARS = 400      # structured text long enough to stand in for 
 # boilerplate and that are no longer than a label ("Schlagworte", "Temas Relacionados",
 # "zurück zur Listenansicht") are the page's furniture after the article, in any language.
 TRAILING_LABEL_MAX_CHARS = 40
+TRAILING_LABELS_MAX = 5           # a few labels; a longer run of short lines is a list
 _SENTENCE_ENDS = (".", "!", "?", "…", "。", "！", "？", '"', "”", "»", ")")
+# A line that is not one of the other text's lines is looked for inside them: only if it is
+# long enough to mean something ("Tags" is in any text), and near where the last one was.
+MIN_SEARCHED_LINE = 12
+SEARCH_WINDOW = 20_000
 
 
 @dataclass(frozen=True)
 class BodyChoice:
     paragraphs: list[str]
     source: str        # "container", "blocks" or "articleBody"
-    confidence: float  # 0-1: agreement of the independent strategies on this body
+    confidence: float | None  # 0-1: agreement of the independent strategies; None: nothing to compare
 
 
 class Text:
@@ -61,9 +66,19 @@ class Text:
         return frozenset(self.lines)
 
     def found_in(self, other: Text) -> int:
-        """Characters of this text's lines that the other text holds verbatim (most are one of
-        its lines: the set answers before the search)."""
-        return sum(len(line) for line in self.lines if line and (line in other.line_set or line in other.joined))
+        """Characters of this text's lines that the other text holds verbatim. Most are one of
+        its lines (the set answers); the rest are looked for from where the last one was found
+        on, within ``SEARCH_WINDOW`` characters, both texts being in the page's order: bounded
+        work, however many lines a page has."""
+        found, position = 0, 0
+        for line in self.lines:
+            if line in other.line_set:
+                found += len(line)
+            elif len(line) >= MIN_SEARCHED_LINE:
+                at = other.joined.find(line, position, position + SEARCH_WINDOW + len(line))
+                if at >= 0:
+                    found, position = found + len(line), at + len(line)
+        return found
 
 
 def shared(a: Text, b: Text) -> int:
@@ -82,17 +97,17 @@ def agreement(a: Text, b: Text) -> float:
 
 
 def choose(container: list[str], blocks: list[str], article_body: list[str]) -> BodyChoice:
-    """The container's paragraphs unless they are the wrong block; then the structured
-    ``articleBody`` where the page states one, else the classifier's blocks."""
+    """The container's paragraphs unless they are the wrong block (or there are none); then
+    the structured ``articleBody`` where the page states one, else the classifier's blocks."""
     c, j, s = Text(container), Text(blocks), Text(article_body)
-    if not _wrong_block(c, j):
+    if c.size and not _wrong_block(c, j):
         kept = Text(without_trailing_labels(container, j))
         return BodyChoice(kept.paragraphs, "container", _confidence(kept, [j, s]))
-    if s.size >= ARTICLE_BODY_MIN_CHARS and s.size > c.size:
-        return BodyChoice(article_body, "articleBody", _confidence(s, [j]))
-    # The classifier's own text, checked only against structured data: its confidence is at
-    # most half, since the strategy that usually wins disagreed with it.
-    return BodyChoice(blocks, "blocks", round(0.5 * max(agreement(j, s), min(1.0, j.size / 2000)), 3))
+    if s.size and (not c.size or (s.size >= ARTICLE_BODY_MIN_CHARS and s.size > c.size)):
+        return BodyChoice(article_body, "articleBody", _confidence(s, [c, j]))
+    if j.size:
+        return BodyChoice(blocks, "blocks", _confidence(j, [c, s]))
+    return BodyChoice(container, "container", None)
 
 
 def without_trailing_labels(paragraphs: list[str], blocks: Text | list[str]) -> list[str]:
@@ -101,7 +116,8 @@ def without_trailing_labels(paragraphs: list[str], blocks: Text | list[str]) -> 
     if not kept.size:
         return paragraphs
     end = len(paragraphs)
-    while end and _label(paragraphs[end - 1]) and not _kept(paragraphs[end - 1], kept):
+    while (end and len(paragraphs) - end < TRAILING_LABELS_MAX and _label(paragraphs[end - 1])
+           and not _kept(paragraphs[end - 1], kept)):
         end -= 1
     return paragraphs[:end] if end else paragraphs
 
@@ -126,12 +142,9 @@ def _wrong_block(c: Text, j: Text) -> bool:
     return j.size >= SLIVER_RATIO * c.size and common < SLIVER_COVERAGE * j.size
 
 
-def _confidence(chosen: Text, others: list[Text]) -> float:
-    """The best agreement with another strategy that has text; a body no other strategy
-    sees anything of (a short page the classifier calls all boilerplate) gets 0.5 at most."""
-    if not chosen.size:
-        return 0.0
+def _confidence(chosen: Text, others: list[Text]) -> float | None:
+    """The best agreement of the chosen text with another strategy's; None where no other
+    strategy has any text to compare with (a short page the classifier rejects whole, a
+    page without structured data): then nothing was checked."""
     scores = [agreement(chosen, other) for other in others if other.size]
-    if not scores:
-        return round(min(0.5, chosen.size / 4000), 3)
-    return round(max(scores), 3)
+    return round(max(scores), 3) if scores and chosen.size else None

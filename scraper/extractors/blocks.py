@@ -31,6 +31,7 @@ STOPWORDS_LOW = 0.30
 STOPWORDS_HIGH = 0.32
 MAX_LINK_DENSITY = 0.2
 MAX_HEADING_DISTANCE = 200
+MIN_STOPLIST_HITS = 5  # of the page's 50 (declared language) or 100 most frequent words
 
 # The page's language code (``<html lang>``) → jusText's stoplist name.
 _STOPLIST_NAMES = {
@@ -81,13 +82,15 @@ def stopwords_for(language: str | None, words: Counter) -> frozenset[str]:
     if name:
         listed = stoplist(name)
         top = [w for w, _ in words.most_common(50)]
-        if not top or sum(w in listed for w in top) >= 5:
+        if not top or sum(w in listed for w in top) >= MIN_STOPLIST_HITS:
             return listed
     top = [w for w, _ in words.most_common(100)]
-    if not top:
-        return frozenset()
-    best = max(_all_stoplists().items(), key=lambda item: sum(w in item[1] for w in top))
-    return best[1]
+    # Most hits wins, ties to the first name in order; too few hits is no language with a
+    # stoplist (Chinese, Japanese): then blocks are judged by length and links alone.
+    hits, _, best = max(((sum(w in words_ for w in top), -i, words_)
+                         for i, (_, words_) in enumerate(sorted(_all_stoplists().items()))),
+                        default=(0, 0, frozenset()), key=lambda item: item[:2])
+    return best if hits >= MIN_STOPLIST_HITS else frozenset()
 
 
 def page_blocks(text_blocks: list[TextBlock], skip: Callable[[TextBlock], bool] = lambda block: False) -> list[Block]:
@@ -138,46 +141,53 @@ def _context_free(block: Block, has_stoplist: bool) -> str:
 
 def _context_sensitive(blocks: list[Block]) -> None:
     """Headings near good text become near-good; then short blocks take the class of their
-    neighbours (good only between good ones), and near-good ones become good next to good."""
+    neighbours (good only between good ones), and near-good ones become good next to good.
+    Every neighbour is found in one pass each way: linear in the number of blocks."""
     for i, block in enumerate(blocks):
         if block.heading and block.kind == "short":
-            distance = 0
-            for nxt in blocks[i + 1:]:
-                if nxt.kind == "good":
+            distance, j = 0, i + 1
+            while j < len(blocks) and distance <= MAX_HEADING_DISTANCE:  # every block has text
+                if blocks[j].kind == "good":
                     block.kind = "near-good"
                     break
-                distance += len(nxt.text)
-                if distance > MAX_HEADING_DISTANCE:
-                    break
-    original = [b.kind for b in blocks]
-
-    def neighbour(i: int, step: int, ignore_near: bool) -> str:
-        j = i + step
-        while 0 <= j < len(blocks):
-            kind = original[j]
-            if kind in ("good", "bad") or (kind == "near-good" and not ignore_near):
-                return kind
-            j += step
-        return "bad"
-
+                distance += len(blocks[j].text)
+                j += 1
+    kinds = [b.kind for b in blocks]
+    before, after = _neighbours(kinds, ("good", "bad"))
+    before_any, after_any = _neighbours(kinds, ("good", "bad", "near-good"))
     for i, block in enumerate(blocks):
-        if original[i] == "short":
-            before, after = neighbour(i, -1, True), neighbour(i, 1, True)
-            if before == after:
-                block.kind = before
-            elif "bad" in (before, after):
-                near = neighbour(i, -1, False) == "near-good" or neighbour(i, 1, False) == "near-good"
-                block.kind = "good" if near and "good" in (before, after) else "bad"
+        if kinds[i] == "short":
+            if before[i] == after[i]:
+                block.kind = before[i]
+            elif "bad" in (before[i], after[i]):
+                near = "near-good" in (before_any[i], after_any[i])
+                block.kind = "good" if near and "good" in (before[i], after[i]) else "bad"
             else:
                 block.kind = "good"
-    original = [b.kind for b in blocks]  # near-good blocks see the short ones' new classes
+    kinds = [b.kind for b in blocks]  # near-good blocks see the short ones' new classes
+    before, after = _neighbours(kinds, ("good", "bad"))
     for i, block in enumerate(blocks):
-        if original[i] == "near-good":
-            before, after = neighbour(i, -1, True), neighbour(i, 1, True)
-            block.kind = "bad" if before == after == "bad" else "good"
+        if kinds[i] == "near-good":
+            block.kind = "bad" if before[i] == after[i] == "bad" else "good"
     for block in blocks:
         if block.kind not in ("good", "bad"):
             block.kind = "bad"
+
+
+def _neighbours(kinds: list[str], counted: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """For each block, the kind of the nearest block before it and after it whose kind is
+    ``counted`` ("bad" past either end)."""
+    before, last = [], "bad"
+    for kind in kinds:
+        before.append(last)
+        if kind in counted:
+            last = kind
+    after, last = [], "bad"
+    for kind in reversed(kinds):
+        after.append(last)
+        if kind in counted:
+            last = kind
+    return before, after[::-1]
 
 
 def good_blocks(text_blocks: list[TextBlock], language: str | None,

@@ -18,7 +18,7 @@ from typing import NamedTuple
 from lxml import etree
 from lxml import html as lxml_html
 
-from ..text import drop_chrome, paragraphs
+from ..text import SKIP_TAGS, drop_chrome, paragraphs
 from .page import Page
 from .regions import in_bio_box_label, in_widget, is_boilerplate
 
@@ -51,11 +51,16 @@ _OWN_TEXT_DIVS = etree.XPath("descendant::*[self::div or self::section][text()[n
 _MARKUP = re.compile(r"</?(p|div|br|span|a|strong|em|h[1-6]|ul|ol|li|body)\b[^>]*>", re.I)
 _XML_SPACE = re.compile(r"[ \t\r\n]+")  # what XPath's normalize-space() folds (not NBSP)
 # A comment area's class or id word ("comment-list", a theme's "vhb-comments", "post-comments",
-# a shop's customer "reviews" widget): the readers' text, never the article's, however much
-# prose it holds. A "review" (singular) is what a reviewer wrote: the article.
+# a shop's customer reviews widget, "product-reviews"): the readers' text, never the article's,
+# however much prose it holds. A "review" (singular) is what a reviewer wrote: the article; a
+# bare "reviews" is a custom post type's name.
 COMMENT_AREA_NAME = re.compile(r"(^|[-_])(comments|comment-list|commentlist|comments-area|comment-content|"
-                               r"comment-section|comments-section|comments-container|reviews)([-_]|$)|^comments?$",
-                               re.I)
+                               r"comment-section|comments-section|comments-container)([-_]|$)|^comments?$|"
+                               r"[-_]reviews([-_]|$)", re.I)
+# Names that say something about comments without being the comment area: a state
+# ("comments-open", "has-comments", "no-comments"), a link or a counter ("comments-link").
+_COMMENT_STATE = re.compile(r"(^|[-_])(has|no|with|without|open|closed|allowed|disabled|enabled|hide|show|count|"
+                            r"number|link|links|icon|title|toggle|button|btn)([-_]|$)", re.I)
 
 
 def _normalized_length_below(text: str, limit: int) -> bool:
@@ -74,26 +79,29 @@ def _own_prose(el: etree._Element) -> int:
 
 # Elements that break a div's own text into pieces: their text is a block of its own.
 _BREAKING_TAGS = frozenset({*BLOCK_TAGS, "div", "section", "article", "main", "header", "footer", "aside", "nav",
-                            "ul", "ol", "table", "form", "figure", "h1", "h5", "h6", "script", "style"})
+                            "ul", "ol", "table", "form", "figure", "h1", "h5", "h6", *SKIP_TAGS})
 
 
-def _own_text(el: etree._Element) -> str:
+def _own_text(el: etree._Element) -> tuple[str, int]:
     """A div's own text: its text and its inline children's (links, emphasis), not what its
-    block children hold."""
-    parts = [el.text or ""]
+    block children hold; and how much of it is link text."""
+    parts, links = [el.text or ""], 0
     for child in el:
         if isinstance(child.tag, str) and child.tag not in _BREAKING_TAGS:
-            parts.append(child.text_content())
+            text = child.text_content()
+            parts.append(text)
+            links += len(text) if child.tag == "a" else _link_chars(child)
         parts.append(child.tail or " ")
-    return "".join(parts)
+    return "".join(parts), links
 
 
 def _link_chars(el: etree._Element) -> int:
     return sum(len(a.text_content()) for a in el.iter("a"))
 
 
-# A post's terms as classes ("tag-comments", "category-comment") name what it is about.
-_TERM_CLASS = re.compile(r"^(tag|category|cat|topic|tax|term|post_tag)-", re.I)
+# A post's terms and type as classes ("tag-comments", "category-comment", a custom post type
+# "type-reviews") name what it is about.
+_TERM_CLASS = re.compile(r"^(tag|category|cat|topic|tax|term|post_tag|type|format)-", re.I)
 
 
 def is_comment_area(el: etree._Element) -> bool:
@@ -113,7 +121,7 @@ def _in_comment_area(el: etree._Element) -> bool:
 @lru_cache(maxsize=65536)
 def _comment_area_name(name: str) -> bool:
     """Class names and ids repeat across a site's pages: each is decided once."""
-    return bool(COMMENT_AREA_NAME.search(name)) and not _TERM_CLASS.match(name)
+    return bool(COMMENT_AREA_NAME.search(name)) and not _TERM_CLASS.match(name) and not _COMMENT_STATE.search(name)
 
 
 class TextBlock(NamedTuple):
@@ -151,18 +159,18 @@ class BodyAnalysis:
             if size < MIN_PARAGRAPH:
                 return
             start = el
-            text = _own_text(el)
+            text, own_links = _own_text(el)
         else:
             text = el.text_content()
             size = len(text.strip())
             if size < MIN_PARAGRAPH or _normalized_length_below(text, MIN_PARAGRAPH):
                 return
-            links = _link_chars(el)
+            links = own_links = _link_chars(el)
             start = el.getparent()
         weight = max(0.0, size - 2 * links)
         in_link, furniture = self._credit(start, weight, dense=el.tag in PROSE_TAGS or el.tag in ("div", "section"))
         # A block inside a link (a teaser card wrapped in <a>) is link text, all of it.
-        self.text_blocks.append(TextBlock(el, text, len(text) if in_link else links, furniture))
+        self.text_blocks.append(TextBlock(el, text, len(text) if in_link else own_links, furniture))
 
     def _credit(self, node: etree._Element | None, weight: float,
                 dense: bool) -> tuple[bool, etree._Element | None]:
@@ -311,7 +319,7 @@ class BodyAnalysis:
     def paragraphs(self, also_skip: list[etree._Element] | None = None) -> list[str]:
         container = self.container
         if container is None:
-            return article_body_paragraphs(self.page)
+            return []  # the arbiter turns to the page's structured data
         skip = not_content_within(container) + list(also_skip or [])
         own_address = {self.page.url.rstrip("/"), (self.page.link("canonical") or "").rstrip("/")}
         # A page that prints its own address (a share box's "copy link" field) says nothing.
@@ -347,7 +355,7 @@ def not_content_within(container: etree._Element) -> list[etree._Element]:
         links = text if link else 0
         for child in el:
             if isinstance(child.tag, str):
-                if is_boilerplate(child):
+                if is_boilerplate(child) or is_comment_area(child):
                     skip.append(child)
                 else:
                     t, n = walk(child, link)

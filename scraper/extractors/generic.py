@@ -166,8 +166,9 @@ class GenericExtractor:
         return unicodedata.normalize("NFC", join_paragraphs(paras)) or None
 
     def body_confidence(self) -> float | None:
-        """How far the independent strategies agree on the body (0-1); None without a body
-        and on a page of links, which the prose strategies do not read."""
+        """How far the independent strategies agree on the body (0-1); None without a body,
+        where no other strategy has text to compare, and on a page of links, which the prose
+        strategies do not read."""
         if self._links_page is not None or not self.body_text():
             return None
         return self._body_choice.confidence

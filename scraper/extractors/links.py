@@ -26,20 +26,26 @@ LIST_ITEMS = ("li", "dd")
 
 @dataclass
 class LinkList:
-    region: etree._Element
     items: list[etree._Element]
 
 
 def _host(url: str) -> str:
-    return urlsplit(url).netloc.lower().removeprefix("www.")
+    try:
+        return urlsplit(url).netloc.lower().removeprefix("www.")
+    except ValueError:  # a malformed address ("http://[::1"): no host
+        return ""
 
 
 def _hrefs(el: etree._Element, base: str) -> list[str]:
+    """The links' absolute addresses; a link the page wrote malformed is left out."""
     out = []
     for a in el.iter("a"):
         href = (a.get("href") or "").strip()
         if href and not href.startswith(("#", "javascript:", "mailto:", "tel:")):
-            out.append(urljoin(base, href))
+            try:
+                out.append(urljoin(base, href))
+            except ValueError:  # "http://[2001:db8::1/x": an invalid IPv6 host
+                continue
     return out
 
 
@@ -77,7 +83,7 @@ def find(page: Page) -> LinkList | None:
         headings = sum(1 for el in items if el.tag in ("h2", "h3", "h4") and _hrefs(el, page.url))
         if len(external) >= MIN_LINKS and len(external) >= EXTERNAL_SHARE * len(hrefs) \
                 and headings <= MAX_LINKED_HEADINGS:
-            return LinkList(region, items)
+            return LinkList(items)
     return None
 
 

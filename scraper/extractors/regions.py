@@ -15,7 +15,7 @@ _BIO_BOX_WORDS = ("author-bio", "authorbio", "about-author", "author-box", "auth
 # page-builder wrapper, not a widget).
 _FURNITURE_WORDS = (
     "share", "shares", "sharing", "sharedaddy", "social", "socials", "jp-relatedposts", "related",
-    "yarpp", *_BIO_BOX_WORDS, "comments", "reviews", "comment-respond", "respond", "comments-area", "comment-list",
+    "yarpp", *_BIO_BOX_WORDS, "comments", "comment-respond", "respond", "comments-area", "comment-list",
     "commentlist", "sidebar", "newsletter", "subscribe", "subscription",
     "advert", "advertisement", "ads", "ad", "adsense", "sponsored", "promo", "post-navigation",
     "nav-links", "navigation", "breadcrumb", "breadcrumbs", "cookie", "cookies", "consent",
