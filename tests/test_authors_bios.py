@@ -162,3 +162,28 @@ def test_bio_sentences_that_only_look_like_labels_survive(lines, bio):
 ])
 def test_labels_counters_contacts_and_links_leave_the_bio(lines, bio):
     assert boxed_bio(*lines) == bio
+
+
+# -- a bio's own last sentence and the link run on after it -------------------------------------
+@pytest.mark.parametrize("lines, bio", [
+    # a sentence that starts with "Contact" or "Follow" is the bio's last sentence, not a link
+    (["She is an optometrist in Ohio. Contact lenses and dry eye are her specialties."],
+     "She is an optometrist in Ohio. Contact lenses and dry eye are her specialties."),
+    (["She keeps sheep on a hill farm in Wales. Follow the flock on her weekly walks…"],
+     "She keeps sheep on a hill farm in Wales. Follow the flock on her weekly walks…"),
+])
+def test_a_bios_last_sentence_that_starts_like_a_link_stays(lines, bio):
+    assert boxed_bio(*lines) == bio
+
+
+@pytest.mark.parametrize("tail", [
+    "Connect with Jane Doe here.",  # the name and "here"
+    "More about me →",  # "me" and an arrow
+    "Follow Jane on Twitter",  # the name and a network
+    "Contact:",  # the label alone
+    "So erreichen Sie Jane Doe: Zur Artikelübersicht",  # a contact label, then a link
+])
+def test_a_trailing_link_to_the_author_leaves_the_bio(tail):
+    assert boxed_bio(f"She covers science for the paper and lives in Ohio. {tail}") == (
+        "She covers science for the paper and lives in Ohio.")
+
