@@ -187,3 +187,50 @@ def test_a_trailing_link_to_the_author_leaves_the_bio(tail):
     assert boxed_bio(f"She covers science for the paper and lives in Ohio. {tail}") == (
         "She covers science for the paper and lives in Ohio.")
 
+
+# -- a one-word label or the name's own first word ---------------------------------------------
+@pytest.mark.parametrize("byline, name", [
+    ("Von Miller", "Von Miller"),
+    ("Door Kamphuis", "Door Kamphuis"),
+    ("Par Lagerkvist", "Par Lagerkvist"),
+    ("Por Ruiz", "Por Ruiz"),
+    ("Von Miller | 3. März 2024", "Von Miller"),
+])
+def test_a_surname_that_begins_like_a_label_stays_whole(byline, name):
+    assert _author_name(byline) == name
+
+
+@pytest.mark.parametrize("byline, name", [
+    ("Von Max Muster", "Max Muster"),
+    ("Par Jean Dupont", "Jean Dupont"),
+    ("Door Jan de Vries", "Jan de Vries"),
+    ("Por Ana García | 3 de marzo de 2024", "Ana García"),
+    ("Von: Miller", "Miller"),  # a colon makes it a label
+    ("veröffentlicht von stylegart", "stylegart"),  # a label of two words, whatever follows
+    ("By Smith", "Smith"),
+])
+def test_a_one_word_label_before_a_full_name_is_a_label(byline, name):
+    assert _author_name(byline) == name
+
+
+# -- a site's navigation in the name's place ---------------------------------------------------
+@pytest.mark.parametrize("byline", ["Über uns", "About us", "À propos", "Sobre nosotros", "Chi siamo",
+                                    "Over ons", "About Us | Contact"])
+def test_a_sites_navigation_is_never_a_name(byline):
+    assert _author_name(byline) is None
+
+
+def test_an_about_us_link_in_the_authors_place_is_no_author():
+    html = ('<html><head><meta property="og:type" content="article"><meta name="author" content="Über uns">'
+            f'</head><body><article><h1>A post</h1><p>{"Words of the post. " * 40}</p></article></body></html>')
+    assert extract_page(html, "https://example.org/a-post/")["article"]["author_name"] is None
+
+
+@pytest.mark.parametrize("byline, name", [
+    ("Über Luis Holuch", "Luis Holuch"),
+    ("About Jane Doe", "Jane Doe"),
+    ("À propos de Loïc Le Clerc", "Loïc Le Clerc"),
+    ("Sobre Ana García", "Ana García"),
+])
+def test_about_before_a_name_is_still_a_label(byline, name):
+    assert _author_name(byline) == name
