@@ -162,3 +162,75 @@ def test_bio_sentences_that_only_look_like_labels_survive(lines, bio):
 ])
 def test_labels_counters_contacts_and_links_leave_the_bio(lines, bio):
     assert boxed_bio(*lines) == bio
+
+
+# -- a bio's own last sentence and the link run on after it -------------------------------------
+@pytest.mark.parametrize("lines, bio", [
+    # a sentence that starts with "Contact" or "Follow" is the bio's last sentence, not a link
+    (["She is an optometrist in Ohio. Contact lenses and dry eye are her specialties."],
+     "She is an optometrist in Ohio. Contact lenses and dry eye are her specialties."),
+    (["She keeps sheep on a hill farm in Wales. Follow the flock on her weekly walks…"],
+     "She keeps sheep on a hill farm in Wales. Follow the flock on her weekly walks…"),
+])
+def test_a_bios_last_sentence_that_starts_like_a_link_stays(lines, bio):
+    assert boxed_bio(*lines) == bio
+
+
+@pytest.mark.parametrize("tail", [
+    "Connect with Jane Doe here.",  # the name and "here"
+    "More about me →",  # "me" and an arrow
+    "Follow Jane on Twitter",  # the name and a network
+    "Contact:",  # the label alone
+    "So erreichen Sie Jane Doe: Zur Artikelübersicht",  # a contact label, then a link
+])
+def test_a_trailing_link_to_the_author_leaves_the_bio(tail):
+    assert boxed_bio(f"She covers science for the paper and lives in Ohio. {tail}") == (
+        "She covers science for the paper and lives in Ohio.")
+
+
+# -- a one-word label or the name's own first word ---------------------------------------------
+@pytest.mark.parametrize("byline, name", [
+    ("Von Miller", "Von Miller"),
+    ("Door Kamphuis", "Door Kamphuis"),
+    ("Par Lagerkvist", "Par Lagerkvist"),
+    ("Por Ruiz", "Por Ruiz"),
+    ("Von Miller | 3. März 2024", "Von Miller"),
+])
+def test_a_surname_that_begins_like_a_label_stays_whole(byline, name):
+    assert _author_name(byline) == name
+
+
+@pytest.mark.parametrize("byline, name", [
+    ("Von Max Muster", "Max Muster"),
+    ("Par Jean Dupont", "Jean Dupont"),
+    ("Door Jan de Vries", "Jan de Vries"),
+    ("Por Ana García | 3 de marzo de 2024", "Ana García"),
+    ("Von: Miller", "Miller"),  # a colon makes it a label
+    ("veröffentlicht von stylegart", "stylegart"),  # a label of two words, whatever follows
+    ("By Smith", "Smith"),
+])
+def test_a_one_word_label_before_a_full_name_is_a_label(byline, name):
+    assert _author_name(byline) == name
+
+
+# -- a site's navigation in the name's place ---------------------------------------------------
+@pytest.mark.parametrize("byline", ["Über uns", "About us", "À propos", "Sobre nosotros", "Chi siamo",
+                                    "Over ons", "About Us | Contact"])
+def test_a_sites_navigation_is_never_a_name(byline):
+    assert _author_name(byline) is None
+
+
+def test_an_about_us_link_in_the_authors_place_is_no_author():
+    html = ('<html><head><meta property="og:type" content="article"><meta name="author" content="Über uns">'
+            f'</head><body><article><h1>A post</h1><p>{"Words of the post. " * 40}</p></article></body></html>')
+    assert extract_page(html, "https://example.org/a-post/")["article"]["author_name"] is None
+
+
+@pytest.mark.parametrize("byline, name", [
+    ("Über Luis Holuch", "Luis Holuch"),
+    ("About Jane Doe", "Jane Doe"),
+    ("À propos de Loïc Le Clerc", "Loïc Le Clerc"),
+    ("Sobre Ana García", "Ana García"),
+])
+def test_about_before_a_name_is_still_a_label(byline, name):
+    assert _author_name(byline) == name

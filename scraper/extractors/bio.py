@@ -44,10 +44,21 @@ _NOT_BIO_LINES = {
     "row of social networks": re.compile(rf"^(?:{_NETWORK}\W*)+$", re.I),
 }
 # The same at the end of the bio's last paragraph, after its last sentence: the link run on.
-# A handle in it is the author's own information, as in the seed's bio ("Twitter: @nehadismai"):
-# "Follow Autumn on Instagram @autumnadamsyoga." (wcxb 0305) stays.
-_TRAILING_LINK = re.compile(rf"(?:^|(?<=[.!?…)])\s+)(?:…\s*)?(?:{_LINK_PHRASES}|{_CONTACT_PHRASES})\b"
-                            r"[^.!?@]{0,60}[.!?:→»›]?\s*$", re.I)
+# It has the shape of a link's text: the phrase alone or followed by whom it leads to, a name
+# ("View all posts by Daniel Lemire", "Connect with Jim.", "Learn more about Randy →"), "me" or
+# "here" ("More ways to connect with me:"), or a short run ending in "here" ("See all the
+# software tools used to run this site here."); after a contact label's colon too ("So
+# erreichen Sie Moritz Gathmann: Zur Artikelübersicht", cicero.de). A sentence that only starts
+# with such a word is the bio's own last sentence: "Contact lenses and dry eye are her
+# specialties.", "Follow the flock on her weekly walks…". A handle in it is the author's own
+# information, as in the seed's bio ("Twitter: @nehadismai"): "Follow Autumn on Instagram
+# @autumnadamsyoga." (wcxb 0305) stays.
+_WHOM = (r"(?-i:[A-ZÀ-Þ][\w'’-]*\.?)|van|von|der|den|de|da|di|du|la|le|del|bin|al|"  # a name's words
+         r"posts|articles|by|from|of|with|about|on|at|me|him|her|them|us|here|hier|ici|aquí|qui")
+_TRAILING_LINK = re.compile(rf"(?:^|(?<=[.!?…):])\s+)(?:…\s*)?(?:{_LINK_PHRASES}|{_CONTACT_PHRASES})\b"
+                            r"(?=[^.!?@]{0,60}[.!?:→»›]?\s*$)"  # short, one run, no handle
+                            rf"(?:(?:\s+(?:{_WHOM})){{0,8}}|[^.!?@]*\b(?:here|hier|ici))"
+                            r"\s*[.!?:→»›]?\s*$", re.I)
 # Two or more networks' names before the bio: their links' texts.
 _LEADING_NETWORKS = re.compile(rf"^(?:{_NETWORK}\s+){{2,}}", re.I)
 # Labels before the name that only a name may follow ("Über Luis Holuch"): "Sobre todo …" is prose.

@@ -183,6 +183,14 @@ _LABEL_BEFORE_NAME = (
     r"(?:about|über|à propos de|sobre|acerca de)(?!\s+(?:us|our|me|my|uns|unser\w*|nous|nosotros)\b)")
 # A whole word: "Parisa", "Porter" and "Byron" are names, not "par", "por" and "by".
 _BYLINE_LABEL = re.compile(rf"^\s*(?:{_LABEL_BEFORE_NAME})\b\s*[:\-–—]?\s*|^(?-i:By(?=[A-Z]))", re.I)
+# A one-word label that is also the first word of surnames ("Von Miller", "Door Kamphuis", "Par
+# Lagerkvist"): a label only before a name of two words or more ("Von Max Muster"), or before a
+# colon ("Von: Miller"); before a single capitalised word, it is the name's own first word.
+_PARTICLE_LABEL = re.compile(r"\s*(?:von|door|par|por)\s+", re.I)
+# A site's navigation, never a name: "Über uns", "About us", "À propos", "Chi siamo".
+_NAVIGATION = re.compile(
+    r"^(?:about (?:us|me)|über (?:uns|mich)|à propos(?: de nous| de moi)?|qui sommes-nous|sobre (?:nosotros|mí)|"
+    r"quiénes somos|chi siamo|chi sono|over (?:ons|mij)|contact(?: us)?|kontakt|impressum)\W*$", re.I)
 # Headings of an author box or bio section, never a name: "About the author", "Über den Autor",
 # "Autoreninfo" (threads/cicero.de, where it was read as the name).
 BIO_HEADING = re.compile(
@@ -213,12 +221,24 @@ def _author_name(text: str | None) -> str | None:
     text = html.unescape(collapse(text))  # JSON-LD and meta values are often escaped twice
     if _URL_OR_HANDLE.search(text) or BIO_HEADING.match(text):
         return None
-    name = _BYLINE_TAIL.sub("", _BYLINE_LABEL.sub("", text))
-    name = _BYLINE_LABEL.sub("", name).strip(" ,;:|·-–—")
+    name = _BYLINE_TAIL.sub("", _without_label(text))
+    name = _without_label(name).strip(" ,;:|·-–—")
     name = _TRAILING_ROLE.sub(r"\g<name>", name)
-    if not name or len(name) > 80 or _NOT_A_NAME.search(name) or len(name.split()) > 12:
+    if (not name or len(name) > 80 or _NOT_A_NAME.search(name) or _NAVIGATION.match(name)
+            or len(name.split()) > 12):
         return None
     return name
+
+
+def _without_label(text: str) -> str:
+    """The text without the label before the name; "Von Miller" is a name, "Von Max Muster" a
+    label and a name."""
+    rest = _BYLINE_LABEL.sub("", text, count=1)
+    if _PARTICLE_LABEL.fullmatch(text[:len(text) - len(rest)]):
+        words = re.split(r"[,;]", _BYLINE_TAIL.sub("", rest))[0].split()
+        if len(words) == 1 and words[0][0].isupper():
+            return text
+    return rest
 
 
 def _element_name(el: etree._Element) -> str | None:
