@@ -10,7 +10,6 @@ or more), so the page's text is read once; the stoplists are jusText's.
 """
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,7 +21,6 @@ from .body import TextBlock
 
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_WORDS = re.compile(r"\w+")
 
 # jusText's parameters (Pomikálek 2011), unchanged: they were set on other pages than ours.
 LENGTH_LOW = 70
