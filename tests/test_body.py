@@ -462,3 +462,114 @@ def test_a_heading_over_text_stays():
             + "</section></article></body></html>")
     body = extract_page(html, "https://news.example.org/2024/05/deals/")["article"]["body_text"]
     assert all(f"Deal number {i} for a radio" in body for i in range(4))
+
+
+# -- regions that never hold the article, and prose without paragraph markup ------------------
+def _wcxb_article(key: str) -> dict:
+    base = SHARED / "corpus" / "wcxb-articles"
+    path = base / "ground-truth" / f"{key}.json"
+    if not path.exists():
+        pytest.skip(f"WCXB pages not found at {base}")
+    truth = json.loads(path.read_text())
+    return extract_page(gzip.open(base / "html" / f"{key}.html.gz").read(), truth["url"])["article"]
+
+
+def test_a_strip_of_testimonials_is_never_the_article():
+    # A lawyer's front page: a flexslider of clients' quotes was the densest block; the page's
+    # own text is the introduction above it.
+    html, url, item = _suite_page("anwaltniemeyer.de")
+    body = extract_page(html, url)["article"]["body_text"]
+    assert body.startswith("Ich bin Jens-Christof Niemeyer")
+    assert all(snippet in body for snippet in item["with"])
+
+
+def test_a_listicles_slides_are_its_content():
+    # A ranking's items are "listicle-slides": the article, not a carousel.
+    body = _wcxb_article("4499")["body_text"]
+    assert "Hyundai Ioniq 5" in body and "Base price: $36,600" in body
+
+
+@pytest.mark.parametrize("label, never", [
+    ("testimonial-slider flexslider", True), ("w-slider", True), ("owl-carousel", True),
+    ("alert warning dialogCookieWarning", True), ("cookie-notice-container", True), ("consentBanner", True),
+    ("listicle-slides", False), ("slideshow-article", False), ("has-slider", False), ("entry-content", False),
+    ("author-bio", True), ("has-author-box", False),
+])
+def test_which_regions_never_hold_the_article(label, never):
+    from scraper.extractors.regions import never_article_label
+    assert never_article_label(label) is never
+
+
+def test_a_consent_notice_is_never_the_article_and_wrapped_prose_counts():
+    # A shop's magazine post: its text sits in <span>s inside a div, no <p>, so the cookie
+    # notice (a div in "dialogCookieWarning") was the only prose the page seemed to hold.
+    html, url, item = _suite_page("kulturkaufhaus.de")
+    body = extract_page(html, url)["article"]["body_text"]
+    assert all(snippet in body for snippet in item["with"])
+    assert "Wir verwenden Cookies" not in body
+
+
+def test_a_pages_cookie_state_class_is_no_consent_notice():
+    # <body class="… cookies-not-set">: a page-level state, the page's article is still found.
+    article = _wcxb_article("4555")
+    assert article is not None and len(article["body_text"]) > 1000
+
+
+def test_short_wrapped_text_is_no_prose_block():
+    # A news page's push-notification layer: wrapped text of 140-170 characters in three divs.
+    # It is an interface's box, and must not outweigh the paywalled report.
+    html, url, item = _suite_page("handelsblatt.com/politik/international/grenzschliessungen")
+    body = extract_page(html, url)["article"]["body_text"]
+    assert "Benachrichtigung aktivieren" not in body and item["with"][0] in body
+
+
+def test_sections_typed_one_after_another_into_body_are_one_article():
+    # A hand-written how-to: each section a <blockquote> straight under <body>. The densest one
+    # alone lost the introduction and the rest.
+    html, url, item = _suite_page("netbits.us")
+    body = extract_page(html, url)["article"]["body_text"]
+    assert all(snippet in body for snippet in item["with"])
+
+
+def test_a_block_under_body_beside_a_menu_stays_alone():
+    menu = "".join(f'<li><a href="/p{i}">Another page of this site, number {i}</a></li>' for i in range(20))
+    prose = "<p>" + "The article's own sentences, long enough to be prose on their own. " * 12 + "</p>"
+    html = f"<html><body><div class='menu'><ul>{menu}</ul></div><blockquote>{prose}{prose}</blockquote></body></html>"
+    body = extract_page(html, "https://example.org/a")["article"]["body_text"]
+    assert "Another page" not in body and body.startswith("The article's own sentences")
+
+
+# -- the lead printed above the article body ----------------------------------------------------
+def test_the_lead_above_the_article_body_is_its_first_paragraph():
+    # An NGO's article prints its lead in "leader", a sibling of the body text's container.
+    html, url, item = _suite_page("pronats.de/informationen/kindheit-und-arbeit")
+    body = extract_page(html, url)["article"]["body_text"]
+    assert body.startswith("Nicht die Arbeit ist für die Kinder das Problem")
+    assert body.count("Nicht die Arbeit ist für die Kinder das Problem") == 1
+
+
+def test_the_intros_of_other_posts_teasers_are_no_lead():
+    # A local news page: its own "article-teaser-intro" is the lead; the "teaser-intro"s of the
+    # teasers further down the page are other posts.
+    html, url, item = _suite_page("ln-online.de/Lokales/Luebeck")
+    body = extract_page(html, url)["article"]["body_text"]
+    assert body.startswith("Stühle, Leuchten und ein Abendmahl aus Gips")
+    assert "Kultkneipe" not in body
+
+
+@pytest.mark.parametrize("label, lead", [
+    ("v-A_-article__content__lead v-A_-clear", True), ("leader", True), ("pdb-article-teaser-intro", True),
+    ("article-dek", True), ("v-A_-commercial__leaderboard", False), ("leading-6", False), ("introduction-video", False),
+])
+def test_which_class_names_are_a_lead(label, lead):
+    from scraper.extractors.body import _standfirst_label
+    assert _standfirst_label(label) is lead
+
+
+def test_an_excerpt_repeating_the_first_paragraph_is_not_doubled():
+    first = "The first paragraph of the post, which its theme also prints as the excerpt above it."
+    rest = "".join(f"<p>{'Another paragraph of the post, with a sentence or two in it. ' * 3}</p>" for _ in range(6))
+    html = (f"<html><body><div class='post'><p class='intro'>{first}</p>"
+            f"<div class='entry-content'><p>{first}</p>{rest}</div></div></body></html>")
+    body = extract_page(html, "https://example.org/a-post/")["article"]["body_text"]
+    assert body.count("The first paragraph") == 1

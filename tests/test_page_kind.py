@@ -172,3 +172,24 @@ def test_a_list_of_the_sites_own_posts_is_an_archive_not_a_page():
 
 def test_a_listing_with_links_stays_a_listing():
     assert _links_page(_EXTERNAL, body_class="archive category")["article"] is None
+
+
+# -- a site's front page ------------------------------------------------------------------------
+def test_a_front_page_of_prose_is_a_page():
+    # A choir's history page carries the front page's class "home" (its CMS marks the start
+    # page of a one-page layout); it is one block of prose and no teaser: a page, kept.
+    base = CORPUS / "trafilatura-eval"
+    if not (base / "evaldata.json").exists():
+        pytest.skip(f"trafilatura evaluation pages not found at {base}")
+    url = "https://www.chorknaben-ulm.de/geschichte.html"
+    item = json.loads((base / "evaldata.json").read_text())[url]
+    article = extract_page(_page(f"trafilatura-eval/html/{item['file']}.gz"), url)["article"]
+    assert article is not None and article["page_kind"] == "page"
+    assert all(snippet in article["body_text"] for snippet in item["with"])
+
+
+def test_a_front_page_of_teasers_is_still_a_listing():
+    teasers = "".join(f'<div><h2><a href="/post-{i}">The title of post number {i} here</a></h2>'
+                      f"<p>{'A teaser sentence of that post, cut short. ' * 6}</p></div>" for i in range(3))
+    html = f'<html><body class="home"><main>{teasers}</main></body></html>'
+    assert extract_page(html, "https://example.org/")["article"] is None

@@ -20,7 +20,7 @@ from lxml import html as lxml_html
 
 from ..text import SKIP_TAGS, drop_chrome, paragraphs
 from .page import Page
-from .regions import in_bio_box_label, in_widget, is_boilerplate
+from .regions import in_widget, is_boilerplate, never_article_label
 
 # Class names of content containers, most specific group first.
 CONTAINER_CLASSES = (
@@ -35,6 +35,9 @@ CONTAINER_TAGS = ("article", "main")
 BLOCK_TAGS = ("p", "pre", "blockquote", "li", "h2", "h3", "h4", "td", "dd")
 PROSE_TAGS = ("p", "pre", "blockquote")
 MIN_PARAGRAPH = 25
+# Wrapped text with no paragraph markup counts as prose only at a rich-text field's length: a
+# short one is an interface's box ("Benachrichtigung aktivieren …", a user's name and date).
+INLINE_PROSE_MIN_CHARS = 200
 STRUCTURED_SHARE = 0.6  # a structured container holds its place unless far smaller than the densest block
 WIDEN_FACTOR = 1.3
 WIDEN_LEVELS = 6
@@ -48,6 +51,13 @@ TEASER_PROSE = 400  # prose per linked heading below which a block is a grid of 
 LISTICLE_FACTOR = 3
 # Divs holding text of their own: prose written straight into a div (no <p>).
 _OWN_TEXT_DIVS = etree.XPath("descendant::*[self::div or self::section][text()[normalize-space()]]")
+# Divs whose prose is wrapped in <span>s (or <font>s) with no block below them: a CMS's rich
+# text field printed as "<div><span><span>text<br><br>text</span></span></div>".
+_INLINE_PROSE_DIVS = etree.XPath(
+    "descendant::*[self::div or self::section][not(text()[normalize-space()])][span or font]"
+    "[not(descendant::*[self::div or self::section or self::p or self::li or self::ul or self::ol or self::table"
+    " or self::blockquote or self::pre or self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6"
+    " or self::dl or self::form or self::article or self::header or self::footer or self::nav or self::aside])]")
 _MARKUP = re.compile(r"</?(p|div|br|span|a|strong|em|h[1-6]|ul|ol|li|body)\b[^>]*>", re.I)
 _XML_SPACE = re.compile(r"[ \t\r\n]+")  # what XPath's normalize-space() folds (not NBSP)
 # A comment area's class or id word ("comment-list", a theme's "vhb-comments", "post-comments",
@@ -147,14 +157,25 @@ class BodyAnalysis:
         # libxml2 picks the candidates (block tags, divs holding text of their own), so Python
         # only sees the elements that can count; text_content() beats XPath's normalize-space().
         divs = _OWN_TEXT_DIVS(page.root)  # held, so that their ids stay unique
+        inline_divs = _INLINE_PROSE_DIVS(page.root)
         own_text = {id(el) for el in divs}
+        inline_prose = {id(el) for el in inline_divs}
         for el in page.root.iter(*BLOCK_TAGS, "div", "section"):
             if el.tag not in ("div", "section") or id(el) in own_text:
                 self._add_block(el)
-        del divs
+            elif id(el) in inline_prose:
+                self._add_block(el, inline=True)
+        del divs, inline_divs
 
-    def _add_block(self, el: etree._Element) -> None:
-        if el.tag in ("div", "section"):  # prose written straight into a div (no <p>)
+    def _add_block(self, el: etree._Element, inline: bool = False) -> None:
+        if inline:  # a div of wrapped prose: read like a paragraph, credited to the div too
+            text = el.text_content()
+            size = len(text.strip())
+            if size < INLINE_PROSE_MIN_CHARS:
+                return
+            links = own_links = _link_chars(el)
+            start = el
+        elif el.tag in ("div", "section"):  # prose written straight into a div (no <p>)
             size, links = _own_prose(el), 0
             if size < MIN_PARAGRAPH:
                 return
@@ -219,17 +240,20 @@ class BodyAnalysis:
         ranked = sorted(self._dense, key=self._dense.get, reverse=True)
         for key in ranked[:10]:
             node = self._nodes[key]
-            if self._eligible(node) and not is_boilerplate(node) and not self._in_bio_box_or_footer(node):
+            if self._eligible(node) and not is_boilerplate(node) and not self._in_never_article(node):
                 return node
         return None
 
     @staticmethod
-    def _in_bio_box_or_footer(el: etree._Element) -> bool:
-        """Inside an author's bio box or the page footer: the densest prose of a short post can
-        be its author's description or the site's legal notice, never the article. (A footer
-        that holds the headline is broken markup wrapping the page.)"""
-        return any((a.tag == "footer" and a.find(".//h1") is None) or in_bio_box_label(a.get("class"))
-                   for a in el.iterancestors())
+    def _in_never_article(el: etree._Element) -> bool:
+        """Inside an author's bio box, a carousel, a consent notice or the page footer: the
+        densest prose of a short post can be its author's description, a strip of testimonials,
+        a cookie notice or the site's legal notice, never the article. (A footer that holds the
+        headline is broken markup wrapping the page.)"""
+        # <body>'s classes describe the page ("cookies-not-set"), not a region of it.
+        return any((a.tag == "footer" and a.find(".//h1") is None)
+                   or (a.tag not in ("body", "html") and never_article_label(a.get("class")))
+                   for a in (el, *el.iterancestors()))
 
     def _widen(self, el: etree._Element) -> etree._Element:
         """Climb while an ancestor holds clearly more prose: content split over sibling blocks
@@ -242,7 +266,8 @@ class BodyAnalysis:
         teasers = self.linked_headings(el)
         node, limit = el.getparent(), FAR_WIDEN_LEVELS
         for level in range(FAR_WIDEN_LEVELS):
-            if level >= limit or node is None or node.tag in ("body", "html") or is_boilerplate(node):
+            if (level >= limit or node is None or node.tag in ("body", "html") or is_boilerplate(node)
+                    or never_article_label(node.get("class"))):
                 break
             size = self.content_size(node)
             if not self._eligible(node) or self._adds_teasers(node, teasers, size, best_size):
@@ -252,7 +277,33 @@ class BodyAnalysis:
             if node.tag in CONTAINER_TAGS and node.find(".//h1") is not None:
                 limit = WIDEN_LEVELS  # the page's own article: no far climb beyond it
             node = node.getparent()
+        return self._body_of_sibling_blocks(best, best_size, teasers)
+
+    def _body_of_sibling_blocks(self, best: etree._Element, best_size: float, teasers: int) -> etree._Element:
+        """<body> itself, where the block is one of the blocks a hand-written page puts straight
+        into it (sections indented with <blockquote>, one after another) and they hold clearly
+        more prose together: the climb stops below <body>, which holds every page's menus."""
+        body = best.getparent()
+        if body is None or body.tag != "body":
+            return best
+        size = self._children_prose(body)  # its own text is the other rule's (_body_with_own_prose)
+        if size >= best_size * WIDEN_FACTOR and not self._adds_teasers(body, teasers, size, best_size):
+            return body
         return best
+
+    def body_prose(self) -> float:
+        """Prose written straight into <body> and held by its children that are not furniture
+        (blocks credit their prose up to <body>'s children, never to <body>)."""
+        body = self.page.root.find("body")
+        return 0.0 if body is None else _own_prose(body) + self._children_prose(body)
+
+    def _children_prose(self, el: etree._Element) -> float:
+        return sum(self.content_size(child) for child in el
+                   if isinstance(child.tag, str) and not self._is_furniture(child))
+
+    def _is_furniture(self, el: etree._Element) -> bool:
+        known = self._furniture.get(id(el))
+        return is_boilerplate(el) if known is None else known
 
     def _adds_teasers(self, node: etree._Element, teasers: int, size: float, best: float) -> bool:
         """Linked headings the ancestor adds, with little prose for each: teasers of other
@@ -311,8 +362,7 @@ class BodyAnalysis:
         container = self.container
         if container is None:
             return False
-        # Blocks credit their prose to every ancestor below <body>, so <body>'s size is its own.
-        size = _own_prose(container) if container.tag == "body" else self.content_size(container)
+        size = self.body_prose() if container.tag == "body" else self.content_size(container)
         teasers = self.linked_headings(container)
         return size >= SHORT_POST_CHARS and not (teasers >= 5 and size < TEASER_PROSE * teasers)
 
@@ -322,8 +372,65 @@ class BodyAnalysis:
             return []  # the arbiter turns to the page's structured data
         skip = not_content_within(container) + list(also_skip or [])
         own_address = {self.page.url.rstrip("/"), (self.page.link("canonical") or "").rstrip("/")}
+        found = paragraphs(container, skip=skip)
+        lead = self.standfirst(container)
+        if lead and not (found and lead[0][:80] in found[0]):  # an excerpt repeating the first paragraph
+            found = lead + found
         # A page that prints its own address (a share box's "copy link" field) says nothing.
-        return [p for p in drop_chrome(paragraphs(container, skip=skip)) if p.rstrip("/") not in own_address]
+        return [p for p in drop_chrome(found) if p.rstrip("/") not in own_address]
+
+    def standfirst(self, container: etree._Element) -> list[str]:
+        """The article's lead, where the page prints it just before the container, outside it
+        (a news page's "article__lead", "leader" or "teaser-intro" above its body): the
+        container's nearest preceding siblings, or its parents' up to ``STANDFIRST_LEVELS``."""
+        node = container
+        for _ in range(STANDFIRST_LEVELS):
+            if node.tag in ("body", "html"):
+                break
+            for sibling in _preceding_elements(node, STANDFIRST_SIBLINGS):
+                if is_boilerplate(sibling):
+                    continue
+                # the sibling itself, or the last lead inside it (the article's header block)
+                leads = [el for el in sibling.iter() if isinstance(el.tag, str) and _standfirst_label(el.get("class"))]
+                if leads and _reads_as_lead(leads[-1]):
+                    return paragraphs(leads[-1])
+            node = node.getparent()
+            if node is None:
+                break
+        return []
+
+
+# The lead printed above the article body: its class word, how far from the container it may
+# sit, and the size of a lead (a sentence or a short paragraph, not a teaser of links).
+_STANDFIRST_NAME = re.compile(r"(^|[-_])(lead|leader|standfirst|intro|teaser-intro|article-intro|dek|deck)($|[-_])",
+                              re.I)
+STANDFIRST_LEVELS = 3
+STANDFIRST_SIBLINGS = 3
+STANDFIRST_MIN_CHARS = 40
+STANDFIRST_MAX_CHARS = 1000
+MAX_STANDFIRST_LINK_SHARE = 0.3
+
+
+@lru_cache(maxsize=4096)
+def _standfirst_label(label: str | None) -> bool:
+    return bool(label) and any(_STANDFIRST_NAME.search(name) for name in label.split())
+
+
+def _reads_as_lead(el: etree._Element) -> bool:
+    text = " ".join(el.text_content().split())
+    return (STANDFIRST_MIN_CHARS <= len(text) <= STANDFIRST_MAX_CHARS and not is_boilerplate(el)
+            and _link_chars(el) <= MAX_STANDFIRST_LINK_SHARE * len(text))
+
+
+def _preceding_elements(el: etree._Element, limit: int) -> list[etree._Element]:
+    """Up to ``limit`` elements before ``el`` among its siblings, nearest first."""
+    found = []
+    for sibling in el.itersiblings(preceding=True):
+        if isinstance(sibling.tag, str) and sibling.tag not in SKIP_TAGS:
+            found.append(sibling)
+            if len(found) == limit:
+                break
+    return found
 
 
 def article_body_paragraphs(page: Page) -> list[str]:

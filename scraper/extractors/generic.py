@@ -44,7 +44,14 @@ class GenericExtractor:
 
     def _listing_classes(self) -> bool:
         classes = self.page.body_classes
-        return bool(classes & LISTING_CLASSES) or classes >= {"blog", "home"}  # WordPress's posts index
+        if classes >= {"blog", "home"}:  # WordPress's posts index
+            return True
+        listing = classes & LISTING_CLASSES
+        if listing == {"home"}:
+            # "home" only says the page is the site's front page: a blog's front page lists its
+            # posts (linked headings), a club's or a firm's is a page of prose.
+            return self.container is None or self._body.linked_headings(self.container) > 0
+        return bool(listing)
 
     def _is_prose_record(self) -> bool:
         """Platform and structured signals first; without any, the shape of the content: one

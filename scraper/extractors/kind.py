@@ -29,7 +29,7 @@ PAGE = "page"  # the values of the articles column page_kind (pipelines/schema.p
 POST_CLASSES = frozenset({"single", "single-post"})
 POST_CLASS_PREFIXES = ("postid-", "single-format-", "page-node-type-article", "page-node-type-blog",
                        "page-node-type-news", "page-node-type-post")
-PAGE_CLASSES = frozenset({"page-node-type-page"})
+PAGE_CLASSES = frozenset({"page-node-type-page", "home"})  # "home": the site's front page
 PAGE_CLASS_PREFIXES = ("page-id-", "page-template")
 # schema.org types: the article family is a post; these say the page is about something else.
 PAGE_JSONLD_TYPES = frozenset({"AboutPage", "ContactPage", "ProfilePage", "CollectionPage"})

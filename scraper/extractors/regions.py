@@ -40,7 +40,9 @@ _LAYOUT_FLAG = re.compile(r"(^|[-_])(with|has|no|without|hide|show)[-_]|"
                           r"[-_](enabled|disabled|true|false)($|[-_])", re.I)
 # The same words as a part of a camelCase name ("imageEmbedCaption", "newsCaption", "PromoSmall").
 _CAMEL_FURNITURE = re.compile(r"[a-z0-9](Caption|Captions|Credit|Credits|Byline|Share|Sharing)$|"
-                              r"^(?i:promo|related|share|sharing|social|newsletter|subscribe|advert)(?-i:[A-Z])")
+                              r"^(?i:promo|related|share|sharing|social|newsletter|subscribe|advert)(?-i:[A-Z])|"
+                              # a consent notice anywhere in the name ("dialogCookieWarning")
+                              r"[a-z0-9](Cookie|Consent)(?:[A-Z]|$)|^(?i:cookie|consent)(?-i:[A-Z])")
 # An embedded post ("social-media-embed", "twitter-embed") is what the article quotes, not a
 # share bar; an "ad-embed" or "share-link-embed" stays furniture.
 _EMBEDDED_POST = re.compile(r"^(social([-_]?media)?|twitter|tweet|instagram|facebook|tiktok|threads|"
@@ -122,6 +124,22 @@ def _furniture_name(name: str) -> bool:
 
 HEADER_MAX_CHARS = 600
 _BIO_BOX_NAME = re.compile("|".join(re.escape(w) for w in _BIO_BOX_WORDS), re.I)
+# Furniture whose prose, however dense, is never the article, nor is anything inside it: a
+# rotating strip of testimonials, a consent notice. (Other furniture words also name wrappers
+# of the article on some themes, "sidebar-content"; these name nothing else.)
+# ("slides" and "slideshow" are not among them: a listicle's items are its "slides".)
+_NEVER_ARTICLE_WORDS = ("slider", "flexslider", "carousel", "cookie", "cookies", "consent")
+_NEVER_ARTICLE_NAME = re.compile(rf"^(?:{'|'.join(_NEVER_ARTICLE_WORDS)})(?:$|[-_])|"
+                                 rf"[-_](?:{'|'.join(_NEVER_ARTICLE_WORDS)})$|"
+                                 r"[a-z0-9](?:Cookie|Consent)(?:[A-Z]|$)|^(?i:cookie|consent)(?-i:[A-Z])", re.I)
+
+
+@lru_cache(maxsize=4096)
+def never_article_label(label: str | None) -> bool:
+    """A class string of a carousel or a consent notice, or of an author's bio box."""
+    return bool(label) and (in_bio_box_label(label) or any(
+        _NEVER_ARTICLE_NAME.search(n) and not _LAYOUT_FLAG.search(n) and not _BUILDER.match(n)
+        for n in label.split()))
 
 
 @lru_cache(maxsize=4096)
