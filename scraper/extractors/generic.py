@@ -10,7 +10,7 @@ from lxml import etree
 from .. import dates
 from ..text import drop_chrome, join_paragraphs
 from ..urls import article_id, normalize_url, site_of
-from . import arbiter, bio, blocks, body, comments, kind, links, metadata
+from . import arbiter, bio, blocks, body, comments, interstitial, kind, links, metadata
 from .page import Page
 
 LISTING_CLASSES = frozenset({"home", "archive", "category", "tag", "author", "date",
@@ -272,7 +272,8 @@ class GenericExtractor:
 
     def extract(self) -> dict:
         """``{"article": {...} | None, "comments": [...], "page": {...}}``."""
-        is_article = self.is_article()
+        served_instead = interstitial.interstitial(self.page)
+        is_article = served_instead is None and self.is_article()
         article = self.article() if is_article else None
         thread = self.comments() if is_article else []
         tag = f"{self.name}/{self.version}"  # which code made each row, to re-extract its rows later
@@ -292,5 +293,6 @@ class GenericExtractor:
                 "comment_page_urls": self.comment_page_urls() if is_article else [],
                 "declared_comment_count": self.declared_comment_count() if is_article else None,
                 "rest_api_root": self.rest_api_root(),
+                "interstitial": served_instead,  # a challenge or block page served instead
             },
         }

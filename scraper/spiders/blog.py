@@ -135,6 +135,12 @@ class BlogSpider(scrapy.Spider):
             self.crawler.stats.inc_value("blog/unchanged_pages_not_extracted")
             return
         result = self._extract(root, response.url)
+        if result and result["page"].get("interstitial"):
+            # Not the page: its content is behind the challenge. Listed, so a later crawl retries it.
+            self._page_error(response.url, logging.ERROR, "Not stored %s: a %s page was served instead of the page",
+                             result["page"]["interstitial"])
+            self.crawler.stats.inc_value("blog/interstitial_pages")
+            return
         article = result and result["article"]
         if not article or article["article_id"] in self._articles:
             if article and article["article_id"] in self._stored_before:
