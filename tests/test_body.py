@@ -573,3 +573,26 @@ def test_an_excerpt_repeating_the_first_paragraph_is_not_doubled():
             f"<div class='entry-content'><p>{first}</p>{rest}</div></div></body></html>")
     body = extract_page(html, "https://example.org/a-post/")["article"]["body_text"]
     assert body.count("The first paragraph") == 1
+
+
+# -- lists of other posts inside the container -------------------------------------------------
+def test_a_list_of_the_sites_other_posts_is_not_the_article():
+    # A car news page: under the article, lists of other news, each item a linked <h4> title
+    # with its date. The titles are only half of each item's text, so the link share missed it.
+    html, url, item = _suite_page("auto-presse.de")
+    body = extract_page(html, url)["article"]["body_text"]
+    assert "Mazda fertigt flexibler" not in body and "4. November 2021" not in body
+    assert all(snippet in body for snippet in item["with"])
+
+
+def test_a_list_of_linked_titles_to_other_sites_is_the_articles_list():
+    # A directory of events: each item a linked title to the event's own site, with its date,
+    # place and description. That is what the page lists.
+    body = _wcxb_article("4362")["body_text"]
+    assert "FABCON is the largest conference dedicated to Microsoft Fabric" in body
+
+
+def test_a_list_of_long_entries_on_the_same_site_is_the_articles_list():
+    # Alternatives to a product, each a linked title on the same site with a long description.
+    body = _wcxb_article("2976")["body_text"]
+    assert "granular workflow customization" in body

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from functools import cached_property, lru_cache
 from typing import NamedTuple
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -370,7 +371,7 @@ class BodyAnalysis:
         container = self.container
         if container is None:
             return []  # the arbiter turns to the page's structured data
-        skip = not_content_within(container) + list(also_skip or [])
+        skip = not_content_within(container, self.page.url) + list(also_skip or [])
         own_address = {self.page.url.rstrip("/"), (self.page.link("canonical") or "").rstrip("/")}
         found = paragraphs(container, skip=skip)
         lead = self.standfirst(container)
@@ -450,7 +451,7 @@ def article_body_paragraphs(page: Page) -> list[str]:
 LINK_LIST_TAGS = frozenset({"ul", "ol", "p", "div", "table", "dl", "nav"})
 
 
-def not_content_within(container: etree._Element) -> list[etree._Element]:
+def not_content_within(container: etree._Element, url: str = "") -> list[etree._Element]:
     """Furniture (share bars, related posts, captions ...) and blocks that are mostly links
     (menus, "read more" lists, tag clouds) inside the content, found in one post-order walk;
     furniture is not entered, and does not count towards its parent's link share."""
@@ -475,8 +476,54 @@ def not_content_within(container: etree._Element) -> list[etree._Element]:
         return text, links
 
     walk(container, False)
+    skip.extend(_teaser_lists(container, url))
     skip.extend(_orphaned_headings(container, skip))
     return [el for el in skip if el is not container]
+
+
+TEASER_LIST_MIN_ITEMS = 2
+TEASER_LIST_SHARE = 0.8
+TEASER_ITEM_MAX_CHARS = 600  # median: a title, a date, a sentence; a list of reviews says more
+_LINKED_HEADING = etree.XPath(".//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6]"
+                              "[ancestor::a[@href] or descendant::a[@href]]")
+
+
+def _teaser_lists(container: etree._Element, url: str) -> list[etree._Element]:
+    """Lists whose items are each the linked title of another page of the same site, with a
+    date, a byline or a sentence beside it: teasers of other posts, whatever share of their text
+    the links are. A list of linked titles to other sites (events, products) is what the
+    article lists; so is a list whose items each say a lot."""
+    found = []
+    host = _host(url)
+    for listing in container.iter("ul", "ol"):
+        items = [li for li in listing if li.tag == "li"]
+        if len(items) < TEASER_LIST_MIN_ITEMS:
+            continue
+        same_site = sum(1 for li in items if any(_host(urljoin(url, href)) == host for href in _heading_links(li)))
+        if same_site >= TEASER_LIST_SHARE * len(items):
+            sizes = sorted(len(" ".join(li.text_content().split())) for li in items)
+            if sizes[len(sizes) // 2] <= TEASER_ITEM_MAX_CHARS:
+                found.append(listing)
+    return found
+
+
+def _heading_links(item: etree._Element) -> list[str]:
+    """The addresses the item's headings link to (a link inside the heading, or around it)."""
+    hrefs = []
+    for heading in _LINKED_HEADING(item):
+        link = heading.find(".//a[@href]")
+        if link is None:
+            link = next(heading.iterancestors("a"), None)
+        if link is not None:
+            hrefs.append(link.get("href") or "")
+    return hrefs
+
+
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").removeprefix("www.")
+    except ValueError:  # a malformed address is no site's
+        return ""
 
 
 _SECTION_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
