@@ -153,6 +153,11 @@ LABEL_LINES_BY_KIND = {
     # Names only, each capitalised: "PHOTO: Damage in the Palmyra Museum" is a caption.
     "credits": r"(?=.{0,100}$)(fotos?|bild(er)?|bildquelle|quelle|photos?|fotograf(í|i)a|cr(é|e)dito?s?( photo)?)"
                r"\s*(:|©)\s*(©\s*)?" + _CREDIT_NAME + r"(?:\s*+[,/|&]?\s*+" + _CREDIT_NAME + r"){0,6}+",
+    # The links to the previous and the next post, with their titles: "Nachfolgebeitrag: …".
+    "post navigation": r"(?=.{0,140}$)(vorg(ä|a)ngerbeitrag|nachfolgebeitrag|vorheriger (beitrag|artikel)|"
+                       r"n(ä|a)chster (beitrag|artikel)|(previous|next) (post|article|story|entry)|"
+                       r"article (pr(é|e)c(é|e)dent|suivant)|entrada (anterior|siguiente)|"
+                       r"articolo (precedente|successivo)|(vorig|volgend)e? (bericht|artikel))\s*(:.*)?",
     # Newsletter pitches: "Mit unserem Newsletter bleiben Sie informiert".
     "newsletter": r"(?=.{0,160}$)(?=.*\bnewsletter\b).*\b(abonnieren|anmelden|bestellen|informiert|"
                   r"inscrivez|abonnez|suscr(í|i)b\w*|iscriviti)\b.*",

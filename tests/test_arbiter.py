@@ -146,6 +146,10 @@ def test_a_page_without_lang_gets_the_stoplist_its_words_show():
     ("Crédit photo : KB / Bondy Blog", True),
     ("Kontakt:", True),
     ("Mit unserem Newsletter bleiben Sie informiert", True),
+    ("Nachfolgebeitrag: Was passiert hier eigentlich noch?", True),  # blogoff.de, a post's navigation
+    ("Vorgängerbeitrag: Die Wahrheit über Kondome", True),
+    ("Previous post: A quiet note on archive formats", True),
+    ("Next post", True),
     # Prose that starts like a label stays.
     ("Von ihren 32 Jahren im MDR war Karola Wille 27 Jahre in leitenden Funktionen tätig.", False),
     ("Foto: Damage in the Palmyra Museum", False),
@@ -153,6 +157,9 @@ def test_a_page_without_lang_gets_the_stoplist_its_words_show():
     ("Kontakt mit anderen Vereinen ist uns wichtig.", False),
     ("Teilen macht Freude, sagt die Großmutter.", False),
     ("Der Newsletter erscheint jeden Montag mit den wichtigsten Meldungen der Woche.", False),
+    ("Next post: we will look at how the archive handles a thread of a thousand comments, and why "
+     "the order of replies matters more than their number when a reader rebuilds the discussion.", False),
+    ("Nächster Beitrag folgt am Montag.", False),
 ])
 def test_label_lines_in_other_languages(line, chrome):
     assert is_chrome(line) is chrome
