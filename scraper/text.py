@@ -308,4 +308,6 @@ def join_paragraphs(paras: Iterable[str]) -> str:
 
 
 def drop_chrome(paras: Iterable[str]) -> list[str]:
-    return [p for p in paras if not is_chrome(p)]
+    """The paragraphs less those that are chrome, whole or line by line (a post's navigation
+    prints "Next post: …" and "Previous post: …" as two lines of one block)."""
+    return [p for p in paras if not is_chrome(p) and not ("\n" in p and all(map(is_chrome, p.split("\n"))))]

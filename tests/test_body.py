@@ -596,3 +596,17 @@ def test_a_list_of_long_entries_on_the_same_site_is_the_articles_list():
     # Alternatives to a product, each a linked title on the same site with a long description.
     body = _wcxb_article("2976")["body_text"]
     assert "granular workflow customization" in body
+
+
+def test_a_posts_navigation_printed_as_two_lines_of_one_block_is_dropped():
+    # A blog's "Nachfolgebeitrag: …" and "Vorgängerbeitrag: …", one <p> with a <br> between.
+    html, url, item = _suite_page("blogoff.de/2015/11/12/i-htm")
+    body = extract_page(html, url)["article"]["body_text"]
+    assert "Nachfolgebeitrag" not in body and "Vorgängerbeitrag" not in body
+    assert "3 Minuten vom S-Bahnhof Ostkreuz" in body
+
+
+def test_a_block_with_one_label_line_among_prose_lines_stays():
+    from scraper.text import drop_chrome
+    block = "Next post\nThe archive keeps every reply, with the comment it answers."
+    assert drop_chrome([block]) == [block]
