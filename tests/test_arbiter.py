@@ -218,3 +218,19 @@ def test_which_review_names_are_readers_text(label, area):
     from lxml import html
     from scraper.extractors.body import is_comment_area
     assert is_comment_area(html.fromstring(f'<div class="{label}">x</div>')) is area
+
+
+def test_a_kicker_above_the_article_is_dropped():
+    # A celebrity news page prints its section ("Promis") as the container's first line.
+    article, item = _suite_page("tonight.de/unterhaltung/promis/daniela-buechner")
+    assert not article["body_text"].startswith("Promis")
+    assert all(snippet in article["body_text"] for snippet in item["with"])
+
+
+def test_a_first_section_heading_the_classifier_keeps_stays():
+    from scraper.extractors.arbiter import without_leading_labels
+    prose = "The archive keeps every post, every comment and the page it was read from, for years. " * 4
+    paragraphs = ["Why we archive", prose, prose]
+    assert without_leading_labels(paragraphs, ["Why we archive", prose, prose]) == paragraphs
+    assert without_leading_labels(paragraphs, [prose, prose]) == [prose, prose]
+    assert without_leading_labels(["Short only"], [prose]) == ["Short only"]  # never the whole body

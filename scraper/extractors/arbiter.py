@@ -101,7 +101,7 @@ def choose(container: list[str], blocks: list[str], article_body: list[str]) -> 
     the structured ``articleBody`` where the page states one, else the classifier's blocks."""
     c, j, s = Text(container), Text(blocks), Text(article_body)
     if c.size and not _wrong_block(c, j):
-        kept = Text(without_trailing_labels(container, j))
+        kept = Text(without_leading_labels(without_trailing_labels(container, j), j))
         return BodyChoice(kept.paragraphs, "container", _confidence(kept, [j, s]))
     if s.size and (not c.size or (s.size >= ARTICLE_BODY_MIN_CHARS and s.size > c.size)):
         return BodyChoice(article_body, "articleBody", _confidence(s, [c, j]))
@@ -120,6 +120,19 @@ def without_trailing_labels(paragraphs: list[str], blocks: Text | list[str]) -> 
            and not _kept(paragraphs[end - 1], kept)):
         end -= 1
     return paragraphs[:end] if end else paragraphs
+
+
+def without_leading_labels(paragraphs: list[str], blocks: Text | list[str]) -> list[str]:
+    """The container's paragraphs less the short lines before its first one the classifier
+    keeps: a kicker, a category, a time stamp above the article ("Promis", "05:28 Uhr")."""
+    kept = blocks if isinstance(blocks, Text) else Text(blocks)
+    if not kept.size:
+        return paragraphs
+    start = 0
+    while (start < len(paragraphs) - 1 and start < TRAILING_LABELS_MAX and _label(paragraphs[start])
+           and not _kept(paragraphs[start], kept)):
+        start += 1
+    return paragraphs[start:]
 
 
 def _label(paragraph: str) -> bool:
