@@ -96,12 +96,14 @@ def agreement(a: Text, b: Text) -> float:
     return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
-def choose(container: list[str], blocks: list[str], article_body: list[str]) -> BodyChoice:
+def choose(container: list[str], blocks: list[str], article_body: list[str],
+           headings: frozenset[str] = frozenset()) -> BodyChoice:
     """The container's paragraphs unless they are the wrong block (or there are none); then
-    the structured ``articleBody`` where the page states one, else the classifier's blocks."""
+    the structured ``articleBody`` where the page states one, else the classifier's blocks.
+    ``headings``: the container's section headings, never taken for a label above the article."""
     c, j, s = Text(container), Text(blocks), Text(article_body)
     if c.size and not _wrong_block(c, j):
-        kept = Text(without_leading_labels(without_trailing_labels(container, j), j))
+        kept = Text(without_leading_labels(without_trailing_labels(container, j), j, headings))
         return BodyChoice(kept.paragraphs, "container", _confidence(kept, [j, s]))
     if s.size and (not c.size or (s.size >= ARTICLE_BODY_MIN_CHARS and s.size > c.size)):
         return BodyChoice(article_body, "articleBody", _confidence(s, [c, j]))
@@ -122,15 +124,17 @@ def without_trailing_labels(paragraphs: list[str], blocks: Text | list[str]) -> 
     return paragraphs[:end] if end else paragraphs
 
 
-def without_leading_labels(paragraphs: list[str], blocks: Text | list[str]) -> list[str]:
+def without_leading_labels(paragraphs: list[str], blocks: Text | list[str],
+                           headings: frozenset[str] = frozenset()) -> list[str]:
     """The container's paragraphs less the short lines before its first one the classifier
-    keeps: a kicker, a category, a time stamp above the article ("Promis", "05:28 Uhr")."""
+    keeps: a kicker, a category, a time stamp above the article ("Promis", "05:28 Uhr"). A
+    section heading is the article's (its first deal, its first question), kept or not."""
     kept = blocks if isinstance(blocks, Text) else Text(blocks)
     if not kept.size:
         return paragraphs
     start = 0
     while (start < len(paragraphs) - 1 and start < TRAILING_LABELS_MAX and _label(paragraphs[start])
-           and not _kept(paragraphs[start], kept)):
+           and not _kept(paragraphs[start], kept) and paragraphs[start] not in headings):
         start += 1
     return paragraphs[start:]
 

@@ -367,6 +367,13 @@ class BodyAnalysis:
         teasers = self.linked_headings(container)
         return size >= SHORT_POST_CHARS and not (teasers >= 5 and size < TEASER_PROSE * teasers)
 
+    def section_headings(self) -> frozenset[str]:
+        """The text of the container's section headings (h2-h6), as paragraphs print them."""
+        container = self.container
+        if container is None:
+            return frozenset()
+        return frozenset(" ".join(h.text_content().split()) for h in container.iter(*_SECTION_HEADINGS))
+
     def paragraphs(self, also_skip: list[etree._Element] | None = None) -> list[str]:
         container = self.container
         if container is None:

@@ -94,7 +94,8 @@ class GenericExtractor:
     def _body_choice(self) -> arbiter.BodyChoice:
         """The container's paragraphs, checked against the independent strategies."""
         container = self._body.paragraphs(also_skip=self._bio_markup[1])
-        choice = arbiter.choose(container, self._block_paragraphs(), body.article_body_paragraphs(self.page))
+        choice = arbiter.choose(container, self._block_paragraphs(), body.article_body_paragraphs(self.page),
+                                self._body.section_headings())
         if choice.source == "container":
             return choice
         # Another strategy's text passes the same interface-line filter as the container's.
