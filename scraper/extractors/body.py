@@ -51,14 +51,14 @@ SHORT_POST_CHARS = 300  # a post of a few sentences is still a post (a 317-chara
 TEASER_PROSE = 400  # prose per linked heading below which a block is a grid of teasers
 LISTICLE_FACTOR = 3
 # Divs holding text of their own: prose written straight into a div (no <p>).
-_OWN_TEXT_DIVS = etree.XPath("descendant::*[self::div or self::section][text()[normalize-space()]]")
-# Divs whose prose is wrapped in <span>s (or <font>s) with no block below them: a CMS's rich
-# text field printed as "<div><span><span>text<br><br>text</span></span></div>".
-_INLINE_PROSE_DIVS = etree.XPath(
-    "descendant::*[self::div or self::section][not(text()[normalize-space()])][span or font]"
-    "[not(descendant::*[self::div or self::section or self::p or self::li or self::ul or self::ol or self::table"
+# Divs holding prose of their own, found by libxml2 in one pass: text written straight into the
+# div (no <p>), or wrapped in <span>s (or <font>s) with no block below them, a CMS's rich text
+# field printed as "<div><span><span>text<br><br>text</span></span></div>".
+_PROSE_DIVS = etree.XPath(
+    "descendant::*[self::div or self::section][text()[normalize-space()] or ((span or font) and"
+    " not(descendant::*[self::div or self::section or self::p or self::li or self::ul or self::ol or self::table"
     " or self::blockquote or self::pre or self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6"
-    " or self::dl or self::form or self::article or self::header or self::footer or self::nav or self::aside])]")
+    " or self::dl or self::form or self::article or self::header or self::footer or self::nav or self::aside]))]")
 _MARKUP = re.compile(r"</?(p|div|br|span|a|strong|em|h[1-6]|ul|ol|li|body)\b[^>]*>", re.I)
 _XML_SPACE = re.compile(r"[ \t\r\n]+")  # what XPath's normalize-space() folds (not NBSP)
 # A comment area's class or id word ("comment-list", a theme's "vhb-comments", "post-comments",
@@ -81,6 +81,11 @@ def _normalized_length_below(text: str, limit: int) -> bool:
     if len(text) - spaces >= limit:
         return False
     return len(_XML_SPACE.sub(" ", text).strip(" ")) < limit
+
+
+def _has_own_text(el: etree._Element) -> bool:
+    """Text written straight into ``el`` (XPath's ``text()[normalize-space()]``)."""
+    return bool((el.text or "").strip(" \t\n\r")) or any((c.tail or "").strip(" \t\n\r") for c in el)
 
 
 def _own_prose(el: etree._Element) -> int:
@@ -157,16 +162,14 @@ class BodyAnalysis:
         self.text_blocks: list[TextBlock] = []
         # libxml2 picks the candidates (block tags, divs holding text of their own), so Python
         # only sees the elements that can count; text_content() beats XPath's normalize-space().
-        divs = _OWN_TEXT_DIVS(page.root)  # held, so that their ids stay unique
-        inline_divs = _INLINE_PROSE_DIVS(page.root)
-        own_text = {id(el) for el in divs}
-        inline_prose = {id(el) for el in inline_divs}
+        divs = _PROSE_DIVS(page.root)  # held, so that their ids stay unique
+        prose_divs = {id(el) for el in divs}
         for el in page.root.iter(*BLOCK_TAGS, "div", "section"):
-            if el.tag not in ("div", "section") or id(el) in own_text:
+            if el.tag not in ("div", "section"):
                 self._add_block(el)
-            elif id(el) in inline_prose:
-                self._add_block(el, inline=True)
-        del divs, inline_divs
+            elif id(el) in prose_divs:
+                self._add_block(el, inline=not _has_own_text(el))
+        del divs
 
     def _add_block(self, el: etree._Element, inline: bool = False) -> None:
         if inline:  # a div of wrapped prose: read like a paragraph, credited to the div too
