@@ -66,7 +66,8 @@ _ABOUT_NAME = r"über|à propos de|sobre|acerca de"
 _EMAIL = re.compile(r"\S@\S+\.\w")
 _MIN_BIO_WORDS = 6  # a bio says something about its author; a name or a job title does not
 _MIN_UNSPACED_CHARS = 30
-_TRAILING_BIO_MAX_CHARS = 600
+_TRAILING_BIO_MAX_CHARS = 1500  # a bio of a few sentences; a longer paragraph is the article's
+_TRAILING_BIO_PARAGRAPHS = 3    # the last ones: the bio, then perhaps a disclaimer or a pitch
 _BIO_SECTION_ELEMENTS = 2
 
 
@@ -204,11 +205,16 @@ def without_bio(body: list[str], bio: str | None) -> list[str]:
 
 
 def split_trailing_bio(body: list[str], author_name: str | None) -> tuple[list[str], str | None]:
-    """A last paragraph that introduces the author ("Jane Doe is a writer ...") is the bio."""
+    """A paragraph near the end that introduces the author ("Jane Doe is a writer ...") is the
+    bio, also where a disclaimer or a call to action follows it. Each author of a byline
+    ("Jane Doe and John Roe") is looked for."""
     if not body or not author_name or len(body) < 2:
         return body, None
-    last = body[-1]
-    pattern = re.compile(rf"^{re.escape(author_name)}\s*(,[^.]*,\s*)?(is|was|has been|writes)\b", re.I)
-    if pattern.match(last) and len(last) < _TRAILING_BIO_MAX_CHARS:
-        return body[:-1], last
+    names = [n.strip() for n in re.split(r",|\band\b|&| und | et | y ", author_name) if len(n.strip().split()) >= 2]
+    if not names:
+        return body, None
+    pattern = re.compile(rf"^\(?(?:{'|'.join(map(re.escape, names))})\s*(,[^.]*,\s*)?(is|was|has been|writes)\b", re.I)
+    for at in range(len(body) - 1, max(0, len(body) - 1 - _TRAILING_BIO_PARAGRAPHS), -1):
+        if pattern.match(body[at]) and len(body[at]) < _TRAILING_BIO_MAX_CHARS:
+            return body[:at] + body[at + 1:], body[at]
     return body, None
