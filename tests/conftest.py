@@ -2,6 +2,7 @@
 them skip with a reason where it is absent, so a fresh clone's own tests still pass."""
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -36,3 +37,14 @@ def manifest_files(theme: str) -> dict[str, Path]:
     site = WORDPRESS / "site" / theme
     manifest = json.loads((site / "manifest.json").read_text())
     return {e["url"]: site / e["file"] for e in manifest["entries"]}
+
+
+def wcxb_article(key: str) -> dict | None:
+    """The article ``extract_page`` reads from a WCXB benchmark page (skipped where absent)."""
+    from scraper.extractors import extract_page
+    base = SHARED / "corpus" / "wcxb-articles"
+    path = base / "ground-truth" / f"{key}.json"
+    if not path.exists():
+        pytest.skip(f"WCXB pages not found at {base}")
+    truth = json.loads(path.read_text())
+    return extract_page(gzip.open(base / "html" / f"{key}.html.gz").read(), truth["url"])["article"]

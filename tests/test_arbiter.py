@@ -14,7 +14,7 @@ from scraper.extractors.arbiter import choose, without_trailing_labels
 from scraper.extractors.blocks import stoplist, stopwords_for
 from scraper.text import is_chrome
 
-from conftest import SHARED
+from conftest import SHARED, wcxb_article
 
 CORPUS = SHARED / "corpus"
 
@@ -30,13 +30,6 @@ def _suite_page(fragment: str) -> tuple[dict, dict]:
     return extract_page(html, url)["article"], item
 
 
-def _wcxb_page(key: str) -> dict:
-    base = CORPUS / "wcxb-articles"
-    path = base / "ground-truth" / f"{key}.json"
-    if not path.exists():
-        pytest.skip(f"WCXB pages not found at {base}")
-    truth = json.loads(path.read_text())
-    return extract_page(gzip.open(base / "html" / f"{key}.html.gz").read(), truth["url"])["article"]
 
 
 def test_a_comment_list_that_won_the_container_gives_way_to_the_article():
@@ -52,7 +45,7 @@ def test_a_comment_list_that_won_the_container_gives_way_to_the_article():
 def test_a_container_the_classifier_reads_more_around_is_kept():
     # A guide whose page repeats more prose around it (the classifier's text is three times the
     # container's): the container is inside that text, so it is no wrong block.
-    article = _wcxb_page("4175")
+    article = wcxb_article("4175")
     assert article["body_source"] == "container"
     assert "How to Sleep Train Your Toddler" in article["body_text"]
 

@@ -12,7 +12,7 @@ import pytest
 from scraper.extractors import extract_page
 from scraper.extractors.metadata import _author_name
 
-from conftest import SHARED
+from conftest import SHARED, wcxb_article
 
 THREADS = SHARED / "corpus" / "threads" / "html"
 
@@ -237,25 +237,18 @@ def test_about_before_a_name_is_still_a_label(byline, name):
 
 
 # -- a bio printed as the article's last paragraphs ---------------------------------------------
-def _wcxb_article(key: str) -> dict:
-    path = SHARED / "corpus" / "wcxb-articles" / "ground-truth" / f"{key}.json"
-    if not path.exists():
-        pytest.skip(f"WCXB pages not found at {path.parent.parent}")
-    truth = json.loads(path.read_text())
-    html = gzip.open(path.parent.parent / "html" / f"{key}.html.gz").read()
-    return extract_page(html, truth["url"])["article"]
 
 
 def test_a_long_bio_after_the_article_is_the_bio():
     # A 700-character paragraph "Arricca Elin SanSone is a writer, editor, …" ends the post.
-    article = _wcxb_article("0133")
+    article = wcxb_article("0133")
     assert article["author_bio"].startswith("Arricca Elin SanSone is a writer")
     assert "Arricca Elin SanSone is a writer" not in article["body_text"]
 
 
 def test_a_bio_followed_by_a_pitch_is_the_bio():
     # The bio is the last paragraph but one: a company's pitch follows it.
-    article = _wcxb_article("0002")
+    article = wcxb_article("0002")
     assert article["author_bio"].startswith("Kelia Losa Reinoso is a content writer")
     assert "Kelia Losa Reinoso is" not in article["body_text"]
 
@@ -263,7 +256,7 @@ def test_a_bio_followed_by_a_pitch_is_the_bio():
 def test_each_author_of_a_byline_is_looked_for():
     # "Manoj Jain and Jagpreet Chhatwal, The Commercial Appeal": the closing paragraph
     # introduces the second.
-    article = _wcxb_article("0120")
+    article = wcxb_article("0120")
     assert article["author_bio"].startswith("Jagpreet Chhatwal is")
 
 

@@ -13,7 +13,7 @@ from scraper.extractors import extract_page
 from scraper.extractors.regions import is_boilerplate
 from scraper.extractors.page import parse_html
 
-from conftest import SHARED
+from conftest import SHARED, wcxb_article
 
 WCXB = SHARED / "corpus" / "wcxb-articles"
 _WORD = re.compile(r"\w+")
@@ -465,13 +465,6 @@ def test_a_heading_over_text_stays():
 
 
 # -- regions that never hold the article, and prose without paragraph markup ------------------
-def _wcxb_article(key: str) -> dict:
-    base = SHARED / "corpus" / "wcxb-articles"
-    path = base / "ground-truth" / f"{key}.json"
-    if not path.exists():
-        pytest.skip(f"WCXB pages not found at {base}")
-    truth = json.loads(path.read_text())
-    return extract_page(gzip.open(base / "html" / f"{key}.html.gz").read(), truth["url"])["article"]
 
 
 def test_a_strip_of_testimonials_is_never_the_article():
@@ -485,7 +478,7 @@ def test_a_strip_of_testimonials_is_never_the_article():
 
 def test_a_listicles_slides_are_its_content():
     # A ranking's items are "listicle-slides": the article, not a carousel.
-    body = _wcxb_article("4499")["body_text"]
+    body = wcxb_article("4499")["body_text"]
     assert "Hyundai Ioniq 5" in body and "Base price: $36,600" in body
 
 
@@ -511,7 +504,7 @@ def test_a_consent_notice_is_never_the_article_and_wrapped_prose_counts():
 
 def test_a_pages_cookie_state_class_is_no_consent_notice():
     # <body class="… cookies-not-set">: a page-level state, the page's article is still found.
-    article = _wcxb_article("4555")
+    article = wcxb_article("4555")
     assert article is not None and len(article["body_text"]) > 1000
 
 
@@ -588,13 +581,13 @@ def test_a_list_of_the_sites_other_posts_is_not_the_article():
 def test_a_list_of_linked_titles_to_other_sites_is_the_articles_list():
     # A directory of events: each item a linked title to the event's own site, with its date,
     # place and description. That is what the page lists.
-    body = _wcxb_article("4362")["body_text"]
+    body = wcxb_article("4362")["body_text"]
     assert "FABCON is the largest conference dedicated to Microsoft Fabric" in body
 
 
 def test_a_list_of_long_entries_on_the_same_site_is_the_articles_list():
     # Alternatives to a product, each a linked title on the same site with a long description.
-    body = _wcxb_article("2976")["body_text"]
+    body = wcxb_article("2976")["body_text"]
     assert "granular workflow customization" in body
 
 
