@@ -203,12 +203,17 @@ def without_bio(body: list[str], bio: str | None) -> list[str]:
     return [p for p in body if collapse(p).casefold() not in folded]
 
 
+_INTRODUCES = re.compile(r"\s*(,[^.]*,\s*)?(is|was|has been|writes)\b", re.I)  # after the author's name
+
+
 def split_trailing_bio(body: list[str], author_name: str | None) -> tuple[list[str], str | None]:
     """A last paragraph that introduces the author ("Jane Doe is a writer ...") is the bio."""
     if not body or not author_name or len(body) < 2:
         return body, None
     last = body[-1]
-    pattern = re.compile(rf"^{re.escape(author_name)}\s*(,[^.]*,\s*)?(is|was|has been|writes)\b", re.I)
-    if pattern.match(last) and len(last) < _TRAILING_BIO_MAX_CHARS:
+    # What follows the name is tested first, where the name would end: most last paragraphs
+    # introduce nobody, and only the few that may need the pattern compiled for this name.
+    if (len(last) < _TRAILING_BIO_MAX_CHARS and _INTRODUCES.match(last, len(author_name))
+            and re.match(rf"^{re.escape(author_name)}{_INTRODUCES.pattern}", last, re.I)):
         return body[:-1], last
     return body, None
