@@ -225,11 +225,11 @@ def _pieces(el: etree._Element, skip: frozenset[int]) -> Iterator[str | object |
     tables: dict[int, tuple[etree._Element, bool]] = {}
     walker = etree.iterwalk(el, events=("start", "end", "comment", "pi"))
     for event, node in walker:
-        tag = _tag(node)
-        if event in ("comment", "pi"):
-            if node.tail:
-                yield from _code_lines(node.tail) if pre else (node.tail,)
-        elif event == "start":
+        # Inline rather than _tag(), and text yielded straight unless in <pre>: every node of
+        # the article passes here twice.
+        tag = node.tag
+        tag = tag.lower() if isinstance(tag, str) else None
+        if event == "start":
             if tag is None or tag in SKIP_TAGS or id(node) in skip:
                 walker.skip_subtree()  # its "end" still comes, and is skipped below
                 continue
@@ -244,14 +244,19 @@ def _pieces(el: etree._Element, skip: frozenset[int]) -> Iterator[str | object |
             elif tag == "br":
                 yield LINE_BREAK
             pre += tag == "pre"
-            if node.text:
-                yield from _code_lines(node.text) if pre else (node.text,)
-        else:
+            text = node.text
+        elif event == "end":
             if (tag in BLOCK_TAGS and id(node) not in skip) or id(node) in block_cells:
                 yield None  # block tags are never SKIP_TAGS
             pre -= tag == "pre" and id(node) not in skip
-            if node is not el and node.tail:
-                yield from _code_lines(node.tail) if pre else (node.tail,)
+            text = node.tail if node is not el else None
+        else:  # a comment or a processing instruction: only its tail is text
+            text = node.tail
+        if text:
+            if pre:
+                yield from _code_lines(text)
+            else:
+                yield text
 
 
 def _in_data_table(cell: etree._Element, tables: dict[int, tuple[etree._Element, bool]]) -> bool:

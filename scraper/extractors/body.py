@@ -72,7 +72,11 @@ def _normalized_length_below(text: str, limit: int) -> bool:
 
 def _own_prose(el: etree._Element) -> int:
     """Characters of text written straight into ``el``, not into its children."""
-    return len((el.text or "").strip()) + sum(len((c.tail or "").strip()) for c in el)
+    size = len((el.text or "").strip())
+    for child in el:  # a loop, not sum() over a generator: every div of the page comes here
+        if child.tail:
+            size += len(child.tail.strip())
+    return size
 
 
 # Elements that break a div's own text into pieces: their text is a block of its own.
@@ -176,7 +180,8 @@ class BodyAnalysis:
                 self._size[id(node)] = self._size.get(id(node), 0.0) + weight
 
     def _add_block(self, el: etree._Element) -> None:
-        if el.tag in ("div", "section"):  # prose written straight into a div (no <p>)
+        tag = el.tag  # read once: each read of a tag builds a new string
+        if tag in ("div", "section"):  # prose written straight into a div (no <p>)
             size, links = _own_prose(el), 0
             if size < MIN_PARAGRAPH:
                 return
@@ -193,7 +198,7 @@ class BodyAnalysis:
         climb = self._climb(start)
         if climb.nodes:
             self._credited[id(start)] = self._credited.get(id(start), 0.0) + weight
-        if el.tag in PROSE_TAGS or el.tag in ("div", "section"):
+        if tag in PROSE_TAGS or tag in ("div", "section"):
             self._credit_dense(climb, weight)
         # A block inside a link (a teaser card wrapped in <a>) is link text, all of it.
         self.text_blocks.append(TextBlock(el, text, len(text) if climb.in_link else own_links, climb.furniture))
@@ -386,7 +391,8 @@ def not_content_within(container: etree._Element) -> list[etree._Element]:
     skip: list[etree._Element] = []
 
     def walk(el: etree._Element, in_link: bool) -> tuple[int, int]:
-        link = in_link or el.tag == "a"
+        tag = el.tag
+        link = in_link or tag == "a"
         text = len((el.text or "").strip())
         links = text if link else 0
         for child in el:
@@ -396,10 +402,11 @@ def not_content_within(container: etree._Element) -> list[etree._Element]:
                 else:
                     t, n = walk(child, link)
                     text, links = text + t, links + n
-            tail = len((child.tail or "").strip())
-            text += tail
-            links += tail if link else 0
-        if el.tag in LINK_LIST_TAGS and 0 < text < LINK_LIST_MAX_CHARS and links >= LINK_SHARE * text:
+            if child.tail:
+                tail = len(child.tail.strip())
+                text += tail
+                links += tail if link else 0
+        if tag in LINK_LIST_TAGS and 0 < text < LINK_LIST_MAX_CHARS and links >= LINK_SHARE * text:
             skip.append(el)
         return text, links
 

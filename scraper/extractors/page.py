@@ -202,6 +202,7 @@ class Page:
     def __init__(self, root: html.HtmlElement, url: str):
         self.root = root
         self.url = url
+        self._tagged: dict[tuple[str, ...], list] = {}
 
     def xpath(self, query: str, node: etree._Element | None = None) -> list:
         return (self.root if node is None else node).xpath(query)
@@ -284,8 +285,12 @@ class Page:
         return self.in_order(attributes.get((name, value), ()) for value in values)
 
     def tagged(self, *tags: str) -> list:
-        """Elements of ``tags``, in document order (libxml2 filters: no Python per element)."""
-        return list(self.root.iter(*tags))
+        """Elements of ``tags``, in document order (libxml2 filters: no Python per element).
+        Several parts ask for the same tags (``h1``, ``time``, ``body``): each is found once."""
+        found = self._tagged.get(tags)
+        if found is None:
+            found = self._tagged[tags] = list(self.root.iter(*tags))
+        return list(found)
 
     @cached_property
     def meta(self) -> dict[str, str]:

@@ -68,7 +68,8 @@ def _holds_main_content(el: etree._Element) -> bool:
 
 
 def is_boilerplate(el: etree._Element) -> bool:
-    tag = el.tag.lower() if isinstance(el.tag, str) else ""
+    tag = el.tag
+    tag = tag.lower() if isinstance(tag, str) else ""
     if tag == "figure":  # an image with its caption; figures also hold tables and quotes
         return len("".join(t for t in el.itertext() if t.strip())) - _caption_chars(el) < 40
     if tag in FURNITURE_TAGS:
