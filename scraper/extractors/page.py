@@ -6,7 +6,8 @@ import codecs
 import json
 import re
 from collections.abc import Callable
-from functools import cached_property
+from functools import cached_property, wraps
+from typing import TypeVar
 
 from lxml import etree, html
 from w3lib.encoding import html_to_unicode, read_bom
@@ -195,6 +196,22 @@ ARTICLE_TYPES = {"Article", "BlogPosting", "NewsArticle", "Report", "TechArticle
                  "ScholarlyArticle", "OpinionNewsArticle", "AnalysisNewsArticle", "LiveBlogPosting"}
 
 
+T = TypeVar("T")
+
+
+def per_page(compute: Callable[[Page], T]) -> Callable[[Page], T]:
+    """``compute(page)``, worked out once per page however often it is asked for: the field
+    methods ask for the publication date and the byline more than once (``published``,
+    ``published_raw`` and the page's UTC offset all read the date)."""
+    @wraps(compute)
+    def once(page: Page) -> T:
+        answers = page._answers
+        if compute not in answers:
+            answers[compute] = compute(page)
+        return answers[compute]  # type: ignore[return-value]
+    return once
+
+
 _INDEXED_ATTRIBUTES = frozenset({"id", "itemprop", "rel", "role", "property", "type"})
 
 
@@ -203,6 +220,7 @@ class Page:
         self.root = root
         self.url = url
         self._tagged: dict[tuple[str, ...], list] = {}
+        self._answers: dict[Callable, object] = {}  # what ``per_page`` functions worked out
 
     def xpath(self, query: str, node: etree._Element | None = None) -> list:
         return (self.root if node is None else node).xpath(query)
