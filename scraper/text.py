@@ -34,6 +34,13 @@ _NAMES = r"(?-i:[A-Z][\w.'’-]*)( (?-i:[A-Z][\w.'’-]*)){0,3}"
 # Possessive repeats, lower-case "and": no backtracking however long the line.
 _CREDITED = (r"(?=.{0,120}$)(?-i:[A-Z][\w.'’-]*)(\s+((?-i:[A-Z][\w.'’&-]*|and)|&))*+"
              r"(,\s*(?-i:[A-Z])[^.,]{0,40}){0,3}+")
+# Affiliate disclosures: we (or I) may earn a commission when you buy through the links;
+# never another's earnings ("affiliates earn a commission on every sale").
+_AFFILIATE_DISCLOSURE = (
+    r"^(?=.{0,300}$)(?=.*\b(affiliate links?|(through|via) ((our|these|the|this|my|any) )?links?|"
+    r"click(ing)? on (a|the|our|any) links?|if you (buy|purchase|click|make a purchase)|"
+    r"at no (extra|additional) cost)\b)"
+    r"(?=.*(\b(we|our|us)\b|(?-i:\bI\b)(?!\.))).*\bearn\w*\b.{0,40}\bcommissions?\b.*$")
 # Lines printed by blog themes and plugins around content; never content themselves.
 CHROME_PATTERNS = [re.compile(p, re.I) for p in (
     r"^invalid or broken rss link\.?$",
@@ -106,12 +113,7 @@ CHROME_PATTERNS = [re.compile(p, re.I) for p in (
     r"recommended (stories|articles|reading|posts|videos)\s*:?|trending (this week|today)\s*:?|"
     r"(other |more )?(posts|articles|stories) you (may|might|will) (also )?(enjoy|like|love)\W*|"
     r"back to (the )?(blogs?|news|articles|all posts|posts))$",
-    # Affiliate disclosures: we (or I) may earn a commission when you buy through the links;
-    # never another's earnings ("affiliates earn a commission on every sale").
-    r"^(?=.{0,300}$)(?=.*\b(affiliate links?|(through|via) ((our|these|the|this|my|any) )?links?|"
-    r"click(ing)? on (a|the|our|any) links?|if you (buy|purchase|click|make a purchase)|"
-    r"at no (extra|additional) cost)\b)"
-    r"(?=.*(\b(we|our|us)\b|(?-i:\bI\b)(?!\.))).*\bearn\w*\b.{0,40}\bcommissions?\b.*$",
+    _AFFILIATE_DISCLOSURE,
     # Credit lines: who wrote or reviewed the piece (names, then titles after commas), whose the
     # picture is, when the page was last reviewed.
     r"^(written|reviewed|edited|fact[- ]checked|medically reviewed) by:?\s+" + _CREDITED + r"$",
@@ -169,8 +171,10 @@ def collapse(text: str | None) -> str:
     return _ANY_SPACE.sub(" ", text or "").strip()
 
 
-# One regex for all: a paragraph is tested once, not once per pattern.
-_CHROME = re.compile("|".join([f"(?:{p.pattern})" for p in CHROME_PATTERNS]
+# One regex for all: a paragraph is tested once, not once per pattern. The affiliate disclosure
+# stays apart: its lookaheads try a dozen phrases at every word of a line, which cost as much
+# as all the other patterns together, so it only runs on lines holding the word it ends in.
+_CHROME = re.compile("|".join([f"(?:{p.pattern})" for p in CHROME_PATTERNS if p.pattern != _AFFILIATE_DISCLOSURE]
                               + [f"(?:^(?:{p})$)" for p in LABEL_LINES_BY_KIND.values()]), re.I)
 
 
@@ -194,8 +198,13 @@ def is_dateline(line: str) -> bool:
     return len(rest) <= _DATELINE_MAX_NAMES and all(w[0].isupper() for w in rest)
 
 
+_AFFILIATE = re.compile(_AFFILIATE_DISCLOSURE, re.I)
+_COMMISSION = re.compile("commission", re.I)
+
+
 def is_chrome(line: str) -> bool:
-    return _CHROME.match(line) is not None or is_dateline(line)
+    return (_CHROME.match(line) is not None or is_dateline(line)
+            or (_COMMISSION.search(line) is not None and _AFFILIATE.match(line) is not None))
 
 
 def _tag(el: etree._Element) -> str | None:
@@ -221,11 +230,11 @@ def _pieces(el: etree._Element, skip: frozenset[int]) -> Iterator[str | object |
     tables: dict[int, tuple[etree._Element, bool]] = {}
     walker = etree.iterwalk(el, events=("start", "end", "comment", "pi"))
     for event, node in walker:
-        tag = _tag(node)
-        if event in ("comment", "pi"):
-            if node.tail:
-                yield from _code_lines(node.tail) if pre else (node.tail,)
-        elif event == "start":
+        # Inline rather than _tag(), and text yielded straight unless in <pre>: every node of
+        # the article passes here twice.
+        tag = node.tag
+        tag = tag.lower() if isinstance(tag, str) else None
+        if event == "start":
             if tag is None or tag in SKIP_TAGS or id(node) in skip:
                 walker.skip_subtree()  # its "end" still comes, and is skipped below
                 continue
@@ -240,14 +249,19 @@ def _pieces(el: etree._Element, skip: frozenset[int]) -> Iterator[str | object |
             elif tag == "br":
                 yield LINE_BREAK
             pre += tag == "pre"
-            if node.text:
-                yield from _code_lines(node.text) if pre else (node.text,)
-        else:
+            text = node.text
+        elif event == "end":
             if (tag in BLOCK_TAGS and id(node) not in skip) or id(node) in block_cells:
                 yield None  # block tags are never SKIP_TAGS
             pre -= tag == "pre" and id(node) not in skip
-            if node is not el and node.tail:
-                yield from _code_lines(node.tail) if pre else (node.tail,)
+            text = node.tail if node is not el else None
+        else:  # a comment or a processing instruction: only its tail is text
+            text = node.tail
+        if text:
+            if pre:
+                yield from _code_lines(text)
+            else:
+                yield text
 
 
 def _in_data_table(cell: etree._Element, tables: dict[int, tuple[etree._Element, bool]]) -> bool:
@@ -274,7 +288,9 @@ def _code_lines(text: str) -> Iterator[str | object]:
 
 def _clean(parts: list[str]) -> str:
     text = _SPACE.sub(" ", "".join(parts))
-    return _SPACES_AROUND_NEWLINE.sub("\n", text).strip()
+    if "\n" in text:  # most paragraphs hold no line break: no second pass over them
+        text = _SPACES_AROUND_NEWLINE.sub("\n", text)
+    return text.strip()
 
 
 def paragraphs(el: etree._Element, skip: Iterable[etree._Element] = ()) -> list[str]:
@@ -300,7 +316,11 @@ def paragraphs(el: etree._Element, skip: Iterable[etree._Element] = ()) -> list[
             blank_line = blank_line and not piece.strip()
     if buf:
         out.append(_clean(buf))
-    return [p for p in (q.strip("\n ") for block in out for q in _BLANK_LINE.split(block)) if p]
+    return [p for p in (q.strip("\n ") for block in out for q in _blank_line_split(block)) if p]
+
+
+def _blank_line_split(block: str) -> list[str]:
+    return _BLANK_LINE.split(block) if "\n\n" in block else [block]
 
 
 def join_paragraphs(paras: Iterable[str]) -> str:

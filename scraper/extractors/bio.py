@@ -20,6 +20,7 @@ _DESCRIPTION_CLASSES = ("author-description", "saboxplugin-desc", "author-bio-te
                         "elementor-author-box__bio", "author-bio-content", "author-text")
 # Themes' own variants ("author-bio-box", "post-about-author"): tried last, as substrings.
 _BOX_PARTS = ("author-bio", "about-author", "author-box")
+_BOX_PART = re.compile("|".join(map(re.escape, _BOX_PARTS)))  # one test per class name, in C
 # What a bio box prints around the bio, by the structure it has; each with the pages that showed
 # it (threads/ and wcxb-articles/ of ../shared/corpus). A link to the author's other posts or
 # page: "View all posts by Daniel Lemire" (lemire.me), "More about me →" (wcxb 4036, 4085),
@@ -129,7 +130,7 @@ def _candidates(page: Page, boxes: list[etree._Element]) -> Iterator[etree._Elem
     yield from (d for d in page.with_attribute("itemprop", "description")
                 if any(a.get("itemprop") == "author" for a in d.iterancestors()))
     yield from boxes
-    yield from page.with_class_where(lambda name: any(part in name for part in _BOX_PARTS))
+    yield from page.with_class_where(_BOX_PART.search)
 
 
 def _from_boxes(page: Page, author_name: str | None) -> tuple[str | None, list[etree._Element]]:
@@ -204,6 +205,9 @@ def without_bio(body: list[str], bio: str | None) -> list[str]:
     return [p for p in body if collapse(p).casefold() not in folded]
 
 
+_INTRODUCES = re.compile(r"\s*(,[^.]*,\s*)?(is|was|has been|writes)\b", re.I)  # after the author's name
+
+
 def split_trailing_bio(body: list[str], author_name: str | None) -> tuple[list[str], str | None]:
     """A paragraph near the end that introduces the author ("Jane Doe is a writer ...") is the
     bio, also where a disclaimer or a call to action follows it. Each author of a byline
@@ -211,10 +215,10 @@ def split_trailing_bio(body: list[str], author_name: str | None) -> tuple[list[s
     if not body or not author_name or len(body) < 2:
         return body, None
     names = [n.strip() for n in re.split(r",|\band\b|&| und | et | y ", author_name) if len(n.strip().split()) >= 2]
-    if not names:
-        return body, None
-    pattern = re.compile(rf"^\(?(?:{'|'.join(map(re.escape, names))})\s*(,[^.]*,\s*)?(is|was|has been|writes)\b", re.I)
     for at in range(len(body) - 1, max(0, len(body) - 1 - _TRAILING_BIO_PARAGRAPHS), -1):
-        if pattern.match(body[at]) and len(body[at]) < _TRAILING_BIO_MAX_CHARS:
+        paragraph = body[at].removeprefix("(")
+        if len(body[at]) < _TRAILING_BIO_MAX_CHARS and any(
+                paragraph[:len(name)].lower() == name.lower() and _INTRODUCES.match(paragraph, len(name))
+                for name in names):
             return body[:at] + body[at + 1:], body[at]
     return body, None

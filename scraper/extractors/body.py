@@ -50,15 +50,11 @@ ARTICLE_MIN_CHARS = 500  # prose typed straight into <body> that outweighs the b
 SHORT_POST_CHARS = 300  # a post of a few sentences is still a post (a 317-character news item)
 TEASER_PROSE = 400  # prose per linked heading below which a block is a grid of teasers
 LISTICLE_FACTOR = 3
-# Divs holding text of their own: prose written straight into a div (no <p>).
-# Divs holding prose of their own, found by libxml2 in one pass: text written straight into the
-# div (no <p>), or wrapped in <span>s (or <font>s) with no block below them, a CMS's rich text
-# field printed as "<div><span><span>text<br><br>text</span></span></div>".
-_PROSE_DIVS = etree.XPath(
-    "descendant::*[self::div or self::section][text()[normalize-space()] or ((span or font) and"
-    " not(descendant::*[self::div or self::section or self::p or self::li or self::ul or self::ol or self::table"
-    " or self::blockquote or self::pre or self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6"
-    " or self::dl or self::form or self::article or self::header or self::footer or self::nav or self::aside]))]")
+# A div whose prose is wrapped in <span>s (or <font>s) with no block below them: a CMS's rich
+# text field printed as "<div><span><span>text<br><br>text</span></span></div>".
+_WRAPPERS = frozenset({"span", "font"})
+_BLOCKS_BELOW = ("div", "section", "p", "li", "ul", "ol", "table", "blockquote", "pre", "h1", "h2", "h3", "h4",
+                 "h5", "h6", "dl", "form", "article", "header", "footer", "nav", "aside")
 _MARKUP = re.compile(r"</?(p|div|br|span|a|strong|em|h[1-6]|ul|ol|li|body)\b[^>]*>", re.I)
 _XML_SPACE = re.compile(r"[ \t\r\n]+")  # what XPath's normalize-space() folds (not NBSP)
 # A comment area's class or id word ("comment-list", a theme's "vhb-comments", "post-comments",
@@ -88,9 +84,21 @@ def _has_own_text(el: etree._Element) -> bool:
     return bool((el.text or "").strip(" \t\n\r")) or any((c.tail or "").strip(" \t\n\r") for c in el)
 
 
+def _wraps_prose(el: etree._Element) -> bool:
+    """A div of wrapped prose: no text of its own, a <span> or <font> child, no block below it,
+    and a rich-text field's length (``INLINE_PROSE_MIN_CHARS``)."""
+    return (any(child.tag in _WRAPPERS for child in el) and not _has_own_text(el)
+            and next(el.iterdescendants(*_BLOCKS_BELOW), None) is None
+            and len(el.text_content().strip()) >= INLINE_PROSE_MIN_CHARS)
+
+
 def _own_prose(el: etree._Element) -> int:
     """Characters of text written straight into ``el``, not into its children."""
-    return len((el.text or "").strip()) + sum(len((c.tail or "").strip()) for c in el)
+    size = len((el.text or "").strip())
+    for child in el:  # a loop, not sum() over a generator: every div of the page comes here
+        if child.tail:
+            size += len(child.tail.strip())
+    return size
 
 
 # Elements that break a div's own text into pieces: their text is a block of its own.
@@ -121,8 +129,8 @@ _TERM_CLASS = re.compile(r"^(tag|category|cat|topic|tax|term|post_tag|type|forma
 
 
 def is_comment_area(el: etree._Element) -> bool:
-    names = (el.get("class") or "").split() + [el.get("id") or ""]
-    return any(_comment_area_name(name) for name in names if name)
+    label, ident = el.get("class"), el.get("id")
+    return bool(label and _comment_area_label(label)) or bool(ident and _comment_area_name(ident))
 
 
 def _in_comment_area(el: etree._Element) -> bool:
@@ -132,6 +140,13 @@ def _in_comment_area(el: etree._Element) -> bool:
             return True
         node = node.getparent()
     return False
+
+
+@lru_cache(maxsize=65536)
+def _comment_area_label(label: str) -> bool:
+    """A class string with a comment area's name; every element of the content is asked, and
+    class strings repeat within a page and across a site's pages: each is decided once."""
+    return any(_comment_area_name(name) for name in label.split())
 
 
 @lru_cache(maxsize=65536)
@@ -148,6 +163,17 @@ class TextBlock(NamedTuple):
     furniture: etree._Element | None  # the nearest furniture holding it (a comment area, a bio box ...)
 
 
+class _Climb(NamedTuple):
+    """The elements a block's prose is credited to: the one it starts from, then each ancestor
+    up to the first furniture (included) or <body> (excluded)."""
+    nodes: tuple[etree._Element, ...]
+    in_link: bool  # an <a> among them
+    furniture: etree._Element | None  # the furniture it stopped at (None: it reached <body>)
+
+
+_NO_CLIMB = _Climb((), False, None)
+
+
 class BodyAnalysis:
     """Prose weight of every element of one page, from one walk over its text blocks."""
 
@@ -155,36 +181,39 @@ class BodyAnalysis:
         self.page = page
         self._size: dict[int, float] = {}    # prose below an element, furniture between excluded
         self._dense: dict[int, float] = {}   # readability score: parent 1, grandparent 1/2, ...
-        self._nodes: dict[int, etree._Element] = {}
-        self._furniture: dict[int, bool] = {}  # is_boilerplate per ancestor: blocks share them
+        self._nodes: dict[int, etree._Element] = {}  # the elements scored in ``_dense``
+        # The climb from each element a block starts from, and from each element above it:
+        # blocks that share a parent share its climb, and a climb continues its parent's.
+        self._climbs: dict[int, _Climb] = {}
+        self._credited: dict[int, float] = {}  # prose of the blocks starting at an element
         # Every text block read here, (element, text, link characters) in document order: what
         # the paragraph classifier (blocks.py) judges, so the page's text is read once.
         self.text_blocks: list[TextBlock] = []
-        # libxml2 picks the candidates (block tags, divs holding text of their own), so Python
-        # only sees the elements that can count; text_content() beats XPath's normalize-space().
-        divs = _PROSE_DIVS(page.root)  # held, so that their ids stay unique
-        prose_divs = {id(el) for el in divs}
+        # libxml2 picks the candidates (block tags, divs and sections), so Python only sees the
+        # elements that can count; text_content() beats XPath's normalize-space(). A div without
+        # text of its own is dropped by its first test, which costs less than an XPath finding
+        # the divs with some.
         for el in page.root.iter(*BLOCK_TAGS, "div", "section"):
-            if el.tag not in ("div", "section"):
-                self._add_block(el)
-            elif id(el) in prose_divs:
-                self._add_block(el, inline=not _has_own_text(el))
-        del divs
+            self._add_block(el)
+        # Weights are whole numbers of characters, so their sums are exact in any order: the
+        # prose of the blocks starting at an element goes up its climb once, not once per block.
+        for key, weight in self._credited.items():
+            for node in self._climbs[key].nodes:
+                self._size[id(node)] = self._size.get(id(node), 0.0) + weight
 
-    def _add_block(self, el: etree._Element, inline: bool = False) -> None:
-        if inline:  # a div of wrapped prose: read like a paragraph, credited to the div too
-            text = el.text_content()
-            size = len(text.strip())
-            if size < INLINE_PROSE_MIN_CHARS:
-                return
-            links = own_links = _link_chars(el)
-            start = el
-        elif el.tag in ("div", "section"):  # prose written straight into a div (no <p>)
+    def _add_block(self, el: etree._Element) -> None:
+        tag = el.tag  # read once: each read of a tag builds a new string
+        if tag in ("div", "section"):  # prose written straight into a div (no <p>)
             size, links = _own_prose(el), 0
-            if size < MIN_PARAGRAPH:
+            if size >= MIN_PARAGRAPH:
+                text, own_links = _own_text(el)
+            elif _wraps_prose(el):  # read like a paragraph, credited to the div too
+                text = el.text_content()
+                size, links = len(text.strip()), _link_chars(el)
+                own_links = links
+            else:
                 return
             start = el
-            text, own_links = _own_text(el)
         else:
             text = el.text_content()
             size = len(text.strip())
@@ -193,30 +222,44 @@ class BodyAnalysis:
             links = own_links = _link_chars(el)
             start = el.getparent()
         weight = max(0.0, size - 2 * links)
-        in_link, furniture = self._credit(start, weight, dense=el.tag in PROSE_TAGS or el.tag in ("div", "section"))
+        climb = self._climb(start)
+        if climb.nodes:
+            self._credited[id(start)] = self._credited.get(id(start), 0.0) + weight
+        if tag in PROSE_TAGS or tag in ("div", "section"):
+            self._credit_dense(climb, weight)
         # A block inside a link (a teaser card wrapped in <a>) is link text, all of it.
-        self.text_blocks.append(TextBlock(el, text, len(text) if in_link else own_links, furniture))
+        self.text_blocks.append(TextBlock(el, text, len(text) if climb.in_link else own_links, climb.furniture))
 
-    def _credit(self, node: etree._Element | None, weight: float,
-                dense: bool) -> tuple[bool, etree._Element | None]:
-        """Credit ``weight`` to ``node`` and its ancestors up to furniture; whether a link was
-        among them, and the furniture the walk stopped at (None: it reached <body>)."""
-        share, level, in_link = 1.0, 0, False
-        while node is not None and node.tag not in ("body", "html"):
+    def _credit_dense(self, climb: _Climb, weight: float) -> None:
+        """The readability score: the block's prose to its first four elements, halved at each."""
+        share = 1.0
+        for node in climb.nodes[:4]:
             key = id(node)
-            in_link = in_link or node.tag == "a"
             self._nodes[key] = node
-            self._size[key] = self._size.get(key, 0.0) + weight
-            if dense and level < 4:
-                self._dense[key] = self._dense.get(key, 0.0) + weight * share
-                share /= 2
-            furniture = self._furniture.get(key)
-            if furniture is None:
-                furniture = self._furniture[key] = is_boilerplate(node)
-            if furniture:
-                return in_link, node  # furniture's prose counts for itself, never for what holds it
-            node, level = node.getparent(), level + 1
-        return in_link, None
+            self._dense[key] = self._dense.get(key, 0.0) + weight * share
+            share /= 2
+
+    def _climb(self, start: etree._Element | None) -> _Climb:
+        """The climb from ``start``: built once per element, on top of its parent's."""
+        pending: list[etree._Element] = []  # from ``start`` up, their climbs yet to build
+        node, above, at_furniture = start, _NO_CLIMB, False
+        while node is not None and node.tag not in ("body", "html"):
+            known = self._climbs.get(id(node))
+            if known is not None:
+                above = known
+                break
+            pending.append(node)
+            if is_boilerplate(node):
+                at_furniture = True  # furniture's prose counts for itself, never for what holds it
+                break
+            node = node.getparent()
+        if at_furniture:
+            furniture = pending.pop()
+            above = self._climbs[id(furniture)] = _Climb((furniture,), furniture.tag == "a", furniture)
+        for node in reversed(pending):
+            above = self._climbs[id(node)] = _Climb((node, *above.nodes), above.in_link or node.tag == "a",
+                                                    above.furniture)
+        return above
 
     def content_size(self, el: etree._Element | None) -> float:
         return self._size.get(id(el), 0.0) if el is not None else 0.0
@@ -303,11 +346,7 @@ class BodyAnalysis:
 
     def _children_prose(self, el: etree._Element) -> float:
         return sum(self.content_size(child) for child in el
-                   if isinstance(child.tag, str) and not self._is_furniture(child))
-
-    def _is_furniture(self, el: etree._Element) -> bool:
-        known = self._furniture.get(id(el))
-        return is_boilerplate(el) if known is None else known
+                   if isinstance(child.tag, str) and not is_boilerplate(child))
 
     def _adds_teasers(self, node: etree._Element, teasers: int, size: float, best: float) -> bool:
         """Linked headings the ancestor adds, with little prose for each: teasers of other
@@ -468,7 +507,8 @@ def not_content_within(container: etree._Element, url: str = "") -> list[etree._
     skip: list[etree._Element] = []
 
     def walk(el: etree._Element, in_link: bool) -> tuple[int, int]:
-        link = in_link or el.tag == "a"
+        tag = el.tag
+        link = in_link or tag == "a"
         text = len((el.text or "").strip())
         links = text if link else 0
         for child in el:
@@ -478,10 +518,11 @@ def not_content_within(container: etree._Element, url: str = "") -> list[etree._
                 else:
                     t, n = walk(child, link)
                     text, links = text + t, links + n
-            tail = len((child.tail or "").strip())
-            text += tail
-            links += tail if link else 0
-        if el.tag in LINK_LIST_TAGS and 0 < text < LINK_LIST_MAX_CHARS and links >= LINK_SHARE * text:
+            if child.tail:
+                tail = len(child.tail.strip())
+                text += tail
+                links += tail if link else 0
+        if tag in LINK_LIST_TAGS and 0 < text < LINK_LIST_MAX_CHARS and links >= LINK_SHARE * text:
             skip.append(el)
         return text, links
 

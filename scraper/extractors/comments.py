@@ -56,7 +56,6 @@ AREA_NAMES = frozenset({"comments", "comment-list", "commentlist", "comments-are
 # One pass over the document's attributes finds every element any rule below could want; pages
 # without comments pay for this and nothing else.
 _CANDIDATES = etree.XPath("//@*[contains(., 'omment')]")
-_PAGE_LINKS = etree.XPath("//a[contains(@href, 'comment-page-') or contains(@href, 'cpage=')]")
 AUTHOR_QUERIES = (
     f".//*[{cls('comment-author')}]//*[{cls('fn')}]",
     f".//*[{cls('fn')}]",
@@ -557,6 +556,15 @@ def thread_path(url: str) -> str:
     return f"{path}?{query}" if query else path
 
 
+def _thread_page_links(root: etree._Element) -> Iterator[tuple[etree._Element, str]]:
+    """Links whose address may name a page of a thread, with that address: libxml2 finds the
+    links, two substring tests read each address (an XPath contains() on each costs more)."""
+    for a in root.iter("a"):
+        href = a.get("href")
+        if href is not None and ("comment-page-" in href or "cpage=" in href):
+            yield a, href
+
+
 def comment_page_urls(page: Page) -> list[str]:
     """Other pages of this thread (``comment-page-N/`` or ``?cpage=N``), normalised, in order.
 
@@ -564,9 +572,8 @@ def comment_page_urls(page: Page) -> list[str]:
     """
     own = thread_path(page.url)
     found: dict[str, int] = {}
-    for a in _PAGE_LINKS(page.root):  # only links that can match: most pages have hundreds
-        href = a.get("href")
-        m = _PAGE_LINK.search(href or "")
+    for a, href in _thread_page_links(page.root):  # only links that can match: most pages have hundreds
+        m = _PAGE_LINK.search(href)
         if not m or in_widget(a):
             continue
         url = absolute(page.url, href)

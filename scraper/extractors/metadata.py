@@ -10,7 +10,7 @@ from lxml import etree
 from ..dates import MONTH_NAME, MONTH_NUMBERS
 from ..text import MONTH, collapse, paragraphs
 from ..urls import absolute
-from .page import Page, jsonld_types
+from .page import Page, jsonld_types, per_page
 from .regions import is_boilerplate
 
 _POST_ID = re.compile(r"(?:^|\s)postid-(\d+)(?:\s|$)")
@@ -388,6 +388,7 @@ def author(page: Page) -> tuple[str | None, str | None]:
     return name, url or author_link(page)
 
 
+@per_page  # asked by the author field and again by the date beside the byline
 def _author_found(page: Page) -> tuple[str | None, etree._Element | None]:
     """The author's name from the most trusted source that gives one, and the element it was
     read from (None for JSON-LD and meta tags)."""
@@ -404,6 +405,7 @@ def author_link(page: Page) -> str | None:
     return absolute(page.url, str(href)) if href else None
 
 
+@per_page
 def published_raw(page: Page) -> str | None:
     """The publication date as the page states it: JSON-LD, meta tags and ``<time datetime>``
     first, then a date in the URL (``/2024/05/07/``), then a date printed for readers (read

@@ -6,7 +6,8 @@ import codecs
 import json
 import re
 from collections.abc import Callable
-from functools import cached_property
+from functools import cached_property, wraps
+from typing import TypeVar
 
 from lxml import etree, html
 from w3lib.encoding import html_to_unicode, read_bom
@@ -195,6 +196,22 @@ ARTICLE_TYPES = {"Article", "BlogPosting", "NewsArticle", "Report", "TechArticle
                  "ScholarlyArticle", "OpinionNewsArticle", "AnalysisNewsArticle", "LiveBlogPosting"}
 
 
+T = TypeVar("T")
+
+
+def per_page(compute: Callable[[Page], T]) -> Callable[[Page], T]:
+    """``compute(page)``, worked out once per page however often it is asked for: the field
+    methods ask for the publication date and the byline more than once (``published``,
+    ``published_raw`` and the page's UTC offset all read the date)."""
+    @wraps(compute)
+    def once(page: Page) -> T:
+        answers = page._answers
+        if compute not in answers:
+            answers[compute] = compute(page)
+        return answers[compute]  # type: ignore[return-value]
+    return once
+
+
 _INDEXED_ATTRIBUTES = frozenset({"id", "itemprop", "rel", "role", "property", "type"})
 
 
@@ -202,6 +219,8 @@ class Page:
     def __init__(self, root: html.HtmlElement, url: str):
         self.root = root
         self.url = url
+        self._tagged: dict[tuple[str, ...], list] = {}
+        self._answers: dict[Callable, object] = {}  # what ``per_page`` functions worked out
 
     def xpath(self, query: str, node: etree._Element | None = None) -> list:
         return (self.root if node is None else node).xpath(query)
@@ -222,12 +241,14 @@ class Page:
         labels: dict[str, list] = {}
         others = []  # elements with an indexed attribute besides the class
         for el in self.root.iterdescendants(etree.Element):
-            attrib = el.attrib
-            if not attrib:
+            # keys() and get() read libxml2's attributes directly; ``el.attrib`` would build a
+            # proxy object per element first, which cost a fifth of this walk.
+            names = el.keys()
+            if not names:
                 continue
-            label = attrib.get("class")
+            label = el.get("class")
             # A class alone is the common case: only then are the other names left unread.
-            indexed = (label is None or len(attrib) > 1) and not _INDEXED_ATTRIBUTES.isdisjoint(attrib.keys())
+            indexed = (label is None or len(names) > 1) and not _INDEXED_ATTRIBUTES.isdisjoint(names)
             if label is None and not indexed:
                 continue  # a link's href, an image's src: nothing looked up
             held.append(el)
@@ -282,8 +303,12 @@ class Page:
         return self.in_order(attributes.get((name, value), ()) for value in values)
 
     def tagged(self, *tags: str) -> list:
-        """Elements of ``tags``, in document order (libxml2 filters: no Python per element)."""
-        return list(self.root.iter(*tags))
+        """Elements of ``tags``, in document order (libxml2 filters: no Python per element).
+        Several parts ask for the same tags (``h1``, ``time``, ``body``): each is found once."""
+        found = self._tagged.get(tags)
+        if found is None:
+            found = self._tagged[tags] = list(self.root.iter(*tags))
+        return list(found)
 
     @cached_property
     def meta(self) -> dict[str, str]:

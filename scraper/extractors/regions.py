@@ -70,17 +70,19 @@ def _holds_main_content(el: etree._Element) -> bool:
 
 
 def is_boilerplate(el: etree._Element) -> bool:
-    tag = el.tag.lower() if isinstance(el.tag, str) else ""
+    tag = el.tag
+    tag = tag.lower() if isinstance(tag, str) else ""
     if tag == "figure":  # an image with its caption; figures also hold tables and quotes
         return len("".join(t for t in el.itertext() if t.strip())) - _caption_chars(el) < 40
     if tag in FURNITURE_TAGS:
         return True
     if tag == "header" and el.find(".//h1") is not None and _text_chars(el) < HEADER_MAX_CHARS:
         return True  # the title's header: headline, standfirst, byline
-    if not len(el.attrib):
-        return False
     # Every element of the content passes here: one read of its attributes, not one per name.
-    attributes = dict(el.items())
+    items = el.items()
+    if not items:
+        return False
+    attributes = dict(items)
     role = attributes.get("role")
     if role in ("navigation", "complementary", "banner", "contentinfo", "dialog"):
         return True
@@ -117,7 +119,10 @@ def _furniture_label(label: str | None) -> bool:
     return bool(label) and any(_furniture_name(n) for n in label.split())
 
 
+@lru_cache(maxsize=65536)
 def _furniture_name(name: str) -> bool:
+    """Class names repeat far more than whole class strings ("elementor-widget", "wp-block"):
+    each is decided once too."""
     return bool((FURNITURE_NAME.search(name) or _CAMEL_FURNITURE.search(name)) and not _BUILDER.match(name)
                 and not _LAYOUT_FLAG.search(name) and not _EMBEDDED_POST.match(name))
 
