@@ -52,7 +52,6 @@ TEASER_PROSE = 400  # prose per linked heading below which a block is a grid of 
 LISTICLE_FACTOR = 3
 # A div whose prose is wrapped in <span>s (or <font>s) with no block below them: a CMS's rich
 # text field printed as "<div><span><span>text<br><br>text</span></span></div>".
-_WRAPPERS = frozenset({"span", "font"})
 _BLOCKS_BELOW = ("div", "section", "p", "li", "ul", "ol", "table", "blockquote", "pre", "h1", "h2", "h3", "h4",
                  "h5", "h6", "dl", "form", "article", "header", "footer", "nav", "aside")
 _MARKUP = re.compile(r"</?(p|div|br|span|a|strong|em|h[1-6]|ul|ol|li|body)\b[^>]*>", re.I)
@@ -87,7 +86,7 @@ def _has_own_text(el: etree._Element) -> bool:
 def _wraps_prose(el: etree._Element) -> bool:
     """A div of wrapped prose: no text of its own, a <span> or <font> child, no block below it,
     and a rich-text field's length (``INLINE_PROSE_MIN_CHARS``)."""
-    return (any(child.tag in _WRAPPERS for child in el) and not _has_own_text(el)
+    return ((el.find("span") is not None or el.find("font") is not None) and not _has_own_text(el)
             and next(el.iterdescendants(*_BLOCKS_BELOW), None) is None
             and len(el.text_content().strip()) >= INLINE_PROSE_MIN_CHARS)
 
@@ -207,7 +206,7 @@ class BodyAnalysis:
             size, links = _own_prose(el), 0
             if size >= MIN_PARAGRAPH:
                 text, own_links = _own_text(el)
-            elif _wraps_prose(el):  # read like a paragraph, credited to the div too
+            elif size == 0 and _wraps_prose(el):  # read like a paragraph, credited to the div too
                 text = el.text_content()
                 size, links = len(text.strip()), _link_chars(el)
                 own_links = links
