@@ -267,3 +267,15 @@ def test_the_author_named_earlier_in_the_article_stays_in_it():
     assert split_trailing_bio(body, "Jane Doe") == (body, None)
     long_last = body[:4] + ["Jane Doe is a runner. " * 100]
     assert split_trailing_bio(long_last, "Jane Doe") == (long_last, None)
+
+
+def test_a_paragraph_about_the_author_before_the_last_is_not_a_bio():
+    from scraper.extractors.bio import split_trailing_bio
+    body = ["The story.", "Jane Doe was wrong about this in 2019, and says so: the numbers were off.", "The end."]
+    assert split_trailing_bio(body, "Jane Doe") == (body, None)
+
+
+def test_a_compound_surname_is_one_name():
+    from scraper.extractors.bio import split_trailing_bio
+    body = ["The story.", "Ana Garcia y Lopez is a writer in Madrid who covers the city's archives."]
+    assert split_trailing_bio(body, "Ana Garcia y Lopez") == (body[:1], body[1])

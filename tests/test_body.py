@@ -487,6 +487,7 @@ def test_a_listicles_slides_are_its_content():
     ("alert warning dialogCookieWarning", True), ("cookie-notice-container", True), ("consentBanner", True),
     ("listicle-slides", False), ("slideshow-article", False), ("has-slider", False), ("entry-content", False),
     ("author-bio", True), ("has-author-box", False),
+    ("post tag-cookies", False), ("category-cookies", False), ("tag-slider", False),
 ])
 def test_which_regions_never_hold_the_article(label, never):
     from scraper.extractors.regions import never_article_label
@@ -552,7 +553,7 @@ def test_the_intros_of_other_posts_teasers_are_no_lead():
 
 @pytest.mark.parametrize("label, lead", [
     ("v-A_-article__content__lead v-A_-clear", True), ("leader", True), ("pdb-article-teaser-intro", True),
-    ("article-dek", True), ("v-A_-commercial__leaderboard", False), ("leading-6", False), ("introduction-video", False),
+    ("article-dek", True), ("author-intro", False), ("v-A_-commercial__leaderboard", False), ("leading-6", False), ("introduction-video", False),
 ])
 def test_which_class_names_are_a_lead(label, lead):
     from scraper.extractors.body import _standfirst_label
@@ -603,3 +604,31 @@ def test_a_block_with_one_label_line_among_prose_lines_stays():
     from scraper.text import drop_chrome
     block = "Next post\nThe archive keeps every reply, with the comment it answers."
     assert drop_chrome([block]) == [block]
+
+
+def _post(content: str, before: str = "") -> str:
+    prose = "<p>" + "The post says what it has to say, in sentences a reader follows to the end. " * 3 + "</p>"
+    return (f"<html><body class='single'>{before}<article><h1>A post</h1><div class='entry-content'>{content}"
+            f"{prose * 2}</div></article></body></html>")
+
+
+def test_a_roundup_of_the_blogs_own_posts_is_the_post():
+    items = "".join(f'<li><h3><a href="/2024/0{i}/post-{i}/">The post of month {i} this year</a></h3>'
+                    f"<p>Why it mattered: a note of a sentence or two about that month's post, its readers.</p></li>"
+                    for i in range(1, 8))
+    html = _post(f"<p>The year in review.</p><ol>{items}</ol>")
+    body = extract_page(html, "https://blog.example.org/2024/12/the-year/")["article"]["body_text"]
+    assert all(f"The post of month {i} this year" in body for i in range(1, 8))
+
+
+def test_short_lines_opening_the_article_stay():
+    html = _post("<p><strong>Serves 4</strong></p><p>Prep time: 20 min</p><p>Cook time: 1 hour</p>")
+    body = extract_page(html, "https://blog.example.org/2024/05/a-recipe/")["article"]["body_text"]
+    assert body.startswith("Serves 4\n\nPrep time: 20 min\n\nCook time: 1 hour")
+
+
+def test_a_sites_tagline_above_the_headline_is_no_lead():
+    html = _post("", before="<header><p class='lead'>A blog about software, cycling and the weather.</p></header>")
+    html = html.replace("<header>", "<div class='masthead'>").replace("</header>", "</div>")
+    body = extract_page(html, "https://blog.example.org/2024/05/a-post/")["article"]["body_text"]
+    assert "A blog about software" not in body

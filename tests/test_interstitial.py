@@ -79,3 +79,17 @@ def test_a_challenge_served_during_a_crawl_is_listed_not_stored(tmp_path):
     assert message in json.dumps(manifest["errors"])
     stored = {a["canonical_url"] for a in read_table(tmp_path, "challenge", "articles")}
     assert stored == {p["url"] for p in truth_posts()} - {quiet}
+
+
+@pytest.mark.parametrize("title, extra", [
+    ("DDoS-Guard review: is it any good? – My blog",
+     '<script type="application/ld+json">{"headline": "DDoS-Guard review", "x": "ddg_captcha"}</script>'),
+    ("Sucuri Website Firewall review – My blog", '<a id="sucuri-firewall-review" href="/s/">Sucuri</a>'),
+    ("Just a moment of silence", '<form id="challenge-form-signup"><input name="e"></form>'),
+])
+def test_a_post_about_these_services_is_a_post(title, extra):
+    prose = "<p>" + "We tried the service for a month on a small blog and wrote down what we saw. " * 3 + "</p>"
+    html = (f"<html><head><title>{title}</title>{extra}</head><body class='single'><article><h1>{title}</h1>"
+            f"<div class='entry-content'>{prose * 3}</div>{extra}</article></body></html>")
+    result = extract_page(html, "https://blog.example.org/2024/05/a-post/")
+    assert result["page"]["interstitial"] is None and result["article"] is not None

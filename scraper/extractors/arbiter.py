@@ -32,6 +32,7 @@ ARTICLE_BODY_MIN_CHARS = 400      # structured text long enough to stand in for 
 # "zurück zur Listenansicht") are the page's furniture after the article, in any language.
 TRAILING_LABEL_MAX_CHARS = 40
 TRAILING_LABELS_MAX = 5           # a few labels; a longer run of short lines is a list
+LEADING_LABELS_MAX = 2            # a kicker and a time stamp; three short lines open the article
 _SENTENCE_ENDS = (".", "!", "?", "…", "。", "！", "？", '"', "”", "»", ")")
 # A line that is not one of the other text's lines is looked for inside them: only if it is
 # long enough to mean something ("Tags" is in any text), and near where the last one was.
@@ -126,17 +127,18 @@ def without_trailing_labels(paragraphs: list[str], blocks: Text | list[str]) -> 
 
 def without_leading_labels(paragraphs: list[str], blocks: Text | list[str],
                            headings: frozenset[str] = frozenset()) -> list[str]:
-    """The container's paragraphs less the short lines before its first one the classifier
-    keeps: a kicker, a category, a time stamp above the article ("Promis", "05:28 Uhr"). A
-    section heading is the article's (its first deal, its first question), kept or not."""
+    """The container's paragraphs less the one or two short lines before its first one the
+    classifier keeps: a kicker, a category, a time stamp above the article ("Promis", "05:28
+    Uhr"). A section heading is the article's (its first deal, its first question), kept or not."""
     kept = blocks if isinstance(blocks, Text) else Text(blocks)
     if not kept.size:
         return paragraphs
     start = 0
-    while (start < len(paragraphs) - 1 and start < TRAILING_LABELS_MAX and _label(paragraphs[start])
+    while (start < len(paragraphs) - 1 and _label(paragraphs[start])
            and not _kept(paragraphs[start], kept) and paragraphs[start] not in headings):
         start += 1
-    return paragraphs[start:]
+    # A longer run of short lines opens the article itself: a recipe's "Serves 4", a poem.
+    return paragraphs[start:] if start <= LEADING_LABELS_MAX else paragraphs
 
 
 def _label(paragraph: str) -> bool:

@@ -206,6 +206,15 @@ def without_bio(body: list[str], bio: str | None) -> list[str]:
 
 
 _INTRODUCES = re.compile(r"\s*(,[^.]*,\s*)?(is|was|has been|writes)\b", re.I)  # after the author's name
+_INTRODUCES_AS_BIO = re.compile(r"\s*(,[^.]*,\s*)?(is an?|is the|writes)\b", re.I)
+_BYLINE_JOINS = re.compile(r",|\band\b|&| und | et | y ")
+
+
+def _byline_names(author_name: str) -> list[str]:
+    """The byline whole, and each of its authors where every part is a full name ("Jane Doe
+    and John Roe"); "Ortega y Gasset" stays one name."""
+    parts = [p.strip() for p in _BYLINE_JOINS.split(author_name)]
+    return [author_name] + (parts if len(parts) > 1 and all(len(p.split()) >= 2 for p in parts) else [])
 
 
 def split_trailing_bio(body: list[str], author_name: str | None) -> tuple[list[str], str | None]:
@@ -214,11 +223,12 @@ def split_trailing_bio(body: list[str], author_name: str | None) -> tuple[list[s
     ("Jane Doe and John Roe") is looked for."""
     if not body or not author_name or len(body) < 2:
         return body, None
-    names = [n.strip() for n in re.split(r",|\band\b|&| und | et | y ", author_name) if len(n.strip().split()) >= 2]
     for at in range(len(body) - 1, max(0, len(body) - 1 - _TRAILING_BIO_PARAGRAPHS), -1):
         paragraph = body[at].removeprefix("(")
+        # The last paragraph may say anything of the author; one before it must read as a bio.
+        introduces = _INTRODUCES if at == len(body) - 1 else _INTRODUCES_AS_BIO
         if len(body[at]) < _TRAILING_BIO_MAX_CHARS and any(
-                paragraph[:len(name)].lower() == name.lower() and _INTRODUCES.match(paragraph, len(name))
-                for name in names):
+                paragraph[:len(name)].lower() == name.lower() and introduces.match(paragraph, len(name))
+                for name in _byline_names(author_name)):
             return body[:at] + body[at + 1:], body[at]
     return body, None

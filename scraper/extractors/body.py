@@ -21,7 +21,7 @@ from lxml import html as lxml_html
 
 from ..text import SKIP_TAGS, drop_chrome, paragraphs
 from .page import Page
-from .regions import in_widget, is_boilerplate, never_article_label
+from .regions import TERM_CLASS, in_widget, is_boilerplate, never_article_label
 
 # Class names of content containers, most specific group first.
 CONTAINER_CLASSES = (
@@ -122,10 +122,6 @@ def _link_chars(el: etree._Element) -> int:
     return sum(len(a.text_content()) for a in el.iter("a"))
 
 
-# A post's terms and type as classes ("tag-comments", "category-comment", a custom post type
-# "type-reviews") name what it is about.
-_TERM_CLASS = re.compile(r"^(tag|category|cat|topic|tax|term|post_tag|type|format)-", re.I)
-
 
 def is_comment_area(el: etree._Element) -> bool:
     label, ident = el.get("class"), el.get("id")
@@ -151,7 +147,7 @@ def _comment_area_label(label: str) -> bool:
 @lru_cache(maxsize=65536)
 def _comment_area_name(name: str) -> bool:
     """Class names and ids repeat across a site's pages: each is decided once."""
-    return bool(COMMENT_AREA_NAME.search(name)) and not _TERM_CLASS.match(name) and not _COMMENT_STATE.search(name)
+    return bool(COMMENT_AREA_NAME.search(name)) and not TERM_CLASS.match(name) and not _COMMENT_STATE.search(name)
 
 
 class TextBlock(NamedTuple):
@@ -460,15 +456,29 @@ STANDFIRST_MAX_CHARS = 1000
 MAX_STANDFIRST_LINK_SHARE = 0.3
 
 
+# Bootstrap's bare "lead" is a typographic style (a site's tagline); an author's or a site's
+# intro is no lead of this article.
+# intro is no lead of this article. A bare "lead" counts below the headline only.
+_NOT_STANDFIRST_NAME = re.compile(r"^(author|site|blog|about|bio|profile)[-_]", re.I)
+_AFTER_HEADLINE = etree.XPath("boolean(preceding::h1)")
+
+
 @lru_cache(maxsize=4096)
 def _standfirst_label(label: str | None) -> bool:
-    return bool(label) and any(_STANDFIRST_NAME.search(name) for name in label.split())
+    return bool(label) and any(_STANDFIRST_NAME.search(name) and not _NOT_STANDFIRST_NAME.match(name)
+                               for name in label.split())
+
+
+def _bare_lead(el: etree._Element) -> bool:
+    names = (el.get("class") or "").split()
+    return "lead" in (n.lower() for n in names) and not any(n.lower() != "lead" and _standfirst_label(n) for n in names)
 
 
 def _reads_as_lead(el: etree._Element) -> bool:
     text = " ".join(el.text_content().split())
     return (STANDFIRST_MIN_CHARS <= len(text) <= STANDFIRST_MAX_CHARS and not is_boilerplate(el)
-            and _link_chars(el) <= MAX_STANDFIRST_LINK_SHARE * len(text))
+            and _link_chars(el) <= MAX_STANDFIRST_LINK_SHARE * len(text)
+            and (not _bare_lead(el) or _AFTER_HEADLINE(el)))
 
 
 def _preceding_elements(el: etree._Element, limit: int) -> list[etree._Element]:
@@ -533,6 +543,7 @@ def not_content_within(container: etree._Element, url: str = "") -> list[etree._
 
 TEASER_LIST_MIN_ITEMS = 2
 TEASER_LIST_SHARE = 0.8
+TEASER_LIST_MAX_SHARE = 0.5  # of the container's text
 TEASER_ITEM_MAX_CHARS = 600  # median: a title, a date, a sentence; a list of reviews says more
 _LINKED_HEADING = etree.XPath(".//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6]"
                               "[ancestor::a[@href] or descendant::a[@href]]")
@@ -545,6 +556,7 @@ def _teaser_lists(container: etree._Element, url: str) -> list[etree._Element]:
     article lists; so is a list whose items each say a lot."""
     found = []
     host = _host(url)
+    container_chars = None
     for listing in container.iter("ul", "ol"):
         items = [li for li in listing if li.tag == "li"]
         if len(items) < TEASER_LIST_MIN_ITEMS:
@@ -552,7 +564,10 @@ def _teaser_lists(container: etree._Element, url: str) -> list[etree._Element]:
         same_site = sum(1 for li in items if any(_host(urljoin(url, href)) == host for href in _heading_links(li)))
         if same_site >= TEASER_LIST_SHARE * len(items):
             sizes = sorted(len(" ".join(li.text_content().split())) for li in items)
-            if sizes[len(sizes) // 2] <= TEASER_ITEM_MAX_CHARS:
+            if container_chars is None:
+                container_chars = len(" ".join(container.text_content().split()))
+            # A list that is most of the container is what the post is: a roundup of its own posts.
+            if sizes[len(sizes) // 2] <= TEASER_ITEM_MAX_CHARS and sum(sizes) <= TEASER_LIST_MAX_SHARE * container_chars:
                 found.append(listing)
     return found
 

@@ -2,8 +2,8 @@
 firewall's block page. Their few sentences are no post: the page is not stored, and the crawl
 lists its URL with the reason, so a re-crawl can fetch it again.
 
-Each rule names the service and what its page always carries: a title, and a marker in its
-markup that an ordinary page never prints. Pages that only load such a service's script (an
+Each rule names the service and what its page always carries: its whole title, and an element
+id or a name in its scripts that an ordinary page does not use. Pages that only load such a service's script (an
 article with Cloudflare's ``/cdn-cgi/challenge-platform/`` bot-detection script) are ordinary
 pages: the title decides first.
 """
@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import re
 from typing import NamedTuple
-
-from lxml import etree
 
 from .page import Page
 
@@ -24,28 +22,34 @@ class Interstitial(NamedTuple):
 
 
 # Evidence: tests/test_interstitial.py (each rule on its page; the corpora's articles that load
-# the challenge script are the negatives).
+# the challenge script, and posts titled after these services, are the negatives). A title is
+# the service's whole title; a marker is an element id or a name in the page's own scripts.
 INTERSTITIALS = (
-    Interstitial("Cloudflare challenge", re.compile(r"^\s*(just a moment|attention required|un instant|einen moment)",
-                                                    re.I),
-                 ("_cf_chl_opt", "challenge-form", "cf-browser-verification", "cf-challenge", "cf-error-details")),
-    Interstitial("Sucuri firewall", re.compile(r"sucuri website firewall", re.I),
-                 ("sucuri_cloudproxy", "sucuri-firewall", "cloudproxy")),
-    Interstitial("DDoS-Guard check", re.compile(r"^\s*ddos-guard", re.I), ("ddos-guard", "ddg-captcha")),
+    Interstitial("Cloudflare challenge",
+                 re.compile(r"^\s*(just a moment|attention required!? \| cloudflare|un instant|einen moment)"
+                            r"\s*(\.\.\.|…)?\s*$", re.I),
+                 ("#challenge-form", "#cf-error-details", "#challenge-running", "_cf_chl_opt")),
+    Interstitial("Sucuri firewall", re.compile(r"^\s*sucuri website firewall - (access denied|cloudproxy)", re.I),
+                 ("#sucuri_cloudproxy_js", "sucuri_cloudproxy_js")),
+    Interstitial("DDoS-Guard check", re.compile(r"^\s*ddos-guard\s*$", re.I), ("#ddg-captcha", "ddg_captcha")),
 )
 MAX_TEXT_CHARS = 3000  # a challenge says a few sentences; a page that says more is a page
-
-_MARKUP_WITH_MARKERS = etree.XPath("//script | //form | //*[@id]")
+_SCRIPT_TYPES = ("", "text/javascript", "application/javascript", "module")
 
 
 def interstitial(page: Page) -> str | None:
     """The service whose challenge or block page this is; None for an ordinary page."""
     title = page.root.findtext(".//title") or ""
     rules = [rule for rule in INTERSTITIALS if rule.title.search(title)]
-    if not rules:
+    if not rules or page.jsonld_article is not None:  # a page that states it is an article is one
         return None
     body = page.root.find("body")
     if body is not None and len(" ".join(body.text_content().split())) > MAX_TEXT_CHARS:
         return None
-    markup = " ".join((el.text or "") + " " + " ".join(el.attrib.values()) for el in _MARKUP_WITH_MARKERS(page.root))
-    return next((rule.name for rule in rules if any(marker in markup for marker in rule.markers)), None)
+    ids = {"#" + el.get("id") for el in page.root.iter() if isinstance(el.tag, str) and el.get("id")}
+    scripts = " ".join(el.text or "" for el in page.root.iter("script")
+                       if (el.get("type") or "").lower() in _SCRIPT_TYPES)
+    for rule in rules:
+        if any(marker in ids if marker.startswith("#") else marker in scripts for marker in rule.markers):
+            return rule.name
+    return None

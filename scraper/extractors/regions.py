@@ -139,11 +139,17 @@ _NEVER_ARTICLE_NAME = re.compile(rf"^(?:{'|'.join(_NEVER_ARTICLE_WORDS)})(?:$|[-
                                  r"[a-z0-9](?:Cookie|Consent)(?:[A-Z]|$)|^(?i:cookie|consent)(?-i:[A-Z])", re.I)
 
 
+# A post's terms and type as classes ("tag-cookies", "category-comment", a custom post type
+# "type-reviews") name what it is about, not what the element is.
+TERM_CLASS = re.compile(r"^(tag|category|cat|topic|tax|term|post_tag|type|format)-", re.I)
+
+
 @lru_cache(maxsize=4096)
 def never_article_label(label: str | None) -> bool:
     """A class string of a carousel or a consent notice, or of an author's bio box."""
     return bool(label) and (in_bio_box_label(label) or any(
         _NEVER_ARTICLE_NAME.search(n) and not _LAYOUT_FLAG.search(n) and not _BUILDER.match(n)
+        and not TERM_CLASS.match(n)
         for n in label.split()))
 
 

@@ -19,7 +19,8 @@ from pipelines.ledger import stored_article_ids
 from .. import wordpress
 from ..extractors import ExtractionError, extract_page, load_packages, parse_html
 from ..signals import page_error
-from ..extractors.page import binary_reason
+from ..extractors.interstitial import interstitial
+from ..extractors.page import Page, binary_reason
 from ..extractors.comments import comment_page_number
 from ..items import ArticleItem
 from ..threads import CommentThread
@@ -126,6 +127,14 @@ class BlogSpider(scrapy.Spider):
         root = self._tree(response)
         if root is None:
             return
+        served_instead = interstitial(Page(root, response.url))
+        if served_instead:
+            # Not the page: neither its links nor its text are the site's. Listed, and checked
+            # before the unchanged-page short-cut, so every crawl reports it and may retry it.
+            self._page_error(response.url, logging.ERROR, "Not stored %s: a %s page was served instead of the page",
+                             served_instead)
+            self.crawler.stats.inc_value("blog/interstitial_pages")
+            return
         if response.url.rstrip("/") == self.start_url.rstrip("/") or response.meta.get("depth", 0) == 0:
             yield from self._feeds(root, response.url)
         yield from self._follow(self._page_links(root, response.url))
@@ -135,12 +144,6 @@ class BlogSpider(scrapy.Spider):
             self.crawler.stats.inc_value("blog/unchanged_pages_not_extracted")
             return
         result = self._extract(root, response.url)
-        if result and result["page"].get("interstitial"):
-            # Not the page: its content is behind the challenge. Listed, so a later crawl retries it.
-            self._page_error(response.url, logging.ERROR, "Not stored %s: a %s page was served instead of the page",
-                             result["page"]["interstitial"])
-            self.crawler.stats.inc_value("blog/interstitial_pages")
-            return
         article = result and result["article"]
         if not article or article["article_id"] in self._articles:
             if article and article["article_id"] in self._stored_before:
