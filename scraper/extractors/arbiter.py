@@ -27,10 +27,10 @@ BOILERPLATE_SHARE = 0.5           # the container's text the classifier also kee
 SLIVER_RATIO = 6.0                # the classifier's text this many times the container's ...
 SLIVER_COVERAGE = 0.35            # ... of which the container holds less than this share
 ARTICLE_BODY_MIN_CHARS = 400      # structured text long enough to stand in for the body
-# Where the strategies agree on the container, its last lines that the classifier calls
-# boilerplate and that are no longer than a label ("Schlagworte", "Temas Relacionados",
-# "zurück zur Listenansicht") are the page's furniture after the article, in any language.
-TRAILING_LABEL_MAX_CHARS = 40
+# Where the strategies agree on the container, its first and last lines that the classifier
+# calls boilerplate and that are no longer than a label ("Schlagworte", "Temas Relacionados",
+# "zurück zur Listenansicht"; "Promis" above) are the page's furniture around the article.
+LABEL_MAX_CHARS = 40
 TRAILING_LABELS_MAX = 5           # a few labels; a longer run of short lines is a list
 LEADING_LABELS_MAX = 2            # a kicker and a time stamp; three short lines open the article
 _SENTENCE_ENDS = (".", "!", "?", "…", "。", "！", "？", '"', "”", "»", ")")
@@ -143,7 +143,7 @@ def without_leading_labels(paragraphs: list[str], blocks: Text | list[str],
 
 def _label(paragraph: str) -> bool:
     """Short, and not a sentence: a sentence ends the way sentences do."""
-    return len(paragraph) <= TRAILING_LABEL_MAX_CHARS and not paragraph.rstrip().endswith(_SENTENCE_ENDS)
+    return len(paragraph) <= LABEL_MAX_CHARS and not paragraph.rstrip().endswith(_SENTENCE_ENDS)
 
 
 def _kept(paragraph: str, kept: Text) -> bool:
