@@ -160,6 +160,11 @@ LABEL_LINES_BY_KIND = {
                        r"n(ä|a)chster (beitrag|artikel)|(previous|next) (post|article|story|entry)|"
                        r"article (pr(é|e)c(é|e)dent|suivant)|entrada (anterior|siguiente)|"
                        r"articolo (precedente|successivo)|(vorig|volgend)e? (bericht|artikel))\s*(:.*)?",
+    # A comment section's counter and empty state, perhaps with its moderation notice:
+    # "0 Kommentare", "Keine Kommentare (Kommentare erscheinen erst nach unserer Freigabe)".
+    "comments": r"(?=.{0,120}$)((noch )?keine kommentare( vorhanden)?|\d+ kommentare?|aucun commentaire|"
+                r"pas de commentaires?|\d+ commentaires?|sin comentarios|\d+ comentarios?|nessun commento|"
+                r"\d+ commenti|geen reacties|\d+ reacties|sem coment(á|a)rios)\s*:?(\s*\([^()]*\))?",
     # Newsletter pitches: "Mit unserem Newsletter bleiben Sie informiert".
     "newsletter": r"(?=.{0,160}$)(?=.*\bnewsletter\b).*\b(abonnieren|anmelden|bestellen|informiert|"
                   r"inscrivez|abonnez|suscr(í|i)b\w*|iscriviti)\b.*",

@@ -143,6 +143,9 @@ def test_a_page_without_lang_gets_the_stoplist_its_words_show():
     ("Vorgängerbeitrag: Die Wahrheit über Kondome", True),
     ("Previous post: A quiet note on archive formats", True),
     ("Next post", True),
+    ("0 Kommentare", True),  # petri-heil.ch, a comment section's counter and empty state
+    ("Keine Kommentare (Kommentare erscheinen erst nach unserer Freigabe)", True),
+    ("Aucun commentaire", True),
     # Prose that starts like a label stays.
     ("Von ihren 32 Jahren im MDR war Karola Wille 27 Jahre in leitenden Funktionen tätig.", False),
     ("Foto: Damage in the Palmyra Museum", False),
@@ -153,6 +156,8 @@ def test_a_page_without_lang_gets_the_stoplist_its_words_show():
     ("Next post: we will look at how the archive handles a thread of a thousand comments, and why "
      "the order of replies matters more than their number when a reader rebuilds the discussion.", False),
     ("Nächster Beitrag folgt am Montag.", False),
+    ("Keine Kommentare zu diesem Thema, sagte der Minister am Montag.", False),
+    ("3 Kommentare zu ihrer Rede haben uns erreicht.", False),
 ])
 def test_label_lines_in_other_languages(line, chrome):
     assert is_chrome(line) is chrome
