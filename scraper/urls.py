@@ -46,3 +46,12 @@ def article_id(canonical_url: str) -> str:
 def site_of(url: str) -> str:
     """The host (with a non-default port) that names a blog in the dataset."""
     return urlsplit(normalize_url(url)).netloc
+
+
+def host_of(href: str, base: str | None = None) -> str:
+    """The host a link leads to, resolved against ``base``: lower case, without "www." (with
+    a port where it names one); "" for an address the page wrote malformed ("http://[::1")."""
+    try:
+        return urlsplit(urljoin(base, href) if base else href).netloc.lower().removeprefix("www.")
+    except ValueError:
+        return ""

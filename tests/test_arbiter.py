@@ -232,3 +232,13 @@ def test_a_first_section_heading_the_classifier_keeps_stays():
     assert without_leading_labels(paragraphs, ["Why we archive", prose, prose]) == paragraphs
     assert without_leading_labels(paragraphs, [prose, prose]) == [prose, prose]
     assert without_leading_labels(["Short only"], [prose]) == ["Short only"]  # never the whole body
+
+
+def test_a_malformed_link_in_a_list_of_linked_titles_is_skipped_not_raised():
+    items = "".join(f'<li><h3><a href="http://[2001:db8::1/x{i}">Title of the post number {i}</a></h3></li>'
+                    for i in range(3))
+    prose = "<p>" + "A sentence of the post that says something worth reading. " * 10 + "</p>"
+    html = (f"<html><body class='single'><article><h1>T</h1><div class='entry-content'>{prose * 3}"
+            f"<ul>{items}</ul></div></article></body></html>")
+    body = extract_page(html, "https://blog.example.org/2024/05/x/")["article"]["body_text"]
+    assert body.startswith("A sentence of the post")

@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 from functools import cached_property, lru_cache
 from typing import NamedTuple
-from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
 
 from ..text import SKIP_TAGS, drop_chrome, paragraphs
+from ..urls import host_of
 from .page import Page
 from .regions import TERM_CLASS, in_widget, is_boilerplate, never_article_label
 
@@ -120,7 +120,6 @@ def _own_text(el: etree._Element) -> tuple[str, int]:
 
 def _link_chars(el: etree._Element) -> int:
     return sum(len(a.text_content()) for a in el.iter("a"))
-
 
 
 def is_comment_area(el: etree._Element) -> bool:
@@ -456,9 +455,8 @@ STANDFIRST_MAX_CHARS = 1000
 MAX_STANDFIRST_LINK_SHARE = 0.3
 
 
-# Bootstrap's bare "lead" is a typographic style (a site's tagline); an author's or a site's
-# intro is no lead of this article.
-# intro is no lead of this article. A bare "lead" counts below the headline only.
+# Bootstrap's bare "lead" is also a typographic style (a site's tagline above the headline): it
+# counts below the headline only. An author's or a site's intro is no lead of this article.
 _NOT_STANDFIRST_NAME = re.compile(r"^(author|site|blog|about|bio|profile)[-_]", re.I)
 _AFTER_HEADLINE = etree.XPath("boolean(preceding::h1)")
 
@@ -555,13 +553,13 @@ def _teaser_lists(container: etree._Element, url: str) -> list[etree._Element]:
     the links are. A list of linked titles to other sites (events, products) is what the
     article lists; so is a list whose items each say a lot."""
     found = []
-    host = _host(url)
+    host = host_of(url)
     container_chars = None
     for listing in container.iter("ul", "ol"):
         items = [li for li in listing if li.tag == "li"]
         if len(items) < TEASER_LIST_MIN_ITEMS:
             continue
-        same_site = sum(1 for li in items if any(_host(urljoin(url, href)) == host for href in _heading_links(li)))
+        same_site = sum(1 for li in items if any(host_of(href, url) == host for href in _heading_links(li)))
         if same_site >= TEASER_LIST_SHARE * len(items):
             sizes = sorted(len(" ".join(li.text_content().split())) for li in items)
             if container_chars is None:
@@ -582,13 +580,6 @@ def _heading_links(item: etree._Element) -> list[str]:
         if link is not None:
             hrefs.append(link.get("href") or "")
     return hrefs
-
-
-def _host(url: str) -> str:
-    try:
-        return (urlsplit(url).hostname or "").removeprefix("www.")
-    except ValueError:  # a malformed address is no site's
-        return ""
 
 
 _SECTION_HEADINGS = ("h2", "h3", "h4", "h5", "h6")

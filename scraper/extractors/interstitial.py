@@ -3,9 +3,9 @@ firewall's block page. Their few sentences are no post: the page is not stored, 
 lists its URL with the reason, so a re-crawl can fetch it again.
 
 Each rule names the service and what its page always carries: its whole title, and an element
-id or a name in its scripts that an ordinary page does not use. Pages that only load such a service's script (an
-article with Cloudflare's ``/cdn-cgi/challenge-platform/`` bot-detection script) are ordinary
-pages: the title decides first.
+id or a name in its scripts that an ordinary page does not use. Pages that only load such a
+service's script (an article with Cloudflare's ``/cdn-cgi/challenge-platform/`` bot-detection
+script) are ordinary pages: the title decides first.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from .page import Page
 class Interstitial(NamedTuple):
     name: str
     title: re.Pattern[str]
-    markers: tuple[str, ...]  # any one of them, in the page's scripts, forms or element ids
+    markers: tuple[str, ...]  # any one of them: "#id" an element's id, else a name in a script
 
 
 # Evidence: tests/test_interstitial.py (each rule on its page; the corpora's articles that load

@@ -8,11 +8,12 @@ links to other hosts count towards one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from lxml import etree
 
 from ..text import collapse
+from ..urls import host_of
 from .body import CONTAINER_CLASSES, CONTAINER_TAGS
 from .page import Page
 from .regions import in_widget, is_boilerplate
@@ -27,13 +28,6 @@ LIST_ITEMS = ("li", "dd")
 @dataclass
 class LinkList:
     items: list[etree._Element]
-
-
-def _host(url: str) -> str:
-    try:
-        return urlsplit(url).netloc.lower().removeprefix("www.")
-    except ValueError:  # a malformed address ("http://[::1"): no host
-        return ""
 
 
 def _hrefs(el: etree._Element, base: str) -> list[str]:
@@ -74,12 +68,12 @@ def _in_furniture(el: etree._Element, region: etree._Element) -> bool:
 
 def find(page: Page) -> LinkList | None:
     """The page's list of links to other sites, when its content is one."""
-    own = _host(page.url)
+    own = host_of(page.url)
     for region in _regions(page):
         items = _items(region)
         # Links of list items: a paragraph's inline links are its citations, not a list.
         hrefs = [h for el in items if el.tag in LIST_ITEMS for h in _hrefs(el, page.url)]
-        external = [h for h in hrefs if _host(h) not in ("", own)]
+        external = [h for h in hrefs if host_of(h) not in ("", own)]
         headings = sum(1 for el in items if el.tag in ("h2", "h3", "h4") and _hrefs(el, page.url))
         if len(external) >= MIN_LINKS and len(external) >= EXTERNAL_SHARE * len(hrefs) \
                 and headings <= MAX_LINKED_HEADINGS:
