@@ -21,6 +21,7 @@ from lxml import html as lxml_html
 from ..text import SKIP_TAGS, drop_chrome, paragraphs
 from ..urls import host_of
 from .page import Page
+from .walk import block_candidates
 from .regions import TERM_CLASS, in_widget, is_boilerplate, never_article_label
 
 # Class names of content containers, most specific group first.
@@ -83,10 +84,15 @@ def _has_own_text(el: etree._Element) -> bool:
     return bool((el.text or "").strip(" \t\n\r")) or any((c.tail or "").strip(" \t\n\r") for c in el)
 
 
+# Elements that hold prose of their own, and the children that may wrap a div's prose.
+_OWN_TEXT_HOLDERS = ("div", "section")
+_PROSE_WRAPPERS = ("span", "font")
+
+
 def _wraps_prose(el: etree._Element) -> bool:
     """A div of wrapped prose: no text of its own, a <span> or <font> child, no block below it,
     and a rich-text field's length (``INLINE_PROSE_MIN_CHARS``)."""
-    return ((el.find("span") is not None or el.find("font") is not None) and not _has_own_text(el)
+    return (any(el.find(tag) is not None for tag in _PROSE_WRAPPERS) and not _has_own_text(el)
             and next(el.iterdescendants(*_BLOCKS_BELOW), None) is None
             and len(el.text_content().strip()) >= INLINE_PROSE_MIN_CHARS)
 
@@ -183,11 +189,10 @@ class BodyAnalysis:
         # Every text block read here, (element, text, link characters) in document order: what
         # the paragraph classifier (blocks.py) judges, so the page's text is read once.
         self.text_blocks: list[TextBlock] = []
-        # libxml2 picks the candidates (block tags, divs and sections), so Python only sees the
-        # elements that can count; text_content() beats XPath's normalize-space(). A div without
-        # text of its own is dropped by its first test, which costs less than an XPath finding
-        # the divs with some.
-        for el in page.root.iter(*BLOCK_TAGS, "div", "section"):
+        # The candidates (block tags, divs and sections) in document order; the compiled walk
+        # leaves out those too short to count (most of a page's divs and list items) without a
+        # Python proxy for each. ``_add_block`` decides on the rest, as it would on all.
+        for el in block_candidates(page.root, BLOCK_TAGS, _OWN_TEXT_HOLDERS, _PROSE_WRAPPERS, MIN_PARAGRAPH):
             self._add_block(el)
         # Weights are whole numbers of characters, so their sums are exact in any order: the
         # prose of the blocks starting at an element goes up its climb once, not once per block.
@@ -197,7 +202,7 @@ class BodyAnalysis:
 
     def _add_block(self, el: etree._Element) -> None:
         tag = el.tag  # read once: each read of a tag builds a new string
-        if tag in ("div", "section"):  # prose written straight into a div (no <p>)
+        if tag in _OWN_TEXT_HOLDERS:  # prose written straight into a div (no <p>)
             size, links = _own_prose(el), 0
             if size >= MIN_PARAGRAPH:
                 text, own_links = _own_text(el)
@@ -219,7 +224,7 @@ class BodyAnalysis:
         climb = self._climb(start)
         if climb.nodes:
             self._credited[id(start)] = self._credited.get(id(start), 0.0) + weight
-        if tag in PROSE_TAGS or tag in ("div", "section"):
+        if tag in PROSE_TAGS or tag in _OWN_TEXT_HOLDERS:
             self._credit_dense(climb, weight)
         # A block inside a link (a teaser card wrapped in <a>) is link text, all of it.
         self.text_blocks.append(TextBlock(el, text, len(text) if climb.in_link else own_links, climb.furniture))

@@ -1,0 +1,187 @@
+# cython: language_level=3, boundscheck=False, wraparound=False
+"""The page index's walk in C (``walk.index_walk``'s compiled twin): libxml2's tree is read
+directly, and a Python element proxy is made only for the elements the index holds (those with
+a class or a looked-up attribute), not for every element of the page as the Python walk must.
+Same elements, same order, same class strings as the pure-Python walk in ``walk.py``."""
+from cpython.pyport cimport PY_SSIZE_T_MAX
+from libc.string cimport strcmp
+
+from lxml.includes cimport tree
+from lxml.includes.etreepublic cimport _Document, _Element, attributeValue, elementFactory, import_lxml__etree
+
+import_lxml__etree()
+
+# ``walk.INDEXED_ATTRIBUTES``, as C strings.
+cdef const char* _INDEXED[6]
+_INDEXED[:] = [b"id", b"itemprop", b"rel", b"role", b"property", b"type"]
+
+
+cdef inline bint _indexed_name(const char* name) noexcept:
+    cdef int i
+    for i in range(6):
+        if strcmp(name, _INDEXED[i]) == 0:
+            return True
+    return False
+
+
+def index_walk(_Element root):
+    """``(held, labels, others)``: every descendant element of ``root`` with a class or an
+    indexed attribute in document order; class string → its elements; the elements with an
+    indexed attribute."""
+    cdef _Document doc = root._doc
+    cdef tree.xmlNode* top = root._c_node
+    cdef tree.xmlNode* node = top.children
+    cdef tree.xmlAttr* attr
+    cdef tree.xmlAttr* label_attr
+    cdef bint indexed
+    cdef list held = [], others = []
+    cdef dict labels = {}
+    cdef _Element el
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            attr, label_attr, indexed = node.properties, NULL, False
+            while attr is not NULL:
+                if attr.ns is NULL:
+                    if strcmp(<const char*>attr.name, b"class") == 0:
+                        label_attr = attr
+                    elif not indexed and _indexed_name(<const char*>attr.name):
+                        indexed = True
+                attr = attr.next
+            if label_attr is not NULL or indexed:
+                el = elementFactory(doc, node)
+                held.append(el)
+                if indexed:
+                    others.append(el)
+                if label_attr is not NULL:
+                    label = attributeValue(node, label_attr)
+                    group = labels.get(label)
+                    if group is None:
+                        labels[label] = [el]
+                    else:
+                        (<list>group).append(el)
+            if node.children is not NULL:
+                node = node.children
+                continue
+        # Up until a node with a next sibling, never above ``root``.
+        while node is not top and node.next is NULL:
+            node = node.parent
+        if node is top:
+            break
+        node = node.next
+    return held, labels, others
+
+
+cdef class _Names:
+    """Tag names as C strings, for ``strcmp`` against libxml2's names."""
+    cdef list encoded
+    cdef const char* names[32]
+    cdef int count
+
+    def __init__(self, names):
+        self.encoded = [name.encode("ascii") for name in names][:32]
+        self.count = len(self.encoded)
+        cdef int i
+        for i in range(self.count):
+            self.names[i] = <bytes>self.encoded[i]
+
+    cdef bint has(self, tree.xmlNode* node) noexcept:
+        cdef int i
+        if node.ns is not NULL:
+            return False
+        for i in range(self.count):
+            if strcmp(<const char*>node.name, self.names[i]) == 0:
+                return True
+        return False
+
+
+cdef inline Py_ssize_t _code_points(const unsigned char* text) noexcept:
+    """Characters in UTF-8 ``text``: every byte but the continuation bytes."""
+    cdef Py_ssize_t count = 0
+    if text is NULL:
+        return 0
+    while text[0]:
+        if (text[0] & 0xC0) != 0x80:
+            count += 1
+        text += 1
+    return count
+
+
+cdef inline bint _is_text(tree.xmlNode* node) noexcept:
+    return node.type == tree.XML_TEXT_NODE or node.type == tree.XML_CDATA_SECTION_NODE
+
+
+cdef Py_ssize_t _text_chars(tree.xmlNode* top, Py_ssize_t enough) noexcept:
+    """Characters of all the text below ``top`` (``text_content()``'s length), counted until
+    ``enough``; an entity reference, whose text lives elsewhere, counts as ``enough``."""
+    cdef Py_ssize_t count = 0
+    cdef tree.xmlNode* node = top.children
+    while node is not NULL and count < enough:
+        if _is_text(node):
+            count += _code_points(<const unsigned char*>node.content)
+        elif node.type == tree.XML_ENTITY_REF_NODE:
+            return enough
+        elif node.type == tree.XML_ELEMENT_NODE and node.children is not NULL:
+            node = node.children
+            continue
+        while node is not top and node.next is NULL:
+            node = node.parent
+        if node is top:
+            break
+        node = node.next
+    return count
+
+
+cdef Py_ssize_t _own_text_chars(tree.xmlNode* element) noexcept:
+    """Characters of the text written straight into ``element`` (its text and its children's
+    tails); an entity reference counts as unbounded."""
+    cdef Py_ssize_t count = 0
+    cdef tree.xmlNode* node = element.children
+    while node is not NULL:
+        if _is_text(node):
+            count += _code_points(<const unsigned char*>node.content)
+        elif node.type == tree.XML_ENTITY_REF_NODE:
+            return PY_SSIZE_T_MAX
+        node = node.next
+    return count
+
+
+cdef bint _has_child(tree.xmlNode* element, _Names names) noexcept:
+    cdef tree.xmlNode* node = element.children
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE and names.has(node):
+            return True
+        node = node.next
+    return False
+
+
+def block_candidates(_Element root, blocks, own_text_holders, wrappers, Py_ssize_t min_chars):
+    """The elements of ``root`` (itself included) in document order, as ``root.iter(*blocks,
+    *own_text_holders)`` gives them, less those that cannot hold a block of ``min_chars``
+    characters: a block tag whose text is shorter, a holder of its own text (a div) with less
+    text of its own and no ``wrappers`` child (a span that may wrap its prose). A bound, never
+    the decision: what passes is judged in Python, by the same rules as without this walk."""
+    cdef _Names block_names = _Names(blocks), holder_names = _Names(own_text_holders)
+    cdef _Names wrapper_names = _Names(wrappers)
+    cdef _Document doc = root._doc
+    cdef tree.xmlNode* top = root._c_node
+    cdef tree.xmlNode* node = top
+    cdef list found = []
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            if block_names.has(node):
+                if _text_chars(node, min_chars) >= min_chars:
+                    found.append(elementFactory(doc, node))
+            elif holder_names.has(node):
+                if _own_text_chars(node) >= min_chars or _has_child(node, wrapper_names):
+                    found.append(elementFactory(doc, node))
+            if node.children is not NULL:
+                node = node.children
+                continue
+        if node is top:
+            break
+        while node is not top and node.next is NULL:
+            node = node.parent
+        if node is top:
+            break
+        node = node.next
+    return found

@@ -1,0 +1,54 @@
+"""Walks over the whole tree that every page pays for, with a compiled twin.
+
+``_walk.pyx`` is built by the package's own build where a C compiler is at hand (``pip
+install``); where it is not, the pure-Python walks here give the same output, element for
+element (``tests/test_walk.py`` holds them to it on real pages).
+"""
+from __future__ import annotations
+
+from lxml import etree
+
+# The attributes besides the class that the page index looks elements up by.
+INDEXED_ATTRIBUTES = frozenset({"id", "itemprop", "rel", "role", "property", "type"})
+
+
+def index_walk_python(root: etree._Element) -> tuple[list, dict[str, list], list]:
+    """``(held, labels, others)``: every descendant element of ``root`` with a class or an
+    indexed attribute, in document order; class string → its elements; the elements with an
+    indexed attribute."""
+    held: list = []
+    labels: dict[str, list] = {}
+    others: list = []
+    for el in root.iterdescendants(etree.Element):
+        # keys() and get() read libxml2's attributes directly; ``el.attrib`` would build a
+        # proxy object per element first.
+        names = el.keys()
+        if not names:
+            continue
+        label = el.get("class")
+        # A class alone is the common case: only then are the other names left unread.
+        indexed = (label is None or len(names) > 1) and not INDEXED_ATTRIBUTES.isdisjoint(names)
+        if label is None and not indexed:
+            continue  # a link's href, an image's src: nothing looked up
+        held.append(el)
+        if indexed:
+            others.append(el)
+        if label is not None:
+            labels.setdefault(label, []).append(el)
+    return held, labels, others
+
+
+def block_candidates_python(root: etree._Element, blocks: tuple[str, ...], own_text_holders: tuple[str, ...],
+                            wrappers: tuple[str, ...], min_chars: int) -> list:
+    """The elements of ``blocks`` and ``own_text_holders`` (divs) in document order: the
+    compiled twin leaves out those that cannot hold ``min_chars`` characters of text, which
+    the caller would pass over anyway."""
+    return list(root.iter(*blocks, *own_text_holders))
+
+
+try:  # the compiled twins, where the build made them
+    from ._walk import block_candidates, index_walk
+    COMPILED = True
+except ImportError:
+    index_walk, block_candidates = index_walk_python, block_candidates_python
+    COMPILED = False

@@ -1,0 +1,62 @@
+"""The compiled walks give what their pure-Python twins give, element for element, on real
+pages of every corpus (and on the pages of comment threads, whose markup is the deepest)."""
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from conftest import SHARED
+from scraper.extractors import body, parse_html, walk
+from scraper.extractors.body import BodyAnalysis
+from scraper.extractors.page import Page
+
+pytestmark = pytest.mark.skipif(not walk.COMPILED, reason="the compiled walks were not built (no C compiler at install)")
+
+CORPUS = SHARED / "corpus"
+
+
+def _real_pages(every: int = 7) -> list[Path]:
+    """Every seventh page of each article corpus, and every page of ``threads/``."""
+    pages = []
+    for folder in ("aeb/html", "wcxb-articles/html", "trafilatura-eval/html"):
+        pages += sorted((CORPUS / folder).glob("*.gz"))[::every]
+    pages += sorted((CORPUS / "threads" / "html").glob("*.gz"))
+    if not pages:
+        pytest.skip(f"shared corpora not found at {CORPUS}")
+    return pages
+
+
+def _paths(root, elements) -> list[str]:
+    tree = root.getroottree()
+    return [tree.getpath(el) for el in elements]
+
+
+def test_index_walk_holds_the_same_elements_as_the_python_walk():
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        held, labels, others = walk.index_walk(root)
+        py_held, py_labels, py_others = walk.index_walk_python(root)
+        assert held == py_held, path.name  # the same proxies: lxml keeps one per live element
+        assert labels == py_labels and others == py_others, path.name
+        assert len(held) > 0, path.name
+
+
+def test_block_candidates_leave_out_only_what_the_body_analysis_passes_over(monkeypatch):
+    left_out = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        args = (root, ("p", "pre", "blockquote", "li", "h2", "h3", "h4", "td", "dd"), ("div", "section"),
+                ("span", "font"), 25)
+        compiled, python = walk.block_candidates(*args), walk.block_candidates_python(*args)
+        assert set(compiled) <= set(python) and compiled == [el for el in python if el in set(compiled)]
+        left_out += len(python) - len(compiled)
+        analysis = BodyAnalysis(Page(root, "https://example.invalid/"))
+        with monkeypatch.context() as patch:
+            patch.setattr(body, "block_candidates", walk.block_candidates_python)
+            slow = BodyAnalysis(Page(root, "https://example.invalid/"))
+        assert [(b.element, b.text, b.link_chars) for b in analysis.text_blocks] == \
+               [(b.element, b.text, b.link_chars) for b in slow.text_blocks], path.name
+        assert analysis._size == slow._size and analysis._dense == slow._dense, path.name
+    assert left_out > 0  # the walk does leave elements out: it is not the Python list again
