@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SHARED
-from scraper.extractors import body, parse_html, walk
+from scraper.extractors import body, parse_html, regions, walk
 from scraper.extractors.body import BodyAnalysis
 from scraper.extractors.page import Page
 
@@ -60,3 +60,16 @@ def test_block_candidates_leave_out_only_what_the_body_analysis_passes_over(monk
                [(b.element, b.text, b.link_chars) for b in slow.text_blocks], path.name
         assert analysis._size == slow._size and analysis._dense == slow._dense, path.name
     assert left_out > 0  # the walk does leave elements out: it is not the Python list again
+
+
+def test_link_walk_finds_the_same_furniture_and_link_lists_as_the_python_walk():
+    found = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        container = root.find("body")
+        args = (container, body._is_furniture, regions.TAGS_JUDGED_BY_NAME, body.LINK_LIST_TAGS,
+                body.LINK_LIST_MAX_CHARS, body.LINK_SHARE)
+        compiled, python = walk.link_walk(*args), walk.link_walk_python(*args)
+        assert compiled == python, path.name  # the same elements, in the same order
+        found += len(compiled)
+    assert found > 0

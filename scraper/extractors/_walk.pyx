@@ -4,6 +4,7 @@ directly, and a Python element proxy is made only for the elements the index hol
 a class or a looked-up attribute), not for every element of the page as the Python walk must.
 Same elements, same order, same class strings as the pure-Python walk in ``walk.py``."""
 from cpython.pyport cimport PY_SSIZE_T_MAX
+from cpython.unicode cimport Py_UNICODE_ISSPACE
 from libc.string cimport strcmp
 
 from lxml.includes cimport tree
@@ -185,3 +186,109 @@ def block_candidates(_Element root, blocks, own_text_holders, wrappers, Py_ssize
             break
         node = node.next
     return found
+
+
+cdef struct _Run:
+    Py_ssize_t chars       # all characters of the run
+    Py_ssize_t leading     # white space before its first other character
+    Py_ssize_t trailing    # white space after its last other character
+    bint seen              # a character other than white space
+
+
+cdef void _add_to_run(_Run* run, const unsigned char* s) noexcept:
+    """Characters of UTF-8 ``s`` onto ``run``, white space as ``str.strip()`` sees it."""
+    cdef Py_UCS4 cp
+    cdef unsigned char b
+    if s is NULL:
+        return
+    while s[0]:
+        b = s[0]
+        if b < 0x80:
+            cp, s = b, s + 1
+        elif b < 0xE0 and s[1]:
+            cp, s = ((b & 0x1F) << 6) | (s[1] & 0x3F), s + 2
+        elif b < 0xF0 and s[1] and s[2]:
+            cp, s = ((b & 0x0F) << 12) | ((s[1] & 0x3F) << 6) | (s[2] & 0x3F), s + 3
+        elif s[1] and s[2] and s[3]:
+            cp, s = ((b & 0x07) << 18) | ((s[1] & 0x3F) << 12) | ((s[2] & 0x3F) << 6) | (s[3] & 0x3F), s + 4
+        else:
+            cp, s = 0xFFFD, s + 1
+        run.chars += 1
+        if Py_UNICODE_ISSPACE(cp):
+            if run.seen:
+                run.trailing += 1
+            else:
+                run.leading += 1
+        else:
+            run.seen, run.trailing = True, 0
+
+
+cdef Py_ssize_t _stripped_run(tree.xmlNode** at) noexcept:
+    """``len(text.strip())`` of the run of text nodes starting at ``*at`` (an element's text or
+    a child's tail, as lxml joins them); ``*at`` moves to the node after the run."""
+    cdef _Run run = _Run(0, 0, 0, False)
+    while at[0] is not NULL and _is_text(at[0]):
+        _add_to_run(&run, <const unsigned char*>at[0].content)
+        at[0] = at[0].next
+    return run.chars - run.leading - run.trailing if run.seen else 0
+
+
+cdef inline bint _has_upper(const char* name) noexcept:
+    while name[0]:
+        if b"A"[0] <= name[0] <= b"Z"[0]:
+            return True
+        name += 1
+    return False
+
+
+cdef class _LinkWalk:
+    cdef _Document doc
+    cdef object is_furniture
+    cdef _Names judged_by_tag, link_lists
+    cdef Py_ssize_t max_chars
+    cdef double share
+    cdef list skip
+
+    cdef bint _furniture(self, tree.xmlNode* node) except -1:
+        """``is_furniture`` asked only where it can say yes: an element with attributes, or
+        of a tag judged by its name alone."""
+        if node.properties is NULL and not self.judged_by_tag.has(node) and not _has_upper(<const char*>node.name):
+            return False
+        el = elementFactory(self.doc, node)
+        if self.is_furniture(el):
+            self.skip.append(el)
+            return True
+        return False
+
+    cdef int walk(self, tree.xmlNode* el, bint in_link, Py_ssize_t* text, Py_ssize_t* links) except -1:
+        cdef bint link = in_link or (el.ns is NULL and strcmp(<const char*>el.name, b"a") == 0)
+        cdef tree.xmlNode* child = el.children
+        cdef Py_ssize_t t = _stripped_run(&child), n, child_text, child_links, tail
+        n = t if link else 0
+        while child is not NULL:
+            if child.type == tree.XML_ELEMENT_NODE and not self._furniture(child):
+                child_text = child_links = 0
+                self.walk(child, link, &child_text, &child_links)
+                t, n = t + child_text, n + child_links
+            child = child.next
+            tail = _stripped_run(&child)
+            t += tail
+            if link:
+                n += tail
+        if self.link_lists.has(el) and 0 < t < self.max_chars and n >= self.share * t:
+            self.skip.append(elementFactory(self.doc, el))
+        text[0], links[0] = t, n
+        return 0
+
+
+def link_walk(_Element container, is_furniture, judged_by_tag, link_lists, Py_ssize_t max_chars, double share):
+    """``walk.link_walk_python``'s twin: furniture (``is_furniture``) and link lists found in
+    one post-order walk of ``container``; a Python proxy is made only for an element that has
+    attributes or a tag of ``judged_by_tag``, or that is found."""
+    cdef _LinkWalk walker = _LinkWalk()
+    cdef Py_ssize_t text = 0, links = 0
+    walker.doc, walker.is_furniture, walker.skip = container._doc, is_furniture, []
+    walker.judged_by_tag, walker.link_lists = _Names(judged_by_tag), _Names(link_lists)
+    walker.max_chars, walker.share = max_chars, share
+    walker.walk(container._c_node, False, &text, &links)
+    return walker.skip

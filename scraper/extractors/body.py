@@ -21,8 +21,8 @@ from lxml import html as lxml_html
 from ..text import SKIP_TAGS, drop_chrome, paragraphs
 from ..urls import host_of
 from .page import Page
-from .walk import block_candidates
-from .regions import TERM_CLASS, in_widget, is_boilerplate, never_article_label
+from .regions import TAGS_JUDGED_BY_NAME, TERM_CLASS, in_widget, is_boilerplate, never_article_label
+from .walk import block_candidates, link_walk
 
 # Class names of content containers, most specific group first.
 CONTAINER_CLASSES = (
@@ -512,33 +512,15 @@ def article_body_paragraphs(page: Page) -> list[str]:
 LINK_LIST_TAGS = frozenset({"ul", "ol", "p", "div", "table", "dl", "nav"})
 
 
+def _is_furniture(el: etree._Element) -> bool:
+    return is_boilerplate(el) or is_comment_area(el)
+
+
 def not_content_within(container: etree._Element, url: str = "") -> list[etree._Element]:
     """Furniture (share bars, related posts, captions ...) and blocks that are mostly links
     (menus, "read more" lists, tag clouds) inside the content, found in one post-order walk;
     furniture is not entered, and does not count towards its parent's link share."""
-    skip: list[etree._Element] = []
-
-    def walk(el: etree._Element, in_link: bool) -> tuple[int, int]:
-        tag = el.tag
-        link = in_link or tag == "a"
-        text = len((el.text or "").strip())
-        links = text if link else 0
-        for child in el:
-            if isinstance(child.tag, str):
-                if is_boilerplate(child) or is_comment_area(child):
-                    skip.append(child)
-                else:
-                    t, n = walk(child, link)
-                    text, links = text + t, links + n
-            if child.tail:
-                tail = len(child.tail.strip())
-                text += tail
-                links += tail if link else 0
-        if tag in LINK_LIST_TAGS and 0 < text < LINK_LIST_MAX_CHARS and links >= LINK_SHARE * text:
-            skip.append(el)
-        return text, links
-
-    walk(container, False)
+    skip = link_walk(container, _is_furniture, TAGS_JUDGED_BY_NAME, LINK_LIST_TAGS, LINK_LIST_MAX_CHARS, LINK_SHARE)
     skip.extend(_teaser_lists(container, url))
     skip.extend(_orphaned_headings(container, skip))
     return [el for el in skip if el is not container]

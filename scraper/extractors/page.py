@@ -135,7 +135,7 @@ def _decoded(data: bytes, content_type: str | None) -> tuple[str, bool]:
             return redecoded, False
     # Every byte that is not UTF-8 becomes a U+FFFD; none did where the counts agree.
     itself = (codecs.lookup(encoding).name == "utf-8" and not data.startswith(codecs.BOM_UTF8)
-              and text.count("\ufffd") == data.count(b"\xef\xbf\xbd"))
+              and _replaced_none(text, data))
     return text, itself
 
 
@@ -162,6 +162,11 @@ def _adopt_strays(root: html.HtmlElement) -> None:
 def _flatten_deep(root: html.HtmlElement) -> None:
     for el in _AT_MAX_DEPTH(root):
         etree.strip_tags(el, "*")
+
+
+def _replaced_none(text: str, data: bytes) -> bool:
+    replacements = text.count("\ufffd")  # none: then ``data`` held no U+FFFD of its own either
+    return replacements == 0 or replacements == data.count(b"\xef\xbf\xbd")
 
 
 def parse_html(document: str | bytes, content_type: str | None = None) -> html.HtmlElement:

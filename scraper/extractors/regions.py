@@ -48,6 +48,9 @@ _CAMEL_FURNITURE = re.compile(r"[a-z0-9](Caption|Captions|Credit|Credits|Byline|
 _EMBEDDED_POST = re.compile(r"^(social([-_]?media)?|twitter|tweet|instagram|facebook|tiktok|threads|"
                             r"bluesky|mastodon)[-_]?embeds?$", re.I)
 FURNITURE_TAGS = frozenset({"nav", "aside", "form", "footer", "menu", "dialog", "figcaption", "h1"})
+# The tags ``is_boilerplate`` can judge an element by without any attribute: an element of any
+# other tag, with no attribute, is never boilerplate (the compiled walks ask about no other).
+TAGS_JUDGED_BY_NAME = FURNITURE_TAGS | {"figure", "header"}
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 _WIDGET_CLASS = re.compile(r"(^|\s)(widget|sidebar)(\s|$)|widget_|widget-area|wp-block-latest-comments")

@@ -6,6 +6,8 @@ element (``tests/test_walk.py`` holds them to it on real pages).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from lxml import etree
 
 # The attributes besides the class that the page index looks elements up by.
@@ -46,9 +48,43 @@ def block_candidates_python(root: etree._Element, blocks: tuple[str, ...], own_t
     return list(root.iter(*blocks, *own_text_holders))
 
 
+def link_walk_python(container: etree._Element, is_furniture: Callable[[etree._Element], bool],
+                     judged_by_tag: frozenset[str], link_lists: frozenset[str], max_chars: int,
+                     share: float) -> list:
+    """Furniture (``is_furniture``) and link lists inside ``container``, in one post-order
+    walk: furniture is not entered and does not count towards its parent's link share; an
+    element of ``link_lists`` whose text (below ``max_chars``) is at least ``share`` link text
+    is a link list. The compiled twin asks ``is_furniture`` only of elements with attributes
+    or of a tag in ``judged_by_tag``: it must say no to every other element."""
+    skip: list = []
+
+    def walk(el: etree._Element, in_link: bool) -> tuple[int, int]:
+        tag = el.tag
+        link = in_link or tag == "a"
+        text = len((el.text or "").strip())
+        links = text if link else 0
+        for child in el:
+            if isinstance(child.tag, str):
+                if is_furniture(child):
+                    skip.append(child)
+                else:
+                    t, n = walk(child, link)
+                    text, links = text + t, links + n
+            if child.tail:
+                tail = len(child.tail.strip())
+                text += tail
+                links += tail if link else 0
+        if tag in link_lists and 0 < text < max_chars and links >= share * text:
+            skip.append(el)
+        return text, links
+
+    walk(container, False)
+    return skip
+
+
 try:  # the compiled twins, where the build made them
-    from ._walk import block_candidates, index_walk
+    from ._walk import block_candidates, index_walk, link_walk
     COMPILED = True
 except ImportError:
-    index_walk, block_candidates = index_walk_python, block_candidates_python
+    index_walk, block_candidates, link_walk = index_walk_python, block_candidates_python, link_walk_python
     COMPILED = False
