@@ -17,6 +17,14 @@ cdef const char* _INDEXED[6]
 _INDEXED[:] = [b"id", b"itemprop", b"rel", b"role", b"property", b"type"]
 
 
+cdef inline tree.xmlNode* _after(tree.xmlNode* node, tree.xmlNode* top) noexcept:
+    """The node after ``node`` and all below it in document order, never above ``top``;
+    NULL past the end."""
+    while node is not top and node.next is NULL:
+        node = node.parent
+    return NULL if node is top else node.next
+
+
 cdef inline bint _indexed_name(const char* name) noexcept:
     cdef int i
     for i in range(6):
@@ -63,12 +71,7 @@ def index_walk(_Element root):
             if node.children is not NULL:
                 node = node.children
                 continue
-        # Up until a node with a next sibling, never above ``root``.
-        while node is not top and node.next is NULL:
-            node = node.parent
-        if node is top:
-            break
-        node = node.next
+        node = _after(node, top)
     return held, labels, others
 
 
@@ -124,11 +127,7 @@ cdef Py_ssize_t _text_chars(tree.xmlNode* top, Py_ssize_t enough) noexcept:
         elif node.type == tree.XML_ELEMENT_NODE and node.children is not NULL:
             node = node.children
             continue
-        while node is not top and node.next is NULL:
-            node = node.parent
-        if node is top:
-            break
-        node = node.next
+        node = _after(node, top)
     return count
 
 
@@ -178,13 +177,7 @@ def block_candidates(_Element root, blocks, own_text_holders, wrappers, Py_ssize
             if node.children is not NULL:
                 node = node.children
                 continue
-        if node is top:
-            break
-        while node is not top and node.next is NULL:
-            node = node.parent
-        if node is top:
-            break
-        node = node.next
+        node = _after(node, top)
     return found
 
 
