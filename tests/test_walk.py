@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SHARED
-from scraper.extractors import body, parse_html, regions, walk
+from scraper.extractors import body, page, parse_html, regions, walk
 from scraper.extractors.body import BodyAnalysis
 from scraper.extractors.page import Page
 
@@ -36,8 +36,8 @@ def _paths(root, elements) -> list[str]:
 def test_index_walk_holds_the_same_elements_as_the_python_walk():
     for path in _real_pages():
         root = parse_html(gzip.open(path).read())
-        held, labels, others = walk.index_walk(root)
-        py_held, py_labels, py_others = walk.index_walk_python(root)
+        held, labels, others = walk.index_walk(root, page._INDEXED_ATTRIBUTES)
+        py_held, py_labels, py_others = walk.index_walk_python(root, page._INDEXED_ATTRIBUTES)
         assert held == py_held, path.name  # the same proxies: lxml keeps one per live element
         assert labels == py_labels and others == py_others, path.name
         assert len(held) > 0, path.name

@@ -1,8 +1,8 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
-"""The page index's walk in C (``walk.index_walk``'s compiled twin): libxml2's tree is read
-directly, and a Python element proxy is made only for the elements the index holds (those with
-a class or a looked-up attribute), not for every element of the page as the Python walk must.
-Same elements, same order, same class strings as the pure-Python walk in ``walk.py``."""
+"""The compiled twins of the walks in ``walk.py`` (the page index, the body's candidate blocks,
+the furniture and link-list walk): libxml2's tree is read directly, and a Python element proxy
+is made only for the elements a walk returns or asks a Python rule about. Same elements, same
+order as the pure-Python walks."""
 from cpython.pyport cimport PY_SSIZE_T_MAX
 from cpython.unicode cimport Py_UNICODE_ISSPACE
 from libc.string cimport strcmp
@@ -12,11 +12,6 @@ from lxml.includes.etreepublic cimport _Document, _Element, attributeValue, elem
 
 import_lxml__etree()
 
-# ``walk.INDEXED_ATTRIBUTES``, as C strings.
-cdef const char* _INDEXED[6]
-_INDEXED[:] = [b"id", b"itemprop", b"rel", b"role", b"property", b"type"]
-
-
 cdef inline tree.xmlNode* _after(tree.xmlNode* node, tree.xmlNode* top) noexcept:
     """The node after ``node`` and all below it in document order, never above ``top``;
     NULL past the end."""
@@ -25,18 +20,11 @@ cdef inline tree.xmlNode* _after(tree.xmlNode* node, tree.xmlNode* top) noexcept
     return NULL if node is top else node.next
 
 
-cdef inline bint _indexed_name(const char* name) noexcept:
-    cdef int i
-    for i in range(6):
-        if strcmp(name, _INDEXED[i]) == 0:
-            return True
-    return False
-
-
-def index_walk(_Element root):
+def index_walk(_Element root, indexed_attributes):
     """``(held, labels, others)``: every descendant element of ``root`` with a class or an
     indexed attribute in document order; class string → its elements; the elements with an
     indexed attribute."""
+    cdef _Names indexed_names = _Names(indexed_attributes)
     cdef _Document doc = root._doc
     cdef tree.xmlNode* top = root._c_node
     cdef tree.xmlNode* node = top.children
@@ -53,7 +41,7 @@ def index_walk(_Element root):
                 if attr.ns is NULL:
                     if strcmp(<const char*>attr.name, b"class") == 0:
                         label_attr = attr
-                    elif not indexed and _indexed_name(<const char*>attr.name):
+                    elif not indexed and indexed_names.named(<const char*>attr.name):
                         indexed = True
                 attr = attr.next
             if label_attr is not NULL or indexed:
@@ -76,26 +64,30 @@ def index_walk(_Element root):
 
 
 cdef class _Names:
-    """Tag names as C strings, for ``strcmp`` against libxml2's names."""
+    """Tag or attribute names as C strings, for ``strcmp`` against libxml2's names."""
     cdef list encoded
     cdef const char* names[32]
     cdef int count
 
     def __init__(self, names):
-        self.encoded = [name.encode("ascii") for name in names][:32]
+        self.encoded = [name.encode("ascii") for name in names]
+        if len(self.encoded) > 32:
+            raise ValueError(f"at most 32 names, not {len(self.encoded)}")
         self.count = len(self.encoded)
         cdef int i
         for i in range(self.count):
             self.names[i] = <bytes>self.encoded[i]
 
-    cdef bint has(self, tree.xmlNode* node) noexcept:
+    cdef bint named(self, const char* name) noexcept:
         cdef int i
-        if node.ns is not NULL:
-            return False
         for i in range(self.count):
-            if strcmp(<const char*>node.name, self.names[i]) == 0:
+            if strcmp(name, self.names[i]) == 0:
                 return True
         return False
+
+    cdef bint has(self, tree.xmlNode* node) noexcept:
+        """An element of one of the names, in no namespace (as ``iter("p")`` matches)."""
+        return node.ns is NULL and self.named(<const char*>node.name)
 
 
 cdef inline Py_ssize_t _code_points(const unsigned char* text) noexcept:

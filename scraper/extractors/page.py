@@ -14,7 +14,7 @@ from w3lib.encoding import html_to_unicode, read_bom
 
 from ..text import collapse
 from .streaming import place_streamed_segments
-from .walk import INDEXED_ATTRIBUTES, index_walk
+from .walk import index_walk
 
 MAX_HTML_BYTES = 20_000_000  # bound the work per page: parsing past this gains nothing
 # Real pages nest a few dozen levels. Deeper markup is flattened into its ancestor at this depth,
@@ -118,9 +118,15 @@ def decode_html(data: bytes, content_type: str | None = None) -> str:
     return _decoded(data, content_type)[0]
 
 
+def _replaced_none(text: str, data: bytes) -> bool:
+    replacements = text.count("\ufffd")  # none: then ``data`` held no U+FFFD of its own either
+    return replacements == 0 or replacements == data.count(b"\xef\xbf\xbd")
+
+
 def _decoded(data: bytes, content_type: str | None) -> tuple[str, bool]:
     """``decode_html``'s text, and whether its UTF-8 bytes are ``data`` itself: a page sent
     in UTF-8, cut nowhere, with no byte replaced."""
+    whole = len(data) <= MAX_HTML_BYTES
     data = data[:MAX_HTML_BYTES]
     reason = binary_reason(data)
     if reason:
@@ -134,7 +140,7 @@ def _decoded(data: bytes, content_type: str | None) -> tuple[str, bool]:
         if redecoded is not None:
             return redecoded, False
     # Every byte that is not UTF-8 becomes a U+FFFD; none did where the counts agree.
-    itself = (codecs.lookup(encoding).name == "utf-8" and not data.startswith(codecs.BOM_UTF8)
+    itself = (whole and codecs.lookup(encoding).name == "utf-8" and not data.startswith(codecs.BOM_UTF8)
               and _replaced_none(text, data))
     return text, itself
 
@@ -164,11 +170,6 @@ def _flatten_deep(root: html.HtmlElement) -> None:
         etree.strip_tags(el, "*")
 
 
-def _replaced_none(text: str, data: bytes) -> bool:
-    replacements = text.count("\ufffd")  # none: then ``data`` held no U+FFFD of its own either
-    return replacements == 0 or replacements == data.count(b"\xef\xbf\xbd")
-
-
 def parse_html(document: str | bytes, content_type: str | None = None) -> html.HtmlElement:
     """Decode (``decode_html``) and parse leniently into lxml; NUL bytes are dropped and
     markup nested deeper than ``MAX_DEPTH`` is flattened. Raises ``ExtractionError`` for
@@ -178,7 +179,7 @@ def parse_html(document: str | bytes, content_type: str | None = None) -> html.H
         raw = document
         document, itself = _decoded(raw, content_type)
         # The bytes as they came, where encoding the text again would give them back.
-        utf8 = raw if itself and len(raw) <= MAX_HTML_BYTES and b"\x00" not in raw else None
+        utf8 = raw if itself and b"\x00" not in raw else None
     text = document[:MAX_HTML_BYTES].replace("\x00", "")  # libxml2 ends the document at a NUL
     parser = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
     # Every element an HtmlElement (text_content() and kin) chosen in C: lxml.html's own
@@ -233,6 +234,10 @@ def per_page(compute: Callable[[Page], T]) -> Callable[[Page], T]:
     return once
 
 
+# The attributes besides the class that the page index looks elements up by.
+_INDEXED_ATTRIBUTES = frozenset({"id", "itemprop", "rel", "role", "property", "type"})
+
+
 class Page:
     def __init__(self, root: html.HtmlElement, url: str):
         self.root = root
@@ -253,7 +258,7 @@ class Page:
         one walk (``walk.index_walk``, compiled where it could be built): the parts look elements
         up here rather than each scanning the page."""
         # Held for the page's lifetime: an id in ``order`` must never be reused by another proxy.
-        held, labels, others = self._indexed = index_walk(self.root)
+        held, labels, others = self._indexed = index_walk(self.root, _INDEXED_ATTRIBUTES)
         order = {id(el): position for position, el in enumerate(held)}
         classes: dict[str, list] = {}
         for label, group in labels.items():
@@ -262,7 +267,7 @@ class Page:
         attributes: dict[tuple[str, str], list] = {}
         for el in others:
             for name, value in el.items():
-                if name in INDEXED_ATTRIBUTES:
+                if name in _INDEXED_ATTRIBUTES:
                     attributes.setdefault((name, value), []).append(el)
                     if name == "rel":
                         for token in value.split():

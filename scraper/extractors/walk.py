@@ -10,14 +10,10 @@ from collections.abc import Callable
 
 from lxml import etree
 
-# The attributes besides the class that the page index looks elements up by.
-INDEXED_ATTRIBUTES = frozenset({"id", "itemprop", "rel", "role", "property", "type"})
-
-
-def index_walk_python(root: etree._Element) -> tuple[list, dict[str, list], list]:
-    """``(held, labels, others)``: every descendant element of ``root`` with a class or an
-    indexed attribute, in document order; class string → its elements; the elements with an
-    indexed attribute."""
+def index_walk_python(root: etree._Element, indexed_attributes: frozenset[str]) -> tuple[list, dict[str, list], list]:
+    """``(held, labels, others)``: every descendant element of ``root`` with a class or one of
+    ``indexed_attributes``, in document order; class string → its elements; the elements with
+    one of ``indexed_attributes``."""
     held: list = []
     labels: dict[str, list] = {}
     others: list = []
@@ -29,7 +25,7 @@ def index_walk_python(root: etree._Element) -> tuple[list, dict[str, list], list
             continue
         label = el.get("class")
         # A class alone is the common case: only then are the other names left unread.
-        indexed = (label is None or len(names) > 1) and not INDEXED_ATTRIBUTES.isdisjoint(names)
+        indexed = (label is None or len(names) > 1) and not indexed_attributes.isdisjoint(names)
         if label is None and not indexed:
             continue  # a link's href, an image's src: nothing looked up
         held.append(el)
