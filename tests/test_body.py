@@ -12,6 +12,7 @@ import pytest
 from scraper.extractors import extract_page
 from scraper.extractors.regions import is_boilerplate
 from scraper.extractors.page import parse_html
+from scraper.extractors.walk import is_link
 
 from conftest import SHARED, wcxb_article
 
@@ -632,3 +633,20 @@ def test_a_sites_tagline_above_the_headline_is_no_lead():
     html = html.replace("<header>", "<div class='masthead'>").replace("</header>", "</div>")
     body = extract_page(html, "https://blog.example.org/2024/05/a-post/")["article"]["body_text"]
     assert "A blog about software" not in body
+
+
+def test_a_paragraph_inside_a_named_anchor_is_text_not_a_link():
+    # A podcast transcript wraps a listener's question in <a name="wodarg">: a jump target, not
+    # a link. Read as link text, the paragraph was a "link list" and was cut from the body.
+    html, url, _ = _suite_page("16-Coronavirus-Update-Wir-brauchen")
+    body = extract_page(html, url)["article"]["body_text"]
+    assert "Eine der meistgestellten Hörerfragen ist mittlerweile die: Was sagt Professor Drosten dazu?" in body
+
+
+def test_an_anchor_with_neither_address_nor_name_is_still_interface():
+    # "Show 2 More ▼": a script's button written as a bare <a>. It stays link text, out of the body.
+    article = wcxb_article("4072")
+    assert "Show 2 More" not in article["body_text"]
+    markup = '<p><a>Show 2 More</a></p><p><a name="q1">Question one</a></p><p><a href="/x">Next</a></p>'
+    anchors = parse_html(f"<html><body>{markup}</body></html>").iter("a")
+    assert [is_link(a) for a in anchors] == [True, False, True]

@@ -226,6 +226,21 @@ cdef inline bint _has_upper(const char* name) noexcept:
     return False
 
 
+cdef inline bint _is_link(tree.xmlNode* el) noexcept:
+    """``walk.is_link``'s twin: an <a>, unless it is a named anchor (a ``name`` and no ``href``)."""
+    if el.ns is not NULL or strcmp(<const char*>el.name, b"a") != 0:
+        return False
+    cdef tree.xmlAttr* attr = el.properties
+    cdef bint named = False
+    while attr is not NULL:
+        if attr.ns is NULL:
+            if strcmp(<const char*>attr.name, b"href") == 0:
+                return True
+            named = named or strcmp(<const char*>attr.name, b"name") == 0
+        attr = attr.next
+    return not named
+
+
 cdef class _LinkWalk:
     cdef _Document doc
     cdef object is_furniture
@@ -246,7 +261,7 @@ cdef class _LinkWalk:
         return False
 
     cdef int walk(self, tree.xmlNode* el, bint in_link, Py_ssize_t* text, Py_ssize_t* links) except -1:
-        cdef bint link = in_link or (el.ns is NULL and strcmp(<const char*>el.name, b"a") == 0)
+        cdef bint link = in_link or _is_link(el)
         cdef tree.xmlNode* child = el.children
         cdef Py_ssize_t t = _stripped_run(&child), n, child_text, child_links, tail
         n = t if link else 0

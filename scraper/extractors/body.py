@@ -22,7 +22,7 @@ from ..text import SKIP_TAGS, drop_chrome, paragraphs
 from ..urls import host_of
 from .page import Page
 from .regions import TAGS_JUDGED_BY_NAME, TERM_CLASS, in_widget, is_boilerplate, never_article_label
-from .walk import block_candidates, link_walk
+from .walk import block_candidates, is_link, link_walk
 
 # Class names of content containers, most specific group first.
 CONTAINER_CLASSES = (
@@ -119,13 +119,13 @@ def _own_text(el: etree._Element) -> tuple[str, int]:
         if isinstance(child.tag, str) and child.tag not in _BREAKING_TAGS:
             text = child.text_content()
             parts.append(text)
-            links += len(text) if child.tag == "a" else _link_chars(child)
+            links += len(text) if is_link(child) else _link_chars(child)
         parts.append(child.tail or " ")
     return "".join(parts), links
 
 
 def _link_chars(el: etree._Element) -> int:
-    return sum(len(a.text_content()) for a in el.iter("a"))
+    return sum(len(a.text_content()) for a in el.iter("a") if is_link(a))
 
 
 def is_comment_area(el: etree._Element) -> bool:
@@ -167,7 +167,7 @@ class _Climb(NamedTuple):
     """The elements a block's prose is credited to: the one it starts from, then each ancestor
     up to the first furniture (included) or <body> (excluded)."""
     nodes: tuple[etree._Element, ...]
-    in_link: bool  # an <a> among them
+    in_link: bool  # a link (``is_link``) among them
     furniture: etree._Element | None  # the furniture it stopped at (None: it reached <body>)
 
 
@@ -254,9 +254,9 @@ class BodyAnalysis:
             node = node.getparent()
         if at_furniture:
             furniture = pending.pop()
-            above = self._climbs[id(furniture)] = _Climb((furniture,), furniture.tag == "a", furniture)
+            above = self._climbs[id(furniture)] = _Climb((furniture,), is_link(furniture), furniture)
         for node in reversed(pending):
-            above = self._climbs[id(node)] = _Climb((node, *above.nodes), above.in_link or node.tag == "a",
+            above = self._climbs[id(node)] = _Climb((node, *above.nodes), above.in_link or is_link(node),
                                                     above.furniture)
         return above
 

@@ -10,6 +10,13 @@ from collections.abc import Callable
 
 from lxml import etree
 
+def is_link(el: etree._Element) -> bool:
+    """An <a> is link text, unless it is a named anchor: a ``name`` and no ``href``, the jump
+    target an old page wraps around a paragraph (``<a name="q3">Question three …</a>``). An
+    <a> with neither is a script's button ("Show more", a FAQ toggle): still interface."""
+    return el.tag == "a" and (el.get("href") is not None or el.get("name") is None)
+
+
 def index_walk_python(root: etree._Element, indexed_attributes: frozenset[str]) -> tuple[list, dict[str, list], list]:
     """``(held, labels, others)``: every descendant element of ``root`` with a class or one of
     ``indexed_attributes``, in document order; class string → its elements; the elements with
@@ -56,7 +63,7 @@ def link_walk_python(container: etree._Element, is_furniture: Callable[[etree._E
 
     def walk(el: etree._Element, in_link: bool) -> tuple[int, int]:
         tag = el.tag
-        link = in_link or tag == "a"
+        link = in_link or is_link(el)
         text = len((el.text or "").strip())
         links = text if link else 0
         for child in el:
