@@ -65,6 +65,11 @@ def test_an_article_split_over_sections_is_taken_whole(key, min_recall):
     ("SocialMediaEmbed", False),
     ("social_media_embed", False),
     ("share--link-embed w-embed", True),
+    ("rating_wrapper", True),
+    ("wprm-recipe-rating", True),
+    ("operating-hours", False),        # the word inside another word is not the word
+    ("cta-box", True),
+    ("elementor-cta", False),          # a page builder's content module
 ])
 def test_class_names_that_are_furniture_and_that_are_not(label, furniture):
     el = parse_html(f'<html><body><div class="{label}"><p>x</p></div></body></html>').find(".//div")
@@ -650,3 +655,13 @@ def test_an_anchor_with_neither_address_nor_name_is_still_interface():
     markup = '<p><a>Show 2 More</a></p><p><a name="q1">Question one</a></p><p><a href="/x">Next</a></p>'
     anchors = parse_html(f"<html><body>{markup}</body></html>").iter("a")
     assert [is_link(a) for a in anchors] == [True, False, True]
+
+
+def test_a_rating_widget_and_a_call_to_action_are_not_body():
+    html, url, item = _suite_page("aktion-hummelschutz.de/biologie/tote-hummeln")
+    body = extract_page(html, url)["article"]["body_text"]
+    assert "War der Artikel nützlich?" not in body and "Stimmen" not in body
+    assert all(snippet in body for snippet in item["with"])
+    html, url, item = _suite_page("smava.de/privatkredit/privatkredit-zinsen")
+    body = extract_page(html, url)["article"]["body_text"]
+    assert "Zum Kreditvergleich" not in body and all(snippet in body for snippet in item["with"])

@@ -28,6 +28,8 @@ _FURNITURE_WORDS = (
     "trending", "read-more", "readmore", "more-articles", "inline-related", "rail", "outbrain",
     "taboola", "zergnet", "print-only", "timestamp", "kicker", "pagination",
     "nocontent",  # what a page marks as no content for search engines' indexers
+    "rating", "ratings",  # a star-rating widget ("War der Artikel nützlich? (95 Stimmen …)")
+    "cta", "call-to-action",  # a call-to-action box or button ("Zum Kreditvergleich")
 )
 _WORD = "|".join(re.escape(w) for w in sorted(_FURNITURE_WORDS, key=len, reverse=True))
 FURNITURE_NAME = re.compile(rf"^(?:{_WORD})(?:$|[-_])|[-_](?:{_WORD})$", re.I)
