@@ -42,6 +42,18 @@ def test_a_comment_list_that_won_the_container_gives_way_to_the_article():
     assert article["body_confidence"] <= 0.5
 
 
+def test_a_container_that_is_a_sliver_of_the_stated_article_gives_way_to_it():
+    # A script-rendered opinion piece: the HTML prints a photo caption and the standfirst (482
+    # characters), the JSON-LD states the whole column (4,311).
+    article, item = _suite_page("scmp.com/comment/opinion/article/3046526")
+    assert article["body_source"] == "articleBody"
+    assert all(snippet in article["body_text"] for snippet in item["with"])
+    # Not where the stated text is only a part of what the container holds, nor a few times it.
+    lead = ["A lead paragraph of the article, long enough to read as one. " * 3]
+    assert choose(lead * 3, lead * 3, lead).source == "container"
+    assert choose(lead, lead, lead * 5).source == "container"
+
+
 def test_a_container_the_classifier_reads_more_around_is_kept():
     # A guide whose page repeats more prose around it (the classifier's text is three times the
     # container's): the container is inside that text, so it is no wrong block.
