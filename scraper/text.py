@@ -208,6 +208,8 @@ _COMMISSION = re.compile("commission", re.I)
 
 
 def is_chrome(line: str) -> bool:
+    if line.startswith("(") and line.endswith(")"):  # "(Credit: Clayton Aldern / Grist)", "(Bild: dpa)"
+        line = line[1:-1].strip()
     return (_CHROME.match(line) is not None or is_dateline(line)
             or (_COMMISSION.search(line) is not None and _AFFILIATE.match(line) is not None))
 

@@ -149,6 +149,8 @@ def test_a_page_without_lang_gets_the_stoplist_its_words_show():
     ("Foto: Ingo Pertramer", True),
     ("Bild: AdobeStock/rangizzz", True),
     ("Crédit photo : KB / Bondy Blog", True),
+    ("(Credit: Clayton Aldern / Grist)", True),  # salon.com, under each chart
+    ("(Bild: Dieter Stork)", True),              # gitarrebass.de, under each photo
     ("Kontakt:", True),
     ("Mit unserem Newsletter bleiben Sie informiert", True),
     ("Nachfolgebeitrag: Was passiert hier eigentlich noch?", True),  # blogoff.de, a post's navigation
@@ -161,6 +163,8 @@ def test_a_page_without_lang_gets_the_stoplist_its_words_show():
     # Prose that starts like a label stays.
     ("Von ihren 32 Jahren im MDR war Karola Wille 27 Jahre in leitenden Funktionen tätig.", False),
     ("Foto: Damage in the Palmyra Museum", False),
+    ("(Foto: Damage in the Palmyra Museum)", False),
+    ("(Credit where it is due: the team rebuilt the index in a week.)", False),
     ("Themen wie Klimaschutz und Energie bestimmen den Wahlkampf.", False),
     ("Kontakt mit anderen Vereinen ist uns wichtig.", False),
     ("Teilen macht Freude, sagt die Großmutter.", False),
