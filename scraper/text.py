@@ -165,6 +165,11 @@ LABEL_LINES_BY_KIND = {
     "comments": r"(?=.{0,120}$)((noch )?keine kommentare( vorhanden)?|\d+ kommentare?|aucun commentaire|"
                 r"pas de commentaires?|\d+ commentaires?|sin comentarios|\d+ comentarios?|nessun commento|"
                 r"\d+ commenti|geen reacties|\d+ reacties|sem coment(á|a)rios)\s*:?(\s*\([^()]*\))?",
+    # The affiliate disclosure: "Für Links auf dieser Seite erhält CHIP ggf. eine Provision vom
+    # Händler". The page or its writer speaks of its own links.
+    "affiliate": r"(?=.{0,300}$)(?=.*\b(links?|enlaces?|collegamenti)\b)"
+                 r"(?=.*\b(wir|uns|unser\w*|ich|dieser (seite|artikel)|diesem artikel|nosotros|nuestr[oa]s?|noi|"
+                 r"nostr[oi])\b).*\b(provision(en)?|comisi(ó|o)n(es)?|commission[ei]|provisie)\b.*",
     # Newsletter pitches: "Mit unserem Newsletter bleiben Sie informiert".
     "newsletter": r"(?=.{0,160}$)(?=.*\bnewsletter\b).*\b(abonnieren|anmelden|bestellen|informiert|"
                   r"inscrivez|abonnez|suscr(í|i)b\w*|iscriviti)\b.*",

@@ -152,6 +152,8 @@ def test_a_page_without_lang_gets_the_stoplist_its_words_show():
     ("(Credit: Clayton Aldern / Grist)", True),  # salon.com, under each chart
     ("(Bild: Dieter Stork)", True),              # gitarrebass.de, under each photo
     ("Kontakt:", True),
+    ("Für Links auf dieser Seite erhält CHIP ggf. eine Provision vom Händler, z.B. für solche mit -Symbol.", True),
+    ("Dieser Artikel kann Links zu Anbietern enthalten, von denen outdoor-magazin eine Provision erhält.", True),
     ("Mit unserem Newsletter bleiben Sie informiert", True),
     ("Nachfolgebeitrag: Was passiert hier eigentlich noch?", True),  # blogoff.de, a post's navigation
     ("Vorgängerbeitrag: Die Wahrheit über Kondome", True),
@@ -167,6 +169,7 @@ def test_a_page_without_lang_gets_the_stoplist_its_words_show():
     ("(Credit where it is due: the team rebuilt the index in a week.)", False),
     ("Themen wie Klimaschutz und Energie bestimmen den Wahlkampf.", False),
     ("Kontakt mit anderen Vereinen ist uns wichtig.", False),
+    ("Für Links auf Immobilienportale zahlen Makler oft eine Provision an die Betreiber.", False),
     ("Teilen macht Freude, sagt die Großmutter.", False),
     ("Der Newsletter erscheint jeden Montag mit den wichtigsten Meldungen der Woche.", False),
     ("Next post: we will look at how the archive handles a thread of a thousand comments, and why "
