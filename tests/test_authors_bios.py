@@ -279,3 +279,24 @@ def test_a_compound_surname_is_one_name():
     from scraper.extractors.bio import split_trailing_bio
     body = ["The story.", "Ana Garcia y Lopez is a writer in Madrid who covers the city's archives."]
     assert split_trailing_bio(body, "Ana Garcia y Lopez") == (body[:1], body[1])
+
+
+def test_a_bio_after_the_article_in_german_is_the_bio():
+    # A product test ends "Inga Buller ist Head of Social & Community bei CHIP. …": the byline's
+    # author introduced in German, as the English bios are.
+    base = SHARED / "corpus" / "trafilatura-eval"
+    if not (base / "evaldata.json").exists():
+        pytest.skip(f"trafilatura evaluation pages not found at {base}")
+    url, item = next((k, v) for k, v in json.loads((base / "evaldata.json").read_text()).items()
+                     if "chip.de/test/Beef-Maker" in k)
+    article = extract_page(gzip.open(base / "html" / f"{item['file']}.gz").read(), url)["article"]
+    assert article["author_bio"].startswith("Inga Buller ist Head of Social & Community bei CHIP")
+    assert "Inga Buller ist" not in article["body_text"]
+
+
+def test_a_paragraph_about_the_author_before_the_last_stays_in_german_too():
+    from scraper.extractors.bio import split_trailing_bio
+    body = ["Der Bericht.", "Inga Buller war 2019 beim Test dabei, und der Grill hielt, was er versprach.", "Das Ende."]
+    assert split_trailing_bio(body, "Inga Buller") == (body, None)
+    body = ["Der Bericht.", "Inga Bullerjahn ist die Nachbarin, die den Grill zuerst sah."]
+    assert split_trailing_bio(body, "Inga Buller") == (body, None)

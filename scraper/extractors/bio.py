@@ -205,8 +205,12 @@ def without_bio(body: list[str], bio: str | None) -> list[str]:
     return [p for p in body if collapse(p).casefold() not in folded]
 
 
-_INTRODUCES = re.compile(r"\s*(,[^.]*,\s*)?(is|was|has been|writes)\b", re.I)  # after the author's name
-_INTRODUCES_AS_BIO = re.compile(r"\s*(,[^.]*,\s*)?(is an?|is the|writes)\b", re.I)
+# After the author's name, in the corpora's languages: "Jane Doe is …", "Inga Buller ist Head of
+# Social & Community bei CHIP", "… est journaliste", "… es periodista", "… è giornalista".
+_INTRODUCES = re.compile(r"\s*(,[^.]*,\s*)?(is|was|has been|writes|ist|war|schreibt|est|était|écrit|es|fue|"
+                         r"escribe|è|era|scrive|jest|schrijft)\b", re.I)
+_INTRODUCES_AS_BIO = re.compile(r"\s*(,[^.]*,\s*)?(is an?|is the|writes|ist|schreibt|est|écrit|es|escribe|è|"
+                                r"scrive|jest|schrijft)\b", re.I)
 _BYLINE_JOINS = re.compile(r",|\band\b|&| und | et | y ")
 
 
