@@ -70,6 +70,8 @@ def test_an_article_split_over_sections_is_taken_whole(key, min_recall):
     ("operating-hours", False),        # the word inside another word is not the word
     ("cta-box", True),
     ("elementor-cta", False),          # a page builder's content module
+    ("article-footer", True),
+    ("footnotes", False),
 ])
 def test_class_names_that_are_furniture_and_that_are_not(label, furniture):
     el = parse_html(f'<html><body><div class="{label}"><p>x</p></div></body></html>').find(".//div")
@@ -665,3 +667,10 @@ def test_a_rating_widget_and_a_call_to_action_are_not_body():
     html, url, item = _suite_page("smava.de/privatkredit/privatkredit-zinsen")
     body = extract_page(html, url)["article"]["body_text"]
     assert "Zum Kreditvergleich" not in body and all(snippet in body for snippet in item["with"])
+
+
+def test_an_articles_footer_by_class_is_not_body():
+    # Each entry of a chart of records ends in a "chart-entry-footer": its writers and "More on …".
+    article = wcxb_article("0402")
+    assert "More on Anthony Child" not in article["body_text"]
+    assert len(article["body_text"]) > 2000

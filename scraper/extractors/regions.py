@@ -30,6 +30,7 @@ _FURNITURE_WORDS = (
     "nocontent",  # what a page marks as no content for search engines' indexers
     "rating", "ratings",  # a star-rating widget ("War der Artikel nützlich? (95 Stimmen …)")
     "cta", "call-to-action",  # a call-to-action box or button ("Zum Kreditvergleich")
+    "footer",  # an article's or a box's footer, as the <footer> tag ("More on Anthony Child")
 )
 _WORD = "|".join(re.escape(w) for w in sorted(_FURNITURE_WORDS, key=len, reverse=True))
 FURNITURE_NAME = re.compile(rf"^(?:{_WORD})(?:$|[-_])|[-_](?:{_WORD})$", re.I)
