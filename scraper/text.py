@@ -339,7 +339,30 @@ def join_paragraphs(paras: Iterable[str]) -> str:
     return "\n\n".join(paras)
 
 
+# The heading of a list of other posts, in any of the corpora's languages ("Related Articles",
+# "Weitere Meldungen", "Te puede interesar …"). In the second half of the body with only short
+# lines after it (titles, dates, "Read more"), it ends the article. Evidence:
+# tests/test_body.py::test_a_list_of_other_posts_after_the_article_is_not_body.
+_TEASER_HEADING = re.compile(
+    rf"^(?:{LABEL_LINES_BY_KIND['teasers']}|related( posts| articles| stories)?|"
+    r"recommended (stories|articles|reading|posts|videos)|"
+    r"(other |more )?(posts|articles|stories) you (may|might|will) (also )?(enjoy|like|love))\W*$", re.I)
+TEASER_LINES_MAX_AVERAGE = 150  # characters: teaser titles and dates, not the article's paragraphs
+
+
+def without_teaser_list(paras: list[str]) -> list[str]:
+    """The paragraphs up to a teaser list's heading that the article's end holds."""
+    for at in range(len(paras) // 2, len(paras)):
+        if _TEASER_HEADING.match(paras[at].strip()):
+            rest = paras[at + 1:]
+            if not rest or sum(map(len, rest)) < TEASER_LINES_MAX_AVERAGE * len(rest):
+                return paras[:at]
+    return paras
+
+
 def drop_chrome(paras: Iterable[str]) -> list[str]:
     """The paragraphs less those that are chrome, whole or line by line (a post's navigation
-    prints "Next post: …" and "Previous post: …" as two lines of one block)."""
-    return [p for p in paras if not is_chrome(p) and not ("\n" in p and all(map(is_chrome, p.split("\n"))))]
+    prints "Next post: …" and "Previous post: …" as two lines of one block), and less a list of
+    other posts after the article."""
+    return [p for p in without_teaser_list(list(paras))
+            if not is_chrome(p) and not ("\n" in p and all(map(is_chrome, p.split("\n"))))]

@@ -674,3 +674,24 @@ def test_an_articles_footer_by_class_is_not_body():
     article = wcxb_article("0402")
     assert "More on Anthony Child" not in article["body_text"]
     assert len(article["body_text"]) > 2000
+
+
+def test_a_list_of_other_posts_after_the_article_is_not_body():
+    # "Weitere Meldungen" closes a car review: a date, a title and a teaser of another review.
+    html, url, item = _suite_page("auto-presse.de/autonews.php?newsid=6486285")
+    body = extract_page(html, url)["article"]["body_text"]
+    assert "VW Golf 8 GTI: Gereifter Fahrspaß" not in body and "Weitere Meldungen" not in body
+    assert all(snippet in body for snippet in item["with"])
+    # "Related posts" and the cards of other posts after a guide.
+    assert "7 Best CRMs for Electrical Contractors" not in wcxb_article("0069")["body_text"]
+
+
+def test_a_teaser_heading_mid_article_or_before_paragraphs_ends_nothing():
+    from scraper.text import without_teaser_list
+    long = "A paragraph of the article itself, long enough to be read as one, and then some more words. " * 2
+    early = [long, "Lesen Sie auch:", long, long, long]  # in the first half
+    assert without_teaser_list(early) == early
+    before_prose = [long, long, long, "Related articles", long, long]  # the article goes on
+    assert without_teaser_list(before_prose) == before_prose
+    tail = [long, long, long, "Related articles", "Another post", "May 3, 2024"]
+    assert without_teaser_list(tail) == tail[:3]
