@@ -88,6 +88,8 @@ def hostile_inputs() -> dict[str, tuple[Callable[[], bytes], str | None]]:
         "30k <br> lines": lambda: article_html("<p>" + "<br>".join(f"Line {i} of a long poem" for i in range(30_000))
                                                + "</p>").encode(),
         "20k short lines at the end": lambda: article_html(PARAGRAPH * 5 + "".join(f"<p>Label {i}</p>" for i in range(20_000))).encode(),
+        "10k teaser headings at the end": lambda: article_html(
+            PARAGRAPH * 5 + "".join(f"<p>Related articles</p>{PARAGRAPH}" for _ in range(10_000))).encode(),
         "40k-character credit line": lambda: article_html(PARAGRAPH * 3 + "<p>Foto: " + "A/" * 20_000 + "!</p>").encode(),
         "malformed link addresses": lambda: article_html(PARAGRAPH + '<ul><li><a href="http://[2001:db8::1/x">a</a></li></ul>').encode(),
     }.items()}

@@ -351,13 +351,15 @@ TEASER_LINES_MAX_AVERAGE = 150  # characters: teaser titles and dates, not the a
 
 
 def without_teaser_list(paras: list[str]) -> list[str]:
-    """The paragraphs up to a teaser list's heading that the article's end holds."""
-    for at in range(len(paras) // 2, len(paras)):
-        if _TEASER_HEADING.match(paras[at].strip()):
-            rest = paras[at + 1:]
-            if not rest or sum(map(len, rest)) < TEASER_LINES_MAX_AVERAGE * len(rest):
-                return paras[:at]
-    return paras
+    """The paragraphs up to a teaser list's heading that the article's end holds. One pass from
+    the end, summing what follows each paragraph: linear however many headings a page repeats."""
+    cut, after = None, 0  # characters of the paragraphs after ``at``
+    for at in range(len(paras) - 1, len(paras) // 2 - 1, -1):
+        rest = len(paras) - 1 - at
+        if (not rest or after < TEASER_LINES_MAX_AVERAGE * rest) and _TEASER_HEADING.match(paras[at].strip()):
+            cut = at  # the first such heading wins: keep looking towards the start
+        after += len(paras[at])
+    return paras[:cut] if cut is not None else paras
 
 
 def drop_chrome(paras: Iterable[str]) -> list[str]:
