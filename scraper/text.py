@@ -40,7 +40,7 @@ _AFFILIATE_DISCLOSURE = (
     r"^(?=.{0,300}$)(?=.*\b(affiliate links?|(through|via) ((our|these|the|this|my|any) )?links?|"
     r"click(ing)? on (a|the|our|any) links?|if you (buy|purchase|click|make a purchase)|"
     r"at no (extra|additional) cost)\b)"
-    r"(?=.*(\b(we|our|us)\b|(?-i:\bI\b)(?!\.))).*\bearn\w*\b.{0,40}\bcommissions?\b.*$")
+    r"(?=.*(\b(we|our|us)\b|(?-i:\bI\b)(?!\.))).*\b(earn\w*|receive)\b.{0,40}\bcommissions?\b.*$")
 # Lines printed by blog themes and plugins around content; never content themselves.
 CHROME_PATTERNS = [re.compile(p, re.I) for p in (
     r"^invalid or broken rss link\.?$",

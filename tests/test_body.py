@@ -695,3 +695,29 @@ def test_a_teaser_heading_mid_article_or_before_paragraphs_ends_nothing():
     assert without_teaser_list(before_prose) == before_prose
     tail = [long, long, long, "Related articles", "Another post", "May 3, 2024"]
     assert without_teaser_list(tail) == tail[:3]
+
+
+def test_a_lead_without_a_class_name_right_before_the_article_is_body():
+    # A bold paragraph above the article's sections, in a <div> of its own with no class.
+    html, url, item = _suite_page("agrarheute.com/energie/heizen-abfallholz")
+    body = extract_page(html, url)["article"]["body_text"]
+    assert body.startswith("Auch dünne Äste, die beispielswiese beim Beschneiden von Bäumen anfallen")
+
+
+def _lead_page(before: str, after_headline: bool = True) -> str:
+    story = "".join(f"<p>Paragraph {i} of the story tells what happened on the river that week, and why.</p>"
+                    for i in range(8))
+    headline = "<h1>The flood</h1>"
+    return ("<html><body><article>" + (headline if after_headline else "") + before + (
+        "" if after_headline else headline) + f'<div class="entry-content">{story}</div></article></body></html>')
+
+
+@pytest.mark.parametrize("before, after_headline, kept", [
+    ("<div><p>The river rose four metres in a night, and the town is still counting the cost.</p></div>", True, True),
+    ("<div><p>The river rose four metres in a night, and the town is still counting the cost.</p></div>", False, False),
+    ("<div><p>Photo: the river at dawn, from the old bridge over the water</p></div>", True, False),  # no sentence
+    ("<div><p>The river rose four metres in a night.</p><p>The town is still counting.</p></div>", True, False),
+])
+def test_which_paragraph_before_the_article_is_its_lead(before, after_headline, kept):
+    body = extract_page(_lead_page(before, after_headline).encode(), "https://example.invalid/flood")["article"]["body_text"]
+    assert ("The river rose four metres" in body or "Photo: the river" in body) is kept

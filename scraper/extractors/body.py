@@ -446,7 +446,8 @@ class BodyAnalysis:
             node = node.getparent()
             if node is None:
                 break
-        return []
+        lead = _unnamed_lead(container)
+        return paragraphs(lead) if lead is not None else []
 
 
 # The lead printed above the article body: its class word, how far from the container it may
@@ -464,6 +465,7 @@ MAX_STANDFIRST_LINK_SHARE = 0.3
 # counts below the headline only. An author's or a site's intro is no lead of this article.
 _NOT_STANDFIRST_NAME = re.compile(r"^(author|site|blog|about|bio|profile)[-_]", re.I)
 _AFTER_HEADLINE = etree.XPath("boolean(preceding::h1)")
+_SENTENCE_END = (".", "!", "?", "…", '"', "“", "”", "»", "«")
 
 
 @lru_cache(maxsize=4096)
@@ -482,6 +484,23 @@ def _reads_as_lead(el: etree._Element) -> bool:
     return (STANDFIRST_MIN_CHARS <= len(text) <= STANDFIRST_MAX_CHARS and not is_boilerplate(el)
             and _link_chars(el) <= MAX_STANDFIRST_LINK_SHARE * len(text)
             and (not _bare_lead(el) or _AFTER_HEADLINE(el)))
+
+
+_LEAD_BLOCKS = etree.XPath("count(.//p) = 1 and not(.//h1 or .//h2 or .//h3 or .//h4 or .//ul or .//ol or "
+                           ".//table or .//figure or .//img or .//blockquote)")
+
+
+def _unnamed_lead(container: etree._Element) -> etree._Element | None:
+    """A lead with no class name saying so: the one paragraph right before the container,
+    below the headline, a sentence or a few (a lead in bold above the article's sections)."""
+    before = next((el for el in _preceding_elements(container, STANDFIRST_SIBLINGS)
+                   if el.text_content().strip()), None)
+    if before is None or before.tag not in ("p", "div") or not (before.tag == "p" or _LEAD_BLOCKS(before)):
+        return None
+    text = before.text_content().strip()
+    if not text.endswith(_SENTENCE_END) or not _reads_as_lead(before) or not _AFTER_HEADLINE(before):
+        return None
+    return before
 
 
 def _preceding_elements(el: etree._Element, limit: int) -> list[etree._Element]:
