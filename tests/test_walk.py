@@ -73,3 +73,14 @@ def test_link_walk_finds_the_same_furniture_and_link_lists_as_the_python_walk():
         assert compiled == python, path.name  # the same elements, in the same order
         found += len(compiled)
     assert found > 0
+
+
+def test_word_holders_are_the_elements_the_attribute_query_finds():
+    found = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        for word in ("omment", "content"):
+            compiled, python = walk.word_holders(root, word), walk.word_holders_python(root, word)
+            assert compiled == python, (path.name, word)  # the same proxies, in the same order
+            found += len(compiled)
+    assert found > 0

@@ -1,11 +1,11 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
 """The compiled twins of the walks in ``walk.py`` (the page index, the body's candidate blocks,
-the furniture and link-list walk): libxml2's tree is read directly, and a Python element proxy
+the furniture and link-list walk, the holders of a word in an attribute): libxml2's tree is read directly, and a Python element proxy
 is made only for the elements a walk returns or asks a Python rule about. Same elements, same
 order as the pure-Python walks."""
 from cpython.pyport cimport PY_SSIZE_T_MAX
 from cpython.unicode cimport Py_UNICODE_ISSPACE
-from libc.string cimport strcmp
+from libc.string cimport strcmp, strstr
 
 from lxml.includes cimport tree
 from lxml.includes.etreepublic cimport _Document, _Element, attributeValue, elementFactory, import_lxml__etree
@@ -277,3 +277,37 @@ def link_walk(_Element container, is_furniture, judged_by_tag, link_lists, Py_ss
     walker.max_chars, walker.share = max_chars, share
     walker.walk(container._c_node, False, &text, &links)
     return walker.skip
+
+
+cdef int _attribute_holds(tree.xmlNode* element, tree.xmlAttr* attr, const char* word, str word_text) except -1:
+    """``word`` in the attribute's value: its one text node read in place; any other value
+    (none, or split across nodes) read as lxml reads it."""
+    cdef tree.xmlNode* text = attr.children
+    if text is not NULL and text.next is NULL and text.type == tree.XML_TEXT_NODE:
+        return strstr(<const char*>text.content, word) is not NULL
+    return word_text in attributeValue(element, attr)
+
+
+def word_holders(_Element root, str word):
+    """``walk.word_holders_python``'s twin: the elements of ``root``'s whole document (as
+    ``//@*`` reads it, strays beside the root included) with ``word`` in an attribute's value,
+    in document order, each once."""
+    cdef bytes encoded = word.encode("utf-8")
+    cdef _Document doc = root._doc
+    cdef tree.xmlNode* top = <tree.xmlNode*>doc._c_doc
+    cdef tree.xmlNode* node = top.children
+    cdef tree.xmlAttr* attr
+    cdef list found = []
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            attr = node.properties
+            while attr is not NULL:
+                if _attribute_holds(node, attr, encoded, word):
+                    found.append(elementFactory(doc, node))
+                    break
+                attr = attr.next
+            if node.children is not NULL:
+                node = node.children
+                continue
+        node = _after(node, top)
+    return found

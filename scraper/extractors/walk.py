@@ -78,9 +78,24 @@ def link_walk_python(container: etree._Element, is_furniture: Callable[[etree._E
     return skip
 
 
+_WORD_IN_ATTRIBUTE = etree.XPath("//@*[contains(., $word)]")
+
+
+def word_holders_python(root: etree._Element, word: str) -> list:
+    """The elements of ``root``'s whole document with ``word`` in an attribute's value, in
+    document order, each once."""
+    found: list = []
+    for attribute in _WORD_IN_ATTRIBUTE(root, word=word):
+        el = attribute.getparent()
+        if not found or found[-1] is not el:  # an element's attributes come one after another
+            found.append(el)
+    return found
+
+
 try:  # the compiled twins, where the build made them
-    from ._walk import block_candidates, index_walk, link_walk
+    from ._walk import block_candidates, index_walk, link_walk, word_holders
     COMPILED = True
 except ImportError:
     index_walk, block_candidates, link_walk = index_walk_python, block_candidates_python, link_walk_python
+    word_holders = word_holders_python
     COMPILED = False
