@@ -21,9 +21,9 @@ cdef inline tree.xmlNode* _after(tree.xmlNode* node, tree.xmlNode* top) noexcept
 
 
 def index_walk(_Element root, indexed_attributes):
-    """``(held, labels, others)``: every descendant element of ``root`` with a class or an
-    indexed attribute in document order; class string → its elements; the elements with an
-    indexed attribute."""
+    """``(held, labels, attributes)``: every descendant element of ``root`` with a class or an
+    indexed attribute in document order; class string → its elements; (indexed attribute,
+    value) → its elements, and ("rel~", a word of ``rel``) → its elements."""
     cdef _Names indexed_names = _Names(indexed_attributes)
     cdef _Document doc = root._doc
     cdef tree.xmlNode* top = root._c_node
@@ -31,8 +31,8 @@ def index_walk(_Element root, indexed_attributes):
     cdef tree.xmlAttr* attr
     cdef tree.xmlAttr* label_attr
     cdef bint indexed
-    cdef list held = [], others = []
-    cdef dict labels = {}
+    cdef list held = []
+    cdef dict labels = {}, attributes = {}
     cdef _Element el
     while node is not NULL:
         if node.type == tree.XML_ELEMENT_NODE:
@@ -48,29 +48,52 @@ def index_walk(_Element root, indexed_attributes):
                 el = elementFactory(doc, node)
                 held.append(el)
                 if indexed:
-                    others.append(el)
+                    _index_attributes(el, indexed_names, attributes)
                 if label_attr is not NULL:
-                    label = attributeValue(node, label_attr)
-                    group = labels.get(label)
-                    if group is None:
-                        labels[label] = [el]
-                    else:
-                        (<list>group).append(el)
+                    _append(labels, attributeValue(node, label_attr), el)
             if node.children is not NULL:
                 node = node.children
                 continue
         node = _after(node, top)
-    return held, labels, others
+    return held, labels, attributes
+
+
+cdef inline int _append(dict groups, key, el) except -1:
+    group = groups.get(key)
+    if group is None:
+        groups[key] = [el]
+    else:
+        (<list>group).append(el)
+    return 0
+
+
+cdef int _index_attributes(_Element el, _Names indexed_names, dict attributes) except -1:
+    """The element under each of its indexed attributes' (name, value), in the order of its
+    attributes; under each word of its ``rel`` too."""
+    cdef tree.xmlNode* node = el._c_node
+    cdef tree.xmlAttr* attr = node.properties
+    cdef int i
+    while attr is not NULL:
+        i = indexed_names.position(<const char*>attr.name) if attr.ns is NULL else -1
+        if i >= 0:
+            name, value = indexed_names.texts[i], attributeValue(node, attr)
+            _append(attributes, (name, value), el)
+            if name == "rel":
+                for word in value.split():
+                    _append(attributes, ("rel~", word), el)
+        attr = attr.next
+    return 0
 
 
 cdef class _Names:
     """Tag or attribute names as C strings, for ``strcmp`` against libxml2's names."""
-    cdef list encoded
+    cdef list texts, encoded
     cdef const char* names[32]
     cdef int count
 
     def __init__(self, names):
-        self.encoded = [name.encode("ascii") for name in names]
+        self.texts = list(names)
+        self.encoded = [name.encode("ascii") for name in self.texts]
         if len(self.encoded) > 32:
             raise ValueError(f"at most 32 names, not {len(self.encoded)}")
         self.count = len(self.encoded)
@@ -79,11 +102,15 @@ cdef class _Names:
             self.names[i] = <bytes>self.encoded[i]
 
     cdef bint named(self, const char* name) noexcept:
+        return self.position(name) >= 0
+
+    cdef int position(self, const char* name) noexcept:
+        """The name's place among the names (in ``texts`` too), -1 for none."""
         cdef int i
         for i in range(self.count):
             if strcmp(name, self.names[i]) == 0:
-                return True
-        return False
+                return i
+        return -1
 
     cdef bint has(self, tree.xmlNode* node) noexcept:
         """An element of one of the names, in no namespace (as ``iter("p")`` matches)."""

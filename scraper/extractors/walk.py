@@ -10,13 +10,14 @@ from collections.abc import Callable
 
 from lxml import etree
 
-def index_walk_python(root: etree._Element, indexed_attributes: frozenset[str]) -> tuple[list, dict[str, list], list]:
-    """``(held, labels, others)``: every descendant element of ``root`` with a class or one of
-    ``indexed_attributes``, in document order; class string → its elements; the elements with
-    one of ``indexed_attributes``."""
+def index_walk_python(root: etree._Element, indexed_attributes: frozenset[str]
+                      ) -> tuple[list, dict[str, list], dict[tuple[str, str], list]]:
+    """``(held, labels, attributes)``: every descendant element of ``root`` with a class or one
+    of ``indexed_attributes``, in document order; class string → its elements; (indexed
+    attribute, value) → its elements, and ("rel~", a word of ``rel``) → its elements."""
     held: list = []
     labels: dict[str, list] = {}
-    others: list = []
+    attributes: dict[tuple[str, str], list] = {}
     for el in root.iterdescendants(etree.Element):
         # keys() and get() read libxml2's attributes directly; ``el.attrib`` would build a
         # proxy object per element first.
@@ -30,10 +31,15 @@ def index_walk_python(root: etree._Element, indexed_attributes: frozenset[str]) 
             continue  # a link's href, an image's src: nothing looked up
         held.append(el)
         if indexed:
-            others.append(el)
+            for name, value in el.items():
+                if name in indexed_attributes:
+                    attributes.setdefault((name, value), []).append(el)
+                    if name == "rel":
+                        for word in value.split():
+                            attributes.setdefault(("rel~", word), []).append(el)
         if label is not None:
             labels.setdefault(label, []).append(el)
-    return held, labels, others
+    return held, labels, attributes
 
 
 def block_candidates_python(root: etree._Element, blocks: tuple[str, ...], own_text_holders: tuple[str, ...],
