@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SHARED
+from scraper import text
 from scraper.extractors import body, page, parse_html, regions, walk
 from scraper.extractors.body import BodyAnalysis
 from scraper.extractors.page import Page
@@ -86,3 +87,21 @@ def test_word_holders_are_the_elements_the_attribute_query_finds():
             assert compiled == python, (path.name, word)  # the same proxies, in the same order
             found += len(compiled)
     assert found > 0
+
+
+def test_text_pieces_are_the_pieces_the_python_walk_reads():
+    marks = (text.SKIP_TAGS, text.BLOCK_TAGS, text.CELL_TAGS, text.LINE_BREAK, text.CODE_LINE_BREAK)
+    read = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        content = root.find("body") if root.find("body") is not None else root
+        # the whole page, its content less furniture (as the body's paragraphs read it), its tables and code
+        targets = [(content, []), (content, body.not_content_within(content))]
+        targets += [(el, []) for el in root.iter("table", "pre")]
+        for el, skip in targets:
+            compiled_tables, python_tables = {}, {}
+            compiled = walk.text_pieces(el, skip, lambda cell: text._in_data_table(cell, compiled_tables), *marks)
+            python = walk.text_pieces_python(el, skip, lambda cell: text._in_data_table(cell, python_tables), *marks)
+            assert compiled == python, path.name  # marks are the same objects, text the same strings
+            read += len(compiled)
+    assert read > 0

@@ -1,6 +1,7 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
 """The compiled twins of the walks in ``walk.py`` (the page index, the body's candidate blocks,
-the furniture and link-list walk, the holders of a word in an attribute): libxml2's tree is read directly, and a Python element proxy
+the furniture and link-list walk, the holders of a word in an attribute, the text pieces of
+an element): libxml2's tree is read directly, and a Python element proxy
 is made only for the elements a walk returns or asks a Python rule about. Same elements, same
 order as the pure-Python walks."""
 from cpython.pyport cimport PY_SSIZE_T_MAX
@@ -8,7 +9,8 @@ from cpython.unicode cimport Py_UNICODE_ISSPACE
 from libc.string cimport strcmp, strstr
 
 from lxml.includes cimport tree
-from lxml.includes.etreepublic cimport _Document, _Element, attributeValue, elementFactory, import_lxml__etree
+from lxml.includes.etreepublic cimport (_Document, _Element, _getNs, attributeValue, elementFactory,
+                                        import_lxml__etree)
 
 import_lxml__etree()
 
@@ -88,14 +90,14 @@ cdef int _index_attributes(_Element el, _Names indexed_names, dict attributes) e
 cdef class _Names:
     """Tag or attribute names as C strings, for ``strcmp`` against libxml2's names."""
     cdef list texts, encoded
-    cdef const char* names[32]
+    cdef const char* names[64]
     cdef int count
 
     def __init__(self, names):
         self.texts = list(names)
         self.encoded = [name.encode("ascii") for name in self.texts]
-        if len(self.encoded) > 32:
-            raise ValueError(f"at most 32 names, not {len(self.encoded)}")
+        if len(self.encoded) > 64:
+            raise ValueError(f"at most 64 names, not {len(self.encoded)}")
         self.count = len(self.encoded)
         cdef int i
         for i in range(self.count):
@@ -338,3 +340,178 @@ def word_holders(_Element root, str word):
                 continue
         node = _after(node, top)
     return found
+
+
+cdef inline bint _visited(tree.xmlNode* node) noexcept:
+    """A node ``etree.iterwalk`` reports: an element, a comment, an entity or a PI."""
+    return (node.type == tree.XML_ELEMENT_NODE or node.type == tree.XML_COMMENT_NODE
+            or node.type == tree.XML_ENTITY_REF_NODE or node.type == tree.XML_PI_NODE)
+
+
+cdef inline tree.xmlNode* _first_visited(tree.xmlNode* node) noexcept:
+    while node is not NULL and not _visited(node):
+        node = node.next
+    return node
+
+
+cdef object _text_run(tree.xmlNode* node):
+    """lxml's ``.text`` (from an element's first child) or ``.tail`` (from its next sibling):
+    the text of the run of text nodes starting at ``node``; None where it is empty."""
+    cdef tree.xmlNode* first = NULL
+    cdef list parts = None
+    while node is not NULL:
+        if node.type == tree.XML_TEXT_NODE or node.type == tree.XML_CDATA_SECTION_NODE:
+            if node.content is not NULL and node.content[0] != 0:
+                if first is NULL:
+                    first = node
+                else:
+                    if parts is None:
+                        parts = [<bytes>(<const char*>first.content)]
+                    parts.append(<bytes>(<const char*>node.content))
+        elif node.type != tree.XML_XINCLUDE_START and node.type != tree.XML_XINCLUDE_END:
+            break
+        node = node.next
+    if first is NULL:
+        return None
+    if parts is None:
+        return (<bytes>(<const char*>first.content)).decode("utf-8")
+    return b"".join(parts).decode("utf-8")
+
+
+# What ``_Pieces`` makes of an element, by its lower-cased tag.
+cdef enum _Kind:
+    OTHER, SKIPPED, BLOCK, CELL, LINE
+
+
+cdef class _Pieces:
+    """The state of one ``text_pieces`` walk."""
+    cdef _Document doc
+    cdef tree.xmlNode* top
+    cdef set skip, block_cells  # node addresses: the elements left out, the cells read as blocks
+    cdef object in_data_table, line_break, code_line_break
+    cdef _Names skip_tags, block_tags, cell_tags
+    cdef object skip_set, block_set, cell_set  # the same names, for a tag that is not ASCII
+    cdef list out
+    cdef Py_ssize_t pre  # depth inside <pre>
+
+    cdef _Kind kind(self, tree.xmlNode* node, bint* is_pre) except *:
+        """The element's kind by ``tag.lower()``, and whether it is a <pre>."""
+        cdef char lowered[16]
+        cdef const unsigned char* name = <const unsigned char*>node.name
+        cdef Py_ssize_t i = 0
+        is_pre[0] = False
+        if _getNs(node) is not NULL:
+            return OTHER  # "{namespace}name": none of the names
+        while name[i]:
+            if name[i] >= 0x80:  # lower() as Python does it (the Kelvin sign is a "k")
+                return self.kind_of_text((<bytes>(<const char*>name)).decode("utf-8").lower(), is_pre)
+            i += 1
+        if i >= 16:
+            return OTHER  # longer than any of the names
+        for i in range(i + 1):
+            lowered[i] = name[i] + 32 if b"A"[0] <= name[i] <= b"Z"[0] else name[i]
+        is_pre[0] = strcmp(lowered, b"pre") == 0
+        if self.skip_tags.named(lowered):
+            return SKIPPED
+        if self.block_tags.named(lowered):
+            return BLOCK
+        if self.cell_tags.named(lowered):
+            return CELL
+        return LINE if strcmp(lowered, b"br") == 0 else OTHER
+
+    cdef _Kind kind_of_text(self, str tag, bint* is_pre) except *:
+        is_pre[0] = tag == "pre"
+        if tag in self.skip_set:
+            return SKIPPED
+        if tag in self.block_set:
+            return BLOCK
+        if tag in self.cell_set:
+            return CELL
+        return LINE if tag == "br" else OTHER
+
+    cdef bint skipped(self, tree.xmlNode* node) except -1:
+        return bool(self.skip) and <size_t>node in self.skip
+
+    cdef int add_text(self, text) except -1:
+        if not text:
+            return 0
+        if not self.pre:
+            self.out.append(text)
+            return 0
+        for i, line in enumerate((<str>text).split("\n")):  # a newline in <pre> breaks the line
+            if i:
+                self.out.append(self.code_line_break)
+            if line:
+                self.out.append(line)
+        return 0
+
+    cdef bint start(self, tree.xmlNode* node) except -1:
+        """An element's "start": its mark and its text; False where its subtree is skipped."""
+        cdef bint is_pre
+        cdef _Kind kind = self.kind(node, &is_pre)
+        if kind == SKIPPED or self.skipped(node):
+            return False
+        if kind == BLOCK:
+            self.out.append(None)
+        elif kind == CELL:
+            if self.in_data_table(elementFactory(self.doc, node)):
+                self.out.append(" ")
+            else:
+                self.block_cells.add(<size_t>node)
+                self.out.append(None)
+        elif kind == LINE:
+            self.out.append(self.line_break)
+        self.pre += is_pre
+        self.add_text(_text_run(node.children))
+        return True
+
+    cdef int end(self, tree.xmlNode* node) except -1:
+        """A node's "end": a block's closing mark, and its tail."""
+        cdef bint is_pre, skipped
+        cdef _Kind kind
+        if node.type == tree.XML_ELEMENT_NODE:
+            kind, skipped = self.kind(node, &is_pre), self.skipped(node)
+            if (kind == BLOCK and not skipped) or (self.block_cells and <size_t>node in self.block_cells):
+                self.out.append(None)
+            if is_pre and not skipped:
+                self.pre -= 1
+        if node is not self.top:
+            self.add_text(_text_run(node.next))
+        return 0
+
+    cdef int walk(self) except -1:
+        cdef tree.xmlNode* node = self.top
+        cdef tree.xmlNode* child
+        cdef bint enter = self.start(node)
+        while True:
+            if enter:
+                child = _first_visited(node.children)
+                if child is not NULL:
+                    node = child
+                    enter = node.type == tree.XML_ELEMENT_NODE and self.start(node)
+                    continue
+            self.end(node)  # all below it done
+            if node is self.top:
+                return 0
+            child = _first_visited(node.next)
+            if child is not NULL:
+                node = child
+                enter = node.type == tree.XML_ELEMENT_NODE and self.start(node)
+            else:
+                node, enter = node.parent, False
+
+
+def text_pieces(_Element el, skip, in_data_table, skip_tags, block_tags, cell_tags, line_break, code_line_break):
+    """``walk.text_pieces_python``'s twin: the same pieces, read from libxml2's tree; a Python
+    proxy is made only for a table cell, to ask ``in_data_table``."""
+    if el._c_node.type != tree.XML_ELEMENT_NODE:
+        return []
+    cdef _Pieces walker = _Pieces()
+    walker.doc, walker.top, walker.out, walker.pre = el._doc, el._c_node, [], 0
+    walker.skip = {<size_t>(<_Element>s)._c_node for s in skip}
+    walker.block_cells = set()
+    walker.in_data_table, walker.line_break, walker.code_line_break = in_data_table, line_break, code_line_break
+    walker.skip_tags, walker.block_tags, walker.cell_tags = _Names(skip_tags), _Names(block_tags), _Names(cell_tags)
+    walker.skip_set, walker.block_set, walker.cell_set = skip_tags, block_tags, cell_tags
+    walker.walk()
+    return walker.out

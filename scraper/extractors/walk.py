@@ -6,7 +6,7 @@ element (``tests/test_walk.py`` holds them to it on real pages).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from lxml import etree
 
@@ -84,6 +84,65 @@ def link_walk_python(container: etree._Element, is_furniture: Callable[[etree._E
     return skip
 
 
+def text_pieces_python(el: etree._Element, skip: Collection[etree._Element],
+                       in_data_table: Callable[[etree._Element], bool], skip_tags: frozenset[str],
+                       block_tags: frozenset[str], cell_tags: frozenset[str], line_break: object,
+                       code_line_break: object) -> list:
+    """``el``'s text pieces in document order (``text.paragraphs`` joins them): None marks a
+    paragraph boundary (a block of ``block_tags``), ``line_break`` a <br>, ``code_line_break``
+    a newline in <pre>; a cell of ``cell_tags`` is a space where ``in_data_table`` says so, and
+    a block elsewhere. ``skip`` and ``skip_tags`` are left out, their tails kept.
+
+    One ``iterwalk`` (libxml2 drives the walk) rather than a recursive generator: the text of a
+    whole article passes through here."""
+    tag = el.tag
+    if not isinstance(tag, str):
+        return []
+    skip_ids = frozenset(id(s) for s in skip)
+    pieces: list = []
+    pre = 0  # depth inside <pre>
+    block_cells: dict[int, etree._Element] = {}  # held, so that their ids stay theirs
+    walker = etree.iterwalk(el, events=("start", "end", "comment", "pi"))
+    for event, node in walker:
+        # Inline, and text added straight unless in <pre>: every node of the article passes
+        # here twice.
+        tag = node.tag
+        tag = tag.lower() if isinstance(tag, str) else None
+        if event == "start":
+            if tag is None or tag in skip_tags or id(node) in skip_ids:
+                walker.skip_subtree()  # its "end" still comes, and is skipped below
+                continue
+            if tag in block_tags:
+                pieces.append(None)
+            elif tag in cell_tags:
+                if in_data_table(node):
+                    pieces.append(" ")
+                else:
+                    block_cells[id(node)] = node
+                    pieces.append(None)
+            elif tag == "br":
+                pieces.append(line_break)
+            pre += tag == "pre"
+            text = node.text
+        elif event == "end":
+            if (tag in block_tags and id(node) not in skip_ids) or id(node) in block_cells:
+                pieces.append(None)  # block tags are never skip tags
+            pre -= tag == "pre" and id(node) not in skip_ids
+            text = node.tail if node is not el else None
+        else:  # a comment or a processing instruction: only its tail is text
+            text = node.tail
+        if text:
+            if pre:
+                for i, line in enumerate(text.split("\n")):  # a newline in <pre> breaks the line
+                    if i:
+                        pieces.append(code_line_break)
+                    if line:
+                        pieces.append(line)
+            else:
+                pieces.append(text)
+    return pieces
+
+
 _WORD_IN_ATTRIBUTE = etree.XPath("//@*[contains(., $word)]")
 
 
@@ -99,9 +158,9 @@ def word_holders_python(root: etree._Element, word: str) -> list:
 
 
 try:  # the compiled twins, where the build made them
-    from ._walk import block_candidates, index_walk, link_walk, word_holders
+    from ._walk import block_candidates, index_walk, link_walk, text_pieces, word_holders
     COMPILED = True
 except ImportError:
     index_walk, block_candidates, link_walk = index_walk_python, block_candidates_python, link_walk_python
-    word_holders = word_holders_python
+    text_pieces, word_holders = text_pieces_python, word_holders_python
     COMPILED = False
