@@ -194,11 +194,23 @@ class BodyAnalysis:
         # Python proxy for each. ``_add_block`` decides on the rest, as it would on all.
         for el in block_candidates(page.root, BLOCK_TAGS, _OWN_TEXT_HOLDERS, _PROSE_WRAPPERS, MIN_PARAGRAPH):
             self._add_block(el)
-        # Weights are whole numbers of characters, so their sums are exact in any order: the
-        # prose of the blocks starting at an element goes up its climb once, not once per block.
-        for key, weight in self._credited.items():
-            for node in self._climbs[key].nodes:
-                self._size[id(node)] = self._size.get(id(node), 0.0) + weight
+        self._size = self._sizes_up_the_climbs()
+
+    def _sizes_up_the_climbs(self) -> dict[int, float]:
+        """The prose credited at each element, summed into every element of its climb.
+
+        Each climb is its start on top of the climb of the next element up, which was built
+        before it: taken latest first, an element's sum is whole before it passes to the next
+        one up, one step per element instead of one per element of every climb. Weights are
+        whole numbers of characters, so their sums are exact in any order."""
+        sizes = dict(self._credited)
+        for key in reversed(self._climbs):
+            weight = sizes.get(key)
+            nodes = self._climbs[key].nodes
+            if weight is not None and len(nodes) > 1:
+                above = id(nodes[1])
+                sizes[above] = sizes.get(above, 0.0) + weight
+        return sizes
 
     def _add_block(self, el: etree._Element) -> None:
         tag = el.tag  # read once: each read of a tag builds a new string
