@@ -125,7 +125,10 @@ def _own_text(el: etree._Element) -> tuple[str, int]:
 
 
 def _link_chars(el: etree._Element) -> int:
-    return sum(len(a.text_content()) for a in el.iter("a"))
+    chars = 0
+    for a in el.iter("a"):  # a loop, not sum() over a generator: every text block comes here
+        chars += len(a.text_content())
+    return chars
 
 
 def is_comment_area(el: etree._Element) -> bool:
