@@ -85,6 +85,8 @@ def is_boilerplate(el: etree._Element) -> bool:
     items = el.items()
     if not items:
         return False
+    if len(items) == 1 and items[0][0] in ("class", "id"):
+        return _furniture_label(items[0][1])  # the common case: no role, nothing hidden
     attributes = dict(items)
     role = attributes.get("role")
     if role in ("navigation", "complementary", "banner", "contentinfo", "dialog"):
