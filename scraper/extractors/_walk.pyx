@@ -4,7 +4,6 @@ the furniture and link-list walk, the holders of a word in an attribute, the tex
 an element): libxml2's tree is read directly, and a Python element proxy
 is made only for the elements a walk returns or asks a Python rule about. Same elements, same
 order as the pure-Python walks."""
-from cpython.pyport cimport PY_SSIZE_T_MAX
 from cpython.unicode cimport Py_UNICODE_ISSPACE
 from libc.string cimport strcmp, strstr
 
@@ -153,16 +152,14 @@ cdef Py_ssize_t _text_chars(tree.xmlNode* top, Py_ssize_t enough) noexcept:
 
 
 cdef Py_ssize_t _own_text_chars(tree.xmlNode* element) noexcept:
-    """Characters of the text written straight into ``element`` (its text and its children's
-    tails); an entity reference counts as unbounded."""
-    cdef Py_ssize_t count = 0
+    """Characters of the text written straight into ``element``: its text and each of its
+    children's tails, each stripped (``len(text.strip())``, as ``body._own_prose`` counts:
+    a div indented with white space holds none)."""
     cdef tree.xmlNode* node = element.children
+    cdef Py_ssize_t count = _stripped_run(&node)  # its text; ``node`` moves to its first child
     while node is not NULL:
-        if _is_text(node):
-            count += _code_points(<const unsigned char*>node.content)
-        elif node.type == tree.XML_ENTITY_REF_NODE:
-            return PY_SSIZE_T_MAX
         node = node.next
+        count += _stripped_run(&node)  # the child's tail
     return count
 
 
@@ -179,7 +176,7 @@ def block_candidates(_Element root, blocks, own_text_holders, wrappers, Py_ssize
     """The elements of ``root`` (itself included) in document order, as ``root.iter(*blocks,
     *own_text_holders)`` gives them, less those that cannot hold a block of ``min_chars``
     characters: a block tag whose text is shorter, a holder of its own text (a div) with less
-    text of its own and no ``wrappers`` child (a span that may wrap its prose). A bound, never
+    text of its own (stripped) and no ``wrappers`` child (a span that may wrap its prose). A bound, never
     the decision: what passes is judged in Python, by the same rules as without this walk."""
     cdef _Names block_names = _Names(blocks), holder_names = _Names(own_text_holders)
     cdef _Names wrapper_names = _Names(wrappers)
