@@ -70,8 +70,8 @@ def test_link_walk_finds_the_same_furniture_and_link_lists_as_the_python_walk():
     for path in _real_pages():
         root = parse_html(gzip.open(path).read())
         container = root.find("body")
-        args = (container, body._is_furniture, regions.TAGS_JUDGED_BY_NAME, body.LINK_LIST_TAGS,
-                body.LINK_LIST_MAX_CHARS, body.LINK_SHARE)
+        args = (container, body._is_furniture, regions.TAGS_JUDGED_BY_NAME, regions.ATTRIBUTES_JUDGED,
+                body.LINK_LIST_TAGS, body.LINK_LIST_MAX_CHARS, body.LINK_SHARE)
         compiled, python = walk.link_walk(*args), walk.link_walk_python(*args)
         assert compiled == python, path.name  # the same elements, in the same order
         found += len(compiled)

@@ -255,20 +255,29 @@ cdef inline bint _has_upper(const char* name) noexcept:
 cdef class _LinkWalk:
     cdef _Document doc
     cdef object is_furniture
-    cdef _Names judged_by_tag, link_lists
+    cdef _Names judged_by_tag, judged_by_attribute, link_lists
     cdef Py_ssize_t max_chars
     cdef double share
     cdef list skip
 
     cdef bint _furniture(self, tree.xmlNode* node) except -1:
-        """``is_furniture`` asked only where it can say yes: an element with attributes, or
-        of a tag judged by its name alone."""
-        if node.properties is NULL and not self.judged_by_tag.has(node) and not _has_upper(<const char*>node.name):
+        """``is_furniture`` asked only where it can say yes: an element with an attribute it
+        reads, or of a tag judged by its name alone."""
+        if (not self.judged_by_tag.has(node) and not _has_upper(<const char*>node.name)
+                and not self._judged_attribute(node)):
             return False
         el = elementFactory(self.doc, node)
         if self.is_furniture(el):
             self.skip.append(el)
             return True
+        return False
+
+    cdef bint _judged_attribute(self, tree.xmlNode* node) noexcept:
+        cdef tree.xmlAttr* attr = node.properties
+        while attr is not NULL:
+            if attr.ns is NULL and self.judged_by_attribute.named(<const char*>attr.name):
+                return True
+            attr = attr.next
         return False
 
     cdef int walk(self, tree.xmlNode* el, bint in_link, Py_ssize_t* text, Py_ssize_t* links) except -1:
@@ -292,14 +301,16 @@ cdef class _LinkWalk:
         return 0
 
 
-def link_walk(_Element container, is_furniture, judged_by_tag, link_lists, Py_ssize_t max_chars, double share):
+def link_walk(_Element container, is_furniture, judged_by_tag, judged_by_attribute, link_lists,
+              Py_ssize_t max_chars, double share):
     """``walk.link_walk_python``'s twin: furniture (``is_furniture``) and link lists found in
     one post-order walk of ``container``; a Python proxy is made only for an element that has
-    attributes or a tag of ``judged_by_tag``, or that is found."""
+    one of ``judged_by_attribute`` or a tag of ``judged_by_tag``, or that is found."""
     cdef _LinkWalk walker = _LinkWalk()
     cdef Py_ssize_t text = 0, links = 0
     walker.doc, walker.is_furniture, walker.skip = container._doc, is_furniture, []
     walker.judged_by_tag, walker.link_lists = _Names(judged_by_tag), _Names(link_lists)
+    walker.judged_by_attribute = _Names(judged_by_attribute)
     walker.max_chars, walker.share = max_chars, share
     walker.walk(container._c_node, False, &text, &links)
     return walker.skip

@@ -21,7 +21,8 @@ from lxml import html as lxml_html
 from ..text import SKIP_TAGS, drop_chrome, paragraphs
 from ..urls import host_of
 from .page import Page
-from .regions import TAGS_JUDGED_BY_NAME, TERM_CLASS, in_widget, is_boilerplate, never_article_label
+from .regions import (ATTRIBUTES_JUDGED, TAGS_JUDGED_BY_NAME, TERM_CLASS, in_widget, is_boilerplate,
+                      never_article_label)
 from .walk import block_candidates, link_walk
 
 # Class names of content containers, most specific group first.
@@ -535,7 +536,8 @@ def not_content_within(container: etree._Element, url: str = "") -> list[etree._
     """Furniture (share bars, related posts, captions ...) and blocks that are mostly links
     (menus, "read more" lists, tag clouds) inside the content, found in one post-order walk;
     furniture is not entered, and does not count towards its parent's link share."""
-    skip = link_walk(container, _is_furniture, TAGS_JUDGED_BY_NAME, LINK_LIST_TAGS, LINK_LIST_MAX_CHARS, LINK_SHARE)
+    skip = link_walk(container, _is_furniture, TAGS_JUDGED_BY_NAME, ATTRIBUTES_JUDGED, LINK_LIST_TAGS,
+                     LINK_LIST_MAX_CHARS, LINK_SHARE)
     skip.extend(_teaser_lists(container, url))
     skip.extend(_orphaned_headings(container, skip))
     return [el for el in skip if el is not container]

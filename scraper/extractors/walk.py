@@ -51,13 +51,14 @@ def block_candidates_python(root: etree._Element, blocks: tuple[str, ...], own_t
 
 
 def link_walk_python(container: etree._Element, is_furniture: Callable[[etree._Element], bool],
-                     judged_by_tag: frozenset[str], link_lists: frozenset[str], max_chars: int,
-                     share: float) -> list:
+                     judged_by_tag: frozenset[str], judged_by_attribute: frozenset[str],
+                     link_lists: frozenset[str], max_chars: int, share: float) -> list:
     """Furniture (``is_furniture``) and link lists inside ``container``, in one post-order
     walk: furniture is not entered and does not count towards its parent's link share; an
     element of ``link_lists`` whose text (below ``max_chars``) is at least ``share`` link text
-    is a link list. The compiled twin asks ``is_furniture`` only of elements with attributes
-    or of a tag in ``judged_by_tag``: it must say no to every other element."""
+    is a link list. The compiled twin asks ``is_furniture`` only of elements with one of
+    ``judged_by_attribute`` or of a tag in ``judged_by_tag``: it must say no to every other
+    element."""
     skip: list = []
 
     def walk(el: etree._Element, in_link: bool) -> tuple[int, int]:
