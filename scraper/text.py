@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable
 
 from lxml import etree
 
@@ -219,61 +219,19 @@ def is_chrome(line: str) -> bool:
             or (_COMMISSION.search(line) is not None and _AFFILIATE.match(line) is not None))
 
 
-def _tag(el: etree._Element) -> str | None:
-    tag = el.tag
-    return tag.lower() if isinstance(tag, str) else None
-
-
 LINE_BREAK = object()  # a <br>; a text node may hold a bare newline, which is only a space
 CODE_LINE_BREAK = object()  # a newline in <pre>: a blank line there never splits the block
 
 
-def _pieces(el: etree._Element, skip: frozenset[int]) -> Iterator[str | object | None]:
+def _pieces(el: etree._Element, skip: Collection[etree._Element]) -> list[str | object | None]:
     """Text pieces in document order: None marks a paragraph boundary, ``LINE_BREAK`` a <br>,
     ``CODE_LINE_BREAK`` a newline in <pre>; a table cell is a space in a table of short cells (a
-    data table) and a block elsewhere (a page laid out in a table).
-
-    One ``iterwalk`` (libxml2 drives the walk) rather than a recursive generator: the text of a
-    whole article passes through here."""
-    if _tag(el) is None:
-        return
-    pre = 0  # depth inside <pre>
-    block_cells: dict[int, etree._Element] = {}  # held, so that their ids stay theirs
+    data table) and a block elsewhere (a page laid out in a table). One walk over the tree
+    (``walk.text_pieces``, compiled where it could be built)."""
+    from .extractors.walk import text_pieces  # here: the extractors import this module
     tables: dict[int, tuple[etree._Element, bool]] = {}
-    walker = etree.iterwalk(el, events=("start", "end", "comment", "pi"))
-    for event, node in walker:
-        # Inline rather than _tag(), and text yielded straight unless in <pre>: every node of
-        # the article passes here twice.
-        tag = node.tag
-        tag = tag.lower() if isinstance(tag, str) else None
-        if event == "start":
-            if tag is None or tag in SKIP_TAGS or id(node) in skip:
-                walker.skip_subtree()  # its "end" still comes, and is skipped below
-                continue
-            if tag in BLOCK_TAGS:
-                yield None
-            elif tag in CELL_TAGS:
-                if _in_data_table(node, tables):
-                    yield " "
-                else:
-                    block_cells[id(node)] = node
-                    yield None
-            elif tag == "br":
-                yield LINE_BREAK
-            pre += tag == "pre"
-            text = node.text
-        elif event == "end":
-            if (tag in BLOCK_TAGS and id(node) not in skip) or id(node) in block_cells:
-                yield None  # block tags are never SKIP_TAGS
-            pre -= tag == "pre" and id(node) not in skip
-            text = node.tail if node is not el else None
-        else:  # a comment or a processing instruction: only its tail is text
-            text = node.tail
-        if text:
-            if pre:
-                yield from _code_lines(text)
-            else:
-                yield text
+    return text_pieces(el, skip, lambda cell: _in_data_table(cell, tables), SKIP_TAGS, BLOCK_TAGS, CELL_TAGS,
+                       LINE_BREAK, CODE_LINE_BREAK)
 
 
 def _in_data_table(cell: etree._Element, tables: dict[int, tuple[etree._Element, bool]]) -> bool:
@@ -289,15 +247,6 @@ def _in_data_table(cell: etree._Element, tables: dict[int, tuple[etree._Element,
     return known[1]
 
 
-def _code_lines(text: str) -> Iterator[str | object]:
-    """Preformatted text: its newlines are line breaks (``paragraphs`` drops blank lines)."""
-    for i, line in enumerate(text.split("\n")):
-        if i:
-            yield CODE_LINE_BREAK
-        if line:
-            yield line
-
-
 def _clean(parts: list[str]) -> str:
     text = _SPACE.sub(" ", "".join(parts))
     if "\n" in text:  # most paragraphs hold no line break: no second pass over them
@@ -310,11 +259,10 @@ def paragraphs(el: etree._Element, skip: Iterable[etree._Element] = ()) -> list[
     a blank line (``<br><br>``) starting a new paragraph, as the stored text separates them. A
     data table's row is one paragraph, its cells apart; a code block keeps its lines, and is
     one paragraph however many blank lines it holds."""
-    skip_ids = frozenset(id(s) for s in skip)
     out: list[str] = []
     buf: list[str] = []
     blank_line = True  # nothing but spaces since the last line break
-    for piece in _pieces(el, skip_ids):
+    for piece in _pieces(el, list(skip)):
         if piece is None:
             if buf:
                 out.append(_clean(buf))

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SHARED
+from scraper import text
 from scraper.extractors import body, page, parse_html, regions, walk
 from scraper.extractors.body import BodyAnalysis
 from scraper.extractors.page import Page
@@ -36,10 +37,12 @@ def _paths(root, elements) -> list[str]:
 def test_index_walk_holds_the_same_elements_as_the_python_walk():
     for path in _real_pages():
         root = parse_html(gzip.open(path).read())
-        held, labels, others = walk.index_walk(root, page._INDEXED_ATTRIBUTES)
-        py_held, py_labels, py_others = walk.index_walk_python(root, page._INDEXED_ATTRIBUTES)
+        held, labels, attributes = walk.index_walk(root, page._INDEXED_ATTRIBUTES)
+        py_held, py_labels, py_attributes = walk.index_walk_python(root, page._INDEXED_ATTRIBUTES)
         assert held == py_held, path.name  # the same proxies: lxml keeps one per live element
-        assert labels == py_labels and others == py_others, path.name
+        assert labels == py_labels and attributes == py_attributes, path.name
+        # the same keys in the same order too: a lookup by prefix walks them in order
+        assert list(labels) == list(py_labels) and list(attributes) == list(py_attributes), path.name
         assert len(held) > 0, path.name
 
 
@@ -67,9 +70,38 @@ def test_link_walk_finds_the_same_furniture_and_link_lists_as_the_python_walk():
     for path in _real_pages():
         root = parse_html(gzip.open(path).read())
         container = root.find("body")
-        args = (container, body._is_furniture, regions.TAGS_JUDGED_BY_NAME, body.LINK_LIST_TAGS,
-                body.LINK_LIST_MAX_CHARS, body.LINK_SHARE)
+        args = (container, body._is_furniture, regions.TAGS_JUDGED_BY_NAME, regions.ATTRIBUTES_JUDGED,
+                body.LINK_LIST_TAGS, body.LINK_LIST_MAX_CHARS, body.LINK_SHARE)
         compiled, python = walk.link_walk(*args), walk.link_walk_python(*args)
         assert compiled == python, path.name  # the same elements, in the same order
         found += len(compiled)
     assert found > 0
+
+
+def test_word_holders_are_the_elements_the_attribute_query_finds():
+    found = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        for word in ("omment", "content"):
+            compiled, python = walk.word_holders(root, word), walk.word_holders_python(root, word)
+            assert compiled == python, (path.name, word)  # the same proxies, in the same order
+            found += len(compiled)
+    assert found > 0
+
+
+def test_text_pieces_are_the_pieces_the_python_walk_reads():
+    marks = (text.SKIP_TAGS, text.BLOCK_TAGS, text.CELL_TAGS, text.LINE_BREAK, text.CODE_LINE_BREAK)
+    read = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        content = root.find("body") if root.find("body") is not None else root
+        # the whole page, its content less furniture (as the body's paragraphs read it), its tables and code
+        targets = [(content, []), (content, body.not_content_within(content))]
+        targets += [(el, []) for el in root.iter("table", "pre")]
+        for el, skip in targets:
+            compiled_tables, python_tables = {}, {}
+            compiled = walk.text_pieces(el, skip, lambda cell: text._in_data_table(cell, compiled_tables), *marks)
+            python = walk.text_pieces_python(el, skip, lambda cell: text._in_data_table(cell, python_tables), *marks)
+            assert compiled == python, path.name  # marks are the same objects, text the same strings
+            read += len(compiled)
+    assert read > 0

@@ -1,14 +1,15 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
 """The compiled twins of the walks in ``walk.py`` (the page index, the body's candidate blocks,
-the furniture and link-list walk): libxml2's tree is read directly, and a Python element proxy
+the furniture and link-list walk, the holders of a word in an attribute, the text pieces of
+an element): libxml2's tree is read directly, and a Python element proxy
 is made only for the elements a walk returns or asks a Python rule about. Same elements, same
 order as the pure-Python walks."""
-from cpython.pyport cimport PY_SSIZE_T_MAX
 from cpython.unicode cimport Py_UNICODE_ISSPACE
-from libc.string cimport strcmp
+from libc.string cimport strcmp, strstr
 
 from lxml.includes cimport tree
-from lxml.includes.etreepublic cimport _Document, _Element, attributeValue, elementFactory, import_lxml__etree
+from lxml.includes.etreepublic cimport (_Document, _Element, _getNs, attributeValue, elementFactory,
+                                        import_lxml__etree)
 
 import_lxml__etree()
 
@@ -21,9 +22,9 @@ cdef inline tree.xmlNode* _after(tree.xmlNode* node, tree.xmlNode* top) noexcept
 
 
 def index_walk(_Element root, indexed_attributes):
-    """``(held, labels, others)``: every descendant element of ``root`` with a class or an
-    indexed attribute in document order; class string → its elements; the elements with an
-    indexed attribute."""
+    """``(held, labels, attributes)``: every descendant element of ``root`` with a class or an
+    indexed attribute in document order; class string → its elements; (indexed attribute,
+    value) → its elements, and ("rel~", a word of ``rel``) → its elements."""
     cdef _Names indexed_names = _Names(indexed_attributes)
     cdef _Document doc = root._doc
     cdef tree.xmlNode* top = root._c_node
@@ -31,8 +32,8 @@ def index_walk(_Element root, indexed_attributes):
     cdef tree.xmlAttr* attr
     cdef tree.xmlAttr* label_attr
     cdef bint indexed
-    cdef list held = [], others = []
-    cdef dict labels = {}
+    cdef list held = []
+    cdef dict labels = {}, attributes = {}
     cdef _Element el
     while node is not NULL:
         if node.type == tree.XML_ELEMENT_NODE:
@@ -48,42 +49,69 @@ def index_walk(_Element root, indexed_attributes):
                 el = elementFactory(doc, node)
                 held.append(el)
                 if indexed:
-                    others.append(el)
+                    _index_attributes(el, indexed_names, attributes)
                 if label_attr is not NULL:
-                    label = attributeValue(node, label_attr)
-                    group = labels.get(label)
-                    if group is None:
-                        labels[label] = [el]
-                    else:
-                        (<list>group).append(el)
+                    _append(labels, attributeValue(node, label_attr), el)
             if node.children is not NULL:
                 node = node.children
                 continue
         node = _after(node, top)
-    return held, labels, others
+    return held, labels, attributes
+
+
+cdef inline int _append(dict groups, key, el) except -1:
+    group = groups.get(key)
+    if group is None:
+        groups[key] = [el]
+    else:
+        (<list>group).append(el)
+    return 0
+
+
+cdef int _index_attributes(_Element el, _Names indexed_names, dict attributes) except -1:
+    """The element under each of its indexed attributes' (name, value), in the order of its
+    attributes; under each word of its ``rel`` too."""
+    cdef tree.xmlNode* node = el._c_node
+    cdef tree.xmlAttr* attr = node.properties
+    cdef int i
+    while attr is not NULL:
+        i = indexed_names.position(<const char*>attr.name) if attr.ns is NULL else -1
+        if i >= 0:
+            name, value = indexed_names.texts[i], attributeValue(node, attr)
+            _append(attributes, (name, value), el)
+            if name == "rel":
+                for word in value.split():
+                    _append(attributes, ("rel~", word), el)
+        attr = attr.next
+    return 0
 
 
 cdef class _Names:
     """Tag or attribute names as C strings, for ``strcmp`` against libxml2's names."""
-    cdef list encoded
-    cdef const char* names[32]
+    cdef list texts, encoded
+    cdef const char* names[64]
     cdef int count
 
     def __init__(self, names):
-        self.encoded = [name.encode("ascii") for name in names]
-        if len(self.encoded) > 32:
-            raise ValueError(f"at most 32 names, not {len(self.encoded)}")
+        self.texts = list(names)
+        self.encoded = [name.encode("ascii") for name in self.texts]
+        if len(self.encoded) > 64:
+            raise ValueError(f"at most 64 names, not {len(self.encoded)}")
         self.count = len(self.encoded)
         cdef int i
         for i in range(self.count):
             self.names[i] = <bytes>self.encoded[i]
 
     cdef bint named(self, const char* name) noexcept:
+        return self.position(name) >= 0
+
+    cdef int position(self, const char* name) noexcept:
+        """The name's place among the names (in ``texts`` too), -1 for none."""
         cdef int i
         for i in range(self.count):
             if strcmp(name, self.names[i]) == 0:
-                return True
-        return False
+                return i
+        return -1
 
     cdef bint has(self, tree.xmlNode* node) noexcept:
         """An element of one of the names, in no namespace (as ``iter("p")`` matches)."""
@@ -124,16 +152,14 @@ cdef Py_ssize_t _text_chars(tree.xmlNode* top, Py_ssize_t enough) noexcept:
 
 
 cdef Py_ssize_t _own_text_chars(tree.xmlNode* element) noexcept:
-    """Characters of the text written straight into ``element`` (its text and its children's
-    tails); an entity reference counts as unbounded."""
-    cdef Py_ssize_t count = 0
+    """Characters of the text written straight into ``element``: its text and each of its
+    children's tails, each stripped (``len(text.strip())``, as ``body._own_prose`` counts:
+    a div indented with white space holds none)."""
     cdef tree.xmlNode* node = element.children
+    cdef Py_ssize_t count = _stripped_run(&node)  # its text; ``node`` moves to its first child
     while node is not NULL:
-        if _is_text(node):
-            count += _code_points(<const unsigned char*>node.content)
-        elif node.type == tree.XML_ENTITY_REF_NODE:
-            return PY_SSIZE_T_MAX
         node = node.next
+        count += _stripped_run(&node)  # the child's tail
     return count
 
 
@@ -150,7 +176,7 @@ def block_candidates(_Element root, blocks, own_text_holders, wrappers, Py_ssize
     """The elements of ``root`` (itself included) in document order, as ``root.iter(*blocks,
     *own_text_holders)`` gives them, less those that cannot hold a block of ``min_chars``
     characters: a block tag whose text is shorter, a holder of its own text (a div) with less
-    text of its own and no ``wrappers`` child (a span that may wrap its prose). A bound, never
+    text of its own (stripped) and no ``wrappers`` child (a span that may wrap its prose). A bound, never
     the decision: what passes is judged in Python, by the same rules as without this walk."""
     cdef _Names block_names = _Names(blocks), holder_names = _Names(own_text_holders)
     cdef _Names wrapper_names = _Names(wrappers)
@@ -244,20 +270,29 @@ cdef inline bint _is_link(tree.xmlNode* el) noexcept:
 cdef class _LinkWalk:
     cdef _Document doc
     cdef object is_furniture
-    cdef _Names judged_by_tag, link_lists
+    cdef _Names judged_by_tag, judged_by_attribute, link_lists
     cdef Py_ssize_t max_chars
     cdef double share
     cdef list skip
 
     cdef bint _furniture(self, tree.xmlNode* node) except -1:
-        """``is_furniture`` asked only where it can say yes: an element with attributes, or
-        of a tag judged by its name alone."""
-        if node.properties is NULL and not self.judged_by_tag.has(node) and not _has_upper(<const char*>node.name):
+        """``is_furniture`` asked only where it can say yes: an element with an attribute it
+        reads, or of a tag judged by its name alone."""
+        if (not self.judged_by_tag.has(node) and not _has_upper(<const char*>node.name)
+                and not self._judged_attribute(node)):
             return False
         el = elementFactory(self.doc, node)
         if self.is_furniture(el):
             self.skip.append(el)
             return True
+        return False
+
+    cdef bint _judged_attribute(self, tree.xmlNode* node) noexcept:
+        cdef tree.xmlAttr* attr = node.properties
+        while attr is not NULL:
+            if attr.ns is NULL and self.judged_by_attribute.named(<const char*>attr.name):
+                return True
+            attr = attr.next
         return False
 
     cdef int walk(self, tree.xmlNode* el, bint in_link, Py_ssize_t* text, Py_ssize_t* links) except -1:
@@ -281,14 +316,225 @@ cdef class _LinkWalk:
         return 0
 
 
-def link_walk(_Element container, is_furniture, judged_by_tag, link_lists, Py_ssize_t max_chars, double share):
+def link_walk(_Element container, is_furniture, judged_by_tag, judged_by_attribute, link_lists,
+              Py_ssize_t max_chars, double share):
     """``walk.link_walk_python``'s twin: furniture (``is_furniture``) and link lists found in
     one post-order walk of ``container``; a Python proxy is made only for an element that has
-    attributes or a tag of ``judged_by_tag``, or that is found."""
+    one of ``judged_by_attribute`` or a tag of ``judged_by_tag``, or that is found."""
     cdef _LinkWalk walker = _LinkWalk()
     cdef Py_ssize_t text = 0, links = 0
     walker.doc, walker.is_furniture, walker.skip = container._doc, is_furniture, []
     walker.judged_by_tag, walker.link_lists = _Names(judged_by_tag), _Names(link_lists)
+    walker.judged_by_attribute = _Names(judged_by_attribute)
     walker.max_chars, walker.share = max_chars, share
     walker.walk(container._c_node, False, &text, &links)
     return walker.skip
+
+
+cdef int _attribute_holds(tree.xmlNode* element, tree.xmlAttr* attr, const char* word, str word_text) except -1:
+    """``word`` in the attribute's value: its one text node read in place; any other value
+    (none, or split across nodes) read as lxml reads it."""
+    cdef tree.xmlNode* text = attr.children
+    if text is not NULL and text.next is NULL and text.type == tree.XML_TEXT_NODE:
+        return strstr(<const char*>text.content, word) is not NULL
+    return word_text in attributeValue(element, attr)
+
+
+def word_holders(_Element root, str word):
+    """``walk.word_holders_python``'s twin: the elements of ``root``'s whole document (as
+    ``//@*`` reads it, strays beside the root included) with ``word`` in an attribute's value,
+    in document order, each once."""
+    cdef bytes encoded = word.encode("utf-8")
+    cdef _Document doc = root._doc
+    cdef tree.xmlNode* top = <tree.xmlNode*>doc._c_doc
+    cdef tree.xmlNode* node = top.children
+    cdef tree.xmlAttr* attr
+    cdef list found = []
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            attr = node.properties
+            while attr is not NULL:
+                if _attribute_holds(node, attr, encoded, word):
+                    found.append(elementFactory(doc, node))
+                    break
+                attr = attr.next
+            if node.children is not NULL:
+                node = node.children
+                continue
+        node = _after(node, top)
+    return found
+
+
+cdef inline bint _visited(tree.xmlNode* node) noexcept:
+    """A node ``etree.iterwalk`` reports: an element, a comment, an entity or a PI."""
+    return (node.type == tree.XML_ELEMENT_NODE or node.type == tree.XML_COMMENT_NODE
+            or node.type == tree.XML_ENTITY_REF_NODE or node.type == tree.XML_PI_NODE)
+
+
+cdef inline tree.xmlNode* _first_visited(tree.xmlNode* node) noexcept:
+    while node is not NULL and not _visited(node):
+        node = node.next
+    return node
+
+
+cdef object _text_run(tree.xmlNode* node):
+    """lxml's ``.text`` (from an element's first child) or ``.tail`` (from its next sibling):
+    the text of the run of text nodes starting at ``node``; None where it is empty."""
+    cdef tree.xmlNode* first = NULL
+    cdef list parts = None
+    while node is not NULL:
+        if node.type == tree.XML_TEXT_NODE or node.type == tree.XML_CDATA_SECTION_NODE:
+            if node.content is not NULL and node.content[0] != 0:
+                if first is NULL:
+                    first = node
+                else:
+                    if parts is None:
+                        parts = [<bytes>(<const char*>first.content)]
+                    parts.append(<bytes>(<const char*>node.content))
+        elif node.type != tree.XML_XINCLUDE_START and node.type != tree.XML_XINCLUDE_END:
+            break
+        node = node.next
+    if first is NULL:
+        return None
+    if parts is None:
+        return (<bytes>(<const char*>first.content)).decode("utf-8")
+    return b"".join(parts).decode("utf-8")
+
+
+# What ``_Pieces`` makes of an element, by its lower-cased tag.
+cdef enum _Kind:
+    OTHER, SKIPPED, BLOCK, CELL, LINE
+
+
+cdef class _Pieces:
+    """The state of one ``text_pieces`` walk."""
+    cdef _Document doc
+    cdef tree.xmlNode* top
+    cdef set skip, block_cells  # node addresses: the elements left out, the cells read as blocks
+    cdef object in_data_table, line_break, code_line_break
+    cdef _Names skip_tags, block_tags, cell_tags
+    cdef object skip_set, block_set, cell_set  # the same names, for a tag that is not ASCII
+    cdef list out
+    cdef Py_ssize_t pre  # depth inside <pre>
+
+    cdef _Kind kind(self, tree.xmlNode* node, bint* is_pre) except *:
+        """The element's kind by ``tag.lower()``, and whether it is a <pre>."""
+        cdef char lowered[16]
+        cdef const unsigned char* name = <const unsigned char*>node.name
+        cdef Py_ssize_t i = 0
+        is_pre[0] = False
+        if _getNs(node) is not NULL:
+            return OTHER  # "{namespace}name": none of the names
+        while name[i]:
+            if name[i] >= 0x80:  # lower() as Python does it (the Kelvin sign is a "k")
+                return self.kind_of_text((<bytes>(<const char*>name)).decode("utf-8").lower(), is_pre)
+            i += 1
+        if i >= 16:
+            return OTHER  # longer than any of the names
+        for i in range(i + 1):
+            lowered[i] = name[i] + 32 if b"A"[0] <= name[i] <= b"Z"[0] else name[i]
+        is_pre[0] = strcmp(lowered, b"pre") == 0
+        if self.skip_tags.named(lowered):
+            return SKIPPED
+        if self.block_tags.named(lowered):
+            return BLOCK
+        if self.cell_tags.named(lowered):
+            return CELL
+        return LINE if strcmp(lowered, b"br") == 0 else OTHER
+
+    cdef _Kind kind_of_text(self, str tag, bint* is_pre) except *:
+        is_pre[0] = tag == "pre"
+        if tag in self.skip_set:
+            return SKIPPED
+        if tag in self.block_set:
+            return BLOCK
+        if tag in self.cell_set:
+            return CELL
+        return LINE if tag == "br" else OTHER
+
+    cdef bint skipped(self, tree.xmlNode* node) except -1:
+        return bool(self.skip) and <size_t>node in self.skip
+
+    cdef int add_text(self, text) except -1:
+        if not text:
+            return 0
+        if not self.pre:
+            self.out.append(text)
+            return 0
+        for i, line in enumerate((<str>text).split("\n")):  # a newline in <pre> breaks the line
+            if i:
+                self.out.append(self.code_line_break)
+            if line:
+                self.out.append(line)
+        return 0
+
+    cdef bint start(self, tree.xmlNode* node) except -1:
+        """An element's "start": its mark and its text; False where its subtree is skipped."""
+        cdef bint is_pre
+        cdef _Kind kind = self.kind(node, &is_pre)
+        if kind == SKIPPED or self.skipped(node):
+            return False
+        if kind == BLOCK:
+            self.out.append(None)
+        elif kind == CELL:
+            if self.in_data_table(elementFactory(self.doc, node)):
+                self.out.append(" ")
+            else:
+                self.block_cells.add(<size_t>node)
+                self.out.append(None)
+        elif kind == LINE:
+            self.out.append(self.line_break)
+        self.pre += is_pre
+        self.add_text(_text_run(node.children))
+        return True
+
+    cdef int end(self, tree.xmlNode* node) except -1:
+        """A node's "end": a block's closing mark, and its tail."""
+        cdef bint is_pre, skipped
+        cdef _Kind kind
+        if node.type == tree.XML_ELEMENT_NODE:
+            kind, skipped = self.kind(node, &is_pre), self.skipped(node)
+            if (kind == BLOCK and not skipped) or (self.block_cells and <size_t>node in self.block_cells):
+                self.out.append(None)
+            if is_pre and not skipped:
+                self.pre -= 1
+        if node is not self.top:
+            self.add_text(_text_run(node.next))
+        return 0
+
+    cdef int walk(self) except -1:
+        cdef tree.xmlNode* node = self.top
+        cdef tree.xmlNode* child
+        cdef bint enter = self.start(node)
+        while True:
+            if enter:
+                child = _first_visited(node.children)
+                if child is not NULL:
+                    node = child
+                    enter = node.type == tree.XML_ELEMENT_NODE and self.start(node)
+                    continue
+            self.end(node)  # all below it done
+            if node is self.top:
+                return 0
+            child = _first_visited(node.next)
+            if child is not NULL:
+                node = child
+                enter = node.type == tree.XML_ELEMENT_NODE and self.start(node)
+            else:
+                node, enter = node.parent, False
+
+
+def text_pieces(_Element el, skip, in_data_table, skip_tags, block_tags, cell_tags, line_break, code_line_break):
+    """``walk.text_pieces_python``'s twin: the same pieces, read from libxml2's tree; a Python
+    proxy is made only for a table cell, to ask ``in_data_table``."""
+    if el._c_node.type != tree.XML_ELEMENT_NODE:
+        return []
+    cdef _Pieces walker = _Pieces()
+    walker.doc, walker.top, walker.out, walker.pre = el._doc, el._c_node, [], 0
+    walker.skip = {<size_t>(<_Element>s)._c_node for s in skip}
+    walker.block_cells = set()
+    walker.in_data_table, walker.line_break, walker.code_line_break = in_data_table, line_break, code_line_break
+    walker.skip_tags, walker.block_tags, walker.cell_tags = _Names(skip_tags), _Names(block_tags), _Names(cell_tags)
+    walker.skip_set, walker.block_set, walker.cell_set = skip_tags, block_tags, cell_tags
+    walker.walk()
+    return walker.out

@@ -21,7 +21,8 @@ from lxml import html as lxml_html
 from ..text import SKIP_TAGS, drop_chrome, paragraphs
 from ..urls import host_of
 from .page import Page
-from .regions import TAGS_JUDGED_BY_NAME, TERM_CLASS, in_widget, is_boilerplate, never_article_label
+from .regions import (ATTRIBUTES_JUDGED, TAGS_JUDGED_BY_NAME, TERM_CLASS, in_widget, is_boilerplate,
+                      never_article_label)
 from .walk import block_candidates, is_link, link_walk
 
 # Class names of content containers, most specific group first.
@@ -125,7 +126,11 @@ def _own_text(el: etree._Element) -> tuple[str, int]:
 
 
 def _link_chars(el: etree._Element) -> int:
-    return sum(len(a.text_content()) for a in el.iter("a") if is_link(a))
+    chars = 0
+    for a in el.iter("a"):  # a loop, not sum() over a generator: every text block comes here
+        if is_link(a):
+            chars += len(a.text_content())
+    return chars
 
 
 def is_comment_area(el: etree._Element) -> bool:
@@ -194,11 +199,23 @@ class BodyAnalysis:
         # Python proxy for each. ``_add_block`` decides on the rest, as it would on all.
         for el in block_candidates(page.root, BLOCK_TAGS, _OWN_TEXT_HOLDERS, _PROSE_WRAPPERS, MIN_PARAGRAPH):
             self._add_block(el)
-        # Weights are whole numbers of characters, so their sums are exact in any order: the
-        # prose of the blocks starting at an element goes up its climb once, not once per block.
-        for key, weight in self._credited.items():
-            for node in self._climbs[key].nodes:
-                self._size[id(node)] = self._size.get(id(node), 0.0) + weight
+        self._size = self._sizes_up_the_climbs()
+
+    def _sizes_up_the_climbs(self) -> dict[int, float]:
+        """The prose credited at each element, summed into every element of its climb.
+
+        Each climb is its start on top of the climb of the next element up, which was built
+        before it: taken latest first, an element's sum is whole before it passes to the next
+        one up, one step per element instead of one per element of every climb. Weights are
+        whole numbers of characters, so their sums are exact in any order."""
+        sizes = dict(self._credited)
+        for key in reversed(self._climbs):
+            weight = sizes.get(key)
+            nodes = self._climbs[key].nodes
+            if weight is not None and len(nodes) > 1:
+                above = id(nodes[1])
+                sizes[above] = sizes.get(above, 0.0) + weight
+        return sizes
 
     def _add_block(self, el: etree._Element) -> None:
         tag = el.tag  # read once: each read of a tag builds a new string
@@ -539,7 +556,8 @@ def not_content_within(container: etree._Element, url: str = "") -> list[etree._
     """Furniture (share bars, related posts, captions ...) and blocks that are mostly links
     (menus, "read more" lists, tag clouds) inside the content, found in one post-order walk;
     furniture is not entered, and does not count towards its parent's link share."""
-    skip = link_walk(container, _is_furniture, TAGS_JUDGED_BY_NAME, LINK_LIST_TAGS, LINK_LIST_MAX_CHARS, LINK_SHARE)
+    skip = link_walk(container, _is_furniture, TAGS_JUDGED_BY_NAME, ATTRIBUTES_JUDGED, LINK_LIST_TAGS,
+                     LINK_LIST_MAX_CHARS, LINK_SHARE)
     skip.extend(_teaser_lists(container, url))
     skip.extend(_orphaned_headings(container, skip))
     return [el for el in skip if el is not container]

@@ -31,6 +31,7 @@ from ..text import collapse, paragraphs
 from ..urls import absolute, normalize_url
 from .page import Page, cls, jsonld_types
 from .regions import in_widget
+from .walk import word_holders
 
 _ID = re.compile(r"^(?:li-)?comment-(\d+)$")
 _BLOGGER_ID = re.compile(r"^c(\d{6,})$")
@@ -53,9 +54,6 @@ REPLY_BOXES = frozenset({"indented", "children"})
 # even where the theme puts the thread itself in an <aside>.
 AREA_NAMES = frozenset({"comments", "comment-list", "commentlist", "comments-area", "comments-list",
                         "comment-thread", "comment-holder", "comment-wrapper"})
-# One pass over the document's attributes finds every element any rule below could want; pages
-# without comments pay for this and nothing else.
-_CANDIDATES = etree.XPath("//@*[contains(., 'omment')]")
 AUTHOR_QUERIES = (
     f".//*[{cls('comment-author')}]//*[{cls('fn')}]",
     f".//*[{cls('fn')}]",
@@ -270,13 +268,10 @@ def _classes(el: etree._Element) -> list[str]:
 
 
 def _candidates(page: Page) -> list[etree._Element]:
-    """Elements with 'comment' in any attribute, in document order, each once."""
-    out: list[etree._Element] = []
-    for attr in _CANDIDATES(page.root):
-        el = attr.getparent()
-        if not out or out[-1] is not el:
-            out.append(el)
-    return out
+    """Elements with 'comment' in any attribute, in document order, each once: one pass over
+    the document's attributes (``walk.word_holders``, compiled where it could be built) finds
+    every element any rule here could want; pages without comments pay for this and nothing else."""
+    return word_holders(page.root, "omment")
 
 
 def _platform_id(el: etree._Element) -> str | None:

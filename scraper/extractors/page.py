@@ -258,20 +258,16 @@ class Page:
         one walk (``walk.index_walk``, compiled where it could be built): the parts look elements
         up here rather than each scanning the page."""
         # Held for the page's lifetime: an id in ``order`` must never be reused by another proxy.
-        held, labels, others = self._indexed = index_walk(self.root, _INDEXED_ATTRIBUTES)
-        order = {id(el): position for position, el in enumerate(held)}
+        held, labels, attributes = self._indexed = index_walk(self.root, _INDEXED_ATTRIBUTES)
+        order = dict(zip(map(id, held), range(len(held))))
         classes: dict[str, list] = {}
         for label, group in labels.items():
             for token in label.split():
-                classes.setdefault(token, []).extend(group)
-        attributes: dict[tuple[str, str], list] = {}
-        for el in others:
-            for name, value in el.items():
-                if name in _INDEXED_ATTRIBUTES:
-                    attributes.setdefault((name, value), []).append(el)
-                    if name == "rel":
-                        for token in value.split():
-                            attributes.setdefault(("rel~", token), []).append(el)
+                known = classes.get(token)
+                if known is None:
+                    classes[token] = group[:]  # a copy: the next label's elements join it
+                else:
+                    known.extend(group)
         return classes, attributes, order
 
     @cached_property

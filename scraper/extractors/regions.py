@@ -54,6 +54,9 @@ FURNITURE_TAGS = frozenset({"nav", "aside", "form", "footer", "menu", "dialog", 
 # The tags ``is_boilerplate`` can judge an element by without any attribute: an element of any
 # other tag, with no attribute, is never boilerplate (the compiled walks ask about no other).
 TAGS_JUDGED_BY_NAME = FURNITURE_TAGS | {"figure", "header"}
+# The attributes ``is_boilerplate`` reads (and the class and id a comment area is named by): an
+# element of any other tag with none of them is never boilerplate either.
+ATTRIBUTES_JUDGED = frozenset({"role", "style", "aria-hidden", "hidden", "class", "id"})
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 _WIDGET_CLASS = re.compile(r"(^|\s)(widget|sidebar)(\s|$)|widget_|widget-area|wp-block-latest-comments")
@@ -88,6 +91,8 @@ def is_boilerplate(el: etree._Element) -> bool:
     items = el.items()
     if not items:
         return False
+    if len(items) == 1 and items[0][0] in ("class", "id"):
+        return _furniture_label(items[0][1])  # the common case: no role, nothing hidden
     attributes = dict(items)
     role = attributes.get("role")
     if role in ("navigation", "complementary", "banner", "contentinfo", "dialog"):

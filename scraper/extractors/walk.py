@@ -6,7 +6,7 @@ element (``tests/test_walk.py`` holds them to it on real pages).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from lxml import etree
 
@@ -17,13 +17,14 @@ def is_link(el: etree._Element) -> bool:
     return el.tag == "a" and (el.get("href") is not None or el.get("name") is None)
 
 
-def index_walk_python(root: etree._Element, indexed_attributes: frozenset[str]) -> tuple[list, dict[str, list], list]:
-    """``(held, labels, others)``: every descendant element of ``root`` with a class or one of
-    ``indexed_attributes``, in document order; class string → its elements; the elements with
-    one of ``indexed_attributes``."""
+def index_walk_python(root: etree._Element, indexed_attributes: frozenset[str]
+                      ) -> tuple[list, dict[str, list], dict[tuple[str, str], list]]:
+    """``(held, labels, attributes)``: every descendant element of ``root`` with a class or one
+    of ``indexed_attributes``, in document order; class string → its elements; (indexed
+    attribute, value) → its elements, and ("rel~", a word of ``rel``) → its elements."""
     held: list = []
     labels: dict[str, list] = {}
-    others: list = []
+    attributes: dict[tuple[str, str], list] = {}
     for el in root.iterdescendants(etree.Element):
         # keys() and get() read libxml2's attributes directly; ``el.attrib`` would build a
         # proxy object per element first.
@@ -37,10 +38,15 @@ def index_walk_python(root: etree._Element, indexed_attributes: frozenset[str]) 
             continue  # a link's href, an image's src: nothing looked up
         held.append(el)
         if indexed:
-            others.append(el)
+            for name, value in el.items():
+                if name in indexed_attributes:
+                    attributes.setdefault((name, value), []).append(el)
+                    if name == "rel":
+                        for word in value.split():
+                            attributes.setdefault(("rel~", word), []).append(el)
         if label is not None:
             labels.setdefault(label, []).append(el)
-    return held, labels, others
+    return held, labels, attributes
 
 
 def block_candidates_python(root: etree._Element, blocks: tuple[str, ...], own_text_holders: tuple[str, ...],
@@ -52,13 +58,14 @@ def block_candidates_python(root: etree._Element, blocks: tuple[str, ...], own_t
 
 
 def link_walk_python(container: etree._Element, is_furniture: Callable[[etree._Element], bool],
-                     judged_by_tag: frozenset[str], link_lists: frozenset[str], max_chars: int,
-                     share: float) -> list:
+                     judged_by_tag: frozenset[str], judged_by_attribute: frozenset[str],
+                     link_lists: frozenset[str], max_chars: int, share: float) -> list:
     """Furniture (``is_furniture``) and link lists inside ``container``, in one post-order
     walk: furniture is not entered and does not count towards its parent's link share; an
     element of ``link_lists`` whose text (below ``max_chars``) is at least ``share`` link text
-    is a link list. The compiled twin asks ``is_furniture`` only of elements with attributes
-    or of a tag in ``judged_by_tag``: it must say no to every other element."""
+    is a link list. The compiled twin asks ``is_furniture`` only of elements with one of
+    ``judged_by_attribute`` or of a tag in ``judged_by_tag``: it must say no to every other
+    element."""
     skip: list = []
 
     def walk(el: etree._Element, in_link: bool) -> tuple[int, int]:
@@ -85,9 +92,83 @@ def link_walk_python(container: etree._Element, is_furniture: Callable[[etree._E
     return skip
 
 
+def text_pieces_python(el: etree._Element, skip: Collection[etree._Element],
+                       in_data_table: Callable[[etree._Element], bool], skip_tags: frozenset[str],
+                       block_tags: frozenset[str], cell_tags: frozenset[str], line_break: object,
+                       code_line_break: object) -> list:
+    """``el``'s text pieces in document order (``text.paragraphs`` joins them): None marks a
+    paragraph boundary (a block of ``block_tags``), ``line_break`` a <br>, ``code_line_break``
+    a newline in <pre>; a cell of ``cell_tags`` is a space where ``in_data_table`` says so, and
+    a block elsewhere. ``skip`` and ``skip_tags`` are left out, their tails kept.
+
+    One ``iterwalk`` (libxml2 drives the walk) rather than a recursive generator: the text of a
+    whole article passes through here."""
+    tag = el.tag
+    if not isinstance(tag, str):
+        return []
+    skip_ids = frozenset(id(s) for s in skip)
+    pieces: list = []
+    pre = 0  # depth inside <pre>
+    block_cells: dict[int, etree._Element] = {}  # held, so that their ids stay theirs
+    walker = etree.iterwalk(el, events=("start", "end", "comment", "pi"))
+    for event, node in walker:
+        # Inline, and text added straight unless in <pre>: every node of the article passes
+        # here twice.
+        tag = node.tag
+        tag = tag.lower() if isinstance(tag, str) else None
+        if event == "start":
+            if tag is None or tag in skip_tags or id(node) in skip_ids:
+                walker.skip_subtree()  # its "end" still comes, and is skipped below
+                continue
+            if tag in block_tags:
+                pieces.append(None)
+            elif tag in cell_tags:
+                if in_data_table(node):
+                    pieces.append(" ")
+                else:
+                    block_cells[id(node)] = node
+                    pieces.append(None)
+            elif tag == "br":
+                pieces.append(line_break)
+            pre += tag == "pre"
+            text = node.text
+        elif event == "end":
+            if (tag in block_tags and id(node) not in skip_ids) or id(node) in block_cells:
+                pieces.append(None)  # block tags are never skip tags
+            pre -= tag == "pre" and id(node) not in skip_ids
+            text = node.tail if node is not el else None
+        else:  # a comment or a processing instruction: only its tail is text
+            text = node.tail
+        if text:
+            if pre:
+                for i, line in enumerate(text.split("\n")):  # a newline in <pre> breaks the line
+                    if i:
+                        pieces.append(code_line_break)
+                    if line:
+                        pieces.append(line)
+            else:
+                pieces.append(text)
+    return pieces
+
+
+_WORD_IN_ATTRIBUTE = etree.XPath("//@*[contains(., $word)]")
+
+
+def word_holders_python(root: etree._Element, word: str) -> list:
+    """The elements of ``root``'s whole document with ``word`` in an attribute's value, in
+    document order, each once."""
+    found: list = []
+    for attribute in _WORD_IN_ATTRIBUTE(root, word=word):
+        el = attribute.getparent()
+        if not found or found[-1] is not el:  # an element's attributes come one after another
+            found.append(el)
+    return found
+
+
 try:  # the compiled twins, where the build made them
-    from ._walk import block_candidates, index_walk, link_walk
+    from ._walk import block_candidates, index_walk, link_walk, text_pieces, word_holders
     COMPILED = True
 except ImportError:
     index_walk, block_candidates, link_walk = index_walk_python, block_candidates_python, link_walk_python
+    text_pieces, word_holders = text_pieces_python, word_holders_python
     COMPILED = False
