@@ -41,6 +41,9 @@ _AFFILIATE_DISCLOSURE = (
     r"click(ing)? on (a|the|our|any) links?|if you (buy|purchase|click|make a purchase)|"
     r"at no (extra|additional) cost)\b)"
     r"(?=.*(\b(we|our|us)\b|(?-i:\bI\b)(?!\.))).*\b(earn\w*|receive)\b.{0,40}\bcommissions?\b.*$")
+# English headings of teaser lists: a line of their own, and the heading that ends an article.
+_RECOMMENDED = r"recommended (stories|articles|reading|posts|videos)"
+_YOU_MAY_LIKE = r"(other |more )?(posts|articles|stories) you (may|might|will) (also )?(enjoy|like|love)"
 # Lines printed by blog themes and plugins around content; never content themselves.
 CHROME_PATTERNS = [re.compile(p, re.I) for p in (
     r"^invalid or broken rss link\.?$",
@@ -110,8 +113,7 @@ CHROME_PATTERNS = [re.compile(p, re.I) for p in (
     r"^(was this (article|page|post|answer|information) (helpful|useful)\??|"
     r"\d+% of (people|readers|users) found this (article |page |post )?helpful\.?|"
     r"print( this)?( page| article| post| story)?|advertisement\.? scroll to continue( reading)?\.?|"
-    r"recommended (stories|articles|reading|posts|videos)\s*:?|trending (this week|today)\s*:?|"
-    r"(other |more )?(posts|articles|stories) you (may|might|will) (also )?(enjoy|like|love)\W*|"
+    rf"{_RECOMMENDED}\s*:?|trending (this week|today)\s*:?|{_YOU_MAY_LIKE}\W*|"
     r"back to (the )?(blogs?|news|articles|all posts|posts))$",
     _AFFILIATE_DISCLOSURE,
     # Credit lines: who wrote or reviewed the piece (names, then titles after commas), whose the
@@ -292,9 +294,8 @@ def join_paragraphs(paras: Iterable[str]) -> str:
 # lines after it (titles, dates, "Read more"), it ends the article. Evidence:
 # tests/test_body.py::test_a_list_of_other_posts_after_the_article_is_not_body.
 _TEASER_HEADING = re.compile(
-    rf"^(?:{LABEL_LINES_BY_KIND['teasers']}|related( posts| articles| stories)?|"
-    r"recommended (stories|articles|reading|posts|videos)|"
-    r"(other |more )?(posts|articles|stories) you (may|might|will) (also )?(enjoy|like|love))\W*$", re.I)
+    rf"^(?:{LABEL_LINES_BY_KIND['teasers']}|related( posts| articles| stories)?|{_RECOMMENDED}|{_YOU_MAY_LIKE})\W*$",
+    re.I)
 TEASER_LINES_MAX_AVERAGE = 150  # characters: teaser titles and dates, not the article's paragraphs
 
 

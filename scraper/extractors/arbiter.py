@@ -27,9 +27,6 @@ BOILERPLATE_SHARE = 0.5           # the container's text the classifier also kee
 SLIVER_RATIO = 6.0                # the classifier's text this many times the container's ...
 SLIVER_COVERAGE = 0.35            # ... of which the container holds less than this share
 ARTICLE_BODY_MIN_CHARS = 400      # structured text long enough to stand in for the body
-# A container that is a sliver of the article the page states in its JSON-LD (SLIVER_RATIO
-# times smaller) is what a script-rendered page prints before the script runs: a caption and
-# a standfirst. The stated article is the body.
 # Where the strategies agree on the container, its first and last lines that the classifier
 # calls boilerplate and that are no longer than a label ("Schlagworte", "Temas Relacionados",
 # "zurück zur Listenansicht"; "Promis" above) are the page's furniture around the article.
@@ -107,6 +104,8 @@ def choose(container: list[str], blocks: list[str], article_body: list[str],
     states one, else the classifier's blocks.
     ``headings``: the container's section headings, never taken for a label above the article."""
     c, j, s = Text(container), Text(blocks), Text(article_body)
+    # A container SLIVER_RATIO times smaller than the article the page states in its JSON-LD is
+    # what a script-rendered page prints before the script runs: a caption and a standfirst.
     if s.size >= ARTICLE_BODY_MIN_CHARS and s.size >= SLIVER_RATIO * c.size:
         return BodyChoice(article_body, "articleBody", _confidence(s, [c, j]))
     if c.size and not _wrong_block(c, j):

@@ -510,11 +510,10 @@ _LEAD_BLOCKS = etree.XPath("count(.//p) = 1 and not(.//h1 or .//h2 or .//h3 or .
 def _unnamed_lead(container: etree._Element) -> etree._Element | None:
     """A lead with no class name saying so: the one paragraph right before the container,
     below the headline, a sentence or a few (a lead in bold above the article's sections)."""
-    before = next((el for el in _preceding_elements(container, STANDFIRST_SIBLINGS)
-                   if el.text_content().strip()), None)
+    before, text = next(((el, text) for el in _preceding_elements(container, STANDFIRST_SIBLINGS)
+                         if (text := el.text_content().strip())), (None, ""))
     if before is None or before.tag not in ("p", "div") or not (before.tag == "p" or _LEAD_BLOCKS(before)):
         return None
-    text = before.text_content().strip()
     if not text.endswith(_SENTENCE_END) or not _reads_as_lead(before) or not _AFTER_HEADLINE(before):
         return None
     return before
