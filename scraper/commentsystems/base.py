@@ -1,0 +1,167 @@
+"""The one interface every comment system implements, and the helpers they share.
+
+A comment system is where a blog keeps its comments when the page does not print them all
+(Disqus, a Blogger comment feed, an Isso server ...). Each system is one small module with one
+``CommentSystem`` subclass, found by ``registry.py``:
+
+- ``detect(page)`` reads the page's markup and scripts and returns an ``Embed`` (the system's
+  name and what its endpoint needs to find this page's thread), or None;
+- ``first_fetch(embed, settings)`` is the first request for the thread, or raises
+  ``Unavailable`` with the reason (a key the user has not set, a system with no public API);
+- ``parse(embed, fetch, body, headers)`` turns one answer into comment rows and the next
+  request, if the thread has more pages; it raises ``CommentSystemError`` on anything but the
+  documented shape (HTML instead of JSON, truncated JSON, a field of the wrong type).
+
+Everything here is pure: the spider turns each ``Fetch`` into a Scrapy request (robots.txt,
+throttling, WARC capture and replay apply as to any other request) and merges the rows into
+the article's thread. Rows have the comment table's columns (see ``comment_row``).
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from ..dates import iso_utc
+from ..extractors.page import Page, per_page
+from ..text import collapse, paragraphs
+
+
+class CommentSystemError(ValueError):
+    """An endpoint's answer that is not what the system documents."""
+
+
+class Unavailable(Exception):
+    """The thread cannot be fetched here; the message says why (shown to the user)."""
+
+
+@dataclass(frozen=True)
+class Embed:
+    """A comment system found on a page: its name and the parameters its endpoint needs
+    (a Disqus shortname and identifier, an Isso server and the page's path ...)."""
+    system: str
+    params: Mapping[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"system": self.system, "params": dict(self.params)}
+
+
+@dataclass(frozen=True)
+class Fetch:
+    """One request to a comment endpoint."""
+    url: str
+    method: str = "GET"
+    body: bytes | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Batch:
+    """What one answer held: comment rows, the request for the thread's next page (None: this
+    was the last), and, when the thread is known to go on where it cannot be fetched (Disqus
+    past its first page without an API key), why."""
+    comments: list[dict]
+    next: Fetch | None = None
+    incomplete: str | None = None
+
+
+class CommentSystem:
+    """Subclass this in a module of ``scraper.commentsystems`` (or of a package named in the
+    ``COMMENT_SYSTEM_PACKAGES`` setting) and declare ``name``."""
+    name: ClassVar[str] = ""
+    # A third-party embed (Disqus on a Blogger blog) is where the comments are, not the
+    # platform's own markup: of several systems detected on one page the higher priority wins.
+    priority: ClassVar[int] = 10
+    # The setting holding the key the full thread needs, if any ("DISQUS_API_KEY"): documented
+    # in the README's table of systems.
+    key_setting: ClassVar[str | None] = None
+
+    def detect(self, page: Page) -> Embed | None:
+        raise NotImplementedError
+
+    def first_fetch(self, embed: Embed, settings: Mapping[str, Any]) -> Fetch:
+        raise Unavailable(f"{self.name} has no public endpoint for its comments")
+
+    def parse(self, embed: Embed, fetch: Fetch, body: bytes, headers: Mapping[str, str]) -> Batch:
+        raise NotImplementedError
+
+
+# -- what detectors read, found once per page ------------------------------------------------
+@per_page
+def script_sources(page: Page) -> list[str]:
+    """The ``src`` of every script on the page."""
+    return [s for s in page.xpath("//script/@src") if s]
+
+
+@per_page
+def inline_scripts(page: Page) -> list[str]:
+    """The text of every inline script (configuration objects live here)."""
+    return [s.text for s in page.tagged("script") if s.text and not s.get("src")]
+
+
+@per_page
+def iframe_sources(page: Page) -> list[str]:
+    return [s for s in page.xpath("//iframe/@src | //iframe/@data-src") if s]
+
+
+# -- what parsers share -----------------------------------------------------------------------
+def load_json(body: bytes, what: str) -> Any:
+    """The answer as JSON, or ``CommentSystemError`` saying what it was instead."""
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        start = body[:40].lstrip().lower()
+        kind = "HTML" if start.startswith((b"<!doctype", b"<html", b"<")) else "invalid JSON"
+        raise CommentSystemError(f"{what}: {kind} instead of JSON ({exc})") from None
+
+
+def require(obj: Any, key: str, kind: type | tuple[type, ...], what: str, optional: bool = False) -> Any:
+    """``obj[key]`` checked against ``kind``; ``CommentSystemError`` names the field."""
+    if not isinstance(obj, dict):
+        raise CommentSystemError(f"{what}: expected an object, got {type(obj).__name__}")
+    value = obj.get(key)
+    if value is None and optional:
+        return None
+    if not isinstance(value, kind) or isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+        raise CommentSystemError(f"{what}: field {key!r} is {type(value).__name__}")
+    return value
+
+
+def html_text(fragment: str | None) -> str | None:
+    """A comment's HTML as plain paragraphs, the way comment text is stored from pages."""
+    if not fragment or not fragment.strip():
+        return None
+    try:
+        root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return collapse(fragment) or None
+    return "\n\n".join(paragraphs(root)) or None
+
+
+def comment_row(comment_id: object, parent_id: object | None, *, author_name: str | None = None,
+                author_url: str | None = None, published_raw: str | None = None,
+                published: str | None = None, text: str | None = None, page_url: str | None = None,
+                kind: str = "comment", depth: int | None = None) -> dict:
+    """One comment as a row of the comment table, its parent as the endpoint states it
+    (``parent_source`` "api"). ``published`` (ISO 8601 UTC) is read from ``published_raw``
+    when not given; ``depth`` only where the system states it (the thread recomputes it)."""
+    row = {
+        "comment_id": str(comment_id),
+        "parent_id": str(parent_id) if parent_id not in (None, "", 0, "0") else None,
+        "author_name": collapse(author_name) or None,
+        "author_url": author_url or None,
+        "published": published if published is not None else iso_utc(published_raw),
+        "published_raw": published_raw,
+        "text": text,
+        "kind": kind,
+        "by_post_author": None,
+        "parent_source": "api",
+        "page_url": page_url,
+    }
+    if depth is not None:
+        row["depth"] = depth
+    return row
