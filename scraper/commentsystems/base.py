@@ -6,8 +6,10 @@ A comment system is where a blog keeps its comments when the page does not print
 
 - ``detect(page)`` reads the page's markup and scripts and returns an ``Embed`` (the system's
   name and what its endpoint needs to find this page's thread), or None;
-- ``first_fetch(embed, settings)`` is the first request for the thread, or raises
-  ``Unavailable`` with the reason (a key the user has not set, a system with no public API);
+- ``first_fetch(embed, settings)`` is the first request for the thread; None where the page's
+  own markup already holds the whole thread (Jetpack prints it like WordPress); it raises
+  ``Unavailable`` with the reason where the thread cannot be fetched (a token the user has not
+  set, a system with no public API);
 - ``parse(embed, fetch, body, headers)`` turns one answer into comment rows and the next
   request, if the thread has more pages; it raises ``CommentSystemError`` on anything but the
   documented shape (HTML instead of JSON, truncated JSON, a field of the wrong type).
@@ -83,7 +85,7 @@ class CommentSystem:
     def detect(self, page: Page) -> Embed | None:
         raise NotImplementedError
 
-    def first_fetch(self, embed: Embed, settings: Mapping[str, Any]) -> Fetch:
+    def first_fetch(self, embed: Embed, settings: Mapping[str, Any]) -> Fetch | None:
         raise Unavailable(f"{self.name} has no public endpoint for its comments")
 
     def parse(self, embed: Embed, fetch: Fetch, body: bytes, headers: Mapping[str, str]) -> Batch:
