@@ -29,7 +29,9 @@ VOLATILE_COMMENT = VOLATILE | {"position", "page_url"}
 KEYS = {"articles": ("article_id",), "comments": ("article_id", "comment_id"), "pages": ("url",)}
 # What a row of an earlier schema, written before a column existed, stands for in that column:
 # compared with it, a row that only gained the column is unchanged.
-BEFORE_COLUMN = {"articles": {"page_kind": "post"}}  # 1.2: every record was a post
+# (A column that is null counts as absent: see ``row_hash``.)
+BEFORE_COLUMN = {"articles": {"page_kind": "post",  # 1.2: every record was a post
+                             "comments_complete": True}}  # 1.3: nothing said a thread was cut
 
 
 _COMPARE_LOST = "its rows are not compared against: this crawl stores them again as new"
@@ -41,7 +43,8 @@ def row_key(table: str, row: dict) -> tuple:
 
 def row_hash(table: str, row: dict) -> str:
     skip = VOLATILE_COMMENT if table == "comments" else VOLATILE
-    content = {k: v for k, v in row.items() if k not in skip}
+    # Null and absent are the same: a column added to the schema is absent from older rows.
+    content = {k: v for k, v in {**BEFORE_COLUMN.get(table, {}), **row}.items() if k not in skip and v is not None}
     return hashlib.sha1(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
 
 

@@ -131,7 +131,12 @@ class WarcIndex:
         self.not_modified = sorted(key for key, (full, *_) in self._best.items() if not full)
 
     def _add(self, path: Path) -> None:
+        ranks: dict[str, tuple[str, tuple]] = {}  # response record id -> (URL key, rank)
+        posted: dict[str, bytes] = {}  # response record id -> the body its POST request sent
         for offset, record, _ in warc.iter_records(path):
+            if record.rec_type == "request" and hasattr(record, "post_body"):
+                posted[record.rec_headers.get_header("WARC-Concurrent-To") or ""] = record.post_body
+                continue
             if record.rec_type != "response" or record.http_headers is None:
                 continue
             try:
@@ -141,11 +146,18 @@ class WarcIndex:
                 continue
             rank = (status != 304, warc.warc_date(record) or "", path, offset)
             key = canonicalize_url(record.rec_headers.get_header("WARC-Target-URI"))
+            ranks[record.rec_headers.get_header("WARC-Record-ID")] = (key, rank)
+        for record_id, (key, rank) in ranks.items():
+            # The answer to a POST (a comment system's query) is found by what was posted too:
+            # several queries share one URL.
+            if record_id in posted:
+                key = warc.post_key(key, posted[record_id])
             if key not in self._best or rank[:2] >= self._best[key][:2]:
                 self._best[key] = rank
 
-    def lookup(self, url: str) -> tuple[Path, int] | None:
-        return self.by_url.get(canonicalize_url(url))
+    def lookup(self, url: str, method: str = "GET", body: bytes | None = None) -> tuple[Path, int] | None:
+        key = canonicalize_url(url)
+        return self.by_url.get(warc.post_key(key, body) if method == "POST" else key)
 
 
 class WarcReplayMiddleware:
@@ -178,7 +190,7 @@ class WarcReplayMiddleware:
             log.info("%d request(s) asked for URLs the WARC files do not hold (answered 404)", misses)
 
     def process_request(self, request: Request, spider=None) -> Response:
-        found = self.index.lookup(request.url)
+        found = self.index.lookup(request.url, request.method, request.body)
         if found is not None:
             path, offset = found
             try:

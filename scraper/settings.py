@@ -62,6 +62,14 @@ PARQUET_COMPRESSION = "zstd"
 # Ask the WordPress REST API for true reply targets and missing author bios.
 WORDPRESS_REST_API = True
 
+# Fetch the thread from the page's comment system (Disqus, a Blogger feed, Isso, giscus ...;
+# scraper/commentsystems/). Systems from other packages: COMMENT_SYSTEM_PACKAGES.
+COMMENT_SYSTEMS_ENABLED = True
+COMMENT_SYSTEM_PACKAGES: list[str] = []
+# Disqus serves a thread's first page without a key; every page needs the public key of a
+# registered Disqus API application.
+DISQUS_API_KEY: str | None = None
+
 # Packages of site extractors besides scraper.extractors.sites (see CONTRIBUTING.md).
 EXTRACTOR_PACKAGES: list[str] = []
 

@@ -1,9 +1,12 @@
 """One comment thread assembled from several sources: the pages of a paginated thread and,
-where the site has it, the WordPress REST API.
+where the site has them, an API: the WordPress REST API or the page's comment system (a Blogger
+comment feed, Disqus, Isso ...).
 
 HTML gives every public comment (pingbacks included) but WordPress flattens replies deeper than
 its display setting; the REST API gives true parents but hides pingbacks from anonymous
-visitors. So the two are merged, never one replacing the other.
+visitors. So the two are merged, never one replacing the other: the API's parent wins, and a
+field the page left empty (Blogger prints a localised date, its feed the exact time) is taken
+from the API.
 """
 from __future__ import annotations
 
@@ -62,6 +65,10 @@ class CommentThread:
                 row = dict(api)
                 rows.append(row)
                 by_id[cid] = row
+            else:
+                for key, value in api.items():
+                    if row.get(key) is None and value is not None:
+                        row[key] = value
             row["parent_id"] = api["parent_id"]
             row["parent_source"] = "api"
         return _preorder(rows, by_id)

@@ -10,6 +10,8 @@ killed crawl left behind into a final one, cut after its last complete record.
 """
 from __future__ import annotations
 
+import hashlib
+
 import logging
 import os
 import re
@@ -118,7 +120,9 @@ class WarcFileWriter:
         assert self._file is not None
         resp = writer.create_warc_record(response.url, "response", payload=BytesIO(response.body),
                                          http_headers=response_headers(response))
-        req = writer.create_warc_record(response.url, "request", payload=BytesIO(b""),
+        # A POST's body is archived with it (a comment system's query): what was asked, and
+        # what replay tells one answer at the same URL from another by.
+        req = writer.create_warc_record(response.url, "request", payload=BytesIO(request.body or b""),
                                         http_headers=request_headers(request))
         offset = self._file.tell()
         writer.write_request_response_pair(req, resp)  # response first, request Concurrent-To it
@@ -245,6 +249,8 @@ def _complete_records(f: BinaryIO, check_digests: bool = True):
     records = ArchiveIterator(f, check_digests=check_digests)
     for record in records:
         info = warcinfo_fields(record) if record.rec_type == "warcinfo" else None
+        if record.rec_type == "request" and record.http_headers is not None and is_post(record):
+            record.post_body = record.content_stream().read()  # read here: the check consumes it
         # warcio reads the record to its end to tell its offset and length.
         records.read_to_end(record)
         if getattr(record.raw_stream, "limit", 0) > 0:
@@ -295,6 +301,15 @@ def _next_start(f: BinaryIO, position: int, magic: bytes) -> int | None:
             return position - len(carry) + found
         carry = data[-(len(magic) - 1):]
         position += len(chunk)
+
+
+def is_post(record: ArcWarcRecord) -> bool:
+    return (record.http_headers.protocol or "").upper() == "POST"
+
+
+def post_key(url: str, body: bytes | None) -> str:
+    """How replay finds the answer to a POST: its URL and a digest of what was posted."""
+    return f"{url}#post-sha1={hashlib.sha1(body or b'').hexdigest()}"
 
 
 def warcinfo_fields(record: ArcWarcRecord) -> dict[str, str]:

@@ -291,16 +291,21 @@ def _extract(*args: str, proxy: str | None = None) -> subprocess.CompletedProces
                           env=crawl_env(proxy), capture_output=True, text=True, timeout=60)
 
 
-def test_extract_fetches_a_url_and_writes_no_dataset(tmp_path):
-    """One page to look at is not a crawl: nothing lands in the dataset root."""
+def test_extract_fetches_a_url_with_its_whole_thread_and_writes_no_dataset(tmp_path):
+    """A URL is read as a crawl reads it: the post's other comment pages and the REST API are
+    asked too, so the thread is the one a crawl stores, not the first page's. One page to look
+    at is not a crawl: nothing lands in the dataset root."""
+    truth = next(p for p in json.loads((SAMPLE_BLOG / "truth.json").read_text())["posts"] if p["url"] == SAMPLE_URL)
     with ReplaySite(SAMPLE_BLOG) as site:
         proc = _extract(SAMPLE_URL, "-s", f"DATASET_ROOT={tmp_path}", proxy=site.proxy_url)
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(proc.stdout)
     assert result["article"]["canonical_url"] == SAMPLE_URL
-    local = extract_page(SAMPLE_POST.read_bytes(), SAMPLE_URL)
-    assert [c["comment_id"] for c in result["comments"]] == [c["comment_id"] for c in local["comments"]]
-    assert result["comments"]
+    assert result["article"]["comments_complete"] is True
+    first_page = extract_page(SAMPLE_POST.read_bytes(), SAMPLE_URL)["comments"]
+    got = {c["comment_id"]: c["parent_id"] for c in result["comments"]}
+    assert got == {str(c["id"]): (str(c["parent_id"]) if c["parent_id"] else None) for c in truth["comments"]}
+    assert len(first_page) < len(got) == 14
     assert list(tmp_path.iterdir()) == []
 
 

@@ -256,3 +256,32 @@ def test_a_chunked_response_digested_after_dechunking_is_still_read(tmp_path, ca
         records = [r.rec_headers.get_header("WARC-Target-URI") for _, r, _ in iter_records(path)]
     assert records == ["http://example.org/post/"]
     assert "payload digest failed" in caplog.text and "the record is used" in caplog.text
+
+
+def test_posts_to_one_url_are_archived_with_their_bodies_and_replayed_apart(tmp_path):
+    """A comment system asked by POST (Commento's ``/api/comment/list``) sends every page's
+    query to the same URL: the request record keeps what was posted, and replay answers each
+    query with its own response, a GET of the URL with neither."""
+    from scraper.middlewares import WarcIndex
+    from scrapy.http import TextResponse
+    crawler = get_crawler(settings_dict={"DATASET_ROOT": str(tmp_path), "CRAWL_ID": "post",
+                                         "EXTENSIONS_BASE": {}})
+    capture = WarcCaptureMiddleware.from_crawler(crawler)
+    url = "http://127.0.0.1:9/api/comment/list"
+    for path in ("/a/", "/b/"):
+        body = json.dumps({"path": path}).encode()
+        request = Request(url, method="POST", body=body)
+        capture.process_response(request, TextResponse(url, body=b'{"for": "%s"}' % path.encode(), request=request))
+    capture.spider_closed()
+    files = sorted((tmp_path / "post" / "warc").glob("*.warc.gz"))
+    posted = [r.post_body for f in files for _, r, _ in iter_records(f) if r.rec_type == "request"]
+    assert posted == [b'{"path": "/a/"}', b'{"path": "/b/"}']
+    index = WarcIndex(files)
+    from scraper.middlewares import response_from_record
+    for path in ("/a/", "/b/"):
+        request = Request(url, method="POST", body=json.dumps({"path": path}).encode())
+        found = index.lookup(url, "POST", request.body)
+        assert found is not None
+        assert response_from_record(request, *found).body == b'{"for": "%s"}' % path.encode()
+    assert index.lookup(url) is None
+    assert index.lookup(url, "POST", b'{"path": "/c/"}') is None

@@ -1,5 +1,9 @@
 """``scrapy extract <file or URL> [--url URL]``: one page's extraction as JSON, for maintainers
-checking what the extractor makes of a page."""
+checking what the extractor makes of a page.
+
+A URL is fetched the way a crawl fetches it, by the blog spider limited to this one page: its
+comment pages, its comment system's endpoint and the WordPress REST API are asked too, so the
+thread printed is the thread a crawl stores. A saved file is read alone (no network)."""
 from __future__ import annotations
 
 import json
@@ -33,8 +37,11 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts) -> None:
         if len(args) != 1:
             raise UsageError()
-        body, url, ctype, _ = self.load(args[0], opts)
-        result = self.extract(body, url, ctype, opts)
+        if args[0].startswith(("http://", "https://")):
+            result = self.crawl_one(args[0], opts)
+        else:
+            body, url, ctype, _ = self.load(args[0], opts)
+            result = self.extract(body, url, ctype, opts)
         json.dump({"article": result["article"], "comments": result["comments"],
                    "page": result["page"]}, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -59,6 +66,39 @@ class Command(ScrapyCommand):
             sys.stderr.write(f"{url}: {exc}\n")
             self.exitcode = 1
             raise SystemExit(1) from None
+
+    def crawl_one(self, url: str, opts) -> dict:
+        """The page and its whole thread, assembled by the blog spider exactly as in a crawl."""
+        from scrapy import signals
+
+        from ..extractors import extractor_named
+        from ..spiders.blog import BlogSpider
+
+        load_packages(self.settings.getlist("EXTRACTOR_PACKAGES"))
+        if opts.extractor:
+            try:
+                extractor_named(opts.extractor)
+            except KeyError as exc:
+                raise UsageError(exc.args[0]) from None
+        items: list = []
+        # One page to look at, not a crawl: no dataset, no capture, no re-crawl validators.
+        self.settings.setdict({"ITEM_PIPELINES": {}, "WARC_ENABLED": False, "INCREMENTAL_ENABLED": False,
+                               "EXTENSIONS": {}}, priority="cmdline")
+        crawler = self.crawler_process.create_crawler(BlogSpider)
+        def collect(item, **_) -> None:
+            items.append(item)
+        # Signals hold their receivers weakly: ``collect`` lives as long as this call.
+        crawler.signals.connect(collect, signal=signals.item_scraped)
+        self.crawler_process.crawl(crawler, url=url, single_page=True, extractor=opts.extractor,
+                                   crawl="extract")
+        self.crawler_process.start()
+        spider = crawler.spider
+        result = next(iter(spider.results.values()), None) if spider else None
+        if result is None:
+            raise UsageError(f"could not fetch or read {url} (-s LOG_ENABLED=True shows why)")
+        if items:
+            result = dict(result, article=items[0].article, comments=items[0].comments)
+        return result
 
     def _fetch(self, url: str) -> tuple[bytes, str, str | None]:
         """Fetch through Scrapy, so robots.txt, the user agent and proxies apply as in a crawl."""

@@ -7,7 +7,7 @@ from functools import cached_property
 
 from lxml import etree
 
-from .. import dates
+from .. import commentsystems, dates
 from ..text import drop_chrome, join_paragraphs
 from ..urls import article_id, normalize_url, site_of
 from . import arbiter, bio, blocks, body, comments, interstitial, kind, links, metadata
@@ -259,11 +259,19 @@ class GenericExtractor:
     def rest_api_root(self) -> str | None:
         return metadata.rest_api_root(self.page)
 
+    @cached_property
+    def _comment_embed(self) -> commentsystems.Embed | None:
+        return commentsystems.detect(self.page)
+
+    def comment_system(self) -> str | None:
+        """The comment system the page embeds or is built on (``scraper/commentsystems``)."""
+        return self._comment_embed.system if self._comment_embed else None
+
     # -- the record -------------------------------------------------------------------
     ARTICLE_FIELDS = ("url", "canonical_url", "site", "page_kind", "post_id", "title", "author_name",
                       "author_url", "author_bio", "published", "published_raw", "modified",
                       "modified_raw", "body_text", "body_confidence", "body_source", "tags", "categories", "language",
-                      "comments_open")
+                      "comments_open", "comment_system", "declared_comment_count")
 
     def article(self) -> dict:
         record = {name: getattr(self, name)() for name in self.ARTICLE_FIELDS}
@@ -294,6 +302,8 @@ class GenericExtractor:
                 "comment_page_urls": self.comment_page_urls() if is_article else [],
                 "declared_comment_count": self.declared_comment_count() if is_article else None,
                 "rest_api_root": self.rest_api_root(),
+                # What the spider asks the comment system for (its endpoint's parameters).
+                "comment_system": self._comment_embed.as_dict() if is_article and self._comment_embed else None,
                 "interstitial": served_instead,  # a challenge or block page served instead
             },
         }

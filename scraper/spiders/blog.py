@@ -1,5 +1,6 @@
 """The blog spider: follow one blog's pages, feeds and sitemaps; turn each article page, its
-comment pages and (on WordPress) its REST API answers into one ArticleItem."""
+comment pages, its comment system's answers (Disqus, a Blogger feed, an Isso server ...) and (on
+WordPress) its REST API answers into one ArticleItem."""
 from __future__ import annotations
 
 import json
@@ -11,12 +12,13 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from pipelines.ledger import stored_article_ids
 
-from .. import wordpress
+from .. import commentsystems, wordpress
 from ..extractors import ExtractionError, extract_page, load_packages, parse_html
 from ..signals import page_error
 from ..extractors.interstitial import interstitial
@@ -42,14 +44,24 @@ class ArticleAssembly:
     api_root: str | None = None
     api_page: int = 1
     declared_comments: int | None = None  # what the page says its thread holds
+    embed: dict | None = None  # the comment system the page uses, and its endpoint's parameters
+    system_fetch: commentsystems.Fetch | None = None  # its next request
+    system_started: bool = False
+    system_urls: set[str] = field(default_factory=set)  # asked already: a paging loop ends here
+    incomplete: list[str] = field(default_factory=list)  # why comments are known to be missing
 
 
 class BlogSpider(scrapy.Spider):
     name = "blog"
 
     def __init__(self, url: str | None = None, out: str | None = None, crawl: str | None = None,
-                 hosts: str | None = None, *args, **kwargs):
+                 hosts: str | None = None, single_page: bool = False, extractor: str | None = None,
+                 *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # ``scrapy extract URL``: this one page with its whole thread (comment pages, comment
+        # system, REST API), nothing else of the blog; ``extractor`` overrides the registry.
+        self.single_page, self.extractor = single_page, extractor
+        self.results: dict[str, dict] = {}  # single_page: each extracted page's result
         if not url:
             raise ValueError("the blog spider needs a start URL: scrapy crawl blog -a url=<URL>")
         self.start_url = url if "://" in url else f"https://{url}"
@@ -77,15 +89,20 @@ class BlogSpider(scrapy.Spider):
             Path(crawler.settings.get("DATASET_ROOT") or "datasets") / spider.crawl_id)
         spider._articles |= spider._stored_before
         load_packages(crawler.settings.getlist("EXTRACTOR_PACKAGES"))  # fails the start if one is missing
+        commentsystems.load_packages(crawler.settings.getlist("COMMENT_SYSTEM_PACKAGES"))
         return spider
 
     async def start(self):
         yield scrapy.Request(self.start_url, callback=self.parse_page, errback=self.page_failed)
+        if self.single_page:
+            return
         for path in ("/wp-sitemap.xml", "/sitemap.xml"):
             yield self._probe(urljoin(self.start_url, path), self.parse_sitemap)
 
     # -- discovery ----------------------------------------------------------------------
     def _on_robots(self, robotparser, request) -> None:
+        if self.single_page:
+            return
         for url in discovery.robots_sitemaps(robotparser):
             if urlsplit(url).netloc.lower() in self.hosts:
                 self.crawler.engine.crawl(self._probe(url, self.parse_sitemap))
@@ -135,15 +152,18 @@ class BlogSpider(scrapy.Spider):
                              served_instead)
             self.crawler.stats.inc_value("blog/interstitial_pages")
             return
-        if response.url.rstrip("/") == self.start_url.rstrip("/") or response.meta.get("depth", 0) == 0:
-            yield from self._feeds(root, response.url)
-        yield from self._follow(self._page_links(root, response.url))
+        if not self.single_page:
+            if response.url.rstrip("/") == self.start_url.rstrip("/") or response.meta.get("depth", 0) == 0:
+                yield from self._feeds(root, response.url)
+            yield from self._follow(self._page_links(root, response.url))
         if response.meta.get("revalidated") or response.meta.get("unchanged_content"):
             # Unchanged since the last crawl (a 304, or the same bytes): its links are followed,
             # its article and thread are already stored, so nothing is extracted again.
             self.crawler.stats.inc_value("blog/unchanged_pages_not_extracted")
             return
         result = self._extract(root, response.url)
+        if self.single_page and result is not None:
+            self.results[response.url] = result
         article = result and result["article"]
         if not article or article["article_id"] in self._articles:
             if article and article["article_id"] in self._stored_before:
@@ -154,7 +174,8 @@ class BlogSpider(scrapy.Spider):
         article.update(_capture(response))
         article["fetched_at"] = article["fetched_at"] or datetime.now(timezone.utc).isoformat()
         assembly = ArticleAssembly(article, api_root=result["page"]["rest_api_root"],
-                                   declared_comments=result["page"].get("declared_comment_count"))
+                                   declared_comments=result["page"].get("declared_comment_count"),
+                                   embed=result["page"].get("comment_system") if self._systems_enabled else None)
         links = result["page"]["comment_page_urls"]
         assembly.thread.add_page(None, _captured(result["comments"], response))
         assembly.seen_pages.add(normalize_url(response.url))
@@ -188,7 +209,7 @@ class BlogSpider(scrapy.Spider):
 
     def _extract(self, root, url: str) -> dict | None:
         try:
-            result = extract_page(root, url)
+            result = extract_page(root, url, extractor=self.extractor)
         except ExtractionError as exc:
             self._page_error(url, logging.ERROR, "Not extracted %s: %s", exc)
             self.crawler.stats.inc_value("extract/errors")
@@ -223,19 +244,31 @@ class BlogSpider(scrapy.Spider):
 
     # -- one article's thread -----------------------------------------------------------
     def _advance(self, a: ArticleAssembly):
-        """Next step for an article: another comment page, the REST API, the author's bio,
-        or, when nothing is left, the finished item."""
+        """Next step for an article: another comment page, its comment system's endpoint, the
+        REST API, the author's bio, or, when nothing is left, the finished item."""
         while a.todo_pages:
             url = normalize_url(a.todo_pages.pop(0))
             if url not in a.seen_pages:
                 a.seen_pages.add(url)
                 yield self._chain(url, self.parse_comment_page, self.comment_page_failed, a)
                 return
+        if a.embed and not a.system_started:
+            a.system_started = True
+            a.system_fetch = self._first_fetch(a)
+        fetch, a.system_fetch = a.system_fetch, None
+        if fetch is not None and fetch.url not in a.system_urls:
+            a.system_urls.add(fetch.url)
+            yield self._system_request(fetch, a)
+            return
         if a.api_root and a.article.get("post_id") and self._rest_enabled and a.api_page > 0:
             url = wordpress.comments_url(a.api_root, a.article["post_id"], a.api_page)
             yield self._chain(url, self.parse_rest_comments, self.rest_failed, a)
             return
         yield from self._bio_then_finish(a)
+
+    @property
+    def _systems_enabled(self) -> bool:
+        return self.crawler.settings.getbool("COMMENT_SYSTEMS_ENABLED", True)
 
     @property
     def _rest_enabled(self) -> bool:
@@ -274,6 +307,54 @@ class BlogSpider(scrapy.Spider):
             a.thread.add_api(_captured(rows, response))
             pages = wordpress.total_pages(response.headers.get("X-WP-TotalPages"), len(rows))
             a.api_page = a.api_page + 1 if a.api_page < pages and rows else 0
+        yield from self._advance(a)
+
+    # -- the comment system's endpoint (commentsystems/) ---------------------------------
+    def _first_fetch(self, a: ArticleAssembly) -> commentsystems.Fetch | None:
+        name = a.embed["system"]
+        try:
+            return commentsystems.system_named(name).first_fetch(_embed(a), self.crawler.settings)
+        except commentsystems.Unavailable as exc:
+            a.incomplete.append(f"{name}: {exc}")
+        except KeyError:
+            a.incomplete.append(f"{name}: no such comment system is installed")
+        return None
+
+    def _system_request(self, fetch: commentsystems.Fetch, a: ArticleAssembly) -> scrapy.Request:
+        return scrapy.Request(fetch.url, method=fetch.method, body=fetch.body, headers=dict(fetch.headers),
+                              callback=self.parse_system_comments, errback=self.system_failed,
+                              priority=CHAIN_PRIORITY, cb_kwargs={"a": a, "fetch": fetch},
+                              meta={"article_id": a.article["article_id"], "comment_system": a.embed["system"]},
+                              dont_filter=True)
+
+    def parse_system_comments(self, response: Response, a: ArticleAssembly, fetch: commentsystems.Fetch):
+        name = a.embed["system"]
+        try:
+            batch = commentsystems.system_named(name).parse(_embed(a), fetch, response.body,
+                                                            response.headers.to_unicode_dict())
+        except commentsystems.CommentSystemError as exc:
+            # The thread the page prints (if any) is kept; what the endpoint held is missing.
+            self._page_error(response.url, logging.ERROR, "Invalid %s answer at %s (%s); comments from HTML only",
+                             name, exc)
+            self.crawler.stats.inc_value(f"commentsystems/{name}/invalid")
+            a.incomplete.append(f"{name}: invalid answer from {response.url}")
+        else:
+            a.thread.add_api(_captured(batch.comments, response))
+            self.crawler.stats.inc_value(f"commentsystems/{name}/comments", len(batch.comments))
+            if batch.incomplete:
+                a.incomplete.append(f"{name}: {batch.incomplete}")
+            a.system_fetch = batch.next
+        yield from self._advance(a)
+
+    def system_failed(self, failure: Failure):
+        a = failure.request.cb_kwargs["a"]
+        response = getattr(failure.value, "response", None)
+        what = f"HTTP {response.status}" if response is not None else failure.value.__class__.__name__
+        if failure.check(IgnoreRequest) and response is None:
+            what = "refused by robots.txt or a download limit"
+        self._page_error(failure.request.url, logging.WARNING, "%s endpoint failed at %s (%s)",
+                         a.embed["system"], what)
+        a.incomplete.append(f"{a.embed['system']}: {what} at {failure.request.url}")
         yield from self._advance(a)
 
     def rest_failed(self, failure: Failure):
@@ -340,15 +421,24 @@ class BlogSpider(scrapy.Spider):
             row["article_id"] = a.article["article_id"]
             row["article_url"] = a.article["canonical_url"]
         a.article["comment_count"] = len(comments)
-        if a.declared_comments is not None and len(comments) < a.declared_comments:
+        short = a.declared_comments is not None and len(comments) < a.declared_comments
+        if short:
             # Markup that broke off, comments loaded by script, pages not linked: say so.
-            self.crawler.stats.inc_value("blog/incomplete_threads")
             self._page_error(a.article["url"], logging.WARNING,
                              "Incomplete thread at %s: the page states %d comments, %d were found",
                              a.declared_comments, len(comments))
+        for reason in a.incomplete:
+            self._page_error(a.article["url"], logging.WARNING, "Incomplete thread at %s: %s", reason)
+        a.article["comments_complete"] = not (short or a.incomplete)
+        if not a.article["comments_complete"]:
+            self.crawler.stats.inc_value("blog/incomplete_threads")
         self.crawler.stats.inc_value("blog/articles")
         self.crawler.stats.inc_value("blog/comments", len(comments))
         return ArticleItem(article=a.article, comments=comments)
+
+
+def _embed(a: ArticleAssembly) -> commentsystems.Embed:
+    return commentsystems.Embed(a.embed["system"], a.embed.get("params") or {})
 
 
 def _capture(response: Response) -> dict:
