@@ -244,7 +244,7 @@ class PartWriter:
 
 
 # Rows of a table are stored once its part is final; counts and summaries are read from there.
-_TALLY = {"articles": ("page_kind",), "comments": ("kind", "parent_source", "depth"), "pages": ("unchanged",)}
+_TALLY = {"articles": ("page_kind", "comment_system", "comments_complete"), "comments": ("kind", "parent_source", "depth"), "pages": ("unchanged",)}
 
 
 class ParquetDatasetPipeline:
@@ -399,9 +399,9 @@ class ParquetDatasetPipeline:
             self._write_manifest()
         # Else the manifest waits for spider_closed, after the WARC files are finalised: a
         # crawl.json is written only for a crawl whose files are all complete, with its reason.
-        log.info("Dataset %s: %d articles, %d comments, max thread depth %d, in %s",
+        log.info("Dataset %s: %d articles, %d comments, max thread depth %d, %d incomplete thread(s), in %s",
                  self.crawl_id, self.summary["articles"], self.summary["comments"],
-                 self.summary["max_depth"], self.summary["dataset"])
+                 self.summary["max_depth"], self.summary["incomplete_threads"], self.summary["dataset"])
 
     def on_spider_closed(self, spider: Any = None, reason: str | None = None) -> None:
         # The reason reaches pipelines only through this signal, sent after close_spider.
@@ -528,6 +528,7 @@ class ParquetDatasetPipeline:
         return {"crawl_id": self.crawl_id, "dataset": str(self.folder.resolve()),
                 "articles": self._rows("articles"), "comments": self._rows("comments"),
                 "max_depth": max(self._stored("comments", "depth"), default=0),
+                "incomplete_threads": self._stored("articles", "comments_complete").get(False, 0),
                 "errors": self.errors_total,
                 "files": {n: [str(p.relative_to(self.folder)) for p in w.files]
                           for n, w in self.writers.items()},
@@ -553,6 +554,10 @@ class ParquetDatasetPipeline:
                 "articles_by_kind": dict(sorted(self._stored("articles", "page_kind").items())),
                 "comments_by_kind": dict(sorted(self._stored("comments", "kind").items())),
                 "comments_by_parent_source": dict(sorted(self._stored("comments", "parent_source").items())),
+                # Articles by the comment system their threads were asked from (since 1.3).
+                "articles_by_comment_system": dict(sorted((k, n) for k, n in self._stored("articles", "comment_system").items()
+                                                          if k is not None)),
+                "incomplete_threads": self._stored("articles", "comments_complete").get(False, 0),
                 "max_depth": max(self._stored("comments", "depth"), default=0),
                 "pages": self._rows("pages"),
                 "unchanged_pages": self._stored("pages", "unchanged").get(True, 0),

@@ -206,6 +206,7 @@ def test_manifest_and_summary(crawl):
         "articles": 3, "articles_by_kind": {"post": 3}, "comments": 2506,
         "comments_by_kind": {"comment": 2505, "pingback": 1},
         "comments_by_parent_source": {"api": 2, "html": 2504}, "max_depth": 3,
+        "articles_by_comment_system": {}, "incomplete_threads": 0,
         "files_written": {"articles": 1, "comments": 3, "pages": 1}, "http_errors": {"404": 1},
         "pages": 1, "unchanged_pages": 0, "unchanged_articles": 0, "unchanged_comments": 0,
         "already_stored": 0}
@@ -226,7 +227,7 @@ def test_manifest_settings_extra_and_summary_log(tmp_path, caplog):
         chain.close("shutdown")
     assert chain.manifest()["settings"]["WORDPRESS_REST_API"] is False
     assert chain.manifest()["finish_reason"] == "shutdown"
-    assert f"1 articles, 6 comments, max thread depth 3, in {chain.folder.resolve()}" in caplog.text
+    assert f"1 articles, 6 comments, max thread depth 3, 0 incomplete thread(s), in {chain.folder.resolve()}" in caplog.text
 
 
 def test_article_without_comments_gives_empty_comments_file(tmp_path):

@@ -116,6 +116,7 @@ def summary(path: Path) -> str:
     m = json.loads(path.read_text(encoding="utf-8"))
     counts = m.get("counts", {})
     sources = counts.get("comments_by_parent_source") or {}
+    systems = counts.get("articles_by_comment_system") or {}
     folder = path.parent
     files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
     lines = [
@@ -130,6 +131,9 @@ def summary(path: Path) -> str:
            if counts.get("unchanged_pages") else ""),
         f"  max thread depth:  {counts.get('max_depth', 0)}",
         "  parent_source:     " + (", ".join(f"{k} {v}" for k, v in sorted(sources.items())) or "-"),
+        *(["  comment systems:   " + ", ".join(f"{k} {v}" for k, v in systems.items())] if systems else []),
+        f"  incomplete threads: {counts.get('incomplete_threads', 0)}"
+        + (" (why: the errors in crawl.json)" if counts.get("incomplete_threads") else ""),
         f"  errors:            {m.get('errors_total', 0)}",
         *_root_totals(folder.parent),
         f"  dataset:           {folder.resolve()}",
