@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHARED
+from conftest import ROOT, SHARED
 from crawl_helpers import read_table, run_crawl, run_reextract
 from isso_server import isso  # noqa: F401 - the fixture
 from scraper.commentsystems import Embed, system_named
+from scraper.extractors import extract_page
 from scraper.replay import ReplaySite
 
 BLOGGER = SHARED / "corpus" / "comment-systems" / "blogger"
@@ -140,3 +141,35 @@ def test_a_thread_that_cannot_be_fetched_is_marked_incomplete_with_its_reason(tm
 def test_a_page_without_a_comment_system_names_none_and_is_complete(crawled):
     """The negative: the blog's index is no article, and nothing else is guessed."""
     assert set(_by_system(crawled["out"])) == {"blogger", "isso"}
+
+
+def test_an_endpoint_answering_html_keeps_the_pages_comments_and_says_so(tmp_path):
+    """Bad input from a comment system (an HTML page where its JSON should be): the comments
+    the page prints are stored, the error is logged with its URL and listed in crawl.json, the
+    thread is marked incomplete, and the crawl goes on."""
+    sample = ROOT / "scraper" / "sample_blog" / "2024" / "04" / "reader-questions-dial-cords-hum" / "index.html"
+    html = sample.read_bytes().replace(
+        b"</body>", b'<script data-isso="/isso/" src="/isso/js/embed.min.js"></script>'
+                    b'<section id="isso-thread"></section></body>')
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "post.html").write_bytes(html)
+    (site / "isso.html").write_text("<!doctype html><html><body><h1>Maintenance</h1></body></html>")
+    (site / "robots.txt").write_text("User-agent: *\nAllow: /post/$\nAllow: /isso/\nDisallow: /\n")
+    (site / "manifest.json").write_text(json.dumps({"base": "http://bad.test", "entries": [
+        {"url": "http://bad.test/post/", "file": "post.html", "content_type": "text/html"},
+        {"url": "http://bad.test/isso/?uri=/post/", "file": "isso.html", "content_type": "text/html"},
+        {"url": "http://bad.test/robots.txt", "file": "robots.txt", "content_type": "text/plain"}]}))
+    with ReplaySite(site) as served:
+        proc = run_crawl(served.url + "/post/", tmp_path / "out", "bad", None, "-s", "WORDPRESS_REST_API=False")
+        asked = list(served.requests)
+        page_url = served.url + "/post/"
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert any("/isso/?uri=" in url for url in asked)
+    [article] = read_table(tmp_path / "out", "bad", "articles")
+    comments = read_table(tmp_path / "out", "bad", "comments")
+    assert article["comment_system"] == "isso" and article["comments_complete"] is False
+    assert len(comments) == len(extract_page(html, page_url)["comments"]) > 0
+    errors = json.loads((tmp_path / "out" / "bad" / "crawl.json").read_text())["errors"]
+    assert any(e["message"].startswith("Invalid answer at ") and "from the isso comment system" in e["message"] and "HTML instead of JSON" in e["message"]
+               and "/isso/?uri=" in e["url"] for e in errors)

@@ -334,8 +334,8 @@ class BlogSpider(scrapy.Spider):
                                                             response.headers.to_unicode_dict())
         except commentsystems.CommentSystemError as exc:
             # The thread the page prints (if any) is kept; what the endpoint held is missing.
-            self._page_error(response.url, logging.ERROR, "Invalid %s answer at %s (%s); comments from HTML only",
-                             name, exc)
+            self._page_error(response.url, logging.ERROR, "Invalid answer at %s from the %s comment system (%s); "
+                             "comments from the page only", name, exc)
             self.crawler.stats.inc_value(f"commentsystems/{name}/invalid")
             a.incomplete.append(f"{name}: invalid answer from {response.url}")
         else:
@@ -352,7 +352,7 @@ class BlogSpider(scrapy.Spider):
         what = f"HTTP {response.status}" if response is not None else failure.value.__class__.__name__
         if failure.check(IgnoreRequest) and response is None:
             what = "refused by robots.txt or a download limit"
-        self._page_error(failure.request.url, logging.WARNING, "%s endpoint failed at %s (%s)",
+        self._page_error(failure.request.url, logging.WARNING, "Comment system request failed at %s (%s: %s)",
                          a.embed["system"], what)
         a.incomplete.append(f"{a.embed['system']}: {what} at {failure.request.url}")
         yield from self._advance(a)
