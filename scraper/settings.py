@@ -66,6 +66,9 @@ WORDPRESS_REST_API = True
 # scraper/commentsystems/). Systems from other packages: COMMENT_SYSTEM_PACKAGES.
 COMMENT_SYSTEMS_ENABLED = True
 COMMENT_SYSTEM_PACKAGES: list[str] = []
+# Requests to one article's comment system at most (pages of its thread): 100,000 comments at
+# 100 a page; past it the thread is marked incomplete.
+COMMENT_SYSTEM_MAX_REQUESTS = 1000
 # Disqus serves a thread's first page without a key; every page needs the public key of a
 # registered Disqus API application.
 DISQUS_API_KEY: str | None = None

@@ -30,7 +30,7 @@ def page(markup: bytes | str) -> Page:
     return Page(parse_html(markup), "https://blog.example/comments/")
 
 
-def test_a_post_link_in_the_comments_section_needs_its_handle_resolved(bluesky):
+def test_an_embed_naming_the_post_by_handle_needs_it_resolved(bluesky):
     embed = detect(page((FIXTURES / "page.html").read_bytes()))
     assert embed == Embed("bluesky", {"handle": "emily.example.com", "rkey": "3lbq7mxsiek2v"})
     fetch = bluesky.first_fetch(embed, {})
@@ -57,8 +57,10 @@ def test_other_pages_are_not_bluesky(bluesky):
     if not WORDPRESS.exists():
         pytest.skip(f"comment-system captures not found at {WORDPRESS.parent}")
     assert bluesky.detect(page(WORDPRESS.read_bytes())) is None
-    # A bsky.app link in the article, not in its comments, is no comment thread.
+    # A bsky.app link in the article, or in a reader's comment, is no comment thread.
     assert bluesky.detect(page('<article><a href="https://bsky.app/profile/a.b/post/3abc">see</a></article>')) is None
+    assert bluesky.detect(page('<div id="comments"><ol class="comment-list"><li><p>Also <a '
+                               'href="https://bsky.app/profile/ann.bsky.social/post/3kx">here</a></p></li></ol></div>')) is None
 
 
 def test_rows_nested_and_without_missing_posts(bluesky):

@@ -173,3 +173,21 @@ def test_an_endpoint_answering_html_keeps_the_pages_comments_and_says_so(tmp_pat
     errors = json.loads((tmp_path / "out" / "bad" / "crawl.json").read_text())["errors"]
     assert any(e["message"].startswith("Invalid answer at ") and "from the isso comment system" in e["message"] and "HTML instead of JSON" in e["message"]
                and "/isso/?uri=" in e["url"] for e in errors)
+
+
+@pytest.mark.parametrize("endpoint, refused", [
+    ("file:///etc/hostname#/?uri=/post/", "not an http(s) URL"),
+    ("http://169.254.169.254/latest/?uri=/post/", "a private or local address"),
+    ("http://127.0.0.1:8080/?uri=/post/", "a private or local address"),
+    ("http://[::1]/?uri=/post/", "a private or local address"),
+    ("https://comments.example.org/?uri=/post/", None),
+])
+def test_a_public_blog_never_makes_the_crawler_read_files_or_local_addresses(endpoint, refused):
+    """The endpoint comes from the page (``data-isso``): a page must not turn the crawler on the
+    machine's files or its own network. A blog that is itself on a local address (the tests',
+    an intranet's) may name local endpoints."""
+    from scraper.spiders.blog import BlogSpider
+    reason = BlogSpider(url="https://blog.example.org/")._refused_endpoint(endpoint)
+    assert reason is None if refused is None else refused in reason
+    assert BlogSpider(url="http://127.0.0.1:8000/")._refused_endpoint("http://127.0.0.1:9000/?uri=/") is None
+    assert "not an http(s) URL" in BlogSpider(url="http://127.0.0.1:8000/")._refused_endpoint("file:///etc/passwd")

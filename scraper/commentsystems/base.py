@@ -115,6 +115,8 @@ def load_json(body: bytes, what: str) -> Any:
     """The answer as JSON, or ``CommentSystemError`` saying what it was instead."""
     try:
         return json.loads(body)
+    except RecursionError:  # nesting deeper than Python's parser goes: no thread is that deep
+        raise CommentSystemError(f"{what}: JSON nested too deep to read") from None
     except (ValueError, UnicodeDecodeError) as exc:
         start = body[:40].lstrip().lower()
         kind = "HTML" if start.startswith((b"<!doctype", b"<html", b"<")) else "invalid JSON"

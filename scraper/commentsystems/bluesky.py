@@ -2,7 +2,8 @@
 
 Embeds seen in public code: ``<bsky-comments post="at://... | https://bsky.app/profile/...">``
 (loueed/bsky and others), ``<blue-comments uri="at://...">`` (aendra-rininsland/blue-comments),
-a ``data-bsky-uri`` attribute, and a bsky.app post link inside the page's comments section.
+a ``data-bsky-uri`` attribute. A bsky.app link in a comments section is not one: a reader's
+comment that links a post would bring a stranger's thread into the article.
 
 The thread comes from the public AppView, no token needed:
 ``GET https://public.api.bsky.app/xrpc/app.bsky.feed.getPostThread?uri=<at-uri>&depth=1000``
@@ -26,17 +27,14 @@ XRPC = "https://public.api.bsky.app/xrpc"
 MAX_DEPTH = 1000
 _AT_URI = re.compile(r"^at://(did:[a-z]+:[\w.:%-]+)/app\.bsky\.feed\.post/([\w~.-]+)$")
 _WEB_URL = re.compile(r"^https?://(?:www\.)?bsky\.app/profile/([^/?#]+)/post/([\w~.-]+)")
-_LINKS_IN_AREA = ".//a[contains(@href, 'bsky.app/profile/') and contains(@href, '/post/')]/@href"
 
 
 class Bluesky(CommentSystem):
     name = "bluesky"
 
     def detect(self, page: Page) -> Embed | None:
-        candidates = [*page.xpath("//bsky-comments/@post | //blue-comments/@uri | //@data-bsky-uri"),
-                      *(href for area in [*page.with_attribute("id", "comments"),
-                                          *page.with_class_where(lambda name: "comments" in name)]
-                        for href in area.xpath(_LINKS_IN_AREA))]
+        candidates = [*(el.get("post") or el.get("uri") or "" for el in page.tagged("bsky-comments", "blue-comments")),
+                      *page.xpath("//@data-bsky-uri")]
         for value in candidates:
             value = value.strip()
             if _AT_URI.match(value):

@@ -74,7 +74,7 @@ def _split(url: str):
 def _embed_iframe(page: Page) -> dict[str, str]:
     """The parameters of a rendered ``iframe#dsq-app*`` loading the embed page (the saved DOM
     of a page after its scripts ran); Disqus's ad iframes share the id prefix, not the URL."""
-    for frame in page.xpath("//iframe[starts-with(@id, 'dsq-app')]"):
+    for frame in (f for f in page.tagged("iframe") if (f.get("id") or "").startswith("dsq-app")):
         parts = _split(frame.get("src") or frame.get("data-src") or "")
         if parts and parts.hostname == "disqus.com" and parts.path.startswith("/embed/comments"):
             query = {k: v[0] for k, v in parse_qs(parts.query).items()}

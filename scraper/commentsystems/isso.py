@@ -26,7 +26,7 @@ class Isso(CommentSystem):
     priority = 10
 
     def detect(self, page: Page) -> Embed | None:
-        threads = page.xpath("//*[@id='isso-thread']")
+        threads = page.with_attribute("id", "isso-thread")  # the page's index: no scan
         if not threads:  # the client renders nothing without it (embed.js aborts)
             return None
         server = _server(page)

@@ -23,8 +23,8 @@ class Jetpack(CommentSystem):
     priority = 0
 
     def detect(self, page: Page) -> Embed | None:
-        hosted = "highlander-enabled" in page.body_classes or page.xpath(f"//li[{cls('highlander-comment')}]")
-        remote_form = (page.xpath("//iframe[@id='jetpack_remote_comment' or @name='jetpack_remote_comment']")
+        hosted = "highlander-enabled" in page.body_classes or page.with_class("highlander-comment")
+        remote_form = (any("jetpack_remote_comment" in (f.get("id"), f.get("name")) for f in page.tagged("iframe"))
                        or any("jetpack.wordpress.com/jetpack-comment" in src for src in iframe_sources(page)))
         scripts = any(part in src for src in script_sources(page) for part in _SCRIPTS)
         if not (hosted or remote_form or scripts):

@@ -3,9 +3,10 @@ comment pages, its comment system's answers (Disqus, a Blogger feed, an Isso ser
 WordPress) its REST API answers into one ArticleItem."""
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -256,10 +257,19 @@ class BlogSpider(scrapy.Spider):
             a.system_started = True
             a.system_fetch = self._first_fetch(a)
         fetch, a.system_fetch = a.system_fetch, None
+        if fetch is not None and len(a.system_urls) >= self.settings.getint("COMMENT_SYSTEM_MAX_REQUESTS"):
+            # A server that says its thread has a billion pages must not keep the crawl forever.
+            a.incomplete.append(f"{a.embed['system']}: stopped after {len(a.system_urls)} requests")
+            fetch = None
         if fetch is not None and fetch.url not in a.system_urls:
             a.system_urls.add(fetch.url)
-            yield self._system_request(fetch, a)
-            return
+            refused = self._refused_endpoint(fetch.url)
+            if refused:
+                self._page_error(a.article["url"], logging.WARNING, "Comment system endpoint refused for %s: %s", refused)
+                a.incomplete.append(f"{a.embed['system']}: {refused}")
+            else:
+                yield self._system_request(fetch, a)
+                return
         if a.api_root and a.article.get("post_id") and self._rest_enabled and a.api_page > 0:
             url = wordpress.comments_url(a.api_root, a.article["post_id"], a.api_page)
             yield self._chain(url, self.parse_rest_comments, self.rest_failed, a)
@@ -318,6 +328,20 @@ class BlogSpider(scrapy.Spider):
             a.incomplete.append(f"{name}: {exc}")
         except KeyError:
             a.incomplete.append(f"{name}: no such comment system is installed")
+        except Exception as exc:  # noqa: BLE001 - a system's bug must not cost the article
+            self.logger.exception("Comment system %s failed on %s", name, a.article["url"])
+            a.incomplete.append(f"{name}: failed ({exc!r})")
+        return None
+
+    def _refused_endpoint(self, url: str) -> str | None:
+        """Why a page-named endpoint is not asked: only http(s), and no private, loopback or
+        link-local address unless the blog itself is on one (a page must not make the crawler
+        read local files or reach the machine's own network)."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return f"not an http(s) URL: {url[:200]}"
+        if _private_host(parts.hostname) and not _private_host(urlsplit(self.start_url).hostname or ""):
+            return f"a private or local address: {url[:200]}"
         return None
 
     def _system_request(self, fetch: commentsystems.Fetch, a: ArticleAssembly) -> scrapy.Request:
@@ -338,12 +362,17 @@ class BlogSpider(scrapy.Spider):
                              "comments from the page only", name, exc)
             self.crawler.stats.inc_value(f"commentsystems/{name}/invalid")
             a.incomplete.append(f"{name}: invalid answer from {response.url}")
+        except Exception as exc:  # noqa: BLE001 - a system's bug must not cost the article
+            self.logger.exception("Comment system %s failed on %s", name, response.url)
+            self._page_error(response.url, None, f"Comment system {name} failed: {exc!r}")
+            a.incomplete.append(f"{name}: failed to read {response.url}")
         else:
             a.thread.add_api(_captured(batch.comments, response))
             self.crawler.stats.inc_value(f"commentsystems/{name}/comments", len(batch.comments))
             if batch.incomplete:
                 a.incomplete.append(f"{name}: {batch.incomplete}")
-            a.system_fetch = batch.next
+            # A next page may be named relative to the answer (a feed's rel="next", a Link header).
+            a.system_fetch = _absolute(batch.next, response.url)
         yield from self._advance(a)
 
     def system_failed(self, failure: Failure):
@@ -435,6 +464,23 @@ class BlogSpider(scrapy.Spider):
         self.crawler.stats.inc_value("blog/articles")
         self.crawler.stats.inc_value("blog/comments", len(comments))
         return ArticleItem(article=a.article, comments=comments)
+
+
+def _absolute(fetch: commentsystems.Fetch | None, base: str) -> commentsystems.Fetch | None:
+    if fetch is None:
+        return None
+    url = urljoin(base, fetch.url)
+    return fetch if url == fetch.url else replace(fetch, url=url)
+
+
+def _private_host(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False  # a name: not resolved here
+    return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
 
 
 def _embed(a: ArticleAssembly) -> commentsystems.Embed:
