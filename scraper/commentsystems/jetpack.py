@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..extractors.page import Page, cls
+from ..extractors.page import Page
 from .base import Batch, CommentSystem, Embed, Fetch, iframe_sources, script_sources
 
 _SCRIPTS = ("jetpack-comments", "/mu-plugins/highlander-comments", "/jetpack-comment/")
