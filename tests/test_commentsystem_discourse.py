@@ -110,6 +110,15 @@ def test_embed_page_names_the_topic(discourse):
     assert (batch.comments, batch.next.url) == ([], "https://forum.example.org/t/321.json")
 
 
+@pytest.mark.parametrize("body", [b"<html><body><h1>Not found</h1></body></html>", b"\xff\xfe\x00", b""])
+def test_an_embed_page_naming_no_topic_is_an_error_not_an_empty_thread(discourse, body):
+    """An error page, a binary body or nothing, where the embed page should be: the thread is
+    not known to be empty, so the spider marks it incomplete."""
+    embed = discourse.detect(page(EMBED_JS % ""))
+    with pytest.raises(CommentSystemError):
+        discourse.parse(embed, discourse.first_fetch(embed, {}), body, {})
+
+
 @pytest.mark.parametrize("body", [
     b"<!DOCTYPE html><html><body>Oops! That page doesn't exist or is private.</body></html>",
     b'{"id": 4498, "post_stream": {"posts": [{"id": 1',

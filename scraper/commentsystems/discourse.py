@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
-from ..extractors.page import Page, parse_html
+from ..extractors.page import ExtractionError, Page, parse_html
 from .base import (Batch, CommentSystem, CommentSystemError, Embed, Fetch, comment_row, html_text,
                    inline_scripts, load_json, require, script_sources)
 
@@ -78,8 +78,13 @@ class Discourse(CommentSystem):
         forum = embed.params["forum"]
         path = urlsplit(fetch.url).path
         if path.endswith("/embed/comments"):
-            topic = _topic_in_embed(body, forum)
-            return Batch([], Fetch(f"{forum}/t/{topic}.json") if topic else None)
+            try:
+                topic = _topic_in_embed(body, forum)
+            except ExtractionError as exc:  # a binary body, or none: not the embed page
+                raise CommentSystemError(f"Discourse embed page: {exc}") from None
+            if not topic:  # an error page, or a forum that does not embed this page
+                raise CommentSystemError("Discourse embed page: it names no topic")
+            return Batch([], Fetch(f"{forum}/t/{topic}.json"))
         data = load_json(body, "Discourse topic")
         stream = require(data, "post_stream", dict, "Discourse topic")
         posts = require(stream, "posts", list, "Discourse topic")
