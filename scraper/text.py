@@ -5,6 +5,7 @@ import re
 from collections.abc import Collection, Iterable
 
 from lxml import etree
+from lxml import html as lxml_html
 
 # Elements whose text never belongs to content.
 SKIP_TAGS = frozenset({
@@ -279,6 +280,18 @@ def paragraphs(el: etree._Element, skip: Iterable[etree._Element] = ()) -> list[
     if buf:
         out.append(_clean(buf))
     return [p for p in (q.strip("\n ") for block in out for q in _blank_line_split(block)) if p]
+
+
+def html_text(fragment: str | None) -> str | None:
+    """An HTML fragment (a comment an API returns) as plain paragraphs, the way comment text is
+    stored from pages; a fragment lxml cannot read is kept as its text."""
+    if not fragment or not fragment.strip():
+        return None
+    try:
+        root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return collapse(fragment) or None
+    return "\n\n".join(paragraphs(root)) or None
 
 
 def _blank_line_split(block: str) -> list[str]:

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from lxml import html as lxml_html
-
 from .dates import iso_utc
-from .text import collapse, paragraphs
+from .text import collapse, html_text
 
 PER_PAGE = 100
 
@@ -54,13 +52,6 @@ def _require_list(data: object, what: str) -> list[dict]:
     return data
 
 
-def _html_text(fragment: str) -> str | None:
-    if not fragment or not fragment.strip():
-        return None
-    root = lxml_html.fragment_fromstring(fragment, create_parent="div")
-    return "\n\n".join(paragraphs(root)) or None
-
-
 def _text_field(obj: dict, key: str) -> str | None:
     value = obj.get(key)
     if value is None or isinstance(value, str):
@@ -85,7 +76,7 @@ def _comment_row(c: dict) -> dict:
         "author_url": _text_field(c, "author_url") or None,
         "published": iso_utc(raw),  # date_gmt is UTC without an offset
         "published_raw": raw,
-        "text": _html_text(_text_field(content, "rendered") or ""),
+        "text": html_text(_text_field(content, "rendered") or ""),
         "kind": c.get("type") if c.get("type") in ("pingback", "trackback") else "comment",
         "by_post_author": None,
         "parent_source": "api",

@@ -25,12 +25,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from lxml import etree
-from lxml import html as lxml_html
-
 from ..dates import iso_utc
 from ..extractors.page import Page, per_page
-from ..text import collapse, paragraphs
+from ..text import collapse, html_text  # noqa: F401 - html_text: what every system reads comments with
 
 
 class CommentSystemError(ValueError):
@@ -133,17 +130,6 @@ def require(obj: Any, key: str, kind: type | tuple[type, ...], what: str, option
     if not isinstance(value, kind) or isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
         raise CommentSystemError(f"{what}: field {key!r} is {type(value).__name__}")
     return value
-
-
-def html_text(fragment: str | None) -> str | None:
-    """A comment's HTML as plain paragraphs, the way comment text is stored from pages."""
-    if not fragment or not fragment.strip():
-        return None
-    try:
-        root = lxml_html.fragment_fromstring(fragment, create_parent="div")
-    except (etree.ParserError, ValueError):
-        return collapse(fragment) or None
-    return "\n\n".join(paragraphs(root)) or None
 
 
 def comment_row(comment_id: object, parent_id: object | None, *, author_name: str | None = None,

@@ -300,7 +300,7 @@ class GenericExtractor:
                 "is_article": is_article,
                 "extractor": tag,
                 "comment_page_urls": self.comment_page_urls() if is_article else [],
-                "declared_comment_count": self.declared_comment_count() if is_article else None,
+                "declared_comment_count": article["declared_comment_count"] if article else None,
                 "rest_api_root": self.rest_api_root(),
                 # What the spider asks the comment system for (its endpoint's parameters).
                 "comment_system": self._comment_embed.as_dict() if is_article and self._comment_embed else None,

@@ -264,8 +264,7 @@ class BlogSpider(scrapy.Spider):
         if fetch is not None and fetch.url not in a.system_urls:
             a.system_urls.add(fetch.url)
             refused = self._refused_endpoint(fetch.url)
-            if refused:
-                self._page_error(a.article["url"], logging.WARNING, "Comment system endpoint refused for %s: %s", refused)
+            if refused:  # reported with the article's incomplete thread
                 a.incomplete.append(f"{a.embed['system']}: {refused}")
             else:
                 yield self._system_request(fetch, a)
