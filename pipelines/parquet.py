@@ -35,6 +35,7 @@ from twisted.python.failure import Failure
 
 import scraper
 from scraper.items import ArticleItem
+from scraper.outcome import CrawlSetupError, exit_code, outcome
 from scraper.signals import dataset_commit, page_error
 
 from . import ledger as ledger_
@@ -53,6 +54,13 @@ MANIFEST_SETTINGS = ("ROBOTSTXT_OBEY", "AUTOTHROTTLE_ENABLED", "AUTOTHROTTLE_TAR
 VERSIONED_PACKAGES = ("scrapy", "pyarrow", "lxml", "dateparser", "warcio")
 _PART = re.compile(r"^\.?part-(\d+)\.parquet(\.tmp)?$")
 _CRAWL_ID = re.compile(r"^\w[\w.-]*$")
+# Room kept on the disk for crawl.json: a crawl that fills the disk frees it to write its
+# manifest, so that it still says how the crawl ended and what it stored.
+MANIFEST_RESERVE = ".manifest-reserve"
+MANIFEST_RESERVE_BYTES = 256 * 1024
+# Answers that say nothing was fetched: robots.txt is asked whether or not the site answers.
+_NOT_CONTENT = ("/robots.txt",)
+_GONE = (404, 410)
 # Pyarrow raises OSError subclasses for I/O failures and ArrowException for the rest.
 WRITE_ERRORS = (OSError, pa.ArrowException)
 
@@ -104,15 +112,24 @@ def stop_crawl(crawler: Crawler | None, reason: str) -> None:
 
 
 def write_json(path: Path, data: dict) -> None:
+    """Replace ``path`` with ``data`` whole, or leave the earlier version as it was."""
     temp = path.with_name(f".{path.name}.tmp")
-    temp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
-    durable_replace(temp, path)
+    try:
+        temp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+        durable_replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
 
 
 class PartWriter:
     """One table's part files. Holds at most one row group in memory; rotates files after
-    ``file_rows`` rows. ``before_finalise`` runs before a part is renamed, so that what its rows
-    depend on (another table's parts, WARC records) is durable first.
+    ``file_rows`` rows. A part is finalised in two steps: *sealed* (complete and on disk under its
+    hidden temp name: a full disk fails here) and *published* (renamed, visible to readers).
+    ``before_finalise`` runs before a part is sealed, so that what its rows depend on (another
+    table's parts, WARC records) is durable first; ``before_publish`` runs between the two.
+    A ``hold`` writer only seals when it rotates: its parts wait for ``publish()``, which the
+    table whose rows they belong to calls (comments wait for their articles).
 
     ``tallied`` counts, for the ``tally`` columns, the values of the rows in finalised parts
     only (``("rows", None)``: all of them): rows lost to a write error are never counted.
@@ -120,10 +137,13 @@ class PartWriter:
 
     def __init__(self, folder: Path, schema: pa.Schema, row_group_size: int, file_rows: int,
                  compression: str | None, before_finalise: Callable[[], None] | None = None,
-                 tally: tuple[str, ...] = ()) -> None:
+                 tally: tuple[str, ...] = (), hold: bool = False) -> None:
         self.folder, self.schema, self.compression = folder, schema, compression
         self.row_group_size, self.file_rows = row_group_size, file_rows
         self.before_finalise = before_finalise
+        self.before_publish: Callable[[], None] | None = None
+        self.hold = hold
+        self._sealed: list[tuple[Path, Path, Counter]] = []  # (temp, final, its tally), in order
         self.tally = tally
         self.tallied: Counter = Counter()
         self._staged: Counter = Counter()  # the open part's tally, counted once it is final
@@ -152,7 +172,7 @@ class PartWriter:
     @property
     def pending(self) -> bool:
         """Rows added but not yet in a finalised part."""
-        return bool(self._pending_rows or self._writer is not None)
+        return bool(self._pending_rows or self._writer is not None or self._sealed)
 
     def add(self, table: pa.Table) -> None:
         if table.num_rows:
@@ -176,11 +196,30 @@ class PartWriter:
         nothing when no row is pending, so an idle crawl makes no new part."""
         if self.broken:
             return
+        self.seal()
+        self.publish()
+
+    def seal(self) -> None:
+        """Write what is buffered into the open part and complete it, still hidden."""
+        if self.broken:
+            return
         with self._marking_broken():
             if self._pending_rows:
-                self._write(self._take(self._pending_rows))
+                self._write(self._take(self._pending_rows), rotate=False)
             if self._writer is not None:
-                self._finalise()
+                self._seal_open()
+
+    def publish(self) -> None:
+        """Rename the sealed parts, in order: their rows are stored from now on."""
+        if self._sealed and self.before_publish is not None:
+            self.before_publish()
+        with self._marking_broken():
+            while self._sealed:
+                temp, final, staged = self._sealed[0]
+                durable_replace(temp, final)
+                self._sealed.pop(0)
+                self.tallied += staged
+                self.files.append(final)
 
     def abort(self) -> None:
         """After a write error: drop the unfinished temp file (it has no footer, so no reader
@@ -195,6 +234,13 @@ class PartWriter:
         except WRITE_ERRORS:
             pass
         self.temp_path.unlink(missing_ok=True)
+        for temp, _, _ in self._sealed:  # complete, but what they depend on was never stored
+            temp.unlink(missing_ok=True)
+        self._sealed.clear()
+
+    @property
+    def sealed_rows(self) -> int:
+        return sum(staged[("rows", None)] for _, _, staged in self._sealed)
 
     @contextmanager
     def _marking_broken(self) -> Iterator[None]:
@@ -215,30 +261,36 @@ class PartWriter:
         self._pending_rows = rest.num_rows
         return table.slice(0, n)
 
-    def _write(self, group: pa.Table) -> None:
+    def _write(self, group: pa.Table, rotate: bool = True) -> None:
         writer = self._writer or self._open()
         writer.write_table(group, row_group_size=group.num_rows)
         self._rows_in_file += group.num_rows
         self._staged[("rows", None)] += group.num_rows
         for name in self.tally:
             self._staged.update((name, v) for v in group.column(name).to_pylist())
-        if self._rows_in_file >= self.file_rows:
-            self._finalise()
+        if rotate and self._rows_in_file >= self.file_rows:
+            self._seal_open()
+            if not self.hold:
+                self.publish()
 
     def _open(self) -> pq.ParquetWriter:
         self._writer = pq.ParquetWriter(self.temp_path, self.schema, compression=self.compression)
         return self._writer
 
     def _finalise(self) -> None:
+        self._seal_open()
+        self.publish()
+
+    def _seal_open(self) -> None:
         if self.before_finalise is not None and self._rows_in_file:  # an empty part depends on nothing
             self.before_finalise()
         if self._writer is not None:
-            self._writer.close()
+            self._writer.close()  # the footer: a full disk fails here or in fsync, never at publish
             self._writer = None
-        durable_replace(self.temp_path, self.final_path)
-        self.tallied += self._staged
+        with open(self.temp_path, "rb") as f:
+            os.fsync(f.fileno())
+        self._sealed.append((self.temp_path, self.final_path, self._staged.copy()))
         self._staged.clear()
-        self.files.append(self.final_path)
         self._part += 1
         self._rows_in_file = 0
 
@@ -268,6 +320,9 @@ class ParquetDatasetPipeline:
         self.http_errors: Counter = Counter()
         self.errors: list[dict] = []
         self.errors_total = 0
+        self.failures = 0  # errors that cost content: all but pages the site says are gone
+        self.fetched = 0  # answers that were not errors: none at all means the crawl failed
+        self.truncated: list[dict] = []  # articles stored cut, with the reason
         self.write_failed = False
         self.started_at: str | None = None
         self.rebuilt_at: str | None = None
@@ -294,18 +349,23 @@ class ParquetDatasetPipeline:
         now, captured = utc_now().isoformat(), self.settings.get("CRAWL_STARTED_AT")
         self.started_at = captured or now
         self.rebuilt_at = now if captured else None
+        self._reserve_manifest_room()
         for name, schema in TABLES.items():
             folder = self.folder / name
             folder.mkdir(parents=True, exist_ok=True)
             writer = PartWriter(folder, schema, self.row_group_size, self.file_rows, self.compression,
-                                before_finalise=self._sync_captures, tally=_TALLY.get(name, ()))
+                                before_finalise=self._sync_captures, tally=_TALLY.get(name, ()),
+                                hold=name == "comments")
             if writer.existing:
                 # A resumed crawl (same CRAWL_ID, e.g. with JOBDIR) adds parts, never overwrites.
                 log.warning("%s already holds %d part file(s); new parts are added after them",
                             folder, len(writer.existing))
             self.writers[name] = writer
-        # An article counts as stored once its part is final: its comments must be final first.
+        # An article counts as stored once its part is published: its comments and the pages rows
+        # of its responses are complete on disk first, and its comments are published just before
+        # it, so that neither a kill nor a full disk leaves comments without their article.
         self.writers["articles"].before_finalise = self._before_articles
+        self.writers["articles"].before_publish = self.writers["comments"].publish
         self.ledger = ledger_.load(self.folder, self.settings.get("CRAWL_START_URL"),
                                    self.settings.getbool("INCREMENTAL_ENABLED", True))
         if self.ledger.previous_crawls:
@@ -315,6 +375,17 @@ class ParquetDatasetPipeline:
             # A timer, not a check per item: pages rows of a long discovery phase are committed too.
             self._commit_loop = task.LoopingCall(self._commit_pending)
             self._commit_loop.start(self.commit_interval, now=False)
+
+    def _reserve_manifest_room(self) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with open(self.folder / MANIFEST_RESERVE, "wb") as f:
+                f.write(b"\0" * MANIFEST_RESERVE_BYTES)
+                os.fsync(f.fileno())
+        except OSError as exc:
+            (self.folder / MANIFEST_RESERVE).unlink(missing_ok=True)
+            raise CrawlSetupError(f"cannot write the dataset in {self.folder}: {exc.strerror or exc}; "
+                                  "free some space or choose another folder with -a out=DIR") from None
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if not isinstance(item, ArticleItem):
@@ -336,6 +407,8 @@ class ParquetDatasetPipeline:
             self.writers["comments"].add(comments)
             self.writers["articles"].add(articles)
             self._commit_if_unbuffered()
+            if item.article.get("truncated"):
+                self.truncated.append({"url": item.article.get("url"), "reason": item.article["truncated"]})
         except WRITE_ERRORS as exc:
             self._write_error(exc, item.article.get("url"))
             raise DropItem(f"Not stored, write error: {item.article.get('url')}") from exc
@@ -353,7 +426,9 @@ class ParquetDatasetPipeline:
     def commit(self) -> None:
         """Finish the open parts: their rows are then stored even if the crawl is killed.
         A table without pending rows gets no new part."""
-        for name in ("comments", "articles", "pages"):
+        # Articles first: that seals and publishes their comments with them; what is left in the
+        # comments writer then belongs to articles stored before (a re-crawl's new replies).
+        for name in ("articles", "comments", "pages"):
             self.writers[name].commit()
 
     def _commit_pending(self) -> None:
@@ -378,8 +453,9 @@ class ParquetDatasetPipeline:
                 raise OSError(f"WARC records could not be made durable: {result.getErrorMessage()}")
 
     def _before_articles(self) -> None:
-        self.writers["comments"].commit()  # syncs the captures when it finalises a part ...
-        self._sync_captures()  # ... and when it has nothing pending, this does
+        self.writers["comments"].seal()  # syncs the captures when it seals a part ...
+        self.writers["pages"].commit()  # a resumed crawl skips a stored article's comment pages
+        self._sync_captures()  # ... and when neither has anything pending, this does
 
     def close_spider(self, spider: Any = None) -> None:
         if self.closed:
@@ -431,8 +507,9 @@ class ParquetDatasetPipeline:
         return self._stored(table).get(None, 0)
 
     # -- errors -----------------------------------------------------------------------------
-    def record_error(self, url: str | None, message: str) -> None:
+    def record_error(self, url: str | None, message: str, failure: bool = True) -> None:
         self.errors_total += 1
+        self.failures += failure
         if len(self.errors) < self.max_errors:
             self.errors.append({"time": utc_now().isoformat(), "url": url, "message": message})
 
@@ -455,11 +532,16 @@ class ParquetDatasetPipeline:
     def on_response(self, response: Any, request: Any = None, spider: Any = None) -> None:
         # Discovery probes (sitemap.xml, feeds) are expected to be missing on many sites.
         self._page(response, request)
+        if response.status < 400 and not response.url.endswith(_NOT_CONTENT):
+            self.fetched += 1
         if request is not None and request.meta.get("optional"):
             return
+        if response.url.endswith(_NOT_CONTENT) and 400 <= response.status < 500:
+            return  # no robots.txt: everything is allowed, nothing is missing
         if response.status >= 400:
             self.http_errors[str(response.status)] += 1
-            self.record_error(response.url, f"HTTP {response.status}")
+            # A dead link (404, 410) is the site's state, listed but no failure of the crawl's.
+            self.record_error(response.url, f"HTTP {response.status}", failure=response.status not in _GONE)
 
     def _page(self, response: Any, request: Any) -> None:
         """One ``pages`` row per response: what the next crawl of the site compares against."""
@@ -506,12 +588,13 @@ class ParquetDatasetPipeline:
             stop_crawl(self.crawler, "dataset_write_error")
 
     def _salvage(self) -> None:
-        # Articles are final only after their comments: once the comments writer lost rows,
-        # the buffered articles may be among those whose comments are gone, so they go too
-        # (the next run fetches them again).
-        if self.writers["comments"].broken:
-            self.writers["articles"].broken = True
-        for name in ("comments", "articles", "pages"):
+        # Articles and their comments are stored together or not at all: once either writer
+        # lost rows, the other's unpublished rows may be the lost rows' partners, so they go
+        # too (the next run fetches those articles again).
+        comments, articles = self.writers["comments"], self.writers["articles"]
+        if comments.broken or articles.broken:
+            comments.broken = articles.broken = True
+        for name in ("articles", "comments", "pages"):
             writer = self.writers[name]
             try:
                 writer.commit()
@@ -534,8 +617,14 @@ class ParquetDatasetPipeline:
                           for n, w in self.writers.items()},
                 "finish_reason": self.finish_reason}
 
+    @property
+    def outcome(self) -> str:
+        # Articles stored from answers the pipeline never saw (rows fed directly) count as fetched.
+        return outcome(self.finish_reason, self.fetched or self._rows("articles"), self.failures)
+
     def manifest(self) -> dict:
         stats = self.crawler.stats if self.crawler is not None else None
+        ended = self.outcome
         names = list(MANIFEST_SETTINGS) + [n for n in self.settings.getlist("MANIFEST_SETTINGS")
                                            if n not in MANIFEST_SETTINGS]
         return {
@@ -544,7 +633,10 @@ class ParquetDatasetPipeline:
             "start_url": self.settings.get("CRAWL_START_URL"),
             "started_at": self.started_at,
             "finished_at": self.finished_at,
-            "finish_reason": self.finish_reason,
+            # Scrapy's reason, except that a crawl that fetched nothing "failed".
+            "finish_reason": "failed" if ended == "failed" else self.finish_reason,
+            "outcome": ended,
+            "exit_code": exit_code(ended),
             **({"rebuilt_at": self.rebuilt_at} if self.rebuilt_at else {}),
             "settings": {n: self.settings.get(n) for n in names},
             "versions": _versions(),
@@ -568,7 +660,12 @@ class ParquetDatasetPipeline:
                 + (self.crawler.stats.get_value("blog/already_stored", 0) if self.crawler else 0),
                 "files_written": {n: len(w.files) for n, w in self.writers.items()},
                 "http_errors": dict(sorted(self.http_errors.items())),
+                "truncated_articles": len(self.truncated),  # since 1.4
+                # Threads made sound (scraper/threads.py): parent cycles broken, derived ids (since 1.4).
+                "thread_repairs": {k.removeprefix("threads/"): v for k, v in sorted(stats.get_stats().items())
+                                   if k.startswith("threads/")} if stats else {},
             },
+            "truncated": self.truncated[:self.max_errors],  # since 1.4: articles stored cut, and why
             "files": self.summary.get("files", {}),
             "log_counts": {level: stats.get_value(f"log_count/{level}", 0) if stats else None
                            for level in ("ERROR", "WARNING")},
@@ -578,11 +675,14 @@ class ParquetDatasetPipeline:
         }
 
     def _write_manifest(self) -> None:
+        if self.crawler is not None:
+            self.crawler.stats.set_value("crawl/outcome", self.outcome)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
+            (self.folder / MANIFEST_RESERVE).unlink(missing_ok=True)  # the room it was kept for
             write_json(self.folder / MANIFEST, self.manifest())
         except OSError as exc:
-            log.error("Could not write %s: %s", self.folder / MANIFEST, exc)
+            log.error("Could not write %s (an earlier version, if any, is kept): %s", self.folder / MANIFEST, exc)
 
 
 def _header(response: Any, name: bytes) -> str | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 METADATA_KEY = b"blog_archiver.schema_version"
 
 _TS = pa.timestamp("us", tz="UTC")
@@ -39,6 +39,7 @@ ARTICLE_FIELDS = [
     pa.field("declared_comment_count", pa.int32()),  # 1.3
     pa.field("comment_system", pa.string()),  # 1.3
     pa.field("comments_complete", pa.bool_()),  # 1.3
+    pa.field("truncated", pa.string()),  # 1.4
     pa.field("extractor", pa.string()),  # 1.1
     pa.field("fetched_at", _TS, nullable=False),
     pa.field("warc_file", pa.string()),  # 1.1

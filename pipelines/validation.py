@@ -2,7 +2,10 @@
 
 Only an article without ``article_id`` or ``url`` is dropped. Everything else is repaired or kept
 as it is with a warning and a stats counter, because a research dataset that silently loses rows
-is worse than one with a flagged oddity.
+is worse than one with a flagged oddity. That includes the repairs made while the thread was
+assembled (``scraper.threads``: parent cycles broken, derived ids for comments sharing an id),
+which the rows carry as notes: each becomes one warning naming the article and the comment ids,
+and one count (``threads/...``).
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from scrapy.exceptions import DropItem
 
 from scraper.dates import parse_iso, to_utc
 from scraper.items import ArticleItem
+from scraper.threads import REPAIRS_KEY, break_parent_cycles, describe_repair
 from scraper.urls import site_of
 
 from .schema import ARTICLE_FIELDS, COMMENT_FIELDS, COMMENT_KINDS, PAGE_KINDS, PARENT_SOURCES
@@ -99,6 +103,13 @@ def coerce_record(record: dict, fields: list[pa.Field], label: str) -> int:
     return nulled
 
 
+def _id_or_none(value: Any) -> Any:
+    """A parent id as comment ids are compared: numeric ids as strings, an empty one as None."""
+    if value in (None, ""):
+        return None
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 class ThreadValidationPipeline:
     def __init__(self, stats: Any = None) -> None:
         self.stats = stats
@@ -147,6 +158,11 @@ class ThreadValidationPipeline:
 
     def _check_thread(self, comments: list, label: str) -> list[dict]:
         kept = self._unique(comments, label)
+        for c in kept:
+            c["parent_id"] = _id_or_none(c.get("parent_id"))
+        # A thread assembled by CommentThread has no cycle left; any other source gets the same rule.
+        break_parent_cycles(kept)
+        self._report_repairs(kept, label)
         ids = {c["comment_id"] for c in kept}
         depth_of: dict[str, int] = {}
         for c in kept:
@@ -174,10 +190,22 @@ class ThreadValidationPipeline:
             kept.append(c)
         return kept
 
+    def _report_repairs(self, comments: list[dict], label: str) -> None:
+        """One warning and one count per repair the thread needed (a cycle noted on each of its
+        comments is one repair); the notes are not stored."""
+        reported: set[tuple] = set()
+        for c in comments:
+            for repair in c.pop(REPAIRS_KEY, None) or []:
+                key = (repair["rule"], tuple(repair["comment_ids"]))
+                if key not in reported:
+                    reported.add(key)
+                    stat, message = describe_repair(repair)
+                    log.warning("%s: %s", label, message)
+                    self._count(stat)
+
     def _check_parent(self, c: dict, ids: set[str], where: str) -> None:
-        parent = c.get("parent_id")
-        c["parent_id"] = parent = None if parent in (None, "") else str(parent)
-        if parent is not None and (parent not in ids or parent == c["comment_id"]):
+        parent = c["parent_id"]
+        if parent is not None and parent not in ids:
             log.warning("%s: parent %s is not a comment of this article (row kept)", where, parent)
             self._count("validation/orphan_comments")
 

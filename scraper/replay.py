@@ -19,9 +19,11 @@ overrides are served verbatim, with only the headers they are given.
 from __future__ import annotations
 
 import argparse
+import errno
 import hashlib
 import json
 import os
+import sys
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -206,7 +208,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (0: any free port)")
     parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args(argv)
-    with ReplaySite(args.site_dir, args.host, args.port) as site:
+    site = ReplaySite(args.site_dir, args.host, args.port)
+    try:
+        site.start()
+    except OSError as exc:  # one line saying what to do, not a traceback
+        if exc.errno == errno.EADDRINUSE:
+            sys.exit(f"{parser.prog}: port {args.port} on {args.host} is already in use: choose another "
+                     "with --port N, or --port 0 for any free port")
+        sys.exit(f"{parser.prog}: cannot listen on {args.host} port {args.port}: {exc.strerror or exc}")
+    with site:
         print(f"Serving {site.base} at {site.url}/ (also usable as http_proxy). Ctrl-C to stop.",
               flush=True)
         try:

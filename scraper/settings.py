@@ -20,6 +20,11 @@ DOWNLOAD_DELAY = 0.5
 DOWNLOAD_TIMEOUT = 60
 RETRY_TIMES = 2
 
+# A 429 or 503 with Retry-After is retried no earlier than the server asks (scraper/retry.py):
+# retrying sooner only adds load where the server said it has none to spare. A server asking for
+# more than RETRY_AFTER_MAX seconds gets no retry of that request, rather than one too early.
+RETRY_AFTER_MAX = 300.0
+
 # Bound the work per page: a 50 MB "article" is an error, not content.
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
@@ -33,6 +38,15 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 # hold the body as received; conditional requests below it, so a 304 answered from the earlier
 # capture (already decoded) skips decompression.
 DOWNLOADER_MIDDLEWARES = {
+    # Retries that wait out a 429's or 503's Retry-After, in place of Scrapy's (same order, 550).
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scraper.retry.RetryAfterMiddleware": 550,
+    # Redirects kept on the crawl's hosts, loops reported (scraper/redirects.py), in the
+    # built-in redirect middlewares' places (meta refresh just before the conditional requests).
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "scraper.redirects.ScopedRedirectMiddleware": 600,
+    "scraper.redirects.ScopedMetaRefreshMiddleware": 579,
     "scraper.middlewares.ConditionalRequestMiddleware": 580,
     "scraper.middlewares.WarcCaptureMiddleware": 950,
     "scraper.middlewares.WarcReplayMiddleware": 960,
@@ -76,7 +90,8 @@ DISQUS_API_KEY: str | None = None
 # Packages of site extractors besides scraper.extractors.sites (see CONTRIBUTING.md).
 EXTRACTOR_PACKAGES: list[str] = []
 
-EXTENSIONS = {"scraper.extensions.CrawlProgress": 500}
+# One crawl at a time in a crawl folder and a JOBDIR (scraper/lock.py); progress lines.
+EXTENSIONS = {"scraper.lock.CrawlLock": 0, "scraper.extensions.CrawlProgress": 500}
 PROGRESS_INTERVAL = 30.0
 
 LOG_LEVEL = "INFO"

@@ -129,7 +129,7 @@ def test_a_thread_that_cannot_be_fetched_is_marked_incomplete_with_its_reason(tm
         {"url": "http://fb.test/robots.txt", "file": "robots.txt", "content_type": "text/plain"}]}))
     with ReplaySite(site) as served:
         proc = run_crawl(served.url + "/post/", tmp_path / "out", "fb")
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.returncode == 3, proc.stderr[-3000:]
     [article] = read_table(tmp_path / "out", "fb", "articles")
     assert article["comment_system"] == "facebook" and article["comments_complete"] is False
     manifest = json.loads((tmp_path / "out" / "fb" / "crawl.json").read_text())
@@ -164,7 +164,7 @@ def test_an_endpoint_answering_html_keeps_the_pages_comments_and_says_so(tmp_pat
         proc = run_crawl(served.url + "/post/", tmp_path / "out", "bad", None, "-s", "WORDPRESS_REST_API=False")
         asked = list(served.requests)
         page_url = served.url + "/post/"
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.returncode == 3, proc.stderr[-3000:]
     assert any("/isso/?uri=" in url for url in asked)
     [article] = read_table(tmp_path / "out", "bad", "articles")
     comments = read_table(tmp_path / "out", "bad", "comments")

@@ -72,7 +72,7 @@ def test_a_challenge_served_during_a_crawl_is_listed_not_stored(tmp_path):
     with ReplaySite(site_dir) as site:
         site.override(quiet, body=CHALLENGE)  # served with 200, as some CDNs and proxies do
         proc = run_crawl(start, tmp_path, "challenge", site.proxy_url)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.returncode == 3, proc.stderr[-3000:]
     message = f"Not stored {quiet}: a Cloudflare challenge page was served instead of the page"
     assert message in proc.stderr
     manifest = json.loads((tmp_path / "challenge" / "crawl.json").read_text())

@@ -195,6 +195,9 @@ def test_manifest_and_summary(crawl):
     assert m["crawl_id"] == "test-crawl" and m["schema_version"] == SCHEMA_VERSION
     assert m["start_url"] == "https://blog.example.org/"
     assert m["finish_reason"] == "finished"
+    # A 404 is listed, but a page the site says is gone is no failure of the crawl's.
+    assert (m["outcome"], m["exit_code"]) == ("finished", 0)
+    assert m["truncated"] == []
     assert datetime.fromisoformat(m["started_at"]) <= datetime.fromisoformat(m["finished_at"])
     assert m["settings"]["ROBOTSTXT_OBEY"] is False  # get_crawler's default, not the project's
     assert set(m["settings"]) >= {"AUTOTHROTTLE_ENABLED", "DOWNLOAD_DELAY", "USER_AGENT", "DEPTH_LIMIT",
@@ -209,7 +212,7 @@ def test_manifest_and_summary(crawl):
         "articles_by_comment_system": {}, "incomplete_threads": 0,
         "files_written": {"articles": 1, "comments": 3, "pages": 1}, "http_errors": {"404": 1},
         "pages": 1, "unchanged_pages": 0, "unchanged_articles": 0, "unchanged_comments": 0,
-        "already_stored": 0}
+        "already_stored": 0, "truncated_articles": 0, "thread_repairs": {}}
     assert m["files"]["comments"] == [f"comments/part-0000{i}.parquet" for i in range(3)]
     assert [(e["url"], e["message"]) for e in m["errors"]] == [
         ("https://blog.example.org/gone/", "HTTP 404")]
@@ -350,7 +353,9 @@ def test_second_run_with_same_crawl_id_adds_parts(tmp_path):
 
 def test_write_error_is_logged_and_finalised_parts_stay(tmp_path, monkeypatch, caplog):
     chain = Chain(tmp_path, PARQUET_ROW_GROUP_SIZE=3, PARQUET_FILE_ROWS=6)
-    chain.feed(thread_item())  # exactly one full comments part
+    chain.feed(thread_item())  # exactly one full comments part, sealed but waiting for its article
+    assert names(chain.folder / "comments") == [".part-00000.parquet.tmp"]
+    chain.storage.commit()
     assert names(chain.folder / "comments") == ["part-00000.parquet"]
 
     def disk_full(self, *args, **kwargs):
@@ -365,18 +370,55 @@ def test_write_error_is_logged_and_finalised_parts_stay(tmp_path, monkeypatch, c
     assert "Dataset write failed" in caplog.text and "No space left on device" in caplog.text
     assert names(chain.folder / "comments") == ["part-00000.parquet"]
     assert pq.read_table(chain.folder / "comments/part-00000.parquet").num_rows == 6
-    # Article 1 was still buffered when the comments writer failed: with the comments writer
-    # broken, no buffered article may become final (its comments could be the lost ones). Every
-    # table still has a valid part, and the counts are what the finished parts hold.
-    for table in ("articles", "pages"):
-        assert names(chain.folder / table) == ["part-00000.parquet"]
-        assert pq.read_table(chain.folder / table / "part-00000.parquet").num_rows == 0
+    assert names(chain.folder / "articles") == ["part-00000.parquet"]
+    assert pq.read_table(chain.folder / "articles").num_rows == 1
     assert list(chain.folder.rglob("*.tmp")) == []
     manifest = chain.manifest()
-    assert (manifest["counts"]["articles"], manifest["counts"]["comments"]) == (0, 6)
+    assert (manifest["counts"]["articles"], manifest["counts"]["comments"]) == (1, 6)
     assert manifest["counts"]["comments_by_kind"] == {"comment": 5, "pingback": 1}
     messages = [e["message"] for e in manifest["errors"]]
     assert any("No space left on device" in m for m in messages)
+
+
+def test_a_full_disk_while_articles_are_written_stores_none_of_their_comments(tmp_path, monkeypatch):
+    """The comments of an article are written first; when the disk fills up as the article's own
+    part is written, those comments must not be left visible without their article."""
+    chain = Chain(tmp_path)
+    chain.feed(thread_item())
+    chain.storage.commit()  # article 1 and its 6 comments stored
+    chain.feed(big_item(10))  # article 3 and 10 comments, buffered
+    write_table = pq.ParquetWriter.write_table
+
+    def disk_full_for_articles(self, table, *args, **kwargs):
+        if "body_text" in table.schema.names:
+            raise OSError(28, "No space left on device")
+        return write_table(self, table, *args, **kwargs)
+
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", disk_full_for_articles)
+    chain.storage._commit_pending()  # the commit timer
+    chain.close()
+    articles = pq.read_table(chain.folder / "articles").column("article_id").to_pylist()
+    comments = pq.read_table(chain.folder / "comments").column("article_id").to_pylist()
+    assert articles == [article(1)["article_id"]]
+    assert len(comments) == 6 and set(comments) == set(articles)
+    assert list(chain.folder.rglob("*.tmp")) == []
+    assert chain.manifest()["counts"]["comments"] == 6
+
+
+def test_the_pages_rows_of_an_article_are_stored_before_it(tmp_path):
+    """A resumed crawl does not fetch a stored article's comment pages again, so their pages
+    rows must be final by the time the article is."""
+    chain = Chain(tmp_path, PARQUET_COMMIT_INTERVAL=3600)
+    for url in ("https://blog.example.org/2016/03/post-1/", "https://blog.example.org/2016/03/post-1/comment-page-2/"):
+        chain.crawler.signals.send_catch_log(signal=signals.response_received, spider=None,
+                                             request=Request(url), response=HtmlResponse(url, body=b"<html></html>"))
+    chain.feed(thread_item())
+    chain.storage.writers["articles"].commit()  # a part finalised, e.g. when it is full
+    # The crawl is killed here: what a resumed run sees.
+    stored = pq.read_table(chain.folder / "pages").column("url").to_pylist()
+    assert sorted(stored) == ["https://blog.example.org/2016/03/post-1/",
+                              "https://blog.example.org/2016/03/post-1/comment-page-2/"]
+    assert pq.read_table(chain.folder / "comments").num_rows == 6
 
 
 def test_write_error_in_pages_commits_the_articles_and_their_comments(tmp_path, monkeypatch, caplog):
@@ -439,8 +481,11 @@ def test_captures_are_made_durable_before_a_part_is_final(tmp_path):
         signal=dataset_commit, weak=False)
     chain.feed(thread_item())
     chain.close()
-    # Before the comments part, then before the articles part; the empty pages part needs none.
-    assert seen == [[], ["comments/part-00000.parquet"]]
+    # Before the comments part is sealed, then before the articles part is; nothing is visible
+    # yet either time (the comments part is published with its articles); the empty pages part
+    # needs none.
+    assert seen == [[], []]
+    assert names(chain.folder / "comments") == ["part-00000.parquet"]
 
 
 def test_a_capture_that_cannot_be_made_durable_keeps_the_part_unfinished(tmp_path, caplog):
@@ -461,9 +506,11 @@ def test_a_capture_that_cannot_be_made_durable_keeps_the_part_unfinished(tmp_pat
 
 def test_an_identical_error_page_is_unchanged(tmp_path):
     def respond(chain, body):
-        chain.crawler.signals.send_catch_log(
-            signal=signals.response_received, spider=None, request=Request("https://blog.example.org/gone/"),
-            response=HtmlResponse("https://blog.example.org/gone/", status=404, body=body))
+        for url, status, page in (("https://blog.example.org/", 200, b"<html>Home</html>"),
+                                  ("https://blog.example.org/gone/", 404, body)):
+            chain.crawler.signals.send_catch_log(
+                signal=signals.response_received, spider=None, request=Request(url),
+                response=HtmlResponse(url, status=status, body=page))
 
     first = Chain(tmp_path, CRAWL_ID="first")
     respond(first, b"<html>Not found</html>")
@@ -474,8 +521,8 @@ def test_an_identical_error_page_is_unchanged(tmp_path):
     third = Chain(tmp_path, CRAWL_ID="third")
     respond(third, b"<html>Not found, really</html>")
     third.close()
-    assert [p["unchanged"] for p in pq.read_table(second.folder / "pages").to_pylist()] == [True]
-    assert [p["unchanged"] for p in pq.read_table(third.folder / "pages").to_pylist()] == [False]
+    assert [p["unchanged"] for p in pq.read_table(second.folder / "pages").to_pylist()] == [True, True]
+    assert [p["unchanged"] for p in pq.read_table(third.folder / "pages").to_pylist()] == [True, False]
 
 
 def test_an_unreadable_finished_part_is_logged_and_its_rows_stored_again(tmp_path, caplog):

@@ -156,3 +156,13 @@ def test_command_line_serves_until_stopped():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_command_line_names_a_port_in_use_in_one_line():
+    with ReplaySite(SAMPLE_BLOG) as taken:
+        port = taken.url.rsplit(":", 1)[1]
+        proc = subprocess.run([sys.executable, "-m", "scraper.replay", str(SAMPLE_BLOG), "--port", port],
+                              cwd=ROOT, capture_output=True, text=True, timeout=30)
+    assert proc.returncode != 0
+    assert proc.stderr == (f"python -m scraper.replay: port {port} on 127.0.0.1 is already in use: "
+                           "choose another with --port N, or --port 0 for any free port\n")

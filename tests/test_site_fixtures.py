@@ -24,7 +24,7 @@ def test_site_fixture(path):
     assert got["page"]["extractor"] == fixture.extractor, "a different extractor served the URL"
     problems = diff(fixture.expected, got)
     assert not problems, (f"{path.relative_to(ROOT)} differs ({len(problems)}):\n" + "\n".join(problems)
-                          + "\nIf the new output is right, re-run `scrapy savefixture` and review the diff.")
+                          + "\nIf the new output is right, re-run `scrapy savefixture --force` and review the diff.")
 
 
 def test_fixtures_exist_and_are_stable():

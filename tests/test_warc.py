@@ -224,7 +224,7 @@ def test_reextract_says_which_unfinished_files_it_leaves_out(captured, tmp_path)
     last = sorted(folder.glob("*.warc.gz"))[-1]
     last.rename(last.with_name(last.name + ".open"))
     proc = run_reextract([folder], tmp_path / "out")
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.returncode == 3, proc.stderr[-3000:]
     assert "Not read: 1 unfinished WARC file(s) of a crawl that was killed" in proc.stderr
     assert last.name + ".open" in proc.stderr
 

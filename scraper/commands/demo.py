@@ -13,6 +13,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from ..outcome import run
 from ..replay import SAMPLE_BLOG, ReplaySite
 
 # The server is on loopback and ours: no need to wait between requests, but stay within the
@@ -60,13 +61,13 @@ class Command(ScrapyCommand):
         with ReplaySite(SAMPLE_BLOG) as site, _proxy(site.url):
             print(f"Serving the sample blog {site.base}/ on {site.url} (from {SAMPLE_BLOG})", flush=True)
             crawl_id = "sample-blog-" + time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(started))
-            self.crawler_process.crawl("blog", url=f"{site.base}/", out=str(out), crawl=crawl_id)
-            self.crawler_process.start()
+            self.exitcode = run(self.crawler_process, self.crawler_process.create_crawler("blog"),
+                                url=f"{site.base}/", out=str(out), crawl=crawl_id)
             manifest = out / crawl_id / "crawl.json"
             manifest = manifest if manifest.exists() else _newest_manifest(out, since=started)
             if manifest is None:
                 print(f"No crawl.json was written under {out}: the crawl failed (see the log above).")
-                self.exitcode = 1
+                self.exitcode = self.exitcode or 1
             else:
                 print(summary(manifest))
             if opts.keep_serving:
@@ -121,7 +122,8 @@ def summary(path: Path) -> str:
     files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
     lines = [
         "",
-        f"Crawl {m.get('crawl_id')} ({m.get('finish_reason', 'unknown')})",
+        f"Crawl {m.get('crawl_id')} ({m.get('finish_reason', 'unknown')}; outcome "
+        f"{m.get('outcome', 'unknown')}, exit code {m.get('exit_code', '-')})",
         f"  articles:          {counts.get('articles', 0)} stored{_by_kind(counts.get('articles_by_kind'))}"
         + _unchanged(counts.get("unchanged_articles")),
         f"  comments:          {counts.get('comments', 0)} stored"
@@ -134,6 +136,8 @@ def summary(path: Path) -> str:
         *(["  comment systems:   " + ", ".join(f"{k} {v}" for k, v in systems.items())] if systems else []),
         f"  incomplete threads: {counts.get('incomplete_threads', 0)}"
         + (" (why: the errors in crawl.json)" if counts.get("incomplete_threads") else ""),
+        *([f"  truncated:         {counts['truncated_articles']} article(s) stored cut (why: crawl.json)"]
+          if counts.get("truncated_articles") else []),
         f"  errors:            {m.get('errors_total', 0)}",
         *_root_totals(folder.parent),
         f"  dataset:           {folder.resolve()}",

@@ -3,18 +3,38 @@ checking what the extractor makes of a page.
 
 A URL is fetched the way a crawl fetches it, by the blog spider limited to this one page: its
 comment pages, its comment system's endpoint and the WordPress REST API are asked too, so the
-thread printed is the thread a crawl stores. A saved file is read alone (no network)."""
+thread printed is the thread a crawl stores. A saved file is read alone (no network); without
+``--url``, the page's canonical URL picks its site extractor. A WARC file is refused: it holds a
+crawl, not a page (``scrapy reextract`` reads it)."""
 from __future__ import annotations
 
+import gzip
 import json
 import sys
+import zlib
 from pathlib import Path
+from typing import NoReturn
 
+from lxml import html as lxml_html
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from ..extractors import ExtractionError, extract_page, load_packages
+from ..extractors import (ExtractionError, GenericExtractor, Page, extract_page, extractor_for,
+                          load_packages, parse_html)
+from ..extractors.metadata import canonical_url
 from ..fixtures import read_page
+
+
+def is_warc(path: Path) -> bool:
+    """Whether ``path`` is a WARC file, gzipped or not: its first record starts ``WARC/1.``."""
+    with path.open("rb") as f:
+        head = f.read(2)
+        f.seek(0)
+        try:
+            head = gzip.GzipFile(fileobj=f).read(8) if head == b"\x1f\x8b" else f.read(8)
+        except (OSError, EOFError, zlib.error):  # a damaged gzip: whatever it is, not a WARC we read
+            return False
+    return head.startswith(b"WARC/1.")
 
 
 class Command(ScrapyCommand):
@@ -30,7 +50,8 @@ class Command(ScrapyCommand):
     def add_options(self, parser) -> None:
         super().add_options(parser)
         parser.add_argument("--url", help="the page's URL, for a saved file (resolves links and picks "
-                                          "the site extractor)")
+                                          "the site extractor; default: the page's canonical URL where "
+                                          "a site extractor serves it)")
         parser.add_argument("--extractor", help="use this extractor (a name from `scrapy extractors`, "
                                                 "or `generic`) instead of the one the URL picks")
 
@@ -41,7 +62,10 @@ class Command(ScrapyCommand):
             result = self.crawl_one(args[0], opts)
         else:
             body, url, ctype, _ = self.load(args[0], opts)
-            result = self.extract(body, url, ctype, opts)
+            page = body
+            if not opts.url and not opts.extractor:
+                page, url = self.by_canonical_url(body, url, ctype)
+            result = self.extract(page, url, ctype, opts)
         json.dump({"article": result["article"], "comments": result["comments"],
                    "page": result["page"]}, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -55,17 +79,43 @@ class Command(ScrapyCommand):
         path = Path(source)
         if not path.is_file():
             raise UsageError(f"no such file: {source}")
+        if is_warc(path):  # read as one page, a whole crawl would give a made-up article
+            self.fail(f"{source}: a WARC file, not a saved page; rebuild its pages with "
+                      f"`scrapy reextract {source} -a out=DIR`")
         return read_page(path), opts.url or path.resolve().as_uri(), None, path
 
-    def extract(self, body: bytes, url: str, ctype: str | None, opts) -> dict:
+    def by_canonical_url(self, body: bytes, url: str, ctype: str | None
+                         ) -> tuple[bytes | lxml_html.HtmlElement, str]:
+        """A saved page given without ``--url``, whose canonical URL (or ``og:url``) is one a site
+        extractor serves: read it as that URL, as ``--url`` would, so the site's extractor reads
+        it and its links resolve on the site; said on stderr. Returns the page (parsed once) and
+        the URL to read it as: ``url`` unchanged for any other page, and for bytes that are not a
+        page at all (``extract`` then says what they are)."""
+        try:
+            root = parse_html(body, ctype)
+        except ExtractionError:
+            return body, url
+        canonical = canonical_url(Page(root, url))
+        chosen = extractor_for(canonical) if canonical.startswith(("http://", "https://")) else None
+        if chosen is None or chosen is GenericExtractor:
+            return root, url
+        sys.stderr.write(f"No --url: read as the page's canonical URL {canonical}, which picks the "
+                         f"{chosen.name}/{chosen.version} extractor (--url or --extractor to choose)\n")
+        return root, canonical
+
+    def extract(self, body: bytes | lxml_html.HtmlElement, url: str, ctype: str | None, opts) -> dict:
         try:
             return extract_page(body, url, content_type=ctype, extractor=opts.extractor)
         except KeyError as exc:
             raise UsageError(exc.args[0]) from None
         except ExtractionError as exc:  # not a web page: say what it is, no traceback
-            sys.stderr.write(f"{url}: {exc}\n")
-            self.exitcode = 1
-            raise SystemExit(1) from None
+            self.fail(f"{url}: {exc}")
+
+    def fail(self, message: str) -> NoReturn:
+        """One line on stderr and exit 1: input the command cannot use, no usage text or traceback."""
+        sys.stderr.write(message + "\n")
+        self.exitcode = 1
+        raise SystemExit(1)
 
     def crawl_one(self, url: str, opts) -> dict:
         """The page and its whole thread, assembled by the blog spider exactly as in a crawl."""

@@ -18,6 +18,7 @@ from pathlib import Path
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
+from ..outcome import run
 from ..warc import iter_records, warc_paths
 
 log = logging.getLogger(__name__)
@@ -106,7 +107,4 @@ class Command(BaseRunSpiderCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.crawler_process is not None
-        self.crawler_process.crawl("blog", **opts.spargs)
-        self.crawler_process.start()
-        if self.crawler_process.bootstrap_failed:
-            self.exitcode = 1
+        self.exitcode = run(self.crawler_process, self.crawler_process.create_crawler("blog"), **opts.spargs)

@@ -1,6 +1,7 @@
-"""``scrapy savefixture <file or URL> [--url URL] [--name NAME]``: keep a page and its current
-extraction as a site fixture under ``tests/fixtures/sites/<host>/``, for a maintainer to review
-and commit. ``tests/test_site_fixtures.py`` then checks the extraction against it."""
+"""``scrapy savefixture <file or URL> [--url URL] [--name NAME] [--force]``: keep a page and its
+current extraction as a site fixture under ``tests/fixtures/sites/<host>/``, for a maintainer to
+review and commit. ``tests/test_site_fixtures.py`` then checks the extraction against it. An
+existing fixture is replaced only with ``--force``: it holds reviewed, hand-corrected values."""
 from __future__ import annotations
 
 import gzip
@@ -17,7 +18,7 @@ from .extract import Command as ExtractCommand
 
 class Command(ExtractCommand):
     def syntax(self) -> str:
-        return "<file or URL> [--url URL] [--name NAME] [--dir DIR]"
+        return "<file or URL> [--url URL] [--name NAME] [--dir DIR] [--force]"
 
     def short_desc(self) -> str:
         return "Save a page and its extraction as a site fixture (tests/fixtures/sites/)"
@@ -26,6 +27,8 @@ class Command(ExtractCommand):
         super().add_options(parser)
         parser.add_argument("--name", help="fixture name (default: from the URL's last path segment)")
         parser.add_argument("--dir", help=f"fixtures folder (default: {FIXTURES.as_posix()}/ in the project)")
+        parser.add_argument("--force", action="store_true",
+                            help="replace the fixture if it exists (its reviewed values are lost)")
 
     def run(self, args: list[str], opts) -> None:
         if len(args) != 1:
@@ -39,9 +42,13 @@ class Command(ExtractCommand):
         root = Path(closest_scrapy_cfg() or ".").resolve().parent
         folder = Path(opts.dir or root / FIXTURES).resolve() / (urlsplit(url).hostname or "unknown")
         name = opts.name or fixture_name(url)
+        expected = folder / f"{name}{EXPECTED_SUFFIX}"
+        if expected.exists() and not opts.force:
+            self.fail(f"{os.path.relpath(expected)} already exists, with its reviewed values: give "
+                      "--force to replace it (and review the diff), or another --name")
         folder.mkdir(parents=True, exist_ok=True)
         result = self.extract(body, url, ctype, opts)
-        fixture = Fixture(folder / f"{name}{EXPECTED_SUFFIX}", url,
+        fixture = Fixture(expected, url,
                           self._page_file(root, folder, name, body, source), ctype,
                           result["page"]["extractor"], stable(result))
         fixture.path.write_text(fixture.dump(), encoding="utf-8")

@@ -26,6 +26,7 @@ from ..extractors.interstitial import interstitial
 from ..extractors.page import Page, binary_reason
 from ..extractors.comments import comment_page_number
 from ..items import ArticleItem
+from ..outcome import CrawlSetupError
 from ..threads import CommentThread
 from ..urls import normalize_url
 from . import discovery
@@ -64,7 +65,8 @@ class BlogSpider(scrapy.Spider):
         self.single_page, self.extractor = single_page, extractor
         self.results: dict[str, dict] = {}  # single_page: each extracted page's result
         if not url:
-            raise ValueError("the blog spider needs a start URL: scrapy crawl blog -a url=<URL>")
+            raise CrawlSetupError("no start URL: give one with -a url=<URL>, e.g. "
+                                  "scrapy crawl blog -a url=https://blog.example.org/")
         self.start_url = url if "://" in url else f"https://{url}"
         host = urlsplit(self.start_url).netloc.lower()
         self.hosts = {host} | {h.strip().lower() for h in (hosts or "").split(",") if h.strip()}
@@ -174,7 +176,7 @@ class BlogSpider(scrapy.Spider):
         self._articles.add(article["article_id"])
         article.update(_capture(response))
         article["fetched_at"] = article["fetched_at"] or datetime.now(timezone.utc).isoformat()
-        assembly = ArticleAssembly(article, api_root=result["page"]["rest_api_root"],
+        assembly = ArticleAssembly(article, api_root=self._in_scope(result["page"]["rest_api_root"]),
                                    declared_comments=result["page"].get("declared_comment_count"),
                                    embed=result["page"].get("comment_system") if self._systems_enabled else None)
         links = result["page"]["comment_page_urls"]
@@ -235,13 +237,46 @@ class BlogSpider(scrapy.Spider):
         self._log_failure(failure, logging.ERROR)
 
     def probe_failed(self, failure: Failure):
-        # Optional discovery endpoints (sitemaps, feeds) are often absent: not an error.
-        self._log_failure(failure, logging.DEBUG)
+        # Optional discovery endpoints (sitemaps, feeds) are often absent: an HTTP error answer
+        # is no error. A probe that got no answer at all (a timeout, a reset) is still listed.
+        if getattr(failure.value, "response", None) is not None:
+            self.logger.debug("Optional %s: %s", failure_reason(failure), failure.request.url)
+            return
+        self._log_failure(failure, logging.WARNING)
 
     def _log_failure(self, failure: Failure, level: int) -> None:
-        response = getattr(failure.value, "response", None)
-        what = f"HTTP {response.status}" if response is not None else repr(failure.value)
-        self.logger.log(level, "Request failed (%s): %s", what, failure.request.url)
+        """Log a failed request and list it in crawl.json with its reason. An HTTP error answer
+        is listed by the storage pipeline as it arrives; a URL robots.txt forbids is the site's
+        wish, counted but not a failure."""
+        reason = failure_reason(failure)
+        # Listed under the URL the crawl asked for, not the last one of its redirects.
+        url = (failure.request.meta.get("redirect_urls") or [failure.request.url])[0]
+        if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+            self.logger.debug("Not fetched, %s: %s", reason, url)
+            self.crawler.stats.inc_value("blog/forbidden_by_robots")
+            return
+        self.logger.log(level, "Request failed (%s): %s", reason, url)
+        if getattr(failure.value, "response", None) is None:
+            self._page_error(url, None, f"Request failed: {reason}")
+
+    # -- scope ----------------------------------------------------------------------------
+    def _in_scope(self, url: str | None) -> str | None:
+        """``url`` if it is on the crawl's hosts (or their ``www.`` twins), else None: a page
+        copied to another host still names its original's REST API, which is not this blog."""
+        if not url:
+            return None
+        hosts = {_site_host(f"//{h}") for h in self.hosts}
+        return url if urlsplit(url).netloc.lower() in self.hosts or _site_host(url) in hosts else None
+
+    def redirect_refused(self, source: str, target: str) -> str | None:
+        """Why a redirect from ``source`` to ``target`` is not followed, or None. A redirect
+        stays on the crawl's hosts (``-a hosts=`` adds more), on the host it came from (a
+        comment system's endpoint), or moves between a host and its ``www.`` twin; anything else
+        would archive another site's page as this blog's."""
+        if self._in_scope(target) or _site_host(target) == _site_host(source):
+            return None
+        return (f"a redirect to another host ({urlsplit(target).netloc}) is not followed: "
+                f"add it with -a hosts=... to allow it")
 
     # -- one article's thread -----------------------------------------------------------
     def _advance(self, a: ArticleAssembly):
@@ -463,6 +498,43 @@ class BlogSpider(scrapy.Spider):
         self.crawler.stats.inc_value("blog/articles")
         self.crawler.stats.inc_value("blog/comments", len(comments))
         return ArticleItem(article=a.article, comments=comments)
+
+
+def _site_host(url: str) -> str:
+    """The host a URL names, with no ``www.``, no default port (http → https keeps it)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    port = parts.port if parts.port not in (None, 80, 443) else None
+    return f"{host}:{port}" if port else host
+
+
+def failure_reason(failure: Failure) -> str:
+    """A failed request's reason in a few words: ``HTTP 503``, ``timed out``, ``DNS lookup
+    failed`` ..., else the exception's own."""
+    response = getattr(failure.value, "response", None)
+    if response is not None:
+        return f"HTTP {response.status}"
+    text = failure.getErrorMessage()  # a refusal (IgnoreRequest) says it all in its message
+    if not failure.check(IgnoreRequest):
+        text = f"{failure.type.__name__}: {text}"
+    for marker, reason in _FAILURE_REASONS:
+        if marker in text:
+            return reason
+    return text[:300]
+
+
+# Markers in a download failure's type or message → the reason listed in crawl.json.
+_FAILURE_REASONS = (
+    ("DataLoss", "the connection closed before the whole body arrived (data loss)"),
+    ("TimeoutError", "timed out (DOWNLOAD_TIMEOUT)"),
+    ("DNS lookup failed", "DNS lookup failed"),
+    ("ConnectionRefusedError", "connection refused"),
+    ("ConnectionLost", "connection lost"),
+    ("max redirections reached", "too many redirects (REDIRECT_MAX_TIMES)"),
+    ("BadGzipFile", "the compressed body is corrupt"),
+    ("zlib.error", "the compressed body is corrupt"),
+    ("Error -3 while decompressing", "the compressed body is corrupt"),
+)
 
 
 def _absolute(fetch: commentsystems.Fetch | None, base: str) -> commentsystems.Fetch | None:

@@ -1,0 +1,268 @@
+"""A crawl's promises under faults: one writer per crawl folder, redirects kept on the blog's
+hosts, every failed request listed with its reason, and an exit code that tells the truth.
+Crawls run in child processes against servers on 127.0.0.1 started here."""
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from scraper.lock import FolderLock
+from scraper.outcome import CrawlSetupError
+from scraper.replay import ReplaySite
+
+from conftest import WORDPRESS, manifest_files, truth_posts
+from crawl_helpers import ROOT, crawl_command, crawl_env, read_table, run_crawl
+
+THEME = "twentytwentyone"
+START = "http://blog.example.test:8081/"
+QUIET = START + "2016/04/a-quiet-note-on-archive-formats/"
+
+
+@pytest.fixture
+def site_dir() -> Path:
+    path = WORDPRESS / "site" / THEME
+    if not (path / "manifest.json").exists():
+        pytest.skip(f"shared WordPress corpus not found at {WORDPRESS}")
+    return path
+
+
+def manifest(out: Path, crawl: str) -> dict:
+    return json.loads((out / crawl / "crawl.json").read_text())
+
+
+def listed(m: dict, url: str) -> list[str]:
+    return [e["message"] for e in m["errors"] if e["url"] == url]
+
+
+# -- one writer per crawl folder ------------------------------------------------------------------
+def test_a_folder_lock_names_its_holder_and_a_dead_holders_lock_is_free(tmp_path):
+    first = FolderLock(tmp_path / "crawl", "crawl folder")
+    first.acquire()
+    with pytest.raises(CrawlSetupError, match=rf"in use by another crawl \(pid {os.getpid()}\)"):
+        FolderLock(tmp_path / "crawl", "crawl folder").acquire()
+    first.release()
+    assert not (tmp_path / "crawl" / ".lock").exists()
+    # A holder killed with SIGKILL leaves its lock file behind, but not its lock.
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from pathlib import Path; from scraper.lock import FolderLock; "
+        f"FolderLock(Path({str(tmp_path / 'crawl')!r}), 'crawl folder').acquire(); print('held', flush=True); "
+        "time.sleep(60)")], cwd=ROOT, env=crawl_env(None), stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    with pytest.raises(CrawlSetupError, match=f"pid {holder.pid}"):
+        FolderLock(tmp_path / "crawl", "crawl folder").acquire()
+    holder.kill()
+    holder.wait()
+    assert (tmp_path / "crawl" / ".lock").exists()
+    taken = FolderLock(tmp_path / "crawl", "crawl folder")
+    taken.acquire()
+    assert (tmp_path / "crawl" / ".lock").read_text().strip() == str(os.getpid())
+    taken.release()
+
+
+@pytest.mark.parametrize("shared", ["crawl folder", "job directory"])
+def test_a_second_crawl_into_a_folder_in_use_refuses_to_start(site_dir, tmp_path, shared):
+    slow = ["-s", "DOWNLOAD_DELAY=0.2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
+            "-s", f"JOBDIR={tmp_path / 'job'}"]
+    second_id = "same" if shared == "crawl folder" else "other"
+    with ReplaySite(site_dir) as site:
+        first = subprocess.Popen(crawl_command(START, tmp_path, "same", *slow), cwd=ROOT,
+                                 env=crawl_env(site.proxy_url), stderr=subprocess.PIPE, text=True)
+        for line in first.stderr:  # the first crawl holds its folders once its spider is open
+            if "Spider opened" in line:
+                break
+        second = run_crawl(START, tmp_path, second_id, site.proxy_url, *slow, timeout=120)
+        rest = first.communicate(timeout=180)[1]
+    assert second.returncode == 1, second.stderr[-2000:]
+    errors = [line for line in second.stderr.splitlines() if line.startswith("Error:")]
+    assert errors == [f"Error: the {shared} {tmp_path / ('same' if shared == 'crawl folder' else 'job')} "
+                      f"is in use by another crawl (pid {first.pid}): wait for it to end, or give this "
+                      "crawl another -a crawl=NAME"]
+    assert "Traceback" not in second.stderr
+    assert first.returncode in (0, 3), rest[-2000:]
+    assert not (tmp_path / "other").exists() or not list((tmp_path / "other").rglob("*.parquet"))
+    # The first crawl's dataset is whole and its own: every row once, no part of the second.
+    articles = read_table(tmp_path, "same", "articles")
+    assert sorted(a["canonical_url"] for a in articles) == sorted(p["url"] for p in truth_posts())
+    comments = read_table(tmp_path, "same", "comments")
+    assert len({(c["article_id"], c["comment_id"]) for c in comments}) == len(comments)
+    assert len(list((tmp_path / "same" / "warc").glob("*.warc.gz"))) == 1
+    assert not list((tmp_path / "same").rglob(".lock"))
+
+
+# -- scope ------------------------------------------------------------------------------------------
+def test_a_redirect_to_another_host_is_refused_and_listed(site_dir, tmp_path):
+    evil = "http://elsewhere.example.test:8081/evil/"
+    with ReplaySite(site_dir) as site:
+        site.override(QUIET, status=302, headers={"Location": evil})
+        site.override(evil, body=manifest_files(THEME)[QUIET].read_bytes())
+        proc = run_crawl(START, tmp_path, "scope", site.proxy_url)
+        asked = list(site.requests)
+    assert proc.returncode == 3, proc.stderr[-3000:]
+    articles = read_table(tmp_path, "scope", "articles")
+    assert {a["canonical_url"] for a in articles} == {p["url"] for p in truth_posts()} - {QUIET}
+    assert not [a for a in articles if "elsewhere" in a["url"]]
+    assert not [u for u in asked if "elsewhere" in u]  # neither the page nor its robots.txt
+    m = manifest(tmp_path, "scope")
+    assert listed(m, QUIET) == [
+        "Request failed: a redirect to another host (elsewhere.example.test:8081) is not followed: add it "
+        f"with -a hosts=... to allow it ({QUIET} → {evil})"]
+
+
+# -- failures listed, exit codes ---------------------------------------------------------------------
+class HostileBlog(BaseHTTPRequestHandler):
+    """One real article page and a link to each way a request can fail."""
+    article: bytes = b""
+    FAULTS = ("/dataloss/", "/slow/", "/gzip/", "/loop/", "/many/0/")
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        path = self.path
+        if path == "/":
+            links = "".join(f'<a href="{p}">{p}</a> ' for p in ("/article/", *self.FAULTS))
+            self._send(200, f"<html><body><h1>A blog</h1>{links}</body></html>".encode())
+        elif path == "/article/":
+            self._send(200, self.article)
+        elif path == "/dataloss/":  # promises more than it sends
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            self.wfile.write(self.article[:1000])
+            self.wfile.flush()
+            self.connection.shutdown(1)
+        elif path == "/slow/":
+            time.sleep(3)
+            self._send(200, self.article)
+        elif path == "/gzip/":
+            self._send(200, b"\x1f\x8b\x08\x00 this is not deflate data at all", {"Content-Encoding": "gzip"})
+        elif path in ("/loop/", "/loop2/"):
+            self._send(302, b"", {"Location": "/loop2/" if path == "/loop/" else "/loop/"})
+        elif path.startswith("/many/"):
+            self._send(302, b"", {"Location": f"/many/{int(path.split('/')[2]) + 1}/"})
+        else:
+            self._send(404, b"<html><body>Not found</body></html>")
+
+    def _send(self, status: int, body: bytes, headers: dict | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def hostile_blog(site_dir):
+    HostileBlog.article = manifest_files(THEME)[QUIET].read_bytes()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), HostileBlog)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_every_failed_request_is_listed_with_its_reason(hostile_blog, tmp_path):
+    proc = run_crawl(hostile_blog + "/", tmp_path, "hostile", None, "-s", "DOWNLOAD_TIMEOUT=1",
+                     "-s", "REDIRECT_MAX_TIMES=5", "-s", "ROBOTSTXT_OBEY=False")
+    assert proc.returncode == 3, proc.stderr[-3000:]
+    m = manifest(tmp_path, "hostile")
+    assert (m["finish_reason"], m["outcome"], m["exit_code"]) == ("finished", "finished_with_errors", 3)
+    assert [a["url"] for a in read_table(tmp_path, "hostile", "articles")] == [hostile_blog + "/article/"]
+    reasons = {path: listed(m, hostile_blog + path) for path in HostileBlog.FAULTS}
+    assert reasons["/dataloss/"] == ["Request failed: the connection closed before the whole body arrived (data loss)"]
+    assert reasons["/slow/"] == ["Request failed: timed out (DOWNLOAD_TIMEOUT)"]
+    assert reasons["/gzip/"] == ["Request failed: the compressed body is corrupt"]
+    assert reasons["/loop/"] == [f"Request failed: redirect loop: {hostile_blog}/loop/ → {hostile_blog}/loop2/ → "
+                                 f"{hostile_blog}/loop/"]
+    assert reasons["/many/0/"] == ["Request failed: too many redirects (REDIRECT_MAX_TIMES)"]
+
+
+def test_an_unreachable_start_url_fails_with_its_reason(tmp_path):
+    import socket
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    start = f"http://127.0.0.1:{port}/"
+    proc = run_crawl(start, tmp_path, "unreachable", None)
+    assert proc.returncode == 4, proc.stderr[-3000:]
+    m = manifest(tmp_path, "unreachable")
+    assert (m["finish_reason"], m["outcome"], m["exit_code"]) == ("failed", "failed", 4)
+    assert listed(m, start) == ["Request failed: connection refused"]
+
+
+def test_no_start_url_is_one_clear_line(tmp_path):
+    cmd = [sys.executable, "-m", "scrapy.cmdline", "crawl", "blog", "-a", f"out={tmp_path}"]
+    proc = subprocess.run(cmd, cwd=ROOT, env=crawl_env(None), capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert [line for line in proc.stderr.splitlines() if "Error" in line] == [
+        "Error: no start URL: give one with -a url=<URL>, e.g. scrapy crawl blog -a url=https://blog.example.org/"]
+
+
+def _read_only_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        return folder
+    # root writes through file modes: a read-only mount is what refuses it
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(folder)], capture_output=True)
+    if done.returncode:
+        pytest.skip(f"cannot make a read-only folder as root here: {done.stderr.decode().strip()}")
+    return folder
+
+
+def test_a_read_only_output_folder_is_one_clear_line(tmp_path):
+    folder = _read_only_folder(tmp_path)
+    try:
+        proc = run_crawl("http://127.0.0.1:9/", folder, "ro-crawl", None, timeout=60)
+    finally:
+        subprocess.run(["umount", str(folder)], capture_output=True)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("Error:")]
+    assert errors == [f"Error: cannot write to the crawl folder {folder / 'ro-crawl'}: Read-only file system; "
+                      "choose a writable folder (-a out=DIR, -s JOBDIR=DIR)"]
+
+
+# -- a full disk ------------------------------------------------------------------------------------
+@pytest.fixture
+def small_disk(tmp_path):
+    folder = tmp_path / "small"
+    folder.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=420k", "tmpfs", str(folder)], capture_output=True)
+    if done.returncode:
+        pytest.skip(f"cannot mount a small tmpfs here (needs root): {done.stderr.decode().strip()}")
+    yield folder
+    subprocess.run(["umount", str(folder)], capture_output=True)
+
+
+def test_a_full_disk_stops_the_crawl_with_a_manifest_and_whole_articles(site_dir, small_disk):
+    with ReplaySite(site_dir) as site:
+        proc = run_crawl(START, small_disk, "full", site.proxy_url, "-s", "PARQUET_COMMIT_INTERVAL=0")
+    assert proc.returncode == 6, proc.stderr[-3000:]
+    m = manifest(small_disk, "full")
+    assert m["finish_reason"] in ("warc_write_error", "dataset_write_error")
+    assert (m["outcome"], m["exit_code"]) == ("write_error", 6)
+    assert any("No space left on device" in e["message"] for e in m["errors"])
+    articles = {a["article_id"] for a in read_table(small_disk, "full", "articles")}
+    comments = read_table(small_disk, "full", "comments")
+    assert {c["article_id"] for c in comments} <= articles  # never a comment without its article
+    assert m["counts"]["articles"] == len(articles) and m["counts"]["comments"] == len(comments)
+    for path in (small_disk / "full").rglob("part-*.parquet"):
+        pq.read_table(path)
