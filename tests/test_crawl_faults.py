@@ -89,7 +89,7 @@ def _visible_parquet(folder: Path) -> list[Path]:
     return [p for p in folder.rglob("*.parquet") if not p.name.startswith(".")]
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill-9"])
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=["ctrl-c", "sigterm", "kill-9"])
 def test_interrupted_crawl_leaves_only_complete_parquet(site_dir, tmp_path, sig):
     # PARQUET_COMMIT_INTERVAL=0: an article's rows are final before "Scraped from" is logged, so
     # the signal comes after at least one commit and there are finished parts to check.
@@ -114,10 +114,11 @@ def test_interrupted_crawl_leaves_only_complete_parquet(site_dir, tmp_path, sig)
     for path in visible:
         pq.read_table(path)  # complete files only: every visible file reads in full
     assert read_table(tmp_path, "stopped", "articles")
-    if sig == signal.SIGINT:
+    if sig != signal.SIGKILL:
         assert proc.returncode == 5  # interrupted: resumable
         manifest = json.loads((tmp_path / "stopped" / "crawl.json").read_text())
         assert manifest["finish_reason"] == "shutdown"
+        assert (manifest["outcome"], manifest["exit_code"]) == ("interrupted", 5)
         assert 1 <= manifest["counts"]["articles"] < len(truth_posts())
         assert not [p for p in (tmp_path / "stopped").rglob(".*")]
         rows = read_table(tmp_path, "stopped", "articles")

@@ -108,6 +108,11 @@ def test_kill_9_then_resume_stores_everything_once(marker, count, tmp_path):
     assert counts["already_stored"] == stored_before
     _assert_truth(out)
     _assert_files_complete(out)
+    # Every page a stored comment was shown on has its pages row, once (a resumed run skips the
+    # comment pages of articles the killed run stored).
+    pages = [p["url"] for p in read_table(out, "job", "pages")]
+    assert len(pages) == len(set(pages))
+    assert {c["page_url"] for c in read_table(out, "job", "comments") if c["page_url"]} <= set(pages)
 
 
 def test_a_finished_job_is_not_crawled_again(tmp_path):
