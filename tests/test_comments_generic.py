@@ -231,3 +231,15 @@ def test_corpus_threads_complete_and_no_comment_text_in_body(corpus):
     figures = score_corpus(pages)
     assert figures["leaking"] == []
     assert figures["pages_complete"] >= 0.95, figures["incomplete"]
+
+
+def test_a_thread_printed_twice_gives_each_comment_once():
+    """A real page that prints its whole thread twice (16 comments, each id twice): the copy is
+    the same comments, not 16 more. The negative of keeping different comments that share an id
+    (tests/test_thread_sanity.py)."""
+    path = CORPUS / "wcxb-articles" / "html" / "2218.html.gz"
+    _need(path)
+    truth = json.loads((CORPUS / "wcxb-articles" / "ground-truth" / "2218.json").read_text())
+    comments = extract_page(gzip.open(path).read(), truth["url"])["comments"]
+    ids = [c["comment_id"] for c in comments]
+    assert len(ids) == 16 and len(set(ids)) == 16

@@ -229,10 +229,6 @@ def test_the_same_comment_seen_twice_is_stored_once(mailbag_pages, caplog):
     assert _thread_warnings(caplog) == [] and SHARED_ID_STAT not in stats
 
 
-@pytest.mark.xfail(strict=True, reason="the generic comment finder (scraper/extractors/comments.py, "
-                   "_by_platform_id) keeps only the first element of a WordPress comment id, for themes "
-                   "that wrap li#li-comment-7 around div#comment-7; a second, separate comment-7 never "
-                   "reaches the thread. Remove this mark when the finder keeps it.")
 def test_wordpress_comments_sharing_an_id_on_one_page_reach_the_thread(mailbag_pages):
     url = f"{MAILBAG}comment-page-1/"
     html = re.sub(rb"comment-43\b", b"comment-42", mailbag_pages[url])

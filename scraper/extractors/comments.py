@@ -29,7 +29,7 @@ from lxml import etree, html
 from ..dates import iso_utc
 from ..text import collapse, paragraphs
 from ..urls import absolute, normalize_url
-from .page import Page, cls, jsonld_types
+from .page import UNNESTED_PARENT, Page, cls, jsonld_types
 from .regions import in_widget
 from .walk import word_holders
 
@@ -125,8 +125,8 @@ class CommentMarkup:
         for strategy, finder in (("platform-id", _by_platform_id),
                                  ("schema.org", _by_microdata),
                                  ("json-ld", lambda _: _from_jsonld(self.page)),
-                                 ("generic", _by_class)):
-            found = [(el, cid) for el, cid in finder(candidates) if not _in_widget(el)]
+                                 ("generic", lambda found: _by_class(found, self.page))):
+            found = [(el, cid) for el, cid in finder(candidates) if not _in_widget(el, self.page)]
             if found:
                 return [el for el, _ in found], [cid for _, cid in found], strategy
         return [], [], "none"
@@ -159,7 +159,8 @@ class CommentMarkup:
     def _enclosing(self, i: int) -> int | None:
         """The nearest enclosing comment, or the comment a box of replies follows: Drupal's
         ``div.indented``, or a ``children`` list beside the comment rather than in it."""
-        node = self.elements[i].getparent()
+        up = self.page.markup_parent if self.page.unnested else etree._Element.getparent
+        node = up(self.elements[i])
         while node is not None:
             j = self._index.get(id(node))
             if j is not None:
@@ -168,11 +169,15 @@ class CommentMarkup:
                 j = self._comment_before(node)
                 if j is not None:
                     return j
-            node = node.getparent()
+            node = up(node)
         return None
 
     def _comment_before(self, node: etree._Element) -> int | None:
-        for sibling in node.itersiblings(preceding=True):
+        siblings = node.itersiblings(preceding=True)
+        if self.page.unnested and node.get(UNNESTED_PARENT) is not None:
+            # Moved up out of deep markup: what preceded it is in the parent it was moved from.
+            siblings = reversed(self.page.markup_parent(node))
+        for sibling in siblings:
             if not isinstance(sibling.tag, str):
                 continue
             for el in sibling.iter():  # the sibling itself, or the wrapper around the comment
@@ -211,11 +216,12 @@ class CommentMarkup:
     # -- lookups ---------------------------------------------------------------------------
     def owner(self, node: etree._Element) -> int | None:
         """Index of the nearest comment element enclosing ``node`` (itself included)."""
+        up = self.page.markup_parent if self.page.unnested else etree._Element.getparent
         while node is not None:
             i = self._index.get(id(node))
             if i is not None:
                 return i
-            node = node.getparent()
+            node = up(node)
         return None
 
     def parent_index(self, i: int) -> int | None:
@@ -288,7 +294,7 @@ def _platform_id(el: etree._Element) -> str | None:
 
 
 def _by_platform_id(candidates: list) -> Iterator[tuple[etree._Element, str]]:
-    seen: set[str] = set()
+    seen: dict[str, list[etree._Element]] = {}
     for el in candidates:
         ident = el.get("id", "")
         m = _ID.match(ident)
@@ -304,10 +310,22 @@ def _by_platform_id(candidates: list) -> Iterator[tuple[etree._Element, str]]:
             m = _BLOGGER_ID.match(ident) if el.tag == "li" and "comment" in _classes(el) else None
             if not m:
                 continue
-        # Themes that wrap li#li-comment-7 around div#comment-7: keep the outer one.
-        if m.group(1) not in seen:
-            seen.add(m.group(1))
+        # Themes that wrap li#li-comment-7 around div#comment-7: keep the outer one; pages that
+        # print their thread twice (a tab and a copy): keep the first. Another comment printed
+        # with a taken id is kept (the thread derives an id for it).
+        kept = seen.setdefault(m.group(1), [])
+        if not any(_nested(el, other) or _same_text(el, other) for other in kept):
+            kept.append(el)
             yield el, m.group(1)
+
+
+def _nested(a: etree._Element, b: etree._Element) -> bool:
+    """``a`` is ``b``, or one holds the other."""
+    return a is b or any(x is b for x in a.iterancestors()) or any(x is a for x in b.iterancestors())
+
+
+def _same_text(a: etree._Element, b: etree._Element) -> bool:
+    return collapse(a.text_content()) == collapse(b.text_content())
 
 
 def _list_item(el: etree._Element) -> etree._Element:
@@ -324,13 +342,13 @@ def _by_microdata(candidates: list) -> Iterator[tuple[etree._Element, str | None
             yield el, _platform_id(el)
 
 
-def _by_class(candidates: list) -> Iterator[tuple[etree._Element, str | None]]:
+def _by_class(candidates: list, page: Page) -> Iterator[tuple[etree._Element, str | None]]:
     areas = {id(el) for el in candidates if _is_area(el)}
     if not areas:
         return
     for el in candidates:
         if (el.tag in ("li", "div", "article") and "comment" in _classes(el)
-                and any(id(a) in areas for a in el.iterancestors())):
+                and any(id(a) in areas for a in page.markup_ancestors(el))):
             yield el, _platform_id(el)
 
 
@@ -338,8 +356,8 @@ def _is_area(el: etree._Element) -> bool:
     return el.get("id") == "comments" or not AREA_NAMES.isdisjoint(_classes(el))
 
 
-def _in_widget(el: etree._Element) -> bool:
-    return in_widget(el) and not any(_is_area(a) for a in el.iterancestors())
+def _in_widget(el: etree._Element, page: Page) -> bool:
+    return in_widget(el) and not any(_is_area(a) for a in page.markup_ancestors(el))
 
 
 # -- schema.org Comment in JSON-LD --------------------------------------------------------

@@ -289,6 +289,8 @@ class GenericExtractor:
         if article is not None:
             article["comment_count"] = len(thread)
             article["extractor"] = tag
+            # Why the stored text is not the whole page, for people: "; "-joined reasons.
+            article["truncated"] = "; ".join(self.page.truncated) or None
             for row in thread:
                 row["article_id"] = article["article_id"]
                 row["article_url"] = article["canonical_url"]
@@ -305,5 +307,6 @@ class GenericExtractor:
                 # What the spider asks the comment system for (its endpoint's parameters).
                 "comment_system": self._comment_embed.as_dict() if is_article and self._comment_embed else None,
                 "interstitial": served_instead,  # a challenge or block page served instead
+                "truncated": list(self.page.truncated),  # why part of the page was not read
             },
         }
