@@ -14,7 +14,7 @@ import pytest
 
 from benchmarks.robustness import LEGACY_TEXTS, article_html
 from scraper.extractors import extract_page
-from scraper.extractors.page import decode_html
+from scraper.extractors.decoding import decode_html
 
 from conftest import SHARED
 

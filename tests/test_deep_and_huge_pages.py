@@ -9,9 +9,11 @@ from lxml import etree
 
 from benchmarks.robustness import PARAGRAPH, URL, article_html, huge_page
 from scraper.extractors import extract_page
+from scraper.extractors import decoding
 from scraper.extractors import page as page_module
-from scraper.extractors.page import (MAX_DEPTH, MAX_HTML_BYTES, UNNESTED_PARENT, Page, parse_html,
-                                     parse_notes)
+from scraper.extractors.decoding import MAX_HTML_BYTES
+from scraper.extractors.page import MAX_DEPTH, Page, parse_html, parse_notes
+from scraper.extractors.unnest import UNNESTED_PARENT
 from scraper.settings import DOWNLOAD_MAXSIZE
 
 POST_URL = "https://blog.example.org/2024/05/07/a-deep-thread/"
@@ -177,7 +179,8 @@ def test_a_50_mb_page_is_read_whole(fifty_megabytes):
 @pytest.fixture
 def small_limit(monkeypatch) -> int:
     """A cut as it happens past MAX_HTML_BYTES, without building a page of that size."""
-    monkeypatch.setattr(page_module, "MAX_HTML_BYTES", 100_000)
+    for module in (decoding, page_module):  # decoding cuts the bytes, parsing the text and notes
+        monkeypatch.setattr(module, "MAX_HTML_BYTES", 100_000)
     return 100_000
 
 

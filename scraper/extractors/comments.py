@@ -29,8 +29,9 @@ from lxml import etree, html
 from ..dates import iso_utc
 from ..text import collapse, paragraphs
 from ..urls import absolute, normalize_url
-from .page import UNNESTED_PARENT, Page, cls, jsonld_types
+from .page import Page, cls, jsonld_types
 from .regions import in_widget
+from .unnest import UNNESTED_PARENT
 from .walk import word_holders
 
 _ID = re.compile(r"^(?:li-)?comment-(\d+)$")
