@@ -28,6 +28,7 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Self
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 SAMPLE_BLOG = Path(__file__).resolve().parent / "sample_blog"  # package data: the demo's site
@@ -67,7 +68,78 @@ def _is_rest_collection(path: str, query: str, content_type: str, body: bytes) -
         return False
 
 
-class ReplaySite:
+def send(handler: BaseHTTPRequestHandler, status: int, body: bytes = b"",
+         content_type: str = "text/html; charset=utf-8", headers: dict[str, str] | None = None,
+         length: int | None = None) -> None:
+    """One well-formed answer: status, Content-Type, Content-Length (of ``body`` unless
+    ``length`` says otherwise: a HEAD answer), the other headers, the body."""
+    handler.send_response(status)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(body) if length is None else length))
+    for name, value in (headers or {}).items():
+        handler.send_header(name, value)
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+class LoopbackServer:
+    """A threaded HTTP server on the loopback interface, for tests, benchmarks and the demo:
+    ``with LoopbackServer(Handler) as server: ... server.url``. Subclasses that build their
+    handler from their own state override ``handler``. Clients that hang up mid-answer (what a
+    crawl's timeouts do) are no error worth a traceback."""
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler] | None = None, host: str = "127.0.0.1",
+                 port: int = 0, name: str = "loopback"):
+        self._handler, self._host, self._port, self._name = handler, host, port, name
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        assert self._handler is not None, "give a handler or override handler()"
+        return self._handler
+
+    # -- lifecycle ----------------------------------------------------------------------
+    def start(self) -> Self:
+        if self._server is None:
+            self._server = _Server((self._host, self._port), self.handler())
+            self._port = self._server.server_address[1]  # the port taken; kept after stop()
+            # A short poll interval makes stop() quick: tests start and stop many servers.
+            self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
+                                            daemon=True, name=self._name)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if not self._port:
+            raise RuntimeError(f"{type(self).__name__} is not started")
+        return self._port
+
+    @property
+    def url(self) -> str:
+        return f"http://{self._host}:{self.port}"
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True  # an answer still sleeping must not keep the process alive
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass
+
+
+class ReplaySite(LoopbackServer):
     """A loopback HTTP server (and proxy) that serves one captured site from its manifest."""
 
     def __init__(self, site_dir: str | Path, host: str = "127.0.0.1", port: int = 0,
@@ -87,38 +159,10 @@ class ReplaySite:
             parts = urlsplit(entry["url"])
             self._by_key.setdefault(_key(parts.path, parts.query), entry)
         self._overrides: dict[tuple, _Response] = {}
-        self._host, self._port = host, port
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        super().__init__(host=host, port=port, name=f"replay-{self.site_dir.name}")
 
-    # -- lifecycle ----------------------------------------------------------------------
-    def start(self) -> ReplaySite:
-        if self._server is None:
-            self._server = ThreadingHTTPServer((self._host, self._port), _handler_for(self))
-            # A short poll interval makes stop() quick: tests start and stop many servers.
-            self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                            daemon=True, name=f"replay-{self.site_dir.name}")
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> ReplaySite:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("ReplaySite is not started")
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return _handler_for(self)
 
     @property
     def proxy_url(self) -> str:
@@ -186,14 +230,8 @@ def _handler_for(site: ReplaySite) -> type[BaseHTTPRequestHandler]:
             etag = r.headers.get("ETag")
             if etag and r.status == 200 and etag in self.headers.get("If-None-Match", ""):
                 r = _Response(304, b"", r.content_type, {"ETag": etag})
-            self.send_response(r.status)
-            self.send_header("Content-Type", r.content_type)
-            self.send_header("Content-Length", str(len(r.body)))
-            for name, value in r.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            if send_body:
-                self.wfile.write(r.body)
+            send(self, r.status, r.body if send_body else b"", r.content_type, r.headers,
+                 length=len(r.body))
 
         def log_message(self, format: str, *args: object) -> None:
             pass  # tests and crawls have their own logs; one line per request is noise

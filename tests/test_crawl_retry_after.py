@@ -3,13 +3,13 @@
 answers the article with a 503 first."""
 from __future__ import annotations
 
-import threading
 import time
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
+from scraper.replay import LoopbackServer, send
 from scraper.retry import retry_after_seconds
 
 from crawl_helpers import read_table, run_crawl
@@ -25,7 +25,7 @@ crawler waits that long before it asks again, and no less.</p>
 first answer asked.</p></article></body></html>"""
 
 
-class BusyServer:
+class BusyServer(LoopbackServer):
     """Answers the article with ``status`` and ``Retry-After: retry_after`` the first time, then
     with the page; robots.txt allows everything, anything else is a 404. Records when each request
     for the article arrived."""
@@ -39,39 +39,24 @@ class BusyServer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 if self.path == "/robots.txt":
-                    return self._send(200, b"User-agent: *\nAllow: /\n", content_type="text/plain")
+                    return send(self, 200, b"User-agent: *\nAllow: /\n", content_type="text/plain")
                 if self.path != ARTICLE_PATH:
-                    return self._send(404, b"not found")
+                    return send(self, 404, b"not found")
                 server.article_requests.append(time.monotonic())
                 if len(server.article_requests) == 1:
-                    self._send(server.status, b"busy", {"Retry-After": server.retry_after})
+                    send(self, server.status, b"busy", headers={"Retry-After": server.retry_after})
                     server.refused_at = time.monotonic()
                 else:
-                    self._send(200, ARTICLE)
-
-            def _send(self, status: int, body: bytes, headers: dict | None = None,
-                      content_type: str = "text/html; charset=utf-8") -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                for name, value in (headers or {}).items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(body)
+                    send(self, 200, ARTICLE)
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}{ARTICLE_PATH}"
+        super().__init__(Handler, name="busy")
 
-    def __enter__(self) -> BusyServer:
-        threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
+    @property
+    def article(self) -> str:
+        return self.url + ARTICLE_PATH
 
 
 # The crawl helpers turn retries off for speed; these tests are about retries.
@@ -80,21 +65,21 @@ RETRIES = ("-s", "RETRY_ENABLED=True")
 
 def test_a_503_is_retried_no_earlier_than_its_retry_after(tmp_path):
     with BusyServer(503, "2") as server:
-        proc = run_crawl(server.url, tmp_path, "busy", None, *RETRIES, timeout=60)
+        proc = run_crawl(server.article, tmp_path, "busy", None, *RETRIES, timeout=60)
     assert proc.returncode == 0, proc.stderr[-3000:]
     first, retried = server.article_requests
     assert retried - server.refused_at >= 2.0, f"retried {retried - server.refused_at:.2f} s after the 503"
-    assert f"Retrying {server.url} in 2 s, as its HTTP 503's Retry-After asks" in proc.stderr
+    assert f"Retrying {server.article} in 2 s, as its HTTP 503's Retry-After asks" in proc.stderr
     (article,) = read_table(tmp_path, "busy", "articles")
     assert article["title"] == "Waiting out the server"
 
 
 def test_a_retry_after_beyond_the_cap_is_given_up_with_an_error(tmp_path):
     with BusyServer(429, "3600") as server:
-        proc = run_crawl(server.url, tmp_path, "too-busy", None, *RETRIES, timeout=60)
+        proc = run_crawl(server.article, tmp_path, "too-busy", None, *RETRIES, timeout=60)
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
     assert len(server.article_requests) == 1  # not asked again, neither at once nor in an hour
-    assert (f"Gave up on {server.url}: its HTTP 429 asks to retry after 3600 s, longer than "
+    assert (f"Gave up on {server.article}: its HTTP 429 asks to retry after 3600 s, longer than "
             "RETRY_AFTER_MAX (300 s)") in proc.stderr
     assert not (tmp_path / "too-busy" / "articles").exists() or read_table(tmp_path, "too-busy", "articles") == []
 
