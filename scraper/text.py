@@ -330,3 +330,13 @@ def drop_chrome(paras: Iterable[str]) -> list[str]:
     other posts after the article."""
     return [p for p in without_teaser_list(list(paras))
             if not is_chrome(p) and not ("\n" in p and all(map(is_chrome, p.split("\n"))))]
+
+
+# What XML (and so lxml) cannot hold: control characters but tab and line breaks, lone
+# surrogates (JSON's "\ud800" escapes), U+FFFE and U+FFFF.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters an lxml element's text or attribute refuses."""
+    return _NOT_IN_XML.sub("", text)

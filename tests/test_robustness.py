@@ -3,6 +3,7 @@
 as written whether their declared charset is right, wrong or missing."""
 from __future__ import annotations
 
+import json
 
 import pytest
 
@@ -98,3 +99,19 @@ def test_thousands_of_streamed_segments_are_placed_up_to_the_cap():
     from scraper.extractors.streaming import MAX_SEGMENTS
     body = extract_page(streamed_page(2000), URL)["article"]["body_text"]
     assert len(body.split("\n\n")) == MAX_SEGMENTS  # one paragraph a placed segment; the rest stay hidden
+
+
+def test_json_ld_nested_past_the_parsers_limit_is_skipped_not_raised():
+    page = ('<script type="application/ld+json">' + "[" * 5000 + "]" * 5000 + "</script>"
+            + article_html(PARAGRAPH))
+    assert extract_page(page, URL)["article"]["body_text"]
+
+
+def test_json_ld_comments_with_characters_xml_cannot_hold_keep_the_rest():
+    """JSON escapes can spell a lone surrogate or a NUL, which no lxml text may hold."""
+    thread = {"@type": "BlogPosting", "headline": "A post", "comment": [
+        {"@type": "Comment", "@id": "c1\u0000", "text": "Kept \ud800text\u0001.",
+         "author": {"name": "Ada\u0002", "url": "https://blog.example.org/\ud800ada"}}]}
+    page = (f'<script type="application/ld+json">{json.dumps(thread)}</script>' + article_html(PARAGRAPH))
+    [comment] = extract_page(page, URL)["comments"]
+    assert (comment["author_name"], comment["text"]) == ("Ada", "Kept text.")

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from lxml import etree, html
 
 from ..dates import iso_utc
-from ..text import collapse, paragraphs
+from ..text import collapse, paragraphs, xml_safe
 from ..urls import absolute, normalize_url
 from .page import Page, cls, jsonld_types
 from .regions import in_widget
@@ -388,14 +388,15 @@ def _as_list(value) -> list:
 
 
 def _jsonld_element(node: dict, into: etree._Element, base: str, found: list) -> None:
+    # JSON strings may hold what no XML text can ("\ud800", NUL): dropped before lxml sees them.
     el = etree.SubElement(into, "div", {"class": "comment", "itemscope": "",
                                         "itemtype": "https://schema.org/Comment"})
     ident = node.get("@id") or node.get("url") or node.get("identifier")
-    cid = _key(str(ident)) if isinstance(ident, (str, int)) else None
+    cid = _key(xml_safe(str(ident))) if isinstance(ident, (str, int)) else None
     parent = node.get("parentItem")
     parent = parent.get("@id") or parent.get("url") if isinstance(parent, dict) else parent
     if isinstance(parent, (str, int)):
-        el.set("data-parent", str(parent))
+        el.set("data-parent", xml_safe(str(parent)))
     found.append((el, cid))
     author = node.get("author") or node.get("creator")
     author = author[0] if isinstance(author, list) and author else author
@@ -404,13 +405,14 @@ def _jsonld_element(node: dict, into: etree._Element, base: str, found: list) ->
         box = etree.SubElement(el, "span", {"itemprop": "author"})
         link = etree.SubElement(box, "a" if isinstance(url, str) else "span", {"itemprop": "name"})
         if isinstance(url, str):
-            link.set("href", absolute(base, url) or url)
-        link.text = name
+            link.set("href", xml_safe(absolute(base, url) or url))
+        link.text = xml_safe(name)
     published = node.get("dateCreated") or node.get("datePublished")
     if isinstance(published, str):
+        published = xml_safe(published)
         etree.SubElement(el, "time", {"datetime": published}).text = published
     text = etree.SubElement(el, "div", {"itemprop": "text"})
-    for para in str(node.get("text") or node.get("commentText") or "").split("\n\n"):
+    for para in xml_safe(str(node.get("text") or node.get("commentText") or "")).split("\n\n"):
         etree.SubElement(text, "p").text = para
     replies = [r for r in _as_list(node.get("comment")) if isinstance(r, dict)]
     if replies:

@@ -309,7 +309,7 @@ class Page:
                 continue
             try:
                 _flatten_jsonld(json.loads(script.text or "", strict=False), out)
-            except ValueError:
+            except (ValueError, RecursionError):  # nested deeper than Python's parser goes
                 continue  # broken JSON-LD is common; the markup still has the rest
         return out
 
