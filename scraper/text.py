@@ -78,7 +78,9 @@ CHROME_PATTERNS = [re.compile(p, re.I) for p in (
     r"top stories|editor'?s picks|most popular|sponsored( content)?|advertisement)\s*:?$",
     r"^(advert|comments?|tell us what you think\W*|this (slideshow|video|content) requires javascript\.?)$",
     r"^\[/?[a-z_]+(\s[^\]]*)?\].*$",
-    r"^[^\w]*\d{0,4}[^\w]*$",
+    # Punctuation with at most a number in it ("* * *", "— 3 —"). Written so that a long line of
+    # punctuation is rejected in linear time: "^\W*\d{0,4}\W*$" tries every split of the run.
+    r"^\W*(?:\d{1,4}\W*)?$",
     # Labels and sign-offs of news and blog templates.
     r"^(filed under|filed in|posted in|source|sources|category|categories|tags?|topics?):.{0,80}$",
     r"^(?-i:More [A-Z][\w&-]*( [A-Z][\w&-]*){0,2})$",  # a section menu's "More World", "More Politics"

@@ -1,12 +1,43 @@
-"""URL normalisation and the stable ids derived from it."""
+"""URL normalisation and the stable ids derived from it.
+
+Pages write malformed addresses ("http://[::1", an unclosed IPv6 host), and ``urllib`` raises
+``ValueError`` on them. Every address read from a page goes through ``safe_join`` or
+``split_or_none`` here, which answer None instead: a bad address is skipped where it is read,
+and never costs the page.
+"""
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # Query parameters that change tracking, not content.
 _TRACKING = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "replytocom", "share"})
+# Addresses that lead nowhere a crawler can go.
+_NOT_LINKS = ("javascript:", "mailto:", "data:", "tel:")
+
+
+def split_or_none(url: str | None) -> SplitResult | None:
+    """``urlsplit(url)``; None for no URL and for one ``urllib`` refuses: an unclosed or invalid
+    bracketed host ("http://[::1", "http://[x]/"), a host with characters that NFKC turns into
+    delimiters. A bad port is no error here: ``.port`` raises ``ValueError`` on it."""
+    if url is None:
+        return None
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return None
+
+
+def safe_join(base: str, href: str) -> str | None:
+    """``urljoin(base, href)``, a URL that ``split_or_none`` accepts; None where ``base`` or
+    ``href`` is malformed."""
+    try:
+        joined = urljoin(base, href)
+        urlsplit(joined)  # joining can put together a host that does not split
+    except ValueError:
+        return None
+    return joined
 
 
 def _tracking(name: str) -> bool:
@@ -16,8 +47,12 @@ def _tracking(name: str) -> bool:
 
 def normalize_url(url: str) -> str:
     """Lower-case scheme and host, no default port, no fragment, no tracking parameters.
-    A URL that does not parse (a bad port, say) comes back as given, minus its fragment."""
-    parts = urlsplit(url.strip())
+    A URL that does not parse (a bad port, an unclosed IPv6 host) comes back as given, minus
+    its fragment."""
+    url = url.strip()
+    parts = split_or_none(url)
+    if parts is None:
+        return url.partition("#")[0]
     scheme = parts.scheme.lower()
     try:
         port = parts.port
@@ -33,9 +68,11 @@ def normalize_url(url: str) -> str:
 
 
 def absolute(base: str, href: str | None) -> str | None:
-    if not href or href.strip().lower().startswith(("javascript:", "mailto:", "data:", "tel:")):
+    """``href`` resolved against ``base``; None for no address, one that leads nowhere
+    (``javascript:``, ``mailto:`` ...) and one the page wrote malformed."""
+    if not href or href.strip().lower().startswith(_NOT_LINKS):
         return None
-    return urljoin(base, href.strip())
+    return safe_join(base, href.strip())
 
 
 def article_id(canonical_url: str) -> str:
@@ -44,14 +81,14 @@ def article_id(canonical_url: str) -> str:
 
 
 def site_of(url: str) -> str:
-    """The host (with a non-default port) that names a blog in the dataset."""
-    return urlsplit(normalize_url(url)).netloc
+    """The host (with a non-default port) that names a blog in the dataset; "" where ``url``
+    is malformed."""
+    parts = split_or_none(normalize_url(url))
+    return parts.netloc if parts else ""
 
 
 def host_of(href: str, base: str | None = None) -> str:
     """The host a link leads to, resolved against ``base``: lower case, without "www." (with
     a port where it names one); "" for an address the page wrote malformed ("http://[::1")."""
-    try:
-        return urlsplit(urljoin(base, href) if base else href).netloc.lower().removeprefix("www.")
-    except ValueError:
-        return ""
+    parts = split_or_none(safe_join(base, href) if base else href)
+    return parts.netloc.lower().removeprefix("www.") if parts else ""

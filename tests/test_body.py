@@ -721,3 +721,12 @@ def _lead_page(before: str, after_headline: bool = True) -> str:
 def test_which_paragraph_before_the_article_is_its_lead(before, after_headline, kept):
     body = extract_page(_lead_page(before, after_headline).encode(), "https://example.invalid/flood")["article"]["body_text"]
     assert ("The river rose four metres" in body or "Photo: the river" in body) is kept
+
+
+def test_a_long_line_of_punctuation_is_read_in_linear_time():
+    import time
+    from scraper.text import is_chrome
+    assert is_chrome("* * *") and is_chrome("— 3 —") and not is_chrome("<<< a")
+    started = time.process_time()
+    assert not is_chrome("<" * 200_000 + '">text')  # took 100 s at 100,000 characters
+    assert time.process_time() - started < 1.0

@@ -9,9 +9,8 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -19,7 +18,7 @@ import pytest
 
 from scraper.lock import FolderLock
 from scraper.outcome import CrawlSetupError
-from scraper.replay import ReplaySite
+from scraper.replay import LoopbackServer, ReplaySite, send
 
 from conftest import WORDPRESS, manifest_files, truth_posts
 from crawl_helpers import ROOT, crawl_command, crawl_env, read_table, run_crawl
@@ -129,9 +128,9 @@ class HostileBlog(BaseHTTPRequestHandler):
         path = self.path
         if path == "/":
             links = "".join(f'<a href="{p}">{p}</a> ' for p in ("/article/", *self.FAULTS))
-            self._send(200, f"<html><body><h1>A blog</h1>{links}</body></html>".encode())
+            send(self, 200, f"<html><body><h1>A blog</h1>{links}</body></html>".encode())
         elif path == "/article/":
-            self._send(200, self.article)
+            send(self, 200, self.article)
         elif path == "/dataloss/":  # promises more than it sends
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
@@ -142,24 +141,15 @@ class HostileBlog(BaseHTTPRequestHandler):
             self.connection.shutdown(1)
         elif path == "/slow/":
             time.sleep(3)
-            self._send(200, self.article)
+            send(self, 200, self.article)
         elif path == "/gzip/":
-            self._send(200, b"\x1f\x8b\x08\x00 this is not deflate data at all", {"Content-Encoding": "gzip"})
+            send(self, 200, b"\x1f\x8b\x08\x00 this is not deflate data at all", headers={"Content-Encoding": "gzip"})
         elif path in ("/loop/", "/loop2/"):
-            self._send(302, b"", {"Location": "/loop2/" if path == "/loop/" else "/loop/"})
+            send(self, 302, b"", headers={"Location": "/loop2/" if path == "/loop/" else "/loop/"})
         elif path.startswith("/many/"):
-            self._send(302, b"", {"Location": f"/many/{int(path.split('/')[2]) + 1}/"})
+            send(self, 302, b"", headers={"Location": f"/many/{int(path.split('/')[2]) + 1}/"})
         else:
-            self._send(404, b"<html><body>Not found</body></html>")
-
-    def _send(self, status: int, body: bytes, headers: dict | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+            send(self, 404, b"<html><body>Not found</body></html>")
 
     def log_message(self, *args) -> None:
         pass
@@ -167,13 +157,11 @@ class HostileBlog(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def hostile_blog(site_dir):
-    HostileBlog.article = manifest_files(THEME)[QUIET].read_bytes()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), HostileBlog)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    # The real page, with a link the page wrote malformed: skipped, the article still stored.
+    page = manifest_files(THEME)[QUIET].read_bytes()
+    HostileBlog.article = page.replace(b"</body>", b'<a href="http://[::1/broken">a broken link</a></body>')
+    with LoopbackServer(HostileBlog, name="hostile-blog") as server:
+        yield server.url
 
 
 def test_every_failed_request_is_listed_with_its_reason(hostile_blog, tmp_path):

@@ -337,3 +337,22 @@ def test_only_a_date_named_element_gives_the_first_line_of_a_long_text():
     note = ('<div class="post-update"><strong>Update, June 2, 2024:</strong> we corrected the figures in the '
             "second table after readers wrote in, and thank them for it.</div>")
     assert page(body=_FAR_FROM_THE_HEADLINE + note, url="https://blog.example.org/a-post/")["published_raw"] is None
+
+
+@pytest.mark.parametrize("stated, count", [
+    ("9" * 5000, None),  # past int()'s 4,300 digits
+    ("99999999999999999999999", None),  # more than the int32 column holds
+    ("2147483647", 2147483647), ("12", 12), (12.0, 12), (12.5, None), (float("inf"), None), (True, None),
+])
+def test_a_stated_comment_count_no_thread_can_hold_is_no_count(stated, count):
+    import json
+
+    from scraper.extractors.metadata import declared_comment_count
+    from scraper.extractors.page import Page, parse_html
+
+    jsonld = json.dumps({"@type": "BlogPosting", "commentCount": stated})
+    html = f'<html><head><script type="application/ld+json">{jsonld}</script></head><body><p>Text.</p></body></html>'
+    assert declared_comment_count(Page(parse_html(html), URL)) == count
+    heading = f'<html><body><h2 class="comments-title">{stated} comments</h2></body></html>'
+    if isinstance(stated, str):
+        assert declared_comment_count(Page(parse_html(heading), URL)) == count

@@ -10,9 +10,10 @@ import json
 import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from ..extractors.page import Page
+from ..urls import safe_join
 from .base import (Batch, CommentSystem, CommentSystemError, Embed, Fetch, comment_row, html_text,
                    load_json, require)
 
@@ -29,8 +30,9 @@ class Commento(CommentSystem):
     def detect(self, page: Page) -> Embed | None:
         for script in page.xpath("//script[@src]"):
             match = _SCRIPT_SRC.match(script.get("src").strip())
-            if match:
-                origin = urljoin(page.url, match.group(1) or "/").rstrip("/")
+            origin = safe_join(page.url, match.group(1) or "/") if match else None
+            if origin:
+                origin = origin.rstrip("/")
                 parts = urlsplit(page.url)
                 return Embed(self.name, {
                     "origin": _CDN_ORIGINS.get(origin, origin),

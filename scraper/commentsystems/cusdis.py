@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from ..extractors.page import Page
+from ..urls import safe_join
 from .base import Batch, CommentSystem, Embed, Fetch, comment_row, html_text, load_json, require
 
 DEFAULT_HOST = "https://cusdis.com"  # the hosted service, when the embed names no host
@@ -25,7 +26,9 @@ class Cusdis(CommentSystem):
         for el in page.with_attribute("id", "cusdis_thread", "cusdis"):  # the page's index: no scan
             app, thread = (el.get("data-app-id") or "").strip(), (el.get("data-page-id") or "").strip()
             if app and thread:  # the widget asks for exactly this page id: nothing to guess
-                host = urljoin(page.url, (el.get("data-host") or DEFAULT_HOST).strip())
+                host = safe_join(page.url, (el.get("data-host") or DEFAULT_HOST).strip())
+                if host is None:  # a malformed server address: no endpoint to ask
+                    return None
                 return Embed(self.name, {"host": host.rstrip("/"), "app_id": app, "page_id": thread})
         return None
 

@@ -21,9 +21,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, urlsplit
 
 from ..extractors.page import ExtractionError, Page, parse_html
+from ..urls import safe_join, split_or_none
 from .base import (Batch, CommentSystem, CommentSystemError, Embed, Fetch, comment_row, html_text,
                    inline_scripts, load_json, require, script_sources)
 
@@ -150,19 +151,23 @@ def _wp_discourse_forum(page: Page) -> str | None:
                 return url
     if any("/wp-discourse/" in src for src in script_sources(page)):
         for href in page.xpath("//a[contains(@class, 'wpdc-join-discussion-link')]/@href"):
-            parts = urlsplit(href)
-            if parts.scheme and _TOPIC_PATH.search(parts.path):
+            parts = split_or_none(href)
+            if parts and parts.scheme and _TOPIC_PATH.search(parts.path):
                 return f"{parts.scheme}://{parts.netloc}"
     return None
 
 
 def _topic_link(page: Page, forum: str) -> str | None:
-    """The topic id of the page's first link to a topic on ``forum`` (any scheme)."""
-    host = urlsplit(forum).netloc.lower()
+    """The topic id of the page's first link to a topic on ``forum`` (any scheme); links
+    written malformed are skipped."""
+    forum_parts = split_or_none(forum)
+    if forum_parts is None:
+        return None
+    host = forum_parts.netloc.lower()
     for href in page.xpath("//a/@href"):
-        parts = urlsplit(urljoin(page.url, href.strip()))
-        match = _TOPIC_PATH.search(parts.path)
-        if parts.netloc.lower() == host and match:
+        parts = split_or_none(safe_join(page.url, href.strip()))
+        match = _TOPIC_PATH.search(parts.path) if parts else None
+        if match and parts.netloc.lower() == host:
             return match.group(1)
     return None
 

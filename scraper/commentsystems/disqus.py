@@ -14,10 +14,11 @@ import re
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
-from urllib.parse import parse_qs, quote, urlencode, urlsplit
+from urllib.parse import SplitResult, parse_qs, quote, urlencode, urlsplit
 
 from ..dates import iso_utc
 from ..extractors.page import ExtractionError, Page, parse_html
+from ..urls import split_or_none
 from .base import (Batch, CommentSystem, CommentSystemError, Embed, Fetch, Unavailable, comment_row,
                    html_text, inline_scripts, load_json, require, script_sources)
 
@@ -63,12 +64,9 @@ def _stated(scripts: list[str]) -> dict[str, str]:
     return found
 
 
-def _split(url: str):
+def _split(url: str) -> SplitResult | None:
     """``urlsplit`` of a page's URL (scheme-relative ones too); None where it is malformed."""
-    try:
-        return urlsplit(url if "//" in url else "//" + url)
-    except ValueError:
-        return None
+    return split_or_none(url if "//" in url else "//" + url)
 
 
 def _embed_iframe(page: Page) -> dict[str, str]:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urljoin
 
 from ..extractors.page import Page
+from ..urls import absolute
 from .base import Batch, CommentSystem, Embed, Fetch, Unavailable, script_sources
 
 
@@ -27,7 +27,7 @@ class Facebook(CommentSystem):
             return None
         href = (found[0].get("data-href") or found[0].get("href") or "").strip()
         sdk = any("connect.facebook.net" in src for src in script_sources(page))
-        return Embed(self.name, {"href": urljoin(page.url, href) if href else page.url, "sdk": "1" if sdk else "0"})
+        return Embed(self.name, {"href": absolute(page.url, href) or page.url, "sdk": "1" if sdk else "0"})
 
     def first_fetch(self, embed: Embed, settings: Mapping[str, Any]) -> Fetch | None:
         raise Unavailable("Facebook comments need a browser or an access token")

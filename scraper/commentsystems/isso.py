@@ -11,9 +11,10 @@ import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from ..extractors.page import Page
+from ..urls import safe_join
 from .base import (Batch, CommentSystem, CommentSystemError, Embed, Fetch, comment_row, html_text,
                    load_json, require)
 
@@ -49,14 +50,17 @@ class Isso(CommentSystem):
 
 
 def _server(page: Page) -> str | None:
-    """Where the Isso server is: ``data-isso`` on any script, else the embed script's root."""
+    """Where the Isso server is: ``data-isso`` on any script, else the embed script's root;
+    a malformed address names no server."""
     for value in page.xpath("//script/@data-isso"):
         if value.strip():
-            return urljoin(page.url, value.strip()).rstrip("/")
+            server = safe_join(page.url, value.strip())
+            return server.rstrip("/") if server else None
     for src in page.xpath("//script/@src"):
         match = _EMBED_SRC.match(src.strip())
         if match:
-            return urljoin(page.url, match.group(1) or "/").rstrip("/")
+            server = safe_join(page.url, match.group(1) or "/")
+            return server.rstrip("/") if server else None
     return None
 
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from ..extractors.page import Page
+from ..urls import split_or_none
 from .base import Batch, CommentSystem, CommentSystemError, Embed, Fetch, comment_row, html_text, load_json, require
 
 ANONYMOUS_LIMIT = 60
@@ -33,9 +33,9 @@ class Mastodon(CommentSystem):
             if _HOST.match(host) and toot.isdigit():
                 return Embed(self.name, {"host": host, "status_id": toot})
         for url in page.xpath("//@data-responses-to-url"):
-            parts = urlsplit(url.strip())
-            match = _STATUS_PATH.match(parts.path)
-            if parts.scheme in ("http", "https") and _HOST.match(parts.netloc) and match:
+            parts = split_or_none(url.strip())
+            match = _STATUS_PATH.match(parts.path) if parts else None
+            if match and parts.scheme in ("http", "https") and _HOST.match(parts.netloc):
                 return Embed(self.name, {"host": parts.netloc, "status_id": match.group(1)})
         return None
 

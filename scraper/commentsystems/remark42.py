@@ -10,9 +10,10 @@ import html
 import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from ..extractors.page import Page
+from ..urls import safe_join
 from .base import (Batch, CommentSystem, Embed, Fetch, comment_row, html_text, inline_scripts,
                    load_json, require, script_sources)
 
@@ -36,11 +37,12 @@ class Remark42(CommentSystem):
         if config is None and embed_src is None:
             return None
         host = (config and _option(config, "host")) or embed_src
-        if not host:
+        host = safe_join(page.url, host) if host else None
+        if not host:  # none named, or a malformed address
             return None
         parts = urlsplit(page.url)
         return Embed(self.name, {
-            "host": urljoin(page.url, host).rstrip("/"),
+            "host": host.rstrip("/"),
             # The widget's defaults: site "remark", url = origin + path (no query, no fragment).
             "site": (config and _option(config, "site_id")) or "remark",
             "url": (config and _option(config, "url")) or f"{parts.scheme}://{parts.netloc}{parts.path}",

@@ -12,9 +12,10 @@ import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from ..extractors.page import Page
+from ..urls import safe_join
 from .base import (Batch, CommentSystem, CommentSystemError, Embed, Fetch, comment_row, html_text,
                    inline_scripts, load_json, require)
 
@@ -32,10 +33,12 @@ class Waline(CommentSystem):
         for script in inline_scripts(page):
             # A substring test first: the pattern is tried only on the rare script naming Waline.
             server = _SERVER.search(script) if ("aline" in script and _INIT.search(script)) else None
-            if server and server.group(2).strip():
+            named = server.group(2).strip() if server else ""
+            address = safe_join(page.url, named) if named else None
+            if address:  # none named, or a malformed address
                 path = _PATH.search(script)
                 return Embed(self.name, {
-                    "server": urljoin(page.url, server.group(2).strip()).rstrip("/"),
+                    "server": address.rstrip("/"),
                     # The client's default: location.pathname, decoded.
                     "path": path.group(2) if path else unquote(urlsplit(page.url).path or "/"),
                 })

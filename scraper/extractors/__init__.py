@@ -8,6 +8,7 @@ import logging
 
 from lxml import html as lxml_html
 
+from ..urls import split_or_none
 from .generic import GenericExtractor
 from .page import ExtractionError, Page, parse_html
 from .registry import extractor_for, extractor_named, load_packages, register, registered
@@ -33,7 +34,12 @@ def extract_page(html: str | bytes | lxml_html.HtmlElement, url: str,
     ``extractor`` (a class or a registered name) overrides the registry's choice for ``url``.
     A site extractor that raises is logged with the URL and the generic result is returned
     instead, with ``page["fallback_from"]`` naming the extractor that failed.
+
+    A malformed address inside the page is skipped where it is read; a malformed ``url``
+    ("http://[::1") raises ``ExtractionError``: every part reads the page's own address.
     """
+    if split_or_none(url) is None:
+        raise ExtractionError(f"not a valid page URL: {url[:200]!r}")
     root = html if isinstance(html, lxml_html.HtmlElement) else parse_html(html, content_type)
     page = Page(root, url)
     if extractor is None:

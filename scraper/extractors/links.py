@@ -8,12 +8,11 @@ links to other hosts count towards one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
 from lxml import etree
 
 from ..text import collapse
-from ..urls import host_of
+from ..urls import absolute, host_of
 from .body import CONTAINER_CLASSES, CONTAINER_TAGS
 from .page import Page
 from .regions import in_widget, is_boilerplate
@@ -34,12 +33,10 @@ def _hrefs(el: etree._Element, base: str) -> list[str]:
     """The links' absolute addresses; a link the page wrote malformed is left out."""
     out = []
     for a in el.iter("a"):
-        href = (a.get("href") or "").strip()
-        if href and not href.startswith(("#", "javascript:", "mailto:", "tel:")):
-            try:
-                out.append(urljoin(base, href))
-            except ValueError:  # "http://[2001:db8::1/x": an invalid IPv6 host
-                continue
+        href = a.get("href")
+        url = absolute(base, href) if href and not href.lstrip().startswith("#") else None
+        if url:
+            out.append(url)
     return out
 
 

@@ -581,8 +581,12 @@ def categories(page: Page) -> list[str]:
 
 
 def canonical_url(page: Page) -> str:
-    href = page.link("canonical") or page.meta.get("og:url")
-    return absolute(page.url, href) or page.url
+    """The canonical link, else ``og:url``, else the page's URL; one that is malformed is skipped."""
+    for href in (page.link("canonical"), page.meta.get("og:url")):
+        url = absolute(page.url, href)
+        if url:
+            return url
+    return page.url
 
 
 def post_id(page: Page) -> str | None:
@@ -622,18 +626,39 @@ _COUNT_IN_TITLE = re.compile(r"^\s*(?:(\d[\d,.\u00a0]*)(?=\s*(?:[^\W\d]|$))|(one
                              r"(no)\s+(?:comments?|responses?|replies|thoughts?)\b)", re.I)
 
 
+# The dataset's column is int32: a larger "count" is no count (and past 4,300 digits ``int``
+# refuses the string outright).
+MAX_DECLARED_COUNT = 2**31 - 1
+
+
+def _count(value: object) -> int | None:
+    """The number ``value`` states (a JSON number, or the digits of a text), where it can be a
+    count of comments."""
+    if isinstance(value, float):  # JSON's 12.0 is 12, not the digits "120"
+        return _count(int(value)) if value.is_integer() else None
+    digits = re.sub(r"\D", "", str(value))
+    if not digits or len(digits) > len(str(MAX_DECLARED_COUNT)):
+        return None
+    number = int(digits)
+    return number if number <= MAX_DECLARED_COUNT else None
+
+
 def declared_comment_count(page: Page) -> int | None:
     """How many comments the page says its thread holds (JSON-LD ``commentCount``, microdata,
     or the number heading the thread: "22 thoughts on …"), to tell a complete thread from one
-    whose markup broke off; None where the page does not say."""
+    whose markup broke off; None where the page does not say, or says a number no thread holds."""
     for value in ((page.jsonld_article or {}).get("commentCount"),
                   *(e.get("content") or e.text_content() for e in page.with_attribute("itemprop", "commentCount"))):
-        number = re.sub(r"\D", "", str(value)) if value is not None else ""
-        if number:
-            return int(number)
+        number = _count(value) if value is not None and not isinstance(value, bool) else None
+        if number is not None:
+            return number
     for heading in page.with_class(*_COUNT_TITLE_CLASSES):
         m = _COUNT_IN_TITLE.match(collapse(heading.text_content()))
-        if m:
-            return int(re.sub(r"\D", "", m.group(1))) if m.group(1) else 1 if m.group(2) else 0
+        if m and m.group(1):
+            number = _count(m.group(1))
+            if number is not None:
+                return number
+        elif m:
+            return 1 if m.group(2) else 0
     return None
 

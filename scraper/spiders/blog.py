@@ -23,12 +23,13 @@ from .. import commentsystems, wordpress
 from ..extractors import ExtractionError, extract_page, load_packages, parse_html
 from ..signals import page_error
 from ..extractors.interstitial import interstitial
-from ..extractors.page import Page, binary_reason
+from ..extractors.decoding import binary_reason
+from ..extractors.page import Page
 from ..extractors.comments import comment_page_number
 from ..items import ArticleItem
 from ..outcome import CrawlSetupError
 from ..threads import CommentThread
-from ..urls import normalize_url
+from ..urls import absolute, normalize_url, safe_join, split_or_none
 from . import discovery
 
 log = logging.getLogger(__name__)
@@ -107,13 +108,13 @@ class BlogSpider(scrapy.Spider):
         if self.single_page:
             return
         for url in discovery.robots_sitemaps(robotparser):
-            if urlsplit(url).netloc.lower() in self.hosts:
+            if _netloc(url) in self.hosts:
                 self.crawler.engine.crawl(self._probe(url, self.parse_sitemap))
 
     def parse_sitemap(self, response: Response):
         children, pages = discovery.sitemap_links(response.body)
         for url in children:
-            if urlsplit(url).netloc.lower() in self.hosts:
+            if _netloc(url) in self.hosts:
                 yield self._probe(url, self.parse_sitemap)
         yield from self._follow(pages)
 
@@ -133,13 +134,13 @@ class BlogSpider(scrapy.Spider):
 
     def _page_links(self, root, base: str) -> list[str]:
         hrefs = root.xpath("//a/@href | //link[@rel='next' or @rel='prev']/@href")
-        return [urljoin(base, str(h).strip()) for h in hrefs]
+        return [url for h in hrefs if (url := absolute(base, str(h)))]  # a malformed one is skipped
 
     def _feeds(self, root, base: str):
         for href in root.xpath("//link[@rel='alternate' and (contains(@type, 'rss') or "
                                "contains(@type, 'atom'))]/@href"):
-            url = urljoin(base, str(href).strip())
-            if urlsplit(url).netloc.lower() in self.hosts:
+            url = absolute(base, str(href))
+            if url and _netloc(url) in self.hosts:
                 yield self._probe(url, self.parse_feed)
 
     # -- pages --------------------------------------------------------------------------
@@ -266,7 +267,7 @@ class BlogSpider(scrapy.Spider):
         if not url:
             return None
         hosts = {_site_host(f"//{h}") for h in self.hosts}
-        return url if urlsplit(url).netloc.lower() in self.hosts or _site_host(url) in hosts else None
+        return url if _netloc(url) in self.hosts or _site_host(url) in hosts else None
 
     def redirect_refused(self, source: str, target: str) -> str | None:
         """Why a redirect from ``source`` to ``target`` is not followed, or None. A redirect
@@ -275,7 +276,7 @@ class BlogSpider(scrapy.Spider):
         would archive another site's page as this blog's."""
         if self._in_scope(target) or _site_host(target) == _site_host(source):
             return None
-        return (f"a redirect to another host ({urlsplit(target).netloc}) is not followed: "
+        return (f"a redirect to another host ({_netloc(target)}) is not followed: "
                 f"add it with -a hosts=... to allow it")
 
     # -- one article's thread -----------------------------------------------------------
@@ -371,8 +372,8 @@ class BlogSpider(scrapy.Spider):
         """Why a page-named endpoint is not asked: only http(s), and no private, loopback or
         link-local address unless the blog itself is on one (a page must not make the crawler
         read local files or reach the machine's own network)."""
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        parts = split_or_none(url)
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
             return f"not an http(s) URL: {url[:200]}"
         if _private_host(parts.hostname) and not _private_host(urlsplit(self.start_url).hostname or ""):
             return f"a private or local address: {url[:200]}"
@@ -407,6 +408,8 @@ class BlogSpider(scrapy.Spider):
                 a.incomplete.append(f"{name}: {batch.incomplete}")
             # A next page may be named relative to the answer (a feed's rel="next", a Link header).
             a.system_fetch = _absolute(batch.next, response.url)
+            if batch.next is not None and a.system_fetch is None:
+                a.incomplete.append(f"{name}: a malformed next-page URL at {response.url}")
         yield from self._advance(a)
 
     def system_failed(self, failure: Failure):
@@ -502,10 +505,21 @@ class BlogSpider(scrapy.Spider):
 
 def _site_host(url: str) -> str:
     """The host a URL names, with no ``www.``, no default port (http → https keeps it)."""
-    parts = urlsplit(url)
+    parts = split_or_none(url)
+    if parts is None:
+        return ""
     host = (parts.hostname or "").removeprefix("www.")
-    port = parts.port if parts.port not in (None, 80, 443) else None
+    try:
+        port = parts.port if parts.port not in (None, 80, 443) else None
+    except ValueError:  # a port that is no number
+        return host
     return f"{host}:{port}" if port else host
+
+
+def _netloc(url: str) -> str:
+    """Host and port of ``url`` in lower case; "" for a malformed one."""
+    parts = split_or_none(url)
+    return parts.netloc.lower() if parts else ""
 
 
 def failure_reason(failure: Failure) -> str:
@@ -540,7 +554,9 @@ _FAILURE_REASONS = (
 def _absolute(fetch: commentsystems.Fetch | None, base: str) -> commentsystems.Fetch | None:
     if fetch is None:
         return None
-    url = urljoin(base, fetch.url)
+    url = safe_join(base, fetch.url)
+    if url is None:  # malformed: the caller marks the thread incomplete
+        return None
     return fetch if url == fetch.url else replace(fetch, url=url)
 
 

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from lxml import etree
+
+from ..urls import split_or_none
 
 
 # Not pages: assets, admin, APIs, and views that repeat a page (replies, shares, print).
@@ -20,8 +21,8 @@ _ASSET = re.compile(r"\.(jpe?g|png|gif|webp|svg|ico|bmp|tiff?|mp[34]|m4a|ogg|wav
 
 def is_page_link(url: str, hosts: set[str]) -> bool:
     """A same-blog URL that may hold an article or lead to one."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or parts.netloc.lower() not in hosts:
+    parts = split_or_none(url)
+    if parts is None or parts.scheme not in ("http", "https") or parts.netloc.lower() not in hosts:
         return False
     return not (_SKIP_PATH.search(parts.path) or _ASSET.search(parts.path)
                 or _SKIP_QUERY.search(parts.query))
