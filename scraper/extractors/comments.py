@@ -347,10 +347,28 @@ def _by_class(candidates: list, page: Page) -> Iterator[tuple[etree._Element, st
     areas = {id(el) for el in candidates if _is_area(el)}
     if not areas:
         return
+    covered: dict[etree._Element, bool] = {}  # element → it or a markup ancestor is an area
     for el in candidates:
         if (el.tag in ("li", "div", "article") and "comment" in _classes(el)
-                and any(id(a) in areas for a in page.markup_ancestors(el))):
+                and _in_area(page.markup_parent(el), areas, page, covered)):
             yield el, _platform_id(el)
+
+
+def _in_area(start: etree._Element | None, areas: set[int], page: Page,
+             covered: dict[etree._Element, bool]) -> bool:
+    """``start`` or one of its markup ancestors is a comment area. Each element's answer is
+    kept, so a reply chain thousands deep is walked once, not once per reply."""
+    chain, node = [], start
+    while node is not None and node not in covered:
+        if id(node) in areas:
+            covered[node] = True
+            break
+        chain.append(node)
+        node = page.markup_parent(node)
+    answer = covered.get(node, False) if node is not None else False
+    for passed in chain:
+        covered[passed] = answer
+    return answer
 
 
 def _is_area(el: etree._Element) -> bool:

@@ -22,7 +22,9 @@ UNNEST_DEPTH = 100
 _UNNEST_HARD_DEPTH = 160  # past this any element moves up, repeated or not
 _MIN_REPEATS = 3          # a structure repeated fewer times along the path is no chain
 _MARKUP = re.compile(r"<!--.*?(?:-->|\Z)|<![^>]*>?|<\?[^>]*>?"
-                     r"|<(/?)([A-Za-z][^\s/>]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S)
+                     # possessive, and a run of plain characters at a time: no backtracking state
+                     # kept per character of a long attribute, none at all for a tag left open
+                     r"|<(/?)([A-Za-z][^\s/>]*)((?:[^>\"']+|\"[^\"]*\"|'[^']*')*+)>", re.S)
 _CLASS_ATTRIBUTE = re.compile(r"""(?:^|\s)class\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
 _DIGITS = re.compile(r"\d+")
 # Elements whose content is text to the parser, never markup.
