@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from ..extractors.page import ExtractionError, Page, parse_html
+from ..extractors.errors import ExtractionError
+from ..extractors.page import Page, parse_html
 from ..urls import safe_join, split_or_none
 from .base import (Batch, CommentSystem, CommentSystemError, Embed, Fetch, comment_row, html_text,
                    inline_scripts, load_json, require, script_sources)

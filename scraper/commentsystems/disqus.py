@@ -17,7 +17,8 @@ from typing import Any
 from urllib.parse import SplitResult, parse_qs, quote, urlencode, urlsplit
 
 from ..dates import iso_utc
-from ..extractors.page import ExtractionError, Page, parse_html
+from ..extractors.errors import ExtractionError
+from ..extractors.page import Page, parse_html
 from ..urls import split_or_none
 from .base import (Batch, CommentSystem, CommentSystemError, Embed, Fetch, Unavailable, comment_row,
                    html_text, inline_scripts, load_json, require, script_sources)

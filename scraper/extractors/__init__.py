@@ -10,7 +10,8 @@ from lxml import html as lxml_html
 
 from ..urls import split_or_none
 from .generic import GenericExtractor
-from .page import ExtractionError, Page, parse_html
+from .errors import ExtractionError
+from .page import Page, parse_html
 from .registry import extractor_for, extractor_named, load_packages, register, registered
 from .site import SiteExtractor
 

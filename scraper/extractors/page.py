@@ -20,11 +20,6 @@ from .streaming import place_streamed_segments
 from .unnest import UNNESTED_ID, UNNESTED_PARENT, unnest_markup
 from .walk import index_walk
 
-# Re-exported: the package's __init__, the blog spider and the Discourse and Disqus comment
-# systems still import these from here; their homes are ``decoding`` and ``errors``.
-from .decoding import binary_reason  # noqa: F401
-from .errors import ExtractionError  # noqa: F401
-
 # Real pages nest a few dozen levels. A page parsed deeper than MAX_DEPTH is parsed again from
 # its markup unnested past ``unnest.UNNEST_DEPTH`` (``unnest_markup``: every element and every
 # character kept); anything still deeper is flattened into its ancestor at MAX_DEPTH (text
