@@ -545,6 +545,7 @@ _FAILURE_REASONS = (
     ("ConnectionRefusedError", "connection refused"),
     ("ConnectionLost", "connection lost"),
     ("max redirections reached", "too many redirects (REDIRECT_MAX_TIMES)"),
+    ("larger than download max size", "the body is larger than DOWNLOAD_MAXSIZE: not downloaded"),
     ("BadGzipFile", "the compressed body is corrupt"),
     ("zlib.error", "the compressed body is corrupt"),
     ("Error -3 while decompressing", "the compressed body is corrupt"),
