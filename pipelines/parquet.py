@@ -36,6 +36,8 @@ from twisted.python.failure import Failure
 import scraper
 from scraper.items import ArticleItem
 from scraper.outcome import CrawlSetupError, exit_code, outcome
+from scraper.seeds import parse_line, seed_of
+from scraper.urls import site_of
 from scraper.signals import dataset_commit, page_error
 
 from . import ledger as ledger_
@@ -296,7 +298,7 @@ class PartWriter:
 
 
 # Rows of a table are stored once its part is final; counts and summaries are read from there.
-_TALLY = {"articles": ("page_kind", "comment_system", "comments_complete"), "comments": ("kind", "parent_source", "depth"), "pages": ("unchanged",)}
+_TALLY = {"articles": ("page_kind", "comment_system", "comments_complete", "site"), "comments": ("kind", "parent_source", "depth"), "pages": ("unchanged",)}
 
 
 class ParquetDatasetPipeline:
@@ -321,6 +323,9 @@ class ParquetDatasetPipeline:
         self.errors: list[dict] = []
         self.errors_total = 0
         self.failures = 0  # errors that cost content: all but pages the site says are gone
+        self.errors_by_site: Counter = Counter()  # every error, by the host of its URL
+        self.seeds = [s for s in map(parse_line, settings.getlist("CRAWL_SEEDS")) if s is not None]
+        self.start_errors: dict[str, str] = {}  # a seed's start URL → why it failed
         self.fetched = 0  # answers that were not errors: none at all means the crawl failed
         self.truncated: list[dict] = []  # articles stored cut, with the reason
         self.write_failed = False
@@ -510,6 +515,10 @@ class ParquetDatasetPipeline:
     def record_error(self, url: str | None, message: str, failure: bool = True) -> None:
         self.errors_total += 1
         self.failures += failure
+        if url:
+            self.errors_by_site[site_of(url)] += 1
+            if any(url == s.url for s in self.seeds):
+                self.start_errors.setdefault(url, message)
         if len(self.errors) < self.max_errors:
             self.errors.append({"time": utc_now().isoformat(), "url": url, "message": message})
 
@@ -666,6 +675,8 @@ class ParquetDatasetPipeline:
                                    if k.startswith("threads/")} if stats else {},
             },
             "truncated": self.truncated[:self.max_errors],  # since 1.4: articles stored cut, and why
+            # Per blog of the crawl (one, or a collection's seed list), since 1.4.
+            "seeds": self._per_seed(),
             "files": self.summary.get("files", {}),
             "log_counts": {level: stats.get_value(f"log_count/{level}", 0) if stats else None
                            for level in ("ERROR", "WARNING")},
@@ -673,6 +684,38 @@ class ParquetDatasetPipeline:
             "errors_total": self.errors_total,
             "errors": self.errors,
         }
+
+    def _per_seed(self) -> list[dict]:
+        """Articles and comments this run stored, errors listed, and the start page's failure
+        (if any), for each seed; rows of hosts no seed names count for none."""
+        seeds = self.seeds
+        articles, comments, errors = Counter(), Counter(), Counter()
+        for site, n in self._stored("articles", "site").items():
+            if (owner := seed_of(site, seeds)) is not None:
+                articles[owner.url] += n
+        for site, n in self._comments_by_site().items():
+            if (owner := seed_of(site, seeds)) is not None:
+                comments[owner.url] += n
+        for site, n in self.errors_by_site.items():
+            if (owner := seed_of(site, seeds)) is not None:
+                errors[owner.url] += n
+        return [{"url": s.url, "hosts": list(s.hosts), "articles": articles[s.url], "comments": comments[s.url],
+                 "errors": errors[s.url], "start_failed": self.start_errors.get(s.url)} for s in seeds]
+
+    def _comments_by_site(self) -> Counter:
+        """Comment rows in this run's finished parts, by their article's site."""
+        by_url: Counter = Counter()
+        for path in self.writers["comments"].files if "comments" in self.writers else []:
+            try:
+                column = pq.read_table(path, columns=["article_url"]).column("article_url")
+            except WRITE_ERRORS as exc:
+                log.error("Could not count the comments of %s by blog: %s", path, exc)
+                continue
+            by_url.update(dict(zip(*[c.to_pylist() for c in column.value_counts().flatten()])))
+        by_site: Counter = Counter()
+        for url, n in by_url.items():
+            by_site[site_of(url)] += n
+        return by_site
 
     def _write_manifest(self) -> None:
         if self.crawler is not None:

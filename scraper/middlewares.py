@@ -58,7 +58,8 @@ class WarcCaptureMiddleware:
         # A crawl killed earlier in the same folder left its last file open: keep its records.
         warc.recover_open_files(folder)
         info = warc.warcinfo(settings.get("CRAWL_ID"), settings.get("CRAWL_START_URL"),
-                             settings.get("USER_AGENT"), settings.getbool("ROBOTSTXT_OBEY"))
+                             settings.get("USER_AGENT"), settings.getbool("ROBOTSTXT_OBEY"),
+                             settings.getlist("CRAWL_SEEDS"))
         self.writer = warc.WarcFileWriter(folder, settings.get("CRAWL_ID"),
                                           settings.getint("WARC_MAX_SIZE", 1 << 30), info)
         self.failed = False

@@ -11,7 +11,7 @@ killed crawl left behind into a final one, cut after its last complete record.
 from __future__ import annotations
 
 import hashlib
-
+import json
 import logging
 import os
 import re
@@ -181,7 +181,10 @@ def crawl_of(warc_file: str) -> str:
     return _SERIAL.split(warc_file)[0]
 
 
-def warcinfo(crawl_id: str, start_url: str | None, user_agent: str | None, robots_obey: bool) -> dict[str, str]:
+def warcinfo(crawl_id: str, start_url: str | None, user_agent: str | None, robots_obey: bool,
+             seeds: list[str] | None = None) -> dict[str, str]:
+    """The warcinfo record's fields. ``seeds``: the crawl's seed-list lines (start URL, further
+    hosts), so that ``scrapy reextract`` rebuilds every blog of a collection, in its scope."""
     versions = ", ".join(f"{n} {_version(n)}" for n in ("scrapy", "warcio"))
     info = {"software": f"blog-archiver/{scraper.__version__} ({versions})",
             "format": "WARC File Format 1.1",
@@ -190,6 +193,8 @@ def warcinfo(crawl_id: str, start_url: str | None, user_agent: str | None, robot
             "robots": "obey" if robots_obey else "ignore"}
     if start_url:
         info["start-url"] = start_url
+    if seeds:
+        info["seeds"] = json.dumps(seeds)
     if user_agent:
         info["http-header-user-agent"] = user_agent
     return info

@@ -199,7 +199,8 @@ def test_no_start_url_is_one_clear_line(tmp_path):
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert [line for line in proc.stderr.splitlines() if "Error" in line] == [
-        "Error: no start URL: give one with -a url=<URL>, e.g. scrapy crawl blog -a url=https://blog.example.org/"]
+        "Error: no start URL: give one with -a url=<URL>, e.g. scrapy crawl blog -a url=https://blog.example.org/, "
+        "or a seed list with -a seeds=FILE"]
 
 
 def _read_only_folder(tmp_path: Path) -> Path:

@@ -11,7 +11,10 @@ hold is a 404.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+import os
+import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -75,6 +78,8 @@ class Command(BaseRunSpiderCommand):
         if not self.paths:
             raise UsageError(f"no *.warc.gz or *.warc files in {', '.join(args)}", print_help=False)
         info, crawls = describe(self.paths)
+        if info.get("seeds") and not opts.spargs.get("url") and not opts.spargs.get("seeds"):
+            opts.spargs["seeds"] = self._seed_list(info["seeds"])  # every blog of a collection
         opts.spargs.setdefault("url", info.get("start-url") or info.get("first-url"))
         if len(crawls) > 1 and not opts.spargs.get("crawl"):
             raise UsageError(f"the WARC files belong to several crawls ({', '.join(crawls)}): "
@@ -105,6 +110,23 @@ class Command(BaseRunSpiderCommand):
         }.items():
             self.settings.set(name, value, priority="cmdline")
 
+    def _seed_list(self, recorded: str) -> str:
+        """The crawl's seed list, as its warcinfo record holds it, in a file the spider reads."""
+        try:
+            lines = [str(line) for line in json.loads(recorded)]
+        except (ValueError, TypeError):
+            raise UsageError("the WARC files' seed list is unreadable: give -a url=URL or -a seeds=FILE",
+                             print_help=False) from None
+        handle, name = tempfile.mkstemp(prefix="seeds-", suffix=".txt")
+        with os.fdopen(handle, "w", encoding="utf-8") as f:
+            f.write("".join(f"{line}\n" for line in lines))
+        self._temp_seeds = Path(name)
+        return name
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.crawler_process is not None
-        self.exitcode = run(self.crawler_process, self.crawler_process.create_crawler("blog"), **opts.spargs)
+        try:
+            self.exitcode = run(self.crawler_process, self.crawler_process.create_crawler("blog"), **opts.spargs)
+        finally:
+            if getattr(self, "_temp_seeds", None):
+                self._temp_seeds.unlink(missing_ok=True)

@@ -28,6 +28,7 @@ from ..extractors.page import Page
 from ..extractors.comments import comment_page_number
 from ..items import ArticleItem
 from ..outcome import CrawlSetupError
+from ..seeds import read_seeds, seed
 from ..threads import CommentThread
 from ..urls import absolute, normalize_url, safe_join, split_or_none
 from . import discovery
@@ -58,21 +59,24 @@ class BlogSpider(scrapy.Spider):
     name = "blog"
 
     def __init__(self, url: str | None = None, out: str | None = None, crawl: str | None = None,
-                 hosts: str | None = None, single_page: bool = False, extractor: str | None = None,
-                 *args, **kwargs):
+                 hosts: str | None = None, seeds: str | None = None, single_page: bool = False,
+                 extractor: str | None = None, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # ``scrapy extract URL``: this one page with its whole thread (comment pages, comment
         # system, REST API), nothing else of the blog; ``extractor`` overrides the registry.
         self.single_page, self.extractor = single_page, extractor
         self.results: dict[str, dict] = {}  # single_page: each extracted page's result
-        if not url:
+        if not url and not seeds:
             raise CrawlSetupError("no start URL: give one with -a url=<URL>, e.g. "
-                                  "scrapy crawl blog -a url=https://blog.example.org/")
-        self.start_url = url if "://" in url else f"https://{url}"
-        host = urlsplit(self.start_url).netloc.lower()
-        self.hosts = {host} | {h.strip().lower() for h in (hosts or "").split(",") if h.strip()}
+                                  "scrapy crawl blog -a url=https://blog.example.org/, or a seed list "
+                                  "with -a seeds=FILE")
+        # A collection (-a seeds=FILE) or one blog: each seed its own scope, all in one dataset.
+        self.seeds = read_seeds(seeds) if seeds else [seed(url, hosts or "")]
+        self.start_url = self.seeds[0].url
+        self.hosts = {h for s in self.seeds for h in s.hosts}
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-        self.crawl_id = crawl or f"{host.replace(':', '_')}-{stamp}"
+        name = Path(seeds).stem if seeds else self.seeds[0].hosts[0].replace(":", "_")
+        self.crawl_id = crawl or f"{name}-{stamp}"
         self.out = out
         self._articles: set[str] = set()
         self._stored_before: set[str] = set()  # a resumed run: stored by the killed run
@@ -87,6 +91,7 @@ class BlogSpider(scrapy.Spider):
             crawler.settings.set("DATASET_ROOT", spider.out, priority="spider")
         crawler.settings.set("CRAWL_ID", spider.crawl_id, priority="spider")
         crawler.settings.set("CRAWL_START_URL", spider.start_url, priority="spider")
+        crawler.settings.set("CRAWL_SEEDS", [s.as_line() for s in spider.seeds], priority="spider")
         crawler.signals.connect(spider._on_robots, signal=signals.robots_parsed)
         # A resumed crawl: articles already stored are not assembled again.
         spider._stored_before = stored_article_ids(
@@ -97,11 +102,12 @@ class BlogSpider(scrapy.Spider):
         return spider
 
     async def start(self):
-        yield scrapy.Request(self.start_url, callback=self.parse_page, errback=self.page_failed)
-        if self.single_page:
-            return
-        for path in ("/wp-sitemap.xml", "/sitemap.xml"):
-            yield self._probe(urljoin(self.start_url, path), self.parse_sitemap)
+        for s in self.seeds:
+            yield scrapy.Request(s.url, callback=self.parse_page, errback=self.page_failed)
+            if self.single_page:
+                return
+            for path in ("/wp-sitemap.xml", "/sitemap.xml"):
+                yield self._probe(urljoin(s.url, path), self.parse_sitemap)
 
     # -- discovery ----------------------------------------------------------------------
     def _on_robots(self, robotparser, request) -> None:
@@ -157,7 +163,7 @@ class BlogSpider(scrapy.Spider):
             self.crawler.stats.inc_value("blog/interstitial_pages")
             return
         if not self.single_page:
-            if response.url.rstrip("/") == self.start_url.rstrip("/") or response.meta.get("depth", 0) == 0:
+            if response.meta.get("depth", 0) == 0:  # a seed's start page (or where it redirected)
                 yield from self._feeds(root, response.url)
             yield from self._follow(self._page_links(root, response.url))
         if response.meta.get("revalidated") or response.meta.get("unchanged_content"):
@@ -375,7 +381,8 @@ class BlogSpider(scrapy.Spider):
         parts = split_or_none(url)
         if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
             return f"not an http(s) URL: {url[:200]}"
-        if _private_host(parts.hostname) and not _private_host(urlsplit(self.start_url).hostname or ""):
+        if _private_host(parts.hostname) and not any(_private_host(urlsplit(s.url).hostname or "")
+                                                     for s in self.seeds):
             return f"a private or local address: {url[:200]}"
         return None
 
