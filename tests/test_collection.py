@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from scraper.commands.demo import summary
 from scraper.replay import SAMPLE_BLOG, ReplaySite
 from scraper.seeds import read_seeds
 from scraper.outcome import CrawlSetupError
@@ -76,8 +77,34 @@ def test_a_collection_lands_in_one_dataset_with_each_blog_in_its_scope(tmp_path)
         assert seeds[url]["articles"] == len(rows) and seeds[url]["start_failed"] is None
         assert seeds[url]["comments"] == sum(c["article_id"] in ids for c in comments) > 0
 
+    printed = summary(tmp_path / "out" / "community" / "crawl.json")
+    assert (f"    {dead}: 0 articles, 0 comments, {seeds[dead]['errors']} errors (start page: Request failed: "
+            "connection refused)") in printed
+    assert f"    {blog.url}/: {len(truth_posts())} articles" in printed
+
     # The WARC files name the seed list: a rebuild finds every blog again, each in its scope.
     rebuilt = run_reextract([tmp_path / "out" / "community" / "warc"], tmp_path / "rebuilt")
     assert rebuilt.returncode in (0, 3), rebuilt.stderr[-3000:]
     again = read_table(tmp_path / "rebuilt", "community", "articles")
     assert sorted(a["article_id"] for a in again) == sorted(a["article_id"] for a in articles)
+
+
+def test_a_blog_closed_to_crawlers_is_listed_against_its_seed(tmp_path):
+    """robots.txt disallowing everything: the seed yields nothing, and says why."""
+    site = tmp_path / "closed"
+    site.mkdir()
+    (site / "index.html").write_bytes((SAMPLE_BLOG / "index.html").read_bytes())
+    (site / "robots.txt").write_text("User-agent: *\nDisallow: /\n")
+    (site / "manifest.json").write_text(json.dumps({"base": "http://closed.test", "entries": [
+        {"url": "http://closed.test/", "file": "index.html", "content_type": "text/html"},
+        {"url": "http://closed.test/robots.txt", "file": "robots.txt", "content_type": "text/plain"}]}))
+    with ReplaySite(site) as closed:
+        listing = tmp_path / "blogs.txt"
+        listing.write_text(f"{closed.url}/\n")
+        cmd = [sys.executable, "-m", "scrapy.cmdline", "crawl", "blog", "-a", f"seeds={listing}",
+               "-a", f"out={tmp_path / 'out'}", "-a", "crawl=closed", *FAST]
+        proc = subprocess.run(cmd, cwd=ROOT, env=crawl_env(None), capture_output=True, text=True, timeout=120)
+    manifest = json.loads((tmp_path / "out" / "closed" / "crawl.json").read_text())
+    [seed] = manifest["seeds"]
+    assert seed["start_failed"] == f"Not fetched {closed.url}/: robots.txt forbids the start page"
+    assert proc.returncode == 4, proc.stderr[-3000:]  # nothing fetched: the crawl failed

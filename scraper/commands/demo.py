@@ -139,11 +139,22 @@ def summary(path: Path) -> str:
         *([f"  truncated:         {counts['truncated_articles']} article(s) stored cut (why: crawl.json)"]
           if counts.get("truncated_articles") else []),
         f"  errors:            {m.get('errors_total', 0)}",
+        *_per_seed(m.get("seeds") or []),
         *_root_totals(folder.parent),
         f"  dataset:           {folder.resolve()}",
         *(f"    {f}" for f in files),
     ]
     return "\n".join(lines)
+
+
+def _per_seed(seeds: list[dict]) -> list[str]:
+    """One line a blog of a collection, and any blog whose start page failed."""
+    if len(seeds) < 2 and not any(s.get("start_failed") for s in seeds):
+        return []
+    return ["  per blog:"] + [
+        f"    {s['url']}: {s.get('articles', 0)} articles, {s.get('comments', 0)} comments, "
+        f"{s.get('errors', 0)} errors" + (f" (start page: {s['start_failed']})" if s.get("start_failed") else "")
+        for s in seeds]
 
 
 def _root_totals(root: Path) -> list[str]:

@@ -259,8 +259,11 @@ class BlogSpider(scrapy.Spider):
         # Listed under the URL the crawl asked for, not the last one of its redirects.
         url = (failure.request.meta.get("redirect_urls") or [failure.request.url])[0]
         if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
-            self.logger.debug("Not fetched, %s: %s", reason, url)
             self.crawler.stats.inc_value("blog/forbidden_by_robots")
+            if any(url == s.url for s in self.seeds):  # the whole blog may be closed to crawlers
+                self._page_error(url, logging.ERROR, "Not fetched %s: robots.txt forbids the start page")
+            else:
+                self.logger.debug("Not fetched, %s: %s", reason, url)
             return
         self.logger.log(level, "Request failed (%s): %s", reason, url)
         if getattr(failure.value, "response", None) is None:
