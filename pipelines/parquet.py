@@ -37,6 +37,7 @@ import scraper
 from scraper.items import ArticleItem
 from scraper.outcome import CrawlSetupError, exit_code, outcome
 from scraper.seeds import parse_line, seed_of
+from scraper.threads import REPAIR_RULES
 from scraper.urls import site_of
 from scraper.signals import dataset_commit, page_error
 
@@ -59,7 +60,7 @@ _CRAWL_ID = re.compile(r"^\w[\w.-]*$")
 # Room kept on the disk for crawl.json: a crawl that fills the disk frees it to write its
 # manifest, so that it still says how the crawl ended and what it stored.
 MANIFEST_RESERVE = ".manifest-reserve"
-MANIFEST_RESERVE_BYTES = 256 * 1024
+MANIFEST_RESERVE_BYTES = 1024 * 1024  # a manifest of 1,000 errors and thousands of part files fits
 # Answers that say nothing was fetched: robots.txt is asked whether or not the site answers.
 _NOT_CONTENT = ("/robots.txt",)
 _GONE = (404, 410)
@@ -327,7 +328,6 @@ class ParquetDatasetPipeline:
         self.seeds = [s for s in map(parse_line, settings.getlist("CRAWL_SEEDS")) if s is not None]
         self.start_errors: dict[str, str] = {}  # a seed's start URL → why it failed
         self.fetched = 0  # answers that were not errors: none at all means the crawl failed
-        self.truncated: list[dict] = []  # articles stored cut, with the reason
         self.write_failed = False
         self.started_at: str | None = None
         self.rebuilt_at: str | None = None
@@ -339,6 +339,8 @@ class ParquetDatasetPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ParquetDatasetPipeline:
         pipe = cls(crawler.settings, crawler)
+        # Before the engine opens: a disk already full is a crawl that cannot start, one line.
+        pipe._reserve_manifest_room()
         for handler, signal in ((pipe.on_spider_error, signals.spider_error),
                                 (pipe.on_item_dropped, signals.item_dropped),
                                 (pipe.on_item_error, signals.item_error),
@@ -354,7 +356,6 @@ class ParquetDatasetPipeline:
         now, captured = utc_now().isoformat(), self.settings.get("CRAWL_STARTED_AT")
         self.started_at = captured or now
         self.rebuilt_at = now if captured else None
-        self._reserve_manifest_room()
         for name, schema in TABLES.items():
             folder = self.folder / name
             folder.mkdir(parents=True, exist_ok=True)
@@ -412,8 +413,7 @@ class ParquetDatasetPipeline:
             self.writers["comments"].add(comments)
             self.writers["articles"].add(articles)
             self._commit_if_unbuffered()
-            if item.article.get("truncated"):
-                self.truncated.append({"url": item.article.get("url"), "reason": item.article["truncated"]})
+
         except WRITE_ERRORS as exc:
             self._write_error(exc, item.article.get("url"))
             raise DropItem(f"Not stored, write error: {item.article.get('url')}") from exc
@@ -463,7 +463,7 @@ class ParquetDatasetPipeline:
         self._sync_captures()  # ... and when neither has anything pending, this does
 
     def close_spider(self, spider: Any = None) -> None:
-        if self.closed:
+        if self.closed or not self.writers:  # closed already, or never opened
             return
         self.closed = True
         if self._commit_loop is not None and self._commit_loop.running:
@@ -487,7 +487,7 @@ class ParquetDatasetPipeline:
     def on_spider_closed(self, spider: Any = None, reason: str | None = None) -> None:
         # The reason reaches pipelines only through this signal, sent after close_spider.
         self.finish_reason = reason
-        if self.closed:
+        if self.closed and self.writers:
             self.summary["finish_reason"] = reason
             self._write_manifest()
 
@@ -629,11 +629,13 @@ class ParquetDatasetPipeline:
     @property
     def outcome(self) -> str:
         # Articles stored from answers the pipeline never saw (rows fed directly) count as fetched.
-        return outcome(self.finish_reason, self.fetched or self._rows("articles"), self.failures)
+        return outcome(self.finish_reason, self.fetched or self._rows("articles"), self.failures,
+                       self.errors_total, self.write_failed)
 
     def manifest(self) -> dict:
         stats = self.crawler.stats if self.crawler is not None else None
         ended = self.outcome
+        truncated = self._truncated()
         names = list(MANIFEST_SETTINGS) + [n for n in self.settings.getlist("MANIFEST_SETTINGS")
                                            if n not in MANIFEST_SETTINGS]
         return {
@@ -669,12 +671,12 @@ class ParquetDatasetPipeline:
                 + (self.crawler.stats.get_value("blog/already_stored", 0) if self.crawler else 0),
                 "files_written": {n: len(w.files) for n, w in self.writers.items()},
                 "http_errors": dict(sorted(self.http_errors.items())),
-                "truncated_articles": len(self.truncated),  # since 1.4
+                "truncated_articles": len(truncated),  # since 1.4
                 # Threads made sound (scraper/threads.py): parent cycles broken, derived ids (since 1.4).
-                "thread_repairs": {k.removeprefix("threads/"): v for k, v in sorted(stats.get_stats().items())
-                                   if k.startswith("threads/")} if stats else {},
+                "thread_repairs": {rule.stat.removeprefix("threads/"): stats.get_value(rule.stat, 0) if stats else 0
+                                   for rule in REPAIR_RULES.values()},
             },
-            "truncated": self.truncated[:self.max_errors],  # since 1.4: articles stored cut, and why
+            "truncated": truncated[:self.max_errors],  # since 1.4: articles stored cut, and why
             # Per blog of the crawl (one, or a collection's seed list), since 1.4.
             "seeds": self._per_seed(),
             "files": self.summary.get("files", {}),
@@ -701,6 +703,18 @@ class ParquetDatasetPipeline:
                 errors[owner.url] += n
         return [{"url": s.url, "hosts": list(s.hosts), "articles": articles[s.url], "comments": comments[s.url],
                  "errors": errors[s.url], "start_failed": self.start_errors.get(s.url)} for s in seeds]
+
+    def _truncated(self) -> list[dict]:
+        """The articles this run stored cut (``truncated`` not null), read from its finished parts."""
+        found = []
+        for path in self.writers["articles"].files if "articles" in self.writers else []:
+            try:
+                table = pq.read_table(path, columns=["url", "truncated"]).to_pylist()
+            except WRITE_ERRORS as exc:
+                log.error("Could not read the truncated articles of %s: %s", path, exc)
+                continue
+            found += [{"url": r["url"], "reason": r["truncated"]} for r in table if r["truncated"]]
+        return found
 
     def _comments_by_site(self) -> Counter:
         """Comment rows in this run's finished parts, by their article's site."""

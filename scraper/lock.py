@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scrapy import signals
-from scrapy.utils.job import job_dir
 
 from .outcome import CrawlSetupError
 
@@ -29,8 +28,8 @@ class FolderLock:
     """An exclusive lock on ``folder``, created if missing; ``acquire`` raises
     ``CrawlSetupError`` when another process holds it or the folder cannot be written."""
 
-    def __init__(self, folder: Path, what: str) -> None:
-        self.folder, self.what = folder, what
+    def __init__(self, folder: Path, what: str, instead: str = "give this crawl another -a crawl=NAME") -> None:
+        self.folder, self.what, self.instead = folder, what, instead
         self._fd: int | None = None
 
     @property
@@ -46,7 +45,7 @@ class FolderLock:
                 holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
                 os.close(fd)
                 raise CrawlSetupError(f"the {self.what} {self.folder} is in use by another crawl (pid {holder}): "
-                                      "wait for it to end, or give this crawl another -a crawl=NAME") from None
+                                      f"wait for it to end, or {self.instead}") from None
             if self._still_linked(fd):
                 os.ftruncate(fd, 0)
                 os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
@@ -98,8 +97,10 @@ class CrawlLock:
         if settings.get("CRAWL_ID"):
             root = Path(settings.get("DATASET_ROOT") or "datasets")
             locks.append(FolderLock(root / settings["CRAWL_ID"], "crawl folder"))
-        if job_dir(settings):
-            locks.append(FolderLock(Path(job_dir(settings)), "job directory"))
+        jobdir = settings.get("JOBDIR")
+        # One lock for a JOBDIR that is the crawl folder itself: a second flock would refuse us.
+        if jobdir and not any(Path(jobdir).resolve() == lock.folder.resolve() for lock in locks):
+            locks.append(FolderLock(Path(jobdir), "job directory", "give this crawl another -s JOBDIR=DIR"))
         ext = cls(locks)
         crawler.signals.connect(ext.release, signal=signals.engine_stopped)
         return ext

@@ -37,18 +37,20 @@ class CrawlSetupError(Exception):
     """The crawl cannot start; the message says what is wrong and what to do, in one line."""
 
 
-def outcome(finish_reason: str | None, fetched: int, errors: int) -> str:
+def outcome(finish_reason: str | None, fetched: int, failures: int, listed: int,
+            write_failed: bool = False) -> str:
     """The outcome of a crawl closed with ``finish_reason`` (Scrapy's), which received
-    ``fetched`` answers that were not errors and listed ``errors`` failures (requests that
-    failed, pages not stored, threads known to be incomplete)."""
-    if finish_reason in WRITE_ERROR_REASONS:
+    ``fetched`` answers that were not errors, listed ``listed`` errors of which ``failures``
+    cost content (requests that failed, pages not stored, threads known to be incomplete; not a
+    404), and whose dataset could (not) be written."""
+    if write_failed or finish_reason in WRITE_ERROR_REASONS:
         return "write_error"
     # A limit the user set (CLOSESPIDER_PAGECOUNT, ...) ends the crawl as asked.
     if finish_reason != "finished" and not (finish_reason or "").startswith("closespider_"):
         return "interrupted"
-    if fetched == 0 and errors:  # everything it tried failed (nothing to do is no failure)
+    if fetched == 0 and listed:  # everything it tried failed, a 404 start page too
         return "failed"
-    return "finished_with_errors" if errors else "finished"
+    return "finished_with_errors" if failures else "finished"
 
 
 def exit_code(name: str) -> int:
@@ -68,7 +70,16 @@ def run(process: CrawlerProcessBase, crawler: Crawler, **spider_args: Any) -> in
     if process.bootstrap_failed:
         return exit_code("setup_error")
     name = crawler.stats.get_value("crawl/outcome") if crawler.stats else None
-    return exit_code(name) if name in OUTCOMES else 0  # a crawl that writes no dataset: Scrapy's 0
+    if name in OUTCOMES:
+        return exit_code(name)
+    # No outcome: a crawl that writes no dataset (Scrapy's 0), or one stopped before its
+    # pipeline could write crawl.json (a second Ctrl-C forces an unclean shutdown).
+    return exit_code("interrupted") if _writes_dataset(crawler) else 0
+
+
+def _writes_dataset(crawler: Crawler) -> bool:
+    return any(str(path).endswith("ParquetDatasetPipeline")
+               for path, order in crawler.settings.getdict("ITEM_PIPELINES").items() if order is not None)
 
 
 def _keep_setup_errors(started: Deferred | asyncio.Task, found: list[CrawlSetupError]) -> None:

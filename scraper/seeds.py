@@ -2,7 +2,9 @@
 
 A seed list has one blog a line: its start URL, then any further hosts that belong to it
 (``https://blog.example.org/ www.example.org, cdn.example.org``); ``#`` starts a comment, blank
-lines are skipped. Each seed is its own scope: its start URL's host plus the hosts its line names.
+lines are skipped. Each seed is its own scope: its start URL's host and that host's ``www.``
+twin (``example.org`` redirecting to ``www.example.org`` is the commonest blog set-up), plus
+the hosts its line names.
 """
 from __future__ import annotations
 
@@ -20,10 +22,10 @@ _COMMENT = re.compile(r"(?:^|\s)#.*$")  # a "#" inside a URL is its fragment, no
 @dataclass(frozen=True)
 class Seed:
     url: str
-    hosts: tuple[str, ...]  # the start URL's host first
+    hosts: tuple[str, ...]  # the start URL's host first, then its www. twin
 
     def as_line(self) -> str:
-        return " ".join((self.url, *self.hosts[1:]))
+        return " ".join((self.url, *self.hosts[2:]))
 
 
 def seed(url: str, extra_hosts: str | list[str] = ()) -> Seed:
@@ -34,7 +36,9 @@ def seed(url: str, extra_hosts: str | list[str] = ()) -> Seed:
         raise CrawlSetupError(f"not a start URL: {url!r}")
     if isinstance(extra_hosts, str):
         extra_hosts = _SEPARATORS.split(extra_hosts)
-    hosts = [parts.netloc.lower()] + [h.lower() for h in extra_hosts if h]
+    host = parts.netloc.lower()
+    twin = host.removeprefix("www.") if host.startswith("www.") else f"www.{host}"
+    hosts = [host, twin] + [h.lower() for h in extra_hosts if h]
     return Seed(url, tuple(dict.fromkeys(hosts)))
 
 

@@ -90,8 +90,9 @@ DISQUS_API_KEY: str | None = None
 # Packages of site extractors besides scraper.extractors.sites (see CONTRIBUTING.md).
 EXTRACTOR_PACKAGES: list[str] = []
 
-# One crawl at a time in a crawl folder and a JOBDIR (scraper/lock.py); progress lines.
-EXTENSIONS = {"scraper.lock.CrawlLock": 0, "scraper.extensions.CrawlProgress": 500}
+# One crawl at a time in a crawl folder and a JOBDIR (scraper/lock.py), first of all extensions
+# (Scrapy's own SpiderState creates JOBDIR: an unwritable one gets our one-line error); progress.
+EXTENSIONS = {"scraper.lock.CrawlLock": -1, "scraper.extensions.CrawlProgress": 500}
 PROGRESS_INTERVAL = 30.0
 
 LOG_LEVEL = "INFO"

@@ -28,6 +28,12 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
+def _listing(folder: Path, text: str) -> Path:
+    path = folder / "one.txt"
+    path.write_text(text)
+    return path
+
+
 def test_a_seed_list_reads_urls_hosts_and_comments(tmp_path):
     listing = tmp_path / "blogs.txt"
     listing.write_text("# a community's blogs\n\nhttps://a.example.org/  www.a.example.org, cdn.a.example.org\n"
@@ -36,7 +42,10 @@ def test_a_seed_list_reads_urls_hosts_and_comments(tmp_path):
     seeds = read_seeds(listing)
     assert [(s.url, s.hosts) for s in seeds] == [
         ("https://a.example.org/", ("a.example.org", "www.a.example.org", "cdn.a.example.org")),
-        ("https://b.example.net/blog/#top", ("b.example.net",))]
+        ("https://b.example.net/blog/#top", ("b.example.net", "www.b.example.net"))]
+    # A host and its www. twin are one blog: example.org answering with www.example.org links.
+    assert read_seeds(_listing(tmp_path, "http://www.example.test:8081/\n"))[0].hosts == (
+        "www.example.test:8081", "example.test:8081")
     listing.write_text("ftp://files.example.org/\n")
     with pytest.raises(CrawlSetupError, match="line 1: not a start URL"):
         read_seeds(listing)

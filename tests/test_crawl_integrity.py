@@ -84,9 +84,10 @@ def test_a_second_crawl_into_a_folder_in_use_refuses_to_start(site_dir, tmp_path
         rest = first.communicate(timeout=180)[1]
     assert second.returncode == 1, second.stderr[-2000:]
     errors = [line for line in second.stderr.splitlines() if line.startswith("Error:")]
+    instead = "-a crawl=NAME" if shared == "crawl folder" else "-s JOBDIR=DIR"
     assert errors == [f"Error: the {shared} {tmp_path / ('same' if shared == 'crawl folder' else 'job')} "
                       f"is in use by another crawl (pid {first.pid}): wait for it to end, or give this "
-                      "crawl another -a crawl=NAME"]
+                      f"crawl another {instead}"]
     assert "Traceback" not in second.stderr
     assert first.returncode in (0, 3), rest[-2000:]
     assert not (tmp_path / "other").exists() or not list((tmp_path / "other").rglob("*.parquet"))
@@ -128,7 +129,10 @@ class HostileBlog(BaseHTTPRequestHandler):
         path = self.path
         if path == "/":
             links = "".join(f'<a href="{p}">{p}</a> ' for p in ("/article/", *self.FAULTS))
-            send(self, 200, f"<html><body><h1>A blog</h1>{links}</body></html>".encode())
+            feed = '<link rel="alternate" type="application/rss+xml" href="/feed/">'  # moved away
+            send(self, 200, f"<html><head>{feed}</head><body><h1>A blog</h1>{links}</body></html>".encode())
+        elif path == "/feed/":
+            send(self, 302, b"", headers={"Location": "http://feeds.elsewhere.test/a-blog"})
         elif path == "/article/":
             send(self, 200, self.article)
         elif path == "/dataloss/":  # promises more than it sends
@@ -178,6 +182,43 @@ def test_every_failed_request_is_listed_with_its_reason(hostile_blog, tmp_path):
     assert reasons["/loop/"] == [f"Request failed: redirect loop: {hostile_blog}/loop/ → {hostile_blog}/loop2/ → "
                                  f"{hostile_blog}/loop/"]
     assert reasons["/many/0/"] == ["Request failed: too many redirects (REDIRECT_MAX_TIMES)"]
+    # An optional feed moved to another host (FeedBurner) is no failure of the crawl's.
+    assert listed(m, hostile_blog + "/feed/") == []
+
+
+def test_a_start_page_that_is_not_found_fails(hostile_blog, tmp_path):
+    proc = run_crawl(hostile_blog + "/no-such-page/", tmp_path, "missing", None, "-s", "ROBOTSTXT_OBEY=False")
+    assert proc.returncode == 4, proc.stderr[-3000:]
+    m = manifest(tmp_path, "missing")
+    assert (m["finish_reason"], m["outcome"]) == ("failed", "failed")
+    assert listed(m, hostile_blog + "/no-such-page/") == ["HTTP 404"]
+
+
+def test_a_crawl_folder_that_is_also_its_jobdir_runs(hostile_blog, tmp_path):
+    proc = run_crawl(hostile_blog + "/article/", tmp_path, "same", None, "-s", f"JOBDIR={tmp_path / 'same'}",
+                     "-s", "ROBOTSTXT_OBEY=False")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert len(read_table(tmp_path, "same", "articles")) == 1
+
+
+def test_a_second_ctrl_c_forces_a_stop_that_exits_as_interrupted(site_dir, tmp_path):
+    with ReplaySite(site_dir) as site:
+        cmd = crawl_command(START, tmp_path, "forced", "-s", "DOWNLOAD_DELAY=1")
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=crawl_env(site.proxy_url), stderr=subprocess.PIPE, text=True)
+        for line in proc.stderr:
+            if "Spider opened" in line:
+                break
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=60)
+    assert proc.returncode == 5
+
+
+def test_crawl_with_no_spider_prints_its_usage():
+    proc = subprocess.run([sys.executable, "-m", "scrapy.cmdline", "crawl"], cwd=ROOT, env=crawl_env(None),
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "Usage" in proc.stdout + proc.stderr and "None" not in proc.stderr
 
 
 def test_an_unreachable_start_url_fails_with_its_reason(tmp_path):
@@ -216,6 +257,20 @@ def _read_only_folder(tmp_path: Path) -> Path:
     return folder
 
 
+def test_a_read_only_jobdir_is_one_clear_line(tmp_path):
+    folder = _read_only_folder(tmp_path)
+    try:
+        proc = run_crawl("http://127.0.0.1:9/", tmp_path / "out", "ro-job", None, "-s", f"JOBDIR={folder / 'job'}",
+                         timeout=60)
+    finally:
+        subprocess.run(["umount", str(folder)], capture_output=True)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert [line for line in proc.stderr.splitlines() if line.startswith("Error:")] == [
+        f"Error: cannot write to the job directory {folder / 'job'}: Read-only file system; "
+        "choose a writable folder (-a out=DIR, -s JOBDIR=DIR)"]
+
+
 def test_a_read_only_output_folder_is_one_clear_line(tmp_path):
     folder = _read_only_folder(tmp_path)
     try:
@@ -230,15 +285,31 @@ def test_a_read_only_output_folder_is_one_clear_line(tmp_path):
 
 
 # -- a full disk ------------------------------------------------------------------------------------
-@pytest.fixture
-def small_disk(tmp_path):
-    folder = tmp_path / "small"
+def _mount_small_disk(folder: Path, size: str) -> Path:
     folder.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=420k", "tmpfs", str(folder)], capture_output=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True)
     if done.returncode:
         pytest.skip(f"cannot mount a small tmpfs here (needs root): {done.stderr.decode().strip()}")
-    yield folder
-    subprocess.run(["umount", str(folder)], capture_output=True)
+    return folder
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    yield _mount_small_disk(tmp_path / "small", "1500k")
+    subprocess.run(["umount", str(tmp_path / "small")], capture_output=True)
+
+
+def test_a_disk_already_full_is_one_clear_line(tmp_path):
+    folder = _mount_small_disk(tmp_path / "full", "512k")
+    try:
+        proc = run_crawl("http://127.0.0.1:9/", folder, "no-room", None, timeout=60)
+    finally:
+        subprocess.run(["umount", str(folder)], capture_output=True)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert [line for line in proc.stderr.splitlines() if line.startswith("Error:")] == [
+        f"Error: cannot write the dataset in {folder / 'no-room'}: No space left on device; free some "
+        "space or choose another folder with -a out=DIR"]
 
 
 def test_a_full_disk_stops_the_crawl_with_a_manifest_and_whole_articles(site_dir, small_disk):

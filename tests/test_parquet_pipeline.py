@@ -212,7 +212,8 @@ def test_manifest_and_summary(crawl):
         "articles_by_comment_system": {}, "incomplete_threads": 0,
         "files_written": {"articles": 1, "comments": 3, "pages": 1}, "http_errors": {"404": 1},
         "pages": 1, "unchanged_pages": 0, "unchanged_articles": 0, "unchanged_comments": 0,
-        "already_stored": 0, "truncated_articles": 0, "thread_repairs": {}}
+        "already_stored": 0, "truncated_articles": 0,
+        "thread_repairs": {"parent_cycles_broken": 0, "shared_ids_derived": 0}}
     assert m["files"]["comments"] == [f"comments/part-0000{i}.parquet" for i in range(3)]
     assert [(e["url"], e["message"]) for e in m["errors"]] == [
         ("https://blog.example.org/gone/", "HTTP 404")]
@@ -374,6 +375,7 @@ def test_write_error_is_logged_and_finalised_parts_stay(tmp_path, monkeypatch, c
     assert pq.read_table(chain.folder / "articles").num_rows == 1
     assert list(chain.folder.rglob("*.tmp")) == []
     manifest = chain.manifest()
+    assert (manifest["outcome"], manifest["exit_code"]) == ("write_error", 6)
     assert (manifest["counts"]["articles"], manifest["counts"]["comments"]) == (1, 6)
     assert manifest["counts"]["comments_by_kind"] == {"comment": 5, "pingback": 1}
     messages = [e["message"] for e in manifest["errors"]]

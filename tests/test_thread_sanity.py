@@ -268,7 +268,7 @@ def test_crawl_stores_a_rest_cycle_at_top_level_and_says_so(tmp_path):
     assert f"'{CYCLE_STAT}': 1," in proc.stderr  # Scrapy's stats, logged as the crawl closes
     manifest = json.loads((tmp_path / "cycle" / "crawl.json").read_text())
     assert manifest["log_counts"]["WARNING"] >= 1
-    assert manifest["counts"]["thread_repairs"] == {"parent_cycles_broken": 1}
+    assert manifest["counts"]["thread_repairs"] == {"parent_cycles_broken": 1, "shared_ids_derived": 0}
 
     rows = read_table(tmp_path, "cycle", "comments")
     post = {r["comment_id"]: r for r in rows if r["article_url"] == SAMPLE_POST}

@@ -13,7 +13,9 @@ from ..outcome import run
 
 class Command(ScrapyCrawlCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if len(args) != 1:
-            raise UsageError("name one spider: scrapy crawl blog -a url=<URL>" if args else None)
+        if not args:
+            raise UsageError()
+        if len(args) > 1:
+            raise UsageError("name one spider: scrapy crawl blog -a url=<URL>")
         assert self.crawler_process is not None
         self.exitcode = run(self.crawler_process, self._create_crawler(args[0]), **opts.spargs)

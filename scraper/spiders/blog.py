@@ -245,8 +245,9 @@ class BlogSpider(scrapy.Spider):
 
     def probe_failed(self, failure: Failure):
         # Optional discovery endpoints (sitemaps, feeds) are often absent: an HTTP error answer
-        # is no error. A probe that got no answer at all (a timeout, a reset) is still listed.
-        if getattr(failure.value, "response", None) is not None:
+        # is no error, nor a probe refused (robots.txt, a feed moved to another host such as
+        # FeedBurner). A probe that got no answer at all (a timeout, a reset) is still listed.
+        if getattr(failure.value, "response", None) is not None or failure.check(IgnoreRequest):
             self.logger.debug("Optional %s: %s", failure_reason(failure), failure.request.url)
             return
         self._log_failure(failure, logging.WARNING)
