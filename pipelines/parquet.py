@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from scrapy import signals
 from scrapy.exceptions import DropItem
@@ -241,10 +242,6 @@ class PartWriter:
             temp.unlink(missing_ok=True)
         self._sealed.clear()
 
-    @property
-    def sealed_rows(self) -> int:
-        return sum(staged[("rows", None)] for _, _, staged in self._sealed)
-
     @contextmanager
     def _marking_broken(self) -> Iterator[None]:
         # A ParquetWriter that failed mid-write may hold a half-written row group: never reuse it.
@@ -326,6 +323,7 @@ class ParquetDatasetPipeline:
         self.failures = 0  # errors that cost content: all but pages the site says are gone
         self.errors_by_site: Counter = Counter()  # every error, by the host of its URL
         self.seeds = [s for s in map(parse_line, settings.getlist("CRAWL_SEEDS")) if s is not None]
+        self._seed_urls = {s.url for s in self.seeds}
         self.start_errors: dict[str, str] = {}  # a seed's start URL → why it failed
         self.fetched = 0  # answers that were not errors: none at all means the crawl failed
         self.write_failed = False
@@ -413,7 +411,6 @@ class ParquetDatasetPipeline:
             self.writers["comments"].add(comments)
             self.writers["articles"].add(articles)
             self._commit_if_unbuffered()
-
         except WRITE_ERRORS as exc:
             self._write_error(exc, item.article.get("url"))
             raise DropItem(f"Not stored, write error: {item.article.get('url')}") from exc
@@ -511,13 +508,19 @@ class ParquetDatasetPipeline:
     def _rows(self, table: str) -> int:
         return self._stored(table).get(None, 0)
 
+    def _max_depth(self) -> int:
+        return max(self._stored("comments", "depth"), default=0)
+
+    def _incomplete_threads(self) -> int:
+        return self._stored("articles", "comments_complete").get(False, 0)
+
     # -- errors -----------------------------------------------------------------------------
     def record_error(self, url: str | None, message: str, failure: bool = True) -> None:
         self.errors_total += 1
         self.failures += failure
         if url:
             self.errors_by_site[site_of(url)] += 1
-            if any(url == s.url for s in self.seeds):
+            if url in self._seed_urls:
                 self.start_errors.setdefault(url, message)
         if len(self.errors) < self.max_errors:
             self.errors.append({"time": utc_now().isoformat(), "url": url, "message": message})
@@ -619,8 +622,8 @@ class ParquetDatasetPipeline:
     def _summary(self) -> dict:
         return {"crawl_id": self.crawl_id, "dataset": str(self.folder.resolve()),
                 "articles": self._rows("articles"), "comments": self._rows("comments"),
-                "max_depth": max(self._stored("comments", "depth"), default=0),
-                "incomplete_threads": self._stored("articles", "comments_complete").get(False, 0),
+                "max_depth": self._max_depth(),
+                "incomplete_threads": self._incomplete_threads(),
                 "errors": self.errors_total,
                 "files": {n: [str(p.relative_to(self.folder)) for p in w.files]
                           for n, w in self.writers.items()},
@@ -660,8 +663,8 @@ class ParquetDatasetPipeline:
                 # Articles by the comment system their threads were asked from (since 1.3).
                 "articles_by_comment_system": dict(sorted((k, n) for k, n in self._stored("articles", "comment_system").items()
                                                           if k is not None)),
-                "incomplete_threads": self._stored("articles", "comments_complete").get(False, 0),
-                "max_depth": max(self._stored("comments", "depth"), default=0),
+                "incomplete_threads": self._incomplete_threads(),
+                "max_depth": self._max_depth(),
                 "pages": self._rows("pages"),
                 "unchanged_pages": self._stored("pages", "unchanged").get(True, 0),
                 "unchanged_articles": self.counts["unchanged_articles"],
@@ -690,54 +693,51 @@ class ParquetDatasetPipeline:
     def _per_seed(self) -> list[dict]:
         """Articles and comments this run stored, errors listed, and the start page's failure
         (if any), for each seed; rows of hosts no seed names count for none."""
-        seeds = self.seeds
-        articles, comments, errors = Counter(), Counter(), Counter()
-        for site, n in self._stored("articles", "site").items():
-            if (owner := seed_of(site, seeds)) is not None:
-                articles[owner.url] += n
-        for site, n in self._comments_by_site().items():
-            if (owner := seed_of(site, seeds)) is not None:
-                comments[owner.url] += n
-        for site, n in self.errors_by_site.items():
-            if (owner := seed_of(site, seeds)) is not None:
-                errors[owner.url] += n
+        articles = self._by_seed(self._stored("articles", "site"))
+        comments = self._by_seed(self._comments_by_site())
+        errors = self._by_seed(self.errors_by_site)
         return [{"url": s.url, "hosts": list(s.hosts), "articles": articles[s.url], "comments": comments[s.url],
-                 "errors": errors[s.url], "start_failed": self.start_errors.get(s.url)} for s in seeds]
+                 "errors": errors[s.url], "start_failed": self.start_errors.get(s.url)} for s in self.seeds]
+
+    def _by_seed(self, by_site: dict) -> Counter:
+        """Counts by site summed by the start URL of the seed whose scope holds the site."""
+        by_seed: Counter = Counter()
+        for site, n in by_site.items():
+            if (owner := seed_of(site, self.seeds)) is not None:
+                by_seed[owner.url] += n
+        return by_seed
 
     def _truncated(self) -> list[dict]:
-        """The articles this run stored cut (``truncated`` not null), read from its finished parts."""
-        found = []
-        for path in self.writers["articles"].files if "articles" in self.writers else []:
-            try:
-                table = pq.read_table(path, columns=["url", "truncated"]).to_pylist()
-            except WRITE_ERRORS as exc:
-                log.error("Could not read the truncated articles of %s: %s", path, exc)
-                continue
-            found += [{"url": r["url"], "reason": r["truncated"]} for r in table if r["truncated"]]
-        return found
+        """The articles this run stored cut (``truncated`` not null)."""
+        return [{"url": r["url"], "reason": r["truncated"]}
+                for table in self._finished("articles", ["url", "truncated"])
+                for r in table.filter(pc.is_valid(table["truncated"])).to_pylist()]
 
     def _comments_by_site(self) -> Counter:
-        """Comment rows in this run's finished parts, by their article's site."""
-        by_url: Counter = Counter()
-        for path in self.writers["comments"].files if "comments" in self.writers else []:
-            try:
-                column = pq.read_table(path, columns=["article_url"]).column("article_url")
-            except WRITE_ERRORS as exc:
-                log.error("Could not count the comments of %s by blog: %s", path, exc)
-                continue
-            by_url.update(dict(zip(*[c.to_pylist() for c in column.value_counts().flatten()])))
+        """Comment rows this run stored, by their article's site."""
         by_site: Counter = Counter()
-        for url, n in by_url.items():
-            by_site[site_of(url)] += n
+        for table in self._finished("comments", ["article_url"]):
+            for url, n in zip(*(c.to_pylist() for c in table["article_url"].value_counts().flatten())):
+                by_site[site_of(url)] += n
         return by_site
 
+    def _finished(self, name: str, columns: list[str]) -> Iterator[pa.Table]:
+        """``columns`` of each part this run finished of table ``name``; a part that cannot be
+        read is logged and left out (its rows then count for nothing here)."""
+        for path in self.writers[name].files if name in self.writers else []:
+            try:
+                yield pq.read_table(path, columns=columns)
+            except WRITE_ERRORS as exc:
+                log.error("Could not read %s for crawl.json: %s", path, exc)
+
     def _write_manifest(self) -> None:
-        if self.crawler is not None:
-            self.crawler.stats.set_value("crawl/outcome", self.outcome)
+        manifest = self.manifest()
+        if self.crawler is not None:  # what the command's exit code is read from
+            self.crawler.stats.set_value("crawl/outcome", manifest["outcome"])
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             (self.folder / MANIFEST_RESERVE).unlink(missing_ok=True)  # the room it was kept for
-            write_json(self.folder / MANIFEST, self.manifest())
+            write_json(self.folder / MANIFEST, manifest)
         except OSError as exc:
             log.error("Could not write %s (an earlier version, if any, is kept): %s", self.folder / MANIFEST, exc)
 

@@ -30,7 +30,8 @@ def parse_iso(raw: str) -> datetime | None:
         return None
 
 
-def _rfc2822(raw: str) -> datetime | None:
+def rfc2822(raw: str) -> datetime | None:
+    """An RFC 2822 / HTTP date ("Wed, 21 Oct 2026 07:28:00 GMT"); None where it is none."""
     try:
         return parsedate_to_datetime(raw)
     except (TypeError, ValueError, IndexError):
@@ -88,7 +89,7 @@ def _parse(raw: str | None, language: str | None) -> datetime | None:
     if not raw or len(raw) > _MAX_RAW:
         return None
     raw = raw.strip()
-    dt = parse_iso(raw) or _rfc2822(raw)
+    dt = parse_iso(raw) or rfc2822(raw)
     if dt is None:
         langs = (language.split("-")[0].lower(),) if language else None
         dt = (_english(raw) if langs in (None, ("en",)) else None) or _human(raw, langs)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from time import monotonic
 from typing import TYPE_CHECKING
 
@@ -20,6 +19,8 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.response import response_status_message
 from twisted.internet.task import deferLater
+
+from .dates import rfc2822
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -57,11 +58,8 @@ def _text(value: str | bytes | None) -> str:
 
 
 def _http_date(text: str) -> datetime | None:
-    try:
-        parsed = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    parsed = rfc2822(text)
+    return parsed if parsed is None or parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 class RetryAfterMiddleware(RetryMiddleware):

@@ -580,3 +580,12 @@ def test_a_recrawl_compares_rows_written_before_page_kind_as_posts(tmp_path):
     loaded = ledger.load(tmp_path / "new", "https://blog.example.org/")
     assert loaded.is_unchanged("articles", {**row, "page_kind": "post", "crawl_id": "new"})
     assert not loaded.is_unchanged("articles", {**row, "page_kind": "page", "crawl_id": "new"})
+
+
+def test_articles_stored_cut_are_listed_with_their_reason(tmp_path):
+    chain = Chain(tmp_path)
+    chain.feed(thread_item(), ArticleItem(article(2, truncated="body cut: the page is 70,000,000 bytes")))
+    chain.close()
+    m = chain.manifest()
+    assert m["truncated"] == [{"url": article(2)["url"], "reason": "body cut: the page is 70,000,000 bytes"}]
+    assert m["counts"]["truncated_articles"] == 1

@@ -74,6 +74,8 @@ class BlogSpider(scrapy.Spider):
         self.seeds = read_seeds(seeds) if seeds else [seed(url, hosts or "")]
         self.start_url = self.seeds[0].url
         self.hosts = {h for s in self.seeds for h in s.hosts}
+        self._site_hosts = {_site_host(f"//{h}") for h in self.hosts}  # without www. or default port
+        self._seed_urls = {s.url for s in self.seeds}
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         name = Path(seeds).stem if seeds else self.seeds[0].hosts[0].replace(":", "_")
         self.crawl_id = crawl or f"{name}-{stamp}"
@@ -261,7 +263,7 @@ class BlogSpider(scrapy.Spider):
         url = (failure.request.meta.get("redirect_urls") or [failure.request.url])[0]
         if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
             self.crawler.stats.inc_value("blog/forbidden_by_robots")
-            if any(url == s.url for s in self.seeds):  # the whole blog may be closed to crawlers
+            if url in self._seed_urls:  # the whole blog may be closed to crawlers
                 self._page_error(url, logging.ERROR, "Not fetched %s: robots.txt forbids the start page")
             else:
                 self.logger.debug("Not fetched, %s: %s", reason, url)
@@ -276,8 +278,7 @@ class BlogSpider(scrapy.Spider):
         copied to another host still names its original's REST API, which is not this blog."""
         if not url:
             return None
-        hosts = {_site_host(f"//{h}") for h in self.hosts}
-        return url if _netloc(url) in self.hosts or _site_host(url) in hosts else None
+        return url if _netloc(url) in self.hosts or _site_host(url) in self._site_hosts else None
 
     def redirect_refused(self, source: str, target: str) -> str | None:
         """Why a redirect from ``source`` to ``target`` is not followed, or None. A redirect
