@@ -30,19 +30,20 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from scrapy import signals
 from scrapy.exceptions import DropItem
-from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 from twisted.python.failure import Failure
 
 import scraper
 from scraper.items import ArticleItem
-from scraper.outcome import CrawlSetupError, exit_code, outcome
+from scraper.outcome import CrawlSetupError, exit_code, outcome, stop_crawl
 from scraper.seeds import parse_line, seed_of
 from scraper.threads import REPAIR_RULES
 from scraper.urls import site_of
-from scraper.signals import dataset_commit, page_error
+from scraper.shared import worker_id
+from scraper.signals import commit_requested, dataset_commit, dataset_committed, page_error
 
 from . import ledger as ledger_
+from . import manifests
 from .ledger import MANIFEST
 from .schema import PAGE_FIELDS, SCHEMA_VERSION, TABLES
 from .validation import coerce_record
@@ -56,7 +57,6 @@ log = logging.getLogger(__name__)
 MANIFEST_SETTINGS = ("ROBOTSTXT_OBEY", "AUTOTHROTTLE_ENABLED", "AUTOTHROTTLE_TARGET_CONCURRENCY",
                      "DOWNLOAD_DELAY", "CONCURRENT_REQUESTS_PER_DOMAIN", "USER_AGENT", "DEPTH_LIMIT")
 VERSIONED_PACKAGES = ("scrapy", "pyarrow", "lxml", "dateparser", "warcio")
-_PART = re.compile(r"^\.?part-(\d+)\.parquet(\.tmp)?$")
 _CRAWL_ID = re.compile(r"^\w[\w.-]*$")
 # Room kept on the disk for crawl.json: a crawl that fills the disk frees it to write its
 # manifest, so that it still says how the crawl ended and what it stored.
@@ -101,23 +101,9 @@ def durable_replace(temp: Path, final: Path) -> None:
         os.close(fd)
 
 
-def stop_crawl(crawler: Crawler | None, reason: str) -> None:
-    """Close the running crawl with ``reason``; nothing when it is not running."""
-    try:
-        engine = crawler.engine if crawler is not None else None
-    except RuntimeError:  # Scrapy >= 2.19 raises before the crawl starts
-        engine = None
-    if engine is None or not getattr(engine, "running", False):
-        return
-    if hasattr(engine, "close_spider_async"):  # Scrapy >= 2.14
-        deferred_from_coro(engine.close_spider_async(reason=reason))
-    else:
-        engine.close_spider(crawler.spider, reason)
-
-
 def write_json(path: Path, data: dict) -> None:
     """Replace ``path`` with ``data`` whole, or leave the earlier version as it was."""
-    temp = path.with_name(f".{path.name}.tmp")
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # workers of a shared crawl write crawl.json too
     try:
         temp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
         durable_replace(temp, path)
@@ -141,8 +127,11 @@ class PartWriter:
 
     def __init__(self, folder: Path, schema: pa.Schema, row_group_size: int, file_rows: int,
                  compression: str | None, before_finalise: Callable[[], None] | None = None,
-                 tally: tuple[str, ...] = (), hold: bool = False) -> None:
+                 tally: tuple[str, ...] = (), hold: bool = False, worker: str | None = None) -> None:
         self.folder, self.schema, self.compression = folder, schema, compression
+        # A worker of a shared crawl names its parts part-<worker>-NNNNN: workers share the folder.
+        self.prefix = f"part-{worker}-" if worker else "part-"
+        mine = re.compile(rf"^\.?{re.escape(self.prefix)}(\d+)\.parquet(\.tmp)?$")
         self.row_group_size, self.file_rows = row_group_size, file_rows
         self.before_finalise = before_finalise
         self.before_publish: Callable[[], None] | None = None
@@ -154,11 +143,12 @@ class PartWriter:
         self.broken = False
         self.files: list[Path] = []
         self.existing = sorted(folder.glob("part-*.parquet"))
-        for leftover in folder.glob(".part-*.parquet.tmp"):
-            # The unfinished part of a killed run: no footer, unreadable, its rows not stored.
-            log.warning("Removed %s, the unfinished part of an interrupted crawl", leftover)
-            leftover.unlink()
-        self._part = max((int(m[1]) for p in folder.iterdir() if (m := _PART.match(p.name))),
+        for leftover in folder.glob(f".{self.prefix}*.parquet.tmp"):
+            if mine.match(leftover.name):  # never another worker's part in the making
+                # The unfinished part of a killed run: no footer, unreadable, its rows not stored.
+                log.warning("Removed %s, the unfinished part of an interrupted crawl", leftover)
+                leftover.unlink()
+        self._part = max((int(m[1]) for p in folder.iterdir() if (m := mine.match(p.name))),
                          default=-1) + 1
         self._pending: list[pa.Table] = []
         self._pending_rows = 0
@@ -167,11 +157,11 @@ class PartWriter:
 
     @property
     def temp_path(self) -> Path:
-        return self.folder / f".part-{self._part:05d}.parquet.tmp"
+        return self.folder / f".{self.prefix}{self._part:05d}.parquet.tmp"
 
     @property
     def final_path(self) -> Path:
-        return self.folder / f"part-{self._part:05d}.parquet"
+        return self.folder / f"{self.prefix}{self._part:05d}.parquet"
 
     @property
     def pending(self) -> bool:
@@ -308,6 +298,7 @@ class ParquetDatasetPipeline:
             raise ValueError(f"CRAWL_ID {self.crawl_id!r} cannot name a folder: use letters, "
                              "digits, '.', '_' and '-'")
         self.folder = Path(settings.get("DATASET_ROOT") or "datasets") / self.crawl_id
+        self.worker = worker_id(settings)  # a worker of a shared crawl: its own parts and manifest
         self.row_group_size = max(1, settings.getint("PARQUET_ROW_GROUP_SIZE", 1000))
         self.file_rows = max(1, settings.getint("PARQUET_FILE_ROWS", 100_000))
         self.compression = settings.get("PARQUET_COMPRESSION", "zstd")
@@ -316,6 +307,7 @@ class ParquetDatasetPipeline:
         self._commit_loop: task.LoopingCall | None = None
         self.ledger = ledger_.Ledger()
         self.writers: dict[str, PartWriter] = {}
+        self._unpublished: list[str] = []  # ids of the articles added since the last commit
         self.counts: Counter = Counter()
         self.http_errors: Counter = Counter()
         self.errors: list[dict] = []
@@ -344,7 +336,8 @@ class ParquetDatasetPipeline:
                                 (pipe.on_item_error, signals.item_error),
                                 (pipe.on_response, signals.response_received),
                                 (pipe.on_spider_closed, signals.spider_closed),
-                                (pipe.on_page_error, page_error)):
+                                (pipe.on_page_error, page_error),
+                                (pipe._commit_pending, commit_requested)):
             crawler.signals.connect(handler, signal=signal)
         return pipe
 
@@ -359,7 +352,7 @@ class ParquetDatasetPipeline:
             folder.mkdir(parents=True, exist_ok=True)
             writer = PartWriter(folder, schema, self.row_group_size, self.file_rows, self.compression,
                                 before_finalise=self._sync_captures, tally=_TALLY.get(name, ()),
-                                hold=name == "comments")
+                                hold=name == "comments", worker=self.worker)
             if writer.existing:
                 # A resumed crawl (same CRAWL_ID, e.g. with JOBDIR) adds parts, never overwrites.
                 log.warning("%s already holds %d part file(s); new parts are added after them",
@@ -410,6 +403,7 @@ class ParquetDatasetPipeline:
             # again (and their keys skipped), never an article that lost its comments.
             self.writers["comments"].add(comments)
             self.writers["articles"].add(articles)
+            self._unpublished.append(item.article.get("article_id"))
             self._commit_if_unbuffered()
         except WRITE_ERRORS as exc:
             self._write_error(exc, item.article.get("url"))
@@ -440,11 +434,19 @@ class ParquetDatasetPipeline:
             self.commit()
         except WRITE_ERRORS as exc:
             self._write_error(exc, None)
+        else:
+            self._committed()
+
+    def _committed(self) -> None:
+        ids, self._unpublished = self._unpublished, []
+        if self.crawler is not None:
+            self.crawler.signals.send_catch_log(dataset_committed, article_ids=ids)
 
     def _commit_if_unbuffered(self) -> None:
         # PARQUET_COMMIT_INTERVAL <= 0: no timer, every row is committed as soon as it is added.
         if self.commit_interval <= 0:
             self.commit()
+            self._committed()
 
     def _sync_captures(self) -> None:
         """Before a part is final: the WARC records its rows point at must be on disk too."""
@@ -471,6 +473,8 @@ class ParquetDatasetPipeline:
             except WRITE_ERRORS as exc:
                 writer.abort()
                 self._write_error(exc, None, stop=False)
+        if not self.write_failed:
+            self._committed()
         self.finished_at = utc_now().isoformat()
         self.summary = self._summary()
         if self.finish_reason is not None:
@@ -732,11 +736,19 @@ class ParquetDatasetPipeline:
 
     def _write_manifest(self) -> None:
         manifest = self.manifest()
+        if self.worker:
+            manifest["worker"] = {"id": self.worker, "fetched": self.fetched, "failures": self.failures,
+                                  "write_failed": self.write_failed, "finish_reason": self.finish_reason}
         if self.crawler is not None:  # what the command's exit code is read from
             self.crawler.stats.set_value("crawl/outcome", manifest["outcome"])
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             (self.folder / MANIFEST_RESERVE).unlink(missing_ok=True)  # the room it was kept for
+            if self.worker:
+                # Its own, then the crawl's from every worker's (manifests.py).
+                (self.folder / manifests.WORKERS).mkdir(exist_ok=True)
+                write_json(self.folder / manifests.WORKERS / f"{self.worker}.json", manifest)
+                manifest = manifests.merge(self.folder, manifests.worker_manifests(self.folder))
             write_json(self.folder / MANIFEST, manifest)
         except OSError as exc:
             log.error("Could not write %s (an earlier version, if any, is kept): %s", self.folder / MANIFEST, exc)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from scrapy import signals
 
 from .outcome import CrawlSetupError
+from .shared import worker_id
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -28,13 +29,14 @@ class FolderLock:
     """An exclusive lock on ``folder``, created if missing; ``acquire`` raises
     ``CrawlSetupError`` when another process holds it or the folder cannot be written."""
 
-    def __init__(self, folder: Path, what: str, instead: str = "give this crawl another -a crawl=NAME") -> None:
-        self.folder, self.what, self.instead = folder, what, instead
+    def __init__(self, folder: Path, what: str, instead: str = "give this crawl another -a crawl=NAME",
+                 lock_file: str = LOCK_FILE) -> None:
+        self.folder, self.what, self.instead, self.lock_file = folder, what, instead, lock_file
         self._fd: int | None = None
 
     @property
     def path(self) -> Path:
-        return self.folder / LOCK_FILE
+        return self.folder / self.lock_file
 
     def acquire(self) -> None:
         while self._fd is None:
@@ -96,7 +98,10 @@ class CrawlLock:
         locks = []
         if settings.get("CRAWL_ID"):
             root = Path(settings.get("DATASET_ROOT") or "datasets")
-            locks.append(FolderLock(root / settings["CRAWL_ID"], "crawl folder"))
+            # Workers of a shared crawl share the folder, each writing files of its own name.
+            worker = worker_id(settings)
+            locks.append(FolderLock(root / settings["CRAWL_ID"], f"crawl folder (worker {worker})" if worker else
+                                    "crawl folder", lock_file=f".lock-{worker}" if worker else LOCK_FILE))
         jobdir = settings.get("JOBDIR")
         # One lock for a JOBDIR that is the crawl folder itself: a second flock would refuse us.
         if jobdir and not any(Path(jobdir).resolve() == lock.folder.resolve() for lock in locks):

@@ -27,9 +27,11 @@ from scrapy.responsetypes import responsetypes
 from w3lib.url import canonicalize_url
 
 from pipelines import ledger
-from pipelines.parquet import WRITE_ERRORS, stop_crawl
+from pipelines.parquet import WRITE_ERRORS
 
 from . import warc
+from .outcome import stop_crawl
+from .shared import worker_id
 from .signals import dataset_commit
 
 if TYPE_CHECKING:
@@ -55,12 +57,13 @@ class WarcCaptureMiddleware:
         settings = crawler.settings
         self.crawler = crawler
         folder = warc_folder(settings)
+        prefix = warc.file_prefix(settings.get("CRAWL_ID"), worker_id(settings))
         # A crawl killed earlier in the same folder left its last file open: keep its records.
-        warc.recover_open_files(folder)
+        warc.recover_open_files(folder, prefix)
         info = warc.warcinfo(settings.get("CRAWL_ID"), settings.get("CRAWL_START_URL"),
                              settings.get("USER_AGENT"), settings.getbool("ROBOTSTXT_OBEY"),
                              settings.getlist("CRAWL_SEEDS"))
-        self.writer = warc.WarcFileWriter(folder, settings.get("CRAWL_ID"),
+        self.writer = warc.WarcFileWriter(folder, prefix,
                                           settings.getint("WARC_MAX_SIZE", 1 << 30), info)
         self.failed = False
 

@@ -8,6 +8,7 @@ import logging
 import sys
 from typing import TYPE_CHECKING, Any
 
+from scrapy.utils.defer import deferred_from_coro
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
@@ -101,3 +102,17 @@ def _keep_setup_errors(started: Deferred | asyncio.Task, found: list[CrawlSetupE
         elif exc is not None:
             log.error("The crawl failed to start", exc_info=exc)
     started.add_done_callback(done)
+
+
+def stop_crawl(crawler: Crawler | None, reason: str) -> None:
+    """Close the running crawl with ``reason``; nothing when it is not running."""
+    try:
+        engine = crawler.engine if crawler is not None else None
+    except RuntimeError:  # Scrapy >= 2.19 raises before the crawl starts
+        engine = None
+    if engine is None or not getattr(engine, "running", False):
+        return
+    if hasattr(engine, "close_spider_async"):  # Scrapy >= 2.14
+        deferred_from_coro(engine.close_spider_async(reason=reason))
+    else:
+        engine.close_spider(crawler.spider, reason)

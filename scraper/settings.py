@@ -60,7 +60,20 @@ WARC_REPLAY_FILES: list[str] = []
 INCREMENTAL_ENABLED = True
 # A killed crawl (JOBDIR) loses the rows not yet in a finished part: finish one this often.
 PARQUET_COMMIT_INTERVAL = 60.0
-SCHEDULER = "scraper.resume.ResumableScheduler"
+# The resumable single-process scheduler (JOBDIR), or a worker of a crawl shared over Redis
+# (scraper/shared.py) when REDIS_URL is set: start the same command, with the same -a crawl=NAME,
+# on as many processes and machines as you like.
+SCHEDULER = "scraper.shared.Scheduler"
+REDIS_URL: str | None = None
+# Names this worker's Parquet parts, WARC files and manifest (default <host>-<pid>).
+WORKER_ID: str | None = None
+# "set" (scrapy-redis: exact, ~100 bytes a URL) or "bloom" (a fixed bitmap, for very large crawls:
+# BLOOMFILTER_ERROR_RATE of new URLs wrongly taken as seen, up to BLOOMFILTER_CAPACITY URLs).
+SHARED_DUPEFILTER = "set"
+BLOOMFILTER_CAPACITY = 10_000_000
+BLOOMFILTER_ERROR_RATE = 1e-6
+# A worker whose heartbeat is older than this is taken for dead: its requests are queued again.
+SHARED_WORKER_TIMEOUT = 60.0
 
 ITEM_PIPELINES = {
     "pipelines.validation.ThreadValidationPipeline": 100,
@@ -92,7 +105,9 @@ EXTRACTOR_PACKAGES: list[str] = []
 
 # One crawl at a time in a crawl folder and a JOBDIR (scraper/lock.py), first of all extensions
 # (Scrapy's own SpiderState creates JOBDIR: an unwritable one gets our one-line error); progress.
-EXTENSIONS = {"scraper.lock.CrawlLock": -1, "scraper.extensions.CrawlProgress": 500}
+# A worker of a shared crawl joins it (Redis, its name) next, before the engine is built.
+EXTENSIONS = {"scraper.lock.CrawlLock": -1, "scraper.shared.Membership": 0,
+              "scraper.extensions.CrawlProgress": 500}
 PROGRESS_INTERVAL = 30.0
 
 LOG_LEVEL = "INFO"

@@ -11,3 +11,13 @@ holds fewer comments than the page states. The dataset records them in its manif
 """
 dataset_commit = object()
 page_error = object()
+
+# A crawl shared by workers over Redis (scraper/shared.py):
+# ``article_claim``: sent with ``article_id`` before the spider assembles an article; a receiver
+# returning False says another worker assembles (or stored) it.
+article_claim = object()
+# ``commit_requested``: asks the dataset to publish the rows it holds now (a worker gone idle).
+commit_requested = object()
+# ``dataset_committed``: sent with ``article_ids`` (those added since the last one) after the
+# dataset published its pending parts: every row added before it is stored.
+dataset_committed = object()

@@ -103,7 +103,7 @@ class WarcFileWriter:
     def __init__(self, folder: Path, prefix: str, max_size: int, info: dict[str, str]) -> None:
         self.folder, self.prefix, self.max_size, self.info = folder, prefix, max_size, info
         self.files: list[Path] = []
-        self._serial = next_serial(folder)
+        self._serial = next_serial(folder, prefix)
         self._file: BinaryIO | None = None
         self._writer: WARCWriter | None = None
 
@@ -170,15 +170,22 @@ class WarcFileWriter:
         return self._writer
 
 
-def next_serial(folder: Path) -> int:
-    serials = [int(m[1]) for p in folder.glob("*.warc.gz*") if (m := _SERIAL.search(p.name))] \
+def next_serial(folder: Path, prefix: str = "") -> int:
+    serials = [int(m[1]) for p in folder.glob(f"{prefix}*.warc.gz*")
+               if (m := _SERIAL.search(p.name)) and (not prefix or _SERIAL.split(p.name)[0] == prefix)] \
         if folder.exists() else []
     return max(serials, default=-1) + 1
 
 
 def crawl_of(warc_file: str) -> str:
-    """The crawl id in a file name this writer made: ``<crawl id>-NNNNN.warc.gz``."""
-    return _SERIAL.split(warc_file)[0]
+    """The crawl id in a file name this writer made: ``<crawl id>-NNNNN.warc.gz``, or
+    ``<crawl id>@<worker>-NNNNN.warc.gz`` for a worker of a shared crawl."""
+    return _SERIAL.split(warc_file)[0].split("@")[0]
+
+
+def file_prefix(crawl_id: str, worker: str | None) -> str:
+    """The start of a crawl's WARC file names; a worker of a shared crawl has its own series."""
+    return f"{crawl_id}@{worker}" if worker else crawl_id
 
 
 def warcinfo(crawl_id: str, start_url: str | None, user_agent: str | None, robots_obey: bool,
@@ -334,11 +341,14 @@ def read_record_at(path: Path, offset: int) -> tuple[ArcWarcRecord, bytes]:
         return record, record.content_stream().read()
 
 
-def recover_open_files(folder: Path) -> list[Path]:
+def recover_open_files(folder: Path, prefix: str | None = None) -> list[Path]:
     """Finalise the ``.open`` files a killed crawl left: keep every complete record, cut the
-    rest, and give the file its final name."""
+    rest, and give the file its final name. With ``prefix``, only that series' files: another
+    worker of a shared crawl may be writing its own."""
     recovered = []
     for path in sorted(folder.glob(f"*{WARC_SUFFIX}{OPEN_SUFFIX}")) if folder.exists() else []:
+        if prefix is not None and _SERIAL.split(path.name)[0] != prefix:
+            continue
         end = 0
         with open(path, "rb") as f:
             try:

@@ -201,15 +201,29 @@ def test_a_crawl_folder_that_is_also_its_jobdir_runs(hostile_blog, tmp_path):
     assert len(read_table(tmp_path, "same", "articles")) == 1
 
 
-def test_a_second_ctrl_c_forces_a_stop_that_exits_as_interrupted(site_dir, tmp_path):
-    with ReplaySite(site_dir) as site:
-        cmd = crawl_command(START, tmp_path, "forced", "-s", "DOWNLOAD_DELAY=1")
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=crawl_env(site.proxy_url), stderr=subprocess.PIPE, text=True)
+class SlowPage(BaseHTTPRequestHandler):
+    """Every answer takes 10 s: a clean stop waits for it, so the second Ctrl-C surely comes
+    while the first one's stop is still going on."""
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        time.sleep(10)
+        send(self, 200, b"<html><body><p>slow</p></body></html>", "text/html")
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_a_second_ctrl_c_forces_a_stop_that_exits_as_interrupted(tmp_path):
+    with LoopbackServer(SlowPage, name="slow") as server:
+        cmd = crawl_command(server.url, tmp_path, "forced", "-s", "ROBOTSTXT_OBEY=False")
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=crawl_env(None), stderr=subprocess.PIPE, text=True)
         for line in proc.stderr:
             if "Spider opened" in line:
                 break
+        time.sleep(0.5)  # the start page is being downloaded
         proc.send_signal(signal.SIGINT)
         time.sleep(0.3)
+        assert proc.poll() is None, "the first Ctrl-C's stop did not wait for the download"
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=60)
     assert proc.returncode == 5

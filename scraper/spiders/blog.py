@@ -21,7 +21,7 @@ from pipelines.ledger import stored_article_ids
 
 from .. import commentsystems, wordpress
 from ..extractors import ExtractionError, extract_page, load_packages, parse_html
-from ..signals import page_error
+from ..signals import article_claim, page_error
 from ..extractors.interstitial import interstitial
 from ..extractors.decoding import binary_reason
 from ..extractors.page import Page
@@ -53,6 +53,7 @@ class ArticleAssembly:
     system_started: bool = False
     system_urls: set[str] = field(default_factory=set)  # asked already: a paging loop ends here
     incomplete: list[str] = field(default_factory=list)  # why comments are known to be missing
+    lease: object = None  # a shared crawl's lease on the page it came from (scraper/shared.py)
 
 
 class BlogSpider(scrapy.Spider):
@@ -81,16 +82,21 @@ class BlogSpider(scrapy.Spider):
         self.crawl_id = crawl or f"{name}-{stamp}"
         self.out = out
         self._articles: set[str] = set()
+        self._assembling: dict[str, ArticleAssembly] = {}  # articles waiting for their thread
         self._stored_before: set[str] = set()  # a resumed run: stored by the killed run
         self._users: dict[str, list | None] = {}
         self._waiting_for_users: dict[str, list[ArticleAssembly]] = {}
 
     @classmethod
-    def from_crawler(cls, crawler, *args, **kwargs):
-        spider = super().from_crawler(crawler, *args, **kwargs)
+    def from_crawler(cls, crawler, *args, crawl: str | None = None, **kwargs):
+        spider = super().from_crawler(crawler, *args, crawl=crawl, **kwargs)
         # Settings are not frozen yet: spider arguments become the settings pipelines read.
         if spider.out:
             crawler.settings.set("DATASET_ROOT", spider.out, priority="spider")
+        if crawler.settings.get("REDIS_URL") and not crawl:
+            # Workers find each other by the crawl id: a default one (with the time) differs per worker.
+            raise CrawlSetupError("a shared crawl (REDIS_URL) needs a crawl id that every worker is given: "
+                                  "-a crawl=NAME")
         crawler.settings.set("CRAWL_ID", spider.crawl_id, priority="spider")
         crawler.settings.set("CRAWL_START_URL", spider.start_url, priority="spider")
         crawler.settings.set("CRAWL_SEEDS", [s.as_line() for s in spider.seeds], priority="spider")
@@ -177,7 +183,7 @@ class BlogSpider(scrapy.Spider):
         if self.single_page and result is not None:
             self.results[response.url] = result
         article = result and result["article"]
-        if not article or article["article_id"] in self._articles:
+        if not article or article["article_id"] in self._articles or not self._claim(article["article_id"]):
             if article and article["article_id"] in self._stored_before:
                 self._stored_before.discard(article["article_id"])  # counted once
                 self.crawler.stats.inc_value("blog/already_stored")
@@ -187,12 +193,24 @@ class BlogSpider(scrapy.Spider):
         article["fetched_at"] = article["fetched_at"] or datetime.now(timezone.utc).isoformat()
         assembly = ArticleAssembly(article, api_root=self._in_scope(result["page"]["rest_api_root"]),
                                    declared_comments=result["page"].get("declared_comment_count"),
-                                   embed=result["page"].get("comment_system") if self._systems_enabled else None)
+                                   embed=result["page"].get("comment_system") if self._systems_enabled else None,
+                                   lease=response.meta.get("lease"))
+        self._assembling[article["article_id"]] = assembly
         links = result["page"]["comment_page_urls"]
         assembly.thread.add_page(None, _captured(result["comments"], response))
         assembly.seen_pages.add(normalize_url(response.url))
         assembly.todo_pages.extend(links)
         yield from self._advance(assembly)
+
+    def _claim(self, article_id: str) -> bool:
+        """False when another worker of a shared crawl assembles (or stored) the article."""
+        answers = self.crawler.signals.send_catch_log(article_claim, article_id=article_id)
+        return all(answer is not False for _, answer in answers)
+
+    def held_leases(self) -> set:
+        """The leases (scraper/shared.py) of the articles whose thread is still being assembled:
+        their work is not stored yet."""
+        return {a.lease for a in self._assembling.values() if a.lease is not None}
 
     def _is_html(self, response: Response) -> bool:
         ctype = (response.headers.get("Content-Type") or b"").lower()
@@ -334,8 +352,7 @@ class BlogSpider(scrapy.Spider):
         # Past the duplicate filter: a dropped request would leave the article unfinished and
         # lost. The assembly's own seen_pages keeps each thread page to one fetch.
         return scrapy.Request(url, callback=callback, errback=errback, priority=CHAIN_PRIORITY,
-                              cb_kwargs={"a": a}, meta={"article_id": a.article["article_id"]},
-                              dont_filter=True)
+                              cb_kwargs={"a": a}, meta=_thread_meta(a), dont_filter=True)
 
     def parse_comment_page(self, response: Response, a: ArticleAssembly):
         root = self._tree(response)
@@ -395,7 +412,7 @@ class BlogSpider(scrapy.Spider):
         return scrapy.Request(fetch.url, method=fetch.method, body=fetch.body, headers=dict(fetch.headers),
                               callback=self.parse_system_comments, errback=self.system_failed,
                               priority=CHAIN_PRIORITY, cb_kwargs={"a": a, "fetch": fetch},
-                              meta={"article_id": a.article["article_id"], "comment_system": a.embed["system"]},
+                              meta={**_thread_meta(a), "comment_system": a.embed["system"]},
                               dont_filter=True)
 
     def parse_system_comments(self, response: Response, a: ArticleAssembly, fetch: commentsystems.Fetch):
@@ -457,6 +474,7 @@ class BlogSpider(scrapy.Spider):
     def _users_request(self, api_root: str, page: int, found: list) -> scrapy.Request:
         return scrapy.Request(wordpress.users_url(api_root, page), callback=self.parse_users,
                               errback=self.users_failed, priority=CHAIN_PRIORITY, dont_filter=True,
+                              meta={"local": True},  # the articles waiting for it are held here
                               cb_kwargs={"api_root": api_root, "page": page, "found": found})
 
     def parse_users(self, response: Response, api_root: str, page: int, found: list):
@@ -494,6 +512,7 @@ class BlogSpider(scrapy.Spider):
         return a
 
     def _finish(self, a: ArticleAssembly) -> ArticleItem:
+        self._assembling.pop(a.article["article_id"], None)
         comments = a.thread.rows()
         for row in comments:
             row["article_id"] = a.article["article_id"]
@@ -581,6 +600,12 @@ def _private_host(host: str) -> bool:
     except ValueError:
         return False  # a name: not resolved here
     return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+
+
+def _thread_meta(a: ArticleAssembly) -> dict:
+    """Meta of a request of an article's thread: ``local``, since the partial thread it carries
+    lives in this process (a shared crawl keeps it on this worker), under the page's lease."""
+    return {"article_id": a.article["article_id"], "local": True, "lease": a.lease}
 
 
 def _embed(a: ArticleAssembly) -> commentsystems.Embed:
