@@ -12,9 +12,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pyarrow.dataset as ds
 import pytest
+
+from scraper.replay import SAMPLE_BLOG, ReplaySite
 
 from crawl_helpers import FAST, ROOT, crawl_env
 
@@ -67,16 +70,18 @@ def redis_db(redis_url) -> str:
 @pytest.fixture(scope="module")
 def collection(tmp_path_factory):
     """Three generated blogs (threads split over comment pages), each on its own port, served
-    slowly enough that a worker can be killed in the middle of the crawl."""
-    servers, blogs = [], []
+    slowly enough that a worker can be killed in the middle of the crawl, and the sample
+    WordPress blog (reply targets from its REST API)."""
+    servers, blogs = [], {}
     for n in range(3):
         blog = GeneratedBlog(25, seed=n, first_comment_id=1000 * (n + 1))
         server = HostileServer(delay=0.01).start()
         blog.install(server)
         servers.append(server)
-        blogs.append(blog)
+        blogs[f"127.0.0.1:{server.port}"] = blog
+    servers.append(ReplaySite(SAMPLE_BLOG).start())
     seeds = tmp_path_factory.mktemp("seeds") / "blogs.txt"
-    seeds.write_text("# the collection\n" + "".join(f"{s.address('/')}\n" for s in servers))
+    seeds.write_text("# the collection\n" + "".join(f"{s.url}/\n" for s in servers))
     yield seeds, blogs
     for server in servers:
         server.stop()
@@ -119,10 +124,12 @@ def reference(collection, tmp_path_factory) -> Path:
     seeds, blogs = collection
     out = tmp_path_factory.mktemp("reference")
     assert worker(seeds, out, "ref", None, "single").wait(timeout=300) == 0, (out / "ref-single.log").read_text()[-3000:]
-    articles = rows(out / "ref", "articles")
-    assert len(articles) == sum(len(b.posts) for b in blogs)
-    comments = rows(out / "ref", "comments")
-    assert len(comments) == sum(len(ids) for b in blogs for ids in b.truth().values())
+    articles, comments = rows(out / "ref", "articles"), rows(out / "ref", "comments")
+    for site, blog in blogs.items():
+        assert sum(a["site"] == site for a in articles) == len(blog.posts)
+        assert sum(urlsplit(c["article_url"]).netloc == site for c in comments) == \
+            sum(map(len, blog.truth().values()))
+    assert any(c["parent_source"] == "api" for c in comments)  # the sample blog's REST answers
     return out / "ref"
 
 
