@@ -15,10 +15,10 @@ replayed body goes through decompression, redirects and robots.txt exactly as a 
 from __future__ import annotations
 
 import hashlib
-
 import logging
+import pickle
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable, NamedTuple
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
@@ -118,50 +118,87 @@ class WarcCaptureMiddleware:
             log.info("WARC: %d file(s) in %s", len(self.writer.files), self.writer.folder)
 
 
+class Held(NamedTuple):
+    """One response record, as the index knows it: its lookup key, whether it is a full answer
+    (not a 304), its WARC-Date, where it is, and the request that got it."""
+    key: str
+    full: bool
+    date: str
+    path: Path
+    offset: int
+    url: str
+    method: str
+    body: bytes | None
+
+
+def index_file(path: Path) -> list[Held]:
+    """The response records of one WARC file, in file order. Files are read apart (in parallel,
+    by ``scraper.parallel``) and combined by ``WarcIndex``."""
+    found: dict[str, tuple] = {}  # response record id -> (URL, key, full, date, offset)
+    posted: dict[str, bytes] = {}  # response record id -> the body its POST request sent
+    for offset, record, _ in warc.iter_records(path):
+        if record.rec_type == "request" and hasattr(record, "post_body"):
+            posted[record.rec_headers.get_header("WARC-Concurrent-To") or ""] = record.post_body
+            continue
+        if record.rec_type != "response" or record.http_headers is None:
+            continue
+        try:
+            status = int(record.http_headers.get_statuscode())
+        except (TypeError, ValueError):
+            log.error("WARC record in %s at offset %d has no HTTP status; skipped", path, offset)
+            continue
+        url = record.rec_headers.get_header("WARC-Target-URI")
+        found[record.rec_headers.get_header("WARC-Record-ID")] = (
+            url, canonicalize_url(url), status != 304, warc.warc_date(record) or "", offset)
+    held = []
+    for record_id, (url, key, full, date, offset) in found.items():
+        body = posted.get(record_id)
+        # The answer to a POST (a comment system's query) is found by what was posted too:
+        # several queries share one URL.
+        if body is not None:
+            key = warc.post_key(key, body)
+        held.append(Held(key, full, date, path, offset, url, "GET" if body is None else "POST", body))
+    return held
+
+
 class WarcIndex:
     """Response records of WARC files by URL. A URL captured more than once (a resumed crawl,
     several crawls' files given together) is answered with its latest capture by WARC-Date, in
     whatever order the files come, except that a 304 never hides a full response: a re-crawl's
-    files re-extract together with the earlier crawls' files."""
+    files re-extract together with the earlier crawls' files.
 
-    def __init__(self, paths: list[Path]) -> None:
+    ``held``: each file's ``index_file``, when they were read already (in parallel)."""
+
+    def __init__(self, paths: list[Path], held: Iterable[list[Held]] | None = None) -> None:
         self.paths = paths
-        self._best: dict[str, tuple[bool, str, Path, int]] = {}
-        for path in paths:
-            self._add(path)
-        self.by_url = {key: (path, offset) for key, (_, _, path, offset) in self._best.items()}
+        self._best: dict[str, Held] = {}
+        for records in held if held is not None else map(index_file, paths):
+            for h in records:
+                best = self._best.get(h.key)
+                if best is None or (h.full, h.date) >= (best.full, best.date):
+                    self._best[h.key] = h
+        self.by_url = {key: (h.path, h.offset) for key, h in self._best.items()}
         self.records = len(self.by_url)
         # URLs held only as a re-crawl's "304 Not Modified": their content is in an earlier WARC.
-        self.not_modified = sorted(key for key, (full, *_) in self._best.items() if not full)
-
-    def _add(self, path: Path) -> None:
-        ranks: dict[str, tuple[str, tuple]] = {}  # response record id -> (URL key, rank)
-        posted: dict[str, bytes] = {}  # response record id -> the body its POST request sent
-        for offset, record, _ in warc.iter_records(path):
-            if record.rec_type == "request" and hasattr(record, "post_body"):
-                posted[record.rec_headers.get_header("WARC-Concurrent-To") or ""] = record.post_body
-                continue
-            if record.rec_type != "response" or record.http_headers is None:
-                continue
-            try:
-                status = int(record.http_headers.get_statuscode())
-            except (TypeError, ValueError):
-                log.error("WARC record in %s at offset %d has no HTTP status; skipped", path, offset)
-                continue
-            rank = (status != 304, warc.warc_date(record) or "", path, offset)
-            key = canonicalize_url(record.rec_headers.get_header("WARC-Target-URI"))
-            ranks[record.rec_headers.get_header("WARC-Record-ID")] = (key, rank)
-        for record_id, (key, rank) in ranks.items():
-            # The answer to a POST (a comment system's query) is found by what was posted too:
-            # several queries share one URL.
-            if record_id in posted:
-                key = warc.post_key(key, posted[record_id])
-            if key not in self._best or rank[:2] >= self._best[key][:2]:
-                self._best[key] = rank
+        self.not_modified = sorted(key for key, h in self._best.items() if not h.full)
 
     def lookup(self, url: str, method: str = "GET", body: bytes | None = None) -> tuple[Path, int] | None:
         key = canonicalize_url(url)
         return self.by_url.get(warc.post_key(key, body) if method == "POST" else key)
+
+    def save(self, path: Path) -> None:
+        with open(path, "wb") as f:
+            pickle.dump(self, f, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @staticmethod
+    def load(path: str | Path) -> WarcIndex:
+        """An index ``save`` wrote (``WARC_REPLAY_INDEX``): a task of a parallel rebuild reads
+        the files' index once made, instead of reading every file again."""
+        with open(path, "rb") as f:
+            index = pickle.load(f)
+        if not isinstance(index, WarcIndex):
+            raise TypeError(f"{path} holds no WARC index")
+        return index
 
 
 class WarcReplayMiddleware:
@@ -177,7 +214,8 @@ class WarcReplayMiddleware:
         sources = crawler.settings.getlist("WARC_REPLAY_FILES")
         if not sources:
             raise NotConfigured()
-        index = WarcIndex(warc.warc_paths(sources))
+        saved = crawler.settings.get("WARC_REPLAY_INDEX")
+        index = WarcIndex.load(saved) if saved else WarcIndex(warc.warc_paths(sources))
         log.info("Replaying %d responses from %d WARC file(s)", index.records, len(index.paths))
         if index.not_modified:
             log.error("%d URL(s) are held only as '304 Not Modified' answers of a re-crawl (e.g. %s): "

@@ -56,6 +56,9 @@ WARC_ENABLED = True
 WARC_MAX_SIZE = 1024 ** 3
 # Files or folders to answer every request from, instead of the network (scrapy reextract).
 WARC_REPLAY_FILES: list[str] = []
+# Their index, read once and saved by a parallel rebuild (scraper/parallel.py): its tasks load it
+# instead of each reading every file again.
+WARC_REPLAY_INDEX: str | None = None
 # Re-crawls ask previous crawls' validators (ETag, Last-Modified) of the same site.
 INCREMENTAL_ENABLED = True
 # A killed crawl (JOBDIR) loses the rows not yet in a finished part: finish one this often.

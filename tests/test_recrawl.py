@@ -116,6 +116,20 @@ def test_reextract_of_several_crawls_needs_a_name_whatever_the_order(recrawled, 
     assert len(read_table(tmp_path, "both", "articles")) == len(truth_posts())
 
 
+def test_a_recrawl_with_the_earlier_crawl_rebuilds_in_parallel_as_in_one_process(recrawled, tmp_path):
+    """The re-crawl's files are the tasks' entry points, its 304s answered from the earlier
+    crawl's files, as one process reads them."""
+    sources = [recrawled["out"] / "second" / "warc", recrawled["out"] / "first" / "warc"]
+    for out, extra in ((tmp_path / "one", ()), (tmp_path / "two", ("-a", "processes=2"))):
+        proc = run_reextract(sources, out, "-a", "crawl=both", *extra)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    keys = {"articles": ("article_id",), "comments": ("article_id", "comment_id"), "pages": ("url",)}
+    for table, key in keys.items():
+        one, two = ([sorted(read_table(out, "both", table), key=lambda r: tuple(r[k] for k in key))
+                     for out in (tmp_path / "one", tmp_path / "two")])
+        assert one == two and one, table
+
+
 def test_reextract_of_a_recrawl_alone_says_the_earlier_warc_is_needed(recrawled, tmp_path):
     proc = run_reextract([recrawled["out"] / "second" / "warc"], tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]

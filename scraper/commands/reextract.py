@@ -7,6 +7,9 @@ They never depend on the order the files are given in: the earliest ``warcinfo``
 names the start URL, and files of several crawls (a re-crawl's with the earlier crawl's) need
 ``-a crawl=NAME``. Every request is answered by ``WarcReplayMiddleware``; a URL the files do not
 hold is a 404.
+
+``-a processes=N`` runs one task per WARC file on N processes, ``-a scheduler=tcp://HOST:PORT``
+on a Dask distributed cluster (``scraper/parallel.py``); the rows are those of one process.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from pathlib import Path
 
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
+from scrapy.utils.conf import arglist_to_dict
 
 from ..outcome import run
 from ..warc import iter_records, warc_paths
@@ -51,6 +55,17 @@ def describe(paths: list[Path]) -> tuple[dict[str, str], list[str]]:
     return {**infos[0][1], "started": infos[0][0]}, crawls
 
 
+def _processes(value: str) -> int:
+    try:
+        processes = int(value)
+    except ValueError:
+        processes = 0
+    if processes < 1:
+        raise UsageError(f"-a processes= takes a number of processes (1 or more), not {value!r}",
+                         print_help=False)
+    return processes
+
+
 def _iso(warc_date: str) -> str | None:
     try:
         return datetime.fromisoformat(warc_date).astimezone(timezone.utc).isoformat()
@@ -62,13 +77,17 @@ class Command(BaseRunSpiderCommand):
     requires_project = True
 
     def syntax(self) -> str:
-        return "<WARC files or folders> [-a out=DIR] [-a crawl=NAME] [-a url=URL]"
+        return ("<WARC files or folders> [-a out=DIR] [-a crawl=NAME] [-a url=URL] [-a processes=N] "
+                "[-a scheduler=tcp://HOST:PORT]")
 
     def short_desc(self) -> str:
         return "Rebuild the Parquet dataset from WARC files, without the network"
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
+        self.processes = _processes(opts.spargs.pop("processes", "1"))
+        self.scheduler = opts.spargs.pop("scheduler", None)
+        self.user_settings = arglist_to_dict(opts.set)  # what the tasks of a parallel run get too
         if not args:
             raise UsageError("name the WARC files or folders to re-extract", print_help=True)
         missing = [a for a in args if not Path(a).exists()]
@@ -95,7 +114,7 @@ class Command(BaseRunSpiderCommand):
             # Its rows would count as already stored: nothing would be written.
             raise UsageError(f"{target} already holds a dataset: give another -a out=DIR or -a crawl=NAME",
                              print_help=False)
-        for name, value in {
+        self.replay_settings = {
             "WARC_REPLAY_FILES": [str(p) for p in self.paths],
             "WARC_ENABLED": False,
             # The whole dataset, not only what changed since an earlier crawl in the same root.
@@ -107,7 +126,8 @@ class Command(BaseRunSpiderCommand):
             "RETRY_ENABLED": False,
             # The crawl's own start, not the rebuild's: crawls are ordered by it across a root.
             "CRAWL_STARTED_AT": _iso(info.get("started", "")),
-        }.items():
+        }
+        for name, value in self.replay_settings.items():
             self.settings.set(name, value, priority="cmdline")
 
     def _seed_list(self, recorded: str) -> str:
@@ -126,7 +146,14 @@ class Command(BaseRunSpiderCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.crawler_process is not None
         try:
-            self.exitcode = run(self.crawler_process, self.crawler_process.create_crawler("blog"), **opts.spargs)
+            if self.processes > 1 or self.scheduler:
+                from ..parallel import rebuild  # the cluster's client is an optional extra
+
+                self.exitcode = rebuild(self.paths, opts.spargs, {**self.user_settings, **self.replay_settings},
+                                        self.settings, self.processes, self.scheduler)
+            else:
+                self.exitcode = run(self.crawler_process, self.crawler_process.create_crawler("blog"),
+                                    **opts.spargs)
         finally:
             if getattr(self, "_temp_seeds", None):
                 self._temp_seeds.unlink(missing_ok=True)
