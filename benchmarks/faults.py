@@ -85,16 +85,22 @@ def crawl_environment() -> dict[str, str]:
     return env
 
 
-def high_water_rss_mb(pid: int) -> float | None:
-    """The process's peak RSS so far (``VmHWM``), where ``/proc`` has it (Linux)."""
+def status_mb(pid: int, field: str) -> float | None:
+    """A memory figure of ``/proc/<pid>/status`` in MB (``VmRSS``, ``VmHWM`` ...), where ``/proc``
+    has it (Linux)."""
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as status:
             for line in status:
-                if line.startswith("VmHWM:"):
+                if line.startswith(f"{field}:"):
                     return int(line.split()[1]) / 1024
     except (OSError, ValueError, IndexError):
         pass
     return None
+
+
+def high_water_rss_mb(pid: int) -> float | None:
+    """The process's peak RSS so far (``VmHWM``)."""
+    return status_mb(pid, "VmHWM")
 
 
 class CrawlProcess:

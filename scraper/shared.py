@@ -63,7 +63,8 @@ log = logging.getLogger(__name__)
 
 KEY_PREFIX = "blog-archiver"
 _WORKER_ID = re.compile(r"^[\w.-]{1,64}$")
-STORED = "stored"  # a claim's value once its article's part is published
+STORED = "stored"
+KNOWN_FINGERPRINTS = 200_000  # ~30 MB: the links a worker met lately, answered without Redis  # a claim's value once its article's part is published
 
 
 def worker_id(settings: BaseSettings) -> str | None:
@@ -305,7 +306,8 @@ class SharedScheduler(BaseScheduler):
         self._order = itertools.count()
         self._leases: dict[int, bytes] = {}  # lease → the request as the in-flight set holds it
         self._lease_ids = itertools.count(1)
-        self._stored: set[str] = set()  # articles through the pipelines since the last commit
+        self._stored: set[str] = set()
+        self._known: dict[str, None] = {}  # fingerprints this worker sent to the filter, in order  # articles through the pipelines since the last commit
         self._reaper: task.LoopingCall | None = None
         self.spider: Spider | None = None
         self.queue: SharedQueue | None = None
@@ -356,12 +358,24 @@ class SharedScheduler(BaseScheduler):
         if request.meta.get("local"):
             heapq.heappush(self._local, (-request.priority, next(self._order), request))
             return True
-        if not request.dont_filter and self.df.request_seen(request):
+        if not request.dont_filter and self._seen(request):
             self.df.log(request, self.spider)
             return False
         self.crawler.stats.inc_value("scheduler/enqueued/redis")
         self.queue.push(request)
         return True
+
+    def _seen(self, request: Request) -> bool:
+        # A page links the same archive and navigation pages as the last one: a fingerprint this
+        # worker has put in the shared filter is answered here, without a round trip to Redis
+        # (the filter only grows, so what was seen stays seen). The cache is bounded, oldest out.
+        fingerprint = self.df.request_fingerprint(request)
+        if fingerprint in self._known:
+            return True
+        if len(self._known) >= KNOWN_FINGERPRINTS:
+            del self._known[next(iter(self._known))]
+        self._known[fingerprint] = None
+        return self.df.request_seen(request)
 
     def next_request(self) -> Request | None:
         if self._local:
