@@ -39,7 +39,7 @@ from scraper.outcome import CrawlSetupError, exit_code, outcome, stop_crawl
 from scraper.seeds import parse_line, seed_of
 from scraper.threads import REPAIR_RULES
 from scraper.urls import site_of
-from scraper.shared import worker_id
+from scraper.workers import worker_id
 from scraper.signals import commit_requested, dataset_commit, dataset_committed, page_error
 
 from . import ledger as ledger_

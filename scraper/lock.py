@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from scrapy import signals
 
 from .outcome import CrawlSetupError
-from .shared import worker_id
+from .workers import worker_id
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

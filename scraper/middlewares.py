@@ -31,7 +31,7 @@ from pipelines.parquet import WRITE_ERRORS
 
 from . import warc
 from .outcome import stop_crawl
-from .shared import worker_id
+from .workers import worker_id
 from .signals import dataset_commit
 
 if TYPE_CHECKING:

@@ -29,10 +29,7 @@ import heapq
 import itertools
 import logging
 import math
-import os
-import re
 import secrets
-import socket
 import threading
 import time
 from hashlib import sha1
@@ -50,9 +47,11 @@ from twisted.internet import task
 
 from pipelines.ledger import stored_article_ids
 
+from . import warc
 from .outcome import CrawlSetupError, stop_crawl
 from .resume import ResumableScheduler
 from .signals import article_claim, commit_requested, dataset_committed
+from .workers import worker_id
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -62,21 +61,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 KEY_PREFIX = "blog-archiver"
-_WORKER_ID = re.compile(r"^[\w.-]{1,64}$")
 STORED = "stored"
 KNOWN_FINGERPRINTS = 200_000  # ~30 MB: the links a worker met lately, answered without Redis  # a claim's value once its article's part is published
-
-
-def worker_id(settings: BaseSettings) -> str | None:
-    """This process's name among the workers of a shared crawl (``WORKER_ID``, else
-    ``<host>-<pid>``); None when the crawl is not shared. It names the worker's files."""
-    if not settings.get("REDIS_URL"):
-        return None
-    name = settings.get("WORKER_ID") or f"{socket.gethostname()}-{os.getpid()}"
-    name = re.sub(r"[^\w.-]", "_", name)[:64]
-    if not _WORKER_ID.match(name):
-        raise CrawlSetupError(f"WORKER_ID {name!r} cannot name files: use letters, digits, '.', '_' and '-'")
-    return name
 
 
 class Scheduler(ResumableScheduler):
@@ -93,6 +79,7 @@ class Scheduler(ResumableScheduler):
 class Keys:
     def __init__(self, crawl_id: str, worker: str) -> None:
         self.prefix = f"{KEY_PREFIX}:{crawl_id}"
+        self.crawl_id = crawl_id
         self.worker = worker
         self.queue, self.seen = self.key("queue"), self.key("seen")
         self.workers, self.claims, self.finished = self.key("workers"), self.key("claims"), self.key("finished")
@@ -450,9 +437,13 @@ class SharedScheduler(BaseScheduler):
             return
         for member in self.server.smembers(self.keys.workers):
             worker = member.decode()
-            if worker != self.worker and (n := self._hand_back(worker)) > 0:
-                log.warning("Worker %s stopped answering: %d request(s) it had taken are queued again", worker, n)
-                self.crawler.stats.inc_value("shared/requests_handed_back", n)
+            if worker == self.worker or (n := self._hand_back(worker)) < 0:
+                continue
+            log.warning("Worker %s stopped answering: %d request(s) it had taken are queued again", worker, n)
+            self.crawler.stats.inc_value("shared/requests_handed_back", n)
+            # Its rows point at records of the WARC file it had open: finalise it, as a restart
+            # under its name would (in a folder of its own, that restart or a merge does).
+            warc.recover_open_files(self.folder / "warc", warc.file_prefix(self.keys.crawl_id, worker))
 
     # -- the end ----------------------------------------------------------------------------
     def on_idle(self) -> None:
