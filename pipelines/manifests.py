@@ -124,14 +124,15 @@ def _read(folder: Path, columns: list[str]):
 
 
 def _sum(dicts: list[dict]) -> dict:
-    """Numbers added up key by key, nested dicts likewise; ``max_depth`` is the largest."""
+    """Numbers added up key by key, nested dicts likewise (counts a sum cannot give, such as
+    ``max_depth``, are read from the parts instead)."""
     total: dict = {}
     for d in dicts:
         for key, value in d.items():
             if isinstance(value, dict):
                 total[key] = _sum([total.get(key, {}), value])
             elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                total[key] = max(total.get(key, 0), value) if key == "max_depth" else total.get(key, 0) + value
+                total[key] = total.get(key, 0) + value
             else:
                 total.setdefault(key, value)
     return total
