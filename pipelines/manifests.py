@@ -142,8 +142,9 @@ def _merge_seeds(lists: list[list[dict]]) -> list[dict]:
     merged: dict[str, dict] = {}
     for seeds in lists:
         for s in seeds:
-            into = merged.setdefault(s["url"], {**s, "articles": 0, "comments": 0, "errors": 0, "start_failed": None})
-            for key in ("articles", "comments", "errors"):
+            into = merged.setdefault(s["url"], {**s, "articles": 0, "comments": 0, "errors": 0, "start_failed": None,
+                                                   "pages_skipped_by_limit": 0})
+            for key in ("articles", "comments", "errors", "pages_skipped_by_limit"):
                 into[key] += s.get(key, 0)
             into["start_failed"] = into["start_failed"] or s.get("start_failed")
     return list(merged.values())

@@ -35,6 +35,7 @@ from twisted.python.failure import Failure
 
 import scraper
 from scraper.items import ArticleItem
+from scraper.limits import SKIPPED_STAT
 from scraper.outcome import CrawlSetupError, exit_code, outcome, stop_crawl
 from scraper.seeds import parse_line, seed_of
 from scraper.threads import REPAIR_RULES
@@ -701,7 +702,12 @@ class ParquetDatasetPipeline:
         comments = self._by_seed(self._comments_by_site())
         errors = self._by_seed(self.errors_by_site)
         return [{"url": s.url, "hosts": list(s.hosts), "articles": articles[s.url], "comments": comments[s.url],
-                 "errors": errors[s.url], "start_failed": self.start_errors.get(s.url)} for s in self.seeds]
+                 "errors": errors[s.url], "start_failed": self.start_errors.get(s.url),
+                 # Pages not fetched because MAX_PAGES_PER_SITE was reached.
+                 "pages_skipped_by_limit": self._stat(SKIPPED_STAT + s.url)} for s in self.seeds]
+
+    def _stat(self, name: str) -> int:
+        return (self.crawler.stats.get_value(name, 0) or 0) if self.crawler is not None else 0
 
     def _by_seed(self, by_site: dict) -> Counter:
         """Counts by site summed by the start URL of the seed whose scope holds the site."""

@@ -6,7 +6,13 @@ SPIDER_MODULES = ["scraper.spiders"]
 NEWSPIDER_MODULE = "scraper.spiders"
 COMMANDS_MODULE = "scraper.commands"
 
-USER_AGENT = f"blog-archiver/{__version__} (archival crawler; +https://example.org/blog-archiver)"
+# No contact of ours: the archivist running the crawl gives theirs (blog-archiver crawl --contact,
+# or -s USER_AGENT); scraper/contact.py warns until they do.
+USER_AGENT = f"blog-archiver/{__version__} (archival crawler)"
+CONTACT_WARNING = True
+# Crawl limits (0: none): Scrapy's CLOSESPIDER_PAGECOUNT/ITEMCOUNT/TIMEOUT/ERRORCOUNT and
+# DEPTH_LIMIT for the whole crawl; pages of each blog of a collection:
+MAX_PAGES_PER_SITE = 0
 
 # Politeness: obey robots.txt, adapt to the server, at most two requests at a time per site.
 ROBOTSTXT_OBEY = True
@@ -48,6 +54,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scraper.redirects.ScopedRedirectMiddleware": 600,
     "scraper.redirects.ScopedMetaRefreshMiddleware": 579,
     "scraper.middlewares.ConditionalRequestMiddleware": 580,
+    # MAX_PAGES_PER_SITE: pages past a blog's limit are not fetched, and counted (scraper/limits.py).
+    "scraper.limits.SitePageLimit": 50,
     "scraper.middlewares.WarcCaptureMiddleware": 950,
     "scraper.middlewares.WarcReplayMiddleware": 960,
 }
@@ -110,7 +118,7 @@ EXTRACTOR_PACKAGES: list[str] = []
 # (Scrapy's own SpiderState creates JOBDIR: an unwritable one gets our one-line error); progress.
 # A worker of a shared crawl joins it (Redis, its name) next, before the engine is built.
 EXTENSIONS = {"scraper.lock.CrawlLock": -1, "scraper.shared.Membership": 0,
-              "scraper.extensions.CrawlProgress": 500}
+              "scraper.extensions.CrawlProgress": 500, "scraper.contact.ContactCheck": 510}
 PROGRESS_INTERVAL = 30.0
 
 LOG_LEVEL = "INFO"

@@ -124,6 +124,8 @@ class Command(BaseRunSpiderCommand):
             "AUTOTHROTTLE_ENABLED": False,
             "DOWNLOAD_DELAY": 0,
             "RETRY_ENABLED": False,
+            # No site is asked anything: whose contact the User-Agent names does not matter.
+            "CONTACT_WARNING": False,
             # The crawl's own start, not the rebuild's: crawls are ordered by it across a root.
             "CRAWL_STARTED_AT": _iso(info.get("started", "")),
         }

@@ -27,6 +27,7 @@ from ..extractors.decoding import binary_reason
 from ..extractors.page import Page
 from ..extractors.comments import comment_page_number
 from ..items import ArticleItem
+from ..limits import PageLimitReached
 from ..outcome import CrawlSetupError
 from ..seeds import read_seeds, seed
 from ..threads import CommentThread
@@ -36,6 +37,10 @@ from . import discovery
 log = logging.getLogger(__name__)
 CHAIN_PRIORITY = 10  # finish an article's comment pages and API calls before new pages
 HTML_TYPES = (b"text/html", b"application/xhtml")
+
+
+# A blog's own page (start, listing, article), as MAX_PAGES_PER_SITE counts them (scraper/limits.py).
+PAGE_META = {"site_page": True}
 
 
 @dataclass
@@ -111,7 +116,8 @@ class BlogSpider(scrapy.Spider):
 
     async def start(self):
         for s in self.seeds:
-            yield scrapy.Request(s.url, callback=self.parse_page, errback=self.page_failed)
+            yield scrapy.Request(s.url, callback=self.parse_page, errback=self.page_failed,
+                                 meta=PAGE_META)
             if self.single_page:
                 return
             for path in ("/wp-sitemap.xml", "/sitemap.xml"):
@@ -139,7 +145,7 @@ class BlogSpider(scrapy.Spider):
         for url in urls:
             if discovery.is_page_link(url, self.hosts):
                 yield scrapy.Request(normalize_url(url), callback=self.parse_page,
-                                     errback=self.page_failed)
+                                     errback=self.page_failed, meta=PAGE_META)
 
     def _probe(self, url: str, callback) -> scrapy.Request:
         """A discovery request (sitemap, feed) whose absence is normal, not an error."""
@@ -279,6 +285,8 @@ class BlogSpider(scrapy.Spider):
         reason = failure_reason(failure)
         # Listed under the URL the crawl asked for, not the last one of its redirects.
         url = (failure.request.meta.get("redirect_urls") or [failure.request.url])[0]
+        if failure.check(PageLimitReached):  # counted by the limit, per seed
+            return
         if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
             self.crawler.stats.inc_value("blog/forbidden_by_robots")
             if url in self._seed_urls:  # the whole blog may be closed to crawlers
