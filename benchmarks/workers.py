@@ -55,6 +55,7 @@ import io
 import json
 import math
 import os
+import resource
 import shutil
 import socket
 import statistics
@@ -84,6 +85,7 @@ CRAWL_SETTINGS = {"AUTOTHROTTLE_ENABLED": "False", "DOWNLOAD_DELAY": "0", "CONCU
                   "CONCURRENT_REQUESTS": "32", "ROBOTSTXT_OBEY": "False", "LOG_LEVEL": "WARNING",
                   "WARC_ENABLED": "True", "DOWNLOAD_TIMEOUT": "30"}
 RSS_THRESHOLDS = (1_000, 10_000, 50_000)
+CORES = os.cpu_count() or 1
 MIB = 1024 * 1024
 
 
@@ -287,6 +289,7 @@ class CrawlResult:
     redis_keys: int | None
     server_requests: int
     server_cpu: float
+    crawl_cpu: float  # CPU seconds of the crawl processes together (user + system)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -360,6 +363,7 @@ def crawl_once(served: ServedCollection, truth: set[tuple[str, str]], workers: i
         redis_server.client.flushall()
     watch = RedisWatch(redis_server)
     before = served.stats()
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     processes = []
     for n in range(1, workers + 1):
@@ -370,6 +374,8 @@ def crawl_once(served: ServedCollection, truth: set[tuple[str, str]], workers: i
     for process in processes:
         process.wait(max(1.0, timeout - (time.monotonic() - started)))
     wall = time.monotonic() - started
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers, reaped by now
+    crawl_cpu = (children.ru_utime - children_before.ru_utime) + (children.ru_stime - children_before.ru_stime)
     after = served.stats()
     watch.stop()
     data = read_crawl(out / crawl_id)
@@ -393,7 +399,7 @@ def crawl_once(served: ServedCollection, truth: set[tuple[str, str]], workers: i
         redis_peak_mb=(watch.peak_memory - watch.baseline) / MIB if redis_server else None,
         redis_keys=watch.peak_keys if redis_server else None,
         server_requests=after["requests"] - before["requests"], server_cpu=after["cpu_seconds"] - before["cpu_seconds"],
-        notes=notes)
+        crawl_cpu=crawl_cpu, notes=notes)
     if redis_server is not None and workers > 1 and not watch.peak_keys:
         result.notes.append("Redis held no key during the crawl: the workers did not share it "
                             "(shared-crawl mode not in this code?)")
@@ -458,9 +464,15 @@ def print_crawls(results: list[CrawlResult], posts: int) -> dict[str, str]:
                      f"{r.distinct_articles:,}", f"{r.missing_articles}/{r.extra_articles}",
                      f"{r.comments:,}/{r.comments_duplicated}", f"{r.pages_duplicated}", f"{r.parts}/{r.warcs}/{r.manifests}",
                      f"{r.peak_rss_mb:.0f}", "-" if r.redis_peak_mb is None else f"{r.redis_peak_mb:.1f}",
-                     f"{r.server_cpu / r.wall * 100:.0f}%" if r.wall else "-"])
+                     f"{r.server_cpu / r.wall * 100:.0f}%" if r.wall else "-",
+                     f"{r.crawl_cpu / r.pages * 1000:.1f}" if r.pages else "-",
+                     f"{(r.crawl_cpu + r.server_cpu) / (r.wall * CORES) * 100:.0f}%" if r.wall else "-"])
     print_table(["run", "mode", "exit", "wall", "fetch span", "pages", "articles", "distinct", "miss/extra",
-                 "comments/dup", "pages dup", "parts/warc/json", "peak RSS MB", "Redis MB", "server CPU"], rows)
+                 "comments/dup", "pages dup", "parts/warc/json", "peak RSS MB", "Redis MB", "server CPU",
+                 "crawl CPU-s/1k pages", "machine busy"], rows)
+    print(f"\n(crawl CPU-s/1k pages: the crawl processes' CPU time per 1,000 pages, all workers together; "
+          f"machine busy: crawl and server CPU time over wall time x {CORES} core(s), Redis and the "
+          f"kernel's share of loopback not counted)")
     notes = [(r.label, note) for r in results for note in r.notes]
     if notes:
         print()
