@@ -13,7 +13,8 @@ stores only what is new or changed, so an article, a comment or a page is its ro
 recent crawl (by ``started_at``) that stored it. The views are defined once, in
 ``scraper/latest.sql`` (the block datasets/README.md shows); this module runs that file with the
 crawls' files in place of its ``datasets/*/`` globs. Only crawls with a ``crawl.json`` count (a
-folder without one is a crawl that is running or was killed), as in the views.
+folder without one is a crawl that is running or was killed; a root's such folders are listed in
+``.without_manifest``), as in the views.
 
 Needs duckdb (a dependency of this package) and, for ``.pandas()`` / ``.polars()``, pandas or
 polars (neither is: ``pip install pandas`` / ``pip install polars``).
@@ -69,6 +70,10 @@ class Dataset:
 
         self.path = Path(path)
         self.crawls = crawl_folders(self.path)
+        # Sub-folders of a root with tables but no crawl.json (running or killed): left out.
+        self.without_manifest = sorted(
+            p for p in self.path.iterdir() if p.is_dir() and p not in self.crawls
+            and not (p / MANIFEST).is_file() and any((p / table).is_dir() for table in TABLES))
         self.connection = duckdb.connect(":memory:")
         tables = []
         for statement in filter(str.strip, latest_sql().split(";")):

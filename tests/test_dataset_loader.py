@@ -76,7 +76,7 @@ def test_one_crawl_has_the_rows_of_its_parquet_parts(root):
 
 def test_a_recrawl_gives_the_latest_version_of_the_changed_row_and_no_duplicates(root):
     ds = open_dataset(root)
-    assert [p.name for p in ds.crawls] == ["first", "second"]
+    assert [p.name for p in ds.crawls] == ["first", "second"] and ds.without_manifest == []
     comments = ds.arrow("comments").to_pylist()
     second = _parts([root / "second"], "comments").to_pylist()
     assert [c["comment_id"] for c in second] == ["21"]  # the re-crawl stored only the changed comment
@@ -160,6 +160,16 @@ def test_polars_missing_says_how_to_install_it(root, monkeypatch):
     monkeypatch.setitem(sys.modules, "polars", None)
     with pytest.raises(ImportError, match="pip install polars"):
         open_dataset(root).polars("articles")
+
+
+def test_a_crawl_without_manifest_is_left_out_and_named(root, tmp_path):
+    shutil.copytree(root / "first", tmp_path / "first", ignore=shutil.ignore_patterns("warc"))
+    shutil.copytree(root / "second", tmp_path / "killed", ignore=shutil.ignore_patterns("warc", "crawl.json"))
+    ds = open_dataset(tmp_path)
+    assert [p.name for p in ds.crawls] == ["first"] and ds.without_manifest == [tmp_path / "killed"]
+    assert ds.arrow("comments").num_rows == _parts([root / "first"], "comments").num_rows
+    with pytest.raises(FileNotFoundError, match="holds no crawl.json"):
+        open_dataset(tmp_path / "killed")
 
 
 def test_not_a_dataset_is_a_clear_error(tmp_path):

@@ -97,6 +97,8 @@ class Command(ScrapyCommand):
             sys.stderr.write(f"{exc}\n")
             self.exitcode = 1
             return
+        for folder in dataset.without_manifest:
+            sys.stderr.write(f"{folder}: left out, no crawl.json (a crawl that is running or was killed)\n")
         out = Path(opts.output)
         out.mkdir(parents=True, exist_ok=True)
         with dataset:
