@@ -5,7 +5,9 @@ It packs on ``engine_stopped``, not ``spider_closed``: extensions are connected 
 middlewares and pipelines, so on ``spider_closed`` they would run before the WARC middleware has
 finalised its ``.open`` file and before the Parquet pipeline has written ``crawl.json``. By
 ``engine_stopped`` the pipeline's ``close_spider`` (every part finished) and every
-``spider_closed`` handler have run. A folder that cannot be packed (a WARC file left ``.open``
+``spider_closed`` handler have run. The crawl's own lock is released by then (``CrawlLock``
+also ends on ``engine_stopped``, and is connected first), so the folder is locked again for
+the packing: a crawl started into it meanwhile is not packed half-written. A folder that cannot be packed (a WARC file left ``.open``
 by a write error, another worker of a shared crawl still writing) is logged as an error; the
 crawl's outcome and exit code are those of the crawl.
 """
@@ -18,6 +20,8 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from .lock import FolderLock
+from .outcome import CrawlSetupError
 from .wacz import PackError, pack
 
 log = logging.getLogger(__name__)
@@ -46,9 +50,14 @@ class WaczOnClose:
             log.error("WACZ: no crawl folder to pack")
             return
         log.info("WACZ: packing %s", folder)
+        lock = FolderLock(folder, "crawl folder")
         try:
-            package = pack(folder)
-        except (PackError, OSError) as exc:
+            lock.acquire()
+            try:
+                package = pack(folder)
+            finally:
+                lock.release()
+        except (PackError, CrawlSetupError, OSError) as exc:
             log.error("WACZ: %s could not be packed: %s", folder, exc)
             self.crawler.stats.set_value("wacz/error", str(exc))
             return
