@@ -9,8 +9,9 @@ its article pages as entry points, and its dataset beside them.
     datapackage.json                   every file above with its sha256 and size
     datapackage-digest.json            the sha256 of datapackage.json
 
-The index is named ``.cdx``, not ``.cdxj``: pywb's ``wb-manager add --unpack-wacz`` takes only
-``indexes/*.cdx`` and ``*.cdx.gz``. The Parquet parts sit flat in ``data/`` (table name, then
+The index is a plain ``index.cdx``: pywb's ``wb-manager add --unpack-wacz`` takes only
+``indexes/*.cdx`` and ``*.cdx.gz`` (a ``.cdxj`` is skipped), and ReplayWeb.page (wabac.js) loads
+``*.cdx``, ``*.cdxj`` and ``*.idx`` (a lone ``.cdx.gz`` is skipped). The Parquet parts sit flat in ``data/`` (table name, then
 part name) because py-wacz's validator matches a file by its last two path components. The
 file is written under a hidden temporary name and renamed when complete.
 """
