@@ -118,8 +118,11 @@ EXTRACTOR_PACKAGES: list[str] = []
 # (Scrapy's own SpiderState creates JOBDIR: an unwritable one gets our one-line error); progress.
 # A worker of a shared crawl joins it (Redis, its name) next, before the engine is built.
 EXTENSIONS = {"scraper.lock.CrawlLock": -1, "scraper.shared.Membership": 0,
-              "scraper.extensions.CrawlProgress": 500, "scraper.contact.ContactCheck": 510}
+              "scraper.extensions.CrawlProgress": 500, "scraper.contact.ContactCheck": 510,
+              "scraper.wacz_extension.WaczOnClose": 600}
 PROGRESS_INTERVAL = 30.0
+# Pack the crawl folder into <crawl id>.wacz when the crawl ends (scrapy pack does it later).
+WACZ = False
 
 LOG_LEVEL = "INFO"
 LOGSTATS_INTERVAL = 60.0
