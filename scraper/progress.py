@@ -36,7 +36,8 @@ class Figures:
     queued: int | None
     pages_per_min: float
     sitemap_urls: int
-    eta: float | None  # seconds, where the sitemaps gave a total
+    remaining: int  # of the pages the sitemaps list, those not yet stored or found unchanged
+    eta: float | None  # seconds, where the sitemaps gave a total and articles are being stored
 
     def text(self) -> str:
         queued = "-" if self.queued is None else str(self.queued)
@@ -47,7 +48,7 @@ class Figures:
     def eta_text(self) -> str:
         if not self.sitemap_urls:
             return ""
-        left = f", about {duration(self.eta)} left" if self.eta is not None else ""
+        left = f", about {duration(self.eta)} left" if self.eta is not None and self.remaining > 0 else ""
         return f"; sitemaps list {self.sitemap_urls} pages{left}"
 
 
@@ -100,7 +101,7 @@ class Progress:
         eta = (total - done) / article_rate * 60 if total > done and article_rate > 0 else None
         return Figures(pages=pages, articles=articles, comments=get("blog/comments", 0),
                        errors=get("crawl/errors", 0), queued=self.queued(), pages_per_min=page_rate,
-                       sitemap_urls=total, eta=eta)
+                       sitemap_urls=total, remaining=total - done, eta=eta)
 
     def queued(self) -> int | None:
         """Requests waiting in the scheduler (a shared crawl's: every worker's) and in the downloader."""
@@ -133,8 +134,9 @@ class Progress:
             line.append(f"{value} ", style="bold").append(f"{label}  ", style="dim")
         line.append(f"{f.errors} ", style="bold red" if f.errors else "bold").append("errors", style="dim")
         if f.sitemap_urls:
-            left = f"ETA {duration(f.eta)}" if f.eta is not None else "ETA -"
-            line.append(f"  {left}", style="bold cyan").append(f" ({f.sitemap_urls} in sitemaps)", style="dim")
+            if f.remaining > 0:
+                line.append(f"  ETA {duration(f.eta) if f.eta is not None else '-'}", style="bold cyan")
+            line.append(f"  ({f.sitemap_urls} in sitemaps)", style="dim")
         return line
 
     def _start_live(self) -> None:
