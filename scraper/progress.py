@@ -12,6 +12,7 @@ shows them as before.
 """
 from __future__ import annotations
 
+import atexit
 import logging
 import sys
 import time
@@ -144,16 +145,18 @@ class Progress:
         from rich.live import Live
 
         console = Console(file=sys.stderr, stderr=True)
+        # stdout is left alone: a feed export may write there (-o -).
         self._display = Live(self.render(), console=console, auto_refresh=False, transient=False,
-                             redirect_stdout=True, redirect_stderr=True)
+                             redirect_stdout=False, redirect_stderr=True)
         self._display.start()
+        atexit.register(self.stop)  # the cursor back even after a forced shutdown
         # The log goes above the line: handlers that write to the terminal write through the
-        # display's stand-in for stderr (set by redirect_stderr) while it is shown.
+        # display while it is shown.
         self._handlers = []
         for handler in logging.root.handlers:
             stream = getattr(handler, "stream", None)
             if isinstance(handler, logging.StreamHandler) and stream in (sys.__stderr__, console.file):
-                self._handlers.append((handler, handler.setStream(sys.stderr)))
+                self._handlers.append((handler, handler.setStream(_AboveTheLine(console))))
 
     def refresh(self) -> None:
         if self._display is not None:
@@ -188,10 +191,33 @@ class Progress:
         self._loops.clear()
         if self._display is not None:
             display, self._display = self._display, None
-            display.update(self.render(), refresh=True)
-            for handler, stream in self._handlers:
-                handler.setStream(stream)
-            display.stop()
+            try:
+                display.update(self.render(), refresh=True)
+            finally:
+                for handler, stream in self._handlers:
+                    handler.setStream(stream)
+                display.stop()
+                atexit.unregister(self.stop)
+
+
+class _AboveTheLine:
+    """A stream for a log handler: each whole line printed above the live line, as it is (no
+    wrapping of rich's own, no markup)."""
+
+    def __init__(self, console):
+        self.console = console
+        self._pending = ""
+
+    def write(self, text: str) -> int:
+        *lines, self._pending = (self._pending + text).split("\n")
+        if lines:
+            from rich.text import Text
+
+            self.console.print(Text("\n".join(lines)), soft_wrap=True, highlight=False)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
 
 
 def _is_terminal(stream) -> bool:
