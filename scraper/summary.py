@@ -113,6 +113,16 @@ def _duration(seconds: float) -> str:
     return f"{hours}h {rest // 60:02d}m {rest % 60:02d}s" if hours else f"{rest // 60}m {rest % 60:02d}s"
 
 
+def manifest_path(crawler) -> str | None:
+    """Where the crawl run by ``crawler`` wrote its ``crawl.json`` (None: it wrote none, or never
+    started: Scrapy >= 2.19 raises for the stats of a crawler that did not)."""
+    try:
+        stats = crawler.stats
+    except RuntimeError:
+        return None
+    return stats.get_value("crawl/manifest") if stats is not None else None
+
+
 def print_summary(path: str | Path | None, file=None) -> bool:
     """Print the closing summary of the crawl whose ``crawl.json`` is ``path`` to ``file``
     (stderr, beside the log: stdout stays free for a feed export); False where there is none."""

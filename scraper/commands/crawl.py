@@ -10,7 +10,7 @@ from scrapy.exceptions import UsageError
 
 from ..outcome import run
 from ..progress import quiet_preamble
-from ..summary import print_summary
+from ..summary import manifest_path, print_summary
 
 
 class Command(ScrapyCrawlCommand):
@@ -27,4 +27,4 @@ class Command(ScrapyCrawlCommand):
         crawler = self._create_crawler(args[0])
         self.exitcode = run(self.crawler_process, crawler, **opts.spargs)
         # The closing summary, from the crawl.json the dataset wrote (none: no dataset, no summary).
-        print_summary(crawler.stats.get_value("crawl/manifest") if crawler.stats else None)
+        print_summary(manifest_path(crawler))

@@ -27,7 +27,7 @@ from scrapy.utils.conf import arglist_to_dict
 
 from ..outcome import run
 from ..progress import quiet_preamble
-from ..summary import print_summary
+from ..summary import manifest_path, print_summary
 from ..warc import iter_records, warc_paths
 
 log = logging.getLogger(__name__)
@@ -159,7 +159,7 @@ class Command(BaseRunSpiderCommand):
             else:
                 crawler = self.crawler_process.create_crawler("blog")
                 self.exitcode = run(self.crawler_process, crawler, **opts.spargs)
-                manifest = crawler.stats.get_value("crawl/manifest") if crawler.stats else None
+                manifest = manifest_path(crawler)
             print_summary(manifest)
         finally:
             if getattr(self, "_temp_seeds", None):
