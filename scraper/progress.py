@@ -113,7 +113,7 @@ class Progress:
             scheduler = getattr(slot, "scheduler", None)
         try:
             waiting = len(scheduler)  # type: ignore[arg-type]
-        except (TypeError, Exception):  # noqa: BLE001 - no scheduler yet, or one without a length
+        except Exception:  # noqa: BLE001 - no scheduler yet, one without a length, Redis away
             get = self.stats.get_value
             waiting = max(0, get("scheduler/enqueued", 0) - get("scheduler/dequeued", 0))
         active = getattr(getattr(engine, "downloader", None), "active", None)
