@@ -21,7 +21,7 @@ def manifest_lines(m: dict) -> list[str]:
     return [
         f"Crawl {m.get('crawl_id')} ({m.get('finish_reason', 'unknown')}; outcome "
         f"{m.get('outcome', 'unknown')}, exit code {m.get('exit_code', '-')})",
-        f"  articles:          {counts.get('articles', 0)} stored{_by_kind(counts.get('articles_by_kind'))}"
+        f"  articles:          {counts.get('articles', 0)} stored{by_kind(counts.get('articles_by_kind'))}"
         + _unchanged(counts.get("unchanged_articles")),
         f"  comments:          {counts.get('comments', 0)} stored"
         + _unchanged(counts.get("unchanged_comments")),
@@ -103,8 +103,6 @@ def by_kind(kinds: dict | None) -> str:
     posts, pages = kinds.get("post", 0), kinds.get("page", 0)
     return f" ({posts} post{'s' * (posts != 1)}, {pages} page{'s' * (pages != 1)})"
 
-
-_by_kind = by_kind
 
 
 def _duration(seconds: float) -> str:
