@@ -73,6 +73,8 @@ def merge(folder: Path, manifests: list[dict]) -> dict:
         "files": {table: sorted(p.relative_to(folder).as_posix() for p in parts(folder / table))
                   for table in ("articles", "comments", "pages")},
         "log_counts": dict(_sum([m.get("log_counts", {}) for m in manifests])),
+        # The workers' Scrapy stats, numbers added up (a time or a reason: the first worker's).
+        "stats": sum_stats([m.get("stats", {}) for m in manifests]),
         "previous_crawls": list(dict.fromkeys(c for m in manifests for c in m.get("previous_crawls", []))),
         "errors_total": sum(m.get("errors_total", 0) for m in manifests),
         "errors": errors,
@@ -136,6 +138,11 @@ def _sum(dicts: list[dict]) -> dict:
             else:
                 total.setdefault(key, value)
     return total
+
+
+def sum_stats(stats: list[dict]) -> dict:
+    """Scrapy stats of several processes as one: numbers added up, other values the first's."""
+    return dict(sorted(_sum(stats).items()))
 
 
 def _merge_seeds(lists: list[list[dict]]) -> list[dict]:

@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from . import manifests
 from .ledger import MANIFEST, parts
 from .parquet import WRITE_ERRORS, ParquetDatasetPipeline
 from .schema import TABLES
@@ -139,6 +140,8 @@ class MergedDataset(ParquetDatasetPipeline):
             logs.update({k: v or 0 for k, v in o.manifest.get("log_counts", {}).items()})
         manifest["counts"]["thread_repairs"] = {k: repairs[k] for k in manifest["counts"]["thread_repairs"]}
         manifest["log_counts"] = {k: logs[k] for k in manifest["log_counts"]}
+        # The tasks' Scrapy stats, numbers added up (a time or a reason: the first task's).
+        manifest["stats"] = manifests.sum_stats([o.manifest.get("stats", {}) for o in self.outputs if not o.error])
         manifest["tasks"] = [{"warc_file": Path(o.warc).name, "outcome": o.manifest.get("outcome"),
                               "error": o.error} for o in self.outputs]
         return manifest

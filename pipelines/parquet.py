@@ -20,7 +20,7 @@ import platform
 import re
 from collections import Counter
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
@@ -522,6 +522,8 @@ class ParquetDatasetPipeline:
     # -- errors -----------------------------------------------------------------------------
     def record_error(self, url: str | None, message: str, failure: bool = True) -> None:
         self.errors_total += 1
+        if self.crawler is not None:  # the progress line's errors (scraper/progress.py)
+            self.crawler.stats.inc_value("crawl/errors")
         self.failures += failure
         if url:
             self.errors_by_site[site_of(url)] += 1
@@ -691,6 +693,8 @@ class ParquetDatasetPipeline:
             "log_counts": {level: stats.get_value(f"log_count/{level}", 0) if stats else None
                            for level in ("ERROR", "WARNING")},
             "previous_crawls": self.ledger.previous_crawls,
+            # Scrapy's stats of the run, in place of the dump at the end of the log.
+            "stats": json_stats(stats.get_stats()) if stats else {},
             "errors_total": self.errors_total,
             "errors": self.errors,
         }
@@ -756,8 +760,26 @@ class ParquetDatasetPipeline:
                 write_json(self.folder / manifests.WORKERS / f"{self.worker}.json", manifest)
                 manifest = manifests.merge(self.folder, manifests.worker_manifests(self.folder))
             write_json(self.folder / MANIFEST, manifest)
+            if self.crawler is not None:  # where the command's closing summary reads it from
+                self.crawler.stats.set_value("crawl/manifest", str(self.folder / MANIFEST))
         except OSError as exc:
             log.error("Could not write %s (an earlier version, if any, is kept): %s", self.folder / MANIFEST, exc)
+
+
+def json_stats(stats: dict) -> dict:
+    """Scrapy's stats as JSON values, sorted by name: times in ISO 8601, anything else that is not
+    a number, a string or a bool as its text."""
+    def value(v: Any) -> Any:
+        if isinstance(v, (datetime, date)):
+            return v.isoformat()
+        if v is None or isinstance(v, (bool, int, float, str)):
+            return v
+        if isinstance(v, dict):
+            return {str(k): value(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple, set)):
+            return [value(x) for x in v]
+        return str(v)
+    return {str(k): value(v) for k, v in sorted(stats.items(), key=lambda kv: str(kv[0]))}
 
 
 def _header(response: Any, name: bytes) -> str | None:

@@ -61,6 +61,9 @@ def exit_code(name: str) -> int:
 def run(process: CrawlerProcessBase, crawler: Crawler, **spider_args: Any) -> int:
     """Run ``crawler`` on ``process`` to its end; its exit code. A crawl that cannot start
     prints one line saying why (no traceback) and gives ``setup_error``'s code."""
+    from .progress import quiet_preamble
+
+    quiet_preamble()  # Scrapy's start-up lists at DEBUG
     setup_errors: list[CrawlSetupError] = []
     started = process.crawl(crawler, **spider_args)
     _keep_setup_errors(started, setup_errors)

@@ -115,17 +115,21 @@ DISQUS_API_KEY: str | None = None
 EXTRACTOR_PACKAGES: list[str] = []
 
 # One crawl at a time in a crawl folder and a JOBDIR (scraper/lock.py), first of all extensions
-# (Scrapy's own SpiderState creates JOBDIR: an unwritable one gets our one-line error); progress.
+# (Scrapy's own SpiderState creates JOBDIR: an unwritable one gets our one-line error).
 # A worker of a shared crawl joins it (Redis, its name) next, before the engine is built.
+# Progress (scraper/progress.py) in place of Scrapy's LogStats: a live line on a terminal, else
+# one log line every PROGRESS_INTERVAL seconds (0: none).
 EXTENSIONS = {"scraper.lock.CrawlLock": -1, "scraper.shared.Membership": 0,
-              "scraper.extensions.CrawlProgress": 500, "scraper.contact.ContactCheck": 510,
+              "scrapy.extensions.logstats.LogStats": None,
+              "scraper.progress.Progress": 500, "scraper.contact.ContactCheck": 510,
               "scraper.wacz_extension.WaczOnClose": 600}
 PROGRESS_INTERVAL = 30.0
 # Pack the crawl folder into <crawl id>.wacz when the crawl ends (scrapy pack does it later).
 WACZ = False
 
 LOG_LEVEL = "INFO"
-LOGSTATS_INTERVAL = 60.0
+# Scrapy's stats go into crawl.json ("stats"); the end of a crawl prints its summary instead.
+STATS_DUMP = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

@@ -9,13 +9,22 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from ..outcome import run
+from ..progress import quiet_preamble
+from ..summary import manifest_path, print_summary
 
 
 class Command(ScrapyCrawlCommand):
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        quiet_preamble()  # before the process logs Scrapy's versions
+        super().process_options(args, opts)
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if not args:
             raise UsageError()
         if len(args) > 1:
             raise UsageError("name one spider: scrapy crawl blog -a url=<URL>")
         assert self.crawler_process is not None
-        self.exitcode = run(self.crawler_process, self._create_crawler(args[0]), **opts.spargs)
+        crawler = self._create_crawler(args[0])
+        self.exitcode = run(self.crawler_process, crawler, **opts.spargs)
+        # The closing summary, from the crawl.json the dataset wrote (none: no dataset, no summary).
+        print_summary(manifest_path(crawler))

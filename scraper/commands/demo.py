@@ -14,7 +14,9 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from ..outcome import run
+from ..progress import quiet_preamble
 from ..replay import SAMPLE_BLOG, ReplaySite
+from ..summary import by_kind, files_lines, manifest_lines
 
 # The server is on loopback and ours: no need to wait between requests, but stay within the
 # per-site concurrency a real crawl would use. It serves the blog under its own address
@@ -50,6 +52,7 @@ class Command(ScrapyCommand):
         # Command defaults rank below the project's settings.py, so these are set at command-line
         # priority, before -s/-L are applied: those still win.
         assert self.settings is not None
+        quiet_preamble()  # Scrapy's start-up lists at DEBUG
         self.settings.setdict(LOOPBACK_SETTINGS, priority="cmdline")
         super().process_options(args, opts)
 
@@ -101,61 +104,12 @@ def _newest_manifest(out: Path, since: float) -> Path | None:
     return max(found, key=lambda p: p.stat().st_mtime) if found else None
 
 
-def _unchanged(n: int | None) -> str:
-    return f" (+{n} unchanged since an earlier crawl, not stored again)" if n else ""
-
-
-def _by_kind(kinds: dict | None) -> str:
-    """`` (4 posts, 2 pages)``: the articles table holds a blog's pages beside its posts."""
-    if not kinds:
-        return ""
-    posts, pages = kinds.get("post", 0), kinds.get("page", 0)
-    return f" ({posts} post{'s' * (posts != 1)}, {pages} page{'s' * (pages != 1)})"
-
-
 def summary(path: Path) -> str:
-    """A short report of one crawl, from its ``crawl.json``."""
+    """A short report of one crawl, from its ``crawl.json`` (``scraper/summary.py``), with what
+    the dataset root holds across crawls."""
     m = json.loads(path.read_text(encoding="utf-8"))
-    counts = m.get("counts", {})
-    sources = counts.get("comments_by_parent_source") or {}
-    systems = counts.get("articles_by_comment_system") or {}
     folder = path.parent
-    files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
-    lines = [
-        "",
-        f"Crawl {m.get('crawl_id')} ({m.get('finish_reason', 'unknown')}; outcome "
-        f"{m.get('outcome', 'unknown')}, exit code {m.get('exit_code', '-')})",
-        f"  articles:          {counts.get('articles', 0)} stored{_by_kind(counts.get('articles_by_kind'))}"
-        + _unchanged(counts.get("unchanged_articles")),
-        f"  comments:          {counts.get('comments', 0)} stored"
-        + _unchanged(counts.get("unchanged_comments")),
-        f"  pages fetched:     {counts.get('pages', 0)}"
-        + (f" ({counts['unchanged_pages']} unchanged since the last crawl: not extracted again)"
-           if counts.get("unchanged_pages") else ""),
-        f"  max thread depth:  {counts.get('max_depth', 0)}",
-        "  parent_source:     " + (", ".join(f"{k} {v}" for k, v in sorted(sources.items())) or "-"),
-        *(["  comment systems:   " + ", ".join(f"{k} {v}" for k, v in systems.items())] if systems else []),
-        f"  incomplete threads: {counts.get('incomplete_threads', 0)}"
-        + (" (why: the errors in crawl.json)" if counts.get("incomplete_threads") else ""),
-        *([f"  truncated:         {counts['truncated_articles']} article(s) stored cut (why: crawl.json)"]
-          if counts.get("truncated_articles") else []),
-        f"  errors:            {m.get('errors_total', 0)}",
-        *_per_seed(m.get("seeds") or []),
-        *_root_totals(folder.parent),
-        f"  dataset:           {folder.resolve()}",
-        *(f"    {f}" for f in files),
-    ]
-    return "\n".join(lines)
-
-
-def _per_seed(seeds: list[dict]) -> list[str]:
-    """One line a blog of a collection, and any blog whose start page failed."""
-    if len(seeds) < 2 and not any(s.get("start_failed") for s in seeds):
-        return []
-    return ["  per blog:"] + [
-        f"    {s['url']}: {s.get('articles', 0)} articles, {s.get('comments', 0)} comments, "
-        f"{s.get('errors', 0)} errors" + (f" (start page: {s['start_failed']})" if s.get("start_failed") else "")
-        for s in seeds]
+    return "\n".join(["", *manifest_lines(m), *_root_totals(folder.parent), *files_lines(folder, m)])
 
 
 def _root_totals(root: Path) -> list[str]:
@@ -177,7 +131,7 @@ def _root_totals(root: Path) -> list[str]:
         return []
     kinds = _latest_kinds(crawls)
     counted = {k: list(kinds.values()).count(k) for k in ("post", "page")}
-    return [f"  dataset root:      {len(kinds)} articles{_by_kind(counted)}, "
+    return [f"  dataset root:      {len(kinds)} articles{by_kind(counted)}, "
             f"{len(set(zip(*comments.to_pydict().values())))} comments across {len(crawls)} crawls"]
 
 

@@ -26,6 +26,8 @@ from scrapy.exceptions import UsageError
 from scrapy.utils.conf import arglist_to_dict
 
 from ..outcome import run
+from ..progress import quiet_preamble
+from ..summary import manifest_path, print_summary
 from ..warc import iter_records, warc_paths
 
 log = logging.getLogger(__name__)
@@ -84,6 +86,7 @@ class Command(BaseRunSpiderCommand):
         return "Rebuild the Parquet dataset from WARC files, without the network"
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        quiet_preamble()  # Scrapy's start-up lists at DEBUG
         super().process_options(args, opts)
         self.processes = _processes(opts.spargs.pop("processes", "1"))
         self.scheduler = opts.spargs.pop("scheduler", None)
@@ -151,11 +154,15 @@ class Command(BaseRunSpiderCommand):
             if self.processes > 1 or self.scheduler:
                 from ..parallel import rebuild  # the cluster's client is an optional extra
 
+                root = Path(opts.spargs.get("out") or self.settings.get("DATASET_ROOT") or "datasets")
+                manifest = root / opts.spargs["crawl"] / "crawl.json" if opts.spargs.get("crawl") else None
                 self.exitcode = rebuild(self.paths, opts.spargs, {**self.user_settings, **self.replay_settings},
                                         self.settings, self.processes, self.scheduler)
             else:
-                self.exitcode = run(self.crawler_process, self.crawler_process.create_crawler("blog"),
-                                    **opts.spargs)
+                crawler = self.crawler_process.create_crawler("blog")
+                self.exitcode = run(self.crawler_process, crawler, **opts.spargs)
+                manifest = manifest_path(crawler)
+            print_summary(manifest)
         finally:
             if getattr(self, "_temp_seeds", None):
                 self._temp_seeds.unlink(missing_ok=True)

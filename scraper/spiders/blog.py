@@ -136,6 +136,8 @@ class BlogSpider(scrapy.Spider):
         for url in children:
             if _netloc(url) in self.hosts:
                 yield self._probe(url, self.parse_sitemap)
+        # The pages the sitemaps list: the total the progress line estimates the end from.
+        self.crawler.stats.inc_value("blog/sitemap_urls", sum(discovery.is_page_link(u, self.hosts) for u in pages))
         yield from self._follow(pages)
 
     def parse_feed(self, response: Response):
