@@ -43,6 +43,7 @@ from scraper.urls import site_of
 from scraper.workers import worker_id
 from scraper.signals import commit_requested, dataset_commit, dataset_committed, page_error
 
+from . import card
 from . import ledger as ledger_
 from . import manifests
 from .ledger import MANIFEST
@@ -56,7 +57,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MANIFEST_SETTINGS = ("ROBOTSTXT_OBEY", "AUTOTHROTTLE_ENABLED", "AUTOTHROTTLE_TARGET_CONCURRENCY",
-                     "DOWNLOAD_DELAY", "CONCURRENT_REQUESTS_PER_DOMAIN", "USER_AGENT", "DEPTH_LIMIT")
+                     "DOWNLOAD_DELAY", "CONCURRENT_REQUESTS_PER_DOMAIN", "USER_AGENT", "DEPTH_LIMIT",
+                     "CLOSESPIDER_PAGECOUNT", "CLOSESPIDER_ITEMCOUNT", "CLOSESPIDER_TIMEOUT", "DOWNLOAD_MAXSIZE")
 VERSIONED_PACKAGES = ("scrapy", "pyarrow", "lxml", "dateparser", "warcio")
 _CRAWL_ID = re.compile(r"^\w[\w.-]*$")
 # Room kept on the disk for crawl.json: a crawl that fills the disk frees it to write its
@@ -764,6 +766,17 @@ class ParquetDatasetPipeline:
                 self.crawler.stats.set_value("crawl/manifest", str(self.folder / MANIFEST))
         except OSError as exc:
             log.error("Could not write %s (an earlier version, if any, is kept): %s", self.folder / MANIFEST, exc)
+            return
+        write_card(self.folder, manifest)
+
+
+def write_card(folder: Path, manifest: dict) -> None:
+    """The folder's dataset card and datapackage.json (pipelines/card.py), after its crawl.json;
+    a failure is logged, never raised: the dataset and its manifest are whole without them."""
+    try:
+        card.write(folder, manifest)
+    except Exception as exc:  # noqa: BLE001
+        log.error("Could not write the dataset card of %s (crawl.json is whole): %s", folder, exc)
 
 
 def json_stats(stats: dict) -> dict:

@@ -125,7 +125,7 @@ def crawl(tmp_path):
 
 # -- files ----------------------------------------------------------------------------------------
 def test_final_files_only(crawl):
-    assert names(crawl.folder) == ["articles", "comments", "crawl.json", "pages"]
+    assert names(crawl.folder) == ["README.md", "articles", "comments", "crawl.json", "datapackage.json", "pages"]
     assert names(crawl.folder / "pages") == ["part-00000.parquet"]
     assert names(crawl.folder / "articles") == ["part-00000.parquet"]
     assert names(crawl.folder / "comments") == [f"part-0000{i}.parquet" for i in range(3)]

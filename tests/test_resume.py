@@ -129,8 +129,9 @@ def test_a_finished_job_is_not_crawled_again(tmp_path):
     assert again.returncode == 0, again.stderr[-3000:]
     assert "the last run did not finish" not in again.stderr
     assert fetched == []
-    # Nothing written but the manifest of the (empty) run: no new part, no new WARC file.
-    assert {p: s for p, s in _files(out).items() if p.name != "crawl.json"} == \
-        {p: s for p, s in before.items() if p.name != "crawl.json"}
+    # Nothing written but the manifest of the (empty) run and its card: no new part, no new WARC file.
+    manifests = {"crawl.json", "README.md", "datapackage.json"}
+    assert {p: s for p, s in _files(out).items() if p.name not in manifests} == \
+        {p: s for p, s in before.items() if p.name not in manifests}
     _assert_truth(out)
     _assert_files_complete(out)

@@ -19,7 +19,7 @@ from scrapy.exceptions import UsageError
 
 from pipelines import manifests
 from pipelines.ledger import MANIFEST
-from pipelines.parquet import durable_replace, write_json
+from pipelines.parquet import durable_replace, write_card, write_json
 
 # What a worker leaves in its crawl folder: its parts, its WARC files and its manifest.
 WORKER_FILES = ("articles/part-*.parquet", "comments/part-*.parquet", "pages/part-*.parquet",
@@ -56,6 +56,7 @@ class Command(ScrapyCommand):
         except ValueError as exc:
             raise UsageError(str(exc), print_help=False) from None
         write_json(target / MANIFEST, merged)
+        write_card(target, merged)
         counts = merged["counts"]
         print(f"{target / MANIFEST}: {len(merged['workers'])} worker(s), {counts['articles']} articles, "
               f"{counts['comments']} comments, {merged['errors_total']} error(s), outcome {merged['outcome']}")
