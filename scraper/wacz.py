@@ -27,6 +27,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
+from pipelines.parquet import durable_replace
+
 from . import __version__
 
 WACZ_VERSION = "1.2.0"
@@ -77,7 +79,7 @@ def pack(folder: str | Path, output: str | Path | None = None) -> dict:
             pages = Path(work) / "pages.jsonl"
             page_count = write_pages(folder, pages)
             package = _zip(temp, folder, warcs, index, pages, manifest)
-        _durable_replace(temp, output)
+        durable_replace(temp, output)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
@@ -241,19 +243,3 @@ def _read_json(path: Path) -> dict | None:
         return None
     except (OSError, ValueError) as exc:
         raise PackError(f"{path} cannot be read: {exc}") from None
-
-
-def _durable_replace(temp: Path, final: Path) -> None:
-    with open(temp, "rb") as f:
-        os.fsync(f.fileno())
-    os.replace(temp, final)
-    try:
-        fd = os.open(final.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

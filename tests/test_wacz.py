@@ -75,7 +75,8 @@ def test_pack_lists_every_file_with_its_hash_and_size(packed):
         assert len({r["name"] for r in package["resources"]}) == len(listed)
         # The crawl's own files, byte for byte; WARC and Parquet files stored, not compressed again.
         (warc,) = sorted((folder / "warc").iterdir())
-        expected = {f"archive/{warc.name}": warc, "data/crawl.json": folder / "crawl.json"}
+        expected = {f"archive/{warc.name}": warc, "data/crawl.json": folder / "crawl.json",
+                    "data/README.md": folder / "README.md"}  # the dataset card
         for table in ("articles", "comments", "pages"):
             expected.update({f"data/{table}-{p.name}": p for p in (folder / table).glob("part-*.parquet")})
         for path, source in expected.items():
