@@ -102,3 +102,12 @@ def test_crawl_from_another_directory_with_a_page_limit_and_a_contact(tmp_path):
     assert len(read_table(work / "data", "whole", "articles")) > len(read_table(work / "data", "limited", "articles"))
     # No contact given: the crawl says so (and still runs).
     assert "The User-Agent ('blog-archiver/" in full.stderr and "names no contact" in full.stderr
+
+
+def test_scrapy_crawl_help_lists_the_spiders_arguments_and_settings():
+    proc = subprocess.run([sys.executable, "-m", "scrapy.cmdline", "crawl", "-h"], cwd=Path(__file__).parents[1],
+                          env=subprocess_env(None), capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    for line in ("-a seeds=...  (--seeds)", "-a out=...", "-a crawl=...", "-a hosts=...",
+                 "-s MAX_PAGES_PER_SITE=...  (--max-pages-per-site)", "-s USER_AGENT=...  (--contact)"):
+        assert line in proc.stdout
