@@ -8,7 +8,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from lxml import html as lxml_html
 from scraper.replay import SAMPLE_BLOG, ReplaySite
 
 from crawl_helpers import ROOT, crawl_env, read_table, run_crawl
+from isso_server import free_port
 
 CRAWL = "sample-wacz"
 PYWB_VENV = Path(os.environ.get("PYWB_VENV", ROOT / ".venv-pywb"))
@@ -153,12 +153,6 @@ def pywb() -> Path:
     return bin_dir
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _get(url: str) -> tuple[int, bytes]:
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
@@ -181,7 +175,7 @@ def test_pywb_replays_the_articles_from_the_wacz(packed, pywb, tmp_path):
         assert proc.returncode == 0, proc.stderr[-2000:]
     index = (tmp_path / "collections" / "coll" / "indexes" / "index.cdxj").read_text()
     assert "sample-blog.test" in index, "wb-manager took the WACZ's index"
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([str(pywb / "wayback"), "-p", str(port), "-b", "127.0.0.1"], cwd=tmp_path,
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
