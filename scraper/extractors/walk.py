@@ -6,6 +6,7 @@ element (``tests/test_walk.py`` holds them to it on real pages).
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Collection
 
 from lxml import etree
@@ -165,7 +166,9 @@ def word_holders_python(root: etree._Element, word: str) -> list:
     return found
 
 
-try:  # the compiled twins, where the build made them
+try:  # the compiled twins, where the build made them (BLOG_ARCHIVER_PURE_PYTHON=1 turns them off)
+    if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
+        raise ImportError("the pure-Python walks were asked for")
     from ._walk import block_candidates, index_walk, link_walk, text_pieces, word_holders
     COMPILED = True
 except ImportError:
