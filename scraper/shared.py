@@ -118,6 +118,19 @@ redis.call('DEL', KEYS[4])
 redis.call('SREM', KEYS[6], ARGV[1])
 return #m / 2
 """
+# The crawl is over when the queue and every worker's in-flight set are empty, read in one step:
+# read one by one, a worker could move a request from its in-flight set to the queue between two
+# reads (it stores a page, queues the links it found, then releases the lease) and both would
+# look empty. ARGV[2], where given, is written to KEYS[3] (the finished marker) in that step.
+# KEYS: queue, workers, finished; ARGV: the in-flight key prefix, the finishing time.
+_CRAWL_DONE = """
+if redis.call('ZCARD', KEYS[1]) > 0 then return 0 end
+for _, worker in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+  if redis.call('ZCARD', ARGV[1] .. worker) > 0 then return 0 end
+end
+if ARGV[2] then redis.call('SET', KEYS[3], ARGV[2]) end
+return 1
+"""
 # 1: claimed; 0: another worker's, or stored; 2: a dead worker's, which may have stored it.
 # ARGV[3] '1' takes over an orphan (only while it still is one).
 _CLAIM = """
@@ -137,6 +150,13 @@ def hand_back(server: redis.Redis, keys: Keys, worker: str, force: bool = False)
     stopped (or ``force``); how many requests, -1 when it is alive."""
     return server.eval(_HAND_BACK, 6, keys.inflight(worker), keys.queue, keys.claims, keys.claimed(worker),
                        keys.alive(worker), keys.workers, worker, "1" if force else "0")
+
+
+def crawl_done(server: redis.Redis, keys: Keys, finishing_at: str | None = None) -> bool:
+    """True when the shared queue and every worker's in-flight set are empty, read in one step;
+    with ``finishing_at``, the crawl is marked finished at that time in the same step."""
+    args = [keys.key("inflight:")] + ([finishing_at] if finishing_at else [])
+    return server.eval(_CRAWL_DONE, 3, keys.queue, keys.workers, keys.finished, *args) == 1
 
 
 class Membership:
@@ -328,8 +348,8 @@ class SharedScheduler(BaseScheduler):
     def close(self, reason: str) -> None:
         if self._reaper is not None and self._reaper.running:
             self._reaper.stop()
-        if reason == "finished" and self._crawl_done():
-            self.server.set(self.keys.finished, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+        if reason == "finished":
+            self._crawl_done(finishing_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
         # What was not released at the last commit goes back for the others (or the next run).
         handed = self._hand_back(self.worker, force=True)
         if handed:
@@ -454,11 +474,10 @@ class SharedScheduler(BaseScheduler):
         if not self._crawl_done():
             raise DontCloseSpider
 
-    def _crawl_done(self) -> bool:
-        if self._local or self.server.zcard(self.keys.queue):
-            return False
-        workers = [m.decode() for m in self.server.smembers(self.keys.workers)]
-        return not any(self.server.zcard(self.keys.inflight(w)) for w in workers)
+    def _crawl_done(self, finishing_at: str | None = None) -> bool:
+        """True when no worker holds or may still find work; with ``finishing_at``, the crawl
+        is marked finished at that time in the same step."""
+        return not self._local and crawl_done(self.server, self.keys, finishing_at)
 
 
 class _Heartbeat:

@@ -256,3 +256,39 @@ def test_the_bloom_filter_holds_its_error_rate(redis_db):
     assert fresh / 20_000 < 3e-3  # the rate it was sized for, with room for chance
     assert server.strlen("test:bloom") <= bloom.bits // 8 + 1  # a fixed bitmap, not a set
     bloom.clear()
+
+
+def test_the_end_of_a_shared_crawl_is_read_in_one_step(redis_db):
+    """A worker that stores its last page queues the links it found and then releases the page's
+    lease. Read one key at a time, an idle worker could see the queue empty before the links
+    came and the in-flight set empty after the lease went, and mark the crawl finished while
+    another worker still had pages to crawl (found in CI: a worker starting last ended first)."""
+    import redis  # noqa: PLC0415
+
+    from scraper.shared import Keys, crawl_done  # noqa: PLC0415
+
+    keys = Keys("ends", "idle")
+    busy = keys.inflight("busy")
+
+    class Interleaved(redis.Redis):
+        """The busy worker's two steps land right after the idle worker's first command."""
+        stepped = False
+
+        def execute_command(self, *args, **options):
+            result = super().execute_command(*args, **options)
+            if not self.stepped:
+                self.stepped = True
+                helper = redis.Redis(connection_pool=self.connection_pool)
+                helper.zadd(keys.queue, {b"a link found on the page": 0})
+                helper.zrem(busy, b"the page")
+            return result
+
+    plain = redis.Redis.from_url(redis_db)
+    plain.sadd(keys.workers, "idle", "busy")
+    plain.zadd(busy, {b"the page": 0})
+    assert not crawl_done(Interleaved.from_url(redis_db), keys, finishing_at="2026-12-06T00:00:00Z")
+    assert plain.get(keys.finished) is None
+    plain.delete(keys.queue)  # the link crawled: nothing is queued or held any more
+    assert crawl_done(plain, keys) and plain.get(keys.finished) is None  # asked, not marked
+    assert crawl_done(plain, keys, finishing_at="2026-12-06T00:00:00Z")
+    assert plain.get(keys.finished) == b"2026-12-06T00:00:00Z"
