@@ -85,6 +85,9 @@ BLOOMFILTER_CAPACITY = 10_000_000
 BLOOMFILTER_ERROR_RATE = 1e-6
 # A worker whose heartbeat is older than this is taken for dead: its requests are queued again.
 SHARED_WORKER_TIMEOUT = 60.0
+# An idle worker looks at the shared queue this often (s): for links other workers find, and for
+# the end of the crawl.
+SHARED_IDLE_POLL = 0.5
 
 ITEM_PIPELINES = {
     "pipelines.validation.ThreadValidationPipeline": 100,

@@ -43,7 +43,7 @@ from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy_redis import connection
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
-from twisted.internet import task
+from twisted.internet import reactor, task
 
 from pipelines.ledger import stored_article_ids
 
@@ -307,6 +307,8 @@ class SharedScheduler(BaseScheduler):
         self.crawler, self.member = crawler, member
         self.server, self.worker, self.keys = member.server, member.worker, member.keys
         self.timeout = member.timeout
+        self.idle_poll = crawler.settings.getfloat("SHARED_IDLE_POLL", 0.5)
+        self._poll: Any = None  # the pending look at the shared queue of an idle worker
         self.folder = Path(crawler.settings.get("DATASET_ROOT") or "datasets") / crawler.settings["CRAWL_ID"]
         self._claim = self.server.register_script(_CLAIM)
         self._local: list = []  # the threads this worker assembles: (-priority, n, request)
@@ -348,6 +350,8 @@ class SharedScheduler(BaseScheduler):
     def close(self, reason: str) -> None:
         if self._reaper is not None and self._reaper.running:
             self._reaper.stop()
+        if self._poll is not None and self._poll.active():
+            self._poll.cancel()
         if reason == "finished":
             self._crawl_done(finishing_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
         # What was not released at the last commit goes back for the others (or the next run).
@@ -472,7 +476,18 @@ class SharedScheduler(BaseScheduler):
         self.crawler.signals.send_catch_log(commit_requested)
         self.hand_back_dead()
         if not self._crawl_done():
+            self._look_again()
             raise DontCloseSpider
+
+    def _look_again(self) -> None:
+        """Ask the engine for the next request again in ``idle_poll`` seconds. An idle engine
+        looks at its scheduler only on its own heartbeat, every 5 s: links another worker queues
+        in the meantime would wait that long here, and so would the end of the crawl."""
+        if self._poll is not None and self._poll.active():
+            return
+        slot = getattr(self.crawler.engine, "_slot", None)
+        if slot is not None:
+            self._poll = reactor.callLater(self.idle_poll, slot.nextcall.schedule)
 
     def _crawl_done(self, finishing_at: str | None = None) -> bool:
         """True when no worker holds or may still find work; with ``finishing_at``, the crawl
