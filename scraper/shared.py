@@ -105,6 +105,13 @@ redis.call('ZREM', KEYS[1], r[1])
 redis.call('ZADD', KEYS[2], r[2], r[1])
 return r[1]
 """
+# The set duplicate filter and the queue in one step. KEYS: seen, queue; ARGV: fingerprint,
+# score, request.
+_PUSH_IF_NEW = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
 # KEYS: inflight, queue, claims, claimed, alive, workers; ARGV: worker, force.
 _HAND_BACK = """
 if ARGV[2] ~= '1' and redis.call('EXISTS', KEYS[5]) == 1 then return -1 end
@@ -208,6 +215,15 @@ class SharedQueue(PriorityQueue):
     def push(self, request: Request) -> None:
         request.meta.pop("lease", None)  # a lease is one worker's, never the queue's
         super().push(request)
+
+    def push_if_new(self, seen: str, fingerprint: str, request: Request) -> bool:
+        """Add ``fingerprint`` to the set ``seen`` and, if it was not there, queue ``request``:
+        one round trip to Redis where the filter and the push took two."""
+        if not hasattr(self, "_push_if_new"):
+            self._push_if_new = self.server.register_script(_PUSH_IF_NEW)
+        request.meta.pop("lease", None)
+        return self._push_if_new(keys=[seen, self.key],
+                                 args=[fingerprint, -request.priority, self._encode_request(request)]) == 1
 
     def take(self, inflight: str) -> tuple[bytes, Request] | None:
         if not hasattr(self, "_take"):
@@ -369,24 +385,31 @@ class SharedScheduler(BaseScheduler):
         if request.meta.get("local"):
             heapq.heappush(self._local, (-request.priority, next(self._order), request))
             return True
-        if not request.dont_filter and self._seen(request):
+        if request.dont_filter:
+            self.queue.push(request)
+        elif not self._queued_if_new(request):
             self.df.log(request, self.spider)
             return False
         self.crawler.stats.inc_value("scheduler/enqueued/redis")
-        self.queue.push(request)
         return True
 
-    def _seen(self, request: Request) -> bool:
+    def _queued_if_new(self, request: Request) -> bool:
+        """Queue ``request`` unless the shared duplicate filter has seen it; True if queued."""
         # A page links the same archive and navigation pages as the last one: a fingerprint this
         # worker has put in the shared filter is answered here, without a round trip to Redis
         # (the filter only grows, so what was seen stays seen). The cache is bounded, oldest out.
         fingerprint = self.df.request_fingerprint(request)
         if fingerprint in self._known:
-            return True
+            return False
         if len(self._known) >= KNOWN_FINGERPRINTS:
             del self._known[next(iter(self._known))]
         self._known[fingerprint] = None
-        return self.df.request_seen(request)
+        if isinstance(self.df, BloomDupeFilter):  # its check and insert are a script of their own
+            if self.df.request_seen(request):
+                return False
+            self.queue.push(request)
+            return True
+        return self.queue.push_if_new(self.df.key, fingerprint, request)
 
     def next_request(self) -> Request | None:
         if self._local:

@@ -73,7 +73,7 @@ def collection(tmp_path_factory):
     """Three generated blogs (threads split over comment pages), each on its own port, served
     slowly enough that a worker can be killed in the middle of the crawl, and the sample
     WordPress blog (reply targets from its REST API)."""
-    servers, blogs = [], {}
+    servers, blogs = _GENERATED_SERVERS, {}
     for n in range(3):
         blog = GeneratedBlog(25, seed=n, first_comment_id=1000 * (n + 1))
         # Slow enough that the crawl outlasts the workers' staggered start on a loaded machine.
@@ -81,12 +81,44 @@ def collection(tmp_path_factory):
         blog.install(server)
         servers.append(server)
         blogs[f"127.0.0.1:{server.port}"] = blog
-    servers.append(ReplaySite(SAMPLE_BLOG).start())
+    sample = ReplaySite(SAMPLE_BLOG).start()
     seeds = tmp_path_factory.mktemp("seeds") / "blogs.txt"
-    seeds.write_text("# the collection\n" + "".join(f"{s.url}/\n" for s in servers))
+    seeds.write_text("# the collection\n" + "".join(f"{s.url}/\n" for s in [*servers, sample]))
     yield seeds, blogs
-    for server in servers:
+    for server in [*servers, sample]:
         server.stop()
+    servers.clear()
+
+
+_GENERATED_SERVERS: list[HostileServer] = []  # the collection's generated blogs, for a test to hold
+
+
+@pytest.fixture
+def held_collection(collection, monkeypatch):
+    """The generated blogs answer nothing until the test opens the gate (``.set()``): workers
+    that start seconds apart on a loaded machine all join before the crawl can end."""
+    import threading  # noqa: PLC0415
+
+    gate = threading.Event()
+    for server in _GENERATED_SERVERS:
+        answer = server._answer
+        monkeypatch.setattr(server, "_answer", lambda handler, answer=answer: (gate.wait(120), answer(handler)))
+    yield gate
+    gate.set()
+
+
+def _wait_for_workers(redis_url: str, crawl: str, names: set[str], timeout: float = 120) -> None:
+    import redis  # noqa: PLC0415
+
+    from scraper.shared import Keys  # noqa: PLC0415
+
+    server, key = redis.Redis.from_url(redis_url), Keys(crawl, "").workers
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if {m.decode() for m in server.smembers(key)} >= names:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"workers {sorted(names)} did not all join in {timeout} s")
 
 
 def worker_command(seeds: Path, out: Path, crawl: str, redis: str | None, name: str, *extra: str) -> list[str]:
@@ -199,7 +231,8 @@ def test_a_stopped_shared_crawl_resumes_from_redis(collection, reference, redis_
     assert "the shared crawl resumed finished at" in late.stderr
 
 
-def test_workers_on_machines_of_their_own_merge_into_one_dataset(collection, reference, redis_db, tmp_path):
+def test_workers_on_machines_of_their_own_merge_into_one_dataset(collection, reference, held_collection,
+                                                                 redis_db, tmp_path):
     """Also with the Bloom duplicate filter: every URL still fetched by one worker."""
     seeds, _ = collection
     machines = [tmp_path / "one", tmp_path / "two"]
@@ -207,6 +240,8 @@ def test_workers_on_machines_of_their_own_merge_into_one_dataset(collection, ref
         folder.mkdir()
     procs = [worker(seeds, folder, "apart", redis_db, name, "-s", "SHARED_DUPEFILTER=bloom")
              for folder, name in zip(machines, ("m1", "m2"))]
+    _wait_for_workers(redis_db, "apart", {"m1", "m2"})
+    held_collection.set()
     assert [p.wait(timeout=300) for p in procs] == [0, 0]
     one, two = (folder / "apart" for folder in machines)
     assert list((two / "articles").glob("part-m2-*.parquet")), "the second worker stored nothing: no merge tested"
