@@ -25,6 +25,7 @@ from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.conf import arglist_to_dict
 
+from .. import warc_loop
 from ..outcome import run
 from ..progress import quiet_preamble
 from ..summary import manifest_path, print_summary
@@ -160,7 +161,12 @@ class Command(BaseRunSpiderCommand):
                                         self.settings, self.processes, self.scheduler)
             else:
                 crawler = self.crawler_process.create_crawler("blog")
-                self.exitcode = run(self.crawler_process, crawler, **opts.spargs)
+                why = warc_loop.engine_needed(self.settings)
+                if why is None:
+                    self.exitcode = warc_loop.run(crawler, **opts.spargs)
+                else:
+                    log.info("Re-extracting on Scrapy's crawl engine: %s", why)
+                    self.exitcode = run(self.crawler_process, crawler, **opts.spargs)
                 manifest = manifest_path(crawler)
             print_summary(manifest)
         finally:
