@@ -40,6 +40,7 @@ import time
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, AsyncIterator
 
+from pydispatch import dispatcher
 from scrapy import Request, signals
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import DropItem, IgnoreRequest, NotConfigured
@@ -180,17 +181,24 @@ class WarcLoop:
 
     # -- the scheduler ------------------------------------------------------------------------
     def schedule(self, request: Request, start: bool = False) -> None:
-        answers = self.signals.send_catch_log(signals.request_scheduled, request=request,
-                                              spider=self.spider, dont_log=IgnoreRequest)
-        if any(isinstance(a, Failure) and isinstance(a.value, IgnoreRequest) for _, a in answers):
-            return
+        # Most requests a page makes are links already seen: the two signals are sent only
+        # where something listens (nothing does in this project), which saves a tenth of a rebuild.
+        if self._listened(signals.request_scheduled):
+            answers = self.signals.send_catch_log(signals.request_scheduled, request=request,
+                                                  spider=self.spider, dont_log=IgnoreRequest)
+            if any(isinstance(a, Failure) and isinstance(a.value, IgnoreRequest) for _, a in answers):
+                return
         if not request.dont_filter and self.dupefilter.request_seen(request):
             self.dupefilter.log(request, self.spider)
-            self.signals.send_catch_log(signals.request_dropped, request=request, spider=self.spider)
+            if self._listened(signals.request_dropped):
+                self.signals.send_catch_log(signals.request_dropped, request=request, spider=self.spider)
             return
         # Scrapy's priority queue: higher priority first; at one priority, others before start
         # requests; then first in, first out.
         heapq.heappush(self._queue, (-request.priority, int(start), next(self._order), request))
+
+    def _listened(self, signal: object) -> bool:
+        return bool(dispatcher.getAllReceivers(self.signals.sender, signal))
 
     def stop(self, reason: str) -> None:
         self._stop_reason = self._stop_reason or reason
