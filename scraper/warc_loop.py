@@ -19,16 +19,16 @@ on a crawler that is never started:
 * of the spider middlewares: ``HttpErrorMiddleware`` (a non-2xx answer goes to the errback),
   ``DepthMiddleware`` (depth, ``DEPTH_LIMIT``, ``DEPTH_PRIORITY``) and ``UrlLengthMiddleware``;
 * the signals the pipelines and extensions listen to (``response_received``, ``item_*``,
-  ``spider_error``, ``spider_opened``/``spider_closed``, ``engine_started``/``engine_stopped``), and the
-  ``commit_requested`` signal every ``PARQUET_COMMIT_INTERVAL`` seconds in place of the
+  ``spider_error``, ``spider_opened``/``spider_closed``, ``engine_started``/``engine_stopped``),
+  and the ``commit_requested`` signal every ``PARQUET_COMMIT_INTERVAL`` seconds in place of the
   pipeline's timer.
 
 Left out because nothing of a rebuild depends on them: offsite filtering (the blog spider names
 no ``allowed_domains``; its scope is its own), headers (user agent, cookies, referer, auth),
 retries, throttling and timeouts (replay forces them off), decompression (replayed bodies are
-decoded), and the capture and conditional-request middlewares (off in replay). A crawl limit the loop cannot honour
-the engine's way (``CLOSESPIDER_*``, ``JOBDIR``, ``REDIS_URL``) makes ``scrapy reextract`` use the
-engine (:func:`engine_needed`).
+decoded), and the capture and conditional-request middlewares (off in replay). What the loop
+does not replicate makes ``scrapy reextract`` use the engine (:func:`engine_needed`): the
+``CLOSESPIDER_*`` limits, ``JOBDIR``, ``REDIS_URL``, middlewares other than the project's.
 """
 from __future__ import annotations
 
@@ -68,21 +68,35 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ENGINE_SETTING = "REEXTRACT_ENGINE"  # "loop" (default) or "scrapy"
-# Settings whose meaning needs Scrapy's engine: a rebuild with any of them set runs there.
-ENGINE_ONLY = ("CLOSESPIDER_PAGECOUNT", "CLOSESPIDER_ITEMCOUNT", "CLOSESPIDER_TIMEOUT",
-               "CLOSESPIDER_ERRORCOUNT", "CLOSESPIDER_TIMEOUT_NO_ITEM", "JOBDIR", "REDIS_URL")
+# Limits the engine's extensions enforce, and a crawl's state kept elsewhere: a rebuild with any
+# of them runs on the engine.
+ENGINE_LIMITS = ("CLOSESPIDER_PAGECOUNT", "CLOSESPIDER_ITEMCOUNT", "CLOSESPIDER_TIMEOUT",
+                 "CLOSESPIDER_ERRORCOUNT", "CLOSESPIDER_TIMEOUT_NO_ITEM", "CLOSESPIDER_PAGECOUNT_NO_ITEM")
+ENGINE_STATE = ("JOBDIR", "REDIS_URL")
 
 
 def engine_needed(settings: Any) -> str | None:
-    """Why this rebuild runs on Scrapy's engine, or None: the loop runs it."""
+    """Why this rebuild runs on Scrapy's engine, or None: the loop runs it. Middlewares other
+    than the project's (``-s DOWNLOADER_MIDDLEWARES=...``) are the engine's too: the loop knows
+    only those it replicates."""
+    from . import settings as project
+
     chosen = (settings.get(ENGINE_SETTING) or "loop").lower()
     if chosen == "scrapy":
         return f"{ENGINE_SETTING}=scrapy"
     if chosen != "loop":
         raise CrawlSetupError(f"{ENGINE_SETTING} is 'loop' or 'scrapy', not {chosen!r}")
-    for name in ENGINE_ONLY:
-        if settings.get(name) and settings.get(name) not in ("0", 0):
+    for name in ENGINE_LIMITS:
+        if settings.getfloat(name, 0) > 0:
             return f"{name} is set"
+    for name in ENGINE_STATE:
+        if settings.get(name):
+            return f"{name} is set"
+    for name in ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES"):
+        own = getattr(project, name, {})
+        other = sorted(k for k, v in settings.getdict(name).items() if v is not None and k not in own)
+        if other:
+            return f"{name} adds {', '.join(map(str, other))}"
     return None
 
 
