@@ -20,8 +20,8 @@ on a crawler that is never started:
   ``DepthMiddleware`` (depth, ``DEPTH_LIMIT``, ``DEPTH_PRIORITY``) and ``UrlLengthMiddleware``;
 * the signals the pipelines and extensions listen to (``response_received``, ``item_*``,
   ``spider_error``, ``spider_opened``/``spider_closed``, ``engine_started``/``engine_stopped``),
-  and the ``commit_requested`` signal every ``PARQUET_COMMIT_INTERVAL`` seconds in place of the
-  pipeline's timer.
+  and their timers (the dataset's periodic commit, the progress line): the reactor never runs,
+  the loop runs its due timed calls every second.
 
 Left out because nothing of a rebuild depends on them: offsite filtering (the blog spider names
 no ``allowed_domains``; its scope is its own), headers (user agent, cookies, referer, auth),
@@ -32,6 +32,7 @@ does not replicate makes ``scrapy reextract`` use the engine (:func:`engine_need
 """
 from __future__ import annotations
 
+import asyncio
 import heapq
 import itertools
 import logging
@@ -43,6 +44,7 @@ from typing import TYPE_CHECKING, Any, AsyncIterator
 from pydispatch import dispatcher
 from scrapy import Request, signals
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.dupefilters import RFPDupeFilter
 from scrapy.exceptions import DropItem, IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.pipelines import ItemPipelineManager
@@ -53,6 +55,7 @@ from scrapy.spidermiddlewares.urllength import UrlLengthMiddleware
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.log import failure_to_exc_info, logformatter_adapter
 from scrapy.utils.misc import build_from_crawler, load_object
+from scrapy.utils.request import RequestFingerprinter
 from scrapy.utils.spider import iterate_spider_output
 from twisted.python.failure import Failure
 
@@ -60,7 +63,6 @@ from .limits import SitePageLimit
 from .middlewares import WarcReplayMiddleware
 from .outcome import OUTCOMES, CrawlSetupError, exit_code
 from .redirects import ScopedMetaRefreshMiddleware, ScopedRedirectMiddleware
-from .signals import commit_requested
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -68,6 +70,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ENGINE_SETTING = "REEXTRACT_ENGINE"  # "loop" (default) or "scrapy"
+TIMER_PERIOD = 1.0  # seconds between two runs of the reactor's due timers
 # Limits the engine's extensions enforce, and a crawl's state kept elsewhere: a rebuild with any
 # of them runs on the engine.
 ENGINE_LIMITS = ("CLOSESPIDER_PAGECOUNT", "CLOSESPIDER_ITEMCOUNT", "CLOSESPIDER_TIMEOUT",
@@ -103,13 +106,14 @@ def engine_needed(settings: Any) -> str | None:
 class _Engine:
     """What the spider and the components ask of ``crawler.engine``, answered by the loop:
     ``crawl`` (a request made outside a callback: the robots.txt sitemaps), ``close_spider``
-    (a write error stops the rebuild) and the downloader's middlewares (the entries spider of a
-    parallel task finds the WARC index there)."""
+    (a write error stops the rebuild), the scheduler's length (the progress line) and the
+    downloader's middlewares (the entries spider of a parallel task finds the WARC index there)."""
 
     def __init__(self, loop: WarcLoop) -> None:
         self._loop = loop
         self.running = True
         self.downloader = SimpleNamespace(middleware=SimpleNamespace(middlewares=(loop.replay,)))
+        self.scheduler = loop.queue  # its length: the progress line's "queued"
         # The redirect middlewares look for the referer middleware here when the engine starts.
         self.scraper = SimpleNamespace(spidermw=SimpleNamespace(middlewares=loop.spider_middlewares))
 
@@ -150,12 +154,43 @@ class _StartRequests:
         return found
 
 
+class _RequestQueue:
+    """Scrapy's priority queue order: higher priority first; at one priority, other requests
+    before start requests; then first in, first out."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[int, int, int, Request]] = []
+        self._order = itertools.count()
+
+    def push(self, request: Request, start: bool = False) -> None:
+        heapq.heappush(self._heap, (-request.priority, int(start), next(self._order), request))
+
+    def pop(self) -> Request:
+        return heapq.heappop(self._heap)[3]
+
+    def __len__(self) -> int:  # the progress line's "queued"
+        return len(self._heap)
+
+
 def _fired(awaited: Any) -> bool:
     if hasattr(awaited, "done"):  # an asyncio future
         return awaited.done()
     if hasattr(awaited, "called"):  # a Twisted Deferred
         return awaited.called
     return True  # a bare yield (asyncio.sleep(0)): nothing to wait for
+
+
+def _run_due_timers() -> None:
+    """Run the reactor's timed calls that are due: the components' own timers (the dataset's
+    commit every ``PARQUET_COMMIT_INTERVAL``, the progress line, the memory check) keep their
+    pace though the reactor never runs."""
+    from twisted.internet import reactor
+
+    loop = getattr(reactor, "_asyncioEventloop", None)
+    if loop is None:
+        reactor.runUntilCurrent()  # type: ignore[attr-defined]
+    elif not loop.is_running():
+        loop.run_until_complete(asyncio.sleep(0))  # one turn: its due timers, no waiting
 
 
 def _optional(cls: type, crawler: Crawler) -> Any:
@@ -185,12 +220,13 @@ class WarcLoop:
         self.spider_middlewares = tuple(mw for mw in (self.http_errors, _optional(RefererMiddleware, crawler),
                                                       self.url_length, self.depth) if mw is not None)
         self.dupefilter = build_from_crawler(load_object(crawler.settings["DUPEFILTER_CLASS"]), crawler)
+        self._plain_fingerprints = (type(self.dupefilter) is RFPDupeFilter
+                                    and type(crawler.request_fingerprinter) is RequestFingerprinter)
+        self._asked: set[tuple] = set()
         self.pipelines = ItemPipelineManager.from_crawler(crawler)
         self._robot_parsers: dict[str, Any] = {}
-        self._queue: list[tuple[int, int, int, Request]] = []
-        self._order = itertools.count()
+        self.queue = _RequestQueue()
         self._stop_reason: str | None = None
-        self.commit_interval = crawler.settings.getfloat("PARQUET_COMMIT_INTERVAL", 60.0)
         crawler.engine = _Engine(self)
 
     # -- the scheduler ------------------------------------------------------------------------
@@ -202,14 +238,25 @@ class WarcLoop:
                                                   spider=self.spider, dont_log=IgnoreRequest)
             if any(isinstance(a, Failure) and isinstance(a.value, IgnoreRequest) for _, a in answers):
                 return
-        if not request.dont_filter and self.dupefilter.request_seen(request):
+        if not request.dont_filter and self._seen(request):
             self.dupefilter.log(request, self.spider)
             if self._listened(signals.request_dropped):
                 self.signals.send_catch_log(signals.request_dropped, request=request, spider=self.spider)
             return
-        # Scrapy's priority queue: higher priority first; at one priority, others before start
-        # requests; then first in, first out.
-        heapq.heappush(self._queue, (-request.priority, int(start), next(self._order), request))
+        self.queue.push(request, start)
+
+    def _seen(self, request: Request) -> bool:
+        """The duplicate filter's answer. A page links the same URLs as the pages before it (the
+        menu, the archives): with Scrapy's own filter and fingerprinter, whose fingerprint is a
+        function of these values, a request met before as the very same values is known seen
+        without hashing it again."""
+        if not self._plain_fingerprints:
+            return self.dupefilter.request_seen(request)
+        key = (request.method, request.url, request.body, bool(request.meta.get("verbatim_url")))
+        if key in self._asked:
+            return True
+        self._asked.add(key)
+        return self.dupefilter.request_seen(request)
 
     def _listened(self, signal: object) -> bool:
         return bool(dispatcher.getAllReceivers(self.signals.sender, signal))
@@ -222,21 +269,20 @@ class WarcLoop:
         """Open, answer every request, close; the finish reason."""
         self._open()
         starts = _StartRequests(self.spider.start())
-        last_commit = time.monotonic()
+        timers_run = time.monotonic()
         try:
             while self._stop_reason is None:
                 for obj in starts.ready():
                     self._start_output(obj)
-                if not self._queue:
+                if not self.queue:
                     if starts.blocked:
                         log.error("The spider's start() waits for something no request answers; "
                                   "the rebuild ends here")
                     break
-                self.process(heapq.heappop(self._queue)[3])
-                if 0 < self.commit_interval <= time.monotonic() - last_commit:
-                    # The pipeline's own timer needs a running reactor: its rows survive a kill too.
-                    self.signals.send_catch_log(commit_requested)
-                    last_commit = time.monotonic()
+                self.process(self.queue.pop())
+                if time.monotonic() - timers_run >= TIMER_PERIOD:
+                    _run_due_timers()
+                    timers_run = time.monotonic()
         except KeyboardInterrupt:
             log.error("Interrupted: closing the dataset with what it holds")
             self.stop("shutdown")
