@@ -259,7 +259,7 @@ class WarcLoop:
         return self.dupefilter.request_seen(request)
 
     def _listened(self, signal: object) -> bool:
-        return bool(dispatcher.getAllReceivers(self.signals.sender, signal))
+        return next(dispatcher.getAllReceivers(self.signals.sender, signal), None) is not None  # a generator
 
     def stop(self, reason: str) -> None:
         self._stop_reason = self._stop_reason or reason
