@@ -3,12 +3,14 @@
 Crawls a replayed blog once (WARC capture on), reports the WARC bytes per captured page, then
 builds a larger capture from it: ``--copies`` copies of the blog, each under its own path
 prefix (every absolute link rewritten) and reached from one index page, in ``--files`` WARC
-files (rotated as a crawl rotates them), and times ``scrapy reextract`` over it. Prints the time
-per 1,000 pages, with and without the fixed cost of starting Scrapy, then the pages per minute
-with 1 and with ``--processes`` processes (``-a processes=N``: one task per file), their ratio,
-and each run's CPU time (which other load on the machine does not change).
+files (rotated as a crawl rotates them), and rebuilds it ``--rounds`` times on each path, taking
+turns: Scrapy's engine (``REEXTRACT_ENGINE=scrapy``), the loop without it (the default,
+``scraper/warc_loop.py``), and the loop with ``--processes`` processes (``-a processes=N``: one
+task per file). Prints, as medians, each path's pages per minute, seconds per 1,000 pages without
+the fixed cost of starting, CPU time (which other load on the machine does not change), and the
+ratios; every run must rebuild the same counts.
 
-    python benchmarks/warc_reextract.py [--site DIR] [--copies N] [--files N] [--processes N]
+    python benchmarks/warc_reextract.py [--site DIR] [--copies N] [--files N] [--processes N] [--rounds N]
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import json
 import os
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -120,6 +123,16 @@ def rebuilt(out: Path) -> dict:
     return json.loads((out / "bench" / "crawl.json").read_text())["counts"]
 
 
+def timed_rebuild(source: Path, out: Path, engine: str, processes: int = 1) -> tuple[float, float, dict]:
+    """One ``scrapy reextract`` of ``source`` on ``engine`` (``scrapy`` or ``loop``): wall seconds,
+    CPU seconds (its processes' and their children's) and crawl.json's counts."""
+    extra = ["-a", f"processes={processes}"] if processes > 1 else []
+    cpu = children_cpu()
+    elapsed, _ = scrapy("reextract", str(source), "-a", f"out={out}", "-s", f"REEXTRACT_ENGINE={engine}",
+                        "-s", "LOG_LEVEL=INFO", *extra)
+    return elapsed, children_cpu() - cpu, rebuilt(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--site", type=Path, default=SHARED_SITE if SHARED_SITE.exists() else SAMPLE_BLOG,
@@ -127,6 +140,7 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=60, help="copies of the blog in the large capture")
     parser.add_argument("--files", type=int, default=4, help="WARC files the large capture is split into")
     parser.add_argument("--processes", type=int, default=2, help="processes of the parallel run")
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each path; medians are printed")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -136,41 +150,54 @@ def main() -> None:
         print(f"site: {args.site}")
         print(f"crawl WARC: {len(captured)} responses (plus their requests), {size:,} bytes gzip: "
               f"{size / len(captured):,.0f} bytes per page")
-        small_time, _ = scrapy("reextract", *map(str, paths), "-a", f"out={tmp / 'small'}", "-s", "LOG_LEVEL=INFO")
         big = tmp / "big"
         big.mkdir()
         pages = synthetic_warc(start, captured, args.copies, big, args.files)
         print(f"synthetic capture: {pages:,} pages in {args.files} files, "
               f"{sum(p.stat().st_size for p in big.iterdir()):,} bytes (responses only)")
-        cpu = children_cpu()
-        big_time, log = scrapy("reextract", str(big), "-a", f"out={tmp / 'big'}", "-s", "LOG_LEVEL=INFO")
-        one_cpu, cpu = children_cpu() - cpu, children_cpu()
-        one = rebuilt(tmp / "big")
-        replayed = int(m[1]) if (m := re.search(r"'warc/replayed': (\d+)", log)) else pages
-        print(f"reextract: {one['articles']} articles, {one['comments']} comments from {replayed:,} replayed responses")
-        per_page = (big_time - small_time) / max(1, replayed - len(captured))
-        print(f"reextract time: {big_time:.1f} s in all, {big_time / replayed * 1000:.1f} s per 1,000 pages; "
-              f"without start-up (large minus small run): {per_page * 1000:.1f} s per 1,000 pages")
-        many_time, _ = scrapy("reextract", str(big), "-a", f"out={tmp / 'many'}", "-a", f"processes={args.processes}",
-                              "-s", "LOG_LEVEL=INFO")
-        many_cpu = children_cpu() - cpu
-        many = rebuilt(tmp / "many")
-        if [many[k] for k in ("articles", "comments", "pages")] != [one[k] for k in ("articles", "comments", "pages")]:
-            sys.exit(f"the parallel run's counts {many} differ from one process's {one}")
-        one_rate, many_rate = one["pages"] / big_time * 60, many["pages"] / many_time * 60
-        print(f"reextract pages per minute (start-up included): 1 process {one_rate:,.0f}, "
-              f"{args.processes} processes {many_rate:,.0f}: {many_rate / one_rate:.2f}x")
-        print(f"CPU time: 1 process {one_cpu:.1f} s, {args.processes} processes {many_cpu:.1f} s in all "
-              f"(pages per CPU-minute {one['pages'] / one_cpu * 60:,.0f} and {many['pages'] / many_cpu * 60:,.0f}); "
-              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+        # Each path's fixed cost (start-up, indexing), from the small capture.
+        small = {engine: timed_rebuild(paths[0].parent, tmp / f"small-{engine}", engine)[0]
+                 for engine in ("scrapy", "loop")}
+        # The paths take turns, round after round: a load that comes and goes on the machine
+        # falls on each of them alike.
+        runs: dict[str, list[tuple[float, float, dict]]] = {"scrapy": [], "loop": [], "loop-parallel": []}
+        for n in range(args.rounds):
+            runs["scrapy"].append(timed_rebuild(big, tmp / f"scrapy-{n}", "scrapy"))
+            runs["loop"].append(timed_rebuild(big, tmp / f"loop-{n}", "loop"))
+            runs["loop-parallel"].append(timed_rebuild(big, tmp / f"parallel-{n}", "loop", args.processes))
+        counts = {name: [[c[k] for k in ("articles", "comments", "pages")] for _, _, c in rs] for name, rs in runs.items()}
+        reference = counts["scrapy"][0]
+        if any(c != reference for cs in counts.values() for c in cs):
+            sys.exit(f"the runs' counts (articles, comments, pages) differ: {counts}")
+        print(f"rebuilt: {reference[0]} articles, {reference[1]} comments, {reference[2]:,} pages, alike on every path")
+        wall = {name: statistics.median(t for t, _, _ in rs) for name, rs in runs.items()}
+        cpu = {name: statistics.median(c for _, c, _ in rs) for name, rs in runs.items()}
+        rate = {name: reference[2] / t * 60 for name, t in wall.items()}
+        no_startup = {name: (wall[name] - small[name]) / max(1, pages - len(captured)) * 1000
+                      for name in ("scrapy", "loop")}
+        print(f"medians of {args.rounds} runs, start-up included; load average {os.getloadavg()[0]:.1f} "
+              f"on {os.cpu_count()} CPUs")
+        print(f"  engine (REEXTRACT_ENGINE=scrapy): {rate['scrapy']:,.0f} pages/min, {wall['scrapy']:.1f} s, "
+              f"CPU {cpu['scrapy']:.1f} s; {no_startup['scrapy']:.1f} s per 1,000 pages without start-up")
+        print(f"  loop (default):                   {rate['loop']:,.0f} pages/min, {wall['loop']:.1f} s, "
+              f"CPU {cpu['loop']:.1f} s; {no_startup['loop']:.1f} s per 1,000 pages without start-up")
+        print(f"  loop, {args.processes} processes:               {rate['loop-parallel']:,.0f} pages/min, "
+              f"{wall['loop-parallel']:.1f} s, CPU {cpu['loop-parallel']:.1f} s in all")
+        print(f"loop / engine: {rate['loop'] / rate['scrapy']:.2f}x pages per minute, "
+              f"{cpu['scrapy'] / cpu['loop']:.2f}x less CPU; {args.processes} processes / 1: "
+              f"{rate['loop-parallel'] / rate['loop']:.2f}x")
         print(json.dumps({"warc_bytes_per_page": round(size / len(captured)),
-                          "reextract_s_per_1000_pages": round(big_time / replayed * 1000, 2),
-                          "reextract_s_per_1000_pages_no_startup": round(per_page * 1000, 2),
-                          "reextract_pages_per_minute_1_process": round(one_rate),
-                          f"reextract_pages_per_minute_{args.processes}_processes": round(many_rate),
-                          "parallel_speedup": round(many_rate / one_rate, 2),
-                          "reextract_cpu_s_1_process": round(one_cpu, 1),
-                          f"reextract_cpu_s_{args.processes}_processes": round(many_cpu, 1)}))
+                          "pages": reference[2],
+                          "engine_pages_per_minute": round(rate["scrapy"]),
+                          "loop_pages_per_minute": round(rate["loop"]),
+                          f"loop_pages_per_minute_{args.processes}_processes": round(rate["loop-parallel"]),
+                          "loop_vs_engine": round(rate["loop"] / rate["scrapy"], 2),
+                          "loop_vs_engine_cpu": round(cpu["scrapy"] / cpu["loop"], 2),
+                          "parallel_speedup": round(rate["loop-parallel"] / rate["loop"], 2),
+                          "engine_cpu_s": round(cpu["scrapy"], 1), "loop_cpu_s": round(cpu["loop"], 1),
+                          f"loop_cpu_s_{args.processes}_processes": round(cpu["loop-parallel"], 1),
+                          "all_runs": {name: [[round(t, 1), round(c, 1)] for t, c, _ in rs]
+                                       for name, rs in runs.items()}}))
 
 
 if __name__ == "__main__":

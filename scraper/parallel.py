@@ -266,17 +266,22 @@ def _crawl_id(spider_args: dict[str, str]) -> str:
 
 
 def _child(spec_path: str) -> int:
-    """One task, in this process: the ``blog-entries`` spider with the spec's settings."""
+    """One task, in this process: the ``blog-entries`` spider with the spec's settings, run by
+    the loop of ``scraper/warc_loop.py`` (or on Scrapy's engine, as the rebuild chose)."""
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
+    from . import warc_loop
     from .outcome import run
 
     spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
     settings = get_project_settings()
     settings.setdict(spec["settings"], priority="cmdline")
     process = CrawlerProcess(settings)
-    return run(process, process.create_crawler("blog-entries"), **spec["spider"])
+    crawler = process.create_crawler("blog-entries")
+    if warc_loop.engine_needed(settings) is None:
+        return warc_loop.run(crawler, **spec["spider"])
+    return run(process, crawler, **spec["spider"])
 
 
 if __name__ == "__main__":

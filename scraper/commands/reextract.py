@@ -25,7 +25,8 @@ from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.conf import arglist_to_dict
 
-from ..outcome import run
+from .. import warc_loop
+from ..outcome import CrawlSetupError, run
 from ..progress import quiet_preamble
 from ..summary import manifest_path, print_summary
 from ..warc import iter_records, warc_paths
@@ -134,6 +135,10 @@ class Command(BaseRunSpiderCommand):
         }
         for name, value in self.replay_settings.items():
             self.settings.set(name, value, priority="cmdline")
+        try:
+            self.engine_reason = warc_loop.engine_needed(self.settings)
+        except CrawlSetupError as exc:
+            raise UsageError(str(exc), print_help=False) from None
 
     def _seed_list(self, recorded: str) -> str:
         """The crawl's seed list, as its warcinfo record holds it, in a file the spider reads."""
@@ -160,7 +165,11 @@ class Command(BaseRunSpiderCommand):
                                         self.settings, self.processes, self.scheduler)
             else:
                 crawler = self.crawler_process.create_crawler("blog")
-                self.exitcode = run(self.crawler_process, crawler, **opts.spargs)
+                if self.engine_reason is None:
+                    self.exitcode = warc_loop.run(crawler, **opts.spargs)
+                else:
+                    log.info("Re-extracting on Scrapy's crawl engine: %s", self.engine_reason)
+                    self.exitcode = run(self.crawler_process, crawler, **opts.spargs)
                 manifest = manifest_path(crawler)
             print_summary(manifest)
         finally:
