@@ -83,3 +83,105 @@ def test_clean_and_collapse_fold_real_pages_as_the_regexes_do(monkeypatch):
                 if value and text.collapse(value) != text._ANY_SPACE.sub(" ", value).strip():
                     differ.append([value])
     assert seen > 10_000 and not differ[:5]
+
+
+# -- chrome lines ---------------------------------------------------------------------------
+def _lines_of(roots) -> list[str]:
+    """Every paragraph of each page (menus, footers and comments too), each line of it, and
+    each as ``is_chrome`` reads a line in parentheses."""
+    lines: list[str] = []
+    for root in roots:
+        for para in text.paragraphs(root):
+            lines.append(para)
+            lines += para.split("\n")
+    return lines + [line[1:-1].strip() for line in lines if line.startswith("(") and line.endswith(")")]
+
+
+def _edge_lines() -> list[str]:
+    """Each rule's example as printed, shouted, at its length's edge, with a line break after,
+    and with the letters ``re`` matches to ASCII ones case-blind; and lines of nothing."""
+    lines = ["", "\n", " ", "\n\n", "-", "a", "5", "(", "…", "Ж", "広告\n"]
+    for rule in text.CHROME_RULES:
+        example = rule.example
+        lines += [example, example.upper(), example.lower(), example + "\n", example + " x" * 200,
+                  example[:-1], example[1:], "x" + example]
+        for plain, lookalike in (("i", "\u0130"), ("i", "\u0131"), ("s", "\u017f"), ("k", "\u212a")):
+            lines.append(example.replace(plain, lookalike))
+    return lines
+
+
+def test_every_rule_names_its_example_chrome():
+    for rule in text.CHROME_RULES:
+        assert re.match(rule.pattern, rule.example, re.I), rule.name
+        assert text.is_chrome(rule.example), rule.name
+    assert len({rule.name for rule in text.CHROME_RULES}) == len(text.CHROME_RULES)
+
+
+def test_a_rule_that_needs_a_word_only_matches_lines_holding_it():
+    for rule in text.CHROME_RULES:
+        assert not rule.needs or any(word in rule.example.lower() for word in rule.needs), rule.name
+
+
+def test_the_dispatched_rules_decide_the_edge_lines_as_the_one_pattern():
+    differ = [line for line in _edge_lines() if text._CHROME.match(line) != (text._CHROME.plain.match(line) is not None)]
+    assert not differ
+
+
+def test_the_dispatched_rules_decide_real_lines_as_the_one_pattern():
+    lines = _lines_of(_real_pages_or_skip())
+    differ = [line for line in lines if text._CHROME.match(line) != (text._CHROME.plain.match(line) is not None)]
+    assert len(lines) > 50_000 and not differ[:5]
+    assert sum(map(text._CHROME.match, lines)) > 1000  # the sample holds chrome to tell apart
+
+
+def test_the_one_pattern_is_every_rule_of_the_table():
+    assert text._CHROME.patterns == tuple(rule.pattern for rule in text.CHROME_RULES)
+    assert text._CHROME.plain.pattern == "|".join(f"(?:{rule.pattern})" for rule in text.CHROME_RULES)
+
+
+def test_the_ascii_lookalikes_are_all_there_are():
+    """Of all code points past ASCII, only these match an ASCII letter case-blind in ``re``,
+    and only these hold one once lower-cased: elsewhere ``str.lower`` finds a rule's words."""
+    from scraper.rule_dispatch import ASCII_LOOKALIKES
+    beyond_ascii = "".join(chr(c) for c in range(0x80, 0x110000) if not 0xD800 <= c <= 0xDFFF)
+    assert set(re.findall("[a-z]", beyond_ascii, re.I)) == set(ASCII_LOOKALIKES)
+    assert {c for c in beyond_ascii if not c.lower().isascii() and re.search("[a-z]", c.lower())} <= set(ASCII_LOOKALIKES)
+
+
+# -- what the dispatch reads from a pattern ---------------------------------------------------
+@pytest.mark.parametrize("pattern, starts, never", [
+    (r"^(ab|c)d", "aAcC", "dbx \n"),
+    (r"^\d+ comments", "05٣", "a "),
+    (r"^(?-i:More [A-Z])", "M", "m"),
+    (r"^(?=.{0,9}$)(photo|bild)", "pPbB", "x"),
+    (r"^\(?(additional )?reporting", "(aArR", "x)"),
+    (r"^[\d\s()+./-]{7,24}$", "1 \n(+./-", "ax"),
+    (r"^(copyright|©)", "cC©", "(x"),
+    (r"^.{0,4}x", "ab x", "\n"),
+    (r"^[^\]]x", "ab", "]"),
+])
+def test_the_first_characters_of_a_rule(pattern, starts, never):
+    from scraper.rule_dispatch import first_characters
+    first = first_characters(pattern)
+    assert all(first.match(c) for c in starts) and not any(first.match(c) for c in never)
+
+
+@pytest.mark.parametrize("pattern", [r"^\W*(?:\d{1,4}\W*)?$", r"^(a|)", r"^(?P<x>a?)(?P=x)c", r"^x?"])
+def test_a_rule_that_can_start_anyhow_is_tried_on_every_line(pattern):
+    from scraper.rule_dispatch import first_characters
+    assert first_characters(pattern) is None
+
+
+@pytest.mark.parametrize("pattern, longest", [
+    (r"^comments are closed\.?$", 21),
+    (r"^have a (news )?tip\?.{0,300}$", 317),
+    (r"^(?=.{0,140}$)(?=.*\bnewsletters?\b).*\binbox\b.*$", 141),
+    (r"^join (us|our)\b(?=.{0,300}$).*$", 309),
+    (r"^by\s+\S+$", float("inf")),
+    (r"^loading\b.*", float("inf")),
+    (r"^(?=.{0,40})x.*", float("inf")),  # a lookahead not to the line's end bounds nothing
+])
+def test_the_longest_line_a_rule_matches(pattern, longest):
+    from scraper.rule_dispatch import longest_line
+    assert longest_line(pattern) == longest
+
