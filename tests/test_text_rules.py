@@ -185,3 +185,53 @@ def test_the_longest_line_a_rule_matches(pattern, longest):
     from scraper.rule_dispatch import longest_line
     assert longest_line(pattern) == longest
 
+
+# -- furniture names ------------------------------------------------------------------------
+def _class_names(roots) -> list[str]:
+    """Every class name and id of every element of the pages."""
+    names: set[str] = set()
+    for root in roots:
+        for el in root.iter():
+            if isinstance(el.tag, str):
+                for attribute in ("class", "id"):
+                    names.update((el.get(attribute) or "").split())
+    return sorted(names)
+
+
+_EDGE_NAMES = [
+    "", "-", "_-_", "share", "Share", "SHARE-bar", "x-share", "x_share", "share-", "-ads", "_ad", "ad_",
+    "comment_respond", "comment-respond", "x-comment-respond", "x_comment-respond", "wp-block-post-comments-x",
+    "ſhare", "x-ſhare", "ads-\u212a", "\u0130con-share", "relatedPosts", "imageEmbedCaption", "dialogCookieWarning",
+    "PromoSmall", "promosmall", "CAPTION", "x\u00e9-share", "share\n", "elementor-widget-share", "has-share-bar",
+    "social-media-embed", "twitter-embed", "ad-embed", "tag-cookies", "author-bio", "has-author-box",
+]
+
+
+def test_furniture_names_are_decided_as_the_patterns_decide_them():
+    from scraper.extractors import regions
+    names = _EDGE_NAMES + _class_names(_real_pages_or_skip())
+    assert len(names) > 20_000
+    differ = [name for name in names
+              if regions.names_furniture_word(name) != (regions.FURNITURE_NAME.search(name) is not None)
+              or regions._camel_furniture(name) != (regions._CAMEL_FURNITURE.search(name) is not None)
+              or regions._furniture_name.__wrapped__(name) != regions._furniture_name_by_patterns(name)]
+    assert not differ[:5]
+    assert sum(map(regions.names_furniture_word, names)) > 1000
+
+
+@pytest.mark.parametrize("name, furniture", [
+    ("share", True), ("Social-Share", True), ("share_buttons", True), ("post-share", True), ("comment-respond", True),
+    ("x_comment-respond", True), ("ſhare", True), ("elementor-widget-wrap", False), ("shared-content", False),
+    ("adsense-x", True), ("readers", False), ("x-comment_respondent", False), ("x-comment_respond", True), ("", False),
+])
+def test_furniture_words_at_a_names_start_or_end(name, furniture):
+    from scraper.extractors import regions
+    assert regions.names_furniture_word(name) is furniture
+    assert (regions.FURNITURE_NAME.search(name) is not None) is furniture
+
+
+def test_the_furniture_words_hold_no_underscore():
+    """What the first and last parts of a name are cut at: a word with "_" would be missed."""
+    from scraper.extractors import regions
+    assert not any("_" in word for word in regions._FURNITURE_WORDS)
+
