@@ -298,10 +298,20 @@ _DATELINE_MAX_CHARS = 150
 _DATELINE_MAX_NAMES = 5
 
 
+# Both forms of date end in a year: a line without four digits in a row holds none, and
+# looking for them costs a fifth of looking for a date.
+_FOUR_DIGITS = re.compile(r"\d\d\d\d")
+
+
+def holds_date(line: str) -> bool:
+    """``_DATE_IN_LINE.search(line)``, on the few lines with four digits in a row."""
+    return _FOUR_DIGITS.search(line) is not None and _DATE_IN_LINE.search(line) is not None
+
+
 def is_dateline(line: str) -> bool:
     """A byline or dateline: a date, perhaps a time and a few capitalised names ("By Jane Doe on
     Monday, November 18th, 2019 at 11:08 a.m.", "Associated Press November 19, 2019, 9:02 AM")."""
-    if len(line) > _DATELINE_MAX_CHARS or not _DATE_IN_LINE.search(line):
+    if len(line) > _DATELINE_MAX_CHARS or not holds_date(line):
         return False
     rest = _DATELINE_FILLER.sub(" ", _TIME.sub(" ", _DATE_IN_LINE.sub(" ", line))).split()
     return len(rest) <= _DATELINE_MAX_NAMES and all(w[0].isupper() for w in rest)

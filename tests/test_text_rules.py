@@ -235,3 +235,17 @@ def test_the_furniture_words_hold_no_underscore():
     from scraper.extractors import regions
     assert not any("_" in word for word in regions._FURNITURE_WORDS)
 
+
+# -- dates in a line ------------------------------------------------------------------------
+@pytest.mark.parametrize("line", [
+    "", "March 3, 2020", "3rd March 2020", "Mar. 3 2020 at 10:15", "March 3, 20", "March 3, ٢٠٢٠",
+    "1234", "By Jane Doe on Monday, November 18th, 2019", "in 2019 and 2020", "Sept 31st, 12345",
+])
+def test_a_date_is_found_where_the_pattern_finds_it(line):
+    assert text.holds_date(line) is (text._DATE_IN_LINE.search(line) is not None)
+
+
+def test_dates_are_found_in_real_lines_where_the_pattern_finds_them():
+    lines = _lines_of(_real_pages_or_skip())
+    assert not [line for line in lines if text.holds_date(line) is not (text._DATE_IN_LINE.search(line) is not None)][:5]
+    assert sum(map(text.holds_date, lines)) > 100
