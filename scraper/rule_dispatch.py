@@ -1,13 +1,13 @@
 """Whole-line rules tried only where they can match. A table of patterns, each anchored at a
 line's start, is one combined pattern to the reader; to the machine it is many smaller ones,
-one for each first character and length of line, holding only the rules a line of that first
-character and length can match. What a rule can start with and how long a line it can match
-are read from the rule's own parsed pattern (``re._parser``), never written down twice: a new
-rule is dispatched as soon as it is in the table."""
+one for each first character of a line, holding only the rules a line starting with it can
+match. What a rule can start with and how long a line it can match are read from the rule's
+own parsed pattern (``re._parser``), never written down twice: a new rule is dispatched as
+soon as it is in the table. Rules that could start anywhere and look through the whole line
+name words they need, and run only on lines of their length holding one."""
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Sequence
 from functools import lru_cache
 from re import _constants as sre
@@ -129,9 +129,9 @@ def longest_line(pattern: str, flags: int = re.I) -> float:
 
 class LineRules:
     """Rules matched at a line's start as one alternation (``plain``), each line tried only
-    against the rules its first character and its length allow (``match``), and a rule that
-    needs a word only on a line holding it. Both answer the same: tests/test_text_rules.py
-    holds them to it on the lines of real pages."""
+    against the rules its first character allows (``match``), and a rule that needs a word only
+    on a line of its length holding one. Both answer the same: tests/test_text_rules.py holds
+    them to it on the lines of real pages."""
 
     def __init__(self, rules: Sequence[tuple[str, Sequence[str]]], flags: int = re.I) -> None:
         """``rules``: each a pattern and the words (lower-case ASCII) one of which every line
@@ -143,43 +143,43 @@ class LineRules:
         self._flags = flags
         self._first = tuple(first_characters(p, flags) for p in self.patterns)
         self._longest = tuple(longest_line(p, flags) for p in self.patterns)
-        self._cuts = sorted({n for n in self._longest if n is not UNBOUNDED})
         # A line holding an ASCII look-alike looks for the words as the rule would: by ``re``.
         self._needs_pattern = tuple(re.compile("|".join(map(re.escape, needs)), flags) if needs else None
                                     for needs in self.needs)
         self._rule = tuple(re.compile(p, flags) for p in self.patterns)
-        # Bounded: a page of Chinese text brings a new first character on every line.
-        self._for_line = lru_cache(maxsize=4096)(self._rules_for)
+        # Bounded: a page of Chinese text brings a new first character on every line. The first
+        # characters share a few dozen sets of rules: each is compiled once (a few ms each).
+        self._for_first = lru_cache(maxsize=4096)(self._rules_for)
         self._combined = lru_cache(maxsize=512)(self._combine)
 
     def match(self, line: str) -> bool:
         """``plain.match(line)``, trying only the rules that can match ``line``."""
         if not line:
             return self.plain.match(line) is not None
-        pattern, needing_words, words = self._for_line(line[0], bisect_left(self._cuts, len(line)))
+        pattern, needing_words, words = self._for_first(line[0])
         if pattern is not None and pattern.match(line) is not None:
             return True
         return bool(needing_words) and any(self._rule[at].match(line) is not None
                                            for at in self._holding_their_words(line, needing_words, words))
 
     def _holding_their_words(self, line: str, rules: tuple[int, ...], words: tuple[str, ...]) -> list[int]:
-        """Of ``rules``, those whose words ``line`` holds; ``words``: all their words."""
+        """Of ``rules``, those whose words ``line`` holds and whose length they allow;
+        ``words``: all their words."""
         if not line.isascii() and _ASCII_LOOKALIKE.search(line):
-            return [at for at in rules if self._needs_pattern[at].search(line) is not None]
+            return [at for at in rules if len(line) <= self._longest[at]
+                    and self._needs_pattern[at].search(line) is not None]
         lowered = line.lower()  # here, an ASCII word in it is an ASCII word in the line, case-blind
         for word in words:  # most lines hold none: one loop, no generator per rule
             if word in lowered:
                 break
         else:
             return []
-        return [at for at in rules if any(word in lowered for word in self.needs[at])]
+        return [at for at in rules if len(line) <= self._longest[at] and any(word in lowered for word in self.needs[at])]
 
-    def _rules_for(self, first: str, band: int) -> tuple[re.Pattern | None, tuple[int, ...], tuple[str, ...]]:
-        """The rules a line starting with ``first`` can match, its length past ``band`` cuts:
-        those needing no word as one pattern, those needing one, and all the words they need."""
-        shortest = self._cuts[band] if band < len(self._cuts) else UNBOUNDED
-        possible = [at for at, (start, longest) in enumerate(zip(self._first, self._longest))
-                    if longest >= shortest and (start is None or start.match(first))]
+    def _rules_for(self, first: str) -> tuple[re.Pattern | None, tuple[int, ...], tuple[str, ...]]:
+        """The rules a line starting with ``first`` can match: those needing no word as one
+        pattern, those needing one, and all the words they need."""
+        possible = [at for at, start in enumerate(self._first) if start is None or start.match(first)]
         needing = tuple(at for at in possible if self.needs[at])
         return (self._combined(tuple(at for at in possible if not self.needs[at])), needing,
                 tuple(dict.fromkeys(word for at in needing for word in self.needs[at])))
