@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable
+from typing import NamedTuple
 
 from lxml import etree
 from lxml import html as lxml_html
+
+from .rule_dispatch import LineRules
 
 # Elements whose text never belongs to content.
 SKIP_TAGS = frozenset({
@@ -45,152 +48,243 @@ _AFFILIATE_DISCLOSURE = (
 # English headings of teaser lists: a line of their own, and the heading that ends an article.
 _RECOMMENDED = r"recommended (stories|articles|reading|posts|videos)"
 _YOU_MAY_LIKE = r"(other |more )?(posts|articles|stories) you (may|might|will) (also )?(enjoy|like|love)"
-# Lines printed by blog themes and plugins around content; never content themselves.
-CHROME_PATTERNS = [re.compile(p, re.I) for p in (
-    r"^invalid or broken rss link\.?$",
-    r"^\d+\s+(comments?|responses?|replies|thoughts?)\s+(on|to)\b.*$",
-    r"^(one|no)\s+(comment|response|reply|thought)s?\s+(on|to)\b.*$",
-    r"^(leave|post|add|write)\s+a\s+(comment|reply)\b.*$",
-    r"^(your )?comment is awaiting moderation\.?.*$",
-    r"^this site uses akismet to reduce spam\..*$",
-    r"^comments are closed\.?$",
-    r"^(share|share this|like this|related|related posts)\s*:?$",
-    # Interface strings of galleries, players and sign-up boxes.
-    r"^(caption|close|back to gallery|advertisement|subscribe( now)?|"
-    r"sign up|read more|continue reading|click here|latest|popular|highlights|most read.*|"
-    r"you may also like.*|related( articles| stories)?:.*|image \d+ of.*|\d+\s*/\s*\d+|"
-    r"(photo|image|picture) (copyright|caption|credit)\b.*|(photo )?credit:.{0,80}|"
-    r"follow us.*|skip (to|ad).*)$",
-    # A placeholder for what a script loads ("Loading prices for your region…").
-    r"^loading( content)?\s*\.*$",
-    r"^loading (more )?(comments?|prices?|specifications?|content|paragraph|posts?|results|data|videos?|"
-    r"images?|articles?|page|player|map|reviews?)\b.{0,30}?(\.\.\.|…)$",
-    r"^(updated|published|posted|last updated|first published)\b.{0,100}$",
-    r"^by\s+\S+(\s+\S+){0,4}$",
-    r"^this (web)?site uses cookies\b.*$",
-    r"^.{0,40}\b\d+\s*(min|mins|minutes?)\.?( read| reading time)\b.{0,30}$",
-    r"^((table of )?contents|reply|view all|link copied!?|share this( article| post| story| page)?)\s*:?$",
-    r"^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}(st|nd|rd|th)?,? \d{4}$",
-    r"^\d{1,2}(st|nd|rd|th)? (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,? \d{4}$",
-    r"^[\d\s()+./-]{7,24}$",
-    r"^(related (articles|tags|stories|posts|content|links|reading)|don'?t miss|more (in|from) .{0,40}|"
-    r"key points|read next|recommended( for you)?|see also|trending( now| news| stories)?|"
-    r"top stories|editor'?s picks|most popular|sponsored( content)?|advertisement)\s*:?$",
-    r"^(advert|comments?|tell us what you think\W*|this (slideshow|video|content) requires javascript\.?)$",
-    r"^\[/?[a-z_]+(\s[^\]]*)?\].*$",
-    # Punctuation with at most a number in it ("* * *", "— 3 —"). Written so that a long line of
-    # punctuation is rejected in linear time: "^\W*\d{0,4}\W*$" tries every split of the run.
-    r"^\W*(?:\d{1,4}\W*)?$",
-    # Labels and sign-offs of news and blog templates.
-    r"^(filed under|filed in|posted in|source|sources|category|categories|tags?|topics?):.{0,80}$",
-    r"^(?-i:More [A-Z][\w&-]*( [A-Z][\w&-]*){0,2})$",  # a section menu's "More World", "More Politics"
-    r"^(read later|learn more|get it|comments \(\+\)|latest (galleries|videos|news)|show more|load more)$",
-    r"^(タグ|カテゴリー?)\s*[:：].{0,80}$",
-    r"^(copyright|©|\(c\))\s.{0,100}$",
-    r"^(sharing is caring!?|about the authors?:?|no comments( yet)?\.?|you have been successfully subscribed!?)$",
-    r"^have a (news )?tip\?.{0,300}$",
-    r"^follow\b(?=.{0,200}$).*\b(twitter|facebook|instagram|youtube|linkedin|tiktok|coverage|https?://).*$",
-    # Pitches for newsletters and subscriptions, in the imperative or after "If you enjoyed this".
-    r"^(get|sign up|subscribe|join)\b(?=.{0,600}$).*\b(newsletters?|inbox|subscri\w*|letterbox)\b.*$",
-    r"^(?=.{0,140}$)(?=.*\bnewsletters?\b).*\b(inbox|sign up|subscribe)\b.*$",
-    r"^join (us|our)\b(?=.{0,300}$).*\b(forums?|community|conversation|discussion|newsletter|facebook|twitter)\b.*$",
-    r"^to (read|continue reading) (the full story|this article)\b.{0,60}$",
-    # Wire-service credits, reprint notices and citation boxes of science news sites.
-    r"^\(?(additional )?(reporting|writing|editing) by " + _NAMES + r"((;|,| and) ((additional )?"
-    r"(reporting|writing|editing) by )?" + _NAMES + r")*\)?\.?$",
-    r"^this (document|article|story|content) is (subject to|protected by) copyright\b.*$",
-    r"^citation:.{0,400}\bretrieved\b.*$",
-    r"^(tempo de leitura|temps de lecture|tiempo de lectura|lesezeit|leestijd|tempo di lettura)\b.{0,30}$",
-    r"^https?://\S+\.(jpe?g|png|gif|webp)\b.*$",
-    # The consent fine print under sign-up forms.
-    r"^by (signing up|subscribing|clicking|submitting|registering|entering|providing)\b(?=.{0,400}$)"
-    r"(?=.*\byou\b.*\b(agree|consent|confirm|acknowledge)\w*\b)"
-    r"(?=.*\b(terms|privacy|policy|marketing|messages?|e-?mails?|newsletters?|texts?|sms)\b).*$",
-    # Counters of share and view buttons ("0shares", "1.2K Shares", "345 views").
-    r"^\d[\d,.]*\s*[km]?\s*(shares?|likes?|views?|reads?|comments?)$",
-    # "Advertisement", "Sponsored link" and "Related articles" labels in other languages.
-    r"^(iklan|anzeige|werbung|publicidad|publicité|pubblicità|publicidade|reklama|реклама|広告|"
-    r"スポンサー(ド)?リンク|関連記事|相关文章|相關文章|관련 기사|광고)$",
-    r"^if you (enjoyed|liked|value|appreciate)\b(?=.{0,500}$).*\b(join|subscribe|support|donate|members?)\b.*$",
-    # Feedback widgets, print buttons and the labels of teaser lists.
-    r"^(was this (article|page|post|answer|information) (helpful|useful)\??|"
-    r"\d+% of (people|readers|users) found this (article |page |post )?helpful\.?|"
-    r"print( this)?( page| article| post| story)?|advertisement\.? scroll to continue( reading)?\.?|"
-    rf"{_RECOMMENDED}\s*:?|trending (this week|today)\s*:?|{_YOU_MAY_LIKE}\W*|"
-    r"back to (the )?(blogs?|news|articles|all posts|posts))$",
-    _AFFILIATE_DISCLOSURE,
-    # Credit lines: who wrote or reviewed the piece (names, then titles after commas), whose the
-    # picture is, when the page was last reviewed.
-    r"^(written|reviewed|edited|fact[- ]checked|medically reviewed) by:?\s+" + _CREDITED + r"$",
-    r"^(photo|image|photograph)( by:?|:)\s*(©\s*)?(?-i:[A-Z][\w.'’/&-]*)(,?\s+(?-i:[A-Z][\w.'’/&-]*)){0,4}$",
-    r"^last (reviewed|modified)( on)?:?\s+([a-z]+\.?\s+)?(\d{1,2}(st|nd|rd|th)?,?\s+)?(19|20)\d{2}\.?$",
-)]
+# One kind of chrome line: ``pattern`` matched case-blind at the line's start, ``example`` a line
+# of a real page (or of the test that added the rule) that it names chrome: the rule's evidence,
+# which tests/test_text_rules.py holds every rule to. ``needs``: words (lower-case) one of which
+# each line the rule names holds, looked for before the rule is tried: for the rules that could
+# start anywhere and look through the whole line, the dearest of all.
+class LineRule(NamedTuple):
+    name: str
+    pattern: str
+    example: str
+    needs: tuple[str, ...] = ()
 
 
-# The same interface lines in the other languages of the corpora (German, French, Spanish,
-# Italian, Dutch, Portuguese), one row per kind of line, each a whole line. Evidence: the
-# pages named in tests/test_body.py::test_label_lines_in_other_languages.
+def _whole_line(pattern: str) -> str:
+    return f"^(?:{pattern})$"
+
+
 # Possessive throughout, and the line capped: a name can be read one way only.
 _CREDIT_NAME = r"(?-i:[A-ZÀ-ÞĀ-ž0-9(])[\w.'’()-]*+(?:/[\w.'’()-]++)*+"
-LABEL_LINES_BY_KIND = {
+# Teaser-list headings in the other languages of the corpora: a line of their own, and the
+# heading that ends an article (``_TEASER_HEADING``).
+_TEASER_LABELS = (
+    r"(mehr zum thema|das k(o|ö)nnte (sie|dich) auch interessieren|(weitere|(ä|a)hnliche|verwandte|"
+    r"neueste|aktuelle) (artikel|beitr(a|ä)ge|meldungen|nachrichten|news|themen)|auch interessant|"
+    r"lesen sie auch|lies auch|meistgelesen|(à|a) lire (aussi|(é|e)galement)|lire aussi|"
+    r"articles? (similaires|li(é|e)s)|sur le m(ê|e)me sujet|lo (ú|u)ltimo|lo m(á|a)s (le(í|i)do|visto)|"
+    r"te puede interesar|(noticias|art(í|i)culos) relacionad[oa]s|leer m(á|a)s|ver m(á|a)s|"
+    r"potrebbe interessarti|leggi anche|lees ook|gerelateerde artikelen|leia tamb(é|e)m)\s*:?")
+
+# Lines printed by blog themes and plugins around content; never content themselves.
+CHROME_RULES: tuple[LineRule, ...] = (
+    LineRule("broken feed", r"^invalid or broken rss link\.?$", "Invalid or broken RSS link."),
+    LineRule("comment count heading", r"^\d+\s+(comments?|responses?|replies|thoughts?)\s+(on|to)\b.*$",
+             "12 thoughts on “Archiving the web”"),
+    LineRule("one comment heading", r"^(one|no)\s+(comment|response|reply|thought)s?\s+(on|to)\b.*$",
+             "One response to “Archiving the web”"),
+    LineRule("comment form heading", r"^(leave|post|add|write)\s+a\s+(comment|reply)\b.*$", "Leave a Reply"),
+    LineRule("moderation notice", r"^(your )?comment is awaiting moderation\.?.*$",
+             "Your comment is awaiting moderation."),
+    LineRule("akismet notice", r"^this site uses akismet to reduce spam\..*$",
+             "This site uses Akismet to reduce spam. Learn how your comment data is processed."),
+    LineRule("comments closed", r"^comments are closed\.?$", "Comments are closed."),
+    LineRule("share heading", r"^(share|share this|like this|related|related posts)\s*:?$", "Share this:"),
+    # Interface strings of galleries, players and sign-up boxes.
+    LineRule("widget strings",
+             r"^(caption|close|back to gallery|advertisement|subscribe( now)?|"
+             r"sign up|read more|continue reading|click here|latest|popular|highlights|most read.*|"
+             r"you may also like.*|related( articles| stories)?:.*|image \d+ of.*|\d+\s*/\s*\d+|"
+             r"(photo|image|picture) (copyright|caption|credit)\b.*|(photo )?credit:.{0,80}|"
+             r"follow us.*|skip (to|ad).*)$", "Continue reading"),
+    # A placeholder for what a script loads ("Loading prices for your region…").
+    LineRule("loading", r"^loading( content)?\s*\.*$", "Loading..."),
+    LineRule("loading what",
+             r"^loading (more )?(comments?|prices?|specifications?|content|paragraph|posts?|results|data|videos?|"
+             r"images?|articles?|page|player|map|reviews?)\b.{0,30}?(\.\.\.|…)$", "Loading prices for your region…"),
+    LineRule("date label", r"^(updated|published|posted|last updated|first published)\b.{0,100}$",
+             "Updated: March 3, 2020"),
+    LineRule("byline", r"^by\s+\S+(\s+\S+){0,4}$", "By Jane Doe"),
+    LineRule("cookie notice", r"^this (web)?site uses cookies\b.*$", "This website uses cookies to improve your experience."),
+    LineRule("reading time", r"^.{0,40}\b\d+\s*(min|mins|minutes?)\.?( read| reading time)\b.{0,30}$", "5 min read",
+             needs=(" read",)),
+    LineRule("contents and links",
+             r"^((table of )?contents|reply|view all|link copied!?|share this( article| post| story| page)?)\s*:?$",
+             "Table of Contents"),
+    LineRule("date, month first",
+             r"^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}(st|nd|rd|th)?,? \d{4}$",
+             "March 3, 2020"),
+    LineRule("date, day first",
+             r"^\d{1,2}(st|nd|rd|th)? (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,? \d{4}$",
+             "3rd March 2020"),
+    LineRule("numbers", r"^[\d\s()+./-]{7,24}$", "(555) 123-4567"),
+    LineRule("teaser labels",
+             r"^(related (articles|tags|stories|posts|content|links|reading)|don'?t miss|more (in|from) .{0,40}|"
+             r"key points|read next|recommended( for you)?|see also|trending( now| news| stories)?|"
+             r"top stories|editor'?s picks|most popular|sponsored( content)?|advertisement)\s*:?$",
+             "Related Articles"),
+    LineRule("comment labels",
+             r"^(advert|comments?|tell us what you think\W*|this (slideshow|video|content) requires javascript\.?)$",
+             "Tell us what you think"),
+    LineRule("shortcode", r"^\[/?[a-z_]+(\s[^\]]*)?\].*$", "[caption id=\"attachment_12\"]A photo[/caption]"),
+    # Punctuation with at most a number in it ("* * *", "— 3 —"). Written so that a long line of
+    # punctuation is rejected in linear time: "^\W*\d{0,4}\W*$" tries every split of the run.
+    LineRule("punctuation", r"^\W*(?:\d{1,4}\W*)?$", "* * *"),
+    # Labels and sign-offs of news and blog templates.
+    LineRule("filed under",
+             r"^(filed under|filed in|posted in|source|sources|category|categories|tags?|topics?):.{0,80}$",
+             "Filed under: Khawarij |"),
+    # A section menu's "More World", "More Politics".
+    LineRule("section menu", r"^(?-i:More [A-Z][\w&-]*( [A-Z][\w&-]*){0,2})$", "More Politics"),
+    LineRule("buttons",
+             r"^(read later|learn more|get it|comments \(\+\)|latest (galleries|videos|news)|show more|load more)$",
+             "Read Later"),
+    LineRule("japanese tags", r"^(タグ|カテゴリー?)\s*[:：].{0,80}$", "タグ: 旅行"),
+    LineRule("copyright", r"^(copyright|©|\(c\))\s.{0,100}$", "© 2020 Example Media"),
+    LineRule("sign-offs",
+             r"^(sharing is caring!?|about the authors?:?|no comments( yet)?\.?|you have been successfully subscribed!?)$",
+             "Sharing is caring!"),
+    LineRule("news tip", r"^have a (news )?tip\?.{0,300}$", "Have a news tip? Email us."),
+    LineRule("follow",
+             r"^follow\b(?=.{0,200}$).*\b(twitter|facebook|instagram|youtube|linkedin|tiktok|coverage|https?://).*$",
+             "Follow Newsbeat on Instagram, Facebook, Twitter and YouTube."),
+    # Pitches for newsletters and subscriptions, in the imperative or after "If you enjoyed this".
+    LineRule("newsletter pitch",
+             r"^(get|sign up|subscribe|join)\b(?=.{0,600}$).*\b(newsletters?|inbox|subscri\w*|letterbox)\b.*$",
+             "Subscribe to the Morning Review newsletter"),
+    LineRule("newsletter box", r"^(?=.{0,140}$)(?=.*\bnewsletters?\b).*\b(inbox|sign up|subscribe)\b.*$",
+             "DH Newsletter Privacy Policy Get top news in your inbox daily", needs=("newsletter",)),
+    LineRule("join us",
+             r"^join (us|our)\b(?=.{0,300}$).*\b(forums?|community|conversation|discussion|newsletter|facebook|twitter)\b.*$",
+             "Join our community on Facebook"),
+    LineRule("paywall", r"^to (read|continue reading) (the full story|this article)\b.{0,60}$", "To Read the Full Story"),
+    # Wire-service credits, reprint notices and citation boxes of science news sites.
+    LineRule("wire credits",
+             r"^\(?(additional )?(reporting|writing|editing) by " + _NAMES + r"((;|,| and) ((additional )?"
+             r"(reporting|writing|editing) by )?" + _NAMES + r")*\)?\.?$",
+             "(Reporting by Jane Doe; Editing by John Roe)"),
+    LineRule("reprint notice", r"^this (document|article|story|content) is (subject to|protected by) copyright\b.*$",
+             "This article is protected by copyright. All rights reserved."),
+    LineRule("citation", r"^citation:.{0,400}\bretrieved\b.*$",
+             "Citation: Hibernating astronauts would need smaller spacecraft (2019, November 18) retrieved 20 "
+             "November 2019 from https://phys.org/news/2019-11-hibernating.html"),
+    LineRule("reading time, other languages",
+             r"^(tempo de leitura|temps de lecture|tiempo de lectura|lesezeit|leestijd|tempo di lettura)\b.{0,30}$",
+             "Tempo de leitura: 1 minuto"),
+    LineRule("image address", r"^https?://\S+\.(jpe?g|png|gif|webp)\b.*$",
+             "http://example.org/wp-content/uploads/2018/10/photo.jpeg 1200w"),
+    # The consent fine print under sign-up forms.
+    LineRule("consent fine print",
+             r"^by (signing up|subscribing|clicking|submitting|registering|entering|providing)\b(?=.{0,400}$)"
+             r"(?=.*\byou\b.*\b(agree|consent|confirm|acknowledge)\w*\b)"
+             r"(?=.*\b(terms|privacy|policy|marketing|messages?|e-?mails?|newsletters?|texts?|sms)\b).*$",
+             "By clicking Sign Me Up, you confirm you are 16+ and agree to our Terms of Use and Privacy Policy."),
+    # Counters of share and view buttons ("0shares", "1.2K Shares", "345 views").
+    LineRule("counters", r"^\d[\d,.]*\s*[km]?\s*(shares?|likes?|views?|reads?|comments?)$", "1.2K Shares"),
+    # "Advertisement", "Sponsored link" and "Related articles" labels in other languages.
+    LineRule("advertisement, other languages",
+             r"^(iklan|anzeige|werbung|publicidad|publicité|pubblicità|publicidade|reklama|реклама|広告|"
+             r"スポンサー(ド)?リンク|関連記事|相关文章|相關文章|관련 기사|광고)$", "スポンサードリンク"),
+    LineRule("support pitch",
+             r"^if you (enjoyed|liked|value|appreciate)\b(?=.{0,500}$).*\b(join|subscribe|support|donate|members?)\b.*$",
+             "If you enjoyed this article, please subscribe."),
+    # Feedback widgets, print buttons and the labels of teaser lists.
+    LineRule("feedback and print",
+             r"^(was this (article|page|post|answer|information) (helpful|useful)\??|"
+             r"\d+% of (people|readers|users) found this (article |page |post )?helpful\.?|"
+             r"print( this)?( page| article| post| story)?|advertisement\.? scroll to continue( reading)?\.?|"
+             rf"{_RECOMMENDED}\s*:?|trending (this week|today)\s*:?|{_YOU_MAY_LIKE}\W*|"
+             r"back to (the )?(blogs?|news|articles|all posts|posts))$", "Was this article helpful?"),
+    # Its lookaheads try a dozen phrases at every word of a line, which cost as much as all the
+    # other rules together.
+    LineRule("affiliate disclosure", _AFFILIATE_DISCLOSURE,
+             "Purchases made through links earn us a small commission, at no extra cost to you.",
+             needs=("commission",)),
+    # Credit lines: who wrote or reviewed the piece (names, then titles after commas), whose the
+    # picture is, when the page was last reviewed.
+    LineRule("credit line",
+             r"^(written|reviewed|edited|fact[- ]checked|medically reviewed) by:?\s+" + _CREDITED + r"$",
+             "Reviewed by: Brian Stormont, CFP®"),
+    LineRule("photo credit",
+             r"^(photo|image|photograph)( by:?|:)\s*(©\s*)?(?-i:[A-Z][\w.'’/&-]*)(,?\s+(?-i:[A-Z][\w.'’/&-]*)){0,4}$",
+             "Photo: Shutterstock"),
+    LineRule("last reviewed",
+             r"^last (reviewed|modified)( on)?:?\s+([a-z]+\.?\s+)?(\d{1,2}(st|nd|rd|th)?,?\s+)?(19|20)\d{2}\.?$",
+             "Last reviewed January 2023"),
+    # The same interface lines in the other languages of the corpora (German, French, Spanish,
+    # Italian, Dutch, Portuguese), each a whole line. Evidence: the pages named in
+    # tests/test_arbiter.py::test_label_lines_in_other_languages.
     # A tag or topic box's label, alone or before its list.
-    "tags": r"(schlagw(o|ö)rte?|stichw(o|ö)rte?|themen|tags|etiquetas|temas( relacionados)?|mots[- ]cl(e|é)s|"
-            r"th(e|è)mes|sujets|argomenti|trefwoorden|onderwerpen|palavras[- ]chave)( zum thema)?(\s*:.{0,200})?",
+    LineRule("tags label", _whole_line(
+        r"(schlagw(o|ö)rte?|stichw(o|ö)rte?|themen|tags|etiquetas|temas( relacionados)?|mots[- ]cl(e|é)s|"
+        r"th(e|è)mes|sujets|argomenti|trefwoorden|onderwerpen|palavras[- ]chave)( zum thema)?(\s*:.{0,200})?"),
+        "Schlagworte zum Thema: Rechtsanwalt, Anwalt, Coronavirus, Bußgeld"),
     # Teaser-list headings: related, latest, most read.
-    "teasers": r"(mehr zum thema|das k(o|ö)nnte (sie|dich) auch interessieren|(weitere|(ä|a)hnliche|verwandte|"
-               r"neueste|aktuelle) (artikel|beitr(a|ä)ge|meldungen|nachrichten|news|themen)|auch interessant|"
-               r"lesen sie auch|lies auch|meistgelesen|(à|a) lire (aussi|(é|e)galement)|lire aussi|"
-               r"articles? (similaires|li(é|e)s)|sur le m(ê|e)me sujet|lo (ú|u)ltimo|lo m(á|a)s (le(í|i)do|visto)|"
-               r"te puede interesar|(noticias|art(í|i)culos) relacionad[oa]s|leer m(á|a)s|ver m(á|a)s|"
-               r"potrebbe interessarti|leggi anche|lees ook|gerelateerde artikelen|leia tamb(é|e)m)\s*:?",
+    LineRule("teasers label", _whole_line(_TEASER_LABELS), "Mehr zum Thema:"),
     # Way back to the list the page was opened from.
-    "back": r"(zur(ü|u)ck( zur (listenansicht|(ü|u)bersicht|startseite))?|retour( (à|a) la liste)?|volver|"
-            r"torna indietro|terug)\s*(zur (ü|u)bersicht)?",
+    LineRule("back label", _whole_line(
+        r"(zur(ü|u)ck( zur (listenansicht|(ü|u)bersicht|startseite))?|retour( (à|a) la liste)?|volver|"
+        r"torna indietro|terug)\s*(zur (ü|u)bersicht)?"), "zurück zur Listenansicht"),
     # Share, print and feedback prompts.
-    "share": r"((diesen |den )?(artikel|beitrag|seite) (teilen|drucken|versenden|empfehlen)|teilen|drucken|"
-             r"partager( (cet|l')article)?|imprimer|compartir|condividi|delen|"
-             r"m(ö|o)chten sie (den|diesen) (artikel|beitrag) teilen\??|"
-             r"(war|ist) (der|dieser) (artikel|beitrag) (n(ü|u)tzlich|hilfreich)\??|"
-             r"wie gef(ä|a)llt (ihnen|dir) (unser|unsere|dieser|diese)\b.{0,80}|"
-             r"cet article vous a-t-il (é|e)t(é|e) utile\s*\??|(¿)?te ha (resultado|sido) (ú|u)til.{0,40})",
+    LineRule("share label", _whole_line(
+        r"((diesen |den )?(artikel|beitrag|seite) (teilen|drucken|versenden|empfehlen)|teilen|drucken|"
+        r"partager( (cet|l')article)?|imprimer|compartir|condividi|delen|"
+        r"m(ö|o)chten sie (den|diesen) (artikel|beitrag) teilen\??|"
+        r"(war|ist) (der|dieser) (artikel|beitrag) (n(ü|u)tzlich|hilfreich)\??|"
+        r"wie gef(ä|a)llt (ihnen|dir) (unser|unsere|dieser|diese)\b.{0,80}|"
+        r"cet article vous a-t-il (é|e)t(é|e) utile\s*\??|(¿)?te ha (resultado|sido) (ú|u)til.{0,40})"),
+        "Möchten Sie den Artikel teilen?"),
     # Labels of a credit or contact box, alone on their line.
-    "labels": r"(artikel|autor(in)?|autoren|redaktion|quellen?( (anzeigen|ausblenden))?|kontakt|ansprechpartner(in)?|"
-              r"pressekontakt|von|fotos?|bild(er)?|auteur|contacto|fuente|fonte|bron|newsletter)\s*:?",
+    LineRule("box labels", _whole_line(
+        r"(artikel|autor(in)?|autoren|redaktion|quellen?( (anzeigen|ausblenden))?|kontakt|ansprechpartner(in)?|"
+        r"pressekontakt|von|fotos?|bild(er)?|auteur|contacto|fuente|fonte|bron|newsletter)\s*:?"), "Kontakt:"),
     # Photo and picture credits: "Foto: Ingo Pertramer", "Bild: dpa", "Fotos © Name".
     # Names only, each capitalised: "PHOTO: Damage in the Palmyra Museum" is a caption.
-    "credits": r"(?=.{0,100}$)(fotos?|bild(er)?|bildquelle|quelle|photos?|fotograf(í|i)a|cr(é|e)dito?s?( photo)?)"
-               r"\s*(:|©)\s*(©\s*)?" + _CREDIT_NAME + r"(?:\s*+[,/|&]?\s*+" + _CREDIT_NAME + r"){0,6}+",
+    LineRule("credits label", _whole_line(
+        r"(?=.{0,100}$)(fotos?|bild(er)?|bildquelle|quelle|photos?|fotograf(í|i)a|cr(é|e)dito?s?( photo)?)"
+        r"\s*(:|©)\s*(©\s*)?" + _CREDIT_NAME + r"(?:\s*+[,/|&]?\s*+" + _CREDIT_NAME + r"){0,6}+"),
+        "Foto: Ingo Pertramer"),
     # The links to the previous and the next post, with their titles: "Nachfolgebeitrag: …".
-    "post navigation": r"(?=.{0,140}$)(vorg(ä|a)ngerbeitrag|nachfolgebeitrag|vorheriger (beitrag|artikel)|"
-                       r"n(ä|a)chster (beitrag|artikel)|(previous|next) (post|article|story|entry)|"
-                       r"article (pr(é|e)c(é|e)dent|suivant)|entrada (anterior|siguiente)|"
-                       r"articolo (precedente|successivo)|(vorig|volgend)e? (bericht|artikel))\s*(:.*)?",
+    LineRule("post navigation", _whole_line(
+        r"(?=.{0,140}$)(vorg(ä|a)ngerbeitrag|nachfolgebeitrag|vorheriger (beitrag|artikel)|"
+        r"n(ä|a)chster (beitrag|artikel)|(previous|next) (post|article|story|entry)|"
+        r"article (pr(é|e)c(é|e)dent|suivant)|entrada (anterior|siguiente)|"
+        r"articolo (precedente|successivo)|(vorig|volgend)e? (bericht|artikel))\s*(:.*)?"),
+        "Nachfolgebeitrag: Was passiert hier eigentlich noch?"),
     # A comment section's counter and empty state, perhaps with its moderation notice:
     # "0 Kommentare", "Keine Kommentare (Kommentare erscheinen erst nach unserer Freigabe)".
-    "comments": r"(?=.{0,120}$)((noch )?keine kommentare( vorhanden)?|\d+ kommentare?|aucun commentaire|"
-                r"pas de commentaires?|\d+ commentaires?|sin comentarios|\d+ comentarios?|nessun commento|"
-                r"\d+ commenti|geen reacties|\d+ reacties|sem coment(á|a)rios)\s*:?(\s*\([^()]*\))?",
+    LineRule("comments label", _whole_line(
+        r"(?=.{0,120}$)((noch )?keine kommentare( vorhanden)?|\d+ kommentare?|aucun commentaire|"
+        r"pas de commentaires?|\d+ commentaires?|sin comentarios|\d+ comentarios?|nessun commento|"
+        r"\d+ commenti|geen reacties|\d+ reacties|sem coment(á|a)rios)\s*:?(\s*\([^()]*\))?"),
+        "Keine Kommentare (Kommentare erscheinen erst nach unserer Freigabe)"),
     # The affiliate disclosure: "Für Links auf dieser Seite erhält CHIP ggf. eine Provision vom
     # Händler". The page or its writer speaks of its own links.
-    "affiliate": r"(?=.{0,300}$)(?=.*\b(links?|enlaces?|collegamenti)\b)"
-                 r"(?=.*\b(wir|uns|unser\w*|ich|dieser (seite|artikel)|diesem artikel|nosotros|nuestr[oa]s?|noi|"
-                 r"nostr[oi])\b).*\b(provision(en)?|comisi(ó|o)n(es)?|commission[ei]|provisie)\b.*",
+    LineRule("affiliate label", _whole_line(
+        r"(?=.{0,300}$)(?=.*\b(links?|enlaces?|collegamenti)\b)"
+        r"(?=.*\b(wir|uns|unser\w*|ich|dieser (seite|artikel)|diesem artikel|nosotros|nuestr[oa]s?|noi|"
+        r"nostr[oi])\b).*\b(provision(en)?|comisi(ó|o)n(es)?|commission[ei]|provisie)\b.*"),
+        "Für Links auf dieser Seite erhält CHIP ggf. eine Provision vom Händler, z.B. für solche mit -Symbol.",
+        needs=("provision", "comisi", "commission", "provisie")),
     # Newsletter pitches: "Mit unserem Newsletter bleiben Sie informiert".
-    "newsletter": r"(?=.{0,160}$)(?=.*\bnewsletter\b).*\b(abonnieren|anmelden|bestellen|informiert|"
-                  r"inscrivez|abonnez|suscr(í|i)b\w*|iscriviti)\b.*",
-}
+    LineRule("newsletter label", _whole_line(
+        r"(?=.{0,160}$)(?=.*\bnewsletter\b).*\b(abonnieren|anmelden|bestellen|informiert|"
+        r"inscrivez|abonnez|suscr(í|i)b\w*|iscriviti)\b.*"), "Mit unserem Newsletter bleiben Sie informiert",
+        needs=("newsletter",)),
+)
 
 
 def collapse(text: str | None) -> str:
-    """One line, single spaces: for names, titles and comparisons."""
-    return _ANY_SPACE.sub(" ", text or "").strip()
+    """One line, single spaces: for names, titles and comparisons. ``_ANY_SPACE.sub(" ",
+    text).strip()``, written as ``str.split``, which splits where ``\\s`` matches, at a quarter
+    of the cost."""
+    return " ".join(text.split()) if text else ""
 
 
-# One regex for all: a paragraph is tested once, not once per pattern. The affiliate disclosure
-# stays apart: its lookaheads try a dozen phrases at every word of a line, which cost as much
-# as all the other patterns together, so it only runs on lines holding the word it ends in.
-_CHROME = re.compile("|".join([f"(?:{p.pattern})" for p in CHROME_PATTERNS if p.pattern != _AFFILIATE_DISCLOSURE]
-                              + [f"(?:^(?:{p})$)" for p in LABEL_LINES_BY_KIND.values()]), re.I)
+# One pattern for all: a paragraph is tested once, not once per rule, and only against the
+# rules its first character and length allow; a rule that needs a word only where the line
+# holds it (``rule_dispatch.LineRules``).
+_CHROME = LineRules([(rule.pattern, rule.needs) for rule in CHROME_RULES])
 
 
 # An English month name or abbreviation, for date patterns here and in the extractors.
@@ -204,24 +298,29 @@ _DATELINE_MAX_CHARS = 150
 _DATELINE_MAX_NAMES = 5
 
 
+# Both forms of date end in a year: a line without four digits in a row holds none, and
+# looking for them costs a fifth of looking for a date.
+_FOUR_DIGITS = re.compile(r"\d\d\d\d")
+
+
+def holds_date(line: str) -> bool:
+    """``_DATE_IN_LINE.search(line)``, on the few lines with four digits in a row."""
+    return _FOUR_DIGITS.search(line) is not None and _DATE_IN_LINE.search(line) is not None
+
+
 def is_dateline(line: str) -> bool:
     """A byline or dateline: a date, perhaps a time and a few capitalised names ("By Jane Doe on
     Monday, November 18th, 2019 at 11:08 a.m.", "Associated Press November 19, 2019, 9:02 AM")."""
-    if len(line) > _DATELINE_MAX_CHARS or not _DATE_IN_LINE.search(line):
+    if len(line) > _DATELINE_MAX_CHARS or not holds_date(line):
         return False
     rest = _DATELINE_FILLER.sub(" ", _TIME.sub(" ", _DATE_IN_LINE.sub(" ", line))).split()
     return len(rest) <= _DATELINE_MAX_NAMES and all(w[0].isupper() for w in rest)
 
 
-_AFFILIATE = re.compile(_AFFILIATE_DISCLOSURE, re.I)
-_COMMISSION = re.compile("commission", re.I)
-
-
 def is_chrome(line: str) -> bool:
     if line.startswith("(") and line.endswith(")"):  # "(Credit: Clayton Aldern / Grist)", "(Bild: dpa)"
         line = line[1:-1].strip()
-    return (_CHROME.match(line) is not None or is_dateline(line)
-            or (_COMMISSION.search(line) is not None and _AFFILIATE.match(line) is not None))
+    return _CHROME.match(line) or is_dateline(line)
 
 
 LINE_BREAK = object()  # a <br>; a text node may hold a bare newline, which is only a space
@@ -253,8 +352,20 @@ def _in_data_table(cell: etree._Element, tables: dict[int, tuple[etree._Element,
 
 
 def _clean(parts: list[str]) -> str:
+    """The pieces joined, each run of spaces one space, no space around a line break.
+    ``str.split()`` splits where ``\\s`` matches (both are ``str.isspace``), so
+    ``" ".join(line.split())`` is ``_SPACE.sub(" ", line).strip()`` at a quarter of its cost
+    (held equal by tests/test_text_rules.py)."""
+    text = "".join(parts)
+    if "\n" not in text:  # most paragraphs hold no line break
+        return " ".join(text.split())
+    return "\n".join(" ".join(line.split()) for line in text.split("\n")).strip()
+
+
+def _clean_by_regex(parts: list[str]) -> str:
+    """``_clean`` as the plain rule says it: what the tests hold ``_clean`` to."""
     text = _SPACE.sub(" ", "".join(parts))
-    if "\n" in text:  # most paragraphs hold no line break: no second pass over them
+    if "\n" in text:
         text = _SPACES_AROUND_NEWLINE.sub("\n", text)
     return text.strip()
 
@@ -309,7 +420,7 @@ def join_paragraphs(paras: Iterable[str]) -> str:
 # lines after it (titles, dates, "Read more"), it ends the article. Evidence:
 # tests/test_body.py::test_a_list_of_other_posts_after_the_article_is_not_body.
 _TEASER_HEADING = re.compile(
-    rf"^(?:{LABEL_LINES_BY_KIND['teasers']}|related( posts| articles| stories)?|{_RECOMMENDED}|{_YOU_MAY_LIKE})\W*$",
+    rf"^(?:{_TEASER_LABELS}|related( posts| articles| stories)?|{_RECOMMENDED}|{_YOU_MAY_LIKE})\W*$",
     re.I)
 TEASER_LINES_MAX_AVERAGE = 150  # characters: teaser titles and dates, not the article's paragraphs
 

@@ -7,6 +7,8 @@ from functools import lru_cache
 
 from lxml import etree
 
+from ..rule_dispatch import ASCII_LOOKALIKES
+
 # Authors' bio boxes: furniture, and never where the article is.
 _BIO_BOX_WORDS = ("author-bio", "authorbio", "about-author", "author-box", "author-info",
                   "saboxplugin-wrap", "author-card")
@@ -34,6 +36,36 @@ _FURNITURE_WORDS = (
 )
 _WORD = "|".join(re.escape(w) for w in sorted(_FURNITURE_WORDS, key=len, reverse=True))
 FURNITURE_NAME = re.compile(rf"^(?:{_WORD})(?:$|[-_])|[-_](?:{_WORD})$", re.I)
+_FURNITURE_WORD_SET = frozenset(_FURNITURE_WORDS)
+# A furniture word's first and last parts (the words hold "-" and never "_"): a name whose
+# first part is no word's first, nor its last part any word's last, starts and ends with no word.
+_FIRST_PARTS = frozenset(word.split("-")[0] for word in _FURNITURE_WORDS)
+_LAST_PARTS = frozenset(word.split("-")[-1] for word in _FURNITURE_WORDS)
+_SEPARATOR = re.compile("[-_]")
+_NOT_LOWERED_AS_ASCII = re.compile(f"[\n{ASCII_LOOKALIKES}]")
+
+
+def names_furniture_word(name: str) -> bool:
+    """``FURNITURE_NAME.search(name)``: a furniture word before the name's end or a ``-``/``_``,
+    or after a ``-``/``_`` at its end, looked up in the set of words rather than tried word by
+    word at each place. ``str.lower`` sees the words as case-blind ``re`` does but in a name with
+    a line break or one of the ``ASCII_LOOKALIKES``: those go to the pattern."""
+    if _NOT_LOWERED_AS_ASCII.search(name):
+        return FURNITURE_NAME.search(name) is not None
+    lowered = name.lower()
+    first = lowered.partition("-")[0].partition("_")[0]
+    last = lowered.rpartition("-")[2].rpartition("_")[2]
+    if first not in _FIRST_PARTS and last not in _LAST_PARTS:  # most names
+        return False
+    if lowered in _FURNITURE_WORD_SET:
+        return True
+    for separator in _SEPARATOR.finditer(lowered):
+        at = separator.start()
+        if lowered[:at] in _FURNITURE_WORD_SET or lowered[at + 1:] in _FURNITURE_WORD_SET:
+            return True
+    return False
+
+
 # Page builders name their content modules "<builder>-widget-…": those are content, not widgets.
 # Layout flags ("with-sidebar", "has-share-bar", "sidebar-enabled--false") describe the page,
 # not the element's content.
@@ -46,6 +78,12 @@ _CAMEL_FURNITURE = re.compile(r"[a-z0-9](Caption|Captions|Credit|Credits|Byline|
                               r"^(?i:promo|related|share|sharing|social|newsletter|subscribe|advert)(?-i:[A-Z])|"
                               # a consent notice anywhere in the name ("dialogCookieWarning")
                               r"[a-z0-9](Cookie|Consent)(?:[A-Z]|$)|^(?i:cookie|consent)(?-i:[A-Z])")
+
+
+def _camel_furniture(name: str) -> bool:
+    """``_CAMEL_FURNITURE.search(name)``. Each of its alternatives matches an upper-case ASCII
+    letter case-sensitively, which a name ``str.islower`` accepts holds none of: most names."""
+    return not name.islower() and _CAMEL_FURNITURE.search(name) is not None
 # An embedded post ("social-media-embed", "twitter-embed") is what the article quotes, not a
 # share bar; an "ad-embed" or "share-link-embed" stays furniture.
 _EMBEDDED_POST = re.compile(r"^(social([-_]?media)?|twitter|tweet|instagram|facebook|tiktok|threads|"
@@ -66,7 +104,13 @@ _WIDGET_ID = frozenset({"sidebar", "secondary"})
 def _widget_like(el: etree._Element) -> bool:
     if el.tag == "aside" or el.get("id") in _WIDGET_ID:
         return True
-    label = el.get("class") or ""
+    return _widget_label(el.get("class") or "")
+
+
+@lru_cache(maxsize=4096)
+def _widget_label(label: str) -> bool:
+    """A class string of a widget or sidebar. Asked of each ancestor of many elements, and class
+    strings repeat: decided once each."""
     # Page builders (SiteOrigin "so-panel widget", HubSpot "widget-span") call content widgets too.
     return bool(_WIDGET_CLASS.search(label)) and not any(_BUILDER.match(n) for n in label.split())
 
@@ -99,10 +143,16 @@ def is_boilerplate(el: etree._Element) -> bool:
         return True
     style = attributes.get("style")
     hidden = (attributes.get("aria-hidden") == "true" or "hidden" in attributes
-              or bool(style and HIDDEN_STYLE.search(style)))
+              or bool(style and _hidden_style(style)))
     if hidden and not _folded_panel(attributes):
         return True
     return _furniture_label(attributes.get("class")) or _furniture_label(attributes.get("id"))
+
+
+@lru_cache(maxsize=4096)
+def _hidden_style(style: str) -> bool:
+    """A style that hides its element; a site repeats a few style strings on every page."""
+    return HIDDEN_STYLE.search(style) is not None
 
 
 # A word of an accordion or tab panel's class ("accordion-collapse", "chakra-collapse", a CSS
@@ -134,6 +184,12 @@ def _furniture_label(label: str | None) -> bool:
 def _furniture_name(name: str) -> bool:
     """Class names repeat far more than whole class strings ("elementor-widget", "wp-block"):
     each is decided once too."""
+    return bool((names_furniture_word(name) or _camel_furniture(name)) and not _BUILDER.match(name)
+                and not _LAYOUT_FLAG.search(name) and not _EMBEDDED_POST.match(name))
+
+
+def _furniture_name_by_patterns(name: str) -> bool:
+    """``_furniture_name`` as the patterns say it: what the tests hold it to."""
     return bool((FURNITURE_NAME.search(name) or _CAMEL_FURNITURE.search(name)) and not _BUILDER.match(name)
                 and not _LAYOUT_FLAG.search(name) and not _EMBEDDED_POST.match(name))
 
@@ -168,7 +224,7 @@ def never_article_label(label: str | None) -> bool:
 def in_bio_box_label(label: str | None) -> bool:
     """A class string of an author's bio box (``author-bio``, Simple Author Box, a page builder's
     ``elementor-author-box``), not a layout flag (``has-author-box``)."""
-    return bool(label) and any(_BIO_BOX_NAME.search(n) and FURNITURE_NAME.search(n) and not _LAYOUT_FLAG.search(n)
+    return bool(label) and any(_BIO_BOX_NAME.search(n) and names_furniture_word(n) and not _LAYOUT_FLAG.search(n)
                                for n in label.split())
 
 
