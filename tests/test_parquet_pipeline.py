@@ -589,3 +589,28 @@ def test_articles_stored_cut_are_listed_with_their_reason(tmp_path):
     m = chain.manifest()
     assert m["truncated"] == [{"url": article(2)["url"], "reason": "body cut: the page is 70,000,000 bytes"}]
     assert m["counts"]["truncated_articles"] == 1
+
+
+def test_rows_are_hashed_only_where_an_earlier_version_can_match(tmp_path, monkeypatch):
+    from pipelines import ledger
+
+    hashed: list[str] = []
+    real_hash = ledger.row_hash
+    monkeypatch.setattr(ledger, "row_hash", lambda table, row: hashed.append(table) or real_hash(table, row))
+    # A first crawl: no earlier crawl of the site, so no row is hashed, and every row is stored.
+    first = Chain(tmp_path, CRAWL_ID="first")
+    first.feed(thread_item())
+    assert hashed == []
+    first.close()
+    assert len(pq.read_table(tmp_path / "first" / "comments").to_pylist()) == 6
+    # A re-crawl: rows with an earlier version are hashed and compared, a changed one is stored.
+    second = Chain(tmp_path, CRAWL_ID="second")
+    assert hashed.count("comments") == 6 and hashed.count("articles") == 1  # the earlier rows, loaded
+    hashed.clear()
+    item = thread_item()
+    item.comments[0]["text"] = "edited"
+    second.feed(item)
+    second.close()
+    assert hashed.count("comments") == 6 and hashed.count("articles") == 1
+    stored = pq.read_table(tmp_path / "second" / "comments").to_pylist()
+    assert [(c["comment_id"], c["text"]) for c in stored] == [("10", "edited")]
