@@ -62,6 +62,9 @@ DOWNLOADER_MIDDLEWARES = {
 # WARC capture into <DATASET_ROOT>/<CRAWL_ID>/warc/, rotated after WARC_MAX_SIZE bytes.
 WARC_ENABLED = True
 WARC_MAX_SIZE = 1024 ** 3
+# Each record its own gzip member, as warcio writes them; level 6, not warcio's 9: a quarter less
+# compression time (~5 % of a crawl's CPU at 9) for files about 0.2 % larger.
+WARC_GZIP_LEVEL = 6
 # Files or folders to answer every request from, instead of the network (scrapy reextract).
 WARC_REPLAY_FILES: list[str] = []
 # Their index, read once and saved by a parallel rebuild (scraper/parallel.py): its tasks load it
