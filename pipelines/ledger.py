@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterable
 from urllib.parse import urlsplit
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,11 @@ _COMPARE_LOST = "its rows are not compared against: this crawl stores them again
 
 def row_key(table: str, row: dict) -> tuple:
     return tuple(row.get(k) for k in KEYS[table])
+
+
+def table_keys(table: str, rows: pa.Table) -> list[tuple]:
+    """``row_key`` of each row of an Arrow table, read from the key columns alone."""
+    return list(zip(*(rows.column(k).to_pylist() for k in KEYS[table])))
 
 
 def row_hash(table: str, row: dict) -> str:
