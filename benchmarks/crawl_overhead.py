@@ -18,8 +18,8 @@ Medians over the repeats, then the RSS of one crawl at 1k, 10k (and with ``--rss
     .venv/bin/python benchmarks/crawl_overhead.py [--posts 5000] [--repeats 3] [--baseline REF]
         [--rss-pages N | --no-rss] [--profile FILE] [--env NAME=VALUE ...]
 
-``--profile FILE``: one more crawl under cProfile (``FILE`` for pstats), its top functions by own
-time printed. ``--env``: environment of the crawl processes (``MALLOC_ARENA_MAX=2`` ...).
+``--profile FILE``: one more crawl of each code under cProfile (``FILE``, or ``FILE.<n>`` for each
+of several codes, for pstats), its top functions printed. ``--env``: environment of the crawl processes (``MALLOC_ARENA_MAX=2`` ...).
 """
 from __future__ import annotations
 
@@ -125,6 +125,21 @@ def baseline_tree(ref: str, work: Path) -> Path:
     return tree
 
 
+def profile_path(path: Path, n: int, codes: int) -> Path:
+    """``path`` for one code measured, ``<stem>.<n><suffix>`` for each of several."""
+    path = path.resolve()
+    return path if codes == 1 else path.with_name(f"{path.stem}.{n}{path.suffix}")
+
+
+def snapshot_tree(work: Path) -> Path:
+    """This working tree as it is now (uncommitted edits too), so that editing it while the
+    benchmark runs changes nothing measured."""
+    tree = work / "this-tree"
+    shutil.copytree(ROOT, tree, ignore=shutil.ignore_patterns(".venv", ".git", "datasets", "__pycache__",
+                                                              "*.egg-info", "build"))
+    return tree
+
+
 def median(values: list[float | None]) -> float | None:
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
@@ -155,7 +170,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     env = dict(item.split("=", 1) for item in args.env)
     work = Path(tempfile.mkdtemp(prefix="crawl-overhead-"))
-    codes = {"this tree": ROOT}
+    codes = {"this tree": snapshot_tree(work)}
     if args.baseline:
         codes = {f"baseline {args.baseline}": baseline_tree(args.baseline, work), **codes}
     load = os.getloadavg()
@@ -175,9 +190,10 @@ def main(argv: list[str] | None = None) -> None:
                 for n, (name, code) in enumerate(codes.items()):
                     say(f"crawl ({name}), run {repeat}")
                     crawls[name].append(crawl(served, work, f"crawl{n}-{repeat}", code, env))
-            if args.profile:
-                say(f"crawl under cProfile ({args.profile})")
-                crawl(served, work, "profiled", ROOT, env, profile=args.profile.resolve())
+            for n, (name, code) in enumerate(codes.items()) if args.profile else ():
+                path = profile_path(args.profile, n, len(codes))
+                say(f"crawl ({name}) under cProfile ({path})")
+                crawl(served, work, f"profiled{n}", code, env, profile=path)
         finally:
             served.stop()
         rows = []
@@ -197,8 +213,9 @@ def main(argv: list[str] | None = None) -> None:
                          fmt(median([c.cpu_per_1k for c in runs]), 2), fmt(median(ratios), 2)])
         print(f"\nMedians of {args.repeats} (crawl/bench: median of each run's ratio)\n")
         print_table(["code", "bench p/min", "crawl p/min", "CPU s/1k", "crawl/bench"], rows)
-        if args.profile:
-            print_profile(args.profile)
+        for n, name in enumerate(codes) if args.profile else ():
+            print(f"\n== {name}")
+            print_profile(profile_path(args.profile, n, len(codes)))
         if not args.no_rss:
             for name, code in codes.items():
                 faults.CODE_ROOT = code
