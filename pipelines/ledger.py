@@ -71,12 +71,53 @@ def read_rows(files: Iterable[Path], columns: list[str] | None = None,
         yield from rows
 
 
+class CommentKeys:
+    """The set of (article id, comment id) keys, kept by article: the article id once, and its
+    comments' ids in one tuple (a frozenset for a long thread), instead of a tuple and a copy
+    of the article id per comment: ~70 bytes a stored comment instead of ~200, for a crawl whose
+    memory must not grow with what it stored."""
+
+    LONG = 32  # ids of more comments than this are looked up in a frozenset, not a tuple
+
+    def __init__(self, keys: Iterable[tuple] = ()) -> None:
+        self._by_article: dict[str, tuple | frozenset] = {}
+        self._count = 0
+        self.update(keys)
+
+    def __contains__(self, key: tuple) -> bool:
+        return key[1] in self._by_article.get(key[0], ())
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self):
+        return ((article, comment) for article, ids in self._by_article.items() for comment in ids)
+
+    def add(self, key: tuple) -> None:
+        self.update((key,))
+
+    def update(self, keys: Iterable[tuple]) -> None:
+        new: dict[str, list] = {}
+        for article, comment in keys:
+            if (article, comment) not in self:
+                ids = new.setdefault(article, [])
+                if comment not in ids:
+                    ids.append(comment)
+        for article, ids in new.items():
+            merged = (*self._by_article.get(article, ()), *ids)
+            self._by_article[article] = frozenset(merged) if len(merged) > self.LONG else merged
+            self._count += len(ids)
+
+
 @dataclass
 class Ledger:
     stored: dict[str, set[tuple]] = field(default_factory=lambda: {t: set() for t in KEYS})
     previous: dict[str, dict[tuple, str]] = field(default_factory=lambda: {t: {} for t in KEYS})
     previous_pages: dict[str, dict] = field(default_factory=dict)
     previous_crawls: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.stored["comments"] = CommentKeys(self.stored["comments"])
 
     def is_stored(self, table: str, row: dict) -> bool:
         return row_key(table, row) in self.stored[table]

@@ -614,3 +614,15 @@ def test_rows_are_hashed_only_where_an_earlier_version_can_match(tmp_path, monke
     assert hashed.count("comments") == 6 and hashed.count("articles") == 1
     stored = pq.read_table(tmp_path / "second" / "comments").to_pylist()
     assert [(c["comment_id"], c["text"]) for c in stored] == [("10", "edited")]
+
+
+def test_comment_keys_answer_as_a_set_of_keys():
+    from pipelines.ledger import CommentKeys
+
+    keys = CommentKeys([("a", "1"), ("a", "2")])
+    keys.update([("a", "2"), ("a", "3"), ("b", "1")] + [("long", str(n)) for n in range(100)])
+    keys.add(("b", "1"))
+    expected = {("a", "1"), ("a", "2"), ("a", "3"), ("b", "1")} | {("long", str(n)) for n in range(100)}
+    assert set(keys) == expected and len(keys) == len(expected)
+    assert all(k in keys for k in expected)
+    assert ("a", "4") not in keys and ("c", "1") not in keys and ("long", "100") not in keys
