@@ -88,6 +88,21 @@ def obmalloc_summary() -> str:
     return ", ".join(f"{k.lstrip('# ')} {v}" for k, v in found.items())
 
 
+def lru_caches() -> str:
+    """Entries of the project's ``functools.lru_cache`` caches, the largest first."""
+    sizes = []
+    for name, module in list(sys.modules.items()):
+        if not name.startswith(("scraper", "pipelines")):
+            continue
+        for attr, value in list(vars(module).items()):
+            info = getattr(value, "cache_info", None)
+            if callable(info):
+                found = info()
+                if found.currsize >= 100:
+                    sizes.append((found.currsize, f"{name.rsplit('.', 1)[-1]}.{attr}"))
+    return ", ".join(f"{n} {size:,}" for size, n in sorted(sizes, reverse=True)) or "-"
+
+
 def type_counts() -> collections.Counter:
     return collections.Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in gc.get_objects())
 
@@ -141,6 +156,7 @@ class MemoryProbe:
                 f"followed {len(getattr(spider, '_followed', ())):,}  articles {len(spider._articles):,}")
         print(line, flush=True)
         print("   obmalloc:", obmalloc_summary(), flush=True)
+        print("   lru caches (entries):", lru_caches(), flush=True)
         print("   RSS by mapping:", ", ".join(f"{k} {v:.1f}" for k, v in sorted(rss_by_mapping().items())),
               flush=True)
         counts = type_counts()
@@ -194,7 +210,10 @@ def main(argv: list[str] | None = None) -> None:
             settings.set(name, value, priority="cmdline")
         settings.set("EXTENSIONS", {**settings.getdict("EXTENSIONS"), "crawl_memory.MemoryProbe": 900},
                      priority="cmdline")
-        print(f"{args.posts:,} posts, to {args.pages:,} pages; settings {args.settings or '-'}", flush=True)
+        import scraper
+
+        print(f"{args.posts:,} posts, to {args.pages:,} pages; settings {args.settings or '-'}; code "
+              f"{Path(scraper.__file__).parents[1]}", flush=True)
         process = CrawlerProcess(settings)
         process.crawl("blog", seeds=str(seeds), out=out, crawl="memory")
         try:

@@ -69,13 +69,14 @@ class Crawl:
         return self.cpu / self.pages * 1000 if self.pages else None
 
 
-def scrapy_bench(work: Path) -> float | None:
+def scrapy_bench(work: Path, seconds: int) -> float | None:
     """``scrapy bench`` pages per minute: responses over the engine's elapsed seconds."""
     cwd = work / "bench"
     cwd.mkdir(exist_ok=True)  # no scrapy.cfg here: Scrapy's defaults, not the project's settings
     env = {**faults.crawl_environment(), "PYTHONPATH": ""}
-    done = subprocess.run([str(faults.SCRAPY), "bench", "-s", "LOG_LEVEL=INFO"], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run([str(faults.SCRAPY), "bench", "-s", "LOG_LEVEL=INFO", "-s", f"CLOSESPIDER_TIMEOUT={seconds}"],
+                          cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300 + seconds)
     found = dict(_STAT.findall(done.stderr))
     if "response_received_count" not in found or "elapsed_time_seconds" not in found:
         say(f"scrapy bench gave no stats (exit {done.returncode}): {done.stderr[-300:]}")
@@ -164,6 +165,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rss-pages", type=int, default=10_000, help="pages of the RSS crawl (50000 for the 50k point)")
     parser.add_argument("--no-rss", action="store_true", help="no RSS crawl")
     parser.add_argument("--no-bench", action="store_true", help="no scrapy bench")
+    parser.add_argument("--bench-seconds", type=int, default=30,
+                        help="scrapy bench's CLOSESPIDER_TIMEOUT (its default 10 s is noisy on a shared machine)")
     parser.add_argument("--profile", type=Path, help="one more crawl under cProfile, saved to this file")
     parser.add_argument("--env", action="append", default=[], help="NAME=VALUE for the crawl processes")
     parser.add_argument("--seed", type=int, default=1)
@@ -186,7 +189,7 @@ def main(argv: list[str] | None = None) -> None:
             for repeat in range(1, args.repeats + 1):
                 if not args.no_bench:
                     say(f"scrapy bench, run {repeat}")
-                    benches.append(scrapy_bench(work))
+                    benches.append(scrapy_bench(work, args.bench_seconds))
                 for n, (name, code) in enumerate(codes.items()):
                     say(f"crawl ({name}), run {repeat}")
                     crawls[name].append(crawl(served, work, f"crawl{n}-{repeat}", code, env))

@@ -400,7 +400,12 @@ class ParquetDatasetPipeline:
             # Resumed crawl: stored before the interruption, with all its comments.
             self.counts["already_stored"] += 1
             return item
-        articles, comments = self._new_rows("articles", articles), self._new_rows("comments", comments)
+        articles = self._new_rows("articles", articles)
+        # The keys of an article's comments are kept only where its own key is not: another item
+        # of an article stored now stops at the check above, so a first crawl keeps none (they
+        # were most of what its memory grew by); a re-crawl's new replies to an unchanged
+        # article are kept.
+        comments = self._new_rows("comments", comments, remember=not articles.num_rows)
         try:
             # Comments first: a kill between the two leaves comments whose article is fetched
             # again (and their keys skipped), never an article that lost its comments.
@@ -413,8 +418,9 @@ class ParquetDatasetPipeline:
             raise DropItem(f"Not stored, write error: {item.article.get('url')}") from exc
         return item
 
-    def _new_rows(self, name: str, table: pa.Table) -> pa.Table:
-        """The rows of ``table`` neither stored by this crawl nor unchanged since the last one."""
+    def _new_rows(self, name: str, table: pa.Table, remember: bool = True) -> pa.Table:
+        """The rows of ``table`` neither stored by this crawl nor unchanged since the last one;
+        their keys are added to the stored ones if ``remember``."""
         keys = ledger_.table_keys(name, table)
         stored = self.ledger.stored[name]
         fresh = [key not in stored for key in keys]
@@ -425,7 +431,8 @@ class ParquetDatasetPipeline:
         else:
             keep = fresh
         self.counts[f"unchanged_{name}"] += sum(f and not k for f, k in zip(fresh, keep))
-        stored.update(key for key, k in zip(keys, keep) if k)
+        if remember:
+            stored.update(key for key, k in zip(keys, keep) if k)
         return table if all(keep) else table.filter(pa.array(keep, type=pa.bool_()))
 
     def commit(self) -> None:

@@ -626,3 +626,27 @@ def test_comment_keys_answer_as_a_set_of_keys():
     assert set(keys) == expected and len(keys) == len(expected)
     assert all(k in keys for k in expected)
     assert ("a", "4") not in keys and ("c", "1") not in keys and ("long", "100") not in keys
+
+
+def test_comment_keys_are_kept_only_for_articles_not_stored_with_them(tmp_path):
+    # A first crawl: the article is stored, so its comments' keys are not kept; the article's
+    # key alone keeps a second item of it from being stored again.
+    first = Chain(tmp_path, CRAWL_ID="first")
+    first.feed(thread_item())
+    assert len(first.storage.ledger.stored["comments"]) == 0
+    first.feed(thread_item())
+    assert first.storage.counts["already_stored"] == 1
+    first.close()
+    assert len(pq.read_table(tmp_path / "first" / "comments")) == 6
+    # A re-crawl: the article is unchanged, one reply is new; its key is kept, so the same
+    # thread met again in this crawl stores nothing twice.
+    second = Chain(tmp_path, CRAWL_ID="second")
+    item = thread_item()
+    item.comments.append(comment("16", "15", 2, 50))  # comment_count as before: the article unchanged
+    second.feed(item)
+    stored = second.storage.ledger.stored["comments"]
+    assert len(stored) == 1 and ("0000000000000001", "16") in stored
+    second.feed(item)
+    second.close()
+    rows = pq.read_table(tmp_path / "second" / "comments").to_pylist()
+    assert [c["comment_id"] for c in rows] == ["16"]
