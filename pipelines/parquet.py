@@ -396,11 +396,16 @@ class ParquetDatasetPipeline:
             articles, comments = self._tables(item)
         except (ValueError, TypeError, pa.ArrowException) as exc:
             raise DropItem(f"Article not storable ({exc}): {item.article.get('url')}") from exc
-        if self.ledger.is_stored("articles", articles.to_pylist()[0]):
+        if ledger_.table_keys("articles", articles)[0] in self.ledger.stored["articles"]:
             # Resumed crawl: stored before the interruption, with all its comments.
             self.counts["already_stored"] += 1
             return item
-        articles, comments = self._new_rows("articles", articles), self._new_rows("comments", comments)
+        articles = self._new_rows("articles", articles)
+        # The keys of an article's comments are kept only where its own key is not: another item
+        # of an article stored now stops at the check above, so a first crawl keeps none (they
+        # were most of what its memory grew by); a re-crawl's new replies to an unchanged
+        # article are kept.
+        comments = self._new_rows("comments", comments, remember=not articles.num_rows)
         try:
             # Comments first: a kill between the two leaves comments whose article is fetched
             # again (and their keys skipped), never an article that lost its comments.
@@ -413,13 +418,21 @@ class ParquetDatasetPipeline:
             raise DropItem(f"Not stored, write error: {item.article.get('url')}") from exc
         return item
 
-    def _new_rows(self, name: str, table: pa.Table) -> pa.Table:
-        """The rows of ``table`` neither stored by this crawl nor unchanged since the last one."""
-        rows = table.to_pylist()
-        keep = [self.ledger.keep(name, r) for r in rows]
-        self.counts[f"unchanged_{name}"] += sum(not self.ledger.is_stored(name, r) and not k
-                                                for r, k in zip(rows, keep))
-        self.ledger.mark_stored(name, (r for r, k in zip(rows, keep) if k))
+    def _new_rows(self, name: str, table: pa.Table, remember: bool = True) -> pa.Table:
+        """The rows of ``table`` neither stored by this crawl nor unchanged since the last one;
+        their keys are added to the stored ones if ``remember``."""
+        keys = ledger_.table_keys(name, table)
+        stored = self.ledger.stored[name]
+        fresh = [key not in stored for key in keys]
+        if self.ledger.previous[name] and any(fresh):
+            # A re-crawl compares contents with the earlier versions; a first crawl needs only
+            # the keys, not every row turned back into Python (Ledger.keep's test, in two steps).
+            keep = [f and not self.ledger.is_unchanged(name, r) for f, r in zip(fresh, table.to_pylist())]
+        else:
+            keep = fresh
+        self.counts[f"unchanged_{name}"] += sum(f and not k for f, k in zip(fresh, keep))
+        if remember:
+            stored.update(key for key, k in zip(keys, keep) if k)
         return table if all(keep) else table.filter(pa.array(keep, type=pa.bool_()))
 
     def commit(self) -> None:

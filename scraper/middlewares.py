@@ -64,7 +64,8 @@ class WarcCaptureMiddleware:
                              settings.get("USER_AGENT"), settings.getbool("ROBOTSTXT_OBEY"),
                              settings.getlist("CRAWL_SEEDS"))
         self.writer = warc.WarcFileWriter(folder, prefix,
-                                          settings.getint("WARC_MAX_SIZE", 1 << 30), info)
+                                          settings.getint("WARC_MAX_SIZE", 1 << 30), info,
+                                          settings.getint("WARC_GZIP_LEVEL", warc.DEFAULT_GZIP_LEVEL))
         self.failed = False
 
     @classmethod

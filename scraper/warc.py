@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import re
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from http import HTTPStatus
@@ -45,6 +46,7 @@ _WARC_MAGIC = b"WARC/1."
 # Twisted hands Scrapy the body de-chunked: recording the header would make readers de-chunk
 # a body that is not chunked. The original value is kept under the usual archival prefix.
 _HOP_HEADERS = {b"transfer-encoding"}
+DEFAULT_GZIP_LEVEL = 6  # WARC_GZIP_LEVEL
 
 
 def _reason(status: int) -> str:
@@ -100,8 +102,10 @@ class Capture:
 class WarcFileWriter:
     """Rotating WARC writer for one crawl: ``<folder>/<prefix>-NNNNN.warc.gz``."""
 
-    def __init__(self, folder: Path, prefix: str, max_size: int, info: dict[str, str]) -> None:
+    def __init__(self, folder: Path, prefix: str, max_size: int, info: dict[str, str],
+                 gzip_level: int = DEFAULT_GZIP_LEVEL) -> None:
         self.folder, self.prefix, self.max_size, self.info = folder, prefix, max_size, info
+        self.gzip_level = gzip_level
         self.files: list[Path] = []
         self._serial = next_serial(folder, prefix)
         self._file: BinaryIO | None = None
@@ -165,9 +169,37 @@ class WarcFileWriter:
     def _open(self) -> WARCWriter:
         self.folder.mkdir(parents=True, exist_ok=True)
         self._file = open(self.open_path, "xb")
-        self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
+        self._writer = LeveledWARCWriter(self._file, self.gzip_level, warc_version="1.1")
         self._writer.write_record(self._writer.create_warcinfo_record(self.final_path.name, self.info))
         return self._writer
+
+
+class LeveledWARCWriter(WARCWriter):
+    """warcio's writer (each record one gzip member) at a chosen compression level: warcio
+    always compresses at 9, which costs a third more time than 6 for 0.2 % smaller files."""
+
+    def __init__(self, filebuf: BinaryIO, level: int, **kwargs) -> None:
+        super().__init__(filebuf, gzip=False, **kwargs)  # the member is opened here instead
+        self.level = level
+
+    def _write_warc_record(self, out, record) -> None:
+        # warcio writes the record and flushes ``out`` once at its end: that closes the member.
+        super()._write_warc_record(_GzipMember(out, self.level), record)
+
+
+class _GzipMember:
+    """warcio's GzippingWrapper with a compression level."""
+
+    def __init__(self, out: BinaryIO, level: int) -> None:
+        self.compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        self.out = out
+
+    def write(self, data: bytes) -> None:
+        self.out.write(self.compressor.compress(data))
+
+    def flush(self) -> None:
+        self.out.write(self.compressor.flush())
+        self.out.flush()
 
 
 def next_serial(folder: Path, prefix: str = "") -> int:

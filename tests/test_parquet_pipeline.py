@@ -589,3 +589,64 @@ def test_articles_stored_cut_are_listed_with_their_reason(tmp_path):
     m = chain.manifest()
     assert m["truncated"] == [{"url": article(2)["url"], "reason": "body cut: the page is 70,000,000 bytes"}]
     assert m["counts"]["truncated_articles"] == 1
+
+
+def test_rows_are_hashed_only_where_an_earlier_version_can_match(tmp_path, monkeypatch):
+    from pipelines import ledger
+
+    hashed: list[str] = []
+    real_hash = ledger.row_hash
+    monkeypatch.setattr(ledger, "row_hash", lambda table, row: hashed.append(table) or real_hash(table, row))
+    # A first crawl: no earlier crawl of the site, so no row is hashed, and every row is stored.
+    first = Chain(tmp_path, CRAWL_ID="first")
+    first.feed(thread_item())
+    assert hashed == []
+    first.close()
+    assert len(pq.read_table(tmp_path / "first" / "comments").to_pylist()) == 6
+    # A re-crawl: rows with an earlier version are hashed and compared, a changed one is stored.
+    second = Chain(tmp_path, CRAWL_ID="second")
+    assert hashed.count("comments") == 6 and hashed.count("articles") == 1  # the earlier rows, loaded
+    hashed.clear()
+    item = thread_item()
+    item.comments[0]["text"] = "edited"
+    second.feed(item)
+    second.close()
+    assert hashed.count("comments") == 6 and hashed.count("articles") == 1
+    stored = pq.read_table(tmp_path / "second" / "comments").to_pylist()
+    assert [(c["comment_id"], c["text"]) for c in stored] == [("10", "edited")]
+
+
+def test_comment_keys_answer_as_a_set_of_keys():
+    from pipelines.ledger import CommentKeys
+
+    keys = CommentKeys([("a", "1"), ("a", "2")])
+    keys.update([("a", "2"), ("a", "3"), ("b", "1")] + [("long", str(n)) for n in range(100)])
+    keys.add(("b", "1"))
+    expected = {("a", "1"), ("a", "2"), ("a", "3"), ("b", "1")} | {("long", str(n)) for n in range(100)}
+    assert set(keys) == expected and len(keys) == len(expected)
+    assert all(k in keys for k in expected)
+    assert ("a", "4") not in keys and ("c", "1") not in keys and ("long", "100") not in keys
+
+
+def test_comment_keys_are_kept_only_for_articles_not_stored_with_them(tmp_path):
+    # A first crawl: the article is stored, so its comments' keys are not kept; the article's
+    # key alone keeps a second item of it from being stored again.
+    first = Chain(tmp_path, CRAWL_ID="first")
+    first.feed(thread_item())
+    assert len(first.storage.ledger.stored["comments"]) == 0
+    first.feed(thread_item())
+    assert first.storage.counts["already_stored"] == 1
+    first.close()
+    assert len(pq.read_table(tmp_path / "first" / "comments")) == 6
+    # A re-crawl: the article is unchanged, one reply is new; its key is kept, so the same
+    # thread met again in this crawl stores nothing twice.
+    second = Chain(tmp_path, CRAWL_ID="second")
+    item = thread_item()
+    item.comments.append(comment("16", "15", 2, 50))  # comment_count as before: the article unchanged
+    second.feed(item)
+    stored = second.storage.ledger.stored["comments"]
+    assert len(stored) == 1 and ("0000000000000001", "16") in stored
+    second.feed(item)
+    second.close()
+    rows = pq.read_table(tmp_path / "second" / "comments").to_pylist()
+    assert [c["comment_id"] for c in rows] == ["16"]

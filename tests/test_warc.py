@@ -285,3 +285,27 @@ def test_posts_to_one_url_are_archived_with_their_bodies_and_replayed_apart(tmp_
         assert response_from_record(request, *found).body == b'{"for": "%s"}' % path.encode()
     assert index.lookup(url) is None
     assert index.lookup(url, "POST", b'{"path": "/c/"}') is None
+
+
+@pytest.mark.parametrize("level", [1, 6, 9])
+def test_records_are_valid_gzip_members_at_any_warc_gzip_level(tmp_path, level):
+    """WARC_GZIP_LEVEL changes only the compression: each record is still its own gzip member,
+    read back at its offset, and warcio checks the file."""
+    from scraper.warc import read_record_at
+
+    crawler = get_crawler(settings_dict={"DATASET_ROOT": str(tmp_path), "CRAWL_ID": "level",
+                                         "EXTENSIONS_BASE": {}, "WARC_GZIP_LEVEL": level})
+    capture = WarcCaptureMiddleware.from_crawler(crawler)
+    bodies = {f"{START}post-{n}/": b"<html><body><p>" + b"words %d " % n * 200 + b"</p></body></html>"
+              for n in range(3)}
+    for url, body in bodies.items():
+        request = Request(url)
+        capture.process_response(request, HtmlResponse(url, body=body, request=request))
+    capture.spider_closed()
+    [path] = sorted((tmp_path / "level" / "warc").glob("*.warc.gz"))
+    assert warcio("check", path).returncode == 0
+    responses = [(offset, r) for offset, r, _ in iter_records(path) if r.rec_type == "response"]
+    assert [r.rec_headers.get_header("WARC-Target-URI") for _, r in responses] == list(bodies)
+    for offset, _ in responses:
+        record, body = read_record_at(path, offset)
+        assert body.endswith(bodies[record.rec_headers.get_header("WARC-Target-URI")])

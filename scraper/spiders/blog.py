@@ -33,6 +33,7 @@ from ..seeds import read_seeds, seed
 from ..threads import CommentThread
 from ..urls import absolute, normalize_url, safe_join, split_or_none
 from . import discovery
+from .links import FollowedLinks
 
 log = logging.getLogger(__name__)
 CHAIN_PRIORITY = 10  # finish an article's comment pages and API calls before new pages
@@ -87,6 +88,7 @@ class BlogSpider(scrapy.Spider):
         self.crawl_id = crawl or f"{name}-{stamp}"
         self.out = out
         self._articles: set[str] = set()
+        self._followed = FollowedLinks()  # pages asked for already: not built again to be dropped
         self._assembling: dict[str, ArticleAssembly] = {}  # articles waiting for their thread
         self._stored_before: set[str] = set()  # a resumed run: stored by the killed run
         self._users: dict[str, list | None] = {}
@@ -116,6 +118,8 @@ class BlogSpider(scrapy.Spider):
 
     async def start(self):
         for s in self.seeds:
+            if s.url == normalize_url(s.url):  # as _follow would ask for it: every page links home
+                self._followed.add(s.url)
             yield scrapy.Request(s.url, callback=self.parse_page, errback=self.page_failed,
                                  meta=PAGE_META)
             if self.single_page:
@@ -138,16 +142,37 @@ class BlogSpider(scrapy.Spider):
                 yield self._probe(url, self.parse_sitemap)
         # The pages the sitemaps list: the total the progress line estimates the end from.
         self.crawler.stats.inc_value("blog/sitemap_urls", sum(discovery.is_page_link(u, self.hosts) for u in pages))
-        yield from self._follow(pages)
+        yield from self._follow(pages, self._below_depth_limit(response))
 
     def parse_feed(self, response: Response):
-        yield from self._follow(discovery.feed_links(response.body))
+        yield from self._follow(discovery.feed_links(response.body), self._below_depth_limit(response))
 
-    def _follow(self, urls):
+    def _follow(self, urls, remember: bool = True):
+        """Requests for the pages among ``urls`` not asked for before. ``remember`` false: these
+        requests may be dropped before the duplicate filter sees them (past DEPTH_LIMIT), so a
+        later link to the same page must still be followed."""
+        followed = self._followed
         for url in urls:
-            if discovery.is_page_link(url, self.hosts):
-                yield scrapy.Request(normalize_url(url), callback=self.parse_page,
-                                     errback=self.page_failed, meta=PAGE_META)
+            # Without its fragment: no request has one, and a comment's permalink (#comment-N)
+            # is its article's page, one entry rather than one per comment.
+            url = url.partition("#")[0]
+            if url in followed:
+                continue
+            if not discovery.is_page_link(url, self.hosts):
+                continue
+            page = normalize_url(url)
+            if remember:
+                followed.add(url)
+                if page != url:
+                    if page in followed:
+                        continue
+                    followed.add(page)
+            yield scrapy.Request(page, callback=self.parse_page, errback=self.page_failed, meta=PAGE_META)
+
+    def _below_depth_limit(self, response: Response) -> bool:
+        """Whether links found on ``response`` pass DepthMiddleware (and so reach the filter)."""
+        limit = self.settings.getint("DEPTH_LIMIT")
+        return not limit or response.meta.get("depth", 0) + 1 <= limit
 
     def _probe(self, url: str, callback) -> scrapy.Request:
         """A discovery request (sitemap, feed) whose absence is normal, not an error."""
@@ -181,7 +206,7 @@ class BlogSpider(scrapy.Spider):
         if not self.single_page:
             if response.meta.get("depth", 0) == 0:  # a seed's start page (or where it redirected)
                 yield from self._feeds(root, response.url)
-            yield from self._follow(self._page_links(root, response.url))
+            yield from self._follow(self._page_links(root, response.url), self._below_depth_limit(response))
         if response.meta.get("revalidated") or response.meta.get("unchanged_content"):
             # Unchanged since the last crawl (a 304, or the same bytes): its links are followed,
             # its article and thread are already stored, so nothing is extracted again.

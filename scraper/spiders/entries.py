@@ -100,8 +100,8 @@ class WarcEntriesSpider(BlogSpider):
 
     # Links are followed only to what the files do not hold: what they hold is an entry point of
     # the file it is in.
-    def _follow(self, urls):
-        return (r for r in super()._follow(urls) if not self._held(r.url))
+    def _follow(self, urls, remember: bool = True):
+        return (r for r in super()._follow(urls, remember) if not self._held(r.url))
 
     def _feeds(self, root, base: str):
         return (r for r in super()._feeds(root, base) if not self._held(r.url))
