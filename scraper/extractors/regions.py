@@ -174,13 +174,19 @@ def _folded_panel(attributes: dict[str, str]) -> bool:
             or any(_PANEL_WORD.search(name) for name in names))
 
 
-@lru_cache(maxsize=65536)
+# Decisions on class strings and names are cached, bounded: a site's vocabulary of class names
+# repeats from page to page, but ids ("comment-4711") are new on every page, and a larger cache
+# filled with them only grows a long crawl's memory (65,536 entries each filled by ~10k pages).
+NAME_CACHE_SIZE = 8192
+
+
+@lru_cache(maxsize=NAME_CACHE_SIZE)
 def _furniture_label(label: str | None) -> bool:
     """Class strings repeat across a site's pages and within a page: decide each once."""
     return bool(label) and any(_furniture_name(n) for n in label.split())
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=NAME_CACHE_SIZE)
 def _furniture_name(name: str) -> bool:
     """Class names repeat far more than whole class strings ("elementor-widget", "wp-block"):
     each is decided once too."""
