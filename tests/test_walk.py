@@ -57,7 +57,7 @@ def test_block_candidates_leave_out_only_what_the_body_analysis_passes_over(monk
         left_out += len(python) - len(compiled)
         analysis = BodyAnalysis(Page(root, "https://example.invalid/"))
         with monkeypatch.context() as patch:
-            patch.setattr(body, "block_candidates", walk.block_candidates_python)
+            patch.setattr(body, "block_texts", walk.block_texts_python)
             slow = BodyAnalysis(Page(root, "https://example.invalid/"))
         assert [(b.element, b.text, b.link_chars) for b in analysis.text_blocks] == \
                [(b.element, b.text, b.link_chars) for b in slow.text_blocks], path.name
@@ -104,4 +104,18 @@ def test_text_pieces_are_the_pieces_the_python_walk_reads():
             python = walk.text_pieces_python(el, skip, lambda cell: text._in_data_table(cell, python_tables), *marks)
             assert compiled == python, path.name  # marks are the same objects, text the same strings
             read += len(compiled)
+    assert read > 0
+
+
+def test_block_texts_read_the_text_and_links_the_python_walk_reads():
+    args = (body.BLOCK_TAGS, body._OWN_TEXT_HOLDERS, body._PROSE_WRAPPERS, body.MIN_PARAGRAPH)
+    read = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        compiled, python = walk.block_texts(root, *args), walk.block_texts_python(root, *args)
+        # the same paragraphs, text and counts alike; of the divs, those block_candidates keeps
+        assert [row for row in compiled if row[1] is not None] == [row for row in python if row[1] is not None], path.name
+        candidates = walk.block_candidates(root, *args)
+        assert [row[0] for row in compiled if row[0].tag in args[1]] == [el for el in candidates if el.tag in args[1]]
+        read += len(compiled)
     assert read > 0

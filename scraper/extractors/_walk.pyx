@@ -5,7 +5,7 @@ an element): libxml2's tree is read directly, and a Python element proxy
 is made only for the elements a walk returns or asks a Python rule about. Same elements, same
 order as the pure-Python walks."""
 from cpython.unicode cimport Py_UNICODE_ISSPACE
-from libc.string cimport strcmp, strstr
+from libc.string cimport memcpy, strcmp, strlen, strstr
 
 from lxml.includes cimport tree
 from lxml.includes.etreepublic cimport (_Document, _Element, _getNs, attributeValue, elementFactory,
@@ -538,3 +538,153 @@ def text_pieces(_Element el, skip, in_data_table, skip_tags, block_tags, cell_ta
     walker.skip_set, walker.block_set, walker.cell_set = skip_tags, block_tags, cell_tags
     walker.walk()
     return walker.out
+
+
+# -- the body analysis's text blocks --------------------------------------------------------
+cdef inline Py_UCS4 _decode(const unsigned char** at) noexcept:
+    """The code point at ``*at`` in UTF-8 text (U+FFFD for a broken sequence); ``*at`` moves past it."""
+    cdef const unsigned char* s = at[0]
+    cdef unsigned char b = s[0]
+    if b < 0x80:
+        at[0] = s + 1
+        return b
+    if b < 0xE0 and s[1]:
+        at[0] = s + 2
+        return ((b & 0x1F) << 6) | (s[1] & 0x3F)
+    if b < 0xF0 and s[1] and s[2]:
+        at[0] = s + 3
+        return ((b & 0x0F) << 12) | ((s[1] & 0x3F) << 6) | (s[2] & 0x3F)
+    if s[1] and s[2] and s[3]:
+        at[0] = s + 4
+        return ((b & 0x07) << 18) | ((s[1] & 0x3F) << 12) | ((s[2] & 0x3F) << 6) | (s[3] & 0x3F)
+    at[0] = s + 1
+    return 0xFFFD
+
+
+cdef struct _Measure:
+    _Run run                # the whole text, white space as ``str.strip()`` sees it
+    Py_ssize_t normalized   # ``len(normalize-space(text))`` so far, less a pending space
+    bint normalized_seen    # a character that is not an XML space
+    bint space_pending      # XML spaces after it: one space, if more text follows
+    Py_ssize_t utf8_bytes   # the text's length in UTF-8
+    bint entity             # an entity reference below: its text lives elsewhere
+
+
+cdef void _measure(_Measure* m, const unsigned char* s) noexcept:
+    """Characters of UTF-8 ``s`` onto ``m``: its stripped length (``str.strip()``'s white
+    space) and its length as XPath's ``normalize-space()`` gives it (spaces, tabs, newlines and
+    carriage returns only)."""
+    cdef Py_UCS4 cp
+    while s[0]:
+        cp = _decode(&s)
+        m.run.chars += 1
+        if Py_UNICODE_ISSPACE(cp):
+            if m.run.seen:
+                m.run.trailing += 1
+            else:
+                m.run.leading += 1
+        else:
+            m.run.seen, m.run.trailing = True, 0
+        if cp == 32 or cp == 9 or cp == 10 or cp == 13:
+            m.space_pending = m.normalized_seen
+        else:
+            m.normalized += 1 + m.space_pending
+            m.normalized_seen, m.space_pending = True, False
+
+
+cdef void _measure_subtree(_Measure* m, tree.xmlNode* top) noexcept:
+    """All the text below ``top`` (``text_content()``) onto ``m``."""
+    cdef tree.xmlNode* node = top.children
+    while node is not NULL:
+        if _is_text(node):
+            if node.content is not NULL:
+                _measure(m, <const unsigned char*>node.content)
+                m.utf8_bytes += strlen(<const char*>node.content)
+        elif node.type == tree.XML_ENTITY_REF_NODE:
+            m.entity = True
+        elif node.type == tree.XML_ELEMENT_NODE and node.children is not NULL:
+            node = node.children
+            continue
+        node = _after(node, top)
+
+
+cdef str _subtree_text(tree.xmlNode* top, Py_ssize_t utf8_bytes):
+    """``text_content()`` of ``top``, whose text (no entity reference in it) is ``utf8_bytes``
+    long in UTF-8: its text nodes joined, in document order."""
+    cdef bytearray joined = bytearray(utf8_bytes)
+    cdef char* out = joined
+    cdef Py_ssize_t at = 0, size
+    cdef tree.xmlNode* node = top.children
+    while node is not NULL:
+        if _is_text(node):
+            if node.content is not NULL:
+                size = strlen(<const char*>node.content)
+                memcpy(out + at, node.content, size)
+                at += size
+        elif node.type == tree.XML_ELEMENT_NODE and node.children is not NULL:
+            node = node.children
+            continue
+        node = _after(node, top)
+    return joined.decode("utf-8")
+
+
+cdef Py_ssize_t _link_chars(tree.xmlNode* top, bint* entity) noexcept:
+    """``body._link_chars``'s twin: characters of the text of every link (``_is_link``) at or
+    below ``top``, a link inside a link counted again."""
+    cdef Py_ssize_t count = 0
+    cdef tree.xmlNode* node = top
+    cdef _Measure m
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            if _is_link(node):
+                m = _Measure(_Run(0, 0, 0, False), 0, False, False, 0, False)
+                _measure_subtree(&m, node)
+                count += m.run.chars
+                entity[0] = entity[0] or m.entity
+            if node.children is not NULL:
+                node = node.children
+                continue
+        if node is top:
+            break
+        node = _after(node, top)
+    return count
+
+
+def block_texts(_Element root, blocks, own_text_holders, wrappers, Py_ssize_t min_chars):
+    """``walk.block_texts_python``'s twin: ``(element, text, stripped length, link characters)``
+    for each element of ``blocks`` whose text is a paragraph's (``min_chars`` stripped, and
+    normalized), in document order, read from libxml2's tree; ``(element, None, 0, 0)`` for each
+    holder of its own text (a div) that ``block_candidates`` keeps, and for a block with an
+    entity reference below it: those are read in Python."""
+    cdef _Names block_names = _Names(blocks), holder_names = _Names(own_text_holders)
+    cdef _Names wrapper_names = _Names(wrappers)
+    cdef _Document doc = root._doc
+    cdef tree.xmlNode* top = root._c_node
+    cdef tree.xmlNode* node = top
+    cdef list found = []
+    cdef _Measure m
+    cdef Py_ssize_t stripped, links
+    cdef bint entity
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            if block_names.has(node):
+                m = _Measure(_Run(0, 0, 0, False), 0, False, False, 0, False)
+                _measure_subtree(&m, node)
+                stripped = m.run.chars - m.run.leading - m.run.trailing if m.run.seen else 0
+                entity = m.entity
+                if entity:
+                    found.append((elementFactory(doc, node), None, 0, 0))
+                elif stripped >= min_chars and m.normalized >= min_chars:
+                    links = _link_chars(node, &entity)
+                    if entity:
+                        found.append((elementFactory(doc, node), None, 0, 0))
+                    else:
+                        found.append((elementFactory(doc, node), _subtree_text(node, m.utf8_bytes), stripped, links))
+            elif holder_names.has(node):
+                if _own_text_chars(node) >= min_chars or _has_child(node, wrapper_names):
+                    found.append((elementFactory(doc, node), None, 0, 0))
+            if node.children is not NULL:
+                node = node.children
+                continue
+        node = _after(node, top)
+    return found
