@@ -119,3 +119,14 @@ def test_block_texts_read_the_text_and_links_the_python_walk_reads():
         assert [row[0] for row in compiled if row[0].tag in args[1]] == [el for el in candidates if el.tag in args[1]]
         read += len(compiled)
     assert read > 0
+
+
+def test_text_starters_are_the_elements_the_python_walk_finds():
+    found = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        for characters in (b"BbWPA", b"0123456789"):
+            compiled, python = walk.text_starters(root, characters), walk.text_starters_python(root, characters)
+            assert compiled == python, (path.name, characters)  # the same proxies, in the same order
+            found += len(compiled)
+    assert found > 0

@@ -209,13 +209,35 @@ def word_holders_python(root: etree._Element, word: str) -> list:
     return found
 
 
+def first_text(el: etree._Element) -> str | None:
+    """The element's first text that is not empty: its text, else the first tail of its
+    children (comments too)."""
+    if el.text:
+        return el.text
+    return next((child.tail for child in el if child.tail), None)
+
+
+def text_starters_python(top: etree._Element, first_characters: bytes) -> list:
+    """The elements below ``top`` in document order whose ``first_text`` starts, past its XML
+    spaces (space, tab, newline, carriage return), with one of ``first_characters`` (ASCII): the
+    few elements a rule matching the start of that text can want."""
+    wanted = first_characters.decode("ascii")
+    found = []
+    for el in top.iterdescendants(etree.Element):
+        start = (first_text(el) or "").lstrip(" \t\r\n")[:1]
+        if start and start in wanted:
+            found.append(el)
+    return found
+
+
 try:  # the compiled twins, where the build made them (BLOG_ARCHIVER_PURE_PYTHON=1 turns them off)
     if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
         raise ImportError("the pure-Python walks were asked for")
-    from ._walk import block_candidates, block_texts, index_walk, link_walk, text_pieces, word_holders
+    from ._walk import (block_candidates, block_texts, index_walk, link_walk, text_pieces, text_starters,
+                        word_holders)
     COMPILED = True
 except ImportError:
     index_walk, block_candidates, link_walk = index_walk_python, block_candidates_python, link_walk_python
-    block_texts = block_texts_python
+    block_texts, text_starters = block_texts_python, text_starters_python
     text_pieces, word_holders = text_pieces_python, word_holders_python
     COMPILED = False
