@@ -130,3 +130,24 @@ def test_text_starters_are_the_elements_the_python_walk_finds():
             assert compiled == python, (path.name, characters)  # the same proxies, in the same order
             found += len(compiled)
     assert found > 0
+
+
+def test_has_attribute_answers_as_the_attribute_query_does():
+    names = ("class", "data-bsky-uri", "data-post-id", "data-repo", "itemprop", "xml:lang", "lang", "no-such-name")
+    present = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        for name in names:
+            compiled, python = walk.has_attribute(root, name), walk.has_attribute_python(root, name)
+            assert compiled == python, (path.name, name)
+            present += compiled
+    assert present > 0
+
+
+def test_a_query_for_an_attribute_no_element_has_finds_nothing_without_running():
+    root = parse_html("<html><body><script src='a.js'></script><div data-x='1' class='c'>x</div></body></html>")
+    page = Page(root, "https://example.invalid/")
+    for query in ("//@data-bsky-uri", "//script[@data-repo][contains(@src, 'giscus')]", "//@data-x",
+                  "//div[@data-x='1']/@class", "//*[@data-y] | //script/@src", "//script[@src]"):
+        assert page.xpath(query) == root.xpath(query), query
+    assert page._finds_nothing("//@data-bsky-uri") and not page._finds_nothing("//*[@data-y] | //script/@src")

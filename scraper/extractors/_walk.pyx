@@ -747,3 +747,25 @@ def text_starters(_Element top, bytes first_characters):
                 continue
         node = _after(node, root)
     return found
+
+
+def has_attribute(_Element root, str name):
+    """``walk.has_attribute_python``'s twin: an element of ``root``'s whole document (strays
+    beside the root included, as ``//`` reads it) has an attribute of local name ``name``."""
+    cdef bytes encoded = name.encode("utf-8")
+    cdef const char* wanted = encoded
+    cdef tree.xmlNode* top = <tree.xmlNode*>root._doc._c_doc
+    cdef tree.xmlNode* node = top.children
+    cdef tree.xmlAttr* attr
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            attr = node.properties
+            while attr is not NULL:
+                if strcmp(<const char*>attr.name, wanted) == 0:
+                    return True
+                attr = attr.next
+            if node.children is not NULL:
+                node = node.children
+                continue
+        node = _after(node, top)
+    return False

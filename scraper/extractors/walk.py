@@ -230,14 +230,22 @@ def text_starters_python(top: etree._Element, first_characters: bytes) -> list:
     return found
 
 
+_ATTRIBUTE_NAMED = etree.XPath("boolean(//@*[local-name() = $name])")
+
+
+def has_attribute_python(root: etree._Element, name: str) -> bool:
+    """An element of ``root``'s whole document has an attribute of local name ``name``."""
+    return bool(_ATTRIBUTE_NAMED(root, name=name))
+
+
 try:  # the compiled twins, where the build made them (BLOG_ARCHIVER_PURE_PYTHON=1 turns them off)
     if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
         raise ImportError("the pure-Python walks were asked for")
-    from ._walk import (block_candidates, block_texts, index_walk, link_walk, text_pieces, text_starters,
-                        word_holders)
+    from ._walk import (block_candidates, block_texts, has_attribute, index_walk, link_walk, text_pieces,
+                        text_starters, word_holders)
     COMPILED = True
 except ImportError:
     index_walk, block_candidates, link_walk = index_walk_python, block_candidates_python, link_walk_python
-    block_texts, text_starters = block_texts_python, text_starters_python
+    block_texts, text_starters, has_attribute = block_texts_python, text_starters_python, has_attribute_python
     text_pieces, word_holders = text_pieces_python, word_holders_python
     COMPILED = False
