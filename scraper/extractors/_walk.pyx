@@ -608,12 +608,18 @@ cdef void _measure_subtree(_Measure* m, tree.xmlNode* top) noexcept:
         node = _after(node, top)
 
 
-cdef str _subtree_text(tree.xmlNode* top, Py_ssize_t utf8_bytes):
+cdef tuple _subtree_texts(tree.xmlNode* top, Py_ssize_t utf8_bytes):
     """``text_content()`` of ``top``, whose text (no entity reference in it) is ``utf8_bytes``
-    long in UTF-8: its text nodes joined, in document order."""
-    cdef bytearray joined = bytearray(utf8_bytes)
+    long in UTF-8: its text nodes joined, in document order; and that text folded, as
+    ``" ".join(text.split())`` gives it (white space as ``str.split()`` sees it)."""
+    cdef bytearray joined = bytearray(utf8_bytes), folded = bytearray(utf8_bytes)
     cdef char* out = joined
-    cdef Py_ssize_t at = 0, size
+    cdef char* fold = folded
+    cdef Py_ssize_t at = 0, folded_at = 0, size
+    cdef bint space_pending = False
+    cdef const unsigned char* s
+    cdef const unsigned char* character
+    cdef Py_UCS4 cp
     cdef tree.xmlNode* node = top.children
     while node is not NULL:
         if _is_text(node):
@@ -621,11 +627,24 @@ cdef str _subtree_text(tree.xmlNode* top, Py_ssize_t utf8_bytes):
                 size = strlen(<const char*>node.content)
                 memcpy(out + at, node.content, size)
                 at += size
+                s = <const unsigned char*>node.content
+                while s[0]:
+                    character = s
+                    cp = _decode(&s)  # apart: Py_UNICODE_ISSPACE is a macro that reads its argument twice
+                    if Py_UNICODE_ISSPACE(cp):
+                        space_pending = folded_at > 0
+                        continue
+                    if space_pending:
+                        fold[folded_at] = b" "[0]
+                        folded_at += 1
+                        space_pending = False
+                    memcpy(fold + folded_at, character, s - character)
+                    folded_at += s - character
         elif node.type == tree.XML_ELEMENT_NODE and node.children is not NULL:
             node = node.children
             continue
         node = _after(node, top)
-    return joined.decode("utf-8")
+    return joined.decode("utf-8"), fold[:folded_at].decode("utf-8")
 
 
 cdef Py_ssize_t _link_chars(tree.xmlNode* top, bint* entity) noexcept:
@@ -651,9 +670,10 @@ cdef Py_ssize_t _link_chars(tree.xmlNode* top, bint* entity) noexcept:
 
 
 def block_texts(_Element root, blocks, own_text_holders, wrappers, Py_ssize_t min_chars):
-    """``walk.block_texts_python``'s twin: ``(element, text, stripped length, link characters)``
-    for each element of ``blocks`` whose text is a paragraph's (``min_chars`` stripped, and
-    normalized), in document order, read from libxml2's tree; ``(element, None, 0, 0)`` for each
+    """``walk.block_texts_python``'s twin: ``(element, text, stripped length, link characters,
+    folded text)`` for each element of ``blocks`` whose text is a paragraph's (``min_chars``
+    stripped, and normalized), in document order, read from libxml2's tree; ``(element, None, 0,
+    0, None)`` for each
     holder of its own text (a div) that ``block_candidates`` keeps, and for a block with an
     entity reference below it: those are read in Python."""
     cdef _Names block_names = _Names(blocks), holder_names = _Names(own_text_holders)
@@ -673,16 +693,17 @@ def block_texts(_Element root, blocks, own_text_holders, wrappers, Py_ssize_t mi
                 stripped = m.run.chars - m.run.leading - m.run.trailing if m.run.seen else 0
                 entity = m.entity
                 if entity:
-                    found.append((elementFactory(doc, node), None, 0, 0))
+                    found.append((elementFactory(doc, node), None, 0, 0, None))
                 elif stripped >= min_chars and m.normalized >= min_chars:
                     links = _link_chars(node, &entity)
                     if entity:
-                        found.append((elementFactory(doc, node), None, 0, 0))
+                        found.append((elementFactory(doc, node), None, 0, 0, None))
                     else:
-                        found.append((elementFactory(doc, node), _subtree_text(node, m.utf8_bytes), stripped, links))
+                        text, folded = _subtree_texts(node, m.utf8_bytes)
+                        found.append((elementFactory(doc, node), text, stripped, links, folded))
             elif holder_names.has(node):
                 if _own_text_chars(node) >= min_chars or _has_child(node, wrapper_names):
-                    found.append((elementFactory(doc, node), None, 0, 0))
+                    found.append((elementFactory(doc, node), None, 0, 0, None))
             if node.children is not NULL:
                 node = node.children
                 continue

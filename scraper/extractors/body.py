@@ -150,6 +150,7 @@ class TextBlock(NamedTuple):
     text: str
     link_chars: int
     furniture: etree._Element | None  # the nearest furniture holding it (a comment area, a bio box ...)
+    folded: str | None = None  # its words one space apart, where the walk read them (else None)
 
 
 class _Climb(NamedTuple):
@@ -182,12 +183,12 @@ class BodyAnalysis:
         # text and link characters read with it; the compiled walk leaves out those too short
         # to count (most of a page's divs and list items) without a Python proxy for each.
         # ``_add_block`` decides on the rest, as it would on all.
-        for el, text, size, links in block_texts(page.root, BLOCK_TAGS, _OWN_TEXT_HOLDERS, _PROSE_WRAPPERS,
-                                                 MIN_PARAGRAPH):
+        for el, text, size, links, folded in block_texts(page.root, BLOCK_TAGS, _OWN_TEXT_HOLDERS, _PROSE_WRAPPERS,
+                                                         MIN_PARAGRAPH):
             if text is None:
                 self._add_block(el)
             else:
-                self._add_paragraph(el, text, size, links)
+                self._add_paragraph(el, text, size, links, folded)
         self._size = self._sizes_up_the_climbs()
 
     def _sizes_up_the_climbs(self) -> dict[int, float]:
@@ -227,12 +228,12 @@ class BodyAnalysis:
             return
         self._credit(el, el, tag, text, size, links, own_links)
 
-    def _add_paragraph(self, el: etree._Element, text: str, size: int, links: int) -> None:
+    def _add_paragraph(self, el: etree._Element, text: str, size: int, links: int, folded: str | None = None) -> None:
         """A block tag's text, long enough to count: credited from its parent up."""
-        self._credit(el, el.getparent(), el.tag, text, size, links, links)
+        self._credit(el, el.getparent(), el.tag, text, size, links, links, folded)
 
     def _credit(self, el: etree._Element, start: etree._Element | None, tag: str, text: str, size: int,
-                links: int, own_links: int) -> None:
+                links: int, own_links: int, folded: str | None = None) -> None:
         weight = max(0.0, size - 2 * links)
         climb = self._climb(start)
         if climb.nodes:
@@ -240,7 +241,8 @@ class BodyAnalysis:
         if tag in PROSE_TAGS or tag in _OWN_TEXT_HOLDERS:
             self._credit_dense(climb, weight)
         # A block inside a link (a teaser card wrapped in <a>) is link text, all of it.
-        self.text_blocks.append(TextBlock(el, text, len(text) if climb.in_link else own_links, climb.furniture))
+        self.text_blocks.append(TextBlock(el, text, len(text) if climb.in_link else own_links, climb.furniture,
+                                          folded))
 
     def _credit_dense(self, climb: _Climb, weight: float) -> None:
         """The readability score: the block's prose to its first four elements, halved at each."""

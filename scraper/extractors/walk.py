@@ -83,8 +83,9 @@ def link_chars(el: etree._Element) -> int:
 def block_texts_python(root: etree._Element, blocks: tuple[str, ...], own_text_holders: tuple[str, ...],
                        wrappers: tuple[str, ...], min_chars: int) -> list[tuple]:
     """The body analysis's blocks, in document order: ``(element, text, stripped length, link
-    characters)`` for each element of ``blocks`` whose text reaches ``min_chars`` stripped and
-    normalized (``normalize-space``); ``(element, None, 0, 0)`` for each element of
+    characters, folded text)`` for each element of ``blocks`` whose text reaches ``min_chars``
+    stripped and normalized (``normalize-space``), the folded text its words one space apart;
+    ``(element, None, 0, 0, None)`` for each element of
     ``own_text_holders`` (divs), which the caller reads itself. The compiled twin leaves out
     the holders ``block_candidates`` leaves out, and gives None for a block whose text holds an
     entity reference."""
@@ -92,12 +93,12 @@ def block_texts_python(root: etree._Element, blocks: tuple[str, ...], own_text_h
     holders = frozenset(own_text_holders)
     for el in root.iter(*blocks, *own_text_holders):
         if el.tag in holders:
-            found.append((el, None, 0, 0))
+            found.append((el, None, 0, 0, None))
             continue
         text = el.text_content()
         size = len(text.strip())
         if size >= min_chars and not normalized_length_below(text, min_chars):
-            found.append((el, text, size, link_chars(el)))
+            found.append((el, text, size, link_chars(el), " ".join(text.split())))
     return found
 
 
