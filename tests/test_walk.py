@@ -151,3 +151,13 @@ def test_a_query_for_an_attribute_no_element_has_finds_nothing_without_running()
                   "//div[@data-x='1']/@class", "//*[@data-y] | //script/@src", "//script[@src]"):
         assert page.xpath(query) == root.xpath(query), query
     assert page._finds_nothing("//@data-bsky-uri") and not page._finds_nothing("//*[@data-y] | //script/@src")
+
+
+def test_tag_groups_are_the_elements_iter_finds():
+    found = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        compiled = walk.tag_groups(root, page._TAGS_READ_TOGETHER)
+        assert compiled == walk.tag_groups_python(root, page._TAGS_READ_TOGETHER), path.name
+        found += sum(map(len, compiled))
+    assert found > 0

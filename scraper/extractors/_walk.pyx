@@ -790,3 +790,27 @@ def has_attribute(_Element root, str name):
                 continue
         node = _after(node, top)
     return False
+
+
+def tag_groups(_Element root, names):
+    """``walk.tag_groups_python``'s twin: for each of ``names``, the elements of that tag at or
+    below ``root`` in document order (``root.iter(name)``), all read in one walk."""
+    cdef _Names wanted = _Names(names)
+    cdef _Document doc = root._doc
+    cdef tree.xmlNode* top = root._c_node
+    cdef tree.xmlNode* node = top
+    cdef list groups = [[] for _ in range(wanted.count)]
+    cdef int i
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            if node.ns is NULL:
+                i = wanted.position(<const char*>node.name)
+                if i >= 0:
+                    (<list>groups[i]).append(elementFactory(doc, node))
+            if node.children is not NULL:
+                node = node.children
+                continue
+        if node is top:
+            break
+        node = _after(node, top)
+    return groups

@@ -19,7 +19,7 @@ from ..text import collapse
 from .decoding import MAX_HTML_BYTES, decode_for_parsing
 from .streaming import place_streamed_segments
 from .unnest import UNNESTED_ID, UNNESTED_PARENT, unnest_markup
-from .walk import has_attribute, index_walk
+from .walk import has_attribute, index_walk, tag_groups
 
 # Real pages nest a few dozen levels. A page parsed deeper than MAX_DEPTH is parsed again from
 # its markup unnested past ``unnest.UNNEST_DEPTH`` (``unnest_markup``: every element and every
@@ -182,6 +182,10 @@ def per_page(compute: Callable[[Page], T]) -> Callable[[Page], T]:
     return once
 
 
+# The tags the parts ask ``Page.tagged`` for on (nearly) every page: the first such question
+# finds them all in one walk (``walk.tag_groups``).
+_TAGS_READ_TOGETHER = ("body", "article", "main", "h1", "time", "script", "iframe", "mastodon-comments")
+
 # The attributes besides the class that the page index looks elements up by.
 _INDEXED_ATTRIBUTES = frozenset({"id", "itemprop", "rel", "role", "property", "type"})
 
@@ -341,7 +345,13 @@ class Page:
         Several parts ask for the same tags (``h1``, ``time``, ``body``): each is found once."""
         found = self._tagged.get(tags)
         if found is None:
-            found = self._tagged[tags] = list(self.root.iter(*tags))
+            if len(tags) == 1 and tags[0] in _TAGS_READ_TOGETHER:
+                # One walk for the tags every page is asked for, not one walk each.
+                groups = tag_groups(self.root, _TAGS_READ_TOGETHER)
+                self._tagged.update(((tag,), group) for tag, group in zip(_TAGS_READ_TOGETHER, groups))
+                found = self._tagged[tags]
+            else:
+                found = self._tagged[tags] = list(self.root.iter(*tags))
         return list(found)
 
     @cached_property

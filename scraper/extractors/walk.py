@@ -239,14 +239,20 @@ def has_attribute_python(root: etree._Element, name: str) -> bool:
     return bool(_ATTRIBUTE_NAMED(root, name=name))
 
 
+def tag_groups_python(root: etree._Element, names: tuple[str, ...]) -> list[list]:
+    """For each of ``names``, the elements of that tag at or below ``root`` in document order;
+    the compiled twin reads them all in one walk."""
+    return [list(root.iter(name)) for name in names]
+
+
 try:  # the compiled twins, where the build made them (BLOG_ARCHIVER_PURE_PYTHON=1 turns them off)
     if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
         raise ImportError("the pure-Python walks were asked for")
-    from ._walk import (block_candidates, block_texts, has_attribute, index_walk, link_walk, text_pieces,
-                        text_starters, word_holders)
+    from ._walk import (block_candidates, block_texts, has_attribute, index_walk, link_walk, tag_groups,
+                        text_pieces, text_starters, word_holders)
     COMPILED = True
 except ImportError:
     index_walk, block_candidates, link_walk = index_walk_python, block_candidates_python, link_walk_python
     block_texts, text_starters, has_attribute = block_texts_python, text_starters_python, has_attribute_python
-    text_pieces, word_holders = text_pieces_python, word_holders_python
+    text_pieces, word_holders, tag_groups = text_pieces_python, word_holders_python, tag_groups_python
     COMPILED = False
