@@ -191,3 +191,15 @@ def test_extraction_without_the_compiled_walks_gives_the_same_rows():
     assert len(pure) == len(compiled) == len(paths)
     for path, slow, fast in zip(paths, pure, compiled):
         assert slow == fast, path.name
+
+
+def test_attribute_holders_are_the_elements_the_python_walk_finds():
+    found = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        for tag, attribute, words in (("a", "href", ("comment-page-", "cpage=")), ("a", "href", ("/", "é")),
+                                      ("div", "class", ("comment", "post"))):
+            compiled = walk.attribute_holders(root, tag, attribute, words)
+            assert compiled == walk.attribute_holders_python(root, tag, attribute, words), (path.name, words)
+            found += len(compiled)
+    assert found > 0

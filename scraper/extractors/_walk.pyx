@@ -814,3 +814,41 @@ def tag_groups(_Element root, names):
             break
         node = _after(node, top)
     return groups
+
+
+def attribute_holders(_Element root, str tag, str attribute, words):
+    """``walk.attribute_holders_python``'s twin: the elements of ``tag`` at or below ``root``
+    in document order whose ``attribute`` (no namespace, as ``get`` reads it) holds one of
+    ``words``; a Python proxy only for those."""
+    cdef bytes tag_name = tag.encode("utf-8"), attribute_name = attribute.encode("utf-8")
+    cdef list encoded = [word.encode("utf-8") for word in words]
+    cdef _Document doc = root._doc
+    cdef tree.xmlNode* top = root._c_node
+    cdef tree.xmlNode* node = top
+    cdef tree.xmlAttr* attr
+    cdef list found = []
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            if node.ns is NULL and strcmp(<const char*>node.name, tag_name) == 0:
+                attr = node.properties
+                while attr is not NULL:
+                    if attr.ns is NULL and strcmp(<const char*>attr.name, attribute_name) == 0:
+                        if _holds_any(node, attr, encoded, words):
+                            found.append(elementFactory(doc, node))
+                        break  # the first such attribute is the one ``get`` reads
+                    attr = attr.next
+            if node.children is not NULL:
+                node = node.children
+                continue
+        if node is top:
+            break
+        node = _after(node, top)
+    return found
+
+
+cdef bint _holds_any(tree.xmlNode* element, tree.xmlAttr* attr, list encoded, words) except -1:
+    cdef Py_ssize_t i
+    for i in range(len(encoded)):
+        if _attribute_holds(element, attr, <bytes>encoded[i], words[i]):
+            return True
+    return False

@@ -245,14 +245,26 @@ def tag_groups_python(root: etree._Element, names: tuple[str, ...]) -> list[list
     return [list(root.iter(name)) for name in names]
 
 
+def attribute_holders_python(root: etree._Element, tag: str, attribute: str, words: tuple[str, ...]) -> list:
+    """The elements of ``tag`` at or below ``root`` in document order whose ``attribute``
+    holds one of ``words`` (``"comment-page-"`` in a link's ``href``)."""
+    found = []
+    for el in root.iter(tag):
+        value = el.get(attribute)
+        if value is not None and any(word in value for word in words):
+            found.append(el)
+    return found
+
+
 try:  # the compiled twins, where the build made them (BLOG_ARCHIVER_PURE_PYTHON=1 turns them off)
     if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
         raise ImportError("the pure-Python walks were asked for")
-    from ._walk import (block_candidates, block_texts, has_attribute, index_walk, link_walk, tag_groups,
-                        text_pieces, text_starters, word_holders)
+    from ._walk import (attribute_holders, block_candidates, block_texts, has_attribute, index_walk, link_walk,
+                        tag_groups, text_pieces, text_starters, word_holders)
     COMPILED = True
 except ImportError:
     index_walk, block_candidates, link_walk = index_walk_python, block_candidates_python, link_walk_python
     block_texts, text_starters, has_attribute = block_texts_python, text_starters_python, has_attribute_python
     text_pieces, word_holders, tag_groups = text_pieces_python, word_holders_python, tag_groups_python
+    attribute_holders = attribute_holders_python
     COMPILED = False
