@@ -5,7 +5,7 @@ an element): libxml2's tree is read directly, and a Python element proxy
 is made only for the elements a walk returns or asks a Python rule about. Same elements, same
 order as the pure-Python walks."""
 from cpython.unicode cimport Py_UNICODE_ISSPACE
-from libc.string cimport strcmp, strstr
+from libc.string cimport memcpy, strchr, strcmp, strlen, strstr
 
 from lxml.includes cimport tree
 from lxml.includes.etreepublic cimport (_Document, _Element, _getNs, attributeValue, elementFactory,
@@ -538,3 +538,317 @@ def text_pieces(_Element el, skip, in_data_table, skip_tags, block_tags, cell_ta
     walker.skip_set, walker.block_set, walker.cell_set = skip_tags, block_tags, cell_tags
     walker.walk()
     return walker.out
+
+
+# -- the body analysis's text blocks --------------------------------------------------------
+cdef inline Py_UCS4 _decode(const unsigned char** at) noexcept:
+    """The code point at ``*at`` in UTF-8 text (U+FFFD for a broken sequence); ``*at`` moves past it."""
+    cdef const unsigned char* s = at[0]
+    cdef unsigned char b = s[0]
+    if b < 0x80:
+        at[0] = s + 1
+        return b
+    if b < 0xE0 and s[1]:
+        at[0] = s + 2
+        return ((b & 0x1F) << 6) | (s[1] & 0x3F)
+    if b < 0xF0 and s[1] and s[2]:
+        at[0] = s + 3
+        return ((b & 0x0F) << 12) | ((s[1] & 0x3F) << 6) | (s[2] & 0x3F)
+    if s[1] and s[2] and s[3]:
+        at[0] = s + 4
+        return ((b & 0x07) << 18) | ((s[1] & 0x3F) << 12) | ((s[2] & 0x3F) << 6) | (s[3] & 0x3F)
+    at[0] = s + 1
+    return 0xFFFD
+
+
+cdef struct _Measure:
+    _Run run                # the whole text, white space as ``str.strip()`` sees it
+    Py_ssize_t normalized   # ``len(normalize-space(text))`` so far, less a pending space
+    bint normalized_seen    # a character that is not an XML space
+    bint space_pending      # XML spaces after it: one space, if more text follows
+    Py_ssize_t utf8_bytes   # the text's length in UTF-8
+    bint entity             # an entity reference below: its text lives elsewhere
+
+
+cdef void _measure(_Measure* m, const unsigned char* s) noexcept:
+    """Characters of UTF-8 ``s`` onto ``m``: its stripped length (``str.strip()``'s white
+    space) and its length as XPath's ``normalize-space()`` gives it (spaces, tabs, newlines and
+    carriage returns only)."""
+    cdef Py_UCS4 cp
+    while s[0]:
+        cp = _decode(&s)
+        m.run.chars += 1
+        if Py_UNICODE_ISSPACE(cp):
+            if m.run.seen:
+                m.run.trailing += 1
+            else:
+                m.run.leading += 1
+        else:
+            m.run.seen, m.run.trailing = True, 0
+        if cp == 32 or cp == 9 or cp == 10 or cp == 13:
+            m.space_pending = m.normalized_seen
+        else:
+            m.normalized += 1 + m.space_pending
+            m.normalized_seen, m.space_pending = True, False
+
+
+cdef void _measure_subtree(_Measure* m, tree.xmlNode* top) noexcept:
+    """All the text below ``top`` (``text_content()``) onto ``m``."""
+    cdef tree.xmlNode* node = top.children
+    while node is not NULL:
+        if _is_text(node):
+            if node.content is not NULL:
+                _measure(m, <const unsigned char*>node.content)
+                m.utf8_bytes += strlen(<const char*>node.content)
+        elif node.type == tree.XML_ENTITY_REF_NODE:
+            m.entity = True
+        elif node.type == tree.XML_ELEMENT_NODE and node.children is not NULL:
+            node = node.children
+            continue
+        node = _after(node, top)
+
+
+cdef tuple _subtree_texts(tree.xmlNode* top, Py_ssize_t utf8_bytes):
+    """``text_content()`` of ``top``, whose text (no entity reference in it) is ``utf8_bytes``
+    long in UTF-8: its text nodes joined, in document order; and that text folded, as
+    ``" ".join(text.split())`` gives it (white space as ``str.split()`` sees it)."""
+    cdef bytearray joined = bytearray(utf8_bytes), folded = bytearray(utf8_bytes)
+    cdef char* out = joined
+    cdef char* fold = folded
+    cdef Py_ssize_t at = 0, folded_at = 0, size
+    cdef bint space_pending = False
+    cdef const unsigned char* s
+    cdef const unsigned char* character
+    cdef Py_UCS4 cp
+    cdef tree.xmlNode* node = top.children
+    while node is not NULL:
+        if _is_text(node):
+            if node.content is not NULL:
+                size = strlen(<const char*>node.content)
+                memcpy(out + at, node.content, size)
+                at += size
+                s = <const unsigned char*>node.content
+                while s[0]:
+                    character = s
+                    cp = _decode(&s)  # apart: Py_UNICODE_ISSPACE is a macro that reads its argument twice
+                    if Py_UNICODE_ISSPACE(cp):
+                        space_pending = folded_at > 0
+                        continue
+                    if space_pending:
+                        fold[folded_at] = b" "[0]
+                        folded_at += 1
+                        space_pending = False
+                    memcpy(fold + folded_at, character, s - character)
+                    folded_at += s - character
+        elif node.type == tree.XML_ELEMENT_NODE and node.children is not NULL:
+            node = node.children
+            continue
+        node = _after(node, top)
+    return joined.decode("utf-8"), fold[:folded_at].decode("utf-8")
+
+
+cdef Py_ssize_t _link_chars(tree.xmlNode* top, bint* entity) noexcept:
+    """``body._link_chars``'s twin: characters of the text of every link (``_is_link``) at or
+    below ``top``, a link inside a link counted again."""
+    cdef Py_ssize_t count = 0
+    cdef tree.xmlNode* node = top
+    cdef _Measure m
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            if _is_link(node):
+                m = _Measure(_Run(0, 0, 0, False), 0, False, False, 0, False)
+                _measure_subtree(&m, node)
+                count += m.run.chars
+                entity[0] = entity[0] or m.entity
+            if node.children is not NULL:
+                node = node.children
+                continue
+        if node is top:
+            break
+        node = _after(node, top)
+    return count
+
+
+def block_texts(_Element root, blocks, own_text_holders, wrappers, Py_ssize_t min_chars):
+    """``walk.block_texts_python``'s twin: ``(element, text, stripped length, link characters,
+    folded text)`` for each element of ``blocks`` whose text is a paragraph's (``min_chars``
+    stripped, and normalized), in document order, read from libxml2's tree; ``(element, None, 0,
+    0, None)`` for each
+    holder of its own text (a div) that ``block_candidates`` keeps, and for a block with an
+    entity reference below it: those are read in Python."""
+    cdef _Names block_names = _Names(blocks), holder_names = _Names(own_text_holders)
+    cdef _Names wrapper_names = _Names(wrappers)
+    cdef _Document doc = root._doc
+    cdef tree.xmlNode* top = root._c_node
+    cdef tree.xmlNode* node = top
+    cdef list found = []
+    cdef _Measure m
+    cdef Py_ssize_t stripped, links
+    cdef bint entity
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            if block_names.has(node):
+                m = _Measure(_Run(0, 0, 0, False), 0, False, False, 0, False)
+                _measure_subtree(&m, node)
+                stripped = m.run.chars - m.run.leading - m.run.trailing if m.run.seen else 0
+                entity = m.entity
+                if entity:
+                    found.append((elementFactory(doc, node), None, 0, 0, None))
+                elif stripped >= min_chars and m.normalized >= min_chars:
+                    links = _link_chars(node, &entity)
+                    if entity:
+                        found.append((elementFactory(doc, node), None, 0, 0, None))
+                    else:
+                        text, folded = _subtree_texts(node, m.utf8_bytes)
+                        found.append((elementFactory(doc, node), text, stripped, links, folded))
+            elif holder_names.has(node):
+                if _own_text_chars(node) >= min_chars or _has_child(node, wrapper_names):
+                    found.append((elementFactory(doc, node), None, 0, 0, None))
+            if node.children is not NULL:
+                node = node.children
+                continue
+        node = _after(node, top)
+    return found
+
+
+# -- elements by the first character of their text ------------------------------------------
+cdef inline bint _is_xml_space(unsigned char c) noexcept:
+    return c == b" "[0] or c == b"\t"[0] or c == b"\n"[0] or c == b"\r"[0]
+
+
+cdef int _run_start(tree.xmlNode* node) noexcept:
+    """The run of text nodes from ``node`` (``.text`` or ``.tail`` as lxml joins them): -1 where
+    it is empty (lxml's None), else its first byte that is not an XML space (0 for none)."""
+    cdef const unsigned char* s
+    cdef bint empty = True
+    while node is not NULL:
+        if _is_text(node):
+            s = <const unsigned char*>node.content
+            if s is not NULL and s[0] != 0:
+                empty = False
+                while s[0] and _is_xml_space(s[0]):
+                    s += 1
+                if s[0]:
+                    return s[0]
+        elif node.type != tree.XML_XINCLUDE_START and node.type != tree.XML_XINCLUDE_END:
+            break
+        node = node.next
+    return -1 if empty else 0
+
+
+cdef int _first_text_start(tree.xmlNode* element) noexcept:
+    """``_run_start`` of the element's first text that is not empty: its ``.text``, else the
+    first ``.tail`` of its children (comments too) that is not empty; -1 for none."""
+    cdef int start = _run_start(element.children)
+    cdef tree.xmlNode* child = element.children
+    while start < 0 and child is not NULL:
+        if _visited(child):  # a child lxml has: its tail is the text after it
+            start = _run_start(child.next)
+        child = child.next
+    return start
+
+
+def text_starters(_Element top, bytes first_characters):
+    """``walk.text_starters_python``'s twin: the elements below ``top`` in document order whose
+    first text that is not empty (``.text``, else a child's ``.tail``) starts, past its XML
+    spaces, with one of ``first_characters`` (ASCII)."""
+    cdef _Document doc = top._doc
+    cdef tree.xmlNode* root = top._c_node
+    cdef tree.xmlNode* node = root.children
+    cdef const char* wanted = first_characters
+    cdef int start
+    cdef list found = []
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            start = _first_text_start(node)
+            if start > 0 and strchr(wanted, start) is not NULL:
+                found.append(elementFactory(doc, node))
+            if node.children is not NULL:
+                node = node.children
+                continue
+        node = _after(node, root)
+    return found
+
+
+def has_attribute(_Element root, str name):
+    """``walk.has_attribute_python``'s twin: an element of ``root``'s whole document (strays
+    beside the root included, as ``//`` reads it) has an attribute of local name ``name``."""
+    cdef bytes encoded = name.encode("utf-8")
+    cdef const char* wanted = encoded
+    cdef tree.xmlNode* top = <tree.xmlNode*>root._doc._c_doc
+    cdef tree.xmlNode* node = top.children
+    cdef tree.xmlAttr* attr
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            attr = node.properties
+            while attr is not NULL:
+                if strcmp(<const char*>attr.name, wanted) == 0:
+                    return True
+                attr = attr.next
+            if node.children is not NULL:
+                node = node.children
+                continue
+        node = _after(node, top)
+    return False
+
+
+def tag_groups(_Element root, names):
+    """``walk.tag_groups_python``'s twin: for each of ``names``, the elements of that tag at or
+    below ``root`` in document order (``root.iter(name)``), all read in one walk."""
+    cdef _Names wanted = _Names(names)
+    cdef _Document doc = root._doc
+    cdef tree.xmlNode* top = root._c_node
+    cdef tree.xmlNode* node = top
+    cdef list groups = [[] for _ in range(wanted.count)]
+    cdef int i
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            if node.ns is NULL:
+                i = wanted.position(<const char*>node.name)
+                if i >= 0:
+                    (<list>groups[i]).append(elementFactory(doc, node))
+            if node.children is not NULL:
+                node = node.children
+                continue
+        if node is top:
+            break
+        node = _after(node, top)
+    return groups
+
+
+def attribute_holders(_Element root, str tag, str attribute, words):
+    """``walk.attribute_holders_python``'s twin: the elements of ``tag`` at or below ``root``
+    in document order whose ``attribute`` (no namespace, as ``get`` reads it) holds one of
+    ``words``; a Python proxy only for those."""
+    cdef bytes tag_name = tag.encode("utf-8"), attribute_name = attribute.encode("utf-8")
+    cdef list encoded = [word.encode("utf-8") for word in words]
+    cdef _Document doc = root._doc
+    cdef tree.xmlNode* top = root._c_node
+    cdef tree.xmlNode* node = top
+    cdef tree.xmlAttr* attr
+    cdef list found = []
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            if node.ns is NULL and strcmp(<const char*>node.name, tag_name) == 0:
+                attr = node.properties
+                while attr is not NULL:
+                    if attr.ns is NULL and strcmp(<const char*>attr.name, attribute_name) == 0:
+                        if _holds_any(node, attr, encoded, words):
+                            found.append(elementFactory(doc, node))
+                        break  # the first such attribute is the one ``get`` reads
+                    attr = attr.next
+            if node.children is not NULL:
+                node = node.children
+                continue
+        if node is top:
+            break
+        node = _after(node, top)
+    return found
+
+
+cdef bint _holds_any(tree.xmlNode* element, tree.xmlAttr* attr, list encoded, words) except -1:
+    cdef Py_ssize_t i
+    for i in range(len(encoded)):
+        if _attribute_holds(element, attr, <bytes>encoded[i], words[i]):
+            return True
+    return False

@@ -102,7 +102,7 @@ def page_blocks(text_blocks: list[TextBlock], skip: Callable[[TextBlock], bool] 
     for block in text_blocks:
         if skip(block):
             continue
-        text = " ".join(block.text.split())
+        text = block.folded if block.folded is not None else " ".join(block.text.split())
         if text and text in previous:
             continue
         found.append(Block(text, min(block.link_chars, len(text)), block.element, block.element.tag in _HEADINGS))

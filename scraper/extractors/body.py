@@ -23,7 +23,9 @@ from ..urls import host_of
 from .page import Page
 from .regions import (ATTRIBUTES_JUDGED, TAGS_JUDGED_BY_NAME, TERM_CLASS, in_widget, is_boilerplate,
                       never_article_label)
-from .walk import block_candidates, is_link, link_walk
+from .walk import block_texts, is_link, link_walk
+from .walk import link_chars as _link_chars
+from .walk import normalized_length_below as _normalized_length_below
 
 # Class names of content containers, most specific group first.
 CONTAINER_CLASSES = (
@@ -57,7 +59,6 @@ LISTICLE_FACTOR = 3
 _BLOCKS_BELOW = ("div", "section", "p", "li", "ul", "ol", "table", "blockquote", "pre", "h1", "h2", "h3", "h4",
                  "h5", "h6", "dl", "form", "article", "header", "footer", "nav", "aside")
 _MARKUP = re.compile(r"</?(p|div|br|span|a|strong|em|h[1-6]|ul|ol|li|body)\b[^>]*>", re.I)
-_XML_SPACE = re.compile(r"[ \t\r\n]+")  # what XPath's normalize-space() folds (not NBSP)
 # A comment area's class or id word ("comment-list", a theme's "vhb-comments", "post-comments",
 # a shop's customer reviews widget, "product-reviews"): the readers' text, never the article's,
 # however much prose it holds. A "review" (singular) is what a reviewer wrote: the article; a
@@ -69,15 +70,6 @@ COMMENT_AREA_NAME = re.compile(r"(^|[-_])(comments|comment-list|commentlist|comm
 # ("comments-open", "has-comments", "no-comments"), a link or a counter ("comments-link").
 _COMMENT_STATE = re.compile(r"(^|[-_])(has|no|with|without|open|closed|allowed|disabled|enabled|hide|show|count|"
                             r"number|link|links|icon|title|toggle|button|btn)([-_]|$)", re.I)
-
-
-def _normalized_length_below(text: str, limit: int) -> bool:
-    """``len(normalize-space(text)) < limit``, without building the normalized string where
-    the characters that are not XML spaces already reach ``limit``."""
-    spaces = text.count(" ") + text.count("\n") + text.count("\t") + text.count("\r")
-    if len(text) - spaces >= limit:
-        return False
-    return len(_XML_SPACE.sub(" ", text).strip(" ")) < limit
 
 
 def _has_own_text(el: etree._Element) -> bool:
@@ -125,14 +117,6 @@ def _own_text(el: etree._Element) -> tuple[str, int]:
     return "".join(parts), links
 
 
-def _link_chars(el: etree._Element) -> int:
-    chars = 0
-    for a in el.iter("a"):  # a loop, not sum() over a generator: every text block comes here
-        if is_link(a):
-            chars += len(a.text_content())
-    return chars
-
-
 def is_comment_area(el: etree._Element) -> bool:
     label, ident = el.get("class"), el.get("id")
     return bool(label and _comment_area_label(label)) or bool(ident and _comment_area_name(ident))
@@ -166,6 +150,7 @@ class TextBlock(NamedTuple):
     text: str
     link_chars: int
     furniture: etree._Element | None  # the nearest furniture holding it (a comment area, a bio box ...)
+    folded: str | None = None  # its words one space apart, where the walk read them (else None)
 
 
 class _Climb(NamedTuple):
@@ -194,11 +179,16 @@ class BodyAnalysis:
         # Every text block read here, (element, text, link characters) in document order: what
         # the paragraph classifier (blocks.py) judges, so the page's text is read once.
         self.text_blocks: list[TextBlock] = []
-        # The candidates (block tags, divs and sections) in document order; the compiled walk
-        # leaves out those too short to count (most of a page's divs and list items) without a
-        # Python proxy for each. ``_add_block`` decides on the rest, as it would on all.
-        for el in block_candidates(page.root, BLOCK_TAGS, _OWN_TEXT_HOLDERS, _PROSE_WRAPPERS, MIN_PARAGRAPH):
-            self._add_block(el)
+        # The candidates (block tags, divs and sections) in document order, each block tag's
+        # text and link characters read with it; the compiled walk leaves out those too short
+        # to count (most of a page's divs and list items) without a Python proxy for each.
+        # ``_add_block`` decides on the rest, as it would on all.
+        for el, text, size, links, folded in block_texts(page.root, BLOCK_TAGS, _OWN_TEXT_HOLDERS, _PROSE_WRAPPERS,
+                                                         MIN_PARAGRAPH):
+            if text is None:
+                self._add_block(el)
+            else:
+                self._add_paragraph(el, text, size, links, folded)
         self._size = self._sizes_up_the_climbs()
 
     def _sizes_up_the_climbs(self) -> dict[int, float]:
@@ -233,10 +223,17 @@ class BodyAnalysis:
         else:
             text = el.text_content()
             size = len(text.strip())
-            if size < MIN_PARAGRAPH or _normalized_length_below(text, MIN_PARAGRAPH):
-                return
-            links = own_links = _link_chars(el)
-            start = el.getparent()
+            if size >= MIN_PARAGRAPH and not _normalized_length_below(text, MIN_PARAGRAPH):
+                self._add_paragraph(el, text, size, _link_chars(el))
+            return
+        self._credit(el, el, tag, text, size, links, own_links)
+
+    def _add_paragraph(self, el: etree._Element, text: str, size: int, links: int, folded: str | None = None) -> None:
+        """A block tag's text, long enough to count: credited from its parent up."""
+        self._credit(el, el.getparent(), el.tag, text, size, links, links, folded)
+
+    def _credit(self, el: etree._Element, start: etree._Element | None, tag: str, text: str, size: int,
+                links: int, own_links: int, folded: str | None = None) -> None:
         weight = max(0.0, size - 2 * links)
         climb = self._climb(start)
         if climb.nodes:
@@ -244,7 +241,8 @@ class BodyAnalysis:
         if tag in PROSE_TAGS or tag in _OWN_TEXT_HOLDERS:
             self._credit_dense(climb, weight)
         # A block inside a link (a teaser card wrapped in <a>) is link text, all of it.
-        self.text_blocks.append(TextBlock(el, text, len(text) if climb.in_link else own_links, climb.furniture))
+        self.text_blocks.append(TextBlock(el, text, len(text) if climb.in_link else own_links, climb.furniture,
+                                          folded))
 
     def _credit_dense(self, climb: _Climb, weight: float) -> None:
         """The readability score: the block's prose to its first four elements, halved at each."""

@@ -32,7 +32,7 @@ from ..urls import absolute, normalize_url
 from .page import Page, cls, jsonld_types
 from .regions import in_widget
 from .unnest import UNNESTED_PARENT
-from .walk import word_holders
+from .walk import attribute_holders, word_holders
 
 _ID = re.compile(r"^(?:li-)?comment-(\d+)$")
 _BLOGGER_ID = re.compile(r"^c(\d{6,})$")
@@ -591,12 +591,11 @@ def thread_path(url: str) -> str:
 
 
 def _thread_page_links(root: etree._Element) -> Iterator[tuple[etree._Element, str]]:
-    """Links whose address may name a page of a thread, with that address: libxml2 finds the
-    links, two substring tests read each address (an XPath contains() on each costs more)."""
-    for a in root.iter("a"):
-        href = a.get("href")
-        if href is not None and ("comment-page-" in href or "cpage=" in href):
-            yield a, href
+    """Links whose address may name a page of a thread, with that address: one walk
+    (``walk.attribute_holders``, compiled where it could be built) reads every link's address
+    and makes a Python proxy only for those that can."""
+    for a in attribute_holders(root, "a", "href", ("comment-page-", "cpage=")):
+        yield a, a.get("href")
 
 
 def comment_page_urls(page: Page) -> list[str]:

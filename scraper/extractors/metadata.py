@@ -12,6 +12,7 @@ from ..text import MONTH, collapse, paragraphs
 from ..urls import absolute
 from .page import Page, jsonld_types, per_page
 from .regions import is_boilerplate
+from .walk import first_text, text_starters
 
 _POST_ID = re.compile(r"(?:^|\s)postid-(\d+)(?:\s|$)")
 _REST_POST = re.compile(r"/wp/v2/posts/(\d+)")
@@ -333,19 +334,17 @@ _LABEL_START = re.compile(
 _LONG_PARAGRAPH = 120
 
 
-def _first_text_node(el: etree._Element) -> str | None:
-    if el.text:
-        return el.text
-    return next((child.tail for child in el if child.tail), None)
+# The first character of every label ``_LABEL_START`` matches: only elements whose text starts
+# with one of them are read in Python (``walk.text_starters``, compiled where it could be built).
+_LABEL_FIRST_CHARACTERS = b"BbWPA"
 
 
 def _labelled_bylines(page: Page) -> Iterator[etree._Element]:
-    # A Python walk: an XPath test of every element's normalised text costs several times more.
     for body in page.tagged("body"):
-        for el in body.iterdescendants(etree.Element):
+        for el in text_starters(body, _LABEL_FIRST_CHARACTERS):
             if el.tag in ("script", "style"):
                 continue
-            text = _first_text_node(el)
+            text = first_text(el)
             label = _LABEL_START.match(text) if text else None
             # A bare "By" is a byline where the name follows in the same element ("By <a>Jane
             # Doe</a>"), not a credit's "<span>by</span> <a>Theme Co</a>".

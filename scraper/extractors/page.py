@@ -6,10 +6,11 @@ too deep for the parser rewritten first (``unnest``)."""
 from __future__ import annotations
 
 import json
+import re
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property, wraps
+from functools import cached_property, lru_cache, wraps
 from typing import TypeVar
 
 from lxml import etree, html
@@ -18,7 +19,7 @@ from ..text import collapse
 from .decoding import MAX_HTML_BYTES, decode_for_parsing
 from .streaming import place_streamed_segments
 from .unnest import UNNESTED_ID, UNNESTED_PARENT, unnest_markup
-from .walk import index_walk
+from .walk import has_attribute, index_walk, tag_groups
 
 # Real pages nest a few dozen levels. A page parsed deeper than MAX_DEPTH is parsed again from
 # its markup unnested past ``unnest.UNNEST_DEPTH`` (``unnest_markup``: every element and every
@@ -181,8 +182,50 @@ def per_page(compute: Callable[[Page], T]) -> Callable[[Page], T]:
     return once
 
 
+# The tags the parts ask ``Page.tagged`` for on (nearly) every page: the first such question
+# finds them all in one walk (``walk.tag_groups``).
+_TAGS_READ_TOGETHER = ("body", "article", "main", "h1", "time", "script", "iframe", "mastodon-comments")
+
 # The attributes besides the class that the page index looks elements up by.
 _INDEXED_ATTRIBUTES = frozenset({"id", "itemprop", "rel", "role", "property", "type"})
+
+
+# A branch of a whole-page query that finds nothing unless some element has attribute ``name``:
+# ``//@name``, or ``//tag[@name]…`` and ``//tag[@name='value']…`` (its first test, which every
+# node it finds passes).
+_NEEDS_ATTRIBUTE = re.compile(r"//(?:@(?P<alone>[\w-]+)$|(?:[\w-]+|\*)\[@(?P<tested>[\w-]+)"
+                              r"(?:\s*=\s*(?:'[^']*'|\"[^\"]*\"))?\])")
+
+
+@lru_cache(maxsize=1024)
+def _attributes_needed(query: str) -> tuple[str, ...] | None:
+    """The attribute each branch of ``query`` (``a | b``) needs, where each needs one; else None."""
+    names = []
+    for branch in _branches(query):
+        m = _NEEDS_ATTRIBUTE.match(branch.strip())
+        if m is None:
+            return None
+        names.append(m.group("alone") or m.group("tested"))
+    return tuple(names)
+
+
+def _branches(query: str) -> list[str]:
+    """``query`` split at each ``|`` outside brackets, parentheses and quotes."""
+    branches, depth, quote, start = [], 0, "", 0
+    for i, char in enumerate(query):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "[(":
+            depth += 1
+        elif char in "])":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            branches.append(query[start:i])
+            start = i + 1
+    branches.append(query[start:])
+    return branches
 
 
 class Page:
@@ -196,6 +239,7 @@ class Page:
         self.unnested = notes.unnested
         self._tagged: dict[tuple[str, ...], list] = {}
         self._answers: dict[Callable, object] = {}  # what ``per_page`` functions worked out
+        self._attributes_present: dict[str, bool] = {}  # attribute name → some element has it
 
     @cached_property
     def _unnested_ids(self) -> dict[str, etree._Element]:
@@ -223,7 +267,25 @@ class Page:
             node = self.markup_parent(node)
 
     def xpath(self, query: str, node: etree._Element | None = None) -> list:
+        if node is None and self._finds_nothing(query):
+            return []  # what the query would find: the page has none of the attributes it needs
         return (self.root if node is None else node).xpath(query)
+
+    def _finds_nothing(self, query: str) -> bool:
+        """Every branch of the whole-page ``query`` needs an attribute no element of the page
+        has (``//@data-bsky-uri``, ``//script[@data-repo]…``): most pages embed none of the
+        comment systems whose markup is looked for. One walk of the attributes per name,
+        where the query would walk every node of the page."""
+        needed = _attributes_needed(query)
+        if needed is None:
+            return False
+        known = self._attributes_present
+        for name in needed:
+            if name not in known:
+                known[name] = has_attribute(self.root, name)
+            if known[name]:
+                return False
+        return True
 
     def first(self, query: str, node: etree._Element | None = None):
         found = self.xpath(query, node)
@@ -283,7 +345,13 @@ class Page:
         Several parts ask for the same tags (``h1``, ``time``, ``body``): each is found once."""
         found = self._tagged.get(tags)
         if found is None:
-            found = self._tagged[tags] = list(self.root.iter(*tags))
+            if len(tags) == 1 and tags[0] in _TAGS_READ_TOGETHER:
+                # One walk for the tags every page is asked for, not one walk each.
+                groups = tag_groups(self.root, _TAGS_READ_TOGETHER)
+                self._tagged.update(((tag,), group) for tag, group in zip(_TAGS_READ_TOGETHER, groups))
+                found = self._tagged[tags]
+            else:
+                found = self._tagged[tags] = list(self.root.iter(*tags))
         return list(found)
 
     @cached_property

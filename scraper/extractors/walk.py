@@ -7,6 +7,7 @@ element (``tests/test_walk.py`` holds them to it on real pages).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Collection
 
 from lxml import etree
@@ -56,6 +57,49 @@ def block_candidates_python(root: etree._Element, blocks: tuple[str, ...], own_t
     compiled twin leaves out those that cannot hold ``min_chars`` characters of text, which
     the caller would pass over anyway."""
     return list(root.iter(*blocks, *own_text_holders))
+
+
+_XML_SPACE = re.compile(r"[ \t\r\n]+")  # what XPath's normalize-space() folds (not NBSP)
+
+
+def normalized_length_below(text: str, limit: int) -> bool:
+    """``len(normalize-space(text)) < limit``, without building the normalized string where
+    the characters that are not XML spaces already reach ``limit``."""
+    spaces = text.count(" ") + text.count("\n") + text.count("\t") + text.count("\r")
+    if len(text) - spaces >= limit:
+        return False
+    return len(_XML_SPACE.sub(" ", text).strip(" ")) < limit
+
+
+def link_chars(el: etree._Element) -> int:
+    """Characters of link text (``is_link``) at or below ``el``; a link in a link counts again."""
+    chars = 0
+    for a in el.iter("a"):  # a loop, not sum() over a generator: every text block comes here
+        if is_link(a):
+            chars += len(a.text_content())
+    return chars
+
+
+def block_texts_python(root: etree._Element, blocks: tuple[str, ...], own_text_holders: tuple[str, ...],
+                       wrappers: tuple[str, ...], min_chars: int) -> list[tuple]:
+    """The body analysis's blocks, in document order: ``(element, text, stripped length, link
+    characters, folded text)`` for each element of ``blocks`` whose text reaches ``min_chars``
+    stripped and normalized (``normalize-space``), the folded text its words one space apart;
+    ``(element, None, 0, 0, None)`` for each element of
+    ``own_text_holders`` (divs), which the caller reads itself. The compiled twin leaves out
+    the holders ``block_candidates`` leaves out, and gives None for a block whose text holds an
+    entity reference."""
+    found: list[tuple] = []
+    holders = frozenset(own_text_holders)
+    for el in root.iter(*blocks, *own_text_holders):
+        if el.tag in holders:
+            found.append((el, None, 0, 0, None))
+            continue
+        text = el.text_content()
+        size = len(text.strip())
+        if size >= min_chars and not normalized_length_below(text, min_chars):
+            found.append((el, text, size, link_chars(el), " ".join(text.split())))
+    return found
 
 
 def link_walk_python(container: etree._Element, is_furniture: Callable[[etree._Element], bool],
@@ -166,12 +210,61 @@ def word_holders_python(root: etree._Element, word: str) -> list:
     return found
 
 
+def first_text(el: etree._Element) -> str | None:
+    """The element's first text that is not empty: its text, else the first tail of its
+    children (comments too)."""
+    if el.text:
+        return el.text
+    return next((child.tail for child in el if child.tail), None)
+
+
+def text_starters_python(top: etree._Element, first_characters: bytes) -> list:
+    """The elements below ``top`` in document order whose ``first_text`` starts, past its XML
+    spaces (space, tab, newline, carriage return), with one of ``first_characters`` (ASCII): the
+    few elements a rule matching the start of that text can want."""
+    wanted = first_characters.decode("ascii")
+    found = []
+    for el in top.iterdescendants(etree.Element):
+        start = (first_text(el) or "").lstrip(" \t\r\n")[:1]
+        if start and start in wanted:
+            found.append(el)
+    return found
+
+
+_ATTRIBUTE_NAMED = etree.XPath("boolean(//@*[local-name() = $name])")
+
+
+def has_attribute_python(root: etree._Element, name: str) -> bool:
+    """An element of ``root``'s whole document has an attribute of local name ``name``."""
+    return bool(_ATTRIBUTE_NAMED(root, name=name))
+
+
+def tag_groups_python(root: etree._Element, names: tuple[str, ...]) -> list[list]:
+    """For each of ``names``, the elements of that tag at or below ``root`` in document order;
+    the compiled twin reads them all in one walk."""
+    return [list(root.iter(name)) for name in names]
+
+
+def attribute_holders_python(root: etree._Element, tag: str, attribute: str, words: tuple[str, ...]) -> list:
+    """The elements of ``tag`` at or below ``root`` in document order whose ``attribute``
+    holds one of ``words`` (``"comment-page-"`` in a link's ``href``)."""
+    found = []
+    for el in root.iter(tag):
+        value = el.get(attribute)
+        if value is not None and any(word in value for word in words):
+            found.append(el)
+    return found
+
+
 try:  # the compiled twins, where the build made them (BLOG_ARCHIVER_PURE_PYTHON=1 turns them off)
     if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
         raise ImportError("the pure-Python walks were asked for")
-    from ._walk import block_candidates, index_walk, link_walk, text_pieces, word_holders
+    from ._walk import (attribute_holders, block_candidates, block_texts, has_attribute, index_walk, link_walk,
+                        tag_groups, text_pieces, text_starters, word_holders)
     COMPILED = True
 except ImportError:
     index_walk, block_candidates, link_walk = index_walk_python, block_candidates_python, link_walk_python
-    text_pieces, word_holders = text_pieces_python, word_holders_python
+    block_texts, text_starters, has_attribute = block_texts_python, text_starters_python, has_attribute_python
+    text_pieces, word_holders, tag_groups = text_pieces_python, word_holders_python, tag_groups_python
+    attribute_holders = attribute_holders_python
     COMPILED = False
