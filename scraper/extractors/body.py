@@ -21,7 +21,7 @@ from lxml import html as lxml_html
 from ..text import SKIP_TAGS, drop_chrome, paragraphs
 from ..urls import host_of
 from .page import Page
-from .regions import (ATTRIBUTES_JUDGED, TAGS_JUDGED_BY_NAME, TERM_CLASS, in_widget, is_boilerplate,
+from .regions import (ATTRIBUTES_JUDGED, NAME_CACHE_SIZE, TAGS_JUDGED_BY_NAME, TERM_CLASS, in_widget, is_boilerplate,
                       never_article_label)
 from .walk import block_texts, is_link, link_walk
 from .walk import link_chars as _link_chars
@@ -131,14 +131,14 @@ def _in_comment_area(el: etree._Element) -> bool:
     return False
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=NAME_CACHE_SIZE)
 def _comment_area_label(label: str) -> bool:
     """A class string with a comment area's name; every element of the content is asked, and
     class strings repeat within a page and across a site's pages: each is decided once."""
     return any(_comment_area_name(name) for name in label.split())
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=NAME_CACHE_SIZE)
 def _comment_area_name(name: str) -> bool:
     """Class names and ids repeat across a site's pages: each is decided once."""
     return bool(COMMENT_AREA_NAME.search(name)) and not TERM_CLASS.match(name) and not _COMMENT_STATE.search(name)
