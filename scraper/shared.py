@@ -216,6 +216,23 @@ class SharedQueue(PriorityQueue):
         request.meta.pop("lease", None)  # a lease is one worker's, never the queue's
         super().push(request)
 
+    def _encode_request(self, request: Request) -> bytes:
+        """scrapy-redis's encoding, with each callback's name read off the method itself:
+        Scrapy's ``to_dict`` finds it by listing every member of the spider, twice a request
+        (~0.5 ms, more than the rest of a push)."""
+        data = request.replace(callback=None, errback=None).to_dict()
+        data["callback"], data["errback"] = self._method_name(request.callback), self._method_name(request.errback)
+        return self.serializer.dumps(data)
+
+    def _method_name(self, method: Any) -> Any:
+        if not callable(method):
+            return method  # None, or a name already
+        func = getattr(method, "__func__", None)
+        name = getattr(func, "__name__", "")
+        if func is None or getattr(getattr(self.spider, name, None), "__func__", None) is not func:
+            raise ValueError(f"Function {method} is not an instance method in: {self.spider}")
+        return name
+
     def push_if_new(self, seen: str, fingerprint: str, request: Request) -> bool:
         """Add ``fingerprint`` to the set ``seen`` and, if it was not there, queue ``request``:
         one round trip to Redis where the filter and the push took two."""

@@ -327,3 +327,25 @@ def test_the_end_of_a_shared_crawl_is_read_in_one_step(redis_db):
     assert crawl_done(plain, keys) and plain.get(keys.finished) is None  # asked, not marked
     assert crawl_done(plain, keys, finishing_at="2026-12-06T00:00:00Z")
     assert plain.get(keys.finished) == b"2026-12-06T00:00:00Z"
+
+
+def test_a_queued_request_keeps_its_callbacks_and_everything_else(redis_db):
+    """The shared queue names a request's callbacks without listing the spider's members: the
+    request read back is the one queued; a callback that is no method of the spider is refused,
+    as Scrapy refuses it."""
+    import redis  # noqa: PLC0415
+    from scrapy import Request  # noqa: PLC0415
+
+    from scraper.shared import SharedQueue  # noqa: PLC0415
+    from scraper.spiders.blog import BlogSpider  # noqa: PLC0415
+
+    spider = BlogSpider(url="https://blog.example.org/")
+    queue = SharedQueue(redis.Redis.from_url(redis_db), spider, "test:queue")
+    request = Request("https://blog.example.org/2024/05/post/", callback=spider.parse_page,
+                      errback=spider.page_failed, priority=3, meta={"site_page": True, "depth": 2},
+                      cb_kwargs={"n": 1}, dont_filter=True)
+    back = queue._decode_request(queue._encode_request(request))
+    assert back.callback == spider.parse_page and back.errback == spider.page_failed
+    assert back.to_dict(spider=spider) == request.to_dict(spider=spider)
+    with pytest.raises(ValueError, match="not an instance method"):
+        queue._encode_request(Request("https://blog.example.org/", callback=lambda r: None))
