@@ -274,8 +274,11 @@ return 0
         self._warned = False
 
     def request_seen(self, request: Request) -> bool:
-        added = self._add(keys=[self.key, self.key + ":count"],
-                          args=self.positions(self.request_fingerprint(request)))
+        return self.fingerprint_seen(self.request_fingerprint(request))
+
+    def fingerprint_seen(self, fingerprint: str) -> bool:
+        """``request_seen`` for a fingerprint already computed."""
+        added = self._add(keys=[self.key, self.key + ":count"], args=self.positions(fingerprint))
         if added > self.capacity and not self._warned:
             self._warned = True
             log.warning("The Bloom duplicate filter holds more URLs (%d) than its capacity (%d): "
@@ -422,7 +425,7 @@ class SharedScheduler(BaseScheduler):
             del self._known[next(iter(self._known))]
         self._known[fingerprint] = None
         if isinstance(self.df, BloomDupeFilter):  # its check and insert are a script of their own
-            if self.df.request_seen(request):
+            if self.df.fingerprint_seen(fingerprint):
                 return False
             self.queue.push(request)
             return True
