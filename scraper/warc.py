@@ -369,8 +369,92 @@ def read_record_at(path: Path, offset: int) -> tuple[ArcWarcRecord, bytes]:
     """The record at ``offset`` and its payload, de-chunked and decoded (Content-Encoding)."""
     with open(path, "rb") as f:
         f.seek(offset)
-        record = next(iter(ArchiveIterator(f, check_digests=False)))
-        return record, record.content_stream().read()
+        plain = _plain_response(f)
+        if plain is not None:
+            return plain
+        f.seek(offset)
+        return read_record_by_warcio(f)
+
+
+def read_record_by_warcio(f: BinaryIO) -> tuple[ArcWarcRecord, bytes]:
+    """The record at the position of ``f``, read by warcio, and its decoded payload."""
+    record = next(iter(ArchiveIterator(f, check_digests=False)))
+    return record, record.content_stream().read()
+
+
+# What _plain_response reads itself: a WARC version warcio knows, a response to an http(s) URL.
+_PLAIN_VERSIONS = ("WARC/1.1", "WARC/1.0")
+_READ_SIZE = 1 << 14  # a page's record is a few kB compressed
+
+
+def _plain_response(f: BinaryIO) -> tuple[ArcWarcRecord, bytes] | None:
+    """The response record at the position of ``f`` when it is of the plain kind a crawl writes:
+    one gzip member, CRLF header lines that warcio reads alike (ASCII, ``name: value``, none
+    continued), a body neither chunked nor encoded. Its headers and body are warcio's, read
+    without warcio's line-by-line parsing (a rebuild reads every response once more after
+    indexing it). None for any other record: warcio reads it."""
+    if f.read(3) != _GZIP_MAGIC:
+        return None
+    f.seek(-3, os.SEEK_CUR)
+    inflate, parts = zlib.decompressobj(31), []
+    try:
+        while not inflate.eof:
+            chunk = f.read(_READ_SIZE)
+            if not chunk:
+                return None
+            parts.append(inflate.decompress(chunk))
+    except zlib.error:
+        return None
+    data = b"".join(parts)
+    end = data.find(b"\r\n\r\n")
+    warc_head = _plain_header_lines(data[:end]) if end > 0 else None
+    if warc_head is None or warc_head[0] not in _PLAIN_VERSIONS:
+        return None
+    rec_headers = StatusAndHeaders("", warc_head[1], protocol=warc_head[0])
+    uri = rec_headers.get_header("WARC-Target-URI") or ""
+    try:
+        length = int(rec_headers.get_header("Content-Length") or "")
+    except ValueError:
+        return None
+    if (rec_headers.get_header("WARC-Type") != "response" or not uri.startswith(("http:", "https:"))
+            or " " in uri or (uri.startswith("<") and uri.endswith(">")) or length <= 0):
+        return None  # what warcio corrects, or reads otherwise
+    block = data[end + 4:end + 4 + length]
+    http_end = block.find(b"\r\n\r\n")
+    http_head = _plain_header_lines(block[:http_end]) if len(block) == length and http_end > 0 else None
+    if http_head is None:
+        return None
+    protocol, _, status = http_head[0].partition(" ")
+    http_headers = StatusAndHeaders(status.strip(), http_head[1], protocol=protocol)
+    if http_headers.get_header("Content-Encoding") is not None or http_headers.get_header("Transfer-Encoding") is not None:
+        return None  # decoded by warcio
+    body = block[http_end + 4:]
+    record = ArcWarcRecord("warc", "response", rec_headers, BytesIO(body), http_headers,
+                           rec_headers.get_header("Content-Type"), length, payload_length=len(body))
+    return record, body
+
+
+def _plain_header_lines(head: bytes) -> tuple[str, list[tuple[str, str]]] | None:
+    """The first line and the ``(name, value)`` lines of a header block as warcio's parser
+    reads them, where it reads every line alike: ASCII, CRLF line ends only, each line after
+    the first a ``name: value`` pair that is not continued. None for any other block."""
+    if not head.isascii():
+        return None
+    bare = head.replace(b"\r\n", b"")
+    if b"\r" in bare or b"\n" in bare:  # a line end warcio splits elsewhere
+        return None
+    lines = head.decode("ascii").split("\r\n")
+    first = lines[0].rstrip()
+    if not first:
+        return None
+    headers = []
+    for line in lines[1:]:
+        line = line.rstrip()
+        name, colon, value = line.partition(":")
+        if not colon or line[:1] in (" ", "\t"):
+            return None
+        headers.append((name.rstrip(" \t"), value.lstrip()))
+    return first, headers
 
 
 def recover_open_files(folder: Path, prefix: str | None = None) -> list[Path]:

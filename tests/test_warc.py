@@ -309,3 +309,63 @@ def test_records_are_valid_gzip_members_at_any_warc_gzip_level(tmp_path, level):
     for offset, _ in responses:
         record, body = read_record_at(path, offset)
         assert body.endswith(bodies[record.rec_headers.get_header("WARC-Target-URI")])
+
+
+def _as_warcio_reads(path: Path, offset: int):
+    from scraper.warc import read_record_by_warcio
+
+    with open(path, "rb") as f:
+        f.seek(offset)
+        return read_record_by_warcio(f)
+
+
+def _same_record(path: Path, offset: int) -> bool:
+    """``read_record_at`` gives what warcio gives for the record; True where it read the
+    record itself (the plain kind a crawl writes)."""
+    from scraper.warc import _plain_response, read_record_at
+
+    record, body = read_record_at(path, offset)
+    expected, expected_body = _as_warcio_reads(path, offset)
+    assert body == expected_body
+    assert record.rec_type == expected.rec_type and record.content_type == expected.content_type
+    assert (record.rec_headers.protocol, record.rec_headers.headers) == (expected.rec_headers.protocol,
+                                                                         expected.rec_headers.headers)
+    assert (record.http_headers.protocol, record.http_headers.statusline, record.http_headers.headers) == (
+        expected.http_headers.protocol, expected.http_headers.statusline, expected.http_headers.headers)
+    assert record.http_headers.get_statuscode() == expected.http_headers.get_statuscode()
+    with open(path, "rb") as f:
+        f.seek(offset)
+        return _plain_response(f) is not None
+
+
+def test_a_response_read_at_its_offset_is_what_warcio_reads(tmp_path):
+    """Every response of a capture the crawler wrote (plain bodies, a compressed one, headers
+    warcio reads in its own way) and of wget's captures of a WordPress blog: read at its
+    offset, the same headers and body as warcio's reading; the plain ones without warcio."""
+    import gzip
+
+    crawler = get_crawler(settings_dict={"DATASET_ROOT": str(tmp_path), "CRAWL_ID": "plain", "EXTENSIONS_BASE": {}})
+    capture = WarcCaptureMiddleware.from_crawler(crawler)
+    answers = [(b"<html><body><p>plain</p></body></html>", {"Content-Type": "text/html; charset=utf-8"}),
+               (b"", {"Content-Type": "text/html"}),
+               (gzip.compress(b"<html><body><p>compressed</p></body></html>"),
+                {"Content-Type": "text/html", "Content-Encoding": "gzip"}),
+               (b"<p>spaced</p>", {"Content-Type": "text/html", "X-Spaced": "  two  words  "}),
+               (b"<p>latin</p>", {"Content-Type": "text/html", "X-Name": "Bj\xf6rk".encode("latin-1")}),
+               (b"\r\n\r\n<p>blank lines first</p>\r\n", {"Content-Type": "text/html"})]
+    for n, (body, headers) in enumerate(answers):
+        url = f"{START}page-{n}/"
+        request = Request(url)
+        capture.process_response(request, HtmlResponse(url, body=body, headers=headers, request=request))
+    capture.spider_closed()
+    [written] = sorted((tmp_path / "plain" / "warc").glob("*.warc.gz"))
+    read_plain = [_same_record(written, offset) for offset, r, _ in iter_records(written) if r.rec_type == "response"]
+    assert len(read_plain) == len(answers)
+    assert read_plain[0] and read_plain[1] and not read_plain[2]  # a compressed body is warcio's to decode
+    wget = sorted((WORDPRESS / "warc").glob("*.warc.gz"))
+    if not wget:
+        pytest.skip(f"shared WARC captures not found in {WORDPRESS / 'warc'}")
+    for path in wget:
+        for offset, record, _ in iter_records(path):
+            if record.rec_type == "response":
+                _same_record(path, offset)
