@@ -88,7 +88,7 @@ def to_table(rows: list[dict], labels: list[str], schema: pa.Schema) -> pa.Table
     """Rows (extra keys ignored, values already of the column types) as a table of ``schema``.
     ValueError for a missing required value; pyarrow raises for a value of the wrong type."""
     check_required(rows, labels, schema)
-    return pa.Table.from_pylist([{f.name: row.get(f.name) for f in schema} for row in rows], schema=schema)
+    return pa.Table.from_pylist(rows, schema=schema)  # the schema's columns only, None where absent
 
 
 def durable_replace(temp: Path, final: Path) -> None:
@@ -210,9 +210,8 @@ class PartWriter:
         if not self._rows:
             return
         rows, self._rows = self._rows, []
-        names = self.schema.names
         try:
-            table = pa.Table.from_pylist([{n: row.get(n) for n in names} for row in rows], schema=self.schema)
+            table = pa.Table.from_pylist(rows, schema=self.schema)
         except (pa.ArrowException, TypeError, ValueError):
             table = self._tabulate_one_by_one(rows)
         if table.num_rows:
@@ -221,10 +220,10 @@ class PartWriter:
 
     def _tabulate_one_by_one(self, rows: list[dict]) -> pa.Table:
         """The rows pyarrow takes, each apart; the others are reported and left out."""
-        names, tables = self.schema.names, []
+        tables = []
         for row in rows:
             try:
-                tables.append(pa.Table.from_pylist([{n: row.get(n) for n in names}], schema=self.schema))
+                tables.append(pa.Table.from_pylist([row], schema=self.schema))
             except (pa.ArrowException, TypeError, ValueError) as exc:
                 if self.on_rejected is None:
                     raise
