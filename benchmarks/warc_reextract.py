@@ -10,7 +10,16 @@ task per file). Prints, as medians, each path's pages per minute, seconds per 1,
 the fixed cost of starting, CPU time (which other load on the machine does not change), and the
 ratios; every run must rebuild the same counts.
 
+``--code DIR`` adds another tree of the project (``git worktree add /tmp/base <commit>``) to the
+turns: its ``scrapy reextract`` on the same files, with its default path (the engine, before the
+loop existed), run by ``DIR/.venv/bin/python`` where that tree has its own virtualenv (its compiled
+walks built there), else by this one with ``DIR`` first on ``PYTHONPATH``. The ratios of the loop
+to that baseline are then printed too. ``--paths`` chooses the paths measured (``engine``,
+``loop``, ``parallel``; ``base`` with ``--code``). Start-up is the median time of rebuilding the
+crawl's own small capture, taken in every round.
+
     python benchmarks/warc_reextract.py [--site DIR] [--copies N] [--files N] [--processes N] [--rounds N]
+        [--code DIR] [--paths engine,loop,parallel,base]
 """
 from __future__ import annotations
 
@@ -45,10 +54,22 @@ _NOT_REACHED = re.compile(r"/feed/$|sitemap[^/]*\.xml$")
 _DROP = {name.decode().lower() for name in ENCODING_HEADERS}
 
 
-def scrapy(*args: str, proxy: str | None = None) -> tuple[float, str]:
-    environment = subprocess_env(proxy)
+def code_python(code: Path) -> tuple[str, dict[str, str]]:
+    """The interpreter and environment that run the project tree ``code``: its own virtualenv's
+    where it has one, else this one with ``code`` ahead of the editable install on the path."""
+    environment = subprocess_env()
+    own = code / ".venv" / "bin" / "python"
+    if code.resolve() != ROOT:  # that tree's packages, never this one's
+        environment["PYTHONPATH"] = os.pathsep.join(p for p in (str(code), os.environ.get("PYTHONPATH")) if p)
+    return (str(own) if own.exists() else sys.executable), environment
+
+
+def scrapy(*args: str, proxy: str | None = None, code: Path = ROOT) -> tuple[float, str]:
+    python, environment = code_python(code)
+    if proxy:
+        environment["http_proxy"] = proxy
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "scrapy.cmdline", *args], cwd=ROOT, env=environment,
+    proc = subprocess.run([python, "-m", "scrapy.cmdline", *args], cwd=code, env=environment,
                           capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if proc.returncode:
@@ -123,13 +144,23 @@ def rebuilt(out: Path) -> dict:
     return json.loads((out / "bench" / "crawl.json").read_text())["counts"]
 
 
-def timed_rebuild(source: Path, out: Path, engine: str, processes: int = 1) -> tuple[float, float, dict]:
-    """One ``scrapy reextract`` of ``source`` on ``engine`` (``scrapy`` or ``loop``): wall seconds,
-    CPU seconds (its processes' and their children's) and crawl.json's counts."""
+# Each path measured: (engine setting or None for the tree's default, processes, from --code).
+PATHS = {"engine": ("scrapy", 1, False), "loop": ("loop", 1, False), "parallel": ("loop", 0, False),
+         "base": (None, 1, True)}
+
+
+def timed_rebuild(source: Path, out: Path, engine: str | None, processes: int = 1,
+                  code: Path = ROOT) -> tuple[float, float, dict]:
+    """One ``scrapy reextract`` of ``source`` by the tree ``code`` on ``engine`` (``scrapy``,
+    ``loop``, None: the tree's default): wall seconds, CPU seconds (its processes' and their
+    children's) and crawl.json's counts."""
     extra = ["-a", f"processes={processes}"] if processes > 1 else []
+    if engine is not None:
+        extra += ["-s", f"REEXTRACT_ENGINE={engine}"]
+    out = out.resolve()
     cpu = children_cpu()
-    elapsed, _ = scrapy("reextract", str(source), "-a", f"out={out}", "-s", f"REEXTRACT_ENGINE={engine}",
-                        "-s", "LOG_LEVEL=INFO", *extra)
+    elapsed, _ = scrapy("reextract", str(source.resolve()), "-a", f"out={out}", "-s", "LOG_LEVEL=INFO", *extra,
+                        code=code)
     return elapsed, children_cpu() - cpu, rebuilt(out)
 
 
@@ -141,13 +172,31 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=4, help="WARC files the large capture is split into")
     parser.add_argument("--processes", type=int, default=2, help="processes of the parallel run")
     parser.add_argument("--rounds", type=int, default=3, help="runs of each path; medians are printed")
+    parser.add_argument("--code", type=Path, default=None,
+                        help="another tree of the project (a worktree of an earlier commit): its rebuild "
+                             "takes turns with the others as the baseline")
+    parser.add_argument("--paths", default=None,
+                        help="paths measured, of engine,loop,parallel,base (default: all; base needs --code)")
     args = parser.parse_args()
+    chosen = [p for p in (args.paths or "engine,loop,parallel,base").split(",") if p]
+    if unknown := [p for p in chosen if p not in PATHS]:
+        parser.error(f"unknown path(s) {', '.join(unknown)}: choose from {', '.join(PATHS)}")
+    if args.code is None:
+        if args.paths and "base" in chosen:
+            parser.error("the base path needs --code DIR")
+        chosen = [p for p in chosen if p != "base"]
+    elif not (args.code / "scraper").is_dir():
+        parser.error(f"{args.code} is no tree of this project (no scraper/ in it)")
+    code = {name: (args.code.resolve() if PATHS[name][2] else ROOT) for name in chosen}
+    processes = {name: PATHS[name][1] or args.processes for name in chosen}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         start, paths = crawl(args.site, tmp / "crawl")
         captured = responses(paths)
         size = sum(p.stat().st_size for p in paths)
         print(f"site: {args.site}")
+        if args.code is not None:
+            print(f"baseline code: {args.code.resolve()} ({describe_tree(args.code)})")
         print(f"crawl WARC: {len(captured)} responses (plus their requests), {size:,} bytes gzip: "
               f"{size / len(captured):,.0f} bytes per page")
         big = tmp / "big"
@@ -155,49 +204,70 @@ def main() -> None:
         pages = synthetic_warc(start, captured, args.copies, big, args.files)
         print(f"synthetic capture: {pages:,} pages in {args.files} files, "
               f"{sum(p.stat().st_size for p in big.iterdir()):,} bytes (responses only)")
-        # Each path's fixed cost (start-up, indexing), from the small capture.
-        small = {engine: timed_rebuild(paths[0].parent, tmp / f"small-{engine}", engine)[0]
-                 for engine in ("scrapy", "loop")}
         # The paths take turns, round after round: a load that comes and goes on the machine
-        # falls on each of them alike.
-        runs: dict[str, list[tuple[float, float, dict]]] = {"scrapy": [], "loop": [], "loop-parallel": []}
+        # falls on each of them alike. Each round also rebuilds the small capture: the fixed
+        # cost of a rebuild (start-up, indexing).
+        runs: dict[str, list[tuple[float, float, dict]]] = {name: [] for name in chosen}
+        small: dict[str, list[tuple[float, float, dict]]] = {name: [] for name in chosen if name != "parallel"}
         for n in range(args.rounds):
-            runs["scrapy"].append(timed_rebuild(big, tmp / f"scrapy-{n}", "scrapy"))
-            runs["loop"].append(timed_rebuild(big, tmp / f"loop-{n}", "loop"))
-            runs["loop-parallel"].append(timed_rebuild(big, tmp / f"parallel-{n}", "loop", args.processes))
+            for name in chosen:
+                engine = PATHS[name][0]
+                if name in small:
+                    small[name].append(timed_rebuild(paths[0].parent, tmp / f"small-{name}-{n}", engine,
+                                                     code=code[name]))
+                runs[name].append(timed_rebuild(big, tmp / f"{name}-{n}", engine, processes[name], code[name]))
         counts = {name: [[c[k] for k in ("articles", "comments", "pages")] for _, _, c in rs] for name, rs in runs.items()}
-        reference = counts["scrapy"][0]
+        reference = counts[chosen[0]][0]
         if any(c != reference for cs in counts.values() for c in cs):
             sys.exit(f"the runs' counts (articles, comments, pages) differ: {counts}")
         print(f"rebuilt: {reference[0]} articles, {reference[1]} comments, {reference[2]:,} pages, alike on every path")
         wall = {name: statistics.median(t for t, _, _ in rs) for name, rs in runs.items()}
         cpu = {name: statistics.median(c for _, c, _ in rs) for name, rs in runs.items()}
+        startup = {name: statistics.median(t for t, _, _ in rs) for name, rs in small.items()}
+        startup_cpu = {name: statistics.median(c for _, c, _ in rs) for name, rs in small.items()}
         rate = {name: reference[2] / t * 60 for name, t in wall.items()}
-        no_startup = {name: (wall[name] - small[name]) / max(1, pages - len(captured)) * 1000
-                      for name in ("scrapy", "loop")}
+        extra_pages = max(1, pages - len(captured))
+        no_startup = {name: (wall[name] - startup[name]) / extra_pages * 1000 for name in small}
+        no_startup_cpu = {name: (cpu[name] - startup_cpu[name]) / extra_pages * 1000 for name in small}
         print(f"medians of {args.rounds} runs, start-up included; load average {os.getloadavg()[0]:.1f} "
               f"on {os.cpu_count()} CPUs")
-        print(f"  engine (REEXTRACT_ENGINE=scrapy): {rate['scrapy']:,.0f} pages/min, {wall['scrapy']:.1f} s, "
-              f"CPU {cpu['scrapy']:.1f} s; {no_startup['scrapy']:.1f} s per 1,000 pages without start-up")
-        print(f"  loop (default):                   {rate['loop']:,.0f} pages/min, {wall['loop']:.1f} s, "
-              f"CPU {cpu['loop']:.1f} s; {no_startup['loop']:.1f} s per 1,000 pages without start-up")
-        print(f"  loop, {args.processes} processes:               {rate['loop-parallel']:,.0f} pages/min, "
-              f"{wall['loop-parallel']:.1f} s, CPU {cpu['loop-parallel']:.1f} s in all")
-        print(f"loop / engine: {rate['loop'] / rate['scrapy']:.2f}x pages per minute, "
-              f"{cpu['scrapy'] / cpu['loop']:.2f}x less CPU; {args.processes} processes / 1: "
-              f"{rate['loop-parallel'] / rate['loop']:.2f}x")
-        print(json.dumps({"warc_bytes_per_page": round(size / len(captured)),
-                          "pages": reference[2],
-                          "engine_pages_per_minute": round(rate["scrapy"]),
-                          "loop_pages_per_minute": round(rate["loop"]),
-                          f"loop_pages_per_minute_{args.processes}_processes": round(rate["loop-parallel"]),
-                          "loop_vs_engine": round(rate["loop"] / rate["scrapy"], 2),
-                          "loop_vs_engine_cpu": round(cpu["scrapy"] / cpu["loop"], 2),
-                          "parallel_speedup": round(rate["loop-parallel"] / rate["loop"], 2),
-                          "engine_cpu_s": round(cpu["scrapy"], 1), "loop_cpu_s": round(cpu["loop"], 1),
-                          f"loop_cpu_s_{args.processes}_processes": round(cpu["loop-parallel"], 1),
+        labels = {"engine": "engine (REEXTRACT_ENGINE=scrapy)", "loop": "loop (default)",
+                  "parallel": f"loop, {args.processes} processes", "base": "baseline (--code)"}
+        for name in chosen:
+            line = f"  {labels[name]:34s} {rate[name]:8,.0f} pages/min, {wall[name]:5.1f} s, CPU {cpu[name]:5.1f} s"
+            if name in small:
+                line += (f"; without start-up {no_startup[name]:.2f} s (CPU {no_startup_cpu[name]:.2f} s) "
+                         f"per 1,000 pages; start-up {startup[name]:.2f} s (CPU {startup_cpu[name]:.2f} s)")
+            print(line)
+        ratios = {}
+        for other in ("engine", "base"):
+            if "loop" in rate and other in rate:
+                ratios[f"loop_vs_{other}"] = round(rate["loop"] / rate[other], 2)
+                ratios[f"loop_vs_{other}_cpu"] = round(cpu[other] / cpu["loop"], 2)
+                ratios[f"loop_vs_{other}_without_startup"] = round(no_startup[other] / no_startup["loop"], 2)
+                ratios[f"loop_vs_{other}_cpu_without_startup"] = round(no_startup_cpu[other] / no_startup_cpu["loop"], 2)
+                print(f"loop / {other}: {ratios[f'loop_vs_{other}']:.2f}x pages per minute, "
+                      f"{ratios[f'loop_vs_{other}_cpu']:.2f}x less CPU; without start-up "
+                      f"{ratios[f'loop_vs_{other}_without_startup']:.2f}x (CPU "
+                      f"{ratios[f'loop_vs_{other}_cpu_without_startup']:.2f}x)")
+        if "loop" in rate and "parallel" in rate:
+            ratios["parallel_speedup"] = round(rate["parallel"] / rate["loop"], 2)
+            print(f"{args.processes} processes / 1: {ratios['parallel_speedup']:.2f}x")
+        print(json.dumps({"warc_bytes_per_page": round(size / len(captured)), "pages": reference[2],
+                          **{f"{name}_pages_per_minute": round(rate[name]) for name in chosen},
+                          **{f"{name}_cpu_s": round(cpu[name], 2) for name in chosen},
+                          **{f"{name}_startup_s": round(startup[name], 2) for name in small},
+                          **{f"{name}_startup_cpu_s": round(startup_cpu[name], 2) for name in small},
+                          **{f"{name}_s_per_1000_without_startup": round(no_startup[name], 2) for name in small},
+                          **ratios,
                           "all_runs": {name: [[round(t, 1), round(c, 1)] for t, c, _ in rs]
                                        for name, rs in runs.items()}}))
+
+
+def describe_tree(code: Path) -> str:
+    """The commit a tree is at, where git can tell."""
+    done = subprocess.run(["git", "log", "-1", "--format=%h %s"], cwd=code, capture_output=True, text=True)
+    return done.stdout.strip()[:80] if done.returncode == 0 else "not a git checkout"
 
 
 if __name__ == "__main__":

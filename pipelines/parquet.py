@@ -76,14 +76,19 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def to_table(rows: list[dict], labels: list[str], schema: pa.Schema) -> pa.Table:
-    """Rows (extra keys ignored, values already of the column types) as a table of ``schema``.
-    ValueError for a missing required value; pyarrow raises for a value of the wrong type."""
+def check_required(rows: list[dict], labels: list[str], schema: pa.Schema) -> None:
+    """ValueError naming the first row (by its label) with a required column empty."""
     required = [f.name for f in schema if not f.nullable]
     for row, label in zip(rows, labels):
         if missing := [name for name in required if row.get(name) is None]:
             raise ValueError(f"{label}: required column {missing[0]} is empty")
-    return pa.Table.from_pylist([{f.name: row.get(f.name) for f in schema} for row in rows], schema=schema)
+
+
+def to_table(rows: list[dict], labels: list[str], schema: pa.Schema) -> pa.Table:
+    """Rows (extra keys ignored, values already of the column types) as a table of ``schema``.
+    ValueError for a missing required value; pyarrow raises for a value of the wrong type."""
+    check_required(rows, labels, schema)
+    return pa.Table.from_pylist(rows, schema=schema)  # the schema's columns only, None where absent
 
 
 def durable_replace(temp: Path, final: Path) -> None:
@@ -126,11 +131,16 @@ class PartWriter:
 
     ``tallied`` counts, for the ``tally`` columns, the values of the rows in finalised parts
     only (``("rows", None)``: all of them): rows lost to a write error are never counted.
-    After a write error the writer is ``broken`` and writes nothing more."""
+    After a write error the writer is ``broken`` and writes nothing more.
+
+    ``add_rows`` takes rows as Python values and keeps them so until they are written: a table
+    is then made of a whole row group at once rather than of each row apart (the pages table
+    gets one row a response). A row pyarrow refuses then is left out, and ``on_rejected`` told."""
 
     def __init__(self, folder: Path, schema: pa.Schema, row_group_size: int, file_rows: int,
                  compression: str | None, before_finalise: Callable[[], None] | None = None,
-                 tally: tuple[str, ...] = (), hold: bool = False, worker: str | None = None) -> None:
+                 tally: tuple[str, ...] = (), hold: bool = False, worker: str | None = None,
+                 on_rejected: Callable[[dict, Exception], None] | None = None) -> None:
         self.folder, self.schema, self.compression = folder, schema, compression
         # A worker of a shared crawl names its parts part-<worker>-NNNNN: workers share the folder.
         self.prefix = f"part-{worker}-" if worker else "part-"
@@ -154,6 +164,8 @@ class PartWriter:
         self._part = max((int(m[1]) for p in folder.iterdir() if (m := mine.match(p.name))),
                          default=-1) + 1
         self._pending: list[pa.Table] = []
+        self._rows: list[dict] = []  # added by add_rows after the tables in _pending, not yet a table
+        self.on_rejected = on_rejected
         self._pending_rows = 0
         self._writer: pq.ParquetWriter | None = None
         self._rows_in_file = 0
@@ -173,11 +185,50 @@ class PartWriter:
 
     def add(self, table: pa.Table) -> None:
         if table.num_rows:
+            self._tabulate()  # rows added before it come before it
             self._pending.append(table)
             self._pending_rows += table.num_rows
+        self._write_due()
+
+    def add_rows(self, rows: list[dict]) -> None:
+        """Rows whose values are of the column types (extra keys ignored, required columns
+        checked by the caller); written exactly when ``add`` would write them."""
+        self._rows.extend(rows)
+        self._pending_rows += len(rows)
+        self._write_due()
+
+    def _write_due(self) -> None:
         with self._marking_broken():
             while self._pending_rows and self._pending_rows >= self._room():
+                self._tabulate()
+                if self._pending_rows < self._room():  # rows pyarrow refused: no whole group now
+                    break
                 self._write(self._take(self._room()))
+
+    def _tabulate(self) -> None:
+        """The rows kept as Python values, as one table at the end of the pending ones."""
+        if not self._rows:
+            return
+        rows, self._rows = self._rows, []
+        try:
+            table = pa.Table.from_pylist(rows, schema=self.schema)
+        except (pa.ArrowException, TypeError, ValueError):
+            table = self._tabulate_one_by_one(rows)
+        if table.num_rows:
+            self._pending.append(table)
+        self._pending_rows -= len(rows) - table.num_rows
+
+    def _tabulate_one_by_one(self, rows: list[dict]) -> pa.Table:
+        """The rows pyarrow takes, each apart; the others are reported and left out."""
+        tables = []
+        for row in rows:
+            try:
+                tables.append(pa.Table.from_pylist([row], schema=self.schema))
+            except (pa.ArrowException, TypeError, ValueError) as exc:
+                if self.on_rejected is None:
+                    raise
+                self.on_rejected(row, exc)
+        return pa.concat_tables(tables) if tables else self.schema.empty_table()
 
     def close(self) -> None:
         """Write what is buffered and finalise the open file; a table without any part still
@@ -201,6 +252,7 @@ class PartWriter:
         if self.broken:
             return
         with self._marking_broken():
+            self._tabulate()  # a row pyarrow refuses is no longer pending
             if self._pending_rows:
                 self._write(self._take(self._pending_rows), rotate=False)
             if self._writer is not None:
@@ -221,7 +273,7 @@ class PartWriter:
     def abort(self) -> None:
         """After a write error: drop the unfinished temp file (it has no footer, so no reader
         could use it) and keep every finalised part."""
-        self._pending, self._pending_rows = [], 0
+        self._pending, self._rows, self._pending_rows = [], [], 0
         self._staged.clear()
         self._rows_in_file = 0
         writer, self._writer = self._writer, None
@@ -248,6 +300,7 @@ class PartWriter:
         return min(self.row_group_size, self.file_rows - self._rows_in_file)
 
     def _take(self, n: int) -> pa.Table:
+        self._tabulate()
         table = pa.concat_tables(self._pending)
         rest = table.slice(n)
         self._pending = [rest] if rest.num_rows else []
@@ -355,7 +408,8 @@ class ParquetDatasetPipeline:
             folder.mkdir(parents=True, exist_ok=True)
             writer = PartWriter(folder, schema, self.row_group_size, self.file_rows, self.compression,
                                 before_finalise=self._sync_captures, tally=_TALLY.get(name, ()),
-                                hold=name == "comments", worker=self.worker)
+                                hold=name == "comments", worker=self.worker,
+                                on_rejected=self._page_rejected if name == "pages" else None)
             if writer.existing:
                 # A resumed crawl (same CRAWL_ID, e.g. with JOBDIR) adds parts, never overwrites.
                 log.warning("%s already holds %d part file(s); new parts are added after them",
@@ -598,16 +652,24 @@ class ParquetDatasetPipeline:
         if self.ledger.is_stored("pages", row):
             return
         try:
-            table = to_table([row], [label], TABLES["pages"])
-        except (ValueError, pa.ArrowException) as exc:
+            check_required([row], [label], TABLES["pages"])
+        except ValueError as exc:
             log.error("Page %s not recorded: %s", response.url, exc)
             return
         self.ledger.mark_stored("pages", [row])
         try:
-            self.writers["pages"].add(table)
+            # Made a table with the rest of its row group (one table a response cost more than
+            # the rest of the row); a value pyarrow refuses is reported by _page_rejected.
+            self.writers["pages"].add_rows([row])
             self._commit_if_unbuffered()
         except WRITE_ERRORS as exc:
             self._write_error(exc, response.url)
+
+    def _page_rejected(self, row: dict, exc: Exception) -> None:
+        """A pages row whose value pyarrow refused when its row group was made: not recorded,
+        and so not counted as stored."""
+        log.error("Page %s not recorded: %s", row.get("url"), exc)
+        self.ledger.stored["pages"].discard(ledger_.row_key("pages", row))
 
     def _write_error(self, exc: BaseException, url: str | None, stop: bool = True) -> None:
         """Stop writing (and crawling: pages that cannot be stored are not worth fetching).

@@ -137,7 +137,9 @@ def index_file(path: Path) -> list[Held]:
     by ``scraper.parallel``) and combined by ``WarcIndex``."""
     found: dict[str, tuple] = {}  # response record id -> (URL, key, full, date, offset)
     posted: dict[str, bytes] = {}  # response record id -> the body its POST request sent
-    for offset, record, _ in warc.iter_records(path):
+    plain = warc.plain_records(path)
+    records = ((offset, record) for offset, record, _ in warc.iter_records(path)) if plain is None else plain
+    for offset, record in records:
         if record.rec_type == "request" and hasattr(record, "post_body"):
             posted[record.rec_headers.get_header("WARC-Concurrent-To") or ""] = record.post_body
             continue

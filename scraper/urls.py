@@ -8,6 +8,8 @@ and never costs the page.
 from __future__ import annotations
 
 import hashlib
+import re
+from typing import Iterable
 from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -73,6 +75,38 @@ def absolute(base: str, href: str | None) -> str | None:
     if not href or href.strip().lower().startswith(_NOT_LINKS):
         return None
     return safe_join(base, href.strip())
+
+
+# An address resolved the same against every page of one origin: an absolute http(s) URL with a
+# host, a protocol-relative one with a host, or a root-relative path. ``urljoin`` reads only the
+# base's scheme and host for these (never its path or query), so their resolution is kept.
+_ORIGIN_ONLY = re.compile(r"(?:https?:)?//[^/?#\t\r\n]|/(?!/)")
+_RESOLVED_MAX = 50_000  # entries kept before the memory of resolved links starts afresh
+_resolved: dict[tuple[str, str, str], str | None] = {}
+
+
+def absolute_links(base: str, hrefs: Iterable[str]) -> list[str]:
+    """``absolute(base, href)`` of each of ``hrefs``, leaving out those that give None. The
+    menus, archives and tag clouds every page of a blog repeats are resolved once per origin."""
+    parts = split_or_none(base)
+    if parts is None:
+        return [url for href in hrefs if (url := absolute(base, href))]
+    found = []
+    for href in hrefs:
+        href = str(href)
+        if _ORIGIN_ONLY.match(href):
+            key = (parts.scheme, parts.netloc, href)
+            try:
+                url = _resolved[key]
+            except KeyError:
+                if len(_resolved) >= _RESOLVED_MAX:
+                    _resolved.clear()
+                url = _resolved[key] = absolute(base, href)
+        else:
+            url = absolute(base, href)
+        if url:
+            found.append(url)
+    return found
 
 
 def article_id(canonical_url: str) -> str:

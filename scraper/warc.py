@@ -10,6 +10,7 @@ killed crawl left behind into a final one, cut after its last complete record.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import logging
@@ -369,8 +370,180 @@ def read_record_at(path: Path, offset: int) -> tuple[ArcWarcRecord, bytes]:
     """The record at ``offset`` and its payload, de-chunked and decoded (Content-Encoding)."""
     with open(path, "rb") as f:
         f.seek(offset)
-        record = next(iter(ArchiveIterator(f, check_digests=False)))
-        return record, record.content_stream().read()
+        plain = _plain_response(f)
+        if plain is not None:
+            return plain
+        f.seek(offset)
+        return read_record_by_warcio(f)
+
+
+def read_record_by_warcio(f: BinaryIO) -> tuple[ArcWarcRecord, bytes]:
+    """The record at the position of ``f``, read by warcio, and its decoded payload."""
+    record = next(iter(ArchiveIterator(f, check_digests=False)))
+    return record, record.content_stream().read()
+
+
+# What _plain_response reads itself: a WARC version warcio knows, a response to an http(s) URL.
+_PLAIN_VERSIONS = ("WARC/1.1", "WARC/1.0")
+_READ_SIZE = 1 << 14  # a page's record is a few kB compressed
+
+
+def _plain_response(f: BinaryIO) -> tuple[ArcWarcRecord, bytes] | None:
+    """The response record at the position of ``f`` when it is of the plain kind a crawl writes:
+    one gzip member, CRLF header lines that warcio reads alike (ASCII, ``name: value``, none
+    continued), a body neither chunked nor encoded. Its headers and body are warcio's, read
+    without warcio's line-by-line parsing (a rebuild reads every response once more after
+    indexing it). None for any other record: warcio reads it."""
+    if f.read(3) != _GZIP_MAGIC:
+        return None
+    f.seek(-3, os.SEEK_CUR)
+    inflate, parts = zlib.decompressobj(31), []
+    try:
+        while not inflate.eof:
+            chunk = f.read(_READ_SIZE)
+            if not chunk:
+                return None
+            parts.append(inflate.decompress(chunk))
+    except zlib.error:
+        return None
+    data = b"".join(parts)
+    end = data.find(b"\r\n\r\n")
+    warc_head = _plain_header_lines(data[:end]) if end > 0 else None
+    if warc_head is None or warc_head[0] not in _PLAIN_VERSIONS:
+        return None
+    rec_headers = StatusAndHeaders("", warc_head[1], protocol=warc_head[0])
+    uri = rec_headers.get_header("WARC-Target-URI") or ""
+    try:
+        length = int(rec_headers.get_header("Content-Length") or "")
+    except ValueError:
+        return None
+    if (rec_headers.get_header("WARC-Type") != "response" or not uri.startswith(("http:", "https:"))
+            or " " in uri or (uri.startswith("<") and uri.endswith(">")) or length <= 0):
+        return None  # what warcio corrects, or reads otherwise
+    block = data[end + 4:end + 4 + length]
+    http_end = block.find(b"\r\n\r\n")
+    http_head = _plain_header_lines(block[:http_end]) if len(block) == length and http_end > 0 else None
+    if http_head is None:
+        return None
+    protocol, _, status = http_head[0].partition(" ")
+    http_headers = StatusAndHeaders(status.strip(), http_head[1], protocol=protocol)
+    if http_headers.get_header("Content-Encoding") is not None or http_headers.get_header("Transfer-Encoding") is not None:
+        return None  # decoded by warcio
+    body = block[http_end + 4:]
+    record = ArcWarcRecord("warc", "response", rec_headers, BytesIO(body), http_headers,
+                           rec_headers.get_header("Content-Type"), length, payload_length=len(body))
+    return record, body
+
+
+_PLAIN_TYPES = ("warcinfo", "request", "response")
+
+
+def plain_records(path: Path) -> list[tuple[int, ArcWarcRecord]] | None:
+    """Every record of ``path`` with its offset, headers only (a POST request with its
+    ``post_body``), where the whole file is of the plain kind a crawl writes: gzip members
+    tiling the file, one record each, whole, its headers of the kind ``_plain_response`` reads,
+    its SHA-1 digests holding, no body chunked or encoded. None where anything is otherwise:
+    ``iter_records`` then reads the file, and says what is wrong with it. (Indexing reads every
+    record of every file; warcio's line-by-line parsing was most of that.)"""
+    found: list[tuple[int, ArcWarcRecord]] = []
+    with open(path, "rb") as f:
+        pending, offset = b"", 0
+        while True:
+            if not pending:
+                pending = f.read(_READ_SIZE * 4)
+                if not pending:
+                    return found
+            if not pending.startswith(_GZIP_MAGIC):
+                return None
+            inflate, parts, consumed = zlib.decompressobj(31), [], 0
+            try:
+                while True:
+                    parts.append(inflate.decompress(pending))
+                    if inflate.eof:
+                        consumed += len(pending) - len(inflate.unused_data)
+                        pending = inflate.unused_data
+                        break
+                    consumed += len(pending)
+                    pending = f.read(_READ_SIZE * 4)
+                    if not pending:
+                        return None  # cut short
+            except zlib.error:
+                return None
+            record = _plain_record(b"".join(parts))
+            if record is None:
+                return None
+            found.append((offset, record))
+            offset += consumed
+
+
+def _plain_record(data: bytes) -> ArcWarcRecord | None:
+    """One whole record of the plain kind, from its uncompressed bytes; None otherwise."""
+    end = data.find(b"\r\n\r\n")
+    warc_head = _plain_header_lines(data[:end]) if end > 0 else None
+    if warc_head is None or warc_head[0] not in _PLAIN_VERSIONS:
+        return None
+    rec_headers = StatusAndHeaders("", warc_head[1], protocol=warc_head[0])
+    rec_type = rec_headers.get_header("WARC-Type")
+    uri = rec_headers.get_header("WARC-Target-URI") or ""
+    try:
+        length = int(rec_headers.get_header("Content-Length") or "")
+    except ValueError:
+        return None
+    block = data[end + 4:end + 4 + length]
+    if (rec_type not in _PLAIN_TYPES or " " in uri or (uri.startswith("<") and uri.endswith(">"))
+            or length < 0 or len(block) != length or data[end + 4 + length:] != b"\r\n\r\n"):
+        return None
+    http_headers, payload = None, block
+    if rec_type != "warcinfo" and length > 0 and uri.startswith(("http:", "https:")):
+        http_end = block.find(b"\r\n\r\n")
+        http_head = _plain_header_lines(block[:http_end]) if http_end > 0 else None
+        if http_head is None:
+            return None
+        protocol, _, status = http_head[0].partition(" ")
+        http_headers = StatusAndHeaders(status.strip(), http_head[1], protocol=protocol)
+        if (http_headers.get_header("Content-Encoding") is not None
+                or http_headers.get_header("Transfer-Encoding") is not None):
+            return None
+        payload = block[http_end + 4:]
+    if not (_digest_holds(rec_headers.get_header("WARC-Block-Digest"), block)
+            and _digest_holds(rec_headers.get_header("WARC-Payload-Digest"), payload)):
+        return None  # iter_records says which failed, and what that means for the record
+    record = ArcWarcRecord("warc", rec_type, rec_headers, None, http_headers,
+                           rec_headers.get_header("Content-Type"), length)
+    if rec_type == "request" and http_headers is not None and is_post(record):
+        record.post_body = payload
+    return record
+
+
+def _digest_holds(digest: str | None, data: bytes) -> bool:
+    """True for no digest, or a SHA-1 one (base32, as writers write it) of ``data``."""
+    if digest is None:
+        return True
+    algorithm, _, value = digest.partition(":")
+    return algorithm == "sha1" and value == base64.b32encode(hashlib.sha1(data).digest()).decode("ascii")
+
+
+def _plain_header_lines(head: bytes) -> tuple[str, list[tuple[str, str]]] | None:
+    """The first line and the ``(name, value)`` lines of a header block as warcio's parser
+    reads them, where it reads every line alike: ASCII, CRLF line ends only, each line after
+    the first a ``name: value`` pair that is not continued. None for any other block."""
+    if not head.isascii():
+        return None
+    bare = head.replace(b"\r\n", b"")
+    if b"\r" in bare or b"\n" in bare:  # a line end warcio splits elsewhere
+        return None
+    lines = head.decode("ascii").split("\r\n")
+    first = lines[0].rstrip()
+    if not first:
+        return None
+    headers = []
+    for line in lines[1:]:
+        line = line.rstrip()
+        name, colon, value = line.partition(":")
+        if not colon or line[:1] in (" ", "\t"):
+            return None
+        headers.append((name.rstrip(" \t"), value.lstrip()))
+    return first, headers
 
 
 def recover_open_files(folder: Path, prefix: str | None = None) -> list[Path]:

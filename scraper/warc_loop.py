@@ -78,6 +78,25 @@ ENGINE_LIMITS = ("CLOSESPIDER_PAGECOUNT", "CLOSESPIDER_ITEMCOUNT", "CLOSESPIDER_
 ENGINE_STATE = ("JOBDIR", "REDIS_URL")
 
 
+# Extensions that are off in a rebuild the loop runs (their setting says so; a shared crawl's
+# REDIS_URL sends the rebuild to the engine). Scrapy imports every extension its lists name,
+# even one set to None, and these cost a tenth of a second of start-up or more (aiohttp,
+# redis): they are taken off the lists instead.
+IDLE_EXTENSIONS = {"scrapy.extensions.remote_control.RemoteControl": "REMOTE_CONTROL_ENABLED",
+                   "scraper.shared.Membership": "REDIS_URL"}
+
+
+def drop_idle_extensions(settings: Any) -> None:
+    """Take the extensions a rebuild by the loop has off (``IDLE_EXTENSIONS``) off
+    ``EXTENSIONS_BASE`` and ``EXTENSIONS``."""
+    for name, setting in IDLE_EXTENSIONS.items():
+        if settings.get(setting):
+            continue
+        for listing in ("EXTENSIONS_BASE", "EXTENSIONS"):
+            if name in settings[listing]:
+                settings[listing].delete(name, priority="cmdline")
+
+
 def engine_needed(settings: Any) -> str | None:
     """Why this rebuild runs on Scrapy's engine, or None: the loop runs it. Middlewares other
     than the project's (``-s DOWNLOADER_MIDDLEWARES=...``) are the engine's too: the loop knows

@@ -19,6 +19,7 @@ from scrapy.exceptions import DropItem
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
+from conftest import WORDPRESS
 from pipelines.parquet import ParquetDatasetPipeline
 from pipelines.schema import ARTICLES, COMMENTS, METADATA_KEY, SCHEMA_VERSION
 from pipelines.validation import ThreadValidationPipeline
@@ -650,3 +651,81 @@ def test_comment_keys_are_kept_only_for_articles_not_stored_with_them(tmp_path):
     second.close()
     rows = pq.read_table(tmp_path / "second" / "comments").to_pylist()
     assert [c["comment_id"] for c in rows] == ["16"]
+
+
+# -- pages rows kept as Python values until their row group is written ---------------------------------
+CAPTURE = WORDPRESS / "warc" / "twentytwentyone.warc.gz"
+
+
+def captured_responses() -> list[tuple[Request, object]]:
+    """Every response of a real WARC capture (wget's, of a WordPress blog), as replay answers it."""
+    if not CAPTURE.exists():
+        pytest.skip(f"shared WARC capture not found at {CAPTURE}")
+    from scraper.middlewares import response_from_record
+    from scraper.warc import iter_records
+
+    found = []
+    for offset, record, _ in iter_records(CAPTURE):
+        if record.rec_type == "response":
+            request = Request(record.rec_headers.get_header("WARC-Target-URI"))
+            found.append((request, response_from_record(request, CAPTURE, offset)))
+    return found
+
+
+def part_layout(folder: Path) -> list[tuple[str, list[list[dict]]]]:
+    """Each part file's row groups, row by row."""
+    layout = []
+    for path in sorted(folder.glob("part-*.parquet")):
+        parquet = pq.ParquetFile(path)
+        layout.append((path.name, [parquet.read_row_group(i).to_pylist() for i in range(parquet.num_row_groups)]))
+    return layout
+
+
+def test_pages_rows_batched_are_the_files_one_table_a_row_gave(tmp_path):
+    """The pages rows of a real capture, kept as Python values until a row group is due, give
+    the files that one Arrow table a row gave: the same rows in the same row groups and parts,
+    a commit in the middle included."""
+    responses = captured_responses()
+    assert len(responses) > 30
+    settings = {"PARQUET_ROW_GROUP_SIZE": 7, "PARQUET_FILE_ROWS": 20, "PARQUET_COMMIT_INTERVAL": 3600}
+    batched = Chain(tmp_path / "batched", **settings)
+    one_by_one = Chain(tmp_path / "one-by-one", **settings)
+    writer = one_by_one.storage.writers["pages"]
+    writer.add_rows = lambda rows: writer.add(pa.Table.from_pylist(rows, schema=writer.schema))  # the former way
+    for n, (request, response) in enumerate(responses):
+        for chain in (batched, one_by_one):
+            chain.crawler.signals.send_catch_log(signal=signals.response_received, spider=None,
+                                                 request=request, response=response)
+            if n == 12:
+                chain.storage.commit()  # what the timer does
+        if n == 16:  # the rows before the commit are final, the next ones pending as Python values
+            assert pq.read_table(batched.folder / "pages").num_rows == 13
+            assert len(batched.storage.writers["pages"]._rows) == 4
+    for chain in (batched, one_by_one):
+        chain.close()
+    got, expected = part_layout(batched.folder / "pages"), part_layout(one_by_one.folder / "pages")
+    assert got == expected
+    urls = {response.url for _, response in responses}  # a URL captured twice is one row
+    assert sum(len(group) for _, groups in got for group in groups) == len(urls)
+    assert [len(groups[0]) for _, groups in got][:2] == [7, 7]
+    assert batched.manifest()["counts"]["pages"] == len(urls)
+
+
+def test_a_pages_row_pyarrow_refuses_is_reported_and_the_others_stored(tmp_path, caplog):
+    """A value that passes the checks but that pyarrow refuses (a URL holding a lone surrogate)
+    costs its own row only, when its row group is made: logged, not counted as stored."""
+    responses = captured_responses()[:10]
+    chain = Chain(tmp_path, PARQUET_ROW_GROUP_SIZE=4)
+    bad_url = "https://blog.example.org/\udcff/"
+    for n, (request, response) in enumerate(responses):
+        if n == 5:
+            response, request = response.replace(url=bad_url), Request("https://blog.example.org/x/")
+        chain.crawler.signals.send_catch_log(signal=signals.response_received, spider=None,
+                                             request=request, response=response)
+    with caplog.at_level(logging.ERROR):
+        chain.close()
+    stored = pq.read_table(chain.folder / "pages").column("url").to_pylist()
+    assert stored == [r.url for n, (_, r) in enumerate(responses) if n != 5]
+    assert f"Page {bad_url} not recorded" in caplog.text
+    assert not any(bad_url == key[0] for key in chain.storage.ledger.stored["pages"])
+    assert chain.manifest()["counts"]["pages"] == 9

@@ -103,6 +103,19 @@ def test_the_sample_blogs_crawl_rebuilds_alike(sample_warc, tmp_path):
     assert manifest["counts"]["comments_by_parent_source"].get("api")  # REST answers paired too
 
 
+def test_a_rebuild_by_the_loop_imports_no_extension_it_has_off(sample_warc, tmp_path):
+    """The remote control (aiohttp) and a shared crawl's membership (redis) are off in a
+    rebuild by the loop: never imported, and the rebuild is whole."""
+    cmd = [sys.executable, "-X", "importtime", "-m", "scrapy.cmdline", "reextract", str(sample_warc),
+           "-a", f"out={tmp_path}"]
+    proc = subprocess.run(cmd, cwd=ROOT, env=crawl_env(None), capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
+    assert "scrapy" in imported and "pipelines.parquet" in imported
+    assert not imported & {"aiohttp", "redis", "scrapy_redis", "scraper.shared", "scrapy.extensions.remote_control"}
+    assert json.loads((tmp_path / "sample" / "crawl.json").read_text())["outcome"] == "finished"
+
+
 def test_a_record_cut_short_rebuilds_alike(sample_warc, tmp_path):
     cut = tmp_path / "cut"
     shutil.copytree(sample_warc, cut)

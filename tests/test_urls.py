@@ -9,7 +9,7 @@ from scraper import commentsystems
 from scraper.extractors import ExtractionError, extract_page
 from scraper.extractors.page import Page, parse_html
 from scraper.spiders.discovery import is_page_link
-from scraper.urls import absolute, host_of, normalize_url, safe_join, site_of, split_or_none
+from scraper.urls import absolute, absolute_links, host_of, normalize_url, safe_join, site_of, split_or_none
 
 from conftest import WORDPRESS, manifest_files
 
@@ -33,6 +33,32 @@ def test_a_malformed_address_joins_and_splits_to_none(href):
 
 def test_a_malformed_base_joins_to_none():
     assert safe_join(BAD_HOST, "/about/") is None
+
+
+# Addresses at the edges of what absolute_links resolves once per origin: empty hosts, paths
+# that need the base's, white space urllib drops, malformed hosts, other schemes.
+EDGES = ["//", "//?x", "//#f", "//\t?x", "///x", "/", "/../a/./b", "/\t/x", "http://", "http:foo", "http:///x",
+         "https:", "HTTP://Blog.Example.org/A", "https://blog.example.org", "https://other.example/x?y#z",
+         "  /padded ", "?q=1", "#top", "", "mailto:a@b.org", "javascript:void(0)", "ftp://example.org/x",
+         "x/y", "../z", "//other.example", *MALFORMED]
+
+
+def test_links_resolved_once_per_origin_are_those_absolute_gives():
+    """``absolute_links`` answers from what it resolved before on the same origin: on the
+    links of every page of a real blog, under bases of other paths, schemes and hosts too, and
+    on addresses at the edges, what ``absolute`` gives each link anew."""
+    files = manifest_files("twentytwentyone")
+    pages = [(url, parse_html(path.read_bytes())) for url, path in sorted(files.items())
+             if path.suffix in (".html", ".gz") or path.name.endswith(".html.gz")]
+    pages = [(url, root) for url, root in pages if root is not None][:40]
+    assert len(pages) > 10
+    bases = [url for url, _ in pages] + ["http://blog.example.org/a/b?c=d#e", "https://blog.example.org/",
+                                          "https://other.example/deep/path/", BAD_HOST]
+    for round_ in range(2):  # the second round answers from memory
+        for n, base in enumerate(bases):
+            hrefs = [str(h) for h in pages[n % len(pages)][1].xpath("//a/@href")] + EDGES
+            expected = [url for h in hrefs if (url := absolute(base, h))]
+            assert absolute_links(base, hrefs) == expected, (round_, base)
 
 
 def test_well_formed_addresses_join_and_split_as_urllib_does():

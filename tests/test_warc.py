@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 from datetime import datetime, timezone
@@ -309,3 +310,147 @@ def test_records_are_valid_gzip_members_at_any_warc_gzip_level(tmp_path, level):
     for offset, _ in responses:
         record, body = read_record_at(path, offset)
         assert body.endswith(bodies[record.rec_headers.get_header("WARC-Target-URI")])
+
+
+def _as_warcio_reads(path: Path, offset: int):
+    from scraper.warc import read_record_by_warcio
+
+    with open(path, "rb") as f:
+        f.seek(offset)
+        return read_record_by_warcio(f)
+
+
+def _same_record(path: Path, offset: int) -> bool:
+    """``read_record_at`` gives what warcio gives for the record; True where it read the
+    record itself (the plain kind a crawl writes)."""
+    from scraper.warc import _plain_response, read_record_at
+
+    record, body = read_record_at(path, offset)
+    expected, expected_body = _as_warcio_reads(path, offset)
+    assert body == expected_body
+    assert record.rec_type == expected.rec_type and record.content_type == expected.content_type
+    assert (record.rec_headers.protocol, record.rec_headers.headers) == (expected.rec_headers.protocol,
+                                                                         expected.rec_headers.headers)
+    assert (record.http_headers.protocol, record.http_headers.statusline, record.http_headers.headers) == (
+        expected.http_headers.protocol, expected.http_headers.statusline, expected.http_headers.headers)
+    assert record.http_headers.get_statuscode() == expected.http_headers.get_statuscode()
+    with open(path, "rb") as f:
+        f.seek(offset)
+        return _plain_response(f) is not None
+
+
+def test_a_response_read_at_its_offset_is_what_warcio_reads(tmp_path):
+    """Every response of a capture the crawler wrote (plain bodies, a compressed one, headers
+    warcio reads in its own way) and of wget's captures of a WordPress blog: read at its
+    offset, the same headers and body as warcio's reading; the plain ones without warcio."""
+    import gzip
+
+    crawler = get_crawler(settings_dict={"DATASET_ROOT": str(tmp_path), "CRAWL_ID": "plain", "EXTENSIONS_BASE": {}})
+    capture = WarcCaptureMiddleware.from_crawler(crawler)
+    answers = [(b"<html><body><p>plain</p></body></html>", {"Content-Type": "text/html; charset=utf-8"}),
+               (b"", {"Content-Type": "text/html"}),
+               (gzip.compress(b"<html><body><p>compressed</p></body></html>"),
+                {"Content-Type": "text/html", "Content-Encoding": "gzip"}),
+               (b"<p>spaced</p>", {"Content-Type": "text/html", "X-Spaced": "  two  words  "}),
+               (b"<p>latin</p>", {"Content-Type": "text/html", "X-Name": "Bj\xf6rk".encode("latin-1")}),
+               (b"\r\n\r\n<p>blank lines first</p>\r\n", {"Content-Type": "text/html"})]
+    for n, (body, headers) in enumerate(answers):
+        url = f"{START}page-{n}/"
+        request = Request(url)
+        capture.process_response(request, HtmlResponse(url, body=body, headers=headers, request=request))
+    capture.spider_closed()
+    [written] = sorted((tmp_path / "plain" / "warc").glob("*.warc.gz"))
+    read_plain = [_same_record(written, offset) for offset, r, _ in iter_records(written) if r.rec_type == "response"]
+    assert len(read_plain) == len(answers)
+    assert read_plain[0] and read_plain[1] and not read_plain[2]  # a compressed body is warcio's to decode
+    wget = sorted((WORDPRESS / "warc").glob("*.warc.gz"))
+    if not wget:
+        pytest.skip(f"shared WARC captures not found in {WORDPRESS / 'warc'}")
+    for path in wget:
+        for offset, record, _ in iter_records(path):
+            if record.rec_type == "response":
+                _same_record(path, offset)
+
+
+def _index_by_warcio(path: Path, monkeypatch) -> list:
+    from scraper import warc
+    from scraper.middlewares import index_file
+
+    with monkeypatch.context() as patched:
+        patched.setattr(warc, "plain_records", lambda path: None)
+        return index_file(path)
+
+
+def test_a_plain_file_is_indexed_as_warcio_indexes_it(tmp_path, monkeypatch, caplog):
+    """A file the crawler wrote (warcinfo, GETs, POSTs with their bodies, answers of every
+    kind) is indexed without warcio, to the same entries; a file with anything else in it
+    (wget's captures, a record cut short, a failed digest) is read by warcio alone, with the
+    warnings and errors it gives."""
+    import gzip
+    from scrapy.http import TextResponse
+
+    from scraper import warc
+    from scraper.middlewares import index_file
+
+    crawler = get_crawler(settings_dict={"DATASET_ROOT": str(tmp_path), "CRAWL_ID": "mixed", "EXTENSIONS_BASE": {}})
+    capture = WarcCaptureMiddleware.from_crawler(crawler)
+    api = "http://127.0.0.1:9/api/comment/list"
+    for n, path in enumerate(("/a/", "/b/")):
+        request = Request(api, method="POST", body=json.dumps({"path": path}).encode())
+        capture.process_response(request, TextResponse(api, body=b'{"for": "%s"}' % path.encode(), request=request))
+        url = f"{START}page-{n}/"
+        request = Request(url)
+        capture.process_response(request, HtmlResponse(url, body=b"<p>%d</p>" % n, request=request))
+    for status, body, headers in ((404, b"gone", {}), (301, b"", {"Location": f"{START}page-0/"}),
+                                  (200, gzip.compress(b"<p>z</p>"), {"Content-Encoding": "gzip"})):
+        url = f"{START}status-{status}/"
+        request = Request(url)
+        capture.process_response(request, HtmlResponse(url, status=status, body=body, headers=headers, request=request))
+    capture.spider_closed()
+    [plain, *_] = sorted((tmp_path / "mixed" / "warc").glob("*.warc.gz"))
+    # The compressed answer makes this file warcio's; the same file without it is plain.
+    assert warc.plain_records(plain) is None
+    cut = tmp_path / "plain.warc.gz"
+    records = [(o, r) for o, r, _ in iter_records(plain)]
+    last = records[-2][0]  # the compressed answer and its request are the last two records
+    cut.write_bytes(plain.read_bytes()[:last])
+    assert warc.plain_records(cut) is not None
+    assert index_file(cut) == [h._replace(path=cut) for h in _index_by_warcio(cut, monkeypatch)]
+    assert [h.method for h in index_file(cut)].count("POST") == 2
+    assert index_file(plain) == _index_by_warcio(plain, monkeypatch)
+    # Cut inside its last record: warcio's reading, and its error.
+    broken = tmp_path / "broken.warc.gz"
+    broken.write_bytes(cut.read_bytes()[:-300])
+    assert warc.plain_records(broken) is None
+    with caplog.at_level(logging.ERROR, logger="scraper.warc"):
+        held = index_file(broken)
+    assert "Corrupt or truncated WARC record" in caplog.text
+    assert held == _index_by_warcio(broken, monkeypatch)
+    for wget in sorted((WORDPRESS / "warc").glob("*.warc.gz")):
+        assert warc.plain_records(wget) is None  # its URIs in <...>: warcio corrects them
+        assert index_file(wget) == _index_by_warcio(wget, monkeypatch)
+
+
+def test_a_payload_digest_that_fails_sends_the_file_to_warcio(tmp_path, monkeypatch, caplog):
+    """A plain record whose payload digest does not hold is warcio's to read: the index is
+    the same, and the warning says the record is used all the same."""
+    import io
+
+    from warcio.warcwriter import WARCWriter
+
+    from scraper import warc
+    from scraper.middlewares import index_file
+
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<p>body</p>"
+    path = tmp_path / "digest.warc.gz"
+    with open(path, "wb") as f:
+        writer = WARCWriter(f, gzip=True, warc_version="1.1")
+        writer.write_record(writer.create_warc_record(
+            "http://example.org/post/", "response", payload=io.BytesIO(http), length=len(http),
+            warc_headers_dict={"WARC-Payload-Digest": "sha1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                               "Content-Type": "application/http; msgtype=response"}))
+    assert warc.plain_records(path) is None
+    with caplog.at_level(logging.WARNING, logger="scraper.warc"):
+        held = index_file(path)
+    assert "payload digest failed" in caplog.text and "the record is used" in caplog.text
+    assert [h.url for h in held] == ["http://example.org/post/"] and held == _index_by_warcio(path, monkeypatch)

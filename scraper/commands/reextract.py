@@ -139,6 +139,8 @@ class Command(BaseRunSpiderCommand):
             self.engine_reason = warc_loop.engine_needed(self.settings)
         except CrawlSetupError as exc:
             raise UsageError(str(exc), print_help=False) from None
+        if self.engine_reason is None and self.processes == 1 and not self.scheduler:
+            warc_loop.drop_idle_extensions(self.settings)
 
     def _seed_list(self, recorded: str) -> str:
         """The crawl's seed list, as its warcinfo record holds it, in a file the spider reads."""

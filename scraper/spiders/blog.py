@@ -31,7 +31,7 @@ from ..limits import PageLimitReached
 from ..outcome import CrawlSetupError
 from ..seeds import read_seeds, seed
 from ..threads import CommentThread
-from ..urls import absolute, normalize_url, safe_join, split_or_none
+from ..urls import absolute, absolute_links, normalize_url, safe_join, split_or_none
 from . import discovery
 from .links import FollowedLinks
 
@@ -181,7 +181,7 @@ class BlogSpider(scrapy.Spider):
 
     def _page_links(self, root, base: str) -> list[str]:
         hrefs = root.xpath("//a/@href | //link[@rel='next' or @rel='prev']/@href")
-        return [url for h in hrefs if (url := absolute(base, str(h)))]  # a malformed one is skipped
+        return absolute_links(base, hrefs)  # a malformed one is skipped
 
     def _feeds(self, root, base: str):
         for href in root.xpath("//link[@rel='alternate' and (contains(@type, 'rss') or "
