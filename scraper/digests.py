@@ -4,7 +4,7 @@ key) must cost bytes, not a Python object, for a long crawl's memory to stay fla
 A Python ``set`` of 40-character hex strings costs ~120 bytes an entry (the string object, its
 slot in the table, the table's spare room); ``DigestSet`` keeps the raw digests themselves (20
 bytes for SHA-1) in one sorted ``bytes`` run, plus a small set of the latest ones that is merged
-into the run once it grows past an eighth of it. Exact: nothing is hashed again, and a digest is
+into the run once it holds ``MERGE_AT``. Exact: nothing is hashed again, and a digest is
 found if and only if it was added.
 """
 from __future__ import annotations
@@ -13,10 +13,10 @@ from bisect import bisect_left
 from hashlib import sha1
 from typing import Iterable, Iterator
 
-# The latest digests stay in a Python set until there are this many, or an eighth of the run:
-# each merge copies the run once, so a digest is copied ~8 times in all, and the set costs at
-# most ~1 MB at this size.
-MERGE_AT = 8192
+# The latest digests stay in a Python set (~90 bytes each) until there are this many, then go
+# into the run: a fixed number, so that what a set costs beyond its run never grows with it
+# (~0.4 MB). Each merge copies the run once (20 MB for a million digests, a few ms).
+MERGE_AT = 4096
 
 
 def text_digest(text: str) -> bytes:
@@ -73,7 +73,7 @@ class DigestSet:
         if digest in self:
             return False
         self._latest.add(digest)
-        if len(self._latest) >= max(MERGE_AT, len(self._run) // 8):
+        if len(self._latest) >= MERGE_AT:
             self._merge()
         return True
 
