@@ -3,9 +3,14 @@ that at 1k, 2k, 5k, 10k ... pages prints its RSS and what could hold it.
 
 Prints figures; it is not a test. At each threshold: ``VmRSS``; glibc's heap (``mallinfo2``:
 bytes in use, bytes free inside the heap, i.e. fragmentation, and mmapped blocks); pyarrow's
-memory pool; Python objects by type (``gc.get_objects()``, the types that grew most since the
-first sample); the scheduler's queue and the duplicate filter's size; the spider's own sets.
-``--trim`` calls ``malloc_trim(0)`` after each sample (how much of RSS glibc could give back).
+memory pool; glibc's arenas (``malloc_info``: size and free bytes of each); the deep size of
+the per-URL state (the duplicate filter's fingerprints, the spider's followed links and article
+ids, the Parquet ledger's keys); Python objects by type (``gc.get_objects()``, the types that
+grew most since the first sample); the scheduler's queue and the duplicate filter's size. At the
+last sample, what the project's ``lru_cache`` caches hold, measured by clearing them. ``--trim``
+calls ``malloc_trim(0)`` after each sample (how much of RSS glibc could give back). The
+allocator settings are the crawl's own (``MALLOC_MMAP_THRESHOLD``, ``MEMORY_TRIM_INTERVAL``;
+``-s`` to change them).
 
     .venv/bin/python benchmarks/crawl_memory.py [--posts 10000] [--pages 10000] [--trim]
         [--tracemalloc] [-s NAME=VALUE ...]
@@ -36,6 +41,10 @@ class _Mallinfo2(ctypes.Structure):
 
 _LIBC = ctypes.CDLL("libc.so.6")
 _LIBC.mallinfo2.restype = _Mallinfo2
+_LIBC.fopen.restype = ctypes.c_void_p
+_LIBC.fopen.argtypes = (ctypes.c_char_p, ctypes.c_char_p)
+_LIBC.malloc_info.argtypes = (ctypes.c_int, ctypes.c_void_p)
+_LIBC.fclose.argtypes = (ctypes.c_void_p,)
 
 
 def rss_mb() -> float:
@@ -60,6 +69,24 @@ def rss_by_mapping() -> dict[str, float]:
             elif first == "Rss:":
                 sizes[kind] += int(line.split()[1]) / 1024
     return sizes
+
+
+def glibc_arenas() -> str:
+    """glibc's arenas (``malloc_info``): the main one (the brk heap) and those of other threads,
+    each with its size from the system and the bytes free inside it."""
+    import re
+
+    with tempfile.NamedTemporaryFile(suffix=".xml") as out:
+        stream = _LIBC.fopen(out.name.encode(), b"w")
+        _LIBC.malloc_info(0, stream)
+        _LIBC.fclose(stream)
+        text = Path(out.name).read_text()
+    heaps = []
+    for nr, body in re.findall(r'<heap nr="(\d+)">(.*?)</heap>', text, re.S):
+        size = re.search(r'<system type="current" size="(\d+)"', body)
+        free = sum(int(n) for n in re.findall(r'<total type="(?:fast|rest)" count="\d+" size="(\d+)"', body))
+        heaps.append(f"#{nr} {int(size.group(1)) / 2**20 if size else 0:.1f} ({free / 2**20:.1f} free)")
+    return f"{len(heaps)} arenas: " + ", ".join(heaps)
 
 
 def obmalloc_summary() -> str:
@@ -101,6 +128,80 @@ def lru_caches() -> str:
                 if found.currsize >= 100:
                     sizes.append((found.currsize, f"{name.rsplit('.', 1)[-1]}.{attr}"))
     return ", ".join(f"{n} {size:,}" for size, n in sorted(sizes, reverse=True)) or "-"
+
+
+def obmalloc_in_use() -> int:
+    """Bytes in the blocks of Python's small-object allocator now."""
+    import re
+
+    import os
+    with tempfile.TemporaryFile() as out:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        os.dup2(out.fileno(), 2)
+        try:
+            sys._debugmallocstats()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        out.seek(0)
+        found = re.search(rb"# bytes in allocated blocks\s*=\s*([\d,]+)", out.read())
+    return int(found.group(1).replace(b",", b"")) if found else 0
+
+
+def lru_cache_memory() -> str:
+    """What the project's larger ``lru_cache`` caches hold, measured by clearing each and reading
+    how much of Python's heap that freed (so only at the last sample: the caches refill)."""
+    freed = []
+    for name, module in list(sys.modules.items()):
+        if not name.startswith(("scraper", "pipelines")):
+            continue
+        for attr, value in list(vars(module).items()):
+            info = getattr(value, "cache_info", None)
+            if callable(info) and info().currsize >= 100:
+                entries = info().currsize
+                gc.collect()
+                before = obmalloc_in_use()
+                value.cache_clear()
+                gc.collect()
+                freed.append((before - obmalloc_in_use(), entries, f"{name.rsplit('.', 1)[-1]}.{attr}"))
+    total = sum(f for f, _, _ in freed)
+    return f"{total / 2**20:.1f} MB: " + ", ".join(f"{n} {b / 2**20:.2f} MB ({e:,})" for b, e, n in sorted(freed, reverse=True)[:10])
+
+
+def deep_size(value, seen: set | None = None) -> int:
+    """Bytes of a container of str, bytes, int and tuples (a set, a dict), its elements included;
+    a ``DigestSet`` (or a class that wraps one) by its run and its latest digests."""
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return 0
+    seen.add(id(value))
+    if hasattr(value, "_run") and hasattr(value, "_latest"):  # scraper.digests.DigestSet
+        return sys.getsizeof(value._run.data) + deep_size(value._latest, seen)
+    inner = getattr(value, "_digests", None) or getattr(value, "_hashes", None) or getattr(value, "_by_article", None)
+    if inner is not None and not isinstance(value, (set, dict, frozenset)):
+        return deep_size(inner, seen)
+    size = sys.getsizeof(value)
+    if isinstance(value, dict):
+        return size + sum(deep_size(k, seen) + deep_size(v, seen) for k, v in value.items())
+    if isinstance(value, (set, frozenset, tuple, list)):
+        return size + sum(deep_size(v, seen) for v in value)
+    return size
+
+
+def per_url_state(crawler, df) -> str:
+    """The deep size of what the crawl keeps per URL: the duplicate filter's fingerprints, the
+    spider's followed links and article ids, the Parquet ledger's keys."""
+    spider = crawler.spider
+    parts = {"dupefilter": getattr(df, "_fingerprints", None), "followed": getattr(spider, "_followed", None),
+             "spider articles": getattr(spider, "_articles", None)}
+    for pipe in getattr(getattr(crawler.engine.scraper, "itemproc", None), "middlewares", ()):
+        ledger = getattr(pipe, "ledger", None)
+        if ledger is not None:
+            for table, keys in ledger.stored.items():
+                parts[f"ledger {table}"] = keys
+    sizes = {name: deep_size(v) for name, v in parts.items() if v is not None}
+    return f"{sum(sizes.values()) / 2**20:.1f} MB: " + ", ".join(f"{n} {b / 2**20:.2f}" for n, b in sizes.items())
 
 
 def type_counts() -> collections.Counter:
@@ -156,6 +257,8 @@ class MemoryProbe:
                 f"followed {len(getattr(spider, '_followed', ())):,}  articles {len(spider._articles):,}")
         print(line, flush=True)
         print("   obmalloc:", obmalloc_summary(), flush=True)
+        print("   glibc:", glibc_arenas(), flush=True)
+        print("   per-URL state (deep size):", per_url_state(self.crawler, df), flush=True)
         print("   lru caches (entries):", lru_caches(), flush=True)
         print("   RSS by mapping:", ", ".join(f"{k} {v:.1f}" for k, v in sorted(rss_by_mapping().items())),
               flush=True)
@@ -178,6 +281,8 @@ class MemoryProbe:
                     print(f"      {stat.size_diff / 2**20:+.2f} MB {stat.count_diff:+,} blocks at", flush=True)
                     for frame in stat.traceback.format()[-8:]:
                         print(f"         {frame}", flush=True)
+        if not self.pending:
+            print("   lru caches, freed by clearing them:", lru_cache_memory(), flush=True)
         if self.trim:
             _LIBC.malloc_trim(0)
             print(f"   after malloc_trim: RSS {rss_mb():6.1f} MB", flush=True)

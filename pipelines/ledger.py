@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from scraper.digests import DigestSet, text_digest
+
 log = logging.getLogger(__name__)
 
 MANIFEST = "crawl.json"
@@ -109,6 +111,35 @@ class CommentKeys:
             self._count += len(ids)
 
 
+class StoredKeys:
+    """The keys of stored rows (an article's id, a page's URL), each kept as the 20-byte SHA-1
+    digest of the key: ~21 bytes a row instead of ~180 for a tuple and its string in a set, so
+    a first crawl's memory does not grow by a Python object per page. Two of a billion keys
+    share a digest with a chance of ~3e-31 (one row then taken as stored). Membership only:
+    the keys themselves are not kept."""
+
+    def __init__(self, keys: Iterable[tuple] = ()) -> None:
+        self._digests = DigestSet(20)
+        self.update(keys)
+
+    @staticmethod
+    def _digest(key: tuple) -> bytes:
+        return text_digest(repr(key))  # repr: None and "None", ("a",) and ("a", None) differ
+
+    def __contains__(self, key: tuple) -> bool:
+        return self._digest(key) in self._digests
+
+    def __len__(self) -> int:
+        return len(self._digests)
+
+    def add(self, key: tuple) -> None:
+        self._digests.add(self._digest(key))
+
+    def update(self, keys: Iterable[tuple]) -> None:
+        for key in keys:
+            self.add(key)
+
+
 @dataclass
 class Ledger:
     stored: dict[str, set[tuple]] = field(default_factory=lambda: {t: set() for t in KEYS})
@@ -118,6 +149,8 @@ class Ledger:
 
     def __post_init__(self) -> None:
         self.stored["comments"] = CommentKeys(self.stored["comments"])
+        for table in ("articles", "pages"):
+            self.stored[table] = StoredKeys(self.stored[table])
 
     def is_stored(self, table: str, row: dict) -> bool:
         return row_key(table, row) in self.stored[table]

@@ -78,6 +78,9 @@ PARQUET_COMMIT_INTERVAL = 60.0
 # (scraper/shared.py) when REDIS_URL is set: start the same command, with the same -a crawl=NAME,
 # on as many processes and machines as you like.
 SCHEDULER = "scraper.shared.Scheduler"
+# Scrapy's duplicate filter with its fingerprints packed (~21 bytes a URL instead of ~100): the
+# same requests dropped, a long crawl's memory no longer growing by a Python object per URL.
+DUPEFILTER_CLASS = "scraper.dupefilter.CompactDupeFilter"
 REDIS_URL: str | None = None
 # Names this worker's Parquet parts, WARC files and manifest (default <host>-<pid>).
 WORKER_ID: str | None = None
@@ -140,8 +143,14 @@ EXTRACTOR_PACKAGES: list[str] = []
 EXTENSIONS = {"scraper.lock.CrawlLock": -1, "scraper.shared.Membership": 0,
               "scrapy.extensions.logstats.LogStats": None,
               "scraper.progress.Progress": 500, "scraper.contact.ContactCheck": 510,
-              "scraper.wacz_extension.WaczOnClose": 600}
+              "scraper.wacz_extension.WaczOnClose": 600, "scraper.memory.AllocatorTrim": 700}
 PROGRESS_INTERVAL = 30.0
+# glibc's malloc (scraper/memory.py): blocks this large or larger get mappings of their own,
+# returned when freed (glibc's own threshold climbs to the largest block freed, up to 32 MiB,
+# and the heap then keeps what a crawl's large pages once needed); free heap pages are given
+# back every MEMORY_TRIM_INTERVAL seconds and after each Parquet commit. 0: glibc's defaults.
+MALLOC_MMAP_THRESHOLD = 256 * 1024
+MEMORY_TRIM_INTERVAL = 10.0
 # Pack the crawl folder into <crawl id>.wacz when the crawl ends (scrapy pack does it later).
 WACZ = False
 

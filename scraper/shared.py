@@ -61,8 +61,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 KEY_PREFIX = "blog-archiver"
-STORED = "stored"
-KNOWN_FINGERPRINTS = 200_000  # ~30 MB: the links a worker met lately, answered without Redis  # a claim's value once its article's part is published
+STORED = "stored"  # a claim's value once its article's part is published
 
 
 class Scheduler(ResumableScheduler):
@@ -351,8 +350,7 @@ class SharedScheduler(BaseScheduler):
         self._order = itertools.count()
         self._leases: dict[int, bytes] = {}  # lease → the request as the in-flight set holds it
         self._lease_ids = itertools.count(1)
-        self._stored: set[str] = set()
-        self._known: dict[str, None] = {}  # fingerprints this worker sent to the filter, in order  # articles through the pipelines since the last commit
+        self._stored: set[str] = set()  # articles through the pipelines since the last commit
         self._reaper: task.LoopingCall | None = None
         self.spider: Spider | None = None
         self.queue: SharedQueue | None = None
@@ -415,15 +413,9 @@ class SharedScheduler(BaseScheduler):
 
     def _queued_if_new(self, request: Request) -> bool:
         """Queue ``request`` unless the shared duplicate filter has seen it; True if queued."""
-        # A page links the same archive and navigation pages as the last one: a fingerprint this
-        # worker has put in the shared filter is answered here, without a round trip to Redis
-        # (the filter only grows, so what was seen stays seen). The cache is bounded, oldest out.
+        # Links this worker already sent here are not built again by the spider
+        # (spiders/links.py's FollowedLinks): what arrives is asked of Redis.
         fingerprint = self.df.request_fingerprint(request)
-        if fingerprint in self._known:
-            return False
-        if len(self._known) >= KNOWN_FINGERPRINTS:
-            del self._known[next(iter(self._known))]
-        self._known[fingerprint] = None
         if isinstance(self.df, BloomDupeFilter):  # its check and insert are a script of their own
             if self.df.fingerprint_seen(fingerprint):
                 return False

@@ -59,6 +59,7 @@ from scrapy.utils.request import RequestFingerprinter
 from scrapy.utils.spider import iterate_spider_output
 from twisted.python.failure import Failure
 
+from .dupefilter import CompactDupeFilter
 from .limits import SitePageLimit
 from .middlewares import WarcReplayMiddleware
 from .outcome import OUTCOMES, CrawlSetupError, exit_code
@@ -239,7 +240,7 @@ class WarcLoop:
         self.spider_middlewares = tuple(mw for mw in (self.http_errors, _optional(RefererMiddleware, crawler),
                                                       self.url_length, self.depth) if mw is not None)
         self.dupefilter = build_from_crawler(load_object(crawler.settings["DUPEFILTER_CLASS"]), crawler)
-        self._plain_fingerprints = (type(self.dupefilter) is RFPDupeFilter
+        self._plain_fingerprints = (type(self.dupefilter) in (RFPDupeFilter, CompactDupeFilter)
                                     and type(crawler.request_fingerprinter) is RequestFingerprinter)
         self._asked: set[tuple] = set()
         self.pipelines = ItemPipelineManager.from_crawler(crawler)

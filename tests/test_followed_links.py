@@ -55,7 +55,7 @@ def test_links_past_the_depth_limit_are_built_but_not_remembered(tmp_path):
     assert urls(s._follow(NAV[1:], s._below_depth_limit(shallow))) == []
 
 
-def test_the_cache_is_bounded_oldest_out():
+def test_the_cache_is_bounded_oldest_half_out():
     links = FollowedLinks(size=2)
     for url in ("a", "b", "c"):
         links.add(url)
@@ -67,3 +67,13 @@ def test_comment_permalinks_are_one_entry_for_their_page(tmp_path):
     post = "https://blog.example.org/2024/05/post-1/"
     assert urls(s._follow([f"{post}#comment-{n}" for n in range(50)])) == [post]
     assert len(s._followed) == 1
+
+
+def test_a_large_cache_keeps_at_least_the_latest_half_and_forgets_the_oldest():
+    links = FollowedLinks(size=10_000)
+    added = [f"https://blog.example.org/{n}/" for n in range(30_000)]
+    for url in added:
+        links.add(url)
+    assert len(links) <= 10_000
+    assert all(url in links for url in added[-5_000:])
+    assert not any(url in links for url in added[:20_000])

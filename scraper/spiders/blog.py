@@ -33,7 +33,7 @@ from ..seeds import read_seeds, seed
 from ..threads import CommentThread
 from ..urls import absolute, absolute_links, normalize_url, safe_join, split_or_none
 from . import discovery
-from .links import FollowedLinks
+from .links import ArticleIds, FollowedLinks
 
 log = logging.getLogger(__name__)
 CHAIN_PRIORITY = 10  # finish an article's comment pages and API calls before new pages
@@ -87,7 +87,7 @@ class BlogSpider(scrapy.Spider):
         name = Path(seeds).stem if seeds else self.seeds[0].hosts[0].replace(":", "_")
         self.crawl_id = crawl or f"{name}-{stamp}"
         self.out = out
-        self._articles: set[str] = set()
+        self._articles = ArticleIds()  # assembled here, or stored by a killed run of this crawl
         self._followed = FollowedLinks()  # pages asked for already: not built again to be dropped
         self._assembling: dict[str, ArticleAssembly] = {}  # articles waiting for their thread
         self._stored_before: set[str] = set()  # a resumed run: stored by the killed run
@@ -111,7 +111,7 @@ class BlogSpider(scrapy.Spider):
         # A resumed crawl: articles already stored are not assembled again.
         spider._stored_before = stored_article_ids(
             Path(crawler.settings.get("DATASET_ROOT") or "datasets") / spider.crawl_id)
-        spider._articles |= spider._stored_before
+        spider._articles.update(spider._stored_before)
         load_packages(crawler.settings.getlist("EXTRACTOR_PACKAGES"))  # fails the start if one is missing
         commentsystems.load_packages(crawler.settings.getlist("COMMENT_SYSTEM_PACKAGES"))
         return spider
