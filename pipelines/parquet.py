@@ -113,7 +113,10 @@ def write_json(path: Path, data: dict) -> None:
     """Replace ``path`` with ``data`` whole, or leave the earlier version as it was."""
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # workers of a shared crawl write crawl.json too
     try:
-        temp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+        # A lone surrogate (a URL decoded with surrogateescape) is written as its JSON escape,
+        # not left to make the whole file unwritable.
+        temp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8",
+                        errors="backslashreplace")
         durable_replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)
@@ -667,9 +670,10 @@ class ParquetDatasetPipeline:
 
     def _page_rejected(self, row: dict, exc: Exception) -> None:
         """A pages row whose value pyarrow refused when its row group was made: not recorded,
-        and so not counted as stored."""
+        and listed in crawl.json's errors. Its key stays marked (the stored keys are packed
+        digests, membership only): the same value would be refused again."""
         log.error("Page %s not recorded: %s", row.get("url"), exc)
-        self.ledger.stored["pages"].discard(ledger_.row_key("pages", row))
+        self.record_error(row.get("url"), f"Page row not recorded: {exc}", failure=False)
 
     def _write_error(self, exc: BaseException, url: str | None, stop: bool = True) -> None:
         """Stop writing (and crawling: pages that cannot be stored are not worth fetching).
