@@ -124,7 +124,9 @@ def parse_html(document: str | bytes, content_type: str | None = None) -> html.H
         utf8 = raw if itself and b"\x00" not in raw else None
     elif len(document) > MAX_HTML_BYTES:
         notes.truncated.append(_cut_reason(len(document), "characters"))
-    text = document[:MAX_HTML_BYTES].replace("\x00", "")  # libxml2 ends the document at a NUL
+    text = document[:MAX_HTML_BYTES]
+    if utf8 is None:  # bytes read as they came hold no NUL: nor then does their text
+        text = text.replace("\x00", "")  # libxml2 ends the document at a NUL
     root, too_deep = _parse(utf8 or text.encode("utf-8", "replace"))
     if root is None:
         root = html.document_fromstring("<html><body></body></html>")
