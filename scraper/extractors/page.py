@@ -186,7 +186,8 @@ def per_page(compute: Callable[[Page], T]) -> Callable[[Page], T]:
 
 # The tags the parts ask ``Page.tagged`` for on (nearly) every page: the first such question
 # finds them all in one walk (``walk.tag_groups``).
-_TAGS_READ_TOGETHER = ("body", "article", "main", "h1", "time", "script", "iframe", "mastodon-comments")
+_TAGS_READ_TOGETHER = ("body", "article", "main", "h1", "time", "script", "iframe", "mastodon-comments", "link",
+                       "title")
 
 # The attributes besides the class that the page index looks elements up by.
 _INDEXED_ATTRIBUTES = frozenset({"id", "itemprop", "rel", "role", "property", "type"})
@@ -355,6 +356,18 @@ class Page:
             else:
                 found = self._tagged[tags] = list(self.root.iter(*tags))
         return list(found)
+
+    def everywhere(self, tag: str) -> list:
+        """Elements of ``tag`` in the whole document, in document order, as the query ``//tag``
+        finds them: ``tagged(tag)``, unless an element lies beside the root (markup after the
+        parser's ``</html>``), where the query is asked."""
+        return self.root.xpath(f"//{tag}") if self._beside_root else self.tagged(tag)
+
+    @cached_property
+    def _beside_root(self) -> bool:
+        root = self.root
+        return (next(root.itersiblings(etree.Element), None) is not None
+                or next(root.itersiblings(etree.Element, preceding=True), None) is not None)
 
     @cached_property
     def meta(self) -> dict[str, str]:
