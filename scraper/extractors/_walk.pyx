@@ -852,3 +852,80 @@ cdef bint _holds_any(tree.xmlNode* element, tree.xmlAttr* attr, list encoded, wo
         if _attribute_holds(element, attr, <bytes>encoded[i], words[i]):
             return True
     return False
+
+
+# -- page index walks ------------------------------------------------------------------------
+def wanted_index_walk(_Element root, indexed_attributes, dict decided, decide):
+    """``walk.wanted_index_walk_python``'s twin: a Python proxy only for an element with a
+    class that is wanted (``decided[label]``, else ``decide(label)``) or an indexed attribute."""
+    cdef _Names indexed_names = _Names(indexed_attributes)
+    cdef _Document doc = root._doc
+    cdef tree.xmlNode* top = root._c_node
+    cdef tree.xmlNode* node = top.children
+    cdef tree.xmlAttr* attr
+    cdef tree.xmlAttr* label_attr
+    cdef bint indexed, wanted
+    cdef Py_ssize_t position = -1
+    cdef list held = [], positions = []
+    cdef dict labels = {}, attributes = {}
+    cdef set others = set()
+    cdef _Element el
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            position += 1
+            attr, label_attr, indexed, wanted = node.properties, NULL, False, False
+            while attr is not NULL:
+                if attr.ns is NULL:
+                    if strcmp(<const char*>attr.name, b"class") == 0:
+                        label_attr = attr
+                    elif not indexed and indexed_names.named(<const char*>attr.name):
+                        indexed = True
+                attr = attr.next
+            if label_attr is not NULL:
+                label = attributeValue(node, label_attr)
+                verdict = decided.get(label)
+                if verdict is None:
+                    verdict = decide(label)
+                wanted = verdict is True
+                if not wanted:
+                    others.add(label)
+            if wanted or indexed:
+                el = elementFactory(doc, node)
+                held.append(el)
+                positions.append(position)
+                if indexed:
+                    _index_attributes(el, indexed_names, attributes)
+                if wanted:
+                    _append(labels, label, el)
+            if node.children is not NULL:
+                node = node.children
+                continue
+        node = _after(node, top)
+    return held, positions, labels, others, attributes
+
+
+def label_holders(_Element root, labels):
+    """``walk.label_holders_python``'s twin: a Python proxy only for the elements returned."""
+    cdef _Document doc = root._doc
+    cdef tree.xmlNode* top = root._c_node
+    cdef tree.xmlNode* node = top.children
+    cdef tree.xmlAttr* attr
+    cdef tree.xmlAttr* label_attr
+    cdef Py_ssize_t position = -1
+    cdef list found = [], positions = []
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            position += 1
+            attr, label_attr = node.properties, NULL
+            while attr is not NULL:
+                if attr.ns is NULL and strcmp(<const char*>attr.name, b"class") == 0:
+                    label_attr = attr
+                attr = attr.next
+            if label_attr is not NULL and attributeValue(node, label_attr) in labels:
+                found.append(elementFactory(doc, node))
+                positions.append(position)
+            if node.children is not NULL:
+                node = node.children
+                continue
+        node = _after(node, top)
+    return found, positions

@@ -19,7 +19,7 @@ from ..text import collapse
 from .decoding import MAX_HTML_BYTES, decode_for_parsing
 from .streaming import place_streamed_segments
 from .unnest import UNNESTED_ID, UNNESTED_PARENT, unnest_markup
-from .walk import has_attribute, index_walk, tag_groups
+from .walk import has_attribute, label_holders, tag_groups, wanted_index_walk
 
 # Real pages nest a few dozen levels. A page parsed deeper than MAX_DEPTH is parsed again from
 # its markup unnested past ``unnest.UNNEST_DEPTH`` (``unnest_markup``: every element and every
@@ -231,6 +231,35 @@ def _branches(query: str) -> list[str]:
     return branches
 
 
+class _WantedClasses:
+    """The class names the parts have asked the page index for, on any page: the index walk
+    makes elements only for class strings holding one of them (most classes on a page are
+    never asked for), and ``decided`` remembers its verdict on each class string."""
+    def __init__(self, names: frozenset[str]):
+        self.names = names
+        self.decided: dict[str, bool] = {}
+
+    def decide(self, label: str) -> bool:
+        if len(self.decided) >= _MAX_DECIDED:
+            self.decided.clear()
+        wanted = self.decided[label] = not self.names.isdisjoint(label.split())
+        return wanted
+
+
+_MAX_DECIDED = 50_000   # class strings remembered: themes repeat theirs from page to page
+_MAX_WANTED = 4_096     # class names learnt: the parts ask for a few hundred
+_wanted_classes = _WantedClasses(frozenset())
+
+
+def _learn_classes(names: list[str]) -> None:
+    """Class names asked for that the index walk did not make elements for: it does from the
+    next page on. A new set, never a change to the old: a page built with the old one knows
+    which names its index holds complete."""
+    global _wanted_classes
+    if len(_wanted_classes.names) < _MAX_WANTED:
+        _wanted_classes = _WantedClasses(_wanted_classes.names.union(names))
+
+
 class Page:
     def __init__(self, root: html.HtmlElement, url: str):
         self.root = root
@@ -295,22 +324,68 @@ class Page:
         return found[0] if found else None
 
     @cached_property
-    def _index(self) -> tuple[dict[str, list], dict[tuple[str, str], list], dict[int, int]]:
-        """Class name → elements, (attribute, value) → elements and document order, built in
-        one walk (``walk.index_walk``, compiled where it could be built): the parts look elements
-        up here rather than each scanning the page."""
+    def _index(self) -> tuple[dict[str, list], dict[tuple[str, str], list], dict[int, int], frozenset[str]]:
+        """Class name → elements (for the class names asked for on earlier pages), (attribute,
+        value) → elements, document order, and the class names complete in the first, built
+        in one walk (``walk.wanted_index_walk``, compiled where it could be built): the parts
+        look elements up here rather than each scanning the page. A class name first asked
+        for on this page is found by ``_find_classes``."""
+        wanted = _wanted_classes
+        held, positions, labels, others, attributes = wanted_index_walk(
+            self.root, _INDEXED_ATTRIBUTES, wanted.decided, wanted.decide)
         # Held for the page's lifetime: an id in ``order`` must never be reused by another proxy.
-        held, labels, attributes = self._indexed = index_walk(self.root, _INDEXED_ATTRIBUTES)
-        order = dict(zip(map(id, held), range(len(held))))
+        self._held = held
+        self._labels = [*labels, *others]  # every class string of the page
+        order = dict(zip(map(id, held), positions))
         classes: dict[str, list] = {}
         for label, group in labels.items():
             for token in label.split():
+                if token not in wanted.names:
+                    continue  # its elements with a class string not wanted are not here
                 known = classes.get(token)
                 if known is None:
                     classes[token] = group[:]  # a copy: the next label's elements join it
                 else:
                     known.extend(group)
-        return classes, attributes, order
+        return classes, attributes, order, wanted.names
+
+    @cached_property
+    def _labels_of(self) -> dict[str, list[str]]:
+        """Class name → the page's class strings that hold it."""
+        self._index
+        found: dict[str, list[str]] = {}
+        for label in self._labels:
+            for token in set(label.split()):
+                found.setdefault(token, []).append(label)
+        return found
+
+    def _class_groups(self, names: tuple[str, ...], learn: bool) -> list:
+        """The elements of each class name, the names not yet known found in one walk
+        (``walk.label_holders``) and kept for the page; ``learn``: their elements are made in
+        the index walk of the pages to come."""
+        classes, _, order, complete = self._index
+        missing = [name for name in names if name not in classes and name not in complete]
+        if missing:
+            self._find_classes(missing)
+            if learn:
+                _learn_classes(missing)
+        return [classes.get(name, ()) for name in names]
+
+    def _find_classes(self, names: list[str]) -> None:
+        classes, _, order, _ = self._index
+        labels_of = self._labels_of
+        wanted_labels = {label: [name for name in names if name in label.split()]
+                         for name in names for label in labels_of.get(name, ())}
+        for name in names:
+            classes[name] = []
+        if not wanted_labels:
+            return
+        found, positions = label_holders(self.root, wanted_labels)
+        self._held.extend(found)
+        for el, position in zip(found, positions):
+            order[id(el)] = position
+            for name in wanted_labels[el.get("class")]:
+                classes[name].append(el)
 
     @cached_property
     def _full_order(self) -> dict[int, int]:
@@ -328,13 +403,13 @@ class Page:
 
     def with_class(self, *names: str) -> list:
         """Elements carrying any of the class ``names``, in document order."""
-        classes = self._index[0]
-        return self.in_order(classes.get(name, ()) for name in names)
+        return self.in_order(self._class_groups(names, learn=True))
 
     def with_class_where(self, test: Callable[[str], bool]) -> list:
         """Elements carrying a class name that passes ``test`` (``"author-bio-box"`` for a
         test looking for ``"author-bio"``), in document order: themes' own class names."""
-        return self.with_class(*(name for name in self._index[0] if test(name)))
+        names = tuple(name for name in self._labels_of if test(name))
+        return self.in_order(self._class_groups(names, learn=False))  # the page's own names: not learnt
 
     def with_attribute(self, name: str, *values: str) -> list:
         """Elements whose attribute ``name`` (one of ``id``, ``itemprop``, ``rel``, ``role``,

@@ -268,3 +268,66 @@ except ImportError:
     text_pieces, word_holders, tag_groups = text_pieces_python, word_holders_python, tag_groups_python
     attribute_holders = attribute_holders_python
     COMPILED = False
+
+
+# -- page index walks ------------------------------------------------------------------------
+def wanted_index_walk_python(root: etree._Element, indexed_attributes: frozenset[str], decided: dict[str, bool],
+                             decide: Callable[[str], bool]) -> tuple[list, list[int], dict[str, list], set[str],
+                                                                     dict[tuple[str, str], list]]:
+    """``(held, positions, labels, others, attributes)``: every descendant element of ``root``
+    with a wanted class string (``decided[label]``, else ``decide(label)``) or one of
+    ``indexed_attributes``, in document order, and the position of each among all the
+    descendant elements; wanted class string → its elements; the class strings not wanted;
+    (indexed attribute, value) → its elements, and ("rel~", a word of ``rel``) → its elements.
+    The compiled twin makes no element proxy for an element with neither: most classes on a
+    page are never asked for."""
+    held: list = []
+    positions: list[int] = []
+    labels: dict[str, list] = {}
+    others: set[str] = set()
+    attributes: dict[tuple[str, str], list] = {}
+    for position, el in enumerate(root.iterdescendants(etree.Element)):
+        names = el.keys()
+        if not names:
+            continue
+        label = el.get("class")
+        wanted = False
+        if label is not None:
+            verdict = decided.get(label)
+            wanted = (decide(label) if verdict is None else verdict) is True
+            if not wanted:
+                others.add(label)
+        indexed = not indexed_attributes.isdisjoint(names)
+        if not (wanted or indexed):
+            continue
+        held.append(el)
+        positions.append(position)
+        if indexed:
+            for name, value in el.items():
+                if name in indexed_attributes:
+                    attributes.setdefault((name, value), []).append(el)
+                    if name == "rel":
+                        for word in value.split():
+                            attributes.setdefault(("rel~", word), []).append(el)
+        if wanted:
+            labels.setdefault(label, []).append(el)
+    return held, positions, labels, others, attributes
+
+
+def label_holders_python(root: etree._Element, labels: Collection[str]) -> tuple[list, list[int]]:
+    """The descendant elements of ``root`` whose class string is one of ``labels``, in
+    document order, and the position of each among all the descendant elements (as
+    ``wanted_index_walk`` counts them)."""
+    found: list = []
+    positions: list[int] = []
+    for position, el in enumerate(root.iterdescendants(etree.Element)):
+        if el.get("class") in labels:
+            found.append(el)
+            positions.append(position)
+    return found, positions
+
+
+if COMPILED:
+    from ._walk import label_holders, wanted_index_walk
+else:
+    wanted_index_walk, label_holders = wanted_index_walk_python, label_holders_python
