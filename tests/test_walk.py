@@ -210,21 +210,17 @@ def test_attribute_holders_are_the_elements_the_python_walk_finds():
 def test_wanted_index_walk_holds_the_same_elements_as_the_python_walk():
     """The wanted classes as the page index learns them: names the extraction asked for."""
     wanted = frozenset({"entry-content", "post", "comment", "author", "byline", "hentry", "widget"})
-
-    def decide(label: str) -> bool:
-        return not wanted.isdisjoint(label.split())
-
-    held_total = others_total = 0
+    held_total = 0
     for path in _real_pages():
         root = parse_html(gzip.open(path).read())
-        held, positions, labels, others, attributes = walk.wanted_index_walk(root, page._INDEXED_ATTRIBUTES, {}, decide)
-        py = walk.wanted_index_walk_python(root, page._INDEXED_ATTRIBUTES, {}, decide)
-        assert (held, positions, others) == (py[0], py[1], py[3]), path.name
-        assert labels == py[2] and attributes == py[4], path.name
+        held, positions, labels, tokens, attributes = walk.wanted_index_walk(root, page._INDEXED_ATTRIBUTES, wanted)
+        py = walk.wanted_index_walk_python(root, page._INDEXED_ATTRIBUTES, wanted)
+        assert (held, positions, labels, tokens, attributes) == py, path.name
         everything = list(root.iterdescendants(etree.Element))  # elements only: no comments
         assert all(everything[p] is el for el, p in zip(held, positions)), path.name
-        held_total, others_total = held_total + len(held), others_total + len(others)
-    assert held_total and others_total
+        assert set(tokens) == {t for el in everything for t in (el.get("class") or "").split()}, path.name
+        held_total += len(held)
+    assert held_total
 
 
 def test_label_holders_are_the_elements_the_python_walk_finds():

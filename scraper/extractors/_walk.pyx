@@ -855,9 +855,10 @@ cdef bint _holds_any(tree.xmlNode* element, tree.xmlAttr* attr, list encoded, wo
 
 
 # -- page index walks ------------------------------------------------------------------------
-def wanted_index_walk(_Element root, indexed_attributes, dict decided, decide):
+def wanted_index_walk(_Element root, indexed_attributes, wanted_names):
     """``walk.wanted_index_walk_python``'s twin: a Python proxy only for an element with a
-    class that is wanted (``decided[label]``, else ``decide(label)``) or an indexed attribute."""
+    class string holding one of ``wanted_names`` or with an indexed attribute; each class
+    string split once."""
     cdef _Names indexed_names = _Names(indexed_attributes)
     cdef _Document doc = root._doc
     cdef tree.xmlNode* top = root._c_node
@@ -867,8 +868,7 @@ def wanted_index_walk(_Element root, indexed_attributes, dict decided, decide):
     cdef bint indexed, wanted
     cdef Py_ssize_t position = -1
     cdef list held = [], positions = []
-    cdef dict labels = {}, attributes = {}
-    cdef set others = set()
+    cdef dict labels = {}, attributes = {}, tokens = {}, verdicts = {}
     cdef _Element el
     while node is not NULL:
         if node.type == tree.XML_ELEMENT_NODE:
@@ -883,12 +883,10 @@ def wanted_index_walk(_Element root, indexed_attributes, dict decided, decide):
                 attr = attr.next
             if label_attr is not NULL:
                 label = attributeValue(node, label_attr)
-                verdict = decided.get(label)
+                verdict = verdicts.get(label)
                 if verdict is None:
-                    verdict = decide(label)
+                    verdict = verdicts[label] = _split_label(label, wanted_names, tokens)
                 wanted = verdict is True
-                if not wanted:
-                    others.add(label)
             if wanted or indexed:
                 el = elementFactory(doc, node)
                 held.append(el)
@@ -901,7 +899,17 @@ def wanted_index_walk(_Element root, indexed_attributes, dict decided, decide):
                 node = node.children
                 continue
         node = _after(node, top)
-    return held, positions, labels, others, attributes
+    return held, positions, labels, tokens, attributes
+
+
+cdef bint _split_label(str label, wanted_names, dict tokens) except -1:
+    """The class string under each of its names in ``tokens``; whether a name is wanted."""
+    cdef bint wanted = False
+    for token in label.split():
+        _append(tokens, token, label)
+        if not wanted and token in wanted_names:
+            wanted = True
+    return wanted
 
 
 def label_holders(_Element root, labels):

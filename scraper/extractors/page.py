@@ -231,24 +231,11 @@ def _branches(query: str) -> list[str]:
     return branches
 
 
-class _WantedClasses:
-    """The class names the parts have asked the page index for, on any page: the index walk
-    makes elements only for class strings holding one of them (most classes on a page are
-    never asked for), and ``decided`` remembers its verdict on each class string."""
-    def __init__(self, names: frozenset[str]):
-        self.names = names
-        self.decided: dict[str, bool] = {}
-
-    def decide(self, label: str) -> bool:
-        if len(self.decided) >= _MAX_DECIDED:
-            self.decided.clear()
-        wanted = self.decided[label] = not self.names.isdisjoint(label.split())
-        return wanted
-
-
-_MAX_DECIDED = 50_000   # class strings remembered: themes repeat theirs from page to page
-_MAX_WANTED = 4_096     # class names learnt: the parts ask for a few hundred
-_wanted_classes = _WantedClasses(frozenset())
+# The class names the parts have asked the page index for, on any page: the index walk makes
+# element proxies only for class strings holding one of them (most classes on a page are never
+# asked for). Learnt as they are asked (``_learn_classes``).
+_wanted_classes: frozenset[str] = frozenset()
+_MAX_WANTED = 4_096  # class names learnt: the parts ask for about a hundred
 
 
 def _learn_classes(names: list[str]) -> None:
@@ -256,8 +243,8 @@ def _learn_classes(names: list[str]) -> None:
     next page on. A new set, never a change to the old: a page built with the old one knows
     which names its index holds complete."""
     global _wanted_classes
-    if len(_wanted_classes.names) < _MAX_WANTED:
-        _wanted_classes = _WantedClasses(_wanted_classes.names.union(names))
+    if len(_wanted_classes) < _MAX_WANTED:
+        _wanted_classes = _wanted_classes.union(names)
 
 
 class Page:
@@ -324,67 +311,51 @@ class Page:
         return found[0] if found else None
 
     @cached_property
-    def _index(self) -> tuple[dict[str, list], dict[tuple[str, str], list], dict[int, int], frozenset[str]]:
-        """Class name → elements (for the class names asked for on earlier pages), (attribute,
-        value) → elements, document order, and the class names complete in the first, built
-        in one walk (``walk.wanted_index_walk``, compiled where it could be built): the parts
-        look elements up here rather than each scanning the page. A class name first asked
-        for on this page is found by ``_find_classes``."""
-        wanted = _wanted_classes
-        held, positions, labels, others, attributes = wanted_index_walk(
-            self.root, _INDEXED_ATTRIBUTES, wanted.decided, wanted.decide)
+    def _index(self) -> tuple[dict[str, list], dict[tuple[str, str], list], dict[int, int]]:
+        """Class name → elements (filled as names are asked for), (attribute, value) →
+        elements and document order, from one walk (``walk.wanted_index_walk``, compiled where
+        it could be built) that makes elements for the class names asked for on earlier pages:
+        the parts look elements up here rather than each scanning the page. A class name first
+        asked for on this page is found by ``_find_classes``."""
+        self._complete = _wanted_classes  # names whose every class string the walk kept
+        held, positions, self._labels, self._tokens, attributes = wanted_index_walk(
+            self.root, _INDEXED_ATTRIBUTES, self._complete)
         # Held for the page's lifetime: an id in ``order`` must never be reused by another proxy.
         self._held = held
-        self._labels = [*labels, *others]  # every class string of the page
-        order = dict(zip(map(id, held), positions))
-        classes: dict[str, list] = {}
-        for label, group in labels.items():
-            for token in label.split():
-                if token not in wanted.names:
-                    continue  # its elements with a class string not wanted are not here
-                known = classes.get(token)
-                if known is None:
-                    classes[token] = group[:]  # a copy: the next label's elements join it
-                else:
-                    known.extend(group)
-        return classes, attributes, order, wanted.names
-
-    @cached_property
-    def _labels_of(self) -> dict[str, list[str]]:
-        """Class name → the page's class strings that hold it."""
-        self._index
-        found: dict[str, list[str]] = {}
-        for label in self._labels:
-            for token in set(label.split()):
-                found.setdefault(token, []).append(label)
-        return found
+        return {}, attributes, dict(zip(map(id, held), positions))
 
     def _class_groups(self, names: tuple[str, ...], learn: bool) -> list:
-        """The elements of each class name, the names not yet known found in one walk
-        (``walk.label_holders``) and kept for the page; ``learn``: their elements are made in
-        the index walk of the pages to come."""
-        classes, _, order, complete = self._index
-        missing = [name for name in names if name not in classes and name not in complete]
+        """The elements of each class name; names the walk did not keep found in one more walk
+        (``walk.label_holders``). ``learn``: the index walks of the pages to come keep them."""
+        classes = self._index[0]
+        missing = []
+        for name in names:
+            if name not in classes:
+                if name in self._complete:  # every class string holding it was kept
+                    labels = self._labels
+                    classes[name] = [el for label in self._tokens.get(name, ()) for el in labels[label]]
+                else:
+                    missing.append(name)
         if missing:
             self._find_classes(missing)
             if learn:
                 _learn_classes(missing)
-        return [classes.get(name, ()) for name in names]
+        return [classes[name] for name in names]
 
     def _find_classes(self, names: list[str]) -> None:
-        classes, _, order, _ = self._index
-        labels_of = self._labels_of
-        wanted_labels = {label: [name for name in names if name in label.split()]
-                         for name in names for label in labels_of.get(name, ())}
+        classes, _, order = self._index
+        holding: dict[str, list[str]] = {}  # class string → the names asked that it holds
         for name in names:
             classes[name] = []
-        if not wanted_labels:
+            for label in self._tokens.get(name, ()):
+                holding.setdefault(label, []).append(name)
+        if not holding:
             return
-        found, positions = label_holders(self.root, wanted_labels)
+        found, positions = label_holders(self.root, holding)
         self._held.extend(found)
         for el, position in zip(found, positions):
             order[id(el)] = position
-            for name in wanted_labels[el.get("class")]:
+            for name in dict.fromkeys(holding[el.get("class")]):
                 classes[name].append(el)
 
     @cached_property
@@ -408,7 +379,8 @@ class Page:
     def with_class_where(self, test: Callable[[str], bool]) -> list:
         """Elements carrying a class name that passes ``test`` (``"author-bio-box"`` for a
         test looking for ``"author-bio"``), in document order: themes' own class names."""
-        names = tuple(name for name in self._labels_of if test(name))
+        self._index
+        names = tuple(name for name in self._tokens if test(name))
         return self.in_order(self._class_groups(names, learn=False))  # the page's own names: not learnt
 
     def with_attribute(self, name: str, *values: str) -> list:

@@ -271,20 +271,21 @@ except ImportError:
 
 
 # -- page index walks ------------------------------------------------------------------------
-def wanted_index_walk_python(root: etree._Element, indexed_attributes: frozenset[str], decided: dict[str, bool],
-                             decide: Callable[[str], bool]) -> tuple[list, list[int], dict[str, list], set[str],
-                                                                     dict[tuple[str, str], list]]:
-    """``(held, positions, labels, others, attributes)``: every descendant element of ``root``
-    with a wanted class string (``decided[label]``, else ``decide(label)``) or one of
-    ``indexed_attributes``, in document order, and the position of each among all the
-    descendant elements; wanted class string → its elements; the class strings not wanted;
-    (indexed attribute, value) → its elements, and ("rel~", a word of ``rel``) → its elements.
-    The compiled twin makes no element proxy for an element with neither: most classes on a
-    page are never asked for."""
+def wanted_index_walk_python(root: etree._Element, indexed_attributes: frozenset[str], wanted_names: frozenset[str]
+                             ) -> tuple[list, list[int], dict[str, list], dict[str, list[str]],
+                                        dict[tuple[str, str], list]]:
+    """``(held, positions, labels, tokens, attributes)``: every descendant element of ``root``
+    with a class string holding one of ``wanted_names``, or with one of ``indexed_attributes``,
+    in document order, and the position of each among all the descendant elements; wanted class
+    string → its elements; class name → the class strings holding it (every class string of
+    the page, under each of its names); (indexed attribute, value) → its elements, and ("rel~",
+    a word of ``rel``) → its elements. The compiled twin makes no element proxy for an element
+    with neither: most classes on a page are never asked for."""
     held: list = []
     positions: list[int] = []
     labels: dict[str, list] = {}
-    others: set[str] = set()
+    tokens: dict[str, list[str]] = {}
+    verdicts: dict[str, bool] = {}
     attributes: dict[tuple[str, str], list] = {}
     for position, el in enumerate(root.iterdescendants(etree.Element)):
         names = el.keys()
@@ -293,10 +294,12 @@ def wanted_index_walk_python(root: etree._Element, indexed_attributes: frozenset
         label = el.get("class")
         wanted = False
         if label is not None:
-            verdict = decided.get(label)
-            wanted = (decide(label) if verdict is None else verdict) is True
-            if not wanted:
-                others.add(label)
+            wanted = verdicts.get(label)
+            if wanted is None:
+                split = label.split()
+                for token in split:
+                    tokens.setdefault(token, []).append(label)
+                wanted = verdicts[label] = not wanted_names.isdisjoint(split)
         indexed = not indexed_attributes.isdisjoint(names)
         if not (wanted or indexed):
             continue
@@ -311,7 +314,7 @@ def wanted_index_walk_python(root: etree._Element, indexed_attributes: frozenset
                             attributes.setdefault(("rel~", word), []).append(el)
         if wanted:
             labels.setdefault(label, []).append(el)
-    return held, positions, labels, others, attributes
+    return held, positions, labels, tokens, attributes
 
 
 def label_holders_python(root: etree._Element, labels: Collection[str]) -> tuple[list, list[int]]:
