@@ -248,3 +248,15 @@ def test_the_page_index_finds_every_class_as_a_scan_would():
         where = indexed.with_class_where(lambda n: "post" in n)
         assert where == [el for el in root.iterdescendants(etree.Element)
                          if any("post" in t for t in (el.get("class") or "").split())], path.name
+
+
+def test_attributes_present_are_those_the_python_walk_finds():
+    names = ["data-bsky-uri", "data-responses-to-url", "data-post-id", "href", "class", "itemprop", "data-src",
+             "onclick", "xmlns", "no-such-attribute"]
+    seen = set()
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        compiled = walk.attributes_present(root, names)
+        assert compiled == walk.attributes_present_python(root, names), path.name
+        seen.update(compiled)
+    assert {"href", "class"} <= seen and "no-such-attribute" not in seen

@@ -937,3 +937,28 @@ def label_holders(_Element root, labels):
                 continue
         node = _after(node, top)
     return found, positions
+
+
+def attributes_present(_Element root, names):
+    """``walk.attributes_present_python``'s twin: the names of ``names`` that an element of
+    ``root``'s whole document has an attribute of, all looked for in one walk."""
+    cdef _Names wanted = _Names(names)
+    cdef tree.xmlNode* top = <tree.xmlNode*>root._doc._c_doc
+    cdef tree.xmlNode* node = top.children
+    cdef tree.xmlAttr* attr
+    cdef int i, left = wanted.count
+    cdef list seen = [False] * wanted.count
+    while node is not NULL and left:
+        if node.type == tree.XML_ELEMENT_NODE:
+            attr = node.properties
+            while attr is not NULL:
+                i = wanted.position(<const char*>attr.name)
+                if i >= 0 and not seen[i]:
+                    seen[i] = True
+                    left -= 1
+                attr = attr.next
+            if node.children is not NULL:
+                node = node.children
+                continue
+        node = _after(node, top)
+    return [name for name, present in zip(wanted.texts, seen) if present]

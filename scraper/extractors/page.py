@@ -19,7 +19,7 @@ from ..text import collapse
 from .decoding import MAX_HTML_BYTES, decode_for_parsing
 from .streaming import place_streamed_segments
 from .unnest import UNNESTED_ID, UNNESTED_PARENT, unnest_markup
-from .walk import has_attribute, label_holders, tag_groups, wanted_index_walk
+from .walk import attributes_present, has_attribute, label_holders, tag_groups, wanted_index_walk
 
 # Real pages nest a few dozen levels. A page parsed deeper than MAX_DEPTH is parsed again from
 # its markup unnested past ``unnest.UNNEST_DEPTH`` (``unnest_markup``: every element and every
@@ -200,6 +200,12 @@ _NEEDS_ATTRIBUTE = re.compile(r"//(?:@(?P<alone>[\w-]+)$|(?:[\w-]+|\*)\[@(?P<tes
                               r"(?:\s*=\s*(?:'[^']*'|\"[^\"]*\"))?\])")
 
 
+# The attribute names whole-page queries have needed, on any page: the first such query on a
+# page looks for all of them in one walk.
+_watched_attributes: tuple[str, ...] = ()
+_MAX_WATCHED = 64  # names one walk looks for
+
+
 @lru_cache(maxsize=1024)
 def _attributes_needed(query: str) -> tuple[str, ...] | None:
     """The attribute each branch of ``query`` (``a | b``) needs, where each needs one; else None."""
@@ -299,12 +305,27 @@ class Page:
         if needed is None:
             return False
         known = self._attributes_present
-        for name in needed:
-            if name not in known:
+        unknown = [name for name in needed if name not in known]
+        if unknown:
+            self._look_for_attributes(unknown)
+        return not any(known[name] for name in needed)
+
+    def _look_for_attributes(self, names: list[str]) -> None:
+        """Whether some element has each attribute of ``names``, and of every name asked on
+        earlier pages (they will be asked here too), in one walk (``walk.attributes_present``)."""
+        global _watched_attributes
+        known = self._attributes_present
+        if len(_watched_attributes) + len(names) <= _MAX_WATCHED:
+            _watched_attributes = tuple(dict.fromkeys([*_watched_attributes, *names]))
+        asked = [name for name in dict.fromkeys([*names, *_watched_attributes]) if name not in known]
+        for name in asked:
+            if not name.isascii():  # the one walk compares ASCII names
                 known[name] = has_attribute(self.root, name)
-            if known[name]:
-                return False
-        return True
+        asked = [name for name in asked if name not in known]
+        for start in range(0, len(asked), _MAX_WATCHED):
+            batch = asked[start:start + _MAX_WATCHED]
+            present = set(attributes_present(self.root, batch))
+            known.update((name, name in present) for name in batch)
 
     def first(self, query: str, node: etree._Element | None = None):
         found = self.xpath(query, node)
@@ -366,6 +387,11 @@ class Page:
 
     def in_order(self, groups) -> list:
         """The elements of ``groups`` (lists from the lookups below), once each, in document order."""
+        groups = [group for group in groups if group]
+        if not groups:
+            return []  # most lookups find nothing
+        if len(groups) == 1 and len(groups[0]) == 1:
+            return list(groups[0])
         found = {id(el): el for group in groups for el in group}
         order = self._index[2]
         if any(key not in order for key in found):

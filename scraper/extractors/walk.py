@@ -330,7 +330,16 @@ def label_holders_python(root: etree._Element, labels: Collection[str]) -> tuple
     return found, positions
 
 
+
+def attributes_present_python(root: etree._Element, names: list[str]) -> list[str]:
+    """The names of ``names`` (at most 64) that an element of ``root``'s whole document has an
+    attribute of (by local name), in the order of ``names``; the compiled twin looks for all
+    of them in one walk."""
+    return [name for name in names if has_attribute_python(root, name)]
+
+
 if COMPILED:
-    from ._walk import label_holders, wanted_index_walk
+    from ._walk import attributes_present, label_holders, wanted_index_walk
 else:
     wanted_index_walk, label_holders = wanted_index_walk_python, label_holders_python
+    attributes_present = attributes_present_python
