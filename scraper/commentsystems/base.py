@@ -99,7 +99,7 @@ def script_sources(page: Page) -> list[str]:
 @per_page
 def inline_scripts(page: Page) -> list[str]:
     """The text of every inline script (configuration objects live here)."""
-    return [s.text for s in page.tagged("script") if s.text and not s.get("src")]
+    return [text for s in page.tagged("script") if not s.get("src") and (text := s.text)]  # each text read once
 
 
 @per_page
