@@ -97,10 +97,17 @@ def _label_naming(name: str) -> re.Pattern:
     return _label(re.escape(name))
 
 
+# The characters beyond ASCII that ``re.I`` matches to an ASCII letter (every code point tried).
+_ASCII_FOLDS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
 def _may_name(line: str, name: str) -> bool:
-    """The name may match in ``line`` case-blind (``re.I``): in ASCII text that is exactly a
-    lower-cased substring; other text (where a Kelvin sign matches "k") is tried."""
-    return not (line.isascii() and name.isascii()) or name.lower() in line.lower()
+    """An ASCII name can match in ``line`` case-blind (``re.I``) only where it is a lower-cased
+    substring, once the few other characters ``re.I`` takes for ASCII letters are folded (a
+    Kelvin sign matches "k"); any other name is tried."""
+    if not name.isascii():
+        return True
+    return name.lower() in (line if line.isascii() else line.translate(_ASCII_FOLDS)).lower()
 
 
 def _bio_lines(lines: list[str], author_name: str | None) -> str | None:
