@@ -300,3 +300,19 @@ def test_a_paragraph_about_the_author_before_the_last_stays_in_german_too():
     assert split_trailing_bio(body, "Inga Buller") == (body, None)
     body = ["Der Bericht.", "Inga Bullerjahn ist die Nachbarin, die den Grill zuerst sah."]
     assert split_trailing_bio(body, "Inga Buller") == (body, None)
+
+
+def test_a_line_without_the_author_name_is_read_as_the_named_label_reads_it():
+    """The label pattern naming the author is compiled only for lines that can hold the name
+    case-blind: the lines left to the pattern compiled once read the same."""
+    from scraper.extractors import bio
+
+    lines = ["About Kate Smith", "about \u212aate smith is a writer", "\u0131SAAC LI wrote this", "Je\u017f\u017f, founder",
+             "\u0130saac Li", "Written by: the editors", "“Kate Smith” – writer and editor", "By Jess"]
+    for name in ("Kate Smith", "Isaac Li", "Jess", "Dr. J. O'Neil", "José Núñez", "\0"):
+        named = bio._label_naming(name)
+        for line in lines:
+            chosen = named if bio._may_name(line, name) else bio._LABEL_NAMING_NONE
+            assert chosen.sub("", line, count=1) == named.sub("", line, count=1), (name, line)
+    assert not bio._may_name("Written by: the editors", "Kate Smith")
+    assert bio._may_name("about \u212aate smith", "Kate Smith")  # the Kelvin sign is a "k" to re.I

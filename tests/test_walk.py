@@ -6,6 +6,7 @@ import gzip
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from conftest import SHARED
 from scraper import text
@@ -203,3 +204,59 @@ def test_attribute_holders_are_the_elements_the_python_walk_finds():
             assert compiled == walk.attribute_holders_python(root, tag, attribute, words), (path.name, words)
             found += len(compiled)
     assert found > 0
+
+
+# -- page index walks
+def test_wanted_index_walk_holds_the_same_elements_as_the_python_walk():
+    """The wanted classes as the page index learns them: names the extraction asked for."""
+    wanted = frozenset({"entry-content", "post", "comment", "author", "byline", "hentry", "widget"})
+    held_total = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        held, positions, labels, tokens, attributes = walk.wanted_index_walk(root, page._INDEXED_ATTRIBUTES, wanted)
+        py = walk.wanted_index_walk_python(root, page._INDEXED_ATTRIBUTES, wanted)
+        assert (held, positions, labels, tokens, attributes) == py, path.name
+        everything = list(root.iterdescendants(etree.Element))  # elements only: no comments
+        assert all(everything[p] is el for el, p in zip(held, positions)), path.name
+        assert set(tokens) == {t for el in everything for t in (el.get("class") or "").split()}, path.name
+        held_total += len(held)
+    assert held_total
+
+
+def test_label_holders_are_the_elements_the_python_walk_finds():
+    found = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        labels = {el.get("class") for el in root.iter() if el.get("class")}
+        some = set(sorted(labels)[::3])
+        compiled = walk.label_holders(root, some)
+        assert compiled == walk.label_holders_python(root, some), path.name
+        found += len(compiled[0])
+    assert found > 0
+
+
+def test_the_page_index_finds_every_class_as_a_scan_would():
+    """Class names known to the index walk, learnt on this page and never asked before, each
+    give the elements (in document order) that a scan of the page gives."""
+    for path in _real_pages(every=29):
+        root = parse_html(gzip.open(path).read())
+        tokens = sorted({t for el in root.iterdescendants(etree.Element) for t in (el.get("class") or "").split()})
+        indexed = Page(root, "https://example.invalid/")
+        for name in [*tokens[::5], "entry-content", "no-such-class-anywhere"]:
+            scan = [el for el in root.iterdescendants(etree.Element) if name in (el.get("class") or "").split()]
+            assert indexed.with_class(name) == scan, (path.name, name)
+        where = indexed.with_class_where(lambda n: "post" in n)
+        assert where == [el for el in root.iterdescendants(etree.Element)
+                         if any("post" in t for t in (el.get("class") or "").split())], path.name
+
+
+def test_attributes_present_are_those_the_python_walk_finds():
+    names = ["data-bsky-uri", "data-responses-to-url", "data-post-id", "href", "class", "itemprop", "data-src",
+             "onclick", "xmlns", "no-such-attribute"]
+    seen = set()
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        compiled = walk.attributes_present(root, names)
+        assert compiled == walk.attributes_present_python(root, names), path.name
+        seen.update(compiled)
+    assert {"href", "class"} <= seen and "no-such-attribute" not in seen

@@ -93,18 +93,24 @@ class CommentSystem:
 @per_page
 def script_sources(page: Page) -> list[str]:
     """The ``src`` of every script on the page."""
-    return [s for s in page.xpath("//script/@src") if s]
+    return [src for s in page.everywhere("script") if (src := s.get("src"))]
 
 
 @per_page
 def inline_scripts(page: Page) -> list[str]:
     """The text of every inline script (configuration objects live here)."""
-    return [s.text for s in page.tagged("script") if s.text and not s.get("src")]
+    return [text for s in page.tagged("script") if not s.get("src") and (text := s.text)]  # each text read once
 
 
 @per_page
 def iframe_sources(page: Page) -> list[str]:
-    return [s for s in page.xpath("//iframe/@src | //iframe/@data-src") if s]
+    # Each frame's src and data-src in the order its markup gives them, as the query
+    # "//iframe/@src | //iframe/@data-src" would.
+    return [value for frame in page.everywhere("iframe") for name, value in frame.items()
+            if value and name in _FRAME_SOURCES]
+
+
+_FRAME_SOURCES = ("src", "data-src")
 
 
 # -- what parsers share -----------------------------------------------------------------------

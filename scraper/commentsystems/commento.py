@@ -28,7 +28,7 @@ class Commento(CommentSystem):
     priority = 10
 
     def detect(self, page: Page) -> Embed | None:
-        for script in page.xpath("//script[@src]"):
+        for script in (s for s in page.everywhere("script") if s.get("src") is not None):
             match = _SCRIPT_SRC.match(script.get("src").strip())
             origin = safe_join(page.url, match.group(1) or "/") if match else None
             if origin:

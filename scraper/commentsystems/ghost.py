@@ -35,7 +35,8 @@ class Ghost(CommentSystem):
     name = "ghost"
 
     def detect(self, page: Page) -> Embed | None:
-        for script in page.xpath("//script[@data-post-id][@data-ghost-comments or contains(@src, 'comments-ui')]"):
+        for script in (s for s in page.everywhere("script") if s.get("data-post-id") is not None
+                       and (s.get("data-ghost-comments") is not None or "comments-ui" in (s.get("src") or ""))):
             post_id = script.get("data-post-id").strip()
             if post_id:
                 # comments-ui's own default: the page's origin.

@@ -27,7 +27,8 @@ class Giscus(CommentSystem):
     name = "giscus"
 
     def detect(self, page: Page) -> Embed | None:
-        for script in page.xpath("//script[@data-repo][contains(@src, 'giscus')]"):
+        for script in (s for s in page.everywhere("script")
+                       if s.get("data-repo") is not None and "giscus" in (s.get("src") or "")):
             if "/client.js" not in script.get("src", ""):
                 continue
             params = {"repo": script.get("data-repo").strip(), "category": script.get("data-category") or "",
@@ -75,7 +76,7 @@ def _term(page: Page, mapping: str, specific: str) -> str:
         query = "&".join(p for p in parts.query.split("&") if p and not p.startswith("giscus="))
         return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, ""))
     if mapping == "title":
-        titles = page.xpath("//title")
+        titles = page.everywhere("title")
         return (titles[0].text_content() if titles else "").strip()
     if mapping == "og:title":
         return (page.meta.get("og:title") or page.meta.get("title") or "").strip()

@@ -32,8 +32,11 @@ class Remark42(CommentSystem):
     priority = 10
 
     def detect(self, page: Page) -> Embed | None:
-        config = next((m.group(1) for s in inline_scripts(page) for m in [_CONFIG.search(s)] if m), None)
-        embed_src = next((m.group(1) for s in script_sources(page) for m in [_EMBED_SRC.match(s.strip())] if m), None)
+        # A substring test first: the patterns are tried only where their fixed part is.
+        config = next((m.group(1) for s in inline_scripts(page) if "remark_config" in s
+                       for m in [_CONFIG.search(s)] if m), None)
+        embed_src = next((m.group(1) for s in script_sources(page) if "/web/embed." in s
+                          for m in [_EMBED_SRC.match(s.strip())] if m), None)
         if config is None and embed_src is None:
             return None
         host = (config and _option(config, "host")) or embed_src

@@ -28,7 +28,7 @@ class Substack(CommentSystem):
     name = "substack"
 
     def detect(self, page: Page) -> Embed | None:
-        assets = [*script_sources(page), *page.xpath("//link/@href")]
+        assets = [*script_sources(page), *(href for link in page.everywhere("link") if (href := link.get("href")) is not None)]
         if not any("substackcdn.com" in url for url in assets):
             return None
         for text in inline_scripts(page):

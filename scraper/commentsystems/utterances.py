@@ -30,7 +30,7 @@ class Utterances(CommentSystem):
     name = "utterances"
 
     def detect(self, page: Page) -> Embed | None:
-        for script in page.xpath("//script[contains(@src, 'utteranc.es/client.js')]"):
+        for script in (s for s in page.everywhere("script") if "utteranc.es/client.js" in (s.get("src") or "")):
             attrs = {k.removeprefix("data-"): v for k, v in script.attrib.items()}
             repo = (attrs.get("repo") or "").strip()
             if not _REPO.match(repo):
@@ -73,7 +73,7 @@ def _term(page: Page, setting: str) -> str:
         canonical = page.link("canonical")
         return canonical or page.url.split("#")[0]
     if setting == "title":
-        titles = page.xpath("//title")
+        titles = page.everywhere("title")
         return (titles[0].text_content() if titles else "").strip()
     if setting == "og:title":
         return (page.meta.get("og:title") or "").strip()

@@ -852,3 +852,113 @@ cdef bint _holds_any(tree.xmlNode* element, tree.xmlAttr* attr, list encoded, wo
         if _attribute_holds(element, attr, <bytes>encoded[i], words[i]):
             return True
     return False
+
+
+# -- page index walks ------------------------------------------------------------------------
+def wanted_index_walk(_Element root, indexed_attributes, wanted_names):
+    """``walk.wanted_index_walk_python``'s twin: a Python proxy only for an element with a
+    class string holding one of ``wanted_names`` or with an indexed attribute; each class
+    string split once."""
+    cdef _Names indexed_names = _Names(indexed_attributes)
+    cdef _Document doc = root._doc
+    cdef tree.xmlNode* top = root._c_node
+    cdef tree.xmlNode* node = top.children
+    cdef tree.xmlAttr* attr
+    cdef tree.xmlAttr* label_attr
+    cdef bint indexed, wanted
+    cdef Py_ssize_t position = -1
+    cdef list held = [], positions = []
+    cdef dict labels = {}, attributes = {}, tokens = {}, verdicts = {}
+    cdef _Element el
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            position += 1
+            attr, label_attr, indexed, wanted = node.properties, NULL, False, False
+            while attr is not NULL:
+                if attr.ns is NULL:
+                    if strcmp(<const char*>attr.name, b"class") == 0:
+                        label_attr = attr
+                    elif not indexed and indexed_names.named(<const char*>attr.name):
+                        indexed = True
+                attr = attr.next
+            if label_attr is not NULL:
+                label = attributeValue(node, label_attr)
+                verdict = verdicts.get(label)
+                if verdict is None:
+                    verdict = verdicts[label] = _split_label(label, wanted_names, tokens)
+                wanted = verdict is True
+            if wanted or indexed:
+                el = elementFactory(doc, node)
+                held.append(el)
+                positions.append(position)
+                if indexed:
+                    _index_attributes(el, indexed_names, attributes)
+                if wanted:
+                    _append(labels, label, el)
+            if node.children is not NULL:
+                node = node.children
+                continue
+        node = _after(node, top)
+    return held, positions, labels, tokens, attributes
+
+
+cdef bint _split_label(str label, wanted_names, dict tokens) except -1:
+    """The class string under each of its names in ``tokens``; whether a name is wanted."""
+    cdef bint wanted = False
+    for token in label.split():
+        _append(tokens, token, label)
+        if not wanted and token in wanted_names:
+            wanted = True
+    return wanted
+
+
+def label_holders(_Element root, labels):
+    """``walk.label_holders_python``'s twin: a Python proxy only for the elements returned."""
+    cdef _Document doc = root._doc
+    cdef tree.xmlNode* top = root._c_node
+    cdef tree.xmlNode* node = top.children
+    cdef tree.xmlAttr* attr
+    cdef tree.xmlAttr* label_attr
+    cdef Py_ssize_t position = -1
+    cdef list found = [], positions = []
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            position += 1
+            attr, label_attr = node.properties, NULL
+            while attr is not NULL:
+                if attr.ns is NULL and strcmp(<const char*>attr.name, b"class") == 0:
+                    label_attr = attr
+                attr = attr.next
+            if label_attr is not NULL and attributeValue(node, label_attr) in labels:
+                found.append(elementFactory(doc, node))
+                positions.append(position)
+            if node.children is not NULL:
+                node = node.children
+                continue
+        node = _after(node, top)
+    return found, positions
+
+
+def attributes_present(_Element root, names):
+    """``walk.attributes_present_python``'s twin: the names of ``names`` that an element of
+    ``root``'s whole document has an attribute of, all looked for in one walk."""
+    cdef _Names wanted = _Names(names)
+    cdef tree.xmlNode* top = <tree.xmlNode*>root._doc._c_doc
+    cdef tree.xmlNode* node = top.children
+    cdef tree.xmlAttr* attr
+    cdef int i, left = wanted.count
+    cdef list seen = [False] * wanted.count
+    while node is not NULL and left:
+        if node.type == tree.XML_ELEMENT_NODE:
+            attr = node.properties
+            while attr is not NULL:
+                i = wanted.position(<const char*>attr.name)
+                if i >= 0 and not seen[i]:
+                    seen[i] = True
+                    left -= 1
+                attr = attr.next
+            if node.children is not NULL:
+                node = node.children
+                continue
+        node = _after(node, top)
+    return [name for name, present in zip(wanted.texts, seen) if present]

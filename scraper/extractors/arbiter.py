@@ -54,9 +54,17 @@ class Text:
         self.paragraphs = paragraphs
         # Paragraphs come with single spaces (``text.paragraphs``, the classifier's blocks); the
         # JSON-LD's text is the one that needs folding, and is short.
-        self.lines = [line.strip() if "  " not in line and "\t" not in line else " ".join(line.split())
-                      for p in paragraphs for line in p.split("\n")]
-        self.size = sum(len(line) for line in self.lines)
+        lines: list[str] = []
+        for p in paragraphs:  # tested whole first: most are one line, spaced once
+            if "  " in p or "\t" in p:
+                lines.extend(line.strip() if "  " not in line and "\t" not in line else " ".join(line.split())
+                             for line in p.split("\n"))
+            elif "\n" in p:
+                lines.extend(line.strip() for line in p.split("\n"))
+            else:
+                lines.append(p.strip())
+        self.lines = lines
+        self.size = sum(len(line) for line in lines)
 
     @cached_property
     def joined(self) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from lxml import etree
 
@@ -77,16 +78,45 @@ def _outside_comments(el: etree._Element) -> bool:
                    for a in el.iterancestors())
 
 
+def _label(name: str) -> re.Pattern:
+    """A label before the name (pattern ``name``), or the name heading the box, alone or with
+    its job title and no sentence after it ("Jeff Cobb, Founder of Learning Revolution", wcxb
+    2218)."""
+    return re.compile(rf"^(?:(?:about the author|about|author|written by|by)\b\W*(?:{name}\b)?|"
+                      rf"(?:{_ABOUT_NAME})\s+{name}\b|{name}(?:\s*,[^.!?]{{0,80}})?$)\W*", re.I)
+
+
+# The label where the name is nowhere in the line: what ``_label`` of any name does there.
+_LABEL_NAMING_NONE = _label("(?!)")
+
+
+@lru_cache(maxsize=64)
+def _label_naming(name: str) -> re.Pattern:
+    """``_label`` of the author's name: compiled once per author, not once per box (every page
+    names another author, past ``re``'s own cache)."""
+    return _label(re.escape(name))
+
+
+# The characters beyond ASCII that ``re.I`` matches to an ASCII letter (every code point tried).
+_ASCII_FOLDS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def _may_name(line: str, name: str) -> bool:
+    """An ASCII name can match in ``line`` case-blind (``re.I``) only where it is a lower-cased
+    substring, once the few other characters ``re.I`` takes for ASCII letters are folded (a
+    Kelvin sign matches "k"); any other name is tried."""
+    if not name.isascii():
+        return True
+    return name.lower() in (line if line.isascii() else line.translate(_ASCII_FOLDS)).lower()
+
+
 def _bio_lines(lines: list[str], author_name: str | None) -> str | None:
     """The lines that say something about the author: no labels, links, bylines, addresses,
     counters, nor the name alone or with its job title ("Jeff Cobb, Founder of …")."""
-    name = re.escape(author_name or "\0")
-    # A label before the name, or the name heading the box, alone or with its job title and no
-    # sentence after it ("Jeff Cobb, Founder of Learning Revolution", wcxb 2218).
-    label = re.compile(rf"^(?:(?:about the author|about|author|written by|by)\b\W*(?:{name}\b)?|"
-                       rf"(?:{_ABOUT_NAME})\s+{name}\b|{name}(?:\s*,[^.!?]{{0,80}})?$)\W*", re.I)
+    name = author_name or "\0"
     kept = []
     for line in lines:
+        label = _label_naming(name) if _may_name(line, name) else _LABEL_NAMING_NONE
         line = "" if _BIO_HEADING.match(line) else _LEADING_NETWORKS.sub("", label.sub("", line, count=1))
         if line and not _is_furniture(line):
             kept.append(line)

@@ -12,6 +12,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
 
 from w3lib.encoding import html_to_unicode, read_bom
@@ -40,7 +41,7 @@ _MESS_OK = 0.2  # charset_normalizer's own threshold for "reads as text"
 
 def _utf16_order(head: bytes) -> str | None:
     """``utf-16-le``/``-be`` for UTF-16 text (with or without a BOM): every other byte NUL."""
-    if len(head) < 64:
+    if len(head) < 64 or b"\x00" not in head:  # no NUL: no byte of the pairs is one
         return None
     even, odd = head[0::2], head[1::2]
     if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
@@ -64,11 +65,26 @@ def binary_reason(data: bytes) -> str | None:
     return "binary data" if control > _MAX_CONTROL_SHARE * len(head) else None
 
 
-def _looks_misdecoded(data: bytes, encoding: str, text: str) -> bool:
-    """Cheap test on the common path: UTF-8 that needed many replacements, or a legacy charset
-    on a page that uses bytes beyond ASCII (only then can the declaration be wrong)."""
-    if codecs.lookup(encoding).name == "utf-8":
-        return text.count("\ufffd") - data.count(b"\xef\xbf\xbd") >= 8
+@dataclass(frozen=True)
+class _Replacements:
+    """U+FFFD in the text decoded as UTF-8 (``in_text``), and those the bytes held themselves
+    (``in_data``): the difference is what decoding replaced. The bytes are only counted where
+    the text holds any (none in the text: none in the bytes either)."""
+    in_text: int
+    in_data: int
+
+    @classmethod
+    def of(cls, text: str, data: bytes) -> _Replacements:
+        in_text = text.count("\ufffd")
+        return cls(in_text, data.count(b"\xef\xbf\xbd") if in_text else 0)
+
+
+def _looks_misdecoded(data: bytes, replacements: _Replacements | None) -> bool:
+    """Cheap test on the common path: UTF-8 (``replacements`` counted) that needed many
+    replacements, or a legacy charset (None) on a page that uses bytes beyond ASCII (only then
+    can the declaration be wrong)."""
+    if replacements is not None:
+        return replacements.in_text - replacements.in_data >= 8
     return not data.isascii()
 
 
@@ -182,9 +198,6 @@ def decode_html(data: bytes, content_type: str | None = None) -> str:
     return decode_for_parsing(data, content_type)[0]
 
 
-def _replaced_none(text: str, data: bytes) -> bool:
-    replacements = text.count("\ufffd")  # none: then ``data`` held no U+FFFD of its own either
-    return replacements == 0 or replacements == data.count(b"\xef\xbf\xbd")
 
 
 def decode_for_parsing(data: bytes, content_type: str | None) -> tuple[str, bool]:
@@ -199,11 +212,13 @@ def decode_for_parsing(data: bytes, content_type: str | None) -> tuple[str, bool
     if utf16 and read_bom(data)[0] is None:
         return data.decode(utf16, "replace"), False
     encoding, text = html_to_unicode(content_type, data)
-    if _looks_misdecoded(data, encoding, text):
+    utf8 = codecs.lookup(encoding).name == "utf-8"
+    replacements = _Replacements.of(text, data) if utf8 else None
+    if _looks_misdecoded(data, replacements):
         redecoded = _redecode(data, encoding)
         if redecoded is not None:
             return redecoded, False
     # Every byte that is not UTF-8 becomes a U+FFFD; none did where the counts agree.
-    itself = (whole and codecs.lookup(encoding).name == "utf-8" and not data.startswith(codecs.BOM_UTF8)
-              and _replaced_none(text, data))
+    itself = (whole and replacements is not None and not data.startswith(codecs.BOM_UTF8)
+              and replacements.in_text == replacements.in_data)
     return text, itself

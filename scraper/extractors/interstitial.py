@@ -39,7 +39,9 @@ _SCRIPT_TYPES = ("", "text/javascript", "application/javascript", "module")
 
 def interstitial(page: Page) -> str | None:
     """The service whose challenge or block page this is; None for an ordinary page."""
-    title = page.root.findtext(".//title") or ""
+    # ``root.findtext(".//title")``, from the page's tag lookups: its first <title> below the root.
+    first = next((el for el in page.tagged("title") if el is not page.root), None)
+    title = (first.text if first is not None else None) or ""
     rules = [rule for rule in INTERSTITIALS if rule.title.search(title)]
     if not rules or page.jsonld_article is not None:  # a page that states it is an article is one
         return None

@@ -167,7 +167,7 @@ def title(page: Page) -> str | None:
     for candidate in (page.meta.get("og:title"), (page.jsonld_article or {}).get("headline")):
         if candidate:
             return collapse(str(candidate))
-    raw = page.first("//title")
+    raw = next(iter(page.everywhere("title")), None)
     return collapse(raw.text_content()) if raw is not None else None
 
 
@@ -579,6 +579,7 @@ def categories(page: Page) -> list[str]:
     return found or ([collapse(section)] if section else [])
 
 
+@per_page  # asked for the field and again for the site
 def canonical_url(page: Page) -> str:
     """The canonical link, else ``og:url``, else the page's URL; one that is malformed is skipped."""
     for href in (page.link("canonical"), page.meta.get("og:url")):
@@ -597,7 +598,9 @@ def post_id(page: Page) -> str | None:
     m = _REST_POST.search(rest or "")
     if m:
         return m.group(1)
-    value = page.first("//input[@name='comment_post_ID']/@value")
+    # The first ``//input[@name='comment_post_ID']/@value``, read from the inputs alone.
+    value = next((v for form_input in page.everywhere("input") if form_input.get("name") == "comment_post_ID"
+                  and (v := form_input.get("value")) is not None), None)
     return str(value) if value else None
 
 

@@ -19,7 +19,7 @@ from ..text import collapse
 from .decoding import MAX_HTML_BYTES, decode_for_parsing
 from .streaming import place_streamed_segments
 from .unnest import UNNESTED_ID, UNNESTED_PARENT, unnest_markup
-from .walk import has_attribute, index_walk, tag_groups
+from .walk import attributes_present, has_attribute, label_holders, tag_groups, wanted_index_walk
 
 # Real pages nest a few dozen levels. A page parsed deeper than MAX_DEPTH is parsed again from
 # its markup unnested past ``unnest.UNNEST_DEPTH`` (``unnest_markup``: every element and every
@@ -124,7 +124,9 @@ def parse_html(document: str | bytes, content_type: str | None = None) -> html.H
         utf8 = raw if itself and b"\x00" not in raw else None
     elif len(document) > MAX_HTML_BYTES:
         notes.truncated.append(_cut_reason(len(document), "characters"))
-    text = document[:MAX_HTML_BYTES].replace("\x00", "")  # libxml2 ends the document at a NUL
+    text = document[:MAX_HTML_BYTES]
+    if utf8 is None:  # bytes read as they came hold no NUL: nor then does their text
+        text = text.replace("\x00", "")  # libxml2 ends the document at a NUL
     root, too_deep = _parse(utf8 or text.encode("utf-8", "replace"))
     if root is None:
         root = html.document_fromstring("<html><body></body></html>")
@@ -184,7 +186,8 @@ def per_page(compute: Callable[[Page], T]) -> Callable[[Page], T]:
 
 # The tags the parts ask ``Page.tagged`` for on (nearly) every page: the first such question
 # finds them all in one walk (``walk.tag_groups``).
-_TAGS_READ_TOGETHER = ("body", "article", "main", "h1", "time", "script", "iframe", "mastodon-comments")
+_TAGS_READ_TOGETHER = ("body", "article", "main", "h1", "time", "script", "iframe", "mastodon-comments", "link",
+                       "title")
 
 # The attributes besides the class that the page index looks elements up by.
 _INDEXED_ATTRIBUTES = frozenset({"id", "itemprop", "rel", "role", "property", "type"})
@@ -195,6 +198,12 @@ _INDEXED_ATTRIBUTES = frozenset({"id", "itemprop", "rel", "role", "property", "t
 # node it finds passes).
 _NEEDS_ATTRIBUTE = re.compile(r"//(?:@(?P<alone>[\w-]+)$|(?:[\w-]+|\*)\[@(?P<tested>[\w-]+)"
                               r"(?:\s*=\s*(?:'[^']*'|\"[^\"]*\"))?\])")
+
+
+# The attribute names whole-page queries have needed, on any page: the first such query on a
+# page looks for all of them in one walk.
+_watched_attributes: tuple[str, ...] = ()
+_MAX_WATCHED = 64  # names one walk looks for
 
 
 @lru_cache(maxsize=1024)
@@ -226,6 +235,22 @@ def _branches(query: str) -> list[str]:
             start = i + 1
     branches.append(query[start:])
     return branches
+
+
+# The class names the parts have asked the page index for, on any page: the index walk makes
+# element proxies only for class strings holding one of them (most classes on a page are never
+# asked for). Learnt as they are asked (``_learn_classes``).
+_wanted_classes: frozenset[str] = frozenset()
+_MAX_WANTED = 4_096  # class names learnt: the parts ask for about a hundred
+
+
+def _learn_classes(names: list[str]) -> None:
+    """Class names asked for that the index walk did not make elements for: it does from the
+    next page on. A new set, never a change to the old: a page built with the old one knows
+    which names its index holds complete."""
+    global _wanted_classes
+    if len(_wanted_classes) < _MAX_WANTED:
+        _wanted_classes = _wanted_classes.union(names)
 
 
 class Page:
@@ -280,12 +305,27 @@ class Page:
         if needed is None:
             return False
         known = self._attributes_present
-        for name in needed:
-            if name not in known:
+        unknown = [name for name in needed if name not in known]
+        if unknown:
+            self._look_for_attributes(unknown)
+        return not any(known[name] for name in needed)
+
+    def _look_for_attributes(self, names: list[str]) -> None:
+        """Whether some element has each attribute of ``names``, and of every name asked on
+        earlier pages (they will be asked here too), in one walk (``walk.attributes_present``)."""
+        global _watched_attributes
+        known = self._attributes_present
+        if len(_watched_attributes) + len(names) <= _MAX_WATCHED:
+            _watched_attributes = tuple(dict.fromkeys([*_watched_attributes, *names]))
+        asked = [name for name in dict.fromkeys([*names, *_watched_attributes]) if name not in known]
+        for name in asked:
+            if not name.isascii():  # the one walk compares ASCII names
                 known[name] = has_attribute(self.root, name)
-            if known[name]:
-                return False
-        return True
+        asked = [name for name in asked if name not in known]
+        for start in range(0, len(asked), _MAX_WATCHED):
+            batch = asked[start:start + _MAX_WATCHED]
+            present = set(attributes_present(self.root, batch))
+            known.update((name, name in present) for name in batch)
 
     def first(self, query: str, node: etree._Element | None = None):
         found = self.xpath(query, node)
@@ -293,21 +333,51 @@ class Page:
 
     @cached_property
     def _index(self) -> tuple[dict[str, list], dict[tuple[str, str], list], dict[int, int]]:
-        """Class name → elements, (attribute, value) → elements and document order, built in
-        one walk (``walk.index_walk``, compiled where it could be built): the parts look elements
-        up here rather than each scanning the page."""
+        """Class name → elements (filled as names are asked for), (attribute, value) →
+        elements and document order, from one walk (``walk.wanted_index_walk``, compiled where
+        it could be built) that makes elements for the class names asked for on earlier pages:
+        the parts look elements up here rather than each scanning the page. A class name first
+        asked for on this page is found by ``_find_classes``."""
+        self._complete = _wanted_classes  # names whose every class string the walk kept
+        held, positions, self._labels, self._tokens, attributes = wanted_index_walk(
+            self.root, _INDEXED_ATTRIBUTES, self._complete)
         # Held for the page's lifetime: an id in ``order`` must never be reused by another proxy.
-        held, labels, attributes = self._indexed = index_walk(self.root, _INDEXED_ATTRIBUTES)
-        order = dict(zip(map(id, held), range(len(held))))
-        classes: dict[str, list] = {}
-        for label, group in labels.items():
-            for token in label.split():
-                known = classes.get(token)
-                if known is None:
-                    classes[token] = group[:]  # a copy: the next label's elements join it
+        self._held = held
+        return {}, attributes, dict(zip(map(id, held), positions))
+
+    def _class_groups(self, names: tuple[str, ...], learn: bool) -> list:
+        """The elements of each class name; names the walk did not keep found in one more walk
+        (``walk.label_holders``). ``learn``: the index walks of the pages to come keep them."""
+        classes = self._index[0]
+        missing = []
+        for name in names:
+            if name not in classes:
+                if name in self._complete:  # every class string holding it was kept
+                    labels = self._labels
+                    classes[name] = [el for label in self._tokens.get(name, ()) for el in labels[label]]
                 else:
-                    known.extend(group)
-        return classes, attributes, order
+                    missing.append(name)
+        if missing:
+            self._find_classes(missing)
+            if learn:
+                _learn_classes(missing)
+        return [classes[name] for name in names]
+
+    def _find_classes(self, names: list[str]) -> None:
+        classes, _, order = self._index
+        holding: dict[str, list[str]] = {}  # class string → the names asked that it holds
+        for name in names:
+            classes[name] = []
+            for label in self._tokens.get(name, ()):
+                holding.setdefault(label, []).append(name)
+        if not holding:
+            return
+        found, positions = label_holders(self.root, holding)
+        self._held.extend(found)
+        for el, position in zip(found, positions):
+            order[id(el)] = position
+            for name in dict.fromkeys(holding[el.get("class")]):
+                classes[name].append(el)
 
     @cached_property
     def _full_order(self) -> dict[int, int]:
@@ -317,6 +387,11 @@ class Page:
 
     def in_order(self, groups) -> list:
         """The elements of ``groups`` (lists from the lookups below), once each, in document order."""
+        groups = [group for group in groups if group]
+        if not groups:
+            return []  # most lookups find nothing
+        if len(groups) == 1 and len(groups[0]) == 1:
+            return list(groups[0])
         found = {id(el): el for group in groups for el in group}
         order = self._index[2]
         if any(key not in order for key in found):
@@ -325,13 +400,14 @@ class Page:
 
     def with_class(self, *names: str) -> list:
         """Elements carrying any of the class ``names``, in document order."""
-        classes = self._index[0]
-        return self.in_order(classes.get(name, ()) for name in names)
+        return self.in_order(self._class_groups(names, learn=True))
 
     def with_class_where(self, test: Callable[[str], bool]) -> list:
         """Elements carrying a class name that passes ``test`` (``"author-bio-box"`` for a
         test looking for ``"author-bio"``), in document order: themes' own class names."""
-        return self.with_class(*(name for name in self._index[0] if test(name)))
+        self._index
+        names = tuple(name for name in self._tokens if test(name))
+        return self.in_order(self._class_groups(names, learn=False))  # the page's own names: not learnt
 
     def with_attribute(self, name: str, *values: str) -> list:
         """Elements whose attribute ``name`` (one of ``id``, ``itemprop``, ``rel``, ``role``,
@@ -353,6 +429,18 @@ class Page:
             else:
                 found = self._tagged[tags] = list(self.root.iter(*tags))
         return list(found)
+
+    def everywhere(self, tag: str) -> list:
+        """Elements of ``tag`` in the whole document, in document order, as the query ``//tag``
+        finds them: ``tagged(tag)``, unless an element lies beside the root (markup after the
+        parser's ``</html>``), where the query is asked."""
+        return self.root.xpath(f"//{tag}") if self._beside_root else self.tagged(tag)
+
+    @cached_property
+    def _beside_root(self) -> bool:
+        root = self.root
+        return (next(root.itersiblings(etree.Element), None) is not None
+                or next(root.itersiblings(etree.Element, preceding=True), None) is not None)
 
     @cached_property
     def meta(self) -> dict[str, str]:

@@ -268,3 +268,78 @@ except ImportError:
     text_pieces, word_holders, tag_groups = text_pieces_python, word_holders_python, tag_groups_python
     attribute_holders = attribute_holders_python
     COMPILED = False
+
+
+# -- page index walks ------------------------------------------------------------------------
+def wanted_index_walk_python(root: etree._Element, indexed_attributes: frozenset[str], wanted_names: frozenset[str]
+                             ) -> tuple[list, list[int], dict[str, list], dict[str, list[str]],
+                                        dict[tuple[str, str], list]]:
+    """``(held, positions, labels, tokens, attributes)``: every descendant element of ``root``
+    with a class string holding one of ``wanted_names``, or with one of ``indexed_attributes``,
+    in document order, and the position of each among all the descendant elements; wanted class
+    string → its elements; class name → the class strings holding it (every class string of
+    the page, under each of its names); (indexed attribute, value) → its elements, and ("rel~",
+    a word of ``rel``) → its elements. The compiled twin makes no element proxy for an element
+    with neither: most classes on a page are never asked for."""
+    held: list = []
+    positions: list[int] = []
+    labels: dict[str, list] = {}
+    tokens: dict[str, list[str]] = {}
+    verdicts: dict[str, bool] = {}
+    attributes: dict[tuple[str, str], list] = {}
+    for position, el in enumerate(root.iterdescendants(etree.Element)):
+        names = el.keys()
+        if not names:
+            continue
+        label = el.get("class")
+        wanted = False
+        if label is not None:
+            wanted = verdicts.get(label)
+            if wanted is None:
+                split = label.split()
+                for token in split:
+                    tokens.setdefault(token, []).append(label)
+                wanted = verdicts[label] = not wanted_names.isdisjoint(split)
+        indexed = not indexed_attributes.isdisjoint(names)
+        if not (wanted or indexed):
+            continue
+        held.append(el)
+        positions.append(position)
+        if indexed:
+            for name, value in el.items():
+                if name in indexed_attributes:
+                    attributes.setdefault((name, value), []).append(el)
+                    if name == "rel":
+                        for word in value.split():
+                            attributes.setdefault(("rel~", word), []).append(el)
+        if wanted:
+            labels.setdefault(label, []).append(el)
+    return held, positions, labels, tokens, attributes
+
+
+def label_holders_python(root: etree._Element, labels: Collection[str]) -> tuple[list, list[int]]:
+    """The descendant elements of ``root`` whose class string is one of ``labels``, in
+    document order, and the position of each among all the descendant elements (as
+    ``wanted_index_walk`` counts them)."""
+    found: list = []
+    positions: list[int] = []
+    for position, el in enumerate(root.iterdescendants(etree.Element)):
+        if el.get("class") in labels:
+            found.append(el)
+            positions.append(position)
+    return found, positions
+
+
+
+def attributes_present_python(root: etree._Element, names: list[str]) -> list[str]:
+    """The names of ``names`` (at most 64) that an element of ``root``'s whole document has an
+    attribute of (by local name), in the order of ``names``; the compiled twin looks for all
+    of them in one walk."""
+    return [name for name in names if has_attribute_python(root, name)]
+
+
+if COMPILED:
+    from ._walk import attributes_present, label_holders, wanted_index_walk
+else:
+    wanted_index_walk, label_holders = wanted_index_walk_python, label_holders_python
+    attributes_present = attributes_present_python
