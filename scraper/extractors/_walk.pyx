@@ -852,3 +852,291 @@ cdef bint _holds_any(tree.xmlNode* element, tree.xmlAttr* attr, list encoded, wo
         if _attribute_holds(element, attr, <bytes>encoded[i], words[i]):
             return True
     return False
+
+
+# -- body analysis walks --------------------------------------------------------------------
+from libc.stdlib cimport free, realloc
+
+
+cdef inline bint _named(tree.xmlNode* node, const char* name) noexcept:
+    return node.ns is NULL and strcmp(<const char*>node.name, name) == 0
+
+
+cdef class _Judge:
+    """A furniture rule asked in C (``walk.judge_python`` says it in Python): ``rule`` of the
+    element where its tag (``by_tag``, or a name with an upper-case letter) or an attribute of
+    ``by_attribute`` other than one class and one id can decide; else ``label_rule`` of its class
+    or ``id_rule`` of its id, each decided once a walk; no for an element with neither."""
+    cdef _Document doc
+    cdef object rule, label_rule, id_rule
+    cdef _Names by_tag, by_attribute
+    cdef dict labels, ids
+
+    cdef int setup(self, _Document doc, rule, label_rule, id_rule, by_tag, by_attribute) except -1:
+        self.doc, self.rule, self.label_rule, self.id_rule = doc, rule, label_rule, id_rule
+        self.by_tag, self.by_attribute = _Names(by_tag), _Names(by_attribute)
+        self.labels, self.ids = {}, {}
+        return 0
+
+    cdef bint judge(self, tree.xmlNode* node) except -1:
+        cdef tree.xmlAttr* attr = node.properties
+        cdef tree.xmlAttr* label = NULL
+        cdef tree.xmlAttr* ident = NULL
+        cdef bint other = self.by_tag.has(node) or _has_upper(<const char*>node.name)
+        while attr is not NULL and not other:
+            if attr.ns is NULL and self.by_attribute.named(<const char*>attr.name):
+                if label is NULL and strcmp(<const char*>attr.name, b"class") == 0:
+                    label = attr
+                elif ident is NULL and strcmp(<const char*>attr.name, b"id") == 0:
+                    ident = attr
+                else:  # any other attribute it reads, or one read twice: the whole rule decides
+                    other = True
+            attr = attr.next
+        if other:
+            return bool(self.rule(elementFactory(self.doc, node)))
+        if label is not NULL and _decided(self.labels, self.label_rule, attributeValue(node, label)):
+            return True
+        return ident is not NULL and _decided(self.ids, self.id_rule, attributeValue(node, ident))
+
+
+cdef inline bint _decided(dict known, rule, str name) except -1:
+    decision = known.get(name)
+    if decision is None:
+        decision = known[name] = bool(rule(name))
+    return decision is True
+
+
+cdef _Judge _judge(_Document doc, rule, label_rule, id_rule, by_tag, by_attribute):
+    cdef _Judge judge = _Judge()
+    judge.setup(doc, rule, label_rule, id_rule, by_tag, by_attribute)
+    return judge
+
+
+cdef class _JudgedLinkWalk(_LinkWalk):
+    """``_LinkWalk`` with its furniture rule asked through a ``_Judge``."""
+    cdef _Judge judging
+
+    cdef bint _furniture(self, tree.xmlNode* node) except -1:
+        if self.judging.judge(node):
+            self.skip.append(elementFactory(self.doc, node))
+            return True
+        return False
+
+
+def judged_link_walk(_Element container, is_furniture, label_rule, id_rule, judged_by_tag, judged_by_attribute,
+                     link_lists, Py_ssize_t max_chars, double share):
+    """``walk.judged_link_walk_python``'s twin: ``link_walk`` with ``is_furniture`` asked as a
+    ``_Judge`` asks it: ``label_rule`` of a class, ``id_rule`` of an id, each once a walk, where
+    no other attribute ``is_furniture`` reads is there."""
+    cdef _JudgedLinkWalk walker = _JudgedLinkWalk()
+    cdef Py_ssize_t text = 0, links = 0
+    walker.doc, walker.is_furniture, walker.skip = container._doc, is_furniture, []
+    walker.judging = _judge(container._doc, is_furniture, label_rule, id_rule, judged_by_tag, judged_by_attribute)
+    walker.link_lists = _Names(link_lists)
+    walker.max_chars, walker.share = max_chars, share
+    walker.walk(container._c_node, False, &text, &links)
+    return walker.skip
+
+
+def node_key(_Element el):
+    """The key of ``el`` in what ``body_blocks`` returns: its node's address."""
+    return <size_t>el._c_node
+
+
+# The state of an element on the walk's stack, as the climbs from blocks below it found it.
+cdef enum _Reach:
+    UNREACHED, REACHED, FURNITURE, CLIMB_END  # CLIMB_END: <body> or <html>, where every climb stops
+
+
+cdef struct _Level:
+    tree.xmlNode* node
+    _Reach reach
+    bint in_link              # a link from here up to the climb's end
+    tree.xmlNode* furniture   # the furniture the climb from here stops at (NULL: none)
+    double size               # prose credited here and passed up from below
+    double dense              # the readability score
+    bint scored               # in ``dense`` (with 0.0 too)
+
+
+cdef class _BodyWalk:
+    """The state of one ``body_blocks`` walk: the stack of the walk's node and its ancestors,
+    each with what the climbs from blocks below it found."""
+    cdef _Document doc
+    cdef _Level* levels
+    cdef Py_ssize_t depth, capacity
+    cdef _Judge judging
+    cdef _Names prose
+    cdef object read_block, text_block
+    cdef list blocks
+    cdef dict sizes, dense, nodes
+
+    def __dealloc__(self):
+        free(self.levels)
+
+    cdef int push(self, tree.xmlNode* node) except -1:
+        cdef _Level* grown
+        if self.depth == self.capacity:
+            self.capacity = max(64, 2 * self.capacity)
+            grown = <_Level*>realloc(self.levels, self.capacity * sizeof(_Level))
+            if grown is NULL:
+                raise MemoryError()
+            self.levels = grown
+        self.levels[self.depth] = _Level(node, UNREACHED, False, NULL, 0.0, 0.0, False)
+        self.depth += 1
+        return 0
+
+    cdef int pop(self) except -1:
+        """The top element is done: its size and score are whole; its size passes up its climb."""
+        self.depth -= 1
+        cdef _Level* level = &self.levels[self.depth]
+        cdef size_t key = <size_t>level.node
+        if level.reach == REACHED or level.reach == FURNITURE:
+            if level.size != 0.0:
+                self.sizes[key] = level.size
+            if level.reach == REACHED and self.depth > 0 and self.levels[self.depth - 1].reach != CLIMB_END:
+                self.levels[self.depth - 1].size += level.size
+        if level.scored:
+            self.dense[key] = level.dense
+        return 0
+
+    cdef int reach(self, Py_ssize_t start) except -1:
+        """The climb from the element at ``start``: each element up to the first furniture
+        (included) or <body> (excluded) judged, where no earlier climb has."""
+        cdef Py_ssize_t i = start, k
+        cdef _Level* level
+        cdef _Level* above
+        while i >= 0 and self.levels[i].reach == UNREACHED:
+            level = &self.levels[i]
+            if _named(level.node, b"body") or _named(level.node, b"html"):
+                level.reach = CLIMB_END
+                break
+            if self.judging.judge(level.node):
+                level.reach, level.in_link, level.furniture = FURNITURE, _is_link(level.node), level.node
+                break
+            i -= 1
+        for k in range(i + 1, start + 1):  # judged, and no furniture: they take the climb above them
+            level = &self.levels[k]
+            level.reach, level.in_link, level.furniture = REACHED, _is_link(level.node), NULL
+            if k > 0:
+                above = &self.levels[k - 1]
+                if above.reach != CLIMB_END:
+                    level.in_link = level.in_link or above.in_link
+                    level.furniture = above.furniture
+        return 0
+
+    cdef int credit(self, Py_ssize_t start, bint scored, el, str text, Py_ssize_t size, Py_ssize_t links,
+                    Py_ssize_t own_links, folded) except -1:
+        """A block's prose to the climb from ``start`` (its parent's level, or its own), and the
+        block to the text blocks; to the readability score too where ``scored`` (prose, or a
+        holder of its own)."""
+        cdef double weight = max(0.0, <double>(size - 2 * links))
+        cdef double share = 1.0
+        cdef Py_ssize_t i, end
+        cdef bint in_link = False
+        cdef tree.xmlNode* furniture = NULL
+        cdef _Level* level
+        if start >= 0:
+            self.reach(start)
+            level = &self.levels[start]
+            if level.reach != CLIMB_END:
+                level.size += weight
+                in_link, furniture = level.in_link, level.furniture
+                if scored:
+                    i, end = start, max(start - 4, -1)
+                    while i > end and self.levels[i].reach != CLIMB_END:
+                        level = &self.levels[i]
+                        if not level.scored:
+                            level.scored = True
+                            self.dense[<size_t>level.node] = 0.0  # its place in the order of first credits
+                            self.nodes[<size_t>level.node] = elementFactory(self.doc, level.node)
+                        level.dense += weight * share
+                        share /= 2
+                        if level.reach == FURNITURE:
+                            break
+                        i -= 1
+        self.blocks.append(tuple.__new__(self.text_block, (
+            el, text, len(text) if in_link else own_links,
+            None if furniture is NULL else elementFactory(self.doc, furniture), folded)))
+        return 0
+
+    cdef int read(self, tree.xmlNode* node, Py_ssize_t start, bint scored) except -1:
+        """A block the rules read in Python (a holder of its own text, a block with an entity)."""
+        el = elementFactory(self.doc, node)
+        found = self.read_block(el)
+        if found is not None:
+            text, size, links, own_links = found
+            self.credit(start, scored, el, text, size, links, own_links, None)
+        return 0
+
+
+def body_blocks(_Element root, blocks, own_text_holders, wrappers, Py_ssize_t min_chars, prose_tags, read_block,
+                is_furniture, label_rule, id_rule, judged_by_tag, judged_by_attribute, text_block):
+    """``walk.body_blocks_python``'s twin: one walk of libxml2's tree, the climbs kept on its
+    stack; Python is asked only for the furniture rule where a ``_Judge`` asks it, and for the
+    blocks ``read_block`` reads."""
+    cdef _Names block_names = _Names(blocks), holder_names = _Names(own_text_holders)
+    cdef _Names wrapper_names = _Names(wrappers)
+    cdef _BodyWalk w = _BodyWalk()
+    cdef tree.xmlNode* top = root._c_node
+    cdef tree.xmlNode* node
+    cdef tree.xmlNode* next_node
+    cdef list ancestors = []
+    cdef _Measure m
+    cdef Py_ssize_t stripped, links, d
+    cdef bint entity, scored
+    w.doc, w.levels, w.depth, w.capacity = root._doc, NULL, 0, 0
+    w.judging = _judge(root._doc, is_furniture, label_rule, id_rule, judged_by_tag, judged_by_attribute)
+    w.prose, w.read_block, w.text_block = _Names(prose_tags), read_block, text_block
+    w.blocks, w.sizes, w.dense, w.nodes = [], {}, {}, {}
+    node = top.parent  # the climbs go on above ``root``
+    while node is not NULL and node.type == tree.XML_ELEMENT_NODE:
+        ancestors.append(<size_t>node)
+        node = node.parent
+    for d in range(len(ancestors) - 1, -1, -1):
+        w.push(<tree.xmlNode*><size_t>ancestors[d])
+    node = top
+    while True:
+        w.push(node)
+        d = w.depth - 1
+        if block_names.has(node):
+            m = _Measure(_Run(0, 0, 0, False), 0, False, False, 0, False)
+            _measure_subtree(&m, node)
+            stripped = m.run.chars - m.run.leading - m.run.trailing if m.run.seen else 0
+            entity = m.entity
+            scored = w.prose.has(node)
+            if entity:
+                w.read(node, d - 1, scored)
+            elif stripped >= min_chars and m.normalized >= min_chars:
+                links = _link_chars(node, &entity)
+                if entity:
+                    w.read(node, d - 1, scored)
+                else:
+                    text, folded = _subtree_texts(node, m.utf8_bytes)
+                    w.credit(d - 1, scored, elementFactory(w.doc, node), text, stripped, links, links, folded)
+        elif holder_names.has(node):
+            if _own_text_chars(node) >= min_chars or _has_child(node, wrapper_names):
+                w.read(node, d, True)
+        next_node = _next_element(node.children)
+        if next_node is not NULL:
+            node = next_node
+            continue
+        while True:  # below ``node`` all done: on to the next element, up as far as it takes
+            w.pop()
+            if node is top:
+                break
+            next_node = _next_element(node.next)
+            if next_node is not NULL:
+                break
+            node = node.parent
+        if node is top:
+            break
+        node = next_node
+    while w.depth > 0:
+        w.pop()
+    return w.blocks, w.sizes, w.dense, w.nodes
+
+
+cdef inline tree.xmlNode* _next_element(tree.xmlNode* node) noexcept:
+    while node is not NULL and node.type != tree.XML_ELEMENT_NODE:
+        node = node.next
+    return node

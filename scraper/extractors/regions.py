@@ -186,6 +186,9 @@ def _furniture_label(label: str | None) -> bool:
     return bool(label) and any(_furniture_name(n) for n in label.split())
 
 
+furniture_label = _furniture_label  # what ``is_boilerplate`` says of an element whose one attribute it reads is this
+
+
 @lru_cache(maxsize=NAME_CACHE_SIZE)
 def _furniture_name(name: str) -> bool:
     """Class names repeat far more than whole class strings ("elementor-widget", "wp-block"):
