@@ -77,7 +77,7 @@ def test_clean_and_collapse_fold_real_pages_as_the_regexes_do(monkeypatch):
     clean = text._clean
     monkeypatch.setattr(text, "_clean", checked_clean)
     for root in roots:
-        text.paragraphs(root)
+        text.paragraphs_by_pieces(root)  # the rule as written: the compiled walk joins the pieces itself
         for node in root.iter():
             for value in (node.text, node.tail):
                 if value and text.collapse(value) != text._ANY_SPACE.sub(" ", value).strip():

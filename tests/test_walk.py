@@ -233,3 +233,34 @@ def test_judged_link_walk_finds_what_the_furniture_rule_finds():
         assert compiled == walk.link_walk_python(container, body._is_furniture, *args), path.name
         found += len(compiled)
     assert found > 0
+
+
+def test_text_paragraphs_are_the_pieces_joined_in_python():
+    marks = (text.SKIP_TAGS, text.BLOCK_TAGS, text.CELL_TAGS, text.LINE_BREAK, text.CODE_LINE_BREAK)
+    read = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        content = root.find("body") if root.find("body") is not None else root
+        # the whole page, its content less furniture (as the body's paragraphs read it), its tables, code and lists
+        targets = [(root, []), (content, []), (content, body.not_content_within(content))]
+        targets += [(el, []) for el in root.iter("table", "pre", "ul", "blockquote")]
+        for el, skip in targets:
+            compiled_tables, python_tables = {}, {}
+            compiled = walk.text_paragraphs(el, skip, lambda cell: text._in_data_table(cell, compiled_tables), *marks,
+                                            text._join_pieces)
+            python = text._join_pieces(walk.text_pieces_python(
+                el, skip, lambda cell: text._in_data_table(cell, python_tables), *marks))
+            assert compiled == python, path.name
+            read += len(compiled)
+    assert read > 0
+
+
+@pytest.mark.parametrize("markup", [
+    "<div>a <br> b<br><br>c</div>", "<div><br>a<br></div>", "<pre>x\n\n  y\n</pre>", "<pre>\n\n</pre>",
+    "<p>one\u00a0\u2003two\u2028three</p><p> </p>", "<div>a<pre>b\n c</pre>d</div>",
+    "<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>", "<div>x<!-- c -->y<script>z</script>w</div>",
+    "<ul><li>one<br> <br>two</li><li></li></ul>", "<p>\u00e9t\u00e9 \U0001F600 \u3000 fin</p>",
+])
+def test_text_paragraphs_of_edge_cases(markup):
+    root = parse_html(f"<html><body>{markup}</body></html>")
+    assert text.paragraphs(root) == text.paragraphs_by_pieces(root)

@@ -1140,3 +1140,158 @@ cdef inline tree.xmlNode* _next_element(tree.xmlNode* node) noexcept:
     while node is not NULL and node.type != tree.XML_ELEMENT_NODE:
         node = node.next
     return node
+
+
+cdef struct _Buffer:
+    char* data
+    Py_ssize_t size, capacity
+
+
+cdef int _reserve(_Buffer* b, Py_ssize_t more) except -1:
+    cdef Py_ssize_t capacity
+    cdef char* grown
+    if b.size + more > b.capacity:
+        capacity = max(2 * b.capacity, b.size + more, 256)
+        grown = <char*>realloc(b.data, capacity)
+        if grown is NULL:
+            raise MemoryError()
+        b.data, b.capacity = grown, capacity
+    return 0
+
+
+cdef class _Paragraphs(_Pieces):
+    """``_Pieces`` joined as they come, as ``text._join_pieces`` joins them: each line's white
+    space folded (``" ".join(line.split())``), lines one line break apart, an empty line (or a
+    block's edge) ending a paragraph. Read from libxml2's UTF-8 text, with no piece made."""
+    cdef _Buffer line       # the line being read, folded
+    cdef _Buffer paragraph  # the paragraph's lines before it, "\n" apart
+    cdef bint space_pending, blank_line  # white space after the line's last character; none since the last break
+    cdef list paragraphs
+
+    def __dealloc__(self):
+        free(self.line.data)
+        free(self.paragraph.data)
+
+    cdef int feed(self, const unsigned char* s) except -1:
+        """Text onto the line: white space (``str.isspace``) one space between characters; in
+        <pre>, a newline breaks the line."""
+        cdef const unsigned char* character
+        cdef Py_UCS4 cp
+        while s[0]:
+            character = s
+            cp = _decode(&s)
+            if cp == 10 and self.pre:
+                self.break_code_line()
+            elif Py_UNICODE_ISSPACE(cp):
+                self.space_pending = True
+            else:
+                _reserve(&self.line, 1 + (s - character))
+                if self.space_pending and self.line.size:
+                    self.line.data[self.line.size] = b" "[0]
+                    self.line.size += 1
+                memcpy(self.line.data + self.line.size, character, s - character)
+                self.line.size += s - character
+                self.space_pending = self.blank_line = False
+        return 0
+
+    cdef int feed_run(self, tree.xmlNode* node) except -1:
+        """The run of text nodes from ``node`` (``_text_run``'s), fed."""
+        while node is not NULL:
+            if node.type == tree.XML_TEXT_NODE or node.type == tree.XML_CDATA_SECTION_NODE:
+                if node.content is not NULL:
+                    self.feed(<const unsigned char*>node.content)
+            elif node.type != tree.XML_XINCLUDE_START and node.type != tree.XML_XINCLUDE_END:
+                break
+            node = node.next
+        return 0
+
+    cdef int end_line(self) except -1:
+        """The line onto the paragraph; an empty one ends it."""
+        if self.line.size:
+            _reserve(&self.paragraph, self.line.size + 1)
+            if self.paragraph.size:
+                self.paragraph.data[self.paragraph.size] = b"\n"[0]
+                self.paragraph.size += 1
+            memcpy(self.paragraph.data + self.paragraph.size, self.line.data, self.line.size)
+            self.paragraph.size += self.line.size
+            self.line.size = 0
+        else:
+            self.end_paragraph()
+        self.space_pending = False
+        return 0
+
+    cdef int end_paragraph(self) except -1:
+        if self.paragraph.size:
+            self.paragraphs.append(self.paragraph.data[:self.paragraph.size].decode("utf-8"))
+            self.paragraph.size = 0
+        return 0
+
+    cdef int break_line(self) except -1:  # a <br>
+        self.end_line()
+        self.blank_line = True
+        return 0
+
+    cdef int break_code_line(self) except -1:  # a newline in <pre>: no blank line in a code block
+        if not self.blank_line:
+            self.break_line()
+        return 0
+
+    cdef int block_edge(self) except -1:
+        self.end_line()
+        self.end_paragraph()
+        self.blank_line = True
+        return 0
+
+    cdef bint start(self, tree.xmlNode* node) except -1:
+        cdef bint is_pre
+        cdef _Kind kind = self.kind(node, &is_pre)
+        if kind == SKIPPED or self.skipped(node):
+            return False
+        if kind == BLOCK:
+            self.block_edge()
+        elif kind == CELL:
+            if self.in_data_table(elementFactory(self.doc, node)):
+                self.space_pending = True
+            else:
+                self.block_cells.add(<size_t>node)
+                self.block_edge()
+        elif kind == LINE:
+            self.break_line()
+        self.pre += is_pre
+        self.feed_run(node.children)
+        return True
+
+    cdef int end(self, tree.xmlNode* node) except -1:
+        cdef bint is_pre, skipped
+        cdef _Kind kind
+        if node.type == tree.XML_ELEMENT_NODE:
+            kind, skipped = self.kind(node, &is_pre), self.skipped(node)
+            if (kind == BLOCK and not skipped) or (self.block_cells and <size_t>node in self.block_cells):
+                self.block_edge()
+            if is_pre and not skipped:
+                self.pre -= 1
+        if node is not self.top:
+            self.feed_run(node.next)
+        return 0
+
+
+def text_paragraphs(_Element el, skip, in_data_table, skip_tags, block_tags, cell_tags, line_break, code_line_break,
+                    join):
+    """``walk.text_paragraphs_python``'s twin: ``text_pieces`` joined in the one walk, as
+    ``join`` (``text._join_pieces``) joins them; ``line_break``, ``code_line_break`` and
+    ``join`` are not called."""
+    if el._c_node.type != tree.XML_ELEMENT_NODE:
+        return []
+    cdef _Paragraphs walker = _Paragraphs()
+    walker.doc, walker.top, walker.out, walker.pre = el._doc, el._c_node, None, 0
+    walker.skip = {<size_t>(<_Element>s)._c_node for s in skip}
+    walker.block_cells = set()
+    walker.in_data_table = in_data_table
+    walker.skip_tags, walker.block_tags, walker.cell_tags = _Names(skip_tags), _Names(block_tags), _Names(cell_tags)
+    walker.skip_set, walker.block_set, walker.cell_set = skip_tags, block_tags, cell_tags
+    walker.line = _Buffer(NULL, 0, 0)
+    walker.paragraph = _Buffer(NULL, 0, 0)
+    walker.space_pending, walker.blank_line, walker.paragraphs = False, True, []
+    walker.walk()
+    walker.block_edge()
+    return walker.paragraphs

@@ -376,3 +376,21 @@ try:  # the compiled twins, where the build made them (BLOG_ARCHIVER_PURE_PYTHON
     from ._walk import body_blocks, judged_link_walk, node_key
 except ImportError:
     body_blocks, judged_link_walk, node_key = body_blocks_python, judged_link_walk_python, node_key_python
+
+
+def text_paragraphs_python(el: etree._Element, skip: Collection[etree._Element],
+                           in_data_table: Callable[[etree._Element], bool], skip_tags: frozenset[str],
+                           block_tags: frozenset[str], cell_tags: frozenset[str], line_break: object,
+                           code_line_break: object, join: Callable[[list], list[str]]) -> list[str]:
+    """``el``'s paragraphs: its ``text_pieces_python`` joined by ``join`` (``text._join_pieces``).
+    The compiled twin joins them as it walks, as ``join`` would."""
+    return join(text_pieces_python(el, skip, in_data_table, skip_tags, block_tags, cell_tags, line_break,
+                                   code_line_break))
+
+
+try:
+    if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
+        raise ImportError("the pure-Python walks were asked for")
+    from ._walk import text_paragraphs
+except ImportError:
+    text_paragraphs = text_paragraphs_python
