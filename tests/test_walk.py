@@ -229,7 +229,7 @@ def test_judged_link_walk_finds_what_the_furniture_rule_finds():
         args = (regions.TAGS_JUDGED_BY_NAME, regions.ATTRIBUTES_JUDGED, body.LINK_LIST_TAGS, body.LINK_LIST_MAX_CHARS,
                 body.LINK_SHARE)
         compiled = walk.judged_link_walk(container, body._is_furniture, body._furniture_or_comment_label,
-                                         body._furniture_or_comment_id, *args)
+                                         body._furniture_or_comment_id, body._FURNITURE_OR_COMMENT_NAMES, *args)
         assert compiled == walk.link_walk_python(container, body._is_furniture, *args), path.name
         found += len(compiled)
     assert found > 0
@@ -264,3 +264,14 @@ def test_text_paragraphs_are_the_pieces_joined_in_python():
 def test_text_paragraphs_of_edge_cases(markup):
     root = parse_html(f"<html><body>{markup}</body></html>")
     assert text.paragraphs(root) == text.paragraphs_by_pieces(root)
+
+
+def test_labelled_within_finds_what_the_python_walk_finds():
+    found = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        for rule in (body._standfirst_label, lambda label: bool(label) and "content" in label):
+            compiled = walk.labelled_within(root, rule)
+            assert compiled == walk.labelled_within_python(root, rule), path.name
+            found += len(compiled)
+    assert found > 0

@@ -855,26 +855,125 @@ cdef bint _holds_any(tree.xmlNode* element, tree.xmlAttr* attr, list encoded, wo
 
 
 # -- body analysis walks --------------------------------------------------------------------
-from libc.stdlib cimport free, realloc
+from cpython.unicode cimport PyUnicode_DecodeUTF8
+from libc.stdlib cimport free, malloc, realloc
+from libc.string cimport memcmp
 
 
 cdef inline bint _named(tree.xmlNode* node, const char* name) noexcept:
     return node.ns is NULL and strcmp(<const char*>node.name, name) == 0
 
 
+cdef class _Words:
+    """ASCII words as C strings, for comparing with a part of a libxml2 string."""
+    cdef list encoded
+    cdef const char** words
+    cdef Py_ssize_t* lengths
+    cdef Py_ssize_t count
+
+    def __cinit__(self, words):
+        self.encoded = [word.encode("ascii") for word in words]
+        self.count = len(self.encoded)
+        self.words = <const char**>malloc(max(1, self.count) * sizeof(const char*))
+        self.lengths = <Py_ssize_t*>malloc(max(1, self.count) * sizeof(Py_ssize_t))
+        if self.words is NULL or self.lengths is NULL:
+            raise MemoryError()
+        cdef Py_ssize_t i
+        for i in range(self.count):
+            self.words[i] = <bytes>self.encoded[i]
+            self.lengths[i] = len(<bytes>self.encoded[i])
+
+    def __dealloc__(self):
+        free(self.words)
+        free(self.lengths)
+
+    cdef bint holds(self, const char* part, Py_ssize_t size) noexcept:
+        """``part[:size]`` is one of the words."""
+        cdef Py_ssize_t i
+        for i in range(self.count):
+            if self.lengths[i] == size and memcmp(self.words[i], part, size) == 0:
+                return True
+        return False
+
+    cdef bint within(self, const char* text) noexcept:
+        """One of the words is in ``text``."""
+        cdef Py_ssize_t i
+        for i in range(self.count):
+            if strstr(text, self.words[i]) is not NULL:
+                return True
+        return False
+
+
+cdef inline bint _is_ascii_space(unsigned char c) noexcept:
+    """``str.isspace`` of an ASCII character: where ``str.split()`` splits."""
+    return c == 32 or 9 <= c <= 13 or 28 <= c <= 31
+
+
+cdef inline bint _is_part_edge(char c) noexcept:
+    return c == b"-"[0] or c == b"_"[0]
+
+
+cdef class _PlainNames:
+    """Class strings (and ids) a name rule surely says no to, told in C: ASCII, no upper-case
+    letter, none of ``needles`` in them, and each name (``str.split()``'s) with a first part (up
+    to its first "-" or "_") not among ``firsts`` and a last part (after its last) not among
+    ``lasts``. Which those are is the rule's to say (``regions.furniture_name_parts``)."""
+    cdef _Words firsts, lasts, needles
+
+    def __cinit__(self, firsts, lasts, needles):
+        self.firsts, self.lasts, self.needles = _Words(firsts), _Words(lasts), _Words(needles)
+
+    cdef bint plain(self, tree.xmlAttr* attr) noexcept:
+        cdef tree.xmlNode* value = attr.children
+        if value is NULL or value.next is not NULL or value.type != tree.XML_TEXT_NODE or value.content is NULL:
+            return False  # a value lxml joins from several nodes: the rule reads it
+        cdef const unsigned char* text = <const unsigned char*>value.content
+        cdef const unsigned char* at = text
+        cdef const unsigned char* start
+        cdef const unsigned char* edge
+        while at[0]:
+            if at[0] >= 0x80 or b"A"[0] <= at[0] <= b"Z"[0]:
+                return False
+            at += 1
+        if self.needles.within(<const char*>text):
+            return False
+        at = text
+        while True:
+            while at[0] and _is_ascii_space(at[0]):
+                at += 1
+            if not at[0]:
+                return True
+            start = at
+            while at[0] and not _is_ascii_space(at[0]):
+                at += 1
+            edge = start
+            while edge < at and not _is_part_edge(edge[0]):
+                edge += 1
+            if self.firsts.holds(<const char*>start, edge - start):
+                return False
+            edge = at
+            while edge > start and not _is_part_edge((edge - 1)[0]):
+                edge -= 1
+            if self.lasts.holds(<const char*>edge, at - edge):
+                return False
+
+
 cdef class _Judge:
-    """A furniture rule asked in C (``walk.judge_python`` says it in Python): ``rule`` of the
-    element where its tag (``by_tag``, or a name with an upper-case letter) or an attribute of
-    ``by_attribute`` other than one class and one id can decide; else ``label_rule`` of its class
-    or ``id_rule`` of its id, each decided once a walk; no for an element with neither."""
+    """A furniture rule asked in C: ``rule`` of the element where its tag (``by_tag``, or a name
+    with an upper-case letter) or an attribute of ``by_attribute`` other than one class and one
+    id can decide; else ``label_rule`` of its class or ``id_rule`` of its id, each decided once
+    a walk, and not asked of a class or id ``plain`` names plain; no for an element with
+    neither."""
     cdef _Document doc
     cdef object rule, label_rule, id_rule
     cdef _Names by_tag, by_attribute
+    cdef _PlainNames plain
     cdef dict labels, ids
 
-    cdef int setup(self, _Document doc, rule, label_rule, id_rule, by_tag, by_attribute) except -1:
+    cdef int setup(self, _Document doc, rule, label_rule, id_rule, by_tag, by_attribute, plain_names) except -1:
         self.doc, self.rule, self.label_rule, self.id_rule = doc, rule, label_rule, id_rule
         self.by_tag, self.by_attribute = _Names(by_tag), _Names(by_attribute)
+        self.plain = _PlainNames(*plain_names)
         self.labels, self.ids = {}, {}
         return 0
 
@@ -894,9 +993,11 @@ cdef class _Judge:
             attr = attr.next
         if other:
             return bool(self.rule(elementFactory(self.doc, node)))
-        if label is not NULL and _decided(self.labels, self.label_rule, attributeValue(node, label)):
+        if (label is not NULL and not self.plain.plain(label)
+                and _decided(self.labels, self.label_rule, attributeValue(node, label))):
             return True
-        return ident is not NULL and _decided(self.ids, self.id_rule, attributeValue(node, ident))
+        return (ident is not NULL and not self.plain.plain(ident)
+                and _decided(self.ids, self.id_rule, attributeValue(node, ident)))
 
 
 cdef inline bint _decided(dict known, rule, str name) except -1:
@@ -906,9 +1007,9 @@ cdef inline bint _decided(dict known, rule, str name) except -1:
     return decision is True
 
 
-cdef _Judge _judge(_Document doc, rule, label_rule, id_rule, by_tag, by_attribute):
+cdef _Judge _judge(_Document doc, rule, label_rule, id_rule, by_tag, by_attribute, plain_names):
     cdef _Judge judge = _Judge()
-    judge.setup(doc, rule, label_rule, id_rule, by_tag, by_attribute)
+    judge.setup(doc, rule, label_rule, id_rule, by_tag, by_attribute, plain_names)
     return judge
 
 
@@ -923,15 +1024,17 @@ cdef class _JudgedLinkWalk(_LinkWalk):
         return False
 
 
-def judged_link_walk(_Element container, is_furniture, label_rule, id_rule, judged_by_tag, judged_by_attribute,
-                     link_lists, Py_ssize_t max_chars, double share):
+def judged_link_walk(_Element container, is_furniture, label_rule, id_rule, plain_names, judged_by_tag,
+                     judged_by_attribute, link_lists, Py_ssize_t max_chars, double share):
     """``walk.judged_link_walk_python``'s twin: ``link_walk`` with ``is_furniture`` asked as a
-    ``_Judge`` asks it: ``label_rule`` of a class, ``id_rule`` of an id, each once a walk, where
-    no other attribute ``is_furniture`` reads is there."""
+    ``_Judge`` asks it: ``label_rule`` of a class, ``id_rule`` of an id, each once a walk and
+    not of a plain one (``plain_names``: firsts, lasts, needles), where no other attribute
+    ``is_furniture`` reads is there."""
     cdef _JudgedLinkWalk walker = _JudgedLinkWalk()
     cdef Py_ssize_t text = 0, links = 0
     walker.doc, walker.is_furniture, walker.skip = container._doc, is_furniture, []
-    walker.judging = _judge(container._doc, is_furniture, label_rule, id_rule, judged_by_tag, judged_by_attribute)
+    walker.judging = _judge(container._doc, is_furniture, label_rule, id_rule, judged_by_tag, judged_by_attribute,
+                            plain_names)
     walker.link_lists = _Names(link_lists)
     walker.max_chars, walker.share = max_chars, share
     walker.walk(container._c_node, False, &text, &links)
@@ -941,6 +1044,23 @@ def judged_link_walk(_Element container, is_furniture, label_rule, id_rule, judg
 def node_key(_Element el):
     """The key of ``el`` in what ``body_blocks`` returns: its node's address."""
     return <size_t>el._c_node
+
+
+cdef struct _Buffer:
+    char* data
+    Py_ssize_t size, capacity
+
+
+cdef int _reserve(_Buffer* b, Py_ssize_t more) except -1:
+    cdef Py_ssize_t capacity
+    cdef char* grown
+    if b.size + more > b.capacity:
+        capacity = max(2 * b.capacity, b.size + more, 256)
+        grown = <char*>realloc(b.data, capacity)
+        if grown is NULL:
+            raise MemoryError()
+        b.data, b.capacity = grown, capacity
+    return 0
 
 
 # The state of an element on the walk's stack, as the climbs from blocks below it found it.
@@ -969,9 +1089,49 @@ cdef class _BodyWalk:
     cdef object read_block, text_block
     cdef list blocks
     cdef dict sizes, dense, nodes
+    cdef _Buffer text, folded  # a block's text and its folded text, read into these
 
     def __dealloc__(self):
         free(self.levels)
+        free(self.text.data)
+        free(self.folded.data)
+
+    cdef tuple texts(self, tree.xmlNode* top, Py_ssize_t utf8_bytes):
+        """``_subtree_texts``, read into the walk's buffers."""
+        cdef Py_ssize_t size
+        cdef bint space_pending = False
+        cdef const unsigned char* s
+        cdef const unsigned char* character
+        cdef Py_UCS4 cp
+        cdef tree.xmlNode* node = top.children
+        self.text.size = self.folded.size = 0
+        _reserve(&self.text, utf8_bytes)
+        _reserve(&self.folded, utf8_bytes)
+        while node is not NULL:
+            if _is_text(node):
+                if node.content is not NULL:
+                    size = strlen(<const char*>node.content)
+                    memcpy(self.text.data + self.text.size, node.content, size)
+                    self.text.size += size
+                    s = <const unsigned char*>node.content
+                    while s[0]:
+                        character = s
+                        cp = _decode(&s)
+                        if Py_UNICODE_ISSPACE(cp):
+                            space_pending = self.folded.size > 0
+                            continue
+                        if space_pending:
+                            self.folded.data[self.folded.size] = b" "[0]
+                            self.folded.size += 1
+                            space_pending = False
+                        memcpy(self.folded.data + self.folded.size, character, s - character)
+                        self.folded.size += s - character
+            elif node.type == tree.XML_ELEMENT_NODE and node.children is not NULL:
+                node = node.children
+                continue
+            node = _after(node, top)
+        return (PyUnicode_DecodeUTF8(self.text.data, self.text.size, NULL),
+                PyUnicode_DecodeUTF8(self.folded.data, self.folded.size, NULL))
 
     cdef int push(self, tree.xmlNode* node) except -1:
         cdef _Level* grown
@@ -1069,13 +1229,17 @@ cdef class _BodyWalk:
         return 0
 
 
-def body_blocks(_Element root, blocks, own_text_holders, wrappers, Py_ssize_t min_chars, prose_tags, read_block,
-                is_furniture, label_rule, id_rule, judged_by_tag, judged_by_attribute, text_block):
+def body_blocks(_Element root, blocks, own_text_holders, wrappers, blocks_below, Py_ssize_t min_chars,
+                Py_ssize_t wrapped_min_chars, prose_tags, read_block, is_furniture, label_rule, id_rule, plain_names,
+                judged_by_tag, judged_by_attribute, text_block):
     """``walk.body_blocks_python``'s twin: one walk of libxml2's tree, the climbs kept on its
     stack; Python is asked only for the furniture rule where a ``_Judge`` asks it, and for the
-    blocks ``read_block`` reads."""
+    blocks ``read_block`` reads: of the holders, only those with ``min_chars`` of their own
+    text, or with none but a ``wrappers`` child, no descendant of ``blocks_below`` and
+    ``wrapped_min_chars`` of text (stripped)."""
     cdef _Names block_names = _Names(blocks), holder_names = _Names(own_text_holders)
-    cdef _Names wrapper_names = _Names(wrappers)
+    cdef _Names wrapper_names = _Names(wrappers), below_names = _Names(blocks_below)
+    cdef Py_ssize_t own
     cdef _BodyWalk w = _BodyWalk()
     cdef tree.xmlNode* top = root._c_node
     cdef tree.xmlNode* node
@@ -1085,9 +1249,10 @@ def body_blocks(_Element root, blocks, own_text_holders, wrappers, Py_ssize_t mi
     cdef Py_ssize_t stripped, links, d
     cdef bint entity, scored
     w.doc, w.levels, w.depth, w.capacity = root._doc, NULL, 0, 0
-    w.judging = _judge(root._doc, is_furniture, label_rule, id_rule, judged_by_tag, judged_by_attribute)
+    w.judging = _judge(root._doc, is_furniture, label_rule, id_rule, judged_by_tag, judged_by_attribute, plain_names)
     w.prose, w.read_block, w.text_block = _Names(prose_tags), read_block, text_block
     w.blocks, w.sizes, w.dense, w.nodes = [], {}, {}, {}
+    w.text, w.folded = _Buffer(NULL, 0, 0), _Buffer(NULL, 0, 0)
     node = top.parent  # the climbs go on above ``root``
     while node is not NULL and node.type == tree.XML_ELEMENT_NODE:
         ancestors.append(<size_t>node)
@@ -1111,10 +1276,13 @@ def body_blocks(_Element root, blocks, own_text_holders, wrappers, Py_ssize_t mi
                 if entity:
                     w.read(node, d - 1, scored)
                 else:
-                    text, folded = _subtree_texts(node, m.utf8_bytes)
+                    text, folded = w.texts(node, m.utf8_bytes)
                     w.credit(d - 1, scored, elementFactory(w.doc, node), text, stripped, links, links, folded)
         elif holder_names.has(node):
-            if _own_text_chars(node) >= min_chars or _has_child(node, wrapper_names):
+            own = _own_text_chars(node)
+            if own >= min_chars or (own == 0 and _has_child(node, wrapper_names)
+                                    and not _has_descendant(node, below_names)
+                                    and _stripped_text_reaches(node, wrapped_min_chars)):
                 w.read(node, d, True)
         next_node = _next_element(node.children)
         if next_node is not NULL:
@@ -1136,27 +1304,32 @@ def body_blocks(_Element root, blocks, own_text_holders, wrappers, Py_ssize_t mi
     return w.blocks, w.sizes, w.dense, w.nodes
 
 
+cdef bint _has_descendant(tree.xmlNode* top, _Names names) noexcept:
+    """An element below ``top`` of one of ``names`` (as ``iterdescendants(*names)`` finds)."""
+    cdef tree.xmlNode* node = top.children
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            if names.has(node):
+                return True
+            if node.children is not NULL:
+                node = node.children
+                continue
+        node = _after(node, top)
+    return False
+
+
+cdef bint _stripped_text_reaches(tree.xmlNode* top, Py_ssize_t enough) noexcept:
+    """``len(text_content().strip()) >= enough`` below ``top``; yes where an entity reference
+    keeps the text elsewhere."""
+    cdef _Measure m = _Measure(_Run(0, 0, 0, False), 0, False, False, 0, False)
+    _measure_subtree(&m, top)
+    return m.entity or (m.run.chars - m.run.leading - m.run.trailing if m.run.seen else 0) >= enough
+
+
 cdef inline tree.xmlNode* _next_element(tree.xmlNode* node) noexcept:
     while node is not NULL and node.type != tree.XML_ELEMENT_NODE:
         node = node.next
     return node
-
-
-cdef struct _Buffer:
-    char* data
-    Py_ssize_t size, capacity
-
-
-cdef int _reserve(_Buffer* b, Py_ssize_t more) except -1:
-    cdef Py_ssize_t capacity
-    cdef char* grown
-    if b.size + more > b.capacity:
-        capacity = max(2 * b.capacity, b.size + more, 256)
-        grown = <char*>realloc(b.data, capacity)
-        if grown is NULL:
-            raise MemoryError()
-        b.data, b.capacity = grown, capacity
-    return 0
 
 
 cdef class _Paragraphs(_Pieces):
@@ -1295,3 +1468,31 @@ def text_paragraphs(_Element el, skip, in_data_table, skip_tags, block_tags, cel
     walker.walk()
     walker.block_edge()
     return walker.paragraphs
+
+
+def labelled_within(_Element top, rule):
+    """``walk.labelled_within_python``'s twin: the elements at or below ``top`` in document
+    order whose class ``rule`` says yes to, each class string asked once; a Python proxy only
+    for those."""
+    cdef _Document doc = top._doc
+    cdef tree.xmlNode* root = top._c_node
+    cdef tree.xmlNode* node = root
+    cdef tree.xmlAttr* attr
+    cdef dict decided = {}
+    cdef list found = []
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            attr = node.properties
+            while attr is not NULL:
+                if attr.ns is NULL and strcmp(<const char*>attr.name, b"class") == 0:
+                    if _decided(decided, rule, attributeValue(node, attr)):
+                        found.append(elementFactory(doc, node))
+                    break  # the first such attribute is the one ``get`` reads
+                attr = attr.next
+            if node.children is not NULL:
+                node = node.children
+                continue
+        if node is root:
+            break
+        node = _after(node, root)
+    return found

@@ -22,8 +22,8 @@ from ..text import SKIP_TAGS, drop_chrome, paragraphs
 from ..urls import host_of
 from .page import Page
 from .regions import (ATTRIBUTES_JUDGED, NAME_CACHE_SIZE, TAGS_JUDGED_BY_NAME, TERM_CLASS, furniture_label,
-                      in_widget, is_boilerplate, never_article_label)
-from .walk import body_blocks, is_link, judged_link_walk, node_key
+                      furniture_name_parts, is_boilerplate, is_widget, never_article_label)
+from .walk import body_blocks, is_link, judged_link_walk, labelled_within, node_key
 from .walk import link_chars as _link_chars
 from .walk import normalized_length_below as _normalized_length_below
 
@@ -122,6 +122,12 @@ def is_comment_area(el: etree._Element) -> bool:
     return bool(label and _comment_area_label(label)) or bool(ident and _comment_area_name(ident))
 
 
+def _outside_content(el: etree._Element) -> bool:
+    """A widget (not holding the page's main content) or a comment area: what ``in_widget``
+    and ``_in_comment_area`` look for up the ancestors."""
+    return is_widget(el) or is_comment_area(el)
+
+
 def _in_comment_area(el: etree._Element) -> bool:
     node = el
     while node is not None and node.tag not in ("body", "html"):
@@ -135,7 +141,11 @@ def _in_comment_area(el: etree._Element) -> bool:
 def _comment_area_label(label: str) -> bool:
     """A class string with a comment area's name; every element of the content is asked, and
     class strings repeat within a page and across a site's pages: each is decided once."""
-    return any(_comment_area_name(name) for name in label.split())
+    return _MAYBE_COMMENT_AREA.search(label) is not None and any(_comment_area_name(name) for name in label.split())
+
+
+# Every name ``COMMENT_AREA_NAME`` finds holds one of these: a string without them names no comment area.
+_MAYBE_COMMENT_AREA = re.compile("comment|reviews", re.I)
 
 
 @lru_cache(maxsize=NAME_CACHE_SIZE)
@@ -190,15 +200,34 @@ class BodyAnalysis:
         # score (parent 1, grandparent 1/2, ...), ``_nodes`` its elements; both by ``node_key``.
         self.text_blocks: list[TextBlock]
         self.text_blocks, self._size, self._dense, self._nodes = body_blocks(
-            page.root, BLOCK_TAGS, _OWN_TEXT_HOLDERS, _PROSE_WRAPPERS, MIN_PARAGRAPH, PROSE_TAGS, _read_block,
-            is_boilerplate, furniture_label, furniture_label, TAGS_JUDGED_BY_NAME, ATTRIBUTES_JUDGED, TextBlock)
+            page.root, BLOCK_TAGS, _OWN_TEXT_HOLDERS, _PROSE_WRAPPERS, _BLOCKS_BELOW, MIN_PARAGRAPH,
+            INLINE_PROSE_MIN_CHARS, PROSE_TAGS, _read_block,
+            is_boilerplate, furniture_label, furniture_label, _FURNITURE_NAMES, TAGS_JUDGED_BY_NAME, ATTRIBUTES_JUDGED,
+            TextBlock)
+
+        self._outside: dict[etree._Element, bool] = {}  # in a widget or a comment area (``_eligible``)
 
     def content_size(self, el: etree._Element | None) -> float:
         return self._size.get(node_key(el), 0.0) if el is not None else 0.0
 
     # -- choosing the container ------------------------------------------------------
     def _eligible(self, el: etree._Element) -> bool:
-        return not in_widget(el) and not _in_comment_area(el)
+        """Not in a widget (``in_widget``) nor in a comment area (``_in_comment_area``): each
+        element up to <body> decided once for the page, the candidates sharing their ancestors."""
+        known = self._outside
+        path = []
+        node = el
+        while node is not None and node.tag not in ("body", "html"):
+            outside = known.get(node)
+            if outside is not None:
+                break
+            path.append(node)
+            node = node.getparent()
+        else:
+            outside = False
+        for node in reversed(path):  # from the top down: each on what holds it
+            outside = known[node] = outside or _outside_content(node)
+        return not outside
 
     def _structured(self) -> tuple[etree._Element | None, float]:
         best, best_size = None, 0.0
@@ -317,19 +346,20 @@ class BodyAnalysis:
         return body
 
     @cached_property
-    def _linked_heading_ancestors(self) -> list[list[etree._Element]]:
-        """The ancestors of each heading that links elsewhere (h2-h4 holding a link, more than
-        15 characters): found once, counted below any element by identity."""
-        found = []
+    def _linked_heading_counts(self) -> dict[etree._Element, int]:
+        """For each element, how many headings that link elsewhere (h2-h4 holding a link, more
+        than 15 characters) are below it: found once, counted up their ancestors."""
+        counts: dict[etree._Element, int] = {}
         for heading in self.page.root.iter("h2", "h3", "h4"):
             if (any(a.get("href") is not None for a in heading.iterdescendants("a"))
                     and not _normalized_length_below(heading.text_content(), 16)):
-                found.append(list(heading.iterancestors()))
-        return found
+                for ancestor in heading.iterancestors():
+                    counts[ancestor] = counts.get(ancestor, 0) + 1
+        return counts
 
     def linked_headings(self, el: etree._Element) -> int:
         """Headings that link elsewhere below ``el``: the mark of teasers for other posts."""
-        return sum(1 for ancestors in self._linked_heading_ancestors if el in ancestors)
+        return self._linked_heading_counts.get(el, 0)
 
     # -- what the container says ------------------------------------------------------
     def looks_like_article(self) -> bool:
@@ -373,7 +403,7 @@ class BodyAnalysis:
                 if is_boilerplate(sibling):
                     continue
                 # the sibling itself, or the last lead inside it (the article's header block)
-                leads = [el for el in sibling.iter() if isinstance(el.tag, str) and _standfirst_label(el.get("class"))]
+                leads = labelled_within(sibling, _standfirst_label)
                 if leads and _reads_as_lead(leads[-1]):
                     return paragraphs(leads[-1])
             node = node.getparent()
@@ -477,12 +507,20 @@ def _furniture_or_comment_id(ident: str) -> bool:
     return furniture_label(ident) or bool(ident and _comment_area_name(ident))
 
 
+# What the compiled walks need not ask the rules of (``walk.judged_link_walk``): a lower-case
+# ASCII class or id none of whose names starts or ends with a part of a furniture word, nor
+# holds a comment area's word (every name ``COMMENT_AREA_NAME`` finds holds one).
+_FURNITURE_NAMES = (*furniture_name_parts, ())
+_FURNITURE_OR_COMMENT_NAMES = (*furniture_name_parts, ("comment", "reviews"))
+
+
 def not_content_within(container: etree._Element, url: str = "") -> list[etree._Element]:
     """Furniture (share bars, related posts, captions ...) and blocks that are mostly links
     (menus, "read more" lists, tag clouds) inside the content, found in one post-order walk;
     furniture is not entered, and does not count towards its parent's link share."""
     skip = judged_link_walk(container, _is_furniture, _furniture_or_comment_label, _furniture_or_comment_id,
-                            TAGS_JUDGED_BY_NAME, ATTRIBUTES_JUDGED, LINK_LIST_TAGS, LINK_LIST_MAX_CHARS, LINK_SHARE)
+                            _FURNITURE_OR_COMMENT_NAMES, TAGS_JUDGED_BY_NAME, ATTRIBUTES_JUDGED, LINK_LIST_TAGS,
+                            LINK_LIST_MAX_CHARS, LINK_SHARE)
     skip.extend(_teaser_lists(container, url))
     skip.extend(_orphaned_headings(container, skip))
     return [el for el in skip if el is not container]
@@ -505,6 +543,8 @@ def _teaser_lists(container: etree._Element, url: str) -> list[etree._Element]:
     host = host_of(url)
     container_chars = None
     for listing in container.iter("ul", "ol"):
+        if next(listing.iter(*_SECTION_HEADINGS), None) is None:
+            continue  # no heading, no item links from one: most lists
         items = [li for li in listing if li.tag == "li"]
         if len(items) < TEASER_LIST_MIN_ITEMS:
             continue
@@ -541,8 +581,6 @@ def _orphaned_headings(container: etree._Element, skip: list[etree._Element]) ->
     dropped = {id(el) for el in skip}
     orphans = []
     for heading in container.iter(*_SECTION_HEADINGS):
-        if _normalized_length_below(heading.text_content(), ORPHAN_HEADING_MAX_CHARS) is False:
-            continue  # broken markup: a "heading" that runs on into the text below
         section, text_between = [], bool((heading.tail or "").strip())
         for sibling in heading.itersiblings():
             if isinstance(sibling.tag, str) and sibling.tag in _SECTION_HEADINGS:
@@ -550,7 +588,10 @@ def _orphaned_headings(container: etree._Element, skip: list[etree._Element]) ->
             if isinstance(sibling.tag, str):
                 section.append(sibling)
             text_between = text_between or bool((sibling.tail or "").strip())
+        # the cheap conditions first: most headings head no dropped element, and their text is not read
         if (section and not text_between and any(id(el) in dropped for el in section)
-                and all(id(el) in dropped or not el.text_content().strip() for el in section)):
+                and all(id(el) in dropped or not el.text_content().strip() for el in section)
+                # broken markup: a "heading" that runs on into the text below
+                and _normalized_length_below(heading.text_content(), ORPHAN_HEADING_MAX_CHARS) is not False):
             orphans.append(heading)
     return orphans

@@ -273,12 +273,16 @@ except ImportError:
 # -- body analysis walks --------------------------------------------------------------------
 def judged_link_walk_python(container: etree._Element, is_furniture: Callable[[etree._Element], bool],
                             label_rule: Callable[[str], bool], id_rule: Callable[[str], bool],
+                            plain_names: tuple[Collection[str], Collection[str], Collection[str]],
                             judged_by_tag: frozenset[str], judged_by_attribute: frozenset[str],
                             link_lists: frozenset[str], max_chars: int, share: float) -> list:
     """``link_walk_python``: the compiled twin asks ``is_furniture`` of an element whose only
     attributes of ``judged_by_attribute`` are one class and one id, of a tag not in
     ``judged_by_tag``, as ``label_rule(class) or id_rule(id)``: the two must say what
-    ``is_furniture`` says of such an element."""
+    ``is_furniture`` says of such an element. It says no without asking of a class or id that
+    is ASCII, holds no upper-case letter nor any of ``plain_names[2]``, and whose every name
+    (``str.split()``'s) has a first part (up to its first "-" or "_") not in ``plain_names[0]``
+    and a last part (after its last) not in ``plain_names[1]``: the rules must say no to those."""
     return link_walk_python(container, is_furniture, judged_by_tag, judged_by_attribute, link_lists, max_chars,
                             share)
 
@@ -287,10 +291,12 @@ node_key_python = id
 
 
 def body_blocks_python(root: etree._Element, blocks: tuple[str, ...], own_text_holders: tuple[str, ...],
-                       wrappers: tuple[str, ...], min_chars: int, prose_tags: tuple[str, ...],
+                       wrappers: tuple[str, ...], blocks_below: tuple[str, ...], min_chars: int,
+                       wrapped_min_chars: int, prose_tags: tuple[str, ...],
                        read_block: Callable[[etree._Element], tuple | None],
                        is_furniture: Callable[[etree._Element], bool], label_rule: Callable[[str], bool],
-                       id_rule: Callable[[str], bool], judged_by_tag: frozenset[str],
+                       id_rule: Callable[[str], bool], plain_names: tuple[Collection[str], Collection[str], Collection[str]],
+                       judged_by_tag: frozenset[str],
                        judged_by_attribute: frozenset[str], text_block: type) -> tuple[list, dict, dict, dict]:
     """The body analysis's one walk: ``(text blocks, sizes, scores, nodes)``.
 
@@ -305,7 +311,10 @@ def body_blocks_python(root: etree._Element, blocks: tuple[str, ...], own_text_h
     ``nodes``: key → element, for every key of ``scores`` (and perhaps more). Each block is a
     ``text_block(element, text, link characters, furniture, folded)``: all of its text counts as
     links where its climb holds a link (``is_link``), and ``furniture`` is where its climb
-    stopped. The compiled twin asks ``is_furniture`` as ``judged_link_walk`` does."""
+    stopped. The compiled twin asks ``is_furniture`` as ``judged_link_walk`` does (``label_rule``,
+    ``id_rule``, ``plain_names``), and ``read_block`` only of a holder with ``min_chars`` of its
+    own text (stripped), or with none but a ``wrappers`` child, no descendant of
+    ``blocks_below`` and ``wrapped_min_chars`` of text: it must say None to every other."""
     climbs: dict[int, tuple] = {}  # key → (nodes, in_link, furniture): each built once, on its parent's
     credited: dict[int, float] = {}
     dense: dict[int, float] = {}
@@ -388,9 +397,15 @@ def text_paragraphs_python(el: etree._Element, skip: Collection[etree._Element],
                                    code_line_break))
 
 
+def labelled_within_python(top: etree._Element, rule: Callable[[str | None], bool]) -> list:
+    """The elements at or below ``top`` in document order whose class ``rule`` says yes to;
+    ``rule(None)`` must say no (the compiled twin asks only of a class there is)."""
+    return [el for el in top.iter() if isinstance(el.tag, str) and rule(el.get("class"))]
+
+
 try:
     if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
         raise ImportError("the pure-Python walks were asked for")
-    from ._walk import text_paragraphs
+    from ._walk import labelled_within, text_paragraphs
 except ImportError:
-    text_paragraphs = text_paragraphs_python
+    text_paragraphs, labelled_within = text_paragraphs_python, labelled_within_python
