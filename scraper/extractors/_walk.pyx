@@ -1096,42 +1096,67 @@ cdef class _BodyWalk:
         free(self.text.data)
         free(self.folded.data)
 
-    cdef tuple texts(self, tree.xmlNode* top, Py_ssize_t utf8_bytes):
-        """``_subtree_texts``, read into the walk's buffers."""
-        cdef Py_ssize_t size
+    cdef Py_ssize_t read_block_text(self, tree.xmlNode* top, _Measure* m) except -1:
+        """In one pass below ``top``: its text measured onto ``m`` (``_measure_subtree``), read
+        into ``self.text`` and, folded, into ``self.folded`` (``_subtree_texts``); and its link
+        characters (``_link_chars``: a text's characters once for each link above it, ``top``
+        included), which it returns."""
+        cdef Py_ssize_t links = 0, link_depth = _is_link(top), size, chars
         cdef bint space_pending = False
         cdef const unsigned char* s
         cdef const unsigned char* character
         cdef Py_UCS4 cp
         cdef tree.xmlNode* node = top.children
         self.text.size = self.folded.size = 0
-        _reserve(&self.text, utf8_bytes)
-        _reserve(&self.folded, utf8_bytes)
         while node is not NULL:
             if _is_text(node):
                 if node.content is not NULL:
                     size = strlen(<const char*>node.content)
+                    _reserve(&self.text, size)
+                    _reserve(&self.folded, size + 1)
                     memcpy(self.text.data + self.text.size, node.content, size)
                     self.text.size += size
+                    m.utf8_bytes += size
+                    chars = m.run.chars
                     s = <const unsigned char*>node.content
                     while s[0]:
                         character = s
                         cp = _decode(&s)
+                        m.run.chars += 1
+                        if cp == 32 or cp == 9 or cp == 10 or cp == 13:
+                            m.space_pending = m.normalized_seen
+                        else:
+                            m.normalized += 1 + m.space_pending
+                            m.normalized_seen, m.space_pending = True, False
                         if Py_UNICODE_ISSPACE(cp):
+                            if m.run.seen:
+                                m.run.trailing += 1
+                            else:
+                                m.run.leading += 1
                             space_pending = self.folded.size > 0
                             continue
+                        m.run.seen, m.run.trailing = True, 0
                         if space_pending:
                             self.folded.data[self.folded.size] = b" "[0]
                             self.folded.size += 1
                             space_pending = False
                         memcpy(self.folded.data + self.folded.size, character, s - character)
                         self.folded.size += s - character
+                    links += (m.run.chars - chars) * link_depth
+            elif node.type == tree.XML_ENTITY_REF_NODE:
+                m.entity = True
             elif node.type == tree.XML_ELEMENT_NODE and node.children is not NULL:
+                link_depth += _is_link(node)
                 node = node.children
                 continue
-            node = _after(node, top)
-        return (PyUnicode_DecodeUTF8(self.text.data, self.text.size, NULL),
-                PyUnicode_DecodeUTF8(self.folded.data, self.folded.size, NULL))
+            while node is not top and node.next is NULL:  # all below the parent done: leave it
+                node = node.parent
+                if node is not top:
+                    link_depth -= _is_link(node)
+            if node is top:
+                break
+            node = node.next
+        return links
 
     cdef int push(self, tree.xmlNode* node) except -1:
         cdef _Level* grown
@@ -1265,19 +1290,15 @@ def body_blocks(_Element root, blocks, own_text_holders, wrappers, blocks_below,
         d = w.depth - 1
         if block_names.has(node):
             m = _Measure(_Run(0, 0, 0, False), 0, False, False, 0, False)
-            _measure_subtree(&m, node)
+            links = w.read_block_text(node, &m)
             stripped = m.run.chars - m.run.leading - m.run.trailing if m.run.seen else 0
-            entity = m.entity
             scored = w.prose.has(node)
-            if entity:
+            if m.entity:  # an entity's text lives elsewhere: read in Python
                 w.read(node, d - 1, scored)
             elif stripped >= min_chars and m.normalized >= min_chars:
-                links = _link_chars(node, &entity)
-                if entity:
-                    w.read(node, d - 1, scored)
-                else:
-                    text, folded = w.texts(node, m.utf8_bytes)
-                    w.credit(d - 1, scored, elementFactory(w.doc, node), text, stripped, links, links, folded)
+                w.credit(d - 1, scored, elementFactory(w.doc, node),
+                         PyUnicode_DecodeUTF8(w.text.data, w.text.size, NULL), stripped, links, links,
+                         PyUnicode_DecodeUTF8(w.folded.data, w.folded.size, NULL))
         elif holder_names.has(node):
             own = _own_text_chars(node)
             if own >= min_chars or (own == 0 and _has_child(node, wrapper_names)
