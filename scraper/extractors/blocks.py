@@ -76,6 +76,16 @@ def _all_stoplists() -> list[frozenset[str]]:
     return [stoplist(name) for name in sorted(justext.get_stoplists())]
 
 
+@lru_cache(maxsize=1)
+def _stoplists_of_word() -> dict[str, tuple[int, ...]]:
+    """Each stopword → the places (in ``_all_stoplists``) of the stoplists that hold it."""
+    holders: dict[str, list[int]] = {}
+    for i, words in enumerate(_all_stoplists()):
+        for word in words:
+            holders.setdefault(word, []).append(i)
+    return {word: tuple(places) for word, places in holders.items()}
+
+
 def _most_common(words: Counter) -> list[str]:
     """The words, most frequent first, ties in their first order: ``most_common()``'s order
     (``heapq.nlargest`` is ``sorted(..., reverse=True)`` cut, stable alike), sorted in C."""
@@ -92,14 +102,18 @@ def stopwords_for(language: str | None, words: Counter) -> frozenset[str]:
         top = frequent[:50]
         if not top or sum(w in listed for w in top) >= MIN_STOPLIST_HITS:
             return listed
-    top = frequent[:100]
     # Most hits wins, ties to the first name in order; too few hits is no language with a
     # stoplist (Chinese, Japanese): then blocks are judged by length and links alone.
-    # The top words are distinct (Counter keys): the stoplist's hits among them are one set
-    # intersection, in C, for each of the fifty-odd stoplists.
-    hits, _, best = max(((len(words_.intersection(top)), -i, words_) for i, words_ in enumerate(_all_stoplists())),
-                        default=(0, 0, frozenset()), key=lambda item: item[:2])
-    return best if hits >= MIN_STOPLIST_HITS else frozenset()
+    # The top words are distinct (Counter keys): each stoplist's hits among them are counted
+    # from the stoplists each word is in, one look-up a word.
+    stoplists = _all_stoplists()
+    hits = [0] * len(stoplists)
+    places = _stoplists_of_word()
+    for word in frequent[:100]:
+        for i in places.get(word, ()):
+            hits[i] += 1
+    most, best = max(((count, -i) for i, count in enumerate(hits)), default=(0, 0))
+    return stoplists[-best] if most >= MIN_STOPLIST_HITS else frozenset()
 
 
 def page_blocks(text_blocks: list[TextBlock], skip: Callable[[TextBlock], bool] = lambda block: False) -> list[Block]:
