@@ -374,11 +374,28 @@ def paragraphs(el: etree._Element, skip: Iterable[etree._Element] = ()) -> list[
     """The element's text as paragraphs: one per block element, ``<br>`` kept as a newline, and
     a blank line (``<br><br>``) starting a new paragraph, as the stored text separates them. A
     data table's row is one paragraph, its cells apart; a code block keeps its lines, and is
-    one paragraph however many blank lines it holds."""
+    one paragraph however many blank lines it holds.
+
+    The pieces (``_pieces``) joined as ``_join_pieces`` joins them, in one walk
+    (``walk.text_paragraphs``, compiled where it could be built: ``paragraphs_by_pieces`` is the
+    rule as written, and tests/test_walk.py holds the two to the same paragraphs)."""
+    from .extractors.walk import text_paragraphs  # here: the extractors import this module
+    tables: dict[int, tuple[etree._Element, bool]] = {}
+    return text_paragraphs(el, skip, lambda cell: _in_data_table(cell, tables), SKIP_TAGS, BLOCK_TAGS, CELL_TAGS,
+                           LINE_BREAK, CODE_LINE_BREAK, _join_pieces)
+
+
+def paragraphs_by_pieces(el: etree._Element, skip: Iterable[etree._Element] = ()) -> list[str]:
+    """``paragraphs``, its pieces joined here."""
+    return _join_pieces(_pieces(el, list(skip)))
+
+
+def _join_pieces(pieces: list[str | object | None]) -> list[str]:
+    """Pieces as paragraphs: each block's text cleaned (``_clean``), then split at its blank lines."""
     out: list[str] = []
     buf: list[str] = []
     blank_line = True  # nothing but spaces since the last line break
-    for piece in _pieces(el, list(skip)):
+    for piece in pieces:
         if piece is None:
             if buf:
                 out.append(_clean(buf))

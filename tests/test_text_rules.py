@@ -77,7 +77,7 @@ def test_clean_and_collapse_fold_real_pages_as_the_regexes_do(monkeypatch):
     clean = text._clean
     monkeypatch.setattr(text, "_clean", checked_clean)
     for root in roots:
-        text.paragraphs(root)
+        text.paragraphs_by_pieces(root)  # the rule as written: the compiled walk joins the pieces itself
         for node in root.iter():
             for value in (node.text, node.tail):
                 if value and text.collapse(value) != text._ANY_SPACE.sub(" ", value).strip():
@@ -217,6 +217,30 @@ def test_furniture_names_are_decided_as_the_patterns_decide_them():
               or regions._furniture_name.__wrapped__(name) != regions._furniture_name_by_patterns(name)]
     assert not differ[:5]
     assert sum(map(regions.names_furniture_word, names)) > 1000
+
+
+def _class_strings(roots) -> list[str]:
+    """Every class string and id of every element of the pages, whole."""
+    found: set[str] = set()
+    for root in roots:
+        for el in root.iter():
+            if isinstance(el.tag, str):
+                found.update(value for value in (el.get("class"), el.get("id")) if value)
+    return sorted(found)
+
+
+def test_class_strings_the_first_search_passes_over_name_no_comment_area():
+    """``_MAYBE_COMMENT_AREA`` only passes over strings whose names each say no to."""
+    from scraper.extractors import body
+    strings = _class_strings(_real_pages_or_skip())
+    strings += _EDGE_NAMES + [f"{a} {b}" for a in _EDGE_NAMES for b in ("x", "\tSHARE", "\u00a0ad")] + ["a\nshare"]
+    assert len(strings) > 20_000
+    differ = [label for label in strings
+              if body._comment_area_label.__wrapped__(label)
+              != any(body._comment_area_name.__wrapped__(n) for n in label.split())]
+    assert not differ[:5]
+    passed_over = [label for label in strings if body._MAYBE_COMMENT_AREA.search(label) is None]
+    assert len(passed_over) > len(strings) / 2  # most: what the search is for
 
 
 @pytest.mark.parametrize("name, furniture", [

@@ -47,7 +47,7 @@ def test_index_walk_holds_the_same_elements_as_the_python_walk():
         assert len(held) > 0, path.name
 
 
-def test_block_candidates_leave_out_only_what_the_body_analysis_passes_over(monkeypatch):
+def test_block_candidates_leave_out_only_what_the_body_analysis_passes_over():
     left_out = 0
     for path in _real_pages():
         root = parse_html(gzip.open(path).read())
@@ -56,13 +56,6 @@ def test_block_candidates_leave_out_only_what_the_body_analysis_passes_over(monk
         compiled, python = walk.block_candidates(*args), walk.block_candidates_python(*args)
         assert set(compiled) <= set(python) and compiled == [el for el in python if el in set(compiled)]
         left_out += len(python) - len(compiled)
-        analysis = BodyAnalysis(Page(root, "https://example.invalid/"))
-        with monkeypatch.context() as patch:
-            patch.setattr(body, "block_texts", walk.block_texts_python)
-            slow = BodyAnalysis(Page(root, "https://example.invalid/"))
-        assert [(b.element, b.text, b.link_chars) for b in analysis.text_blocks] == \
-               [(b.element, b.text, b.link_chars) for b in slow.text_blocks], path.name
-        assert analysis._size == slow._size and analysis._dense == slow._dense, path.name
     assert left_out > 0  # the walk does leave elements out: it is not the Python list again
 
 
@@ -202,6 +195,85 @@ def test_attribute_holders_are_the_elements_the_python_walk_finds():
                                       ("div", "class", ("comment", "post"))):
             compiled = walk.attribute_holders(root, tag, attribute, words)
             assert compiled == walk.attribute_holders_python(root, tag, attribute, words), (path.name, words)
+            found += len(compiled)
+    assert found > 0
+
+
+# -- body analysis walks --------------------------------------------------------------------
+def _analysis_read(analysis: BodyAnalysis, root) -> tuple:
+    """What a body analysis found, by element: its blocks, each element's size, the scores in order."""
+    return ([tuple(block) for block in analysis.text_blocks], [analysis.content_size(el) for el in root.iter()],
+            [(analysis._nodes[key], score) for key, score in analysis._dense.items()])
+
+
+def test_body_blocks_credit_what_the_python_walk_credits(monkeypatch):
+    credited = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        fast = _analysis_read(BodyAnalysis(Page(root, "https://example.invalid/")), root)
+        with monkeypatch.context() as patch:
+            patch.setattr(body, "body_blocks", walk.body_blocks_python)
+            patch.setattr(body, "node_key", walk.node_key_python)
+            slow = _analysis_read(BodyAnalysis(Page(root, "https://example.invalid/")), root)
+        assert fast[0] == slow[0], path.name  # the same blocks: elements, text, links, furniture, folded text
+        assert fast[1] == slow[1], path.name  # the same size of every element
+        assert fast[2] == slow[2], path.name  # the same scores, in the same order (ties go to the first)
+        credited += sum(1 for size in fast[1] if size)
+    assert credited > 0
+
+
+def test_judged_link_walk_finds_what_the_furniture_rule_finds():
+    found = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        container = root.find("body")
+        args = (regions.TAGS_JUDGED_BY_NAME, regions.ATTRIBUTES_JUDGED, body.LINK_LIST_TAGS, body.LINK_LIST_MAX_CHARS,
+                body.LINK_SHARE)
+        compiled = walk.judged_link_walk(container, body._is_furniture, body._furniture_or_comment_label,
+                                         body._furniture_or_comment_id, body._FURNITURE_OR_COMMENT_NAMES, *args)
+        assert compiled == walk.link_walk_python(container, body._is_furniture, *args), path.name
+        found += len(compiled)
+    assert found > 0
+
+
+def test_text_paragraphs_are_the_pieces_joined_in_python():
+    marks = (text.SKIP_TAGS, text.BLOCK_TAGS, text.CELL_TAGS, text.LINE_BREAK, text.CODE_LINE_BREAK)
+    read = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        content = root.find("body") if root.find("body") is not None else root
+        # the whole page, its content less furniture (as the body's paragraphs read it), its tables, code and lists
+        targets = [(root, []), (content, []), (content, body.not_content_within(content))]
+        targets += [(el, []) for el in root.iter("table", "pre", "ul", "blockquote")]
+        for el, skip in targets:
+            compiled_tables, python_tables = {}, {}
+            compiled = walk.text_paragraphs(el, skip, lambda cell: text._in_data_table(cell, compiled_tables), *marks,
+                                            text._join_pieces)
+            python = text._join_pieces(walk.text_pieces_python(
+                el, skip, lambda cell: text._in_data_table(cell, python_tables), *marks))
+            assert compiled == python, path.name
+            read += len(compiled)
+    assert read > 0
+
+
+@pytest.mark.parametrize("markup", [
+    "<div>a <br> b<br><br>c</div>", "<div><br>a<br></div>", "<pre>x\n\n  y\n</pre>", "<pre>\n\n</pre>",
+    "<p>one\u00a0\u2003two\u2028three</p><p> </p>", "<div>a<pre>b\n c</pre>d</div>",
+    "<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>", "<div>x<!-- c -->y<script>z</script>w</div>",
+    "<ul><li>one<br> <br>two</li><li></li></ul>", "<p>\u00e9t\u00e9 \U0001F600 \u3000 fin</p>",
+])
+def test_text_paragraphs_of_edge_cases(markup):
+    root = parse_html(f"<html><body>{markup}</body></html>")
+    assert text.paragraphs(root) == text.paragraphs_by_pieces(root)
+
+
+def test_labelled_within_finds_what_the_python_walk_finds():
+    found = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        for rule in (body._standfirst_label, lambda label: bool(label) and "content" in label):
+            compiled = walk.labelled_within(root, rule)
+            assert compiled == walk.labelled_within_python(root, rule), path.name
             found += len(compiled)
     assert found > 0
 

@@ -962,3 +962,668 @@ def attributes_present(_Element root, names):
                 continue
         node = _after(node, top)
     return [name for name, present in zip(wanted.texts, seen) if present]
+
+
+# -- body analysis walks --------------------------------------------------------------------
+from cpython.unicode cimport PyUnicode_DecodeUTF8
+from libc.stdlib cimport free, malloc, realloc
+from libc.string cimport memcmp
+
+
+cdef inline bint _named(tree.xmlNode* node, const char* name) noexcept:
+    return node.ns is NULL and strcmp(<const char*>node.name, name) == 0
+
+
+cdef class _Words:
+    """ASCII words as C strings, for comparing with a part of a libxml2 string."""
+    cdef list encoded
+    cdef const char** words
+    cdef Py_ssize_t* lengths
+    cdef Py_ssize_t count
+
+    def __cinit__(self, words):
+        self.encoded = [word.encode("ascii") for word in words]
+        self.count = len(self.encoded)
+        self.words = <const char**>malloc(max(1, self.count) * sizeof(const char*))
+        self.lengths = <Py_ssize_t*>malloc(max(1, self.count) * sizeof(Py_ssize_t))
+        if self.words is NULL or self.lengths is NULL:
+            raise MemoryError()
+        cdef Py_ssize_t i
+        for i in range(self.count):
+            self.words[i] = <bytes>self.encoded[i]
+            self.lengths[i] = len(<bytes>self.encoded[i])
+
+    def __dealloc__(self):
+        free(self.words)
+        free(self.lengths)
+
+    cdef bint holds(self, const char* part, Py_ssize_t size) noexcept:
+        """``part[:size]`` is one of the words."""
+        cdef Py_ssize_t i
+        for i in range(self.count):
+            if self.lengths[i] == size and memcmp(self.words[i], part, size) == 0:
+                return True
+        return False
+
+    cdef bint within(self, const char* text) noexcept:
+        """One of the words is in ``text``."""
+        cdef Py_ssize_t i
+        for i in range(self.count):
+            if strstr(text, self.words[i]) is not NULL:
+                return True
+        return False
+
+
+cdef inline bint _is_ascii_space(unsigned char c) noexcept:
+    """``str.isspace`` of an ASCII character: where ``str.split()`` splits."""
+    return c == 32 or 9 <= c <= 13 or 28 <= c <= 31
+
+
+cdef inline bint _is_part_edge(char c) noexcept:
+    return c == b"-"[0] or c == b"_"[0]
+
+
+cdef class _PlainNames:
+    """Class strings (and ids) a name rule surely says no to, told in C: ASCII, no upper-case
+    letter, none of ``needles`` in them, and each name (``str.split()``'s) with a first part (up
+    to its first "-" or "_") not among ``firsts`` and a last part (after its last) not among
+    ``lasts``. Which those are is the rule's to say (``regions.furniture_name_parts``)."""
+    cdef _Words firsts, lasts, needles
+
+    def __cinit__(self, firsts, lasts, needles):
+        self.firsts, self.lasts, self.needles = _Words(firsts), _Words(lasts), _Words(needles)
+
+    cdef bint plain(self, tree.xmlAttr* attr) noexcept:
+        cdef tree.xmlNode* value = attr.children
+        if value is NULL or value.next is not NULL or value.type != tree.XML_TEXT_NODE or value.content is NULL:
+            return False  # a value lxml joins from several nodes: the rule reads it
+        cdef const unsigned char* text = <const unsigned char*>value.content
+        cdef const unsigned char* at = text
+        cdef const unsigned char* start
+        cdef const unsigned char* edge
+        while at[0]:
+            if at[0] >= 0x80 or b"A"[0] <= at[0] <= b"Z"[0]:
+                return False
+            at += 1
+        if self.needles.within(<const char*>text):
+            return False
+        at = text
+        while True:
+            while at[0] and _is_ascii_space(at[0]):
+                at += 1
+            if not at[0]:
+                return True
+            start = at
+            while at[0] and not _is_ascii_space(at[0]):
+                at += 1
+            edge = start
+            while edge < at and not _is_part_edge(edge[0]):
+                edge += 1
+            if self.firsts.holds(<const char*>start, edge - start):
+                return False
+            edge = at
+            while edge > start and not _is_part_edge((edge - 1)[0]):
+                edge -= 1
+            if self.lasts.holds(<const char*>edge, at - edge):
+                return False
+
+
+cdef class _Judge:
+    """A furniture rule asked in C: ``rule`` of the element where its tag (``by_tag``, or a name
+    with an upper-case letter) or an attribute of ``by_attribute`` other than one class and one
+    id can decide; else ``label_rule`` of its class or ``id_rule`` of its id, each decided once
+    a walk, and not asked of a class or id ``plain`` names plain; no for an element with
+    neither."""
+    cdef _Document doc
+    cdef object rule, label_rule, id_rule
+    cdef _Names by_tag, by_attribute
+    cdef _PlainNames plain
+    cdef dict labels, ids
+
+    cdef int setup(self, _Document doc, rule, label_rule, id_rule, by_tag, by_attribute, plain_names) except -1:
+        self.doc, self.rule, self.label_rule, self.id_rule = doc, rule, label_rule, id_rule
+        self.by_tag, self.by_attribute = _Names(by_tag), _Names(by_attribute)
+        self.plain = _PlainNames(*plain_names)
+        self.labels, self.ids = {}, {}
+        return 0
+
+    cdef bint judge(self, tree.xmlNode* node) except -1:
+        cdef tree.xmlAttr* attr = node.properties
+        cdef tree.xmlAttr* label = NULL
+        cdef tree.xmlAttr* ident = NULL
+        cdef bint other = self.by_tag.has(node) or _has_upper(<const char*>node.name)
+        while attr is not NULL and not other:
+            if attr.ns is NULL and self.by_attribute.named(<const char*>attr.name):
+                if label is NULL and strcmp(<const char*>attr.name, b"class") == 0:
+                    label = attr
+                elif ident is NULL and strcmp(<const char*>attr.name, b"id") == 0:
+                    ident = attr
+                else:  # any other attribute it reads, or one read twice: the whole rule decides
+                    other = True
+            attr = attr.next
+        if other:
+            return bool(self.rule(elementFactory(self.doc, node)))
+        if (label is not NULL and not self.plain.plain(label)
+                and _decided(self.labels, self.label_rule, attributeValue(node, label))):
+            return True
+        return (ident is not NULL and not self.plain.plain(ident)
+                and _decided(self.ids, self.id_rule, attributeValue(node, ident)))
+
+
+cdef inline bint _decided(dict known, rule, str name) except -1:
+    decision = known.get(name)
+    if decision is None:
+        decision = known[name] = bool(rule(name))
+    return decision is True
+
+
+cdef _Judge _judge(_Document doc, rule, label_rule, id_rule, by_tag, by_attribute, plain_names):
+    cdef _Judge judge = _Judge()
+    judge.setup(doc, rule, label_rule, id_rule, by_tag, by_attribute, plain_names)
+    return judge
+
+
+cdef class _JudgedLinkWalk(_LinkWalk):
+    """``_LinkWalk`` with its furniture rule asked through a ``_Judge``."""
+    cdef _Judge judging
+
+    cdef bint _furniture(self, tree.xmlNode* node) except -1:
+        if self.judging.judge(node):
+            self.skip.append(elementFactory(self.doc, node))
+            return True
+        return False
+
+
+def judged_link_walk(_Element container, is_furniture, label_rule, id_rule, plain_names, judged_by_tag,
+                     judged_by_attribute, link_lists, Py_ssize_t max_chars, double share):
+    """``walk.judged_link_walk_python``'s twin: ``link_walk`` with ``is_furniture`` asked as a
+    ``_Judge`` asks it: ``label_rule`` of a class, ``id_rule`` of an id, each once a walk and
+    not of a plain one (``plain_names``: firsts, lasts, needles), where no other attribute
+    ``is_furniture`` reads is there."""
+    cdef _JudgedLinkWalk walker = _JudgedLinkWalk()
+    cdef Py_ssize_t text = 0, links = 0
+    walker.doc, walker.is_furniture, walker.skip = container._doc, is_furniture, []
+    walker.judging = _judge(container._doc, is_furniture, label_rule, id_rule, judged_by_tag, judged_by_attribute,
+                            plain_names)
+    walker.link_lists = _Names(link_lists)
+    walker.max_chars, walker.share = max_chars, share
+    walker.walk(container._c_node, False, &text, &links)
+    return walker.skip
+
+
+def node_key(_Element el):
+    """The key of ``el`` in what ``body_blocks`` returns: its node's address."""
+    return <size_t>el._c_node
+
+
+cdef struct _Buffer:
+    char* data
+    Py_ssize_t size, capacity
+
+
+cdef int _reserve(_Buffer* b, Py_ssize_t more) except -1:
+    cdef Py_ssize_t capacity
+    cdef char* grown
+    if b.size + more > b.capacity:
+        capacity = max(2 * b.capacity, b.size + more, 256)
+        grown = <char*>realloc(b.data, capacity)
+        if grown is NULL:
+            raise MemoryError()
+        b.data, b.capacity = grown, capacity
+    return 0
+
+
+# The state of an element on the walk's stack, as the climbs from blocks below it found it.
+cdef enum _Reach:
+    UNREACHED, REACHED, FURNITURE, CLIMB_END  # CLIMB_END: <body> or <html>, where every climb stops
+
+
+cdef struct _Level:
+    tree.xmlNode* node
+    _Reach reach
+    bint in_link              # a link from here up to the climb's end
+    tree.xmlNode* furniture   # the furniture the climb from here stops at (NULL: none)
+    double size               # prose credited here and passed up from below
+    double dense              # the readability score
+    bint scored               # in ``dense`` (with 0.0 too)
+
+
+cdef class _BodyWalk:
+    """The state of one ``body_blocks`` walk: the stack of the walk's node and its ancestors,
+    each with what the climbs from blocks below it found."""
+    cdef _Document doc
+    cdef _Level* levels
+    cdef Py_ssize_t depth, capacity
+    cdef _Judge judging
+    cdef _Names prose
+    cdef object read_block, text_block
+    cdef list blocks
+    cdef dict sizes, dense, nodes
+    cdef _Buffer text, folded  # a block's text and its folded text, read into these
+
+    def __dealloc__(self):
+        free(self.levels)
+        free(self.text.data)
+        free(self.folded.data)
+
+    cdef Py_ssize_t read_block_text(self, tree.xmlNode* top, _Measure* m) except -1:
+        """In one pass below ``top``: its text measured onto ``m`` (``_measure_subtree``), read
+        into ``self.text`` and, folded, into ``self.folded`` (``_subtree_texts``); and its link
+        characters (``_link_chars``: a text's characters once for each link above it, ``top``
+        included), which it returns."""
+        cdef Py_ssize_t links = 0, link_depth = _is_link(top), size, chars
+        cdef bint space_pending = False
+        cdef const unsigned char* s
+        cdef const unsigned char* character
+        cdef Py_UCS4 cp
+        cdef tree.xmlNode* node = top.children
+        self.text.size = self.folded.size = 0
+        while node is not NULL:
+            if _is_text(node):
+                if node.content is not NULL:
+                    size = strlen(<const char*>node.content)
+                    _reserve(&self.text, size)
+                    _reserve(&self.folded, size + 1)
+                    memcpy(self.text.data + self.text.size, node.content, size)
+                    self.text.size += size
+                    m.utf8_bytes += size
+                    chars = m.run.chars
+                    s = <const unsigned char*>node.content
+                    while s[0]:
+                        character = s
+                        cp = _decode(&s)
+                        m.run.chars += 1
+                        if cp == 32 or cp == 9 or cp == 10 or cp == 13:
+                            m.space_pending = m.normalized_seen
+                        else:
+                            m.normalized += 1 + m.space_pending
+                            m.normalized_seen, m.space_pending = True, False
+                        if Py_UNICODE_ISSPACE(cp):
+                            if m.run.seen:
+                                m.run.trailing += 1
+                            else:
+                                m.run.leading += 1
+                            space_pending = self.folded.size > 0
+                            continue
+                        m.run.seen, m.run.trailing = True, 0
+                        if space_pending:
+                            self.folded.data[self.folded.size] = b" "[0]
+                            self.folded.size += 1
+                            space_pending = False
+                        memcpy(self.folded.data + self.folded.size, character, s - character)
+                        self.folded.size += s - character
+                    links += (m.run.chars - chars) * link_depth
+            elif node.type == tree.XML_ENTITY_REF_NODE:
+                m.entity = True
+            elif node.type == tree.XML_ELEMENT_NODE and node.children is not NULL:
+                link_depth += _is_link(node)
+                node = node.children
+                continue
+            while node is not top and node.next is NULL:  # all below the parent done: leave it
+                node = node.parent
+                if node is not top:
+                    link_depth -= _is_link(node)
+            if node is top:
+                break
+            node = node.next
+        return links
+
+    cdef int push(self, tree.xmlNode* node) except -1:
+        cdef _Level* grown
+        if self.depth == self.capacity:
+            self.capacity = max(64, 2 * self.capacity)
+            grown = <_Level*>realloc(self.levels, self.capacity * sizeof(_Level))
+            if grown is NULL:
+                raise MemoryError()
+            self.levels = grown
+        self.levels[self.depth] = _Level(node, UNREACHED, False, NULL, 0.0, 0.0, False)
+        self.depth += 1
+        return 0
+
+    cdef int pop(self) except -1:
+        """The top element is done: its size and score are whole; its size passes up its climb."""
+        self.depth -= 1
+        cdef _Level* level = &self.levels[self.depth]
+        cdef size_t key = <size_t>level.node
+        if level.reach == REACHED or level.reach == FURNITURE:
+            if level.size != 0.0:
+                self.sizes[key] = level.size
+            if level.reach == REACHED and self.depth > 0 and self.levels[self.depth - 1].reach != CLIMB_END:
+                self.levels[self.depth - 1].size += level.size
+        if level.scored:
+            self.dense[key] = level.dense
+        return 0
+
+    cdef int reach(self, Py_ssize_t start) except -1:
+        """The climb from the element at ``start``: each element up to the first furniture
+        (included) or <body> (excluded) judged, where no earlier climb has."""
+        cdef Py_ssize_t i = start, k
+        cdef _Level* level
+        cdef _Level* above
+        while i >= 0 and self.levels[i].reach == UNREACHED:
+            level = &self.levels[i]
+            if _named(level.node, b"body") or _named(level.node, b"html"):
+                level.reach = CLIMB_END
+                break
+            if self.judging.judge(level.node):
+                level.reach, level.in_link, level.furniture = FURNITURE, _is_link(level.node), level.node
+                break
+            i -= 1
+        for k in range(i + 1, start + 1):  # judged, and no furniture: they take the climb above them
+            level = &self.levels[k]
+            level.reach, level.in_link, level.furniture = REACHED, _is_link(level.node), NULL
+            if k > 0:
+                above = &self.levels[k - 1]
+                if above.reach != CLIMB_END:
+                    level.in_link = level.in_link or above.in_link
+                    level.furniture = above.furniture
+        return 0
+
+    cdef int credit(self, Py_ssize_t start, bint scored, el, str text, Py_ssize_t size, Py_ssize_t links,
+                    Py_ssize_t own_links, folded) except -1:
+        """A block's prose to the climb from ``start`` (its parent's level, or its own), and the
+        block to the text blocks; to the readability score too where ``scored`` (prose, or a
+        holder of its own)."""
+        cdef double weight = max(0.0, <double>(size - 2 * links))
+        cdef double share = 1.0
+        cdef Py_ssize_t i, end
+        cdef bint in_link = False
+        cdef tree.xmlNode* furniture = NULL
+        cdef _Level* level
+        if start >= 0:
+            self.reach(start)
+            level = &self.levels[start]
+            if level.reach != CLIMB_END:
+                level.size += weight
+                in_link, furniture = level.in_link, level.furniture
+                if scored:
+                    i, end = start, max(start - 4, -1)
+                    while i > end and self.levels[i].reach != CLIMB_END:
+                        level = &self.levels[i]
+                        if not level.scored:
+                            level.scored = True
+                            self.dense[<size_t>level.node] = 0.0  # its place in the order of first credits
+                            self.nodes[<size_t>level.node] = elementFactory(self.doc, level.node)
+                        level.dense += weight * share
+                        share /= 2
+                        if level.reach == FURNITURE:
+                            break
+                        i -= 1
+        self.blocks.append(tuple.__new__(self.text_block, (
+            el, text, len(text) if in_link else own_links,
+            None if furniture is NULL else elementFactory(self.doc, furniture), folded)))
+        return 0
+
+    cdef int read(self, tree.xmlNode* node, Py_ssize_t start, bint scored) except -1:
+        """A block the rules read in Python (a holder of its own text, a block with an entity)."""
+        el = elementFactory(self.doc, node)
+        found = self.read_block(el)
+        if found is not None:
+            text, size, links, own_links = found
+            self.credit(start, scored, el, text, size, links, own_links, None)
+        return 0
+
+
+def body_blocks(_Element root, blocks, own_text_holders, wrappers, blocks_below, Py_ssize_t min_chars,
+                Py_ssize_t wrapped_min_chars, prose_tags, read_block, is_furniture, label_rule, id_rule, plain_names,
+                judged_by_tag, judged_by_attribute, text_block):
+    """``walk.body_blocks_python``'s twin: one walk of libxml2's tree, the climbs kept on its
+    stack; Python is asked only for the furniture rule where a ``_Judge`` asks it, and for the
+    blocks ``read_block`` reads: of the holders, only those with ``min_chars`` of their own
+    text, or with none but a ``wrappers`` child, no descendant of ``blocks_below`` and
+    ``wrapped_min_chars`` of text (stripped)."""
+    cdef _Names block_names = _Names(blocks), holder_names = _Names(own_text_holders)
+    cdef _Names wrapper_names = _Names(wrappers), below_names = _Names(blocks_below)
+    cdef Py_ssize_t own
+    cdef _BodyWalk w = _BodyWalk()
+    cdef tree.xmlNode* top = root._c_node
+    cdef tree.xmlNode* node
+    cdef tree.xmlNode* next_node
+    cdef list ancestors = []
+    cdef _Measure m
+    cdef Py_ssize_t stripped, links, d
+    cdef bint entity, scored
+    w.doc, w.levels, w.depth, w.capacity = root._doc, NULL, 0, 0
+    w.judging = _judge(root._doc, is_furniture, label_rule, id_rule, judged_by_tag, judged_by_attribute, plain_names)
+    w.prose, w.read_block, w.text_block = _Names(prose_tags), read_block, text_block
+    w.blocks, w.sizes, w.dense, w.nodes = [], {}, {}, {}
+    w.text, w.folded = _Buffer(NULL, 0, 0), _Buffer(NULL, 0, 0)
+    node = top.parent  # the climbs go on above ``root``
+    while node is not NULL and node.type == tree.XML_ELEMENT_NODE:
+        ancestors.append(<size_t>node)
+        node = node.parent
+    for d in range(len(ancestors) - 1, -1, -1):
+        w.push(<tree.xmlNode*><size_t>ancestors[d])
+    node = top
+    while True:
+        w.push(node)
+        d = w.depth - 1
+        if block_names.has(node):
+            m = _Measure(_Run(0, 0, 0, False), 0, False, False, 0, False)
+            links = w.read_block_text(node, &m)
+            stripped = m.run.chars - m.run.leading - m.run.trailing if m.run.seen else 0
+            scored = w.prose.has(node)
+            if m.entity:  # an entity's text lives elsewhere: read in Python
+                w.read(node, d - 1, scored)
+            elif stripped >= min_chars and m.normalized >= min_chars:
+                w.credit(d - 1, scored, elementFactory(w.doc, node),
+                         PyUnicode_DecodeUTF8(w.text.data, w.text.size, NULL), stripped, links, links,
+                         PyUnicode_DecodeUTF8(w.folded.data, w.folded.size, NULL))
+        elif holder_names.has(node):
+            own = _own_text_chars(node)
+            if own >= min_chars or (own == 0 and _has_child(node, wrapper_names)
+                                    and not _has_descendant(node, below_names)
+                                    and _stripped_text_reaches(node, wrapped_min_chars)):
+                w.read(node, d, True)
+        next_node = _next_element(node.children)
+        if next_node is not NULL:
+            node = next_node
+            continue
+        while True:  # below ``node`` all done: on to the next element, up as far as it takes
+            w.pop()
+            if node is top:
+                break
+            next_node = _next_element(node.next)
+            if next_node is not NULL:
+                break
+            node = node.parent
+        if node is top:
+            break
+        node = next_node
+    while w.depth > 0:
+        w.pop()
+    return w.blocks, w.sizes, w.dense, w.nodes
+
+
+cdef bint _has_descendant(tree.xmlNode* top, _Names names) noexcept:
+    """An element below ``top`` of one of ``names`` (as ``iterdescendants(*names)`` finds)."""
+    cdef tree.xmlNode* node = top.children
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            if names.has(node):
+                return True
+            if node.children is not NULL:
+                node = node.children
+                continue
+        node = _after(node, top)
+    return False
+
+
+cdef bint _stripped_text_reaches(tree.xmlNode* top, Py_ssize_t enough) noexcept:
+    """``len(text_content().strip()) >= enough`` below ``top``; yes where an entity reference
+    keeps the text elsewhere."""
+    cdef _Measure m = _Measure(_Run(0, 0, 0, False), 0, False, False, 0, False)
+    _measure_subtree(&m, top)
+    return m.entity or (m.run.chars - m.run.leading - m.run.trailing if m.run.seen else 0) >= enough
+
+
+cdef inline tree.xmlNode* _next_element(tree.xmlNode* node) noexcept:
+    while node is not NULL and node.type != tree.XML_ELEMENT_NODE:
+        node = node.next
+    return node
+
+
+cdef class _Paragraphs(_Pieces):
+    """``_Pieces`` joined as they come, as ``text._join_pieces`` joins them: each line's white
+    space folded (``" ".join(line.split())``), lines one line break apart, an empty line (or a
+    block's edge) ending a paragraph. Read from libxml2's UTF-8 text, with no piece made."""
+    cdef _Buffer line       # the line being read, folded
+    cdef _Buffer paragraph  # the paragraph's lines before it, "\n" apart
+    cdef bint space_pending, blank_line  # white space after the line's last character; none since the last break
+    cdef list paragraphs
+
+    def __dealloc__(self):
+        free(self.line.data)
+        free(self.paragraph.data)
+
+    cdef int feed(self, const unsigned char* s) except -1:
+        """Text onto the line: white space (``str.isspace``) one space between characters; in
+        <pre>, a newline breaks the line."""
+        cdef const unsigned char* character
+        cdef Py_UCS4 cp
+        while s[0]:
+            character = s
+            cp = _decode(&s)
+            if cp == 10 and self.pre:
+                self.break_code_line()
+            elif Py_UNICODE_ISSPACE(cp):
+                self.space_pending = True
+            else:
+                _reserve(&self.line, 1 + (s - character))
+                if self.space_pending and self.line.size:
+                    self.line.data[self.line.size] = b" "[0]
+                    self.line.size += 1
+                memcpy(self.line.data + self.line.size, character, s - character)
+                self.line.size += s - character
+                self.space_pending = self.blank_line = False
+        return 0
+
+    cdef int feed_run(self, tree.xmlNode* node) except -1:
+        """The run of text nodes from ``node`` (``_text_run``'s), fed."""
+        while node is not NULL:
+            if node.type == tree.XML_TEXT_NODE or node.type == tree.XML_CDATA_SECTION_NODE:
+                if node.content is not NULL:
+                    self.feed(<const unsigned char*>node.content)
+            elif node.type != tree.XML_XINCLUDE_START and node.type != tree.XML_XINCLUDE_END:
+                break
+            node = node.next
+        return 0
+
+    cdef int end_line(self) except -1:
+        """The line onto the paragraph; an empty one ends it."""
+        if self.line.size:
+            _reserve(&self.paragraph, self.line.size + 1)
+            if self.paragraph.size:
+                self.paragraph.data[self.paragraph.size] = b"\n"[0]
+                self.paragraph.size += 1
+            memcpy(self.paragraph.data + self.paragraph.size, self.line.data, self.line.size)
+            self.paragraph.size += self.line.size
+            self.line.size = 0
+        else:
+            self.end_paragraph()
+        self.space_pending = False
+        return 0
+
+    cdef int end_paragraph(self) except -1:
+        if self.paragraph.size:
+            self.paragraphs.append(self.paragraph.data[:self.paragraph.size].decode("utf-8"))
+            self.paragraph.size = 0
+        return 0
+
+    cdef int break_line(self) except -1:  # a <br>
+        self.end_line()
+        self.blank_line = True
+        return 0
+
+    cdef int break_code_line(self) except -1:  # a newline in <pre>: no blank line in a code block
+        if not self.blank_line:
+            self.break_line()
+        return 0
+
+    cdef int block_edge(self) except -1:
+        self.end_line()
+        self.end_paragraph()
+        self.blank_line = True
+        return 0
+
+    cdef bint start(self, tree.xmlNode* node) except -1:
+        cdef bint is_pre
+        cdef _Kind kind = self.kind(node, &is_pre)
+        if kind == SKIPPED or self.skipped(node):
+            return False
+        if kind == BLOCK:
+            self.block_edge()
+        elif kind == CELL:
+            if self.in_data_table(elementFactory(self.doc, node)):
+                self.space_pending = True
+            else:
+                self.block_cells.add(<size_t>node)
+                self.block_edge()
+        elif kind == LINE:
+            self.break_line()
+        self.pre += is_pre
+        self.feed_run(node.children)
+        return True
+
+    cdef int end(self, tree.xmlNode* node) except -1:
+        cdef bint is_pre, skipped
+        cdef _Kind kind
+        if node.type == tree.XML_ELEMENT_NODE:
+            kind, skipped = self.kind(node, &is_pre), self.skipped(node)
+            if (kind == BLOCK and not skipped) or (self.block_cells and <size_t>node in self.block_cells):
+                self.block_edge()
+            if is_pre and not skipped:
+                self.pre -= 1
+        if node is not self.top:
+            self.feed_run(node.next)
+        return 0
+
+
+def text_paragraphs(_Element el, skip, in_data_table, skip_tags, block_tags, cell_tags, line_break, code_line_break,
+                    join):
+    """``walk.text_paragraphs_python``'s twin: ``text_pieces`` joined in the one walk, as
+    ``join`` (``text._join_pieces``) joins them; ``line_break``, ``code_line_break`` and
+    ``join`` are not called."""
+    if el._c_node.type != tree.XML_ELEMENT_NODE:
+        return []
+    cdef _Paragraphs walker = _Paragraphs()
+    walker.doc, walker.top, walker.out, walker.pre = el._doc, el._c_node, None, 0
+    walker.skip = {<size_t>(<_Element>s)._c_node for s in skip}
+    walker.block_cells = set()
+    walker.in_data_table = in_data_table
+    walker.skip_tags, walker.block_tags, walker.cell_tags = _Names(skip_tags), _Names(block_tags), _Names(cell_tags)
+    walker.skip_set, walker.block_set, walker.cell_set = skip_tags, block_tags, cell_tags
+    walker.line = _Buffer(NULL, 0, 0)
+    walker.paragraph = _Buffer(NULL, 0, 0)
+    walker.space_pending, walker.blank_line, walker.paragraphs = False, True, []
+    walker.walk()
+    walker.block_edge()
+    return walker.paragraphs
+
+
+def labelled_within(_Element top, rule):
+    """``walk.labelled_within_python``'s twin: the elements at or below ``top`` in document
+    order whose class ``rule`` says yes to, each class string asked once; a Python proxy only
+    for those."""
+    cdef _Document doc = top._doc
+    cdef tree.xmlNode* root = top._c_node
+    cdef tree.xmlNode* node = root
+    cdef tree.xmlAttr* attr
+    cdef dict decided = {}
+    cdef list found = []
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            attr = node.properties
+            while attr is not NULL:
+                if attr.ns is NULL and strcmp(<const char*>attr.name, b"class") == 0:
+                    if _decided(decided, rule, attributeValue(node, attr)):
+                        found.append(elementFactory(doc, node))
+                    break  # the first such attribute is the one ``get`` reads
+                attr = attr.next
+            if node.children is not NULL:
+                node = node.children
+                continue
+        if node is root:
+            break
+        node = _after(node, root)
+    return found

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 
 from lxml import etree
 
@@ -30,6 +31,7 @@ STOPWORDS_HIGH = 0.32
 MAX_LINK_DENSITY = 0.2
 MAX_HEADING_DISTANCE = 200
 MIN_STOPLIST_HITS = 5  # of the page's 50 (declared language) or 100 most frequent words
+SAMPLE_CHARS = 4000  # of the long blocks' text, for the language check
 
 # The page's language code (``<html lang>``) → jusText's stoplist name.
 _STOPLIST_NAMES = {
@@ -46,7 +48,7 @@ _STOPLIST_NAMES = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """One text block: its text, how much of it is link text, the element that holds it."""
     text: str
@@ -68,29 +70,50 @@ def stoplist(name: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _all_stoplists() -> dict[str, frozenset[str]]:
+def _all_stoplists() -> list[frozenset[str]]:
+    """Every stoplist, in the order of their names."""
     import justext
-    return {name: stoplist(name) for name in justext.get_stoplists()}
+    return [stoplist(name) for name in sorted(justext.get_stoplists())]
+
+
+@lru_cache(maxsize=1)
+def _stoplists_of_word() -> dict[str, tuple[int, ...]]:
+    """Each stopword → the places (in ``_all_stoplists``) of the stoplists that hold it."""
+    holders: dict[str, list[int]] = {}
+    for i, words in enumerate(_all_stoplists()):
+        for word in words:
+            holders.setdefault(word, []).append(i)
+    return {word: tuple(places) for word, places in holders.items()}
+
+
+def _most_common(words: Counter) -> list[str]:
+    """The words, most frequent first, ties in their first order: ``most_common()``'s order
+    (``heapq.nlargest`` is ``sorted(..., reverse=True)`` cut, stable alike), sorted in C."""
+    return [w for w, _ in sorted(words.items(), key=itemgetter(1), reverse=True)]
 
 
 def stopwords_for(language: str | None, words: Counter) -> frozenset[str]:
     """The stoplist of the page's declared language, else of the language whose stopwords its
     most frequent words are (a page without ``lang``, or with a wrong one: the words tell)."""
     name = _STOPLIST_NAMES.get((language or "").split("-")[0].split("_")[0].lower())
+    frequent = _most_common(words)
     if name:
         listed = stoplist(name)
-        top = [w for w, _ in words.most_common(50)]
+        top = frequent[:50]
         if not top or sum(w in listed for w in top) >= MIN_STOPLIST_HITS:
             return listed
-    top = [w for w, _ in words.most_common(100)]
     # Most hits wins, ties to the first name in order; too few hits is no language with a
     # stoplist (Chinese, Japanese): then blocks are judged by length and links alone.
-    # The top words are distinct (Counter keys): the stoplist's hits among them are one set
-    # intersection, in C, for each of the fifty-odd stoplists.
-    hits, _, best = max(((len(words_.intersection(top)), -i, words_)
-                         for i, (_, words_) in enumerate(sorted(_all_stoplists().items()))),
-                        default=(0, 0, frozenset()), key=lambda item: item[:2])
-    return best if hits >= MIN_STOPLIST_HITS else frozenset()
+    # The top words are distinct (Counter keys): each stoplist's hits among them are counted
+    # from the stoplists each word is in, one look-up a word.
+    stoplists = _all_stoplists()
+    hits = [0] * len(stoplists)
+    places = _stoplists_of_word()
+    for word in frequent[:100]:
+        for i in places.get(word, ()):
+            hits[i] += 1
+    most, best = max(((count, -i) for i, count in enumerate(hits)), default=(0, 0))
+    return stoplists[-best] if most >= MIN_STOPLIST_HITS else frozenset()
 
 
 def page_blocks(text_blocks: list[TextBlock], skip: Callable[[TextBlock], bool] = lambda block: False) -> list[Block]:
@@ -98,14 +121,18 @@ def page_blocks(text_blocks: list[TextBlock], skip: Callable[[TextBlock], bool] 
     predecessor holds whole (a <p> in an <li>) is read once, and blocks ``skip`` names are
     left out."""
     found: list[Block] = []
+    append = found.append  # a loop over every block of the page: names read once
     previous = ""
     for block in text_blocks:
         if skip(block):
             continue
-        text = block.folded if block.folded is not None else " ".join(block.text.split())
+        element, full, link_chars, _furniture, text = block
+        if text is None:
+            text = " ".join(full.split())
         if text and text in previous:
             continue
-        found.append(Block(text, min(block.link_chars, len(text)), block.element, block.element.tag in _HEADINGS))
+        length = len(text)
+        append(Block(text, link_chars if link_chars < length else length, element, element.tag in _HEADINGS))
         previous = text
     return found
 
@@ -113,30 +140,28 @@ def page_blocks(text_blocks: list[TextBlock], skip: Callable[[TextBlock], bool] 
 def classify(blocks: list[Block], stopwords: frozenset[str]) -> list[Block]:
     """jusText's two steps: each block on its own (context-free), then short and near-good
     blocks by the good or bad blocks around them."""
-    for block in blocks:
-        if _needs_stopwords(block):  # only a long block without many links is judged by them
-            words = block.text.lower().split()  # jusText's words: split at spaces
-            block.stopword_density = (sum(map(stopwords.__contains__, words)) / len(words)) if words and stopwords else 0.0
-        block.kind = _context_free(block, bool(stopwords))
+    has_stoplist = bool(stopwords)
+    is_stopword = stopwords.__contains__
+    for block in blocks:  # every block of the page comes here: one loop, no call per block
+        text = block.text
+        length, links, copyright = len(text), block.link_chars, "©" in text
+        if length >= LENGTH_LOW and links <= MAX_LINK_DENSITY * length and not copyright:
+            words = text.lower().split()  # jusText's words: split at spaces
+            block.stopword_density = (sum(map(is_stopword, words)) / len(words)) if words and stopwords else 0.0
+        if (links / length if length else 1.0) > MAX_LINK_DENSITY or copyright:
+            block.kind = "bad"
+        elif length < LENGTH_LOW:
+            block.kind = "bad" if links else "short"
+        elif not has_stoplist or block.stopword_density >= STOPWORDS_HIGH:  # no stoplist (Chinese): length alone
+            block.kind = "good" if length > LENGTH_HIGH else "near-good"
+        else:
+            block.kind = "near-good" if block.stopword_density >= STOPWORDS_LOW else "bad"
     _context_sensitive(blocks)
     return blocks
 
 
 def _needs_stopwords(block: Block) -> bool:
     return len(block.text) >= LENGTH_LOW and block.link_chars <= MAX_LINK_DENSITY * len(block.text) and "©" not in block.text
-
-
-def _context_free(block: Block, has_stoplist: bool) -> str:
-    length = len(block.text)
-    if block.link_density > MAX_LINK_DENSITY or "©" in block.text:
-        return "bad"
-    if length < LENGTH_LOW:
-        return "bad" if block.link_chars else "short"
-    if not has_stoplist:  # a script without stopwords (Chinese, Japanese): length alone
-        return "good" if length > LENGTH_HIGH else "near-good"
-    if block.stopword_density >= STOPWORDS_HIGH:
-        return "good" if length > LENGTH_HIGH else "near-good"
-    return "near-good" if block.stopword_density >= STOPWORDS_LOW else "bad"
 
 
 def _context_sensitive(blocks: list[Block]) -> None:
@@ -177,24 +202,35 @@ def _context_sensitive(blocks: list[Block]) -> None:
 def _neighbours(kinds: list[str], counted: tuple[str, ...]) -> tuple[list[str], list[str]]:
     """For each block, the kind of the nearest block before it and after it whose kind is
     ``counted`` ("bad" past either end)."""
-    before, last = [], "bad"
+    before: list[str] = []
+    append, last = before.append, "bad"
     for kind in kinds:
-        before.append(last)
+        append(last)
         if kind in counted:
             last = kind
-    after, last = [], "bad"
+    after: list[str] = []
+    append, last = after.append, "bad"
     for kind in reversed(kinds):
-        after.append(last)
+        append(last)
         if kind in counted:
             last = kind
-    return before, after[::-1]
+    after.reverse()
+    return before, after
 
 
 def good_blocks(text_blocks: list[TextBlock], language: str | None,
                 skip: Callable[[TextBlock], bool] = lambda block: False) -> list[Block]:
     """The blocks jusText would keep: the page's main text by this strategy."""
     blocks = page_blocks(text_blocks, skip)
-    # The language check reads the words of the long blocks only: prose, not menus.
-    sample = " ".join(b.text for b in blocks if _needs_stopwords(b))[:4000].lower()
+    # The language check reads the words of the long blocks only: prose, not menus; the first
+    # 4,000 characters of them, joined by spaces (a block past those is not joined).
+    long_texts, joined = [], -1
+    for block in blocks:
+        if _needs_stopwords(block):
+            long_texts.append(block.text)
+            joined += 1 + len(block.text)
+            if joined >= SAMPLE_CHARS:
+                break
+    sample = " ".join(long_texts)[:SAMPLE_CHARS].lower()
     classify(blocks, stopwords_for(language, Counter(sample.split())))
     return [b for b in blocks if b.kind == "good"]

@@ -21,9 +21,9 @@ from lxml import html as lxml_html
 from ..text import SKIP_TAGS, drop_chrome, paragraphs
 from ..urls import host_of
 from .page import Page
-from .regions import (ATTRIBUTES_JUDGED, NAME_CACHE_SIZE, TAGS_JUDGED_BY_NAME, TERM_CLASS, in_widget, is_boilerplate,
-                      never_article_label)
-from .walk import block_texts, is_link, link_walk
+from .regions import (ATTRIBUTES_JUDGED, NAME_CACHE_SIZE, TAGS_JUDGED_BY_NAME, TERM_CLASS, furniture_label,
+                      furniture_name_parts, is_boilerplate, is_widget, never_article_label)
+from .walk import body_blocks, is_link, judged_link_walk, labelled_within, node_key
 from .walk import link_chars as _link_chars
 from .walk import normalized_length_below as _normalized_length_below
 
@@ -122,6 +122,12 @@ def is_comment_area(el: etree._Element) -> bool:
     return bool(label and _comment_area_label(label)) or bool(ident and _comment_area_name(ident))
 
 
+def _outside_content(el: etree._Element) -> bool:
+    """A widget (not holding the page's main content) or a comment area: what ``in_widget``
+    and ``_in_comment_area`` look for up the ancestors."""
+    return is_widget(el) or is_comment_area(el)
+
+
 def _in_comment_area(el: etree._Element) -> bool:
     node = el
     while node is not None and node.tag not in ("body", "html"):
@@ -135,7 +141,11 @@ def _in_comment_area(el: etree._Element) -> bool:
 def _comment_area_label(label: str) -> bool:
     """A class string with a comment area's name; every element of the content is asked, and
     class strings repeat within a page and across a site's pages: each is decided once."""
-    return any(_comment_area_name(name) for name in label.split())
+    return _MAYBE_COMMENT_AREA.search(label) is not None and any(_comment_area_name(name) for name in label.split())
+
+
+# Every name ``COMMENT_AREA_NAME`` finds holds one of these: a string without them names no comment area.
+_MAYBE_COMMENT_AREA = re.compile("comment|reviews", re.I)
 
 
 @lru_cache(maxsize=NAME_CACHE_SIZE)
@@ -153,15 +163,27 @@ class TextBlock(NamedTuple):
     folded: str | None = None  # its words one space apart, where the walk read them (else None)
 
 
-class _Climb(NamedTuple):
-    """The elements a block's prose is credited to: the one it starts from, then each ancestor
-    up to the first furniture (included) or <body> (excluded)."""
-    nodes: tuple[etree._Element, ...]
-    in_link: bool  # a link (``is_link``) among them
-    furniture: etree._Element | None  # the furniture it stopped at (None: it reached <body>)
-
-
-_NO_CLIMB = _Climb((), False, None)
+def _read_block(el: etree._Element) -> tuple[str, int, int, int] | None:
+    """A block the walk leaves to the rules here, ``(text, size, link characters, own link
+    characters)``, or None where it holds no block: a div's prose written straight into it (no
+    <p>), or wrapped prose read like a paragraph; a block tag the walk read no text of."""
+    if el.tag in _OWN_TEXT_HOLDERS:
+        size, links = _own_prose(el), 0
+        if size >= MIN_PARAGRAPH:
+            text, own_links = _own_text(el)
+        elif size == 0 and _wraps_prose(el):  # read like a paragraph, credited to the div too
+            text = el.text_content()
+            size, links = len(text.strip()), _link_chars(el)
+            own_links = links
+        else:
+            return None
+        return text, size, links, own_links
+    text = el.text_content()
+    size = len(text.strip())
+    if size >= MIN_PARAGRAPH and not _normalized_length_below(text, MIN_PARAGRAPH):
+        links = _link_chars(el)
+        return text, size, links, links
+    return None
 
 
 class BodyAnalysis:
@@ -169,118 +191,43 @@ class BodyAnalysis:
 
     def __init__(self, page: Page):
         self.page = page
-        self._size: dict[int, float] = {}    # prose below an element, furniture between excluded
-        self._dense: dict[int, float] = {}   # readability score: parent 1, grandparent 1/2, ...
-        self._nodes: dict[int, etree._Element] = {}  # the elements scored in ``_dense``
-        # The climb from each element a block starts from, and from each element above it:
-        # blocks that share a parent share its climb, and a climb continues its parent's.
-        self._climbs: dict[int, _Climb] = {}
-        self._credited: dict[int, float] = {}  # prose of the blocks starting at an element
-        # Every text block read here, (element, text, link characters) in document order: what
-        # the paragraph classifier (blocks.py) judges, so the page's text is read once.
-        self.text_blocks: list[TextBlock] = []
-        # The candidates (block tags, divs and sections) in document order, each block tag's
-        # text and link characters read with it; the compiled walk leaves out those too short
-        # to count (most of a page's divs and list items) without a Python proxy for each.
-        # ``_add_block`` decides on the rest, as it would on all.
-        for el, text, size, links, folded in block_texts(page.root, BLOCK_TAGS, _OWN_TEXT_HOLDERS, _PROSE_WRAPPERS,
-                                                         MIN_PARAGRAPH):
-            if text is None:
-                self._add_block(el)
-            else:
-                self._add_paragraph(el, text, size, links, folded)
-        self._size = self._sizes_up_the_climbs()
+        # One walk (``walk.body_blocks``, compiled where it could be built) reads every text block
+        # and credits its prose up its climb: from the element it starts from (a block's parent,
+        # a div's own text: the div) through each ancestor up to the first furniture (included)
+        # or <body> (excluded). ``text_blocks``: every block read, in document order, what the
+        # paragraph classifier (blocks.py) judges, so the page's text is read once; ``_size``:
+        # the prose below each element, furniture between excluded; ``_dense``: the readability
+        # score (parent 1, grandparent 1/2, ...), ``_nodes`` its elements; both by ``node_key``.
+        self.text_blocks: list[TextBlock]
+        self.text_blocks, self._size, self._dense, self._nodes = body_blocks(
+            page.root, BLOCK_TAGS, _OWN_TEXT_HOLDERS, _PROSE_WRAPPERS, _BLOCKS_BELOW, MIN_PARAGRAPH,
+            INLINE_PROSE_MIN_CHARS, PROSE_TAGS, _read_block,
+            is_boilerplate, furniture_label, furniture_label, _FURNITURE_NAMES, TAGS_JUDGED_BY_NAME, ATTRIBUTES_JUDGED,
+            TextBlock)
 
-    def _sizes_up_the_climbs(self) -> dict[int, float]:
-        """The prose credited at each element, summed into every element of its climb.
-
-        Each climb is its start on top of the climb of the next element up, which was built
-        before it: taken latest first, an element's sum is whole before it passes to the next
-        one up, one step per element instead of one per element of every climb. Weights are
-        whole numbers of characters, so their sums are exact in any order."""
-        sizes = dict(self._credited)
-        for key in reversed(self._climbs):
-            weight = sizes.get(key)
-            nodes = self._climbs[key].nodes
-            if weight is not None and len(nodes) > 1:
-                above = id(nodes[1])
-                sizes[above] = sizes.get(above, 0.0) + weight
-        return sizes
-
-    def _add_block(self, el: etree._Element) -> None:
-        tag = el.tag  # read once: each read of a tag builds a new string
-        if tag in _OWN_TEXT_HOLDERS:  # prose written straight into a div (no <p>)
-            size, links = _own_prose(el), 0
-            if size >= MIN_PARAGRAPH:
-                text, own_links = _own_text(el)
-            elif size == 0 and _wraps_prose(el):  # read like a paragraph, credited to the div too
-                text = el.text_content()
-                size, links = len(text.strip()), _link_chars(el)
-                own_links = links
-            else:
-                return
-            start = el
-        else:
-            text = el.text_content()
-            size = len(text.strip())
-            if size >= MIN_PARAGRAPH and not _normalized_length_below(text, MIN_PARAGRAPH):
-                self._add_paragraph(el, text, size, _link_chars(el))
-            return
-        self._credit(el, el, tag, text, size, links, own_links)
-
-    def _add_paragraph(self, el: etree._Element, text: str, size: int, links: int, folded: str | None = None) -> None:
-        """A block tag's text, long enough to count: credited from its parent up."""
-        self._credit(el, el.getparent(), el.tag, text, size, links, links, folded)
-
-    def _credit(self, el: etree._Element, start: etree._Element | None, tag: str, text: str, size: int,
-                links: int, own_links: int, folded: str | None = None) -> None:
-        weight = max(0.0, size - 2 * links)
-        climb = self._climb(start)
-        if climb.nodes:
-            self._credited[id(start)] = self._credited.get(id(start), 0.0) + weight
-        if tag in PROSE_TAGS or tag in _OWN_TEXT_HOLDERS:
-            self._credit_dense(climb, weight)
-        # A block inside a link (a teaser card wrapped in <a>) is link text, all of it.
-        self.text_blocks.append(TextBlock(el, text, len(text) if climb.in_link else own_links, climb.furniture,
-                                          folded))
-
-    def _credit_dense(self, climb: _Climb, weight: float) -> None:
-        """The readability score: the block's prose to its first four elements, halved at each."""
-        share = 1.0
-        for node in climb.nodes[:4]:
-            key = id(node)
-            self._nodes[key] = node
-            self._dense[key] = self._dense.get(key, 0.0) + weight * share
-            share /= 2
-
-    def _climb(self, start: etree._Element | None) -> _Climb:
-        """The climb from ``start``: built once per element, on top of its parent's."""
-        pending: list[etree._Element] = []  # from ``start`` up, their climbs yet to build
-        node, above, at_furniture = start, _NO_CLIMB, False
-        while node is not None and node.tag not in ("body", "html"):
-            known = self._climbs.get(id(node))
-            if known is not None:
-                above = known
-                break
-            pending.append(node)
-            if is_boilerplate(node):
-                at_furniture = True  # furniture's prose counts for itself, never for what holds it
-                break
-            node = node.getparent()
-        if at_furniture:
-            furniture = pending.pop()
-            above = self._climbs[id(furniture)] = _Climb((furniture,), is_link(furniture), furniture)
-        for node in reversed(pending):
-            above = self._climbs[id(node)] = _Climb((node, *above.nodes), above.in_link or is_link(node),
-                                                    above.furniture)
-        return above
+        self._outside: dict[etree._Element, bool] = {}  # in a widget or a comment area (``_eligible``)
 
     def content_size(self, el: etree._Element | None) -> float:
-        return self._size.get(id(el), 0.0) if el is not None else 0.0
+        return self._size.get(node_key(el), 0.0) if el is not None else 0.0
 
     # -- choosing the container ------------------------------------------------------
     def _eligible(self, el: etree._Element) -> bool:
-        return not in_widget(el) and not _in_comment_area(el)
+        """Not in a widget (``in_widget``) nor in a comment area (``_in_comment_area``): each
+        element up to <body> decided once for the page, the candidates sharing their ancestors."""
+        known = self._outside
+        path = []
+        node = el
+        while node is not None and node.tag not in ("body", "html"):
+            outside = known.get(node)
+            if outside is not None:
+                break
+            path.append(node)
+            node = node.getparent()
+        else:
+            outside = False
+        for node in reversed(path):  # from the top down: each on what holds it
+            outside = known[node] = outside or _outside_content(node)
+        return not outside
 
     def _structured(self) -> tuple[etree._Element | None, float]:
         best, best_size = None, 0.0
@@ -399,19 +346,20 @@ class BodyAnalysis:
         return body
 
     @cached_property
-    def _linked_heading_ancestors(self) -> list[list[etree._Element]]:
-        """The ancestors of each heading that links elsewhere (h2-h4 holding a link, more than
-        15 characters): found once, counted below any element by identity."""
-        found = []
+    def _linked_heading_counts(self) -> dict[etree._Element, int]:
+        """For each element, how many headings that link elsewhere (h2-h4 holding a link, more
+        than 15 characters) are below it: found once, counted up their ancestors."""
+        counts: dict[etree._Element, int] = {}
         for heading in self.page.root.iter("h2", "h3", "h4"):
             if (any(a.get("href") is not None for a in heading.iterdescendants("a"))
                     and not _normalized_length_below(heading.text_content(), 16)):
-                found.append(list(heading.iterancestors()))
-        return found
+                for ancestor in heading.iterancestors():
+                    counts[ancestor] = counts.get(ancestor, 0) + 1
+        return counts
 
     def linked_headings(self, el: etree._Element) -> int:
         """Headings that link elsewhere below ``el``: the mark of teasers for other posts."""
-        return sum(1 for ancestors in self._linked_heading_ancestors if el in ancestors)
+        return self._linked_heading_counts.get(el, 0)
 
     # -- what the container says ------------------------------------------------------
     def looks_like_article(self) -> bool:
@@ -455,7 +403,7 @@ class BodyAnalysis:
                 if is_boilerplate(sibling):
                     continue
                 # the sibling itself, or the last lead inside it (the article's header block)
-                leads = [el for el in sibling.iter() if isinstance(el.tag, str) and _standfirst_label(el.get("class"))]
+                leads = labelled_within(sibling, _standfirst_label)
                 if leads and _reads_as_lead(leads[-1]):
                     return paragraphs(leads[-1])
             node = node.getparent()
@@ -549,12 +497,30 @@ def _is_furniture(el: etree._Element) -> bool:
     return is_boilerplate(el) or is_comment_area(el)
 
 
+# ``_is_furniture`` of an element whose only attributes it reads are a class and an id (of a tag
+# not judged by its name): each of the two decides alone.
+def _furniture_or_comment_label(label: str) -> bool:
+    return furniture_label(label) or _comment_area_label(label)
+
+
+def _furniture_or_comment_id(ident: str) -> bool:
+    return furniture_label(ident) or bool(ident and _comment_area_name(ident))
+
+
+# What the compiled walks need not ask the rules of (``walk.judged_link_walk``): a lower-case
+# ASCII class or id none of whose names starts or ends with a part of a furniture word, nor
+# holds a comment area's word (every name ``COMMENT_AREA_NAME`` finds holds one).
+_FURNITURE_NAMES = (*furniture_name_parts, ())
+_FURNITURE_OR_COMMENT_NAMES = (*furniture_name_parts, ("comment", "reviews"))
+
+
 def not_content_within(container: etree._Element, url: str = "") -> list[etree._Element]:
     """Furniture (share bars, related posts, captions ...) and blocks that are mostly links
     (menus, "read more" lists, tag clouds) inside the content, found in one post-order walk;
     furniture is not entered, and does not count towards its parent's link share."""
-    skip = link_walk(container, _is_furniture, TAGS_JUDGED_BY_NAME, ATTRIBUTES_JUDGED, LINK_LIST_TAGS,
-                     LINK_LIST_MAX_CHARS, LINK_SHARE)
+    skip = judged_link_walk(container, _is_furniture, _furniture_or_comment_label, _furniture_or_comment_id,
+                            _FURNITURE_OR_COMMENT_NAMES, TAGS_JUDGED_BY_NAME, ATTRIBUTES_JUDGED, LINK_LIST_TAGS,
+                            LINK_LIST_MAX_CHARS, LINK_SHARE)
     skip.extend(_teaser_lists(container, url))
     skip.extend(_orphaned_headings(container, skip))
     return [el for el in skip if el is not container]
@@ -577,6 +543,8 @@ def _teaser_lists(container: etree._Element, url: str) -> list[etree._Element]:
     host = host_of(url)
     container_chars = None
     for listing in container.iter("ul", "ol"):
+        if next(listing.iter(*_SECTION_HEADINGS), None) is None:
+            continue  # no heading, no item links from one: most lists
         items = [li for li in listing if li.tag == "li"]
         if len(items) < TEASER_LIST_MIN_ITEMS:
             continue
@@ -611,10 +579,13 @@ def _orphaned_headings(container: etree._Element, skip: list[etree._Element]) ->
     """Headings whose whole section is furniture or a list of links ("More from the DWI" over
     teasers, "Related topics" over tags): with what they headed gone, they head nothing."""
     dropped = {id(el) for el in skip}
+    # A heading heads a dropped element only beside it: under the parent of one (held, so
+    # that each stays the one proxy of its element).
+    holding = {el.getparent() for el in skip}
     orphans = []
     for heading in container.iter(*_SECTION_HEADINGS):
-        if _normalized_length_below(heading.text_content(), ORPHAN_HEADING_MAX_CHARS) is False:
-            continue  # broken markup: a "heading" that runs on into the text below
+        if heading.getparent() not in holding:
+            continue
         section, text_between = [], bool((heading.tail or "").strip())
         for sibling in heading.itersiblings():
             if isinstance(sibling.tag, str) and sibling.tag in _SECTION_HEADINGS:
@@ -622,7 +593,10 @@ def _orphaned_headings(container: etree._Element, skip: list[etree._Element]) ->
             if isinstance(sibling.tag, str):
                 section.append(sibling)
             text_between = text_between or bool((sibling.tail or "").strip())
+        # the cheap conditions first: most headings head no dropped element, and their text is not read
         if (section and not text_between and any(id(el) in dropped for el in section)
-                and all(id(el) in dropped or not el.text_content().strip() for el in section)):
+                and all(id(el) in dropped or not el.text_content().strip() for el in section)
+                # broken markup: a "heading" that runs on into the text below
+                and _normalized_length_below(heading.text_content(), ORPHAN_HEADING_MAX_CHARS) is not False):
             orphans.append(heading)
     return orphans

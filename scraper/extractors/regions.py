@@ -183,7 +183,19 @@ NAME_CACHE_SIZE = 8192
 @lru_cache(maxsize=NAME_CACHE_SIZE)
 def _furniture_label(label: str | None) -> bool:
     """Class strings repeat across a site's pages and within a page: decide each once."""
-    return bool(label) and any(_furniture_name(n) for n in label.split())
+    if not label:
+        return False
+    for name in label.split():  # a loop, not any() over a generator: asked of most class strings of a page
+        if _furniture_name(name):
+            return True
+    return False
+
+
+furniture_label = _furniture_label  # what ``is_boilerplate`` says of an element whose one attribute it reads is this
+# The parts of names ``furniture_label`` can say yes to: of a lower-case ASCII name, one whose
+# first part (up to its first "-" or "_") is no word's first part, nor its last part any word's
+# last part, names no furniture (``names_furniture_word``), nor in camelCase (no upper-case letter).
+furniture_name_parts = (_FIRST_PARTS, _LAST_PARTS)
 
 
 @lru_cache(maxsize=NAME_CACHE_SIZE)
@@ -242,11 +254,16 @@ def _caption_chars(el: etree._Element) -> int:
     return sum(len(c.text_content()) for c in el.iter("figcaption"))
 
 
+def is_widget(el: etree._Element) -> bool:
+    """A sidebar or widget, not holding the page's main content."""
+    return isinstance(el.tag, str) and _widget_like(el) and not _holds_main_content(el)
+
+
 def in_widget(el: etree._Element) -> bool:
     """Inside a sidebar or widget (page-level classes on <body> do not count)."""
     node = el
     while node is not None and node.tag not in ("body", "html"):
-        if isinstance(node.tag, str) and _widget_like(node) and not _holds_main_content(node):
+        if is_widget(node):
             return True
         node = node.getparent()
     return False

@@ -343,3 +343,144 @@ if COMPILED:
 else:
     wanted_index_walk, label_holders = wanted_index_walk_python, label_holders_python
     attributes_present = attributes_present_python
+
+
+# -- body analysis walks --------------------------------------------------------------------
+def judged_link_walk_python(container: etree._Element, is_furniture: Callable[[etree._Element], bool],
+                            label_rule: Callable[[str], bool], id_rule: Callable[[str], bool],
+                            plain_names: tuple[Collection[str], Collection[str], Collection[str]],
+                            judged_by_tag: frozenset[str], judged_by_attribute: frozenset[str],
+                            link_lists: frozenset[str], max_chars: int, share: float) -> list:
+    """``link_walk_python``: the compiled twin asks ``is_furniture`` of an element whose only
+    attributes of ``judged_by_attribute`` are one class and one id, of a tag not in
+    ``judged_by_tag``, as ``label_rule(class) or id_rule(id)``: the two must say what
+    ``is_furniture`` says of such an element. It says no without asking of a class or id that
+    is ASCII, holds no upper-case letter nor any of ``plain_names[2]``, and whose every name
+    (``str.split()``'s) has a first part (up to its first "-" or "_") not in ``plain_names[0]``
+    and a last part (after its last) not in ``plain_names[1]``: the rules must say no to those."""
+    return link_walk_python(container, is_furniture, judged_by_tag, judged_by_attribute, link_lists, max_chars,
+                            share)
+
+
+node_key_python = id
+
+
+def body_blocks_python(root: etree._Element, blocks: tuple[str, ...], own_text_holders: tuple[str, ...],
+                       wrappers: tuple[str, ...], blocks_below: tuple[str, ...], min_chars: int,
+                       wrapped_min_chars: int, prose_tags: tuple[str, ...],
+                       read_block: Callable[[etree._Element], tuple | None],
+                       is_furniture: Callable[[etree._Element], bool], label_rule: Callable[[str], bool],
+                       id_rule: Callable[[str], bool], plain_names: tuple[Collection[str], Collection[str], Collection[str]],
+                       judged_by_tag: frozenset[str],
+                       judged_by_attribute: frozenset[str], text_block: type) -> tuple[list, dict, dict, dict]:
+    """The body analysis's one walk: ``(text blocks, sizes, scores, nodes)``.
+
+    Each block of ``block_texts_python`` (a paragraph's text; ``read_block(el)`` reads a holder
+    of its own text and a block the walk gave no text, returning ``(text, size, link
+    characters, own link characters)`` or None) has its prose, ``size - 2 * links``, credited
+    along its climb: from its parent (a holder: from itself) up to the first furniture
+    (``is_furniture``, included) or <body>/<html> (excluded). ``sizes``: node key
+    (``node_key``) → the prose credited at and below the element along climbs (none where 0);
+    ``scores``: key → readability score of the elements of ``prose_tags`` and holders' climbs
+    (the first four elements, shares 1, 1/2, 1/4, 1/8), in the order of their first credit;
+    ``nodes``: key → element, for every key of ``scores`` (and perhaps more). Each block is a
+    ``text_block(element, text, link characters, furniture, folded)``: all of its text counts as
+    links where its climb holds a link (``is_link``), and ``furniture`` is where its climb
+    stopped. The compiled twin asks ``is_furniture`` as ``judged_link_walk`` does (``label_rule``,
+    ``id_rule``, ``plain_names``), and ``read_block`` only of a holder with ``min_chars`` of its
+    own text (stripped), or with none but a ``wrappers`` child, no descendant of
+    ``blocks_below`` and ``wrapped_min_chars`` of text: it must say None to every other."""
+    climbs: dict[int, tuple] = {}  # key → (nodes, in_link, furniture): each built once, on its parent's
+    credited: dict[int, float] = {}
+    dense: dict[int, float] = {}
+    nodes: dict[int, etree._Element] = {}
+    found: list = []
+    no_climb = ((), False, None)
+
+    def climb(start: etree._Element | None) -> tuple:
+        pending: list[etree._Element] = []
+        node, above, at_furniture = start, no_climb, False
+        while node is not None and node.tag not in ("body", "html"):
+            known = climbs.get(id(node))
+            if known is not None:
+                above = known
+                break
+            pending.append(node)
+            if is_furniture(node):
+                at_furniture = True
+                break
+            node = node.getparent()
+        if at_furniture:
+            furniture = pending.pop()
+            above = climbs[id(furniture)] = ((furniture,), is_link(furniture), furniture)
+        for node in reversed(pending):
+            above = climbs[id(node)] = ((node, *above[0]), above[1] or is_link(node), above[2])
+        return above
+
+    def credit(el: etree._Element, start: etree._Element | None, text: str, size: int, links: int,
+               own_links: int, folded: str | None) -> None:
+        weight = max(0.0, size - 2 * links)
+        path, in_link, furniture = climb(start)
+        if path:
+            credited[id(start)] = credited.get(id(start), 0.0) + weight
+        if el.tag in prose_tags or el.tag in own_text_holders:
+            share = 1.0
+            for node in path[:4]:
+                key = id(node)
+                nodes[key] = node
+                dense[key] = dense.get(key, 0.0) + weight * share
+                share /= 2
+        found.append(text_block(el, text, len(text) if in_link else own_links, furniture, folded))
+
+    for el, text, size, links, folded in block_texts_python(root, blocks, own_text_holders, wrappers, min_chars):
+        start = el if el.tag in own_text_holders else el.getparent()
+        if text is None:
+            read = read_block(el)
+            if read is not None:
+                credit(el, start, *read, None)
+        else:
+            credit(el, start, text, size, links, links, folded)
+    # Each climb is its start on top of its parent's climb, built before it: taken latest first,
+    # an element's sum is whole before it passes up, one step per element.
+    sizes = dict(credited)
+    for key in reversed(climbs):
+        weight = sizes.get(key)
+        path = climbs[key][0]
+        if weight is not None and len(path) > 1:
+            above = id(path[1])
+            sizes[above] = sizes.get(above, 0.0) + weight
+    for key, (path, _in_link, _furniture) in climbs.items():
+        nodes.setdefault(key, path[0])  # every element a key stands for stays alive: its key stays its own
+    return found, {key: size for key, size in sizes.items() if size}, dense, nodes
+
+
+try:  # the compiled twins, where the build made them (BLOG_ARCHIVER_PURE_PYTHON=1 turns them off)
+    if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
+        raise ImportError("the pure-Python walks were asked for")
+    from ._walk import body_blocks, judged_link_walk, node_key
+except ImportError:
+    body_blocks, judged_link_walk, node_key = body_blocks_python, judged_link_walk_python, node_key_python
+
+
+def text_paragraphs_python(el: etree._Element, skip: Collection[etree._Element],
+                           in_data_table: Callable[[etree._Element], bool], skip_tags: frozenset[str],
+                           block_tags: frozenset[str], cell_tags: frozenset[str], line_break: object,
+                           code_line_break: object, join: Callable[[list], list[str]]) -> list[str]:
+    """``el``'s paragraphs: its ``text_pieces_python`` joined by ``join`` (``text._join_pieces``).
+    The compiled twin joins them as it walks, as ``join`` would."""
+    return join(text_pieces_python(el, skip, in_data_table, skip_tags, block_tags, cell_tags, line_break,
+                                   code_line_break))
+
+
+def labelled_within_python(top: etree._Element, rule: Callable[[str | None], bool]) -> list:
+    """The elements at or below ``top`` in document order whose class ``rule`` says yes to;
+    ``rule(None)`` must say no (the compiled twin asks only of a class there is)."""
+    return [el for el in top.iter() if isinstance(el.tag, str) and rule(el.get("class"))]
+
+
+try:
+    if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
+        raise ImportError("the pure-Python walks were asked for")
+    from ._walk import labelled_within, text_paragraphs
+except ImportError:
+    text_paragraphs, labelled_within = text_paragraphs_python, labelled_within_python
