@@ -150,17 +150,32 @@ class LineRules:
         # Bounded: a page of Chinese text brings a new first character on every line. The first
         # characters share a few dozen sets of rules: each is compiled once (a few ms each).
         self._for_first = lru_cache(maxsize=4096)(self._rules_for)
+        self._by_first: dict[str, tuple] = {}
         self._combined = lru_cache(maxsize=512)(self._combine)
 
     def match(self, line: str) -> bool:
         """``plain.match(line)``, trying only the rules that can match ``line``."""
         if not line:
             return self.plain.match(line) is not None
-        pattern, needing_words, words = self._for_first(line[0])
+        found = self._by_first.get(line[0])  # a dict before the bounded cache: most lines start alike
+        if found is None:
+            found = self._by_first[line[0]] = self._for_first(line[0])
+            if len(self._by_first) > 4096:
+                self._by_first.clear()
+        pattern, needing_words, words = found
         if pattern is not None and pattern.match(line) is not None:
             return True
-        return bool(needing_words) and any(self._rule[at].match(line) is not None
-                                           for at in self._holding_their_words(line, needing_words, words))
+        if not needing_words:
+            return False
+        if line.isascii() or _ASCII_LOOKALIKE.search(line) is None:  # most lines: the words looked for in place
+            lowered = line.lower()
+            for word in words:
+                if word in lowered:
+                    break
+            else:
+                return False
+        return any(self._rule[at].match(line) is not None
+                   for at in self._holding_their_words(line, needing_words, words))
 
     def _holding_their_words(self, line: str, rules: tuple[int, ...], words: tuple[str, ...]) -> list[int]:
         """Of ``rules``, those whose words ``line`` holds and whose length they allow;

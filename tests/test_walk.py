@@ -278,6 +278,42 @@ def test_labelled_within_finds_what_the_python_walk_finds():
     assert found > 0
 
 
+_EDGE_LABELS = [
+    "share", "x-share", "share_x", "post-share-x", "SHARE", "xShare", "newsCaption", "ſhare", "\u212aads", "a\tshare",
+    "a\x1cshare", "a\u00a0share", "a\u2003x-share", "comments", "x-comments-y", "commentsOpen", "has-comments",
+    "product-reviews", "reviews", "comment-respond", "wp-block-post-comments", "elementor-widget-share",
+    "social-media-embed", "tag-cookies", "author-bio", "has-author-box", "content entry", "", " ", "-", "_-_",
+    "entry-meta post", "main-navigation", "navigation-main", "é-share", "share-é", "sidebar widget",
+]
+
+
+def test_the_compiled_judge_says_what_the_rules_say_of_edge_class_strings(monkeypatch):
+    """Class strings and ids at the edges of what ``_PlainNames`` tells in C: white space of every
+    kind, upper case, letters ``re`` folds to ASCII ones, words inside names, several classes."""
+    divs = []
+    for i, label in enumerate(_EDGE_LABELS):
+        text = f"Paragraph {i} holds enough words to count as prose for the body analysis here."
+        divs.append(f'<div class="{label}"><p>{text}</p><ul><li><a href="/a">a link</a></li></ul></div>')
+        divs.append(f'<div id="{label}"><p>{text}</p></div>')
+        divs.append(f'<div class="{label}" data-x="1" id="y-{i}"><p>{text}</p></div>')
+        divs.append(f'<section class="{label}" class="second"><p>{text} &amp; more</p></section>')
+    root = parse_html("<html><body><article>" + "".join(divs) + "</article></body></html>")
+    container = root.find("body")
+    args = (regions.TAGS_JUDGED_BY_NAME, regions.ATTRIBUTES_JUDGED, body.LINK_LIST_TAGS, body.LINK_LIST_MAX_CHARS,
+            body.LINK_SHARE)
+    compiled = walk.judged_link_walk(container, body._is_furniture, body._furniture_or_comment_label,
+                                     body._furniture_or_comment_id, body._FURNITURE_OR_COMMENT_NAMES, *args)
+    assert compiled == walk.link_walk_python(container, body._is_furniture, *args)
+    assert len(compiled) > 10
+    fast = _analysis_read(BodyAnalysis(Page(root, "https://example.invalid/")), root)
+    with monkeypatch.context() as patch:
+        patch.setattr(body, "body_blocks", walk.body_blocks_python)
+        patch.setattr(body, "node_key", walk.node_key_python)
+        slow = _analysis_read(BodyAnalysis(Page(root, "https://example.invalid/")), root)
+    assert fast == slow
+    assert sum(1 for block in fast[0] if block[3] is not None) > 10  # blocks held by furniture among them
+
+
 # -- page index walks
 def test_wanted_index_walk_holds_the_same_elements_as_the_python_walk():
     """The wanted classes as the page index learns them: names the extraction asked for."""

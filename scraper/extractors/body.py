@@ -197,7 +197,8 @@ class BodyAnalysis:
         # or <body> (excluded). ``text_blocks``: every block read, in document order, what the
         # paragraph classifier (blocks.py) judges, so the page's text is read once; ``_size``:
         # the prose below each element, furniture between excluded; ``_dense``: the readability
-        # score (parent 1, grandparent 1/2, ...), ``_nodes`` its elements; both by ``node_key``.
+        # score (parent 1, grandparent 1/2, ...), ``_nodes`` its elements; both by ``node_key``
+        # (a node's address in the compiled walk: the tree is not changed after the analysis).
         self.text_blocks: list[TextBlock]
         self.text_blocks, self._size, self._dense, self._nodes = body_blocks(
             page.root, BLOCK_TAGS, _OWN_TEXT_HOLDERS, _PROSE_WRAPPERS, _BLOCKS_BELOW, MIN_PARAGRAPH,
