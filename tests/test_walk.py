@@ -35,18 +35,6 @@ def _paths(root, elements) -> list[str]:
     return [tree.getpath(el) for el in elements]
 
 
-def test_index_walk_holds_the_same_elements_as_the_python_walk():
-    for path in _real_pages():
-        root = parse_html(gzip.open(path).read())
-        held, labels, attributes = walk.index_walk(root, page._INDEXED_ATTRIBUTES)
-        py_held, py_labels, py_attributes = walk.index_walk_python(root, page._INDEXED_ATTRIBUTES)
-        assert held == py_held, path.name  # the same proxies: lxml keeps one per live element
-        assert labels == py_labels and attributes == py_attributes, path.name
-        # the same keys in the same order too: a lookup by prefix walks them in order
-        assert list(labels) == list(py_labels) and list(attributes) == list(py_attributes), path.name
-        assert len(held) > 0, path.name
-
-
 def test_block_candidates_leave_out_only_what_the_body_analysis_passes_over():
     left_out = 0
     for path in _real_pages():

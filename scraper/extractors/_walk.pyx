@@ -21,44 +21,6 @@ cdef inline tree.xmlNode* _after(tree.xmlNode* node, tree.xmlNode* top) noexcept
     return NULL if node is top else node.next
 
 
-def index_walk(_Element root, indexed_attributes):
-    """``(held, labels, attributes)``: every descendant element of ``root`` with a class or an
-    indexed attribute in document order; class string → its elements; (indexed attribute,
-    value) → its elements, and ("rel~", a word of ``rel``) → its elements."""
-    cdef _Names indexed_names = _Names(indexed_attributes)
-    cdef _Document doc = root._doc
-    cdef tree.xmlNode* top = root._c_node
-    cdef tree.xmlNode* node = top.children
-    cdef tree.xmlAttr* attr
-    cdef tree.xmlAttr* label_attr
-    cdef bint indexed
-    cdef list held = []
-    cdef dict labels = {}, attributes = {}
-    cdef _Element el
-    while node is not NULL:
-        if node.type == tree.XML_ELEMENT_NODE:
-            attr, label_attr, indexed = node.properties, NULL, False
-            while attr is not NULL:
-                if attr.ns is NULL:
-                    if strcmp(<const char*>attr.name, b"class") == 0:
-                        label_attr = attr
-                    elif not indexed and indexed_names.named(<const char*>attr.name):
-                        indexed = True
-                attr = attr.next
-            if label_attr is not NULL or indexed:
-                el = elementFactory(doc, node)
-                held.append(el)
-                if indexed:
-                    _index_attributes(el, indexed_names, attributes)
-                if label_attr is not NULL:
-                    _append(labels, attributeValue(node, label_attr), el)
-            if node.children is not NULL:
-                node = node.children
-                continue
-        node = _after(node, top)
-    return held, labels, attributes
-
-
 cdef inline int _append(dict groups, key, el) except -1:
     group = groups.get(key)
     if group is None:

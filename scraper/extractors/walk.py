@@ -19,38 +19,6 @@ def is_link(el: etree._Element) -> bool:
     return el.tag == "a" and (el.get("href") is not None or el.get("name") is None)
 
 
-def index_walk_python(root: etree._Element, indexed_attributes: frozenset[str]
-                      ) -> tuple[list, dict[str, list], dict[tuple[str, str], list]]:
-    """``(held, labels, attributes)``: every descendant element of ``root`` with a class or one
-    of ``indexed_attributes``, in document order; class string → its elements; (indexed
-    attribute, value) → its elements, and ("rel~", a word of ``rel``) → its elements."""
-    held: list = []
-    labels: dict[str, list] = {}
-    attributes: dict[tuple[str, str], list] = {}
-    for el in root.iterdescendants(etree.Element):
-        # keys() and get() read libxml2's attributes directly; ``el.attrib`` would build a
-        # proxy object per element first.
-        names = el.keys()
-        if not names:
-            continue
-        label = el.get("class")
-        # A class alone is the common case: only then are the other names left unread.
-        indexed = (label is None or len(names) > 1) and not indexed_attributes.isdisjoint(names)
-        if label is None and not indexed:
-            continue  # a link's href, an image's src: nothing looked up
-        held.append(el)
-        if indexed:
-            for name, value in el.items():
-                if name in indexed_attributes:
-                    attributes.setdefault((name, value), []).append(el)
-                    if name == "rel":
-                        for word in value.split():
-                            attributes.setdefault(("rel~", word), []).append(el)
-        if label is not None:
-            labels.setdefault(label, []).append(el)
-    return held, labels, attributes
-
-
 def block_candidates_python(root: etree._Element, blocks: tuple[str, ...], own_text_holders: tuple[str, ...],
                             wrappers: tuple[str, ...], min_chars: int) -> list:
     """The elements of ``blocks`` and ``own_text_holders`` (divs) in document order: the
@@ -259,11 +227,11 @@ def attribute_holders_python(root: etree._Element, tag: str, attribute: str, wor
 try:  # the compiled twins, where the build made them (BLOG_ARCHIVER_PURE_PYTHON=1 turns them off)
     if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
         raise ImportError("the pure-Python walks were asked for")
-    from ._walk import (attribute_holders, block_candidates, block_texts, has_attribute, index_walk, link_walk,
+    from ._walk import (attribute_holders, block_candidates, block_texts, has_attribute, link_walk,
                         tag_groups, text_pieces, text_starters, word_holders)
     COMPILED = True
 except ImportError:
-    index_walk, block_candidates, link_walk = index_walk_python, block_candidates_python, link_walk_python
+    block_candidates, link_walk = block_candidates_python, link_walk_python
     block_texts, text_starters, has_attribute = block_texts_python, text_starters_python, has_attribute_python
     text_pieces, word_holders, tag_groups = text_pieces_python, word_holders_python, tag_groups_python
     attribute_holders = attribute_holders_python
