@@ -89,9 +89,8 @@ def glibc_arenas() -> str:
     return f"{len(heaps)} arenas: " + ", ".join(heaps)
 
 
-def obmalloc_summary() -> str:
-    """Python's small-object allocator (``sys._debugmallocstats``): its arenas now and at most,
-    and the bytes its blocks hold."""
+def _debugmallocstats() -> bytes:
+    """What ``sys._debugmallocstats`` writes to the C-level stderr, captured."""
     import os
 
     with tempfile.TemporaryFile() as out:
@@ -104,7 +103,13 @@ def obmalloc_summary() -> str:
             os.dup2(saved, 2)
             os.close(saved)
         out.seek(0)
-        text = out.read().decode(errors="replace")
+        return out.read()
+
+
+def obmalloc_summary() -> str:
+    """Python's small-object allocator (``sys._debugmallocstats``): its arenas now and at most,
+    and the bytes its blocks hold."""
+    text = _debugmallocstats().decode(errors="replace")
     wanted = ("# arenas allocated current", "# arenas highwater mark", "# bytes in allocated blocks",
               "# bytes in available blocks", "Total")
     found = {}
@@ -134,18 +139,7 @@ def obmalloc_in_use() -> int:
     """Bytes in the blocks of Python's small-object allocator now."""
     import re
 
-    import os
-    with tempfile.TemporaryFile() as out:
-        sys.stderr.flush()
-        saved = os.dup(2)
-        os.dup2(out.fileno(), 2)
-        try:
-            sys._debugmallocstats()
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-        out.seek(0)
-        found = re.search(rb"# bytes in allocated blocks\s*=\s*([\d,]+)", out.read())
+    found = re.search(rb"# bytes in allocated blocks\s*=\s*([\d,]+)", _debugmallocstats())
     return int(found.group(1).replace(b",", b"")) if found else 0
 
 
