@@ -134,33 +134,6 @@ cdef bint _has_child(tree.xmlNode* element, _Names names) noexcept:
     return False
 
 
-def block_candidates(_Element root, blocks, own_text_holders, wrappers, Py_ssize_t min_chars):
-    """The elements of ``root`` (itself included) in document order, as ``root.iter(*blocks,
-    *own_text_holders)`` gives them, less those that cannot hold a block of ``min_chars``
-    characters: a block tag whose text is shorter, a holder of its own text (a div) with less
-    text of its own (stripped) and no ``wrappers`` child (a span that may wrap its prose). A bound, never
-    the decision: what passes is judged in Python, by the same rules as without this walk."""
-    cdef _Names block_names = _Names(blocks), holder_names = _Names(own_text_holders)
-    cdef _Names wrapper_names = _Names(wrappers)
-    cdef _Document doc = root._doc
-    cdef tree.xmlNode* top = root._c_node
-    cdef tree.xmlNode* node = top
-    cdef list found = []
-    while node is not NULL:
-        if node.type == tree.XML_ELEMENT_NODE:
-            if block_names.has(node):
-                if _text_chars(node, min_chars) >= min_chars:
-                    found.append(elementFactory(doc, node))
-            elif holder_names.has(node):
-                if _own_text_chars(node) >= min_chars or _has_child(node, wrapper_names):
-                    found.append(elementFactory(doc, node))
-            if node.children is not NULL:
-                node = node.children
-                continue
-        node = _after(node, top)
-    return found
-
-
 cdef struct _Run:
     Py_ssize_t chars       # all characters of the run
     Py_ssize_t leading     # white space before its first other character
@@ -276,21 +249,6 @@ cdef class _LinkWalk:
             self.skip.append(elementFactory(self.doc, el))
         text[0], links[0] = t, n
         return 0
-
-
-def link_walk(_Element container, is_furniture, judged_by_tag, judged_by_attribute, link_lists,
-              Py_ssize_t max_chars, double share):
-    """``walk.link_walk_python``'s twin: furniture (``is_furniture``) and link lists found in
-    one post-order walk of ``container``; a Python proxy is made only for an element that has
-    one of ``judged_by_attribute`` or a tag of ``judged_by_tag``, or that is found."""
-    cdef _LinkWalk walker = _LinkWalk()
-    cdef Py_ssize_t text = 0, links = 0
-    walker.doc, walker.is_furniture, walker.skip = container._doc, is_furniture, []
-    walker.judged_by_tag, walker.link_lists = _Names(judged_by_tag), _Names(link_lists)
-    walker.judged_by_attribute = _Names(judged_by_attribute)
-    walker.max_chars, walker.share = max_chars, share
-    walker.walk(container._c_node, False, &text, &links)
-    return walker.skip
 
 
 cdef int _attribute_holds(tree.xmlNode* element, tree.xmlAttr* attr, const char* word, str word_text) except -1:
@@ -629,48 +587,6 @@ cdef Py_ssize_t _link_chars(tree.xmlNode* top, bint* entity) noexcept:
             break
         node = _after(node, top)
     return count
-
-
-def block_texts(_Element root, blocks, own_text_holders, wrappers, Py_ssize_t min_chars):
-    """``walk.block_texts_python``'s twin: ``(element, text, stripped length, link characters,
-    folded text)`` for each element of ``blocks`` whose text is a paragraph's (``min_chars``
-    stripped, and normalized), in document order, read from libxml2's tree; ``(element, None, 0,
-    0, None)`` for each
-    holder of its own text (a div) that ``block_candidates`` keeps, and for a block with an
-    entity reference below it: those are read in Python."""
-    cdef _Names block_names = _Names(blocks), holder_names = _Names(own_text_holders)
-    cdef _Names wrapper_names = _Names(wrappers)
-    cdef _Document doc = root._doc
-    cdef tree.xmlNode* top = root._c_node
-    cdef tree.xmlNode* node = top
-    cdef list found = []
-    cdef _Measure m
-    cdef Py_ssize_t stripped, links
-    cdef bint entity
-    while node is not NULL:
-        if node.type == tree.XML_ELEMENT_NODE:
-            if block_names.has(node):
-                m = _Measure(_Run(0, 0, 0, False), 0, False, False, 0, False)
-                _measure_subtree(&m, node)
-                stripped = m.run.chars - m.run.leading - m.run.trailing if m.run.seen else 0
-                entity = m.entity
-                if entity:
-                    found.append((elementFactory(doc, node), None, 0, 0, None))
-                elif stripped >= min_chars and m.normalized >= min_chars:
-                    links = _link_chars(node, &entity)
-                    if entity:
-                        found.append((elementFactory(doc, node), None, 0, 0, None))
-                    else:
-                        text, folded = _subtree_texts(node, m.utf8_bytes)
-                        found.append((elementFactory(doc, node), text, stripped, links, folded))
-            elif holder_names.has(node):
-                if _own_text_chars(node) >= min_chars or _has_child(node, wrapper_names):
-                    found.append((elementFactory(doc, node), None, 0, 0, None))
-            if node.children is not NULL:
-                node = node.children
-                continue
-        node = _after(node, top)
-    return found
 
 
 # -- elements by the first character of their text ------------------------------------------

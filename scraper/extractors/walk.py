@@ -19,14 +19,6 @@ def is_link(el: etree._Element) -> bool:
     return el.tag == "a" and (el.get("href") is not None or el.get("name") is None)
 
 
-def block_candidates_python(root: etree._Element, blocks: tuple[str, ...], own_text_holders: tuple[str, ...],
-                            wrappers: tuple[str, ...], min_chars: int) -> list:
-    """The elements of ``blocks`` and ``own_text_holders`` (divs) in document order: the
-    compiled twin leaves out those that cannot hold ``min_chars`` characters of text, which
-    the caller would pass over anyway."""
-    return list(root.iter(*blocks, *own_text_holders))
-
-
 _XML_SPACE = re.compile(r"[ \t\r\n]+")  # what XPath's normalize-space() folds (not NBSP)
 
 
@@ -53,10 +45,9 @@ def block_texts_python(root: etree._Element, blocks: tuple[str, ...], own_text_h
     """The body analysis's blocks, in document order: ``(element, text, stripped length, link
     characters, folded text)`` for each element of ``blocks`` whose text reaches ``min_chars``
     stripped and normalized (``normalize-space``), the folded text its words one space apart;
-    ``(element, None, 0, 0, None)`` for each element of
-    ``own_text_holders`` (divs), which the caller reads itself. The compiled twin leaves out
-    the holders ``block_candidates`` leaves out, and gives None for a block whose text holds an
-    entity reference."""
+    ``(element, None, 0, 0, None)`` for each element of ``own_text_holders`` (divs), which the
+    caller reads itself. ``body_blocks_python`` reads its blocks here; the compiled
+    ``body_blocks`` reads them in C."""
     found: list[tuple] = []
     holders = frozenset(own_text_holders)
     for el in root.iter(*blocks, *own_text_holders):
@@ -227,12 +218,11 @@ def attribute_holders_python(root: etree._Element, tag: str, attribute: str, wor
 try:  # the compiled twins, where the build made them (BLOG_ARCHIVER_PURE_PYTHON=1 turns them off)
     if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
         raise ImportError("the pure-Python walks were asked for")
-    from ._walk import (attribute_holders, block_candidates, block_texts, has_attribute, link_walk,
-                        tag_groups, text_pieces, text_starters, word_holders)
+    from ._walk import (attribute_holders, has_attribute, tag_groups, text_pieces, text_starters,
+                        word_holders)
     COMPILED = True
 except ImportError:
-    block_candidates, link_walk = block_candidates_python, link_walk_python
-    block_texts, text_starters, has_attribute = block_texts_python, text_starters_python, has_attribute_python
+    text_starters, has_attribute = text_starters_python, has_attribute_python
     text_pieces, word_holders, tag_groups = text_pieces_python, word_holders_python, tag_groups_python
     attribute_holders = attribute_holders_python
     COMPILED = False
