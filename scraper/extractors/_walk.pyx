@@ -1014,8 +1014,8 @@ cdef class _JudgedLinkWalk(_LinkWalk):
 
 def judged_link_walk(_Element container, is_furniture, label_rule, id_rule, plain_names, judged_by_tag,
                      judged_by_attribute, link_lists, Py_ssize_t max_chars, double share):
-    """``walk.judged_link_walk_python``'s twin: ``link_walk`` with ``is_furniture`` asked as a
-    ``_Judge`` asks it: ``label_rule`` of a class, ``id_rule`` of an id, each once a walk and
+    """``walk.judged_link_walk_python``'s twin: the walk of ``walk.link_walk_python`` with
+    ``is_furniture`` asked as a ``_Judge`` asks it: ``label_rule`` of a class, ``id_rule`` of an id, each once a walk and
     not of a plain one (``plain_names``: firsts, lasts, needles), where no other attribute
     ``is_furniture`` reads is there."""
     cdef _JudgedLinkWalk walker = _JudgedLinkWalk()
