@@ -204,3 +204,19 @@ def test_a_parallel_rebuild_by_the_loop_gives_the_engines_rows(collection_warc, 
     engine, loop = rebuild_both([collection_warc], tmp_path, "-a", "processes=2")
     manifest = assert_same_rebuild(engine, loop, "collection")
     assert [t["warc_file"] for t in manifest["tasks"]] == [p.name for p in warc_paths([collection_warc])]
+
+
+def test_a_parallel_rebuild_lists_the_errors_a_single_process_lists(collection_warc, tmp_path):
+    """A task reads as a page only what the single-process rebuild reads as one: a Blogger comment
+    feed (``/feeds/<post>/comments/default``) is a comment system's answer, not a page, so no
+    task reports it as a non-HTML page the single process never read."""
+    if not BLOGGER.exists():
+        pytest.skip(f"needs the shared Blogger capture ({BLOGGER})")
+    single = run_reextract([collection_warc], tmp_path / "single")
+    parallel = run_reextract([collection_warc], tmp_path / "parallel", "-a", "processes=2")
+    assert parallel.returncode == single.returncode, (single.stderr[-2000:], parallel.stderr[-2000:])
+    one = json.loads((tmp_path / "single" / "collection" / "crawl.json").read_text())
+    many = json.loads((tmp_path / "parallel" / "collection" / "crawl.json").read_text())
+    assert sorted((e["url"], e["message"]) for e in many["errors"]) == \
+        sorted((e["url"], e["message"]) for e in one["errors"])
+    assert many["counts"] == one["counts"]

@@ -11,7 +11,7 @@ from scraper.extractors.page import Page, parse_html
 from scraper.spiders.discovery import is_page_link
 from scraper.urls import absolute, absolute_links, host_of, normalize_url, safe_join, site_of, split_or_none
 
-from conftest import WORDPRESS, manifest_files
+from conftest import SHARED, WORDPRESS, manifest_files
 
 BAD_HOST = "http://[::1"  # an IPv6 host whose bracket never closes
 # Each raises ValueError in urllib: an unclosed or invalid bracketed host, a host whose
@@ -179,3 +179,23 @@ def test_a_real_page_with_malformed_addresses_keeps_its_article(wordpress_corpus
     (bad, good), = changed
     assert good["author_url"] and bad["author_url"] is None
     assert {**bad, "author_url": good["author_url"]} == good
+
+
+BLOGGER_PAGE = SHARED / "corpus" / "comment-systems" / "blogger" / "hradiska_divinka_page.html"
+
+
+def test_a_blogger_feed_path_is_not_followed_as_a_page_and_a_post_is():
+    """Blogger's feeds are paths (``/feeds/posts/default``, a post's ``/feeds/<id>/comments/default``),
+    linked from every page: they are feeds and a comment system's answer, never pages to read."""
+    if not BLOGGER_PAGE.exists():
+        pytest.skip(f"needs the shared Blogger page ({BLOGGER_PAGE})")
+    root = parse_html(BLOGGER_PAGE.read_bytes())
+    hosts = {"www.hradiska.sk"}
+    links = absolute_links("http://www.hradiska.sk/", root.xpath("//a/@href|//link/@href"))
+    feeds = [u for u in links if "www.hradiska.sk/feeds/" in u]
+    assert len(feeds) >= 3 and not any(is_page_link(u, hosts) for u in feeds)
+    posts = [u for u in links if "www.hradiska.sk/20" in u and u.endswith(".html")]
+    assert posts and all(is_page_link(u, hosts) for u in posts)
+    # a post or a label named for feeds is still a page
+    assert is_page_link("http://www.hradiska.sk/2020/05/feeds-and-speeds.html", hosts)
+    assert is_page_link("http://www.hradiska.sk/search/label/feeds", hosts)

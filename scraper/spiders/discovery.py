@@ -8,10 +8,13 @@ from lxml import etree
 from ..urls import split_or_none
 
 
-# Not pages: assets, admin, APIs, and views that repeat a page (replies, shares, print).
+# Not pages: assets, admin, APIs, feeds, and views that repeat a page (replies, shares, print).
+# Blogger's feeds are paths, not files: /feeds/posts/default, /feeds/<post id>/comments/default
+# (a post's comment feed, which its comment system asks for itself).
 _SKIP_PATH = re.compile(
     r"(/wp-admin/|/wp-login\.php|/wp-json/|/xmlrpc\.php|/wp-content/|/wp-includes/|/trackback/?$|"
-    r"/comment-page-\d+/?$|/amp/?$|/embed/?$|/feed/?$|/print/?$)", re.I)
+    r"/comment-page-\d+/?$|/amp/?$|/embed/?$|/feed/?$|/feeds/(?:posts|comments|\d+/comments)(?:/|$)|"
+    r"/print/?$)", re.I)
 _SKIP_QUERY = re.compile(r"(^|&)(replytocom|share|s|cpage|like_comment|_wpnonce|action|rest_route|"
                          r"feed|format|print|output)=", re.I)
 _ASSET = re.compile(r"\.(jpe?g|png|gif|webp|svg|ico|bmp|tiff?|mp[34]|m4a|ogg|wav|webm|mov|avi|"
