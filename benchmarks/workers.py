@@ -33,6 +33,9 @@ Prints figures; it is not a test. Three parts, each optional (``--only``):
     the server counts the pages it has fetched: RSS at 1k, 10k and 50k pages (the thresholds up
     to ``--rss-pages``; 50k only with ``--rss-pages 50000``, which takes a while), and the ratio
     of the last to the first. The crawl is killed once it has fetched ``--rss-pages`` pages.
+    Each point is the median of the samples (every 0.2 s) over the last tenth of the pages up to
+    it, with their lowest and highest: one sample swings by tens of MB with what the allocator
+    holds freed until the crawl's next heap trim, which a point should not hang on.
 
     .venv/bin/python benchmarks/workers.py [--quick] [--posts N] [--blogs B] [--workers 1,2,4]
         [--repeats R] [--no-redis-single] [--shared-dupefilter set|bloom] [--dupe-urls N]
@@ -736,7 +739,7 @@ def run_dupefilters(args: argparse.Namespace, redis_server: RedisServer) -> list
 @dataclass
 class RssResult:
     target: int
-    points: list[tuple[int, int, float]]  # threshold, pages at the sample, RSS MB
+    points: list[tuple[int, int, float, float, float]]  # threshold, samples, median, lowest, highest RSS MB
     peak_mb: float | None
     seconds: float
     reached: int
@@ -753,7 +756,8 @@ def run_rss(args: argparse.Namespace, work: Path) -> RssResult:
     thresholds = [t for t in RSS_THRESHOLDS if t <= target] or [target]
     if thresholds[-1] != target and target not in RSS_THRESHOLDS:
         thresholds.append(target)
-    points: list[tuple[int, int, float]] = []
+    samples: list[tuple[int, float]] = []  # (pages fetched, RSS MB)
+    points: list[tuple[int, int, float, float, float]] = []
     try:
         seeds = served.write_seeds(work / "rss-seeds.txt")
         say(f"rss: crawling until {target:,} pages are fetched (RSS at {', '.join(f'{t:,}' for t in thresholds)})")
@@ -765,8 +769,10 @@ def run_rss(args: argparse.Namespace, work: Path) -> RssResult:
         while pending and not crawl.poll() and time.monotonic() < deadline:
             pages = served.requests() - before
             resident = rss_mb(crawl.process.pid)
-            while pending and pages >= pending[0] and resident is not None:
-                points.append((pending.pop(0), pages, resident))
+            if resident is not None:
+                samples.append((pages, resident))
+            while pending and pages >= pending[0] and samples:
+                points.append(_rss_point(pending.pop(0), samples))
             time.sleep(0.2)
         seconds = time.monotonic() - crawl.started
         peak = faults.high_water_rss_mb(crawl.process.pid)
@@ -776,11 +782,19 @@ def run_rss(args: argparse.Namespace, work: Path) -> RssResult:
         served.stop()
 
 
+def _rss_point(threshold: int, samples: list[tuple[int, float]]) -> tuple[int, int, float, float, float]:
+    """(threshold, samples, median, lowest, highest MB) of the samples over the last tenth of
+    the pages up to ``threshold`` (at least the last sample)."""
+    window = [mb for pages, mb in samples if pages >= threshold * 0.9] or [samples[-1][1]]
+    return threshold, len(window), statistics.median(window), min(window), max(window)
+
+
 def print_rss(result: RssResult) -> str:
     print(f"\nRSS of one plain crawl process (one generated blog, sitemap listing every post; pages counted "
-          f"at the server; sampled every 0.2 s)\n")
-    rows = [[f"{threshold:,}", f"{pages:,}", f"{mb:.0f}"] for threshold, pages, mb in result.points]
-    print_table(["pages", "fetched at sample", "VmRSS MB"], rows)
+          f"at the server; sampled every 0.2 s; each point the median over the last tenth of its pages)\n")
+    rows = [[f"{threshold:,}", f"{n:,}", f"{mb:.0f}", f"{low:.0f}-{high:.0f}"]
+            for threshold, n, mb, low, high in result.points]
+    print_table(["pages", "samples", "VmRSS MB (median)", "lowest-highest"], rows)
     first, last = (result.points[0], result.points[-1]) if result.points else (None, None)
     grown = f"{last[2] / first[2]:.2f}" if first and last and last is not first else "-"
     growth = f"; RSS at {last[0]:,} / at {first[0]:,} pages: {grown}" if first and last is not first else ""
@@ -791,7 +805,8 @@ def print_rss(result: RssResult) -> str:
         rate = result.reached / result.seconds if result.seconds else 0
         print(f"(up to {result.target:,} pages only: --rss-pages 50000 measures the 50k point"
               + (f", about {50_000 / rate / 60:.0f} minutes at this crawl's {rate:.0f} pages/s)" if rate else ")"))
-    text = ", ".join(f"{mb:.0f} MB at {t:,}" for t, _, mb in result.points) or "no threshold reached"
+    text = ", ".join(f"{mb:.0f} MB at {t:,} ({low:.0f}-{high:.0f})" for t, _, mb, low, high in result.points) \
+        or "no threshold reached"
     return text + (f"; ratio {last[0]:,}/{first[0]:,}: {grown}" if first and last is not first else "")
 
 
