@@ -130,8 +130,9 @@ def folder_counts(folder: Path) -> dict[str, Any]:
     counts["truncated_articles"] = (articles.num_rows - articles["truncated"].null_count) if articles is not None else 0
     counts["complete_threads"] = counts["articles"] - counts["incomplete_threads"]
     statuses = manifests._read(folder / "pages", ["status"])
-    counts["error_pages"] = (pc.sum(pc.greater_equal(statuses["status"], 400)).as_py() or 0) \
-        if statuses is not None else 0
+    # An Arrow scalar, not a Python int: pyarrow imports pandas to look at a Python argument.
+    counts["error_pages"] = (pc.sum(pc.greater_equal(statuses["status"], pa.scalar(400, statuses["status"].type)))
+                             .as_py() or 0) if statuses is not None else 0
     return counts
 
 

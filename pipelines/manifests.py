@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from scraper.outcome import exit_code, outcome
 
-from .ledger import parts
+from .ledger import parts, read_columns
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ def _read(folder: Path, columns: list[str]):
     tables = []
     for path in files:
         try:
-            tables.append(pq.read_table(path, columns=columns))
+            tables.append(read_columns(path, columns))
         except (OSError, pa.ArrowException) as exc:
             log.error("Cannot read %s for crawl.json (its rows are not counted): %s", path, exc)
     return pa.concat_tables(tables, promote_options="default") if tables else None

@@ -821,7 +821,7 @@ class ParquetDatasetPipeline:
         read is logged and left out (its rows then count for nothing here)."""
         for path in self.writers[name].files if name in self.writers else []:
             try:
-                yield pq.read_table(path, columns=columns)
+                yield ledger_.read_columns(path, columns)
             except WRITE_ERRORS as exc:
                 log.error("Could not read %s for crawl.json: %s", path, exc)
 

@@ -37,26 +37,29 @@ def coerce_value(value: Any, type_: pa.DataType) -> Any:
     The one conversion of item values: the Parquet writer stores what this returns."""
     if value is None:
         return None
-    if pa.types.is_timestamp(type_):
+    # One look-up of the type's id, not a ``pa.types.is_*`` call after another: every value of
+    # every stored row comes here.
+    kind = _KINDS.get(type_.id)
+    if kind is _TIMESTAMP:
         return _timestamp(value)
-    if pa.types.is_string(type_):
+    if kind is _STRING:
         if isinstance(value, str):
             return value
         if isinstance(value, int) and not isinstance(value, bool):  # numeric post/comment ids
             return str(value)
-    elif pa.types.is_integer(type_):
+    elif kind is _INTEGER:
         number = _integer(value)
         limit = 2 ** (type_.bit_width - 1)
         if number is not None and -limit <= number < limit:
             return number
-    elif pa.types.is_boolean(type_):
+    elif kind is _BOOLEAN:
         if isinstance(value, bool):
             return value
         if isinstance(value, int) and value in (0, 1):
             return bool(value)
         if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
             return value.strip().lower() in _TRUE
-    elif pa.types.is_list(type_):
+    elif kind is _LIST:
         if isinstance(value, str):
             value = [value]
         if isinstance(value, (list, tuple)):
@@ -64,6 +67,15 @@ def coerce_value(value: Any, type_: pa.DataType) -> Any:
     else:
         return value
     raise ValueError(f"{value!r} is not a {type_}")
+
+
+_TIMESTAMP, _STRING, _INTEGER, _BOOLEAN, _LIST = "timestamp", "string", "integer", "boolean", "list"
+# Type ids as ``pa.types.is_timestamp``, ``is_string``, ``is_integer``, ``is_boolean`` and
+# ``is_list`` tell them (``is_string`` and ``is_list`` take neither the large nor the view kinds).
+_KINDS = {pa.timestamp("us").id: _TIMESTAMP, pa.string().id: _STRING, pa.bool_().id: _BOOLEAN,
+          pa.list_(pa.string()).id: _LIST,
+          **{t().id: _INTEGER for t in (pa.int8, pa.int16, pa.int32, pa.int64,
+                                        pa.uint8, pa.uint16, pa.uint32, pa.uint64)}}
 
 
 def _timestamp(value: Any) -> datetime:

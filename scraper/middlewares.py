@@ -266,9 +266,12 @@ def response_from_record(request: Request, path: Path, offset: int,
                         warc_offset=offset)
     if not keep_fetch_time:
         request.meta["fetched_at"] = warc.warc_date(record)
-    return cls(url=request.url, status=int(record.http_headers.get_statuscode()),
-               headers=headers, body=body, request=request, flags=["warc"],
-               protocol=record.http_headers.protocol or None)
+    response = cls(url=request.url, status=int(record.http_headers.get_statuscode()), body=body,
+                   request=request, flags=["warc"], protocol=record.http_headers.protocol or None)
+    # Set, not passed to the constructor: that would copy them, key by key (Scrapy takes a
+    # Headers object as it is here). Nothing in the constructor reads them.
+    response.headers = headers
+    return response
 
 
 class ConditionalRequestMiddleware:

@@ -81,6 +81,15 @@ def absolute(base: str, href: str | None) -> str | None:
 # host, a protocol-relative one with a host, or a root-relative path. ``urljoin`` reads only the
 # base's scheme and host for these (never its path or query), so their resolution is kept.
 _ORIGIN_ONLY = re.compile(r"(?:https?:)?//[^/?#\t\r\n]|/(?!/)")
+# An absolute http(s) URL of the plainest form (a host of letters, digits, dots and hyphens, a
+# port of digits, a path without parameters, a query and a fragment not empty, no white space):
+# ``urljoin`` gives it back as it is against any base (it never resolves a URL that names a
+# host, and unparses these parts to the same text), and ``urlsplit`` accepts it. A fragment of
+# the same form alone ("#content", on every page) is the base, without its fragment, with it.
+_URL_CHARS = "A-Za-z0-9._~%!$&'()*+,=:@/-"
+_PLAIN_ABSOLUTE = re.compile(rf"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[{_URL_CHARS}]*)?"
+                             rf"(?:\?[{_URL_CHARS}?]+)?(?:#[{_URL_CHARS}?]+)?\Z")
+_PLAIN_FRAGMENT = re.compile(rf"#[{_URL_CHARS}?]+\Z")
 _RESOLVED_MAX = 50_000  # entries kept before the memory of resolved links starts afresh
 _resolved: dict[tuple[str, str, str], str | None] = {}
 
@@ -91,10 +100,15 @@ def absolute_links(base: str, hrefs: Iterable[str]) -> list[str]:
     parts = split_or_none(base)
     if parts is None:
         return [url for href in hrefs if (url := absolute(base, href))]
+    plain_base = base.partition("#")[0] if _PLAIN_ABSOLUTE.match(base) else None
     found = []
     for href in hrefs:
         href = str(href)
-        if _ORIGIN_ONLY.match(href):
+        if _PLAIN_ABSOLUTE.match(href):
+            url = href  # what absolute() gives (its base parses: checked above)
+        elif plain_base is not None and _PLAIN_FRAGMENT.match(href):
+            url = plain_base + href
+        elif _ORIGIN_ONLY.match(href):
             key = (parts.scheme, parts.netloc, href)
             try:
                 url = _resolved[key]

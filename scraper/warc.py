@@ -453,6 +453,8 @@ def plain_records(path: Path) -> list[tuple[int, ArcWarcRecord]] | None:
                 pending = f.read(_READ_SIZE * 4)
                 if not pending:
                     return found
+            if len(pending) < len(_GZIP_MAGIC):  # a read that ended inside the next member's first bytes
+                pending += f.read(_READ_SIZE * 4)
             if not pending.startswith(_GZIP_MAGIC):
                 return None
             inflate, parts, consumed = zlib.decompressobj(31), [], 0

@@ -730,3 +730,36 @@ def test_a_pages_row_pyarrow_refuses_is_reported_and_the_others_stored(tmp_path,
     manifest = chain.manifest()
     assert manifest["counts"]["pages"] == 9
     assert [e["url"] for e in manifest["errors"] if "not recorded" in e["message"]] == [bad_url]
+
+
+# -- value coercion: the column kinds -----------------------------------------------------------
+KIND_CHECKS = {"timestamp": pa.types.is_timestamp, "string": pa.types.is_string, "integer": pa.types.is_integer,
+               "boolean": pa.types.is_boolean, "list": pa.types.is_list}
+
+
+def test_coercion_tells_column_kinds_as_pyarrow_types_does():
+    """``coerce_value`` looks a column's kind up by its type id: the kind is the one the
+    ``pyarrow.types`` checks give, for the schema's own types and for their near relatives."""
+    from pipelines.validation import _KINDS
+
+    schema_types = {f.type for table in (ARTICLES, COMMENTS) for f in table}
+    relatives = {pa.large_string(), pa.string_view(), pa.large_list(pa.string()), pa.timestamp("ns"),
+                 pa.float64(), pa.binary(), pa.date32(), pa.uint16(), pa.dictionary(pa.int32(), pa.string())}
+    for type_ in schema_types | relatives:
+        expected = [kind for kind, check in KIND_CHECKS.items() if check(type_)]
+        found = [_KINDS[type_.id]] if type_.id in _KINDS else []
+        assert found == expected, type_
+
+
+def test_coercion_converts_by_kind_and_leaves_other_types_alone():
+    from pipelines.validation import coerce_value
+
+    assert coerce_value(7, pa.string()) == "7"
+    assert coerce_value("7", pa.int32()) == 7
+    assert coerce_value("yes", pa.bool_()) is True
+    assert coerce_value("tag", pa.list_(pa.string())) == ["tag"]
+    assert coerce_value("2024-05-01T10:00:00", pa.timestamp("us", tz="UTC")) == datetime(2024, 5, 1, 10, tzinfo=timezone.utc)
+    # Not a kind it converts: a large string column is given the value as it is.
+    assert coerce_value(7, pa.large_string()) == 7
+    with pytest.raises(ValueError):
+        coerce_value(2 ** 40, pa.int32())

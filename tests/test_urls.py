@@ -40,7 +40,19 @@ def test_a_malformed_base_joins_to_none():
 EDGES = ["//", "//?x", "//#f", "//\t?x", "///x", "/", "/../a/./b", "/\t/x", "http://", "http:foo", "http:///x",
          "https:", "HTTP://Blog.Example.org/A", "https://blog.example.org", "https://other.example/x?y#z",
          "  /padded ", "?q=1", "#top", "", "mailto:a@b.org", "javascript:void(0)", "ftp://example.org/x",
-         "x/y", "../z", "//other.example", *MALFORMED]
+         "x/y", "../z", "//other.example", *MALFORMED,
+         # Absolute addresses next to the plainest kind absolute_links keeps as they are: each
+         # with what urljoin changes (parameters, an empty query or fragment, an empty port, an
+         # upper-case scheme, white space inside) and the plain ones it gives back unchanged.
+         "http://blog.example.org/a;p", "http://blog.example.org/x?", "http://blog.example.org/x#",
+         "http://blog.example.org:/x", "Http://blog.example.org/x", "http://blog.example.org/a b",
+         "http://blog.example.org/a\tb", "http://blog.example.org/a/../b/./c", "https://Blog.Example.ORG:8443//x",
+         "http://blog.example.org", "https://blog.example.org/~u/a%20b/(c)/d=e&f@g:h,i!j*k+l$m'n",
+         "https://xn--bcher-kva.example/x", "http://blög.example/x", "http://blog.example.org\\x",
+         "http://blog.example.org/x?q=1&r=2#comment-3", "http://blog.example.org/x?#f", "http://blog.example.org?x=1",
+         "http://blog.example.org/x#a#b", "http://blog.example.org/x;p?q#f",
+         # Fragments alone: plain ones are the base's address with them.
+         "#", "#content", "#a b", "#a#b", "#x?y=1", "#a\t", "#ü"]
 
 
 def test_links_resolved_once_per_origin_are_those_absolute_gives():
@@ -53,7 +65,9 @@ def test_links_resolved_once_per_origin_are_those_absolute_gives():
     pages = [(url, root) for url, root in pages if root is not None][:40]
     assert len(pages) > 10
     bases = [url for url, _ in pages] + ["http://blog.example.org/a/b?c=d#e", "https://blog.example.org/",
-                                          "https://other.example/deep/path/", BAD_HOST]
+                                          "https://other.example/deep/path/", BAD_HOST, "http://blog.example.org/a/b?",
+                                          "http://blog.example.org/a/b#", "https://blog.example.org/x?p=1",
+                                          "http://blog.example.org", "http://blog.example.org/a;p"]
     for round_ in range(2):  # the second round answers from memory
         for n, base in enumerate(bases):
             hrefs = [str(h) for h in pages[n % len(pages)][1].xpath("//a/@href")] + EDGES

@@ -454,3 +454,29 @@ def test_a_payload_digest_that_fails_sends_the_file_to_warcio(tmp_path, monkeypa
         held = index_file(path)
     assert "payload digest failed" in caplog.text and "the record is used" in caplog.text
     assert [h.url for h in held] == ["http://example.org/post/"] and held == _index_by_warcio(path, monkeypatch)
+
+
+def test_a_plain_file_read_in_chunks_that_end_inside_a_members_magic_is_still_plain(captured, monkeypatch):
+    """Indexing reads a file in chunks: one that ends one or two bytes into the next gzip
+    member still finds that member's start (the file was read by warcio instead, at twice the
+    cost). Chunk sizes are chosen so that a read ends 1 and 2 bytes past a real record's start;
+    a file ending in a lone first byte of a member stays warcio's."""
+    from scraper import warc
+
+    path = sorted(captured["warc"].glob("*.warc.gz"))[0]
+    expected = [offset for offset, _, _ in iter_records(path)]
+    assert warc.plain_records(path) is not None
+    for inside in (1, 2):
+        # A read of _READ_SIZE * 4 bytes: the first member start s with s + inside a multiple of 4.
+        start = next(s for s in expected[1:] if (s + inside) % 4 == 0)
+        monkeypatch.setattr(warc, "_READ_SIZE", (start + inside) // 4)
+        found = warc.plain_records(path)
+        assert found is not None, inside
+        assert [offset for offset, _ in found] == expected
+    monkeypatch.undo()
+    tail = path.with_name("tail.warc.gz")
+    tail.write_bytes(path.read_bytes() + b"\x1f")
+    try:
+        assert warc.plain_records(tail) is None
+    finally:
+        tail.unlink()
