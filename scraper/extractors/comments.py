@@ -50,6 +50,7 @@ HINT_ATTRIBUTES = ("data-parent", "data-parent-id", "data-parent-comment-id", "d
 # Links naming the comment replied to (microformats, microdata); one pass over the page.
 _HINT_LINKS = etree.XPath("//*[@itemprop='parentItem' or (self::a and"
                           " (contains(@rel, 'in-reply-to') or contains(@class, 'in-reply-to')))]")
+_SCOPE_HINT_LINKS = etree.XPath(_HINT_LINKS.path.replace("//*", "descendant-or-self::*", 1))
 REPLY_BOXES = frozenset({"indented", "children"})
 # Containers of a whole thread: a comment inside one is never a "Recent Comments" widget item,
 # even where the theme puts the thread itself in an <aside>.
@@ -110,6 +111,8 @@ class CommentMarkup:
             self.elements, self.strategy = list(elements), strategy
             self.ids = [_platform_id(el) for el in self.elements]
         self._index = {id(el): i for i, el in enumerate(self.elements)}
+        self._own_hits: dict[str, dict[int, list]] = {}  # query → its results by comment
+        self._thread_scopes = None if self.page.unnested or not self.elements else _scopes(self.elements)
         self.ids = [cid or self._reply_link_id(i) for i, cid in enumerate(self.ids)]
         self._by_id = {_key(cid): i for i, cid in enumerate(self.ids) if cid}
         self._linked = self._hint_links() if self.elements else {}
@@ -207,7 +210,13 @@ class CommentMarkup:
     def _hint_links(self) -> dict[int, list[str]]:
         """Hint links by the comment they sit in: one pass over the page, not one per comment."""
         out: dict[int, list[str]] = {}
-        for link in _HINT_LINKS(self.page.root):
+        scopes = self._thread_scopes
+        if scopes is not None and scopes[0].getroottree().getroot() is self.page.root:
+            # A link counts only inside a comment: the thread's scopes hold every one.
+            links = [link for scope in scopes for link in _SCOPE_HINT_LINKS(scope)]
+        else:
+            links = _HINT_LINKS(self.page.root)
+        for link in links:
             i = self.owner(link)
             value = link.get("href") or link.get("content") or link.get("itemid")
             if i is not None and value:
@@ -232,13 +241,59 @@ class CommentMarkup:
         return self._index[id(el)]
 
     def own(self, i: int, query: str) -> list:
-        """``query`` results inside comment ``i`` but not inside its replies."""
-        el = self.elements[i]
+        """``query`` results inside comment ``i`` but not inside its replies.
+
+        Each query runs once over the whole thread, its results handed to the comments they
+        sit in, where asking each comment would walk every reply once per comment above it.
+        Where the markup's nesting is not the tree's (``page.unnested``), or the query has a
+        shape ``_QueryShape`` does not read, each comment is asked."""
+        if self._thread_scopes is None:
+            return self._own_asked_of(i, query)
+        by_owner = self._own_hits.get(query)
+        if by_owner is None:
+            shape = _QueryShape.of(query)
+            if shape is None:
+                return self._own_asked_of(i, query)
+            by_owner = self._own_hits[query] = self._hits_by_owner(query, shape)
+        return list(by_owner.get(i, ()))
+
+    def _own_asked_of(self, i: int, query: str) -> list:
+        """``own`` by asking comment ``i`` itself."""
         out = []
-        for hit in _xpath(query)(el):
+        for hit in _xpath(query)(self.elements[i]):
             node = hit.getparent() if isinstance(hit, etree._ElementUnicodeResult) else hit
             if self.owner(node) == i:
                 out.append(hit)
+        return out
+
+    def _hits_by_owner(self, query: str, shape: _QueryShape) -> dict[int, list]:
+        """The results of ``query`` asked of the thread, by the comment whose ``own`` holds
+        each: the one it sits in (``owner``, as ``own`` reads it), where asking that comment
+        finds it too, i.e. the first step's element lies strictly inside the comment."""
+        out: dict[int, list] = {}
+        outer: set[int] | None = None
+        held: list = []
+        for scope in self._thread_scopes:
+            hits = _xpath(query)(scope)
+            if shape.outer_step is not None:
+                if outer is None:
+                    outer = set()
+                found = _xpath(shape.outer_step)(scope)
+                held.extend(found)  # keeps the proxies, so their ids stay theirs
+                outer.update(map(id, found))
+            for hit in hits:
+                node = hit.getparent() if isinstance(hit, etree._ElementUnicodeResult) else hit
+                i = self.owner(node)
+                if i is None:
+                    continue
+                el = self.elements[i]
+                if node is el:  # a comment is never inside itself
+                    continue
+                if shape.text_of_step and getattr(hit, "is_tail", False) and node.getparent() is el:
+                    continue  # the tail of a reply's child: the step's element is the comment
+                if outer is not None and not _inside_below(node, el, outer):
+                    continue
+                out.setdefault(i, []).append(hit)
         return out
 
     def first_own(self, i: int, queries: tuple[str, ...]):
@@ -250,6 +305,110 @@ class CommentMarkup:
 
     def replies_of(self, i: int) -> list:
         return self.children[i]
+
+
+def _scopes(elements: list[etree._Element]) -> list[etree._Element]:
+    """Where to ask a query once for every comment of ``elements``: the nearest element
+    enclosing them all, or, where they share no tree, each comment not inside another."""
+    first = elements[0]
+    chain = [first, *first.iterancestors()]  # nearest first
+    height = {id(node): len(chain) - k for k, node in enumerate(chain)}  # the root's is 1
+    reaches: dict[int, int] = {}  # id of an element passed → the height of the chain it meets
+    held = []  # keeps the proxies passed, so their ids stay theirs
+    lowest = len(chain)
+    for el in elements[1:]:
+        path, node = [], el
+        while node is not None and id(node) not in height and id(node) not in reaches:
+            path.append(node)
+            node = node.getparent()
+        if node is None:
+            return _outermost(elements)
+        meets = height.get(id(node)) or reaches[id(node)]
+        held.extend(path)
+        reaches.update((id(passed), meets) for passed in path)
+        lowest = min(lowest, meets)
+    return [chain[len(chain) - lowest]]
+
+
+def _outermost(elements: list[etree._Element]) -> list[etree._Element]:
+    """The comments of ``elements`` no other one encloses, in their order."""
+    ids = {id(el) for el in elements}
+    return [el for el in elements if not any(id(a) in ids for a in el.iterancestors())]
+
+
+class _QueryShape:
+    """What ``CommentMarkup.own`` needs to know of a query to ask it of a whole thread at once:
+    ``.//STEP`` or ``.//STEP//STEP`` (element results), optionally ending in ``/@name`` or
+    ``/text()``. ``outer_step``: the ``.//STEP`` a two-step query starts with, whose element
+    must lie inside the comment; ``text_of_step``: the query reads text nodes, whose tails
+    name a child of the step's element as their parent."""
+
+    __slots__ = ("outer_step", "text_of_step")
+
+    def __init__(self, outer_step: str | None, text_of_step: bool):
+        self.outer_step = outer_step
+        self.text_of_step = text_of_step
+
+    @staticmethod
+    @lru_cache(maxsize=None)
+    def of(query: str) -> _QueryShape | None:
+        if not query.startswith(".//"):
+            return None
+        parts = _split_path(query[3:])
+        if parts is None:
+            return None
+        steps, tail = parts
+        if not 1 <= len(steps) <= 2 or any(not s for s in steps) or (tail == "text()" and len(steps) == 2):
+            return None  # a text node's tail names another parent than its step's element
+        outer = ".//" + steps[0] if len(steps) == 2 else None
+        return _QueryShape(outer, tail == "text()")
+
+
+_STEP = re.compile(r"^(?:\*|[a-zA-Z][\w-]*)(?:\[.*\])?$", re.S)
+_TAIL = re.compile(r"/(@[\w-]+|text\(\))$")
+
+
+def _split_path(path: str) -> tuple[list[str], str | None] | None:
+    """``STEP//STEP/tail`` as its steps and its tail (``"@"`` for an attribute, ``"text()"``),
+    None for any other shape (a child step, an axis, a union, a grouped path ...)."""
+    tail = _TAIL.search(path)
+    if tail:
+        path = path[:tail.start()]
+    steps, depth, quote, start, i = [], 0, "", 0, 0
+    while i < len(path):
+        char = path[i]
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+        elif depth == 0 and char in "|(/":
+            if not path.startswith("//", i):
+                return None  # outside a predicate only "//" between steps is read
+            steps.append(path[start:i])
+            i = start = i + 2
+            continue
+        i += 1
+    if quote or depth:
+        return None
+    steps.append(path[start:])
+    if not all(_STEP.match(s) for s in steps):
+        return None
+    return steps, (None if tail is None else "text()" if tail.group(1) == "text()" else "@")
+
+
+def _inside_below(node: etree._Element, el: etree._Element, outer: set[int]) -> bool:
+    """An element of ``outer`` encloses ``node`` (a strict ancestor) and lies strictly
+    inside ``el``, an ancestor of ``node``."""
+    up = node.getparent()
+    while up is not None and up is not el:
+        if id(up) in outer:
+            return True
+        up = up.getparent()
+    return False
 
 
 @lru_cache(maxsize=None)
