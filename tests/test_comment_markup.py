@@ -197,3 +197,22 @@ def test_own_asked_of_the_thread_where_a_step_encloses_a_reply():
     assert [h.text for h in markup.own(0, comments.AUTHOR_QUERIES[0])] == ["A"]
     assert [str(t).strip() for t in markup.own(1, ".//em/text()")] == ["awaiting moderation", "tail"]
     assert [str(t).strip() for t in markup.own(0, ".//em/text()")] == []
+
+
+def test_embed_markers_are_what_the_attribute_query_finds():
+    """``has_embed_marker`` says no only where ``//@name`` finds nothing, on every thread page
+    and on pages that carry the markers; a name it does not look for is refused."""
+    _need(THREADS)
+    roots = [parse_html(_thread_page(entry["file"].split("/", 1)[1]))
+             for entry in json.loads((THREADS / "index.json").read_text())]
+    marked = parse_html('<html><body><div data-bsky-uri="at://did:plc:x/app.bsky.feed.post/1"></div>'
+                        '<p><a data-responses-to-url="https://social.test/@a/1">r</a></p></body></html>')
+    answers = []
+    for root in [*roots, marked]:
+        page = Page(root, "https://blog.test/post/")
+        for name in comments.EMBED_MARKERS:
+            answers.append(comments.has_embed_marker(page, name))
+            assert answers[-1] == bool(root.xpath(f"//@{name}"))
+    assert True in answers and False in answers
+    with pytest.raises(ValueError):
+        comments.has_embed_marker(Page(marked, "https://blog.test/post/"), "data-isso")

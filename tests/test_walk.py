@@ -356,3 +356,19 @@ def test_attributes_present_are_those_the_python_walk_finds():
         assert compiled == walk.attributes_present_python(root, names), path.name
         seen.update(compiled)
     assert {"href", "class"} <= seen and "no-such-attribute" not in seen
+
+
+# -- comment candidates and comment-system markers: one walk of the attributes --------------------
+def test_word_holders_and_names_are_the_two_walks_they_replace():
+    """The one walk finds the holders ``word_holders`` finds and the names
+    ``attributes_present`` finds, whether names are left to look for or all were seen."""
+    found = seen = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        for names in (["data-bsky-uri", "data-responses-to-url"], ["class", "href", "no-such-attribute"], ["id"]):
+            compiled = walk.word_holders_and_names(root, "omment", names)
+            assert compiled == walk.word_holders_and_names_python(root, "omment", names), (path.name, names)
+            assert compiled == (walk.word_holders(root, "omment"), walk.attributes_present(root, names))
+            found += len(compiled[0])
+            seen += len(compiled[1])
+    assert found > 0 and seen > 0

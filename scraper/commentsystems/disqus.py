@@ -89,7 +89,8 @@ class Disqus(CommentSystem):
     key_setting = "DISQUS_API_KEY"
 
     def detect(self, page: Page) -> Embed | None:
-        scripts = inline_scripts(page)
+        # Only scripts that name Disqus or set ``this.page``: the rest state nothing read here.
+        scripts = [s for s in inline_scripts(page) if "disqus" in s or "this.page." in s]
         params = _stated(scripts)
         thread_div = next(iter(page.with_attribute("id", "disqus_thread")), None)
         from_frame = _embed_iframe(page)

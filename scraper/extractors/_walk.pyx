@@ -1589,3 +1589,40 @@ def labelled_within(_Element top, rule):
             break
         node = _after(node, root)
     return found
+
+
+# -- comment candidates and comment-system markers: one walk of the attributes --------------------
+def word_holders_and_names(_Element root, str word, names):
+    """``walk.word_holders_and_names_python``'s twin: ``word_holders(root, word)`` and
+    ``attributes_present(root, names)`` read in one walk of the document's attributes."""
+    cdef bytes encoded = word.encode("utf-8")
+    cdef _Document doc = root._doc
+    cdef _Names wanted = _Names(names)
+    cdef tree.xmlNode* top = <tree.xmlNode*>doc._c_doc
+    cdef tree.xmlNode* node = top.children
+    cdef tree.xmlAttr* attr
+    cdef list found = []
+    cdef list seen = [False] * wanted.count
+    cdef int i, left = wanted.count
+    cdef bint held
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            held = False
+            attr = node.properties
+            while attr is not NULL:
+                if not held and _attribute_holds(node, attr, encoded, word):
+                    found.append(elementFactory(doc, node))
+                    held = True
+                if left:
+                    i = wanted.position(<const char*>attr.name)
+                    if i >= 0 and not seen[i]:
+                        seen[i] = True
+                        left -= 1
+                elif held:
+                    break
+                attr = attr.next
+            if node.children is not NULL:
+                node = node.children
+                continue
+        node = _after(node, top)
+    return found, [name for name, present in zip(wanted.texts, seen) if present]

@@ -29,10 +29,10 @@ from lxml import etree, html
 from ..dates import iso_utc
 from ..text import collapse, paragraphs, xml_safe
 from ..urls import absolute, normalize_url
-from .page import Page, cls, jsonld_types
+from .page import Page, cls, jsonld_types, per_page
 from .regions import in_widget
 from .unnest import UNNESTED_PARENT
-from .walk import attribute_holders, word_holders
+from .walk import attribute_holders, word_holders_and_names
 
 _ID = re.compile(r"^(?:li-)?comment-(\d+)$")
 _BLOGGER_ID = re.compile(r"^c(\d{6,})$")
@@ -437,7 +437,29 @@ def _candidates(page: Page) -> list[etree._Element]:
     """Elements with 'comment' in any attribute, in document order, each once: one pass over
     the document's attributes (``walk.word_holders``, compiled where it could be built) finds
     every element any rule here could want; pages without comments pay for this and nothing else."""
-    return word_holders(page.root, "omment")
+    return _attribute_walk(page)[0]
+
+
+# Attributes that mark a comment system's embed (``scraper.commentsystems``), whose mere
+# presence its detector asks about first: most pages have none, and the walk that finds the
+# comment candidates sees every attribute anyway.
+EMBED_MARKERS = ("data-bsky-uri", "data-responses-to-url")
+
+
+@per_page
+def _attribute_walk(page: Page) -> tuple[list[etree._Element], frozenset[str]]:
+    """The comment candidates and the ``EMBED_MARKERS`` some element has, from one walk of
+    the document's attributes (``walk.word_holders_and_names``)."""
+    holders, present = word_holders_and_names(page.root, "omment", EMBED_MARKERS)
+    return holders, frozenset(present)
+
+
+def has_embed_marker(page: Page, name: str) -> bool:
+    """Some element of the page (strays beside the root included) has attribute ``name``, one
+    of ``EMBED_MARKERS``, in any namespace: where it says no, ``//@name`` finds nothing."""
+    if name not in EMBED_MARKERS:
+        raise ValueError(f"{name!r} is not one of the attributes looked for: {EMBED_MARKERS}")
+    return name in _attribute_walk(page)[1]
 
 
 def _platform_id(el: etree._Element) -> str | None:

@@ -452,3 +452,18 @@ try:
     from ._walk import labelled_within, text_paragraphs
 except ImportError:
     text_paragraphs, labelled_within = text_paragraphs_python, labelled_within_python
+
+
+# -- comment candidates and comment-system markers: one walk of the attributes --------------------
+def word_holders_and_names_python(root: etree._Element, word: str, names: list[str]) -> tuple[list, list[str]]:
+    """``word_holders(root, word)`` and ``attributes_present(root, names)`` (ASCII names, at
+    most 64): the compiled twin reads both in one walk of the document's attributes."""
+    return word_holders_python(root, word), attributes_present_python(root, names)
+
+
+try:
+    if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
+        raise ImportError("the pure-Python walks were asked for")
+    from ._walk import word_holders_and_names
+except ImportError:
+    word_holders_and_names = word_holders_and_names_python
