@@ -32,7 +32,7 @@ from ..urls import absolute, normalize_url
 from .page import Page, cls, jsonld_types, per_page
 from .regions import in_widget
 from .unnest import UNNESTED_PARENT
-from .walk import attribute_holders, word_holders_and_names
+from .walk import comment_walk
 
 _ID = re.compile(r"^(?:li-)?comment-(\d+)$")
 _BLOGGER_ID = re.compile(r"^c(\d{6,})$")
@@ -435,7 +435,7 @@ def _classes(el: etree._Element) -> list[str]:
 
 def _candidates(page: Page) -> list[etree._Element]:
     """Elements with 'comment' in any attribute, in document order, each once: one pass over
-    the document's attributes (``walk.word_holders``, compiled where it could be built) finds
+    the document's attributes (``_attribute_walk``, compiled where it could be built) finds
     every element any rule here could want; pages without comments pay for this and nothing else."""
     return _attribute_walk(page)[0]
 
@@ -446,12 +446,17 @@ def _candidates(page: Page) -> list[etree._Element]:
 EMBED_MARKERS = ("data-bsky-uri", "data-responses-to-url")
 
 
+# What links to a page of a thread hold in their address.
+_PAGE_LINK_WORDS = ("comment-page-", "cpage=")
+
+
 @per_page
-def _attribute_walk(page: Page) -> tuple[list[etree._Element], frozenset[str]]:
-    """The comment candidates and the ``EMBED_MARKERS`` some element has, from one walk of
-    the document's attributes (``walk.word_holders_and_names``)."""
-    holders, present = word_holders_and_names(page.root, "omment", EMBED_MARKERS)
-    return holders, frozenset(present)
+def _attribute_walk(page: Page) -> tuple[list[etree._Element], frozenset[str], list[etree._Element]]:
+    """The comment candidates, the ``EMBED_MARKERS`` some element has and the links that may
+    lead to another page of the thread, from one walk of the document's attributes
+    (``walk.comment_walk``, compiled where it could be built)."""
+    holders, present, links = comment_walk(page.root, "omment", EMBED_MARKERS, "a", "href", _PAGE_LINK_WORDS)
+    return holders, frozenset(present), links
 
 
 def has_embed_marker(page: Page, name: str) -> bool:
@@ -771,11 +776,11 @@ def thread_path(url: str) -> str:
     return f"{path}?{query}" if query else path
 
 
-def _thread_page_links(root: etree._Element) -> Iterator[tuple[etree._Element, str]]:
-    """Links whose address may name a page of a thread, with that address: one walk
-    (``walk.attribute_holders``, compiled where it could be built) reads every link's address
+def _thread_page_links(page: Page) -> Iterator[tuple[etree._Element, str]]:
+    """Links whose address may name a page of a thread, with that address: found by the walk
+    that finds the comment candidates (``_attribute_walk``), which reads every link's address
     and makes a Python proxy only for those that can."""
-    for a in attribute_holders(root, "a", "href", ("comment-page-", "cpage=")):
+    for a in _attribute_walk(page)[2]:
         yield a, a.get("href")
 
 
@@ -786,7 +791,7 @@ def comment_page_urls(page: Page) -> list[str]:
     """
     own = thread_path(page.url)
     found: dict[str, int] = {}
-    for a, href in _thread_page_links(page.root):  # only links that can match: most pages have hundreds
+    for a, href in _thread_page_links(page):  # only links that can match: most pages have hundreds
         m = _PAGE_LINK.search(href)
         if not m or in_widget(a):
             continue

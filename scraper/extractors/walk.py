@@ -454,16 +454,19 @@ except ImportError:
     text_paragraphs, labelled_within = text_paragraphs_python, labelled_within_python
 
 
-# -- comment candidates and comment-system markers: one walk of the attributes --------------------
-def word_holders_and_names_python(root: etree._Element, word: str, names: list[str]) -> tuple[list, list[str]]:
-    """``word_holders(root, word)`` and ``attributes_present(root, names)`` (ASCII names, at
-    most 64): the compiled twin reads both in one walk of the document's attributes."""
-    return word_holders_python(root, word), attributes_present_python(root, names)
+# -- comment candidates, comment-system markers and thread page links: one walk of the attributes --
+def comment_walk_python(root: etree._Element, word: str, names: list[str], tag: str, attribute: str,
+                        words: tuple[str, ...]) -> tuple[list, list[str], list]:
+    """``word_holders(root, word)``, ``attributes_present(root, names)`` (ASCII names, at most
+    64) and ``attribute_holders(root, tag, attribute, words)``: the compiled twin reads all
+    three in one walk of the document's attributes."""
+    return (word_holders_python(root, word), attributes_present_python(root, names),
+            attribute_holders_python(root, tag, attribute, words))
 
 
 try:
     if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
         raise ImportError("the pure-Python walks were asked for")
-    from ._walk import word_holders_and_names
+    from ._walk import comment_walk
 except ImportError:
-    word_holders_and_names = word_holders_and_names_python
+    comment_walk = comment_walk_python
