@@ -216,3 +216,22 @@ def test_embed_markers_are_what_the_attribute_query_finds():
     assert True in answers and False in answers
     with pytest.raises(ValueError):
         comments.has_embed_marker(Page(marked, "https://blog.test/post/"), "data-isso")
+
+
+def test_widget_test_says_what_in_widget_says(wordpress_corpus):
+    """Ancestors judged once for a page's comments answer as ``regions.in_widget`` does, for
+    every comment candidate: on thread pages and on a page with a Recent Comments widget."""
+    from scraper.extractors.regions import in_widget
+    _need(THREADS)
+    roots = [parse_html(_thread_page(entry["file"].split("/", 1)[1]))
+             for entry in json.loads((THREADS / "index.json").read_text())]
+    widget_page = (wordpress_corpus / "site" / "twentytwentyone" / "2016" / "04" / "a-quiet-note-on-archive-formats"
+                   / "index.html")
+    roots.append(parse_html(widget_page.read_bytes()))
+    answers = []
+    for root in roots:
+        widgets = comments._WidgetTest()
+        for el in comments._candidates(Page(root, "https://blog.test/post/")):
+            answers.append(widgets.inside(el))
+            assert answers[-1] == in_widget(el)
+    assert True in answers and False in answers

@@ -30,7 +30,7 @@ from ..dates import iso_utc
 from ..text import collapse, paragraphs, xml_safe
 from ..urls import absolute, normalize_url
 from .page import Page, cls, jsonld_types, per_page
-from .regions import in_widget
+from .regions import in_widget, is_widget
 from .unnest import UNNESTED_PARENT
 from .walk import comment_walk
 
@@ -126,11 +126,12 @@ class CommentMarkup:
     # -- finding the comments ----------------------------------------------------------
     def _find(self) -> tuple[list, list[str | None], str]:
         candidates = _candidates(self.page)
+        widgets = _WidgetTest()
         for strategy, finder in (("platform-id", _by_platform_id),
                                  ("schema.org", _by_microdata),
                                  ("json-ld", lambda _: _from_jsonld(self.page)),
                                  ("generic", lambda found: _by_class(found, self.page))):
-            found = [(el, cid) for el, cid in finder(candidates) if not _in_widget(el, self.page)]
+            found = [(el, cid) for el, cid in finder(candidates) if not _in_widget(el, self.page, widgets)]
             if found:
                 return [el for el, _ in found], [cid for _, cid in found], strategy
         return [], [], "none"
@@ -561,8 +562,34 @@ def _is_area(el: etree._Element) -> bool:
     return el.get("id") == "comments" or not AREA_NAMES.isdisjoint(_classes(el))
 
 
-def _in_widget(el: etree._Element, page: Page) -> bool:
-    return in_widget(el) and not any(_is_area(a) for a in page.markup_ancestors(el))
+def _in_widget(el: etree._Element, page: Page, widgets: _WidgetTest) -> bool:
+    return widgets.inside(el) and not any(_is_area(a) for a in page.markup_ancestors(el))
+
+
+class _WidgetTest:
+    """``regions.in_widget`` for the comments of one page, each ancestor judged once: the
+    comments of a thread share every ancestor above it."""
+
+    def __init__(self):
+        self._inside: dict[int, bool] = {}  # id of an element passed → in_widget's answer
+        self._held: list[etree._Element] = []  # keeps the proxies, so their ids stay theirs
+
+    def inside(self, el: etree._Element) -> bool:
+        """What ``in_widget(el)`` says: ``el`` or an ancestor below <body> is a widget."""
+        path, node, answer = [], el, False
+        while node is not None and node.tag not in ("body", "html"):
+            known = self._inside.get(id(node))
+            if known is not None:
+                answer = known
+                break
+            path.append(node)
+            node = node.getparent()
+        # From the top down: a node is inside a widget where it is one or its parent is inside one.
+        for passed in reversed(path):
+            answer = answer or is_widget(passed)
+            self._inside[id(passed)] = answer
+        self._held.extend(path)
+        return answer
 
 
 # -- schema.org Comment in JSON-LD --------------------------------------------------------
