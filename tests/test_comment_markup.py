@@ -9,6 +9,7 @@ import re
 import pytest
 
 from scraper.extractors import extract_page
+from scraper.extractors import comments
 from scraper.extractors.comments import extract_comments
 from scraper.extractors.page import Page, parse_html
 
@@ -136,3 +137,101 @@ def test_recent_comments_widget_is_not_part_of_thread(wordpress_corpus):
     result = extract_page(html, "http://blog.example.test:8081/2016/04/a-quiet-note-on-archive-formats/")
     assert result["comments"] == []
     assert result["article"]["comments_open"] is True
+
+
+# -- queries asked of a whole thread at once ------------------------------------------------
+_EVERY_COMMENT_QUERY = (comments.AUTHOR_QUERIES + comments.TEXT_QUERIES + comments.DATE_QUERIES
+                        + comments.DATE_TEXT_QUERIES
+                        + (comments.NOT_TEXT, comments._BLOGGER_AUTHOR_ICON, ".//em/text()",
+                           ".//a[contains(@href, 'replytocom=')]/@href", ".//a[@href]", ".//p/text()"))
+
+
+def test_own_asked_of_the_thread_equals_own_asked_of_each_comment():
+    """``own`` answers from one query over the thread what asking each comment answers, on
+    every thread page, for every query the rules ask (two-step, attribute and text queries)."""
+    _need(THREADS)
+    compared = hits = 0
+    for entry in json.loads((THREADS / "index.json").read_text()):
+        page = Page(parse_html(_thread_page(entry["file"].split("/", 1)[1])), "https://blog.test/post/")
+        markup = comments.CommentMarkup(page)
+        if markup._thread_scopes is None:
+            continue
+        for query in _EVERY_COMMENT_QUERY:
+            for i in range(len(markup.elements)):
+                whole, each = markup.own(i, query), markup._own_asked_of(i, query)
+                assert [id(h) if not isinstance(h, str) else (h, id(h.getparent())) for h in whole] == \
+                    [id(h) if not isinstance(h, str) else (h, id(h.getparent())) for h in each], (entry["file"], query, i)
+                compared += 1
+                hits += len(whole)
+    assert compared > 10_000 and hits > 1_000
+
+
+@pytest.mark.parametrize("query", [".//a | .//b", ".//x/y", ".//text()", ".//@href", "..//a", "a//b",
+                                   ".//a//b/text()", ".//a//b//c", "(.//a)[1]"])
+def test_query_shapes_not_read_are_asked_of_each_comment(query):
+    assert comments._QueryShape.of(query) is None
+
+
+def test_query_shapes_read():
+    two_step = comments._QueryShape.of(".//*[@itemprop='author']//*[@itemprop='name']")
+    assert two_step.outer_step == ".//*[@itemprop='author']" and not two_step.text_of_step
+    assert comments._QueryShape.of(".//em/text()").text_of_step
+    assert comments._QueryShape.of(".//*[@a='x//y' or contains(@b, '|')]/@a").outer_step is None
+
+
+def test_own_asked_of_the_thread_where_a_step_encloses_a_reply():
+    """A reply inside the first comment's ``comment-author`` box, an ``em`` that is a reply,
+    a reply inside an ``em``: what lies around a comment is not its own, asked either way."""
+    html = """<html><body><ol id="comments">
+      <li id="comment-1" class="comment"><div class="comment-author"><span class="fn">A</span>
+        <ol class="children"><li id="comment-2" class="comment"><span class="fn">B</span>
+          <em>awaiting moderation <b>x</b> tail</em></li></ol></div>
+        <em><div id="comment-3" class="comment"><p>C</p></div> tail of a reply</em></li>
+    </ol></body></html>"""
+    markup = comments.CommentMarkup(Page(parse_html(html), "https://blog.test/post/"))
+    assert markup._thread_scopes is not None and len(markup.elements) == 3
+    for query in _EVERY_COMMENT_QUERY:
+        for i in range(3):
+            assert markup.own(i, query) == markup._own_asked_of(i, query), (query, i)
+    assert [h.text for h in markup.own(1, comments.AUTHOR_QUERIES[0])] == []
+    assert [h.text for h in markup.own(0, comments.AUTHOR_QUERIES[0])] == ["A"]
+    assert [str(t).strip() for t in markup.own(1, ".//em/text()")] == ["awaiting moderation", "tail"]
+    assert [str(t).strip() for t in markup.own(0, ".//em/text()")] == []
+
+
+def test_embed_markers_are_what_the_attribute_query_finds():
+    """``has_embed_marker`` says no only where ``//@name`` finds nothing, on every thread page
+    and on pages that carry the markers; a name it does not look for is refused."""
+    _need(THREADS)
+    roots = [parse_html(_thread_page(entry["file"].split("/", 1)[1]))
+             for entry in json.loads((THREADS / "index.json").read_text())]
+    marked = parse_html('<html><body><div data-bsky-uri="at://did:plc:x/app.bsky.feed.post/1"></div>'
+                        '<p><a data-responses-to-url="https://social.test/@a/1">r</a></p></body></html>')
+    answers = []
+    for root in [*roots, marked]:
+        page = Page(root, "https://blog.test/post/")
+        for name in comments.EMBED_MARKERS:
+            answers.append(comments.has_embed_marker(page, name))
+            assert answers[-1] == bool(root.xpath(f"//@{name}"))
+    assert True in answers and False in answers
+    with pytest.raises(ValueError):
+        comments.has_embed_marker(Page(marked, "https://blog.test/post/"), "data-isso")
+
+
+def test_widget_test_says_what_in_widget_says(wordpress_corpus):
+    """Ancestors judged once for a page's comments answer as ``regions.in_widget`` does, for
+    every comment candidate: on thread pages and on a page with a Recent Comments widget."""
+    from scraper.extractors.regions import in_widget
+    _need(THREADS)
+    roots = [parse_html(_thread_page(entry["file"].split("/", 1)[1]))
+             for entry in json.loads((THREADS / "index.json").read_text())]
+    widget_page = (wordpress_corpus / "site" / "twentytwentyone" / "2016" / "04" / "a-quiet-note-on-archive-formats"
+                   / "index.html")
+    roots.append(parse_html(widget_page.read_bytes()))
+    answers = []
+    for root in roots:
+        widgets = comments._WidgetTest()
+        for el in comments._candidates(Page(root, "https://blog.test/post/")):
+            answers.append(widgets.inside(el))
+            assert answers[-1] == in_widget(el)
+    assert True in answers and False in answers

@@ -317,3 +317,36 @@ def test_attributes_present_are_those_the_python_walk_finds():
         assert compiled == walk.attributes_present_python(root, names), path.name
         seen.update(compiled)
     assert {"href", "class"} <= seen and "no-such-attribute" not in seen
+
+
+# -- comment candidates, comment-system markers and thread page links: one walk of the attributes --
+def test_comment_walk_is_the_three_walks_it_replaces():
+    """The one walk finds the holders ``word_holders`` finds, the names ``attributes_present``
+    finds and the links ``attribute_holders`` finds (below the root only), whether names are
+    left to look for or all were seen."""
+    found = seen = linked = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        for names in (["data-bsky-uri", "data-responses-to-url"], ["class", "href", "no-such-attribute"], ["id"]):
+            for words in (("comment-page-", "cpage="), ("http",)):
+                compiled = walk.comment_walk(root, "omment", names, "a", "href", words)
+                assert compiled == walk.comment_walk_python(root, "omment", names, "a", "href", words), (path.name, names)
+                assert compiled == (walk.word_holders(root, "omment"), walk.attributes_present(root, names),
+                                    walk.attribute_holders(root, "a", "href", words))
+                found += len(compiled[0])
+                seen += len(compiled[1])
+                linked += len(compiled[2])
+    assert found > 0 and seen > 0 and linked > 0
+
+
+def test_comment_walk_reads_links_below_the_root_only():
+    """Markup after ``</html>`` is beside the root: its attributes count, its links do not
+    (``attribute_holders`` walks the root's elements)."""
+    from lxml import html  # the parser as libxml2 leaves it: parse_html adopts such strays
+    root = html.document_fromstring(b"<html><body><a href='/p/comment-page-2/'>2</a></body></html>\n<!-- x -->\n"
+                                    b"<div><a href='/p/comment-page-3/' data-bsky-uri='x'>3</a></div>")
+    assert [s.tag for s in root.itersiblings(etree.Element)] == ["html"]
+    for comment_walk in (walk.comment_walk, walk.comment_walk_python):
+        holders, names, links = comment_walk(root, "omment", ["data-bsky-uri"], "a", "href", ("comment-page-",))
+        assert [a.get("href") for a in links] == ["/p/comment-page-2/"]
+        assert names == ["data-bsky-uri"] and [a.get("href") for a in holders] == ["/p/comment-page-2/", "/p/comment-page-3/"]

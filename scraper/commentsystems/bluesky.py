@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from ..extractors.comments import has_embed_marker
 from ..extractors.page import Page
 from .base import Batch, CommentSystem, CommentSystemError, Embed, Fetch, comment_row, load_json, require
 
@@ -34,7 +35,7 @@ class Bluesky(CommentSystem):
 
     def detect(self, page: Page) -> Embed | None:
         candidates = [*(el.get("post") or el.get("uri") or "" for el in page.tagged("bsky-comments", "blue-comments")),
-                      *page.xpath("//@data-bsky-uri")]
+                      *(page.xpath("//@data-bsky-uri") if has_embed_marker(page, "data-bsky-uri") else ())]
         for value in candidates:
             value = value.strip()
             if _AT_URI.match(value):

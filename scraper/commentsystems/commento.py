@@ -18,6 +18,7 @@ from .base import (Batch, CommentSystem, CommentSystemError, Embed, Fetch, comme
                    load_json, require)
 
 _SCRIPT_SRC = re.compile(r"^(.*?)/js/commento\.js(?:[?#].*)?$")
+_SCRIPT_FILE = "/js/commento.js"
 # Hosted Commento serves its script from a CDN host and its API from the main one.
 _CDN_ORIGINS = {"https://cdn.commento.io": "https://commento.io"}
 _NO_VALUE = "undefined"  # what Commento stores for a link or photo the commenter never gave
@@ -29,7 +30,8 @@ class Commento(CommentSystem):
 
     def detect(self, page: Page) -> Embed | None:
         for script in (s for s in page.everywhere("script") if s.get("src") is not None):
-            match = _SCRIPT_SRC.match(script.get("src").strip())
+            # A substring test first: the pattern is tried only where its fixed part is.
+            match = _SCRIPT_SRC.match(script.get("src").strip()) if _SCRIPT_FILE in script.get("src") else None
             origin = safe_join(page.url, match.group(1) or "/") if match else None
             if origin:
                 origin = origin.rstrip("/")

@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from ..extractors.errors import ExtractionError
-from ..extractors.page import Page, parse_html
+from ..extractors.page import Page, parse_html, per_page
 from ..urls import safe_join, split_or_none
 from .base import (Batch, CommentSystem, CommentSystemError, Embed, Fetch, comment_row, html_text,
                    inline_scripts, load_json, require, script_sources)
@@ -49,7 +49,7 @@ class Discourse(CommentSystem):
     name = "discourse"
 
     def detect(self, page: Page) -> Embed | None:
-        for text in inline_scripts(page):
+        for text in _configuring(page):
             if "DiscourseEmbed" in text:
                 found = {k: m.group(1) for k, rx in _EMBED_KEYS.items() if (m := rx.search(text))}
                 if found.get("discourseUrl", "").startswith("http"):
@@ -138,10 +138,17 @@ def _row(post: object, numbers: dict[int, str], forum: str, topic: str) -> dict 
         page_url=f"{forum}/t/{topic}/{number}")
 
 
+@per_page
+def _configuring(page: Page) -> list[str]:
+    """The inline scripts that can configure an embed: ``DiscourseEmbed`` and WP-Discourse's
+    ``var discourse`` both hold "iscourse", so one scan of the page's scripts serves both."""
+    return [text for text in inline_scripts(page) if "iscourse" in text]
+
+
 def _wp_discourse_forum(page: Page) -> str | None:
     """The forum of a WP-Discourse page: its ``discourse`` settings object, else the host of
     its "join the discussion" link."""
-    for text in inline_scripts(page):
+    for text in _configuring(page):
         match = _WP_DISCOURSE.search(text)
         if match:
             try:

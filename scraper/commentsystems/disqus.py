@@ -39,6 +39,13 @@ _VARS = {
     "url": re.compile(r"(?:\bdisqus_url|\bthis\.page\.url|\bdisqus_blogger_current_url)" + _VALUE),
     "title": re.compile(r"(?:\bdisqus_title|\bthis\.page\.title)" + _VALUE),
 }
+# The names each of ``_VARS`` looks for: a script holding none of them states no such value.
+_VAR_NAMES = {
+    "shortname": ("disqus_shortname",),
+    "identifier": ("disqus_identifier", "this.page.identifier"),
+    "url": ("disqus_url", "this.page.url", "disqus_blogger_current_url"),
+    "title": ("disqus_title", "this.page.title"),
+}
 # The forum's own scripts: embed.js starts the thread, blogger_item.js is the Blogger widget's
 # thread; ``disqus.com/forums/<shortname>/embed.js`` is the old form (gregoryszorc.com).
 # A script built from the variable (``'//' + disqus_shortname + '.disqus.com/embed.js'``) names
@@ -56,7 +63,9 @@ def _stated(scripts: list[str]) -> dict[str, str]:
         if "disqus" not in script and "this.page." not in script:
             continue
         for key, pattern in _VARS.items():
-            m = pattern.search(script) if key not in found else None
+            # A substring test first: each pattern is tried only where one of its names is.
+            named = key not in found and any(name in script for name in _VAR_NAMES[key])
+            m = pattern.search(script) if named else None
             value = (m.group(2) if m.group(2) is not None else m.group(3)) if m else None
             if value and value.strip():
                 # Values sit in JS string literals; titles are often HTML-escaped once more,
@@ -89,7 +98,8 @@ class Disqus(CommentSystem):
     key_setting = "DISQUS_API_KEY"
 
     def detect(self, page: Page) -> Embed | None:
-        scripts = inline_scripts(page)
+        # Only scripts that name Disqus or set ``this.page``: the rest state nothing read here.
+        scripts = [s for s in inline_scripts(page) if "disqus" in s or "this.page." in s]
         params = _stated(scripts)
         thread_div = next(iter(page.with_attribute("id", "disqus_thread")), None)
         from_frame = _embed_iframe(page)

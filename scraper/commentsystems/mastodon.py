@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ..extractors.comments import has_embed_marker
 from ..extractors.page import Page
 from ..urls import split_or_none
 from .base import Batch, CommentSystem, CommentSystemError, Embed, Fetch, comment_row, html_text, load_json, require
@@ -32,6 +33,8 @@ class Mastodon(CommentSystem):
             host, toot = (el.get("host") or "").strip().strip("/"), (el.get("tootid") or "").strip()
             if _HOST.match(host) and toot.isdigit():
                 return Embed(self.name, {"host": host, "status_id": toot})
+        if not has_embed_marker(page, "data-responses-to-url"):  # a cheap question first
+            return None
         for url in page.xpath("//@data-responses-to-url"):
             parts = split_or_none(url.strip())
             match = _STATUS_PATH.match(parts.path) if parts else None

@@ -28,8 +28,8 @@ class Substack(CommentSystem):
     name = "substack"
 
     def detect(self, page: Page) -> Embed | None:
-        assets = [*script_sources(page), *(href for link in page.everywhere("link") if (href := link.get("href")) is not None)]
-        if not any("substackcdn.com" in url for url in assets):
+        if not (any("substackcdn.com" in src for src in script_sources(page))
+                or any("substackcdn.com" in (link.get("href") or "") for link in page.everywhere("link"))):
             return None
         for text in inline_scripts(page):
             if "_preloads" in text:

@@ -21,6 +21,11 @@ from .base import (Batch, CommentSystem, CommentSystemError, Embed, Fetch, comme
 
 PAGE_SIZE = 100  # the server takes any size; fewer requests than the widget's 10
 _INIT = re.compile(r"\bWaline\b|@waline/client")
+def _names_waline(script: str) -> bool:
+    # The pattern has no fixed start to look for: each of its fixed parts is looked for first.
+    return ("Waline" in script or "@waline/client" in script) and bool(_INIT.search(script))
+
+
 _SERVER = re.compile(r"""\bserverURL['"]?\s*:\s*(['"`])(.*?)\1""")
 _PATH = re.compile(r"""[\s,{]['"]?path['"]?\s*:\s*(['"`])(.*?)\1""")
 
@@ -32,7 +37,7 @@ class Waline(CommentSystem):
     def detect(self, page: Page) -> Embed | None:
         for script in inline_scripts(page):
             # A substring test first: the pattern is tried only on the rare script naming Waline.
-            server = _SERVER.search(script) if ("aline" in script and _INIT.search(script)) else None
+            server = _SERVER.search(script) if ("aline" in script and _names_waline(script)) else None
             named = server.group(2).strip() if server else ""
             address = safe_join(page.url, named) if named else None
             if address:  # none named, or a malformed address

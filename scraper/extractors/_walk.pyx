@@ -1505,3 +1505,57 @@ def labelled_within(_Element top, rule):
             break
         node = _after(node, root)
     return found
+
+
+# -- comment candidates, comment-system markers and thread page links: one walk of the attributes --
+cdef inline bint _at_or_below(tree.xmlNode* node, tree.xmlNode* top) noexcept:
+    while node is not NULL:
+        if node is top:
+            return True
+        node = node.parent
+    return False
+
+
+def comment_walk(_Element root, str word, names, str tag, str attribute, words):
+    """``walk.comment_walk_python``'s twin: ``word_holders(root, word)``,
+    ``attributes_present(root, names)`` and ``attribute_holders(root, tag, attribute, words)``
+    read in one walk of the document's attributes."""
+    cdef bytes encoded = word.encode("utf-8")
+    cdef bytes tag_name = tag.encode("utf-8"), attribute_name = attribute.encode("utf-8")
+    cdef list encoded_words = [w.encode("utf-8") for w in words]
+    cdef _Document doc = root._doc
+    cdef _Names wanted = _Names(names)
+    cdef tree.xmlNode* top = <tree.xmlNode*>doc._c_doc
+    cdef tree.xmlNode* node = top.children
+    cdef tree.xmlAttr* attr
+    cdef list found = [], links = []
+    cdef list seen = [False] * wanted.count
+    cdef int i, left = wanted.count
+    cdef bint held, linked
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            held = False
+            # Only elements of ``tag`` are read for links: the others count as read already.
+            linked = not (node.ns is NULL and strcmp(<const char*>node.name, tag_name) == 0)
+            attr = node.properties
+            while attr is not NULL:
+                if not held and _attribute_holds(node, attr, encoded, word):
+                    found.append(elementFactory(doc, node))
+                    held = True
+                if not linked and attr.ns is NULL and strcmp(<const char*>attr.name, attribute_name) == 0:
+                    linked = True  # the first such attribute is the one ``get`` reads
+                    if _holds_any(node, attr, encoded_words, words) and _at_or_below(node, root._c_node):
+                        links.append(elementFactory(doc, node))
+                if left:
+                    i = wanted.position(<const char*>attr.name)
+                    if i >= 0 and not seen[i]:
+                        seen[i] = True
+                        left -= 1
+                elif held and linked:
+                    break
+                attr = attr.next
+            if node.children is not NULL:
+                node = node.children
+                continue
+        node = _after(node, top)
+    return found, [name for name, present in zip(wanted.texts, seen) if present], links

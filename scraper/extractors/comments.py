@@ -29,10 +29,10 @@ from lxml import etree, html
 from ..dates import iso_utc
 from ..text import collapse, paragraphs, xml_safe
 from ..urls import absolute, normalize_url
-from .page import Page, cls, jsonld_types
-from .regions import in_widget
+from .page import Page, cls, jsonld_types, per_page
+from .regions import in_widget, is_widget
 from .unnest import UNNESTED_PARENT
-from .walk import attribute_holders, word_holders
+from .walk import comment_walk
 
 _ID = re.compile(r"^(?:li-)?comment-(\d+)$")
 _BLOGGER_ID = re.compile(r"^c(\d{6,})$")
@@ -50,6 +50,7 @@ HINT_ATTRIBUTES = ("data-parent", "data-parent-id", "data-parent-comment-id", "d
 # Links naming the comment replied to (microformats, microdata); one pass over the page.
 _HINT_LINKS = etree.XPath("//*[@itemprop='parentItem' or (self::a and"
                           " (contains(@rel, 'in-reply-to') or contains(@class, 'in-reply-to')))]")
+_SCOPE_HINT_LINKS = etree.XPath(_HINT_LINKS.path.replace("//*", "descendant-or-self::*", 1))
 REPLY_BOXES = frozenset({"indented", "children"})
 # Containers of a whole thread: a comment inside one is never a "Recent Comments" widget item,
 # even where the theme puts the thread itself in an <aside>.
@@ -110,6 +111,8 @@ class CommentMarkup:
             self.elements, self.strategy = list(elements), strategy
             self.ids = [_platform_id(el) for el in self.elements]
         self._index = {id(el): i for i, el in enumerate(self.elements)}
+        self._own_hits: dict[str, dict[int, list]] = {}  # query → its results by comment
+        self._thread_scopes = None if self.page.unnested or not self.elements else _scopes(self.elements)
         self.ids = [cid or self._reply_link_id(i) for i, cid in enumerate(self.ids)]
         self._by_id = {_key(cid): i for i, cid in enumerate(self.ids) if cid}
         self._linked = self._hint_links() if self.elements else {}
@@ -123,11 +126,12 @@ class CommentMarkup:
     # -- finding the comments ----------------------------------------------------------
     def _find(self) -> tuple[list, list[str | None], str]:
         candidates = _candidates(self.page)
+        widgets = _WidgetTest()
         for strategy, finder in (("platform-id", _by_platform_id),
                                  ("schema.org", _by_microdata),
                                  ("json-ld", lambda _: _from_jsonld(self.page)),
                                  ("generic", lambda found: _by_class(found, self.page))):
-            found = [(el, cid) for el, cid in finder(candidates) if not _in_widget(el, self.page)]
+            found = [(el, cid) for el, cid in finder(candidates) if not _in_widget(el, self.page, widgets)]
             if found:
                 return [el for el, _ in found], [cid for _, cid in found], strategy
         return [], [], "none"
@@ -207,7 +211,13 @@ class CommentMarkup:
     def _hint_links(self) -> dict[int, list[str]]:
         """Hint links by the comment they sit in: one pass over the page, not one per comment."""
         out: dict[int, list[str]] = {}
-        for link in _HINT_LINKS(self.page.root):
+        scopes = self._thread_scopes
+        if scopes is not None and scopes[0].getroottree().getroot() is self.page.root:
+            # A link counts only inside a comment: the thread's scopes hold every one.
+            links = [link for scope in scopes for link in _SCOPE_HINT_LINKS(scope)]
+        else:
+            links = _HINT_LINKS(self.page.root)
+        for link in links:
             i = self.owner(link)
             value = link.get("href") or link.get("content") or link.get("itemid")
             if i is not None and value:
@@ -232,13 +242,59 @@ class CommentMarkup:
         return self._index[id(el)]
 
     def own(self, i: int, query: str) -> list:
-        """``query`` results inside comment ``i`` but not inside its replies."""
-        el = self.elements[i]
+        """``query`` results inside comment ``i`` but not inside its replies.
+
+        Each query runs once over the whole thread, its results handed to the comments they
+        sit in, where asking each comment would walk every reply once per comment above it.
+        Where the markup's nesting is not the tree's (``page.unnested``), or the query has a
+        shape ``_QueryShape`` does not read, each comment is asked."""
+        if self._thread_scopes is None:
+            return self._own_asked_of(i, query)
+        by_owner = self._own_hits.get(query)
+        if by_owner is None:
+            shape = _QueryShape.of(query)
+            if shape is None:
+                return self._own_asked_of(i, query)
+            by_owner = self._own_hits[query] = self._hits_by_owner(query, shape)
+        return list(by_owner.get(i, ()))
+
+    def _own_asked_of(self, i: int, query: str) -> list:
+        """``own`` by asking comment ``i`` itself."""
         out = []
-        for hit in _xpath(query)(el):
+        for hit in _xpath(query)(self.elements[i]):
             node = hit.getparent() if isinstance(hit, etree._ElementUnicodeResult) else hit
             if self.owner(node) == i:
                 out.append(hit)
+        return out
+
+    def _hits_by_owner(self, query: str, shape: _QueryShape) -> dict[int, list]:
+        """The results of ``query`` asked of the thread, by the comment whose ``own`` holds
+        each: the one it sits in (``owner``, as ``own`` reads it), where asking that comment
+        finds it too, i.e. the first step's element lies strictly inside the comment."""
+        out: dict[int, list] = {}
+        outer: set[int] | None = None
+        held: list = []
+        for scope in self._thread_scopes:
+            hits = _xpath(query)(scope)
+            if shape.outer_step is not None:
+                if outer is None:
+                    outer = set()
+                found = _xpath(shape.outer_step)(scope)
+                held.extend(found)  # keeps the proxies, so their ids stay theirs
+                outer.update(map(id, found))
+            for hit in hits:
+                node = hit.getparent() if isinstance(hit, etree._ElementUnicodeResult) else hit
+                i = self.owner(node)
+                if i is None:
+                    continue
+                el = self.elements[i]
+                if node is el:  # a comment is never inside itself
+                    continue
+                if shape.text_of_step and getattr(hit, "is_tail", False) and node.getparent() is el:
+                    continue  # the tail of a reply's child: the step's element is the comment
+                if outer is not None and not _inside_below(node, el, outer):
+                    continue
+                out.setdefault(i, []).append(hit)
         return out
 
     def first_own(self, i: int, queries: tuple[str, ...]):
@@ -250,6 +306,110 @@ class CommentMarkup:
 
     def replies_of(self, i: int) -> list:
         return self.children[i]
+
+
+def _scopes(elements: list[etree._Element]) -> list[etree._Element]:
+    """Where to ask a query once for every comment of ``elements``: the nearest element
+    enclosing them all, or, where they share no tree, each comment not inside another."""
+    first = elements[0]
+    chain = [first, *first.iterancestors()]  # nearest first
+    height = {id(node): len(chain) - k for k, node in enumerate(chain)}  # the root's is 1
+    reaches: dict[int, int] = {}  # id of an element passed → the height of the chain it meets
+    held = []  # keeps the proxies passed, so their ids stay theirs
+    lowest = len(chain)
+    for el in elements[1:]:
+        path, node = [], el
+        while node is not None and id(node) not in height and id(node) not in reaches:
+            path.append(node)
+            node = node.getparent()
+        if node is None:
+            return _outermost(elements)
+        meets = height.get(id(node)) or reaches[id(node)]
+        held.extend(path)
+        reaches.update((id(passed), meets) for passed in path)
+        lowest = min(lowest, meets)
+    return [chain[len(chain) - lowest]]
+
+
+def _outermost(elements: list[etree._Element]) -> list[etree._Element]:
+    """The comments of ``elements`` no other one encloses, in their order."""
+    ids = {id(el) for el in elements}
+    return [el for el in elements if not any(id(a) in ids for a in el.iterancestors())]
+
+
+class _QueryShape:
+    """What ``CommentMarkup.own`` needs to know of a query to ask it of a whole thread at once:
+    ``.//STEP`` or ``.//STEP//STEP`` (element results), optionally ending in ``/@name`` or
+    ``/text()``. ``outer_step``: the ``.//STEP`` a two-step query starts with, whose element
+    must lie inside the comment; ``text_of_step``: the query reads text nodes, whose tails
+    name a child of the step's element as their parent."""
+
+    __slots__ = ("outer_step", "text_of_step")
+
+    def __init__(self, outer_step: str | None, text_of_step: bool):
+        self.outer_step = outer_step
+        self.text_of_step = text_of_step
+
+    @staticmethod
+    @lru_cache(maxsize=None)
+    def of(query: str) -> _QueryShape | None:
+        if not query.startswith(".//"):
+            return None
+        parts = _split_path(query[3:])
+        if parts is None:
+            return None
+        steps, tail = parts
+        if not 1 <= len(steps) <= 2 or any(not s for s in steps) or (tail == "text()" and len(steps) == 2):
+            return None  # a text node's tail names another parent than its step's element
+        outer = ".//" + steps[0] if len(steps) == 2 else None
+        return _QueryShape(outer, tail == "text()")
+
+
+_STEP = re.compile(r"^(?:\*|[a-zA-Z][\w-]*)(?:\[.*\])?$", re.S)
+_TAIL = re.compile(r"/(@[\w-]+|text\(\))$")
+
+
+def _split_path(path: str) -> tuple[list[str], str | None] | None:
+    """``STEP//STEP/tail`` as its steps and its tail (``"@"`` for an attribute, ``"text()"``),
+    None for any other shape (a child step, an axis, a union, a grouped path ...)."""
+    tail = _TAIL.search(path)
+    if tail:
+        path = path[:tail.start()]
+    steps, depth, quote, start, i = [], 0, "", 0, 0
+    while i < len(path):
+        char = path[i]
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+        elif depth == 0 and char in "|(/":
+            if not path.startswith("//", i):
+                return None  # outside a predicate only "//" between steps is read
+            steps.append(path[start:i])
+            i = start = i + 2
+            continue
+        i += 1
+    if quote or depth:
+        return None
+    steps.append(path[start:])
+    if not all(_STEP.match(s) for s in steps):
+        return None
+    return steps, (None if tail is None else "text()" if tail.group(1) == "text()" else "@")
+
+
+def _inside_below(node: etree._Element, el: etree._Element, outer: set[int]) -> bool:
+    """An element of ``outer`` encloses ``node`` (a strict ancestor) and lies strictly
+    inside ``el``, an ancestor of ``node``."""
+    up = node.getparent()
+    while up is not None and up is not el:
+        if id(up) in outer:
+            return True
+        up = up.getparent()
+    return False
 
 
 @lru_cache(maxsize=None)
@@ -276,9 +436,36 @@ def _classes(el: etree._Element) -> list[str]:
 
 def _candidates(page: Page) -> list[etree._Element]:
     """Elements with 'comment' in any attribute, in document order, each once: one pass over
-    the document's attributes (``walk.word_holders``, compiled where it could be built) finds
+    the document's attributes (``_attribute_walk``, compiled where it could be built) finds
     every element any rule here could want; pages without comments pay for this and nothing else."""
-    return word_holders(page.root, "omment")
+    return _attribute_walk(page)[0]
+
+
+# Attributes that mark a comment system's embed (``scraper.commentsystems``), whose mere
+# presence its detector asks about first: most pages have none, and the walk that finds the
+# comment candidates sees every attribute anyway.
+EMBED_MARKERS = ("data-bsky-uri", "data-responses-to-url")
+
+
+# What links to a page of a thread hold in their address.
+_PAGE_LINK_WORDS = ("comment-page-", "cpage=")
+
+
+@per_page
+def _attribute_walk(page: Page) -> tuple[list[etree._Element], frozenset[str], list[etree._Element]]:
+    """The comment candidates, the ``EMBED_MARKERS`` some element has and the links that may
+    lead to another page of the thread, from one walk of the document's attributes
+    (``walk.comment_walk``, compiled where it could be built)."""
+    holders, present, links = comment_walk(page.root, "omment", EMBED_MARKERS, "a", "href", _PAGE_LINK_WORDS)
+    return holders, frozenset(present), links
+
+
+def has_embed_marker(page: Page, name: str) -> bool:
+    """Some element of the page (strays beside the root included) has attribute ``name``, one
+    of ``EMBED_MARKERS``, in any namespace: where it says no, ``//@name`` finds nothing."""
+    if name not in EMBED_MARKERS:
+        raise ValueError(f"{name!r} is not one of the attributes looked for: {EMBED_MARKERS}")
+    return name in _attribute_walk(page)[1]
 
 
 def _platform_id(el: etree._Element) -> str | None:
@@ -375,8 +562,34 @@ def _is_area(el: etree._Element) -> bool:
     return el.get("id") == "comments" or not AREA_NAMES.isdisjoint(_classes(el))
 
 
-def _in_widget(el: etree._Element, page: Page) -> bool:
-    return in_widget(el) and not any(_is_area(a) for a in page.markup_ancestors(el))
+def _in_widget(el: etree._Element, page: Page, widgets: _WidgetTest) -> bool:
+    return widgets.inside(el) and not any(_is_area(a) for a in page.markup_ancestors(el))
+
+
+class _WidgetTest:
+    """``regions.in_widget`` for the comments of one page, each ancestor judged once: the
+    comments of a thread share every ancestor above it."""
+
+    def __init__(self):
+        self._inside: dict[int, bool] = {}  # id of an element passed → in_widget's answer
+        self._held: list[etree._Element] = []  # keeps the proxies, so their ids stay theirs
+
+    def inside(self, el: etree._Element) -> bool:
+        """What ``in_widget(el)`` says: ``el`` or an ancestor below <body> is a widget."""
+        path, node, answer = [], el, False
+        while node is not None and node.tag not in ("body", "html"):
+            known = self._inside.get(id(node))
+            if known is not None:
+                answer = known
+                break
+            path.append(node)
+            node = node.getparent()
+        # From the top down: a node is inside a widget where it is one or its parent is inside one.
+        for passed in reversed(path):
+            answer = answer or is_widget(passed)
+            self._inside[id(passed)] = answer
+        self._held.extend(path)
+        return answer
 
 
 # -- schema.org Comment in JSON-LD --------------------------------------------------------
@@ -590,11 +803,11 @@ def thread_path(url: str) -> str:
     return f"{path}?{query}" if query else path
 
 
-def _thread_page_links(root: etree._Element) -> Iterator[tuple[etree._Element, str]]:
-    """Links whose address may name a page of a thread, with that address: one walk
-    (``walk.attribute_holders``, compiled where it could be built) reads every link's address
+def _thread_page_links(page: Page) -> Iterator[tuple[etree._Element, str]]:
+    """Links whose address may name a page of a thread, with that address: found by the walk
+    that finds the comment candidates (``_attribute_walk``), which reads every link's address
     and makes a Python proxy only for those that can."""
-    for a in attribute_holders(root, "a", "href", ("comment-page-", "cpage=")):
+    for a in _attribute_walk(page)[2]:
         yield a, a.get("href")
 
 
@@ -605,7 +818,7 @@ def comment_page_urls(page: Page) -> list[str]:
     """
     own = thread_path(page.url)
     found: dict[str, int] = {}
-    for a, href in _thread_page_links(page.root):  # only links that can match: most pages have hundreds
+    for a, href in _thread_page_links(page):  # only links that can match: most pages have hundreds
         m = _PAGE_LINK.search(href)
         if not m or in_widget(a):
             continue
