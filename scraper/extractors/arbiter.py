@@ -53,18 +53,18 @@ class Text:
     def __init__(self, paragraphs: list[str]):
         self.paragraphs = paragraphs
         # Paragraphs come with single spaces (``text.paragraphs``, the classifier's blocks); the
-        # JSON-LD's text is the one that needs folding, and is short.
-        lines: list[str] = []
-        for p in paragraphs:  # tested whole first: most are one line, spaced once
-            if "  " in p or "\t" in p:
-                lines.extend(line.strip() if "  " not in line and "\t" not in line else " ".join(line.split())
-                             for line in p.split("\n"))
-            elif "\n" in p:
-                lines.extend(line.strip() for line in p.split("\n"))
-            else:
-                lines.append(p.strip())
+        # JSON-LD's text is the one that needs folding, and is short. All paragraphs' lines at
+        # once: a paragraph's lines are its part of the paragraphs joined by line breaks.
+        text = "\n".join(paragraphs)
+        if not paragraphs:
+            lines = []
+        elif "  " in text or "\t" in text:
+            lines = [line.strip() if "  " not in line and "\t" not in line else " ".join(line.split())
+                     for line in text.split("\n")]
+        else:  # most: no line to fold
+            lines = [line.strip() for line in text.split("\n")]
         self.lines = lines
-        self.size = sum(len(line) for line in lines)
+        self.size = sum(map(len, lines))
 
     @cached_property
     def joined(self) -> str:
@@ -117,8 +117,9 @@ def choose(container: list[str], blocks: list[str], article_body: list[str],
     if s.size >= ARTICLE_BODY_MIN_CHARS and s.size >= SLIVER_RATIO * c.size:
         return BodyChoice(article_body, "articleBody", _confidence(s, [c, j]))
     if c.size and not _wrong_block(c, j):
-        kept = Text(without_leading_labels(without_trailing_labels(container, j), j, headings))
-        return BodyChoice(kept.paragraphs, "container", _confidence(kept, [j, s]))
+        trimmed = without_leading_labels(without_trailing_labels(container, j), j, headings)
+        kept = c if len(trimmed) == len(container) else Text(trimmed)  # most lose no label: c is their text
+        return BodyChoice(trimmed, "container", _confidence(kept, [j, s]))
     if s.size and (not c.size or (s.size >= ARTICLE_BODY_MIN_CHARS and s.size > c.size)):
         return BodyChoice(article_body, "articleBody", _confidence(s, [c, j]))
     if j.size:
