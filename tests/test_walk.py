@@ -356,3 +356,19 @@ def test_attributes_present_are_those_the_python_walk_finds():
         assert compiled == walk.attributes_present_python(root, names), path.name
         seen.update(compiled)
     assert {"href", "class"} <= seen and "no-such-attribute" not in seen
+
+
+# -- text paragraphs: runs of ASCII text -------------------------------------------------------
+@pytest.mark.parametrize("markup", [
+    "<p>a\x1cb\x1dc\x1ed\x1fe f</p>", "<p>a\x01b\x08c\x0ed\x1bz</p>", "<p>x\x0by\x0cz\rw\tv</p>",
+    "<p>caf\u00e9au-lait\u00a0x\u0085y{}~!</p>", "<pre>ab cd\nef\x1cgh\n\n ij</pre>", "<p>  lead  <b>bold</b>tail  </p>",
+    "<div>word<span>joined</span> apart<br>next</div>", "<p>" + "long-run-" * 300 + "</p>",
+])
+def test_text_paragraphs_of_ascii_runs(markup):
+    """Runs of ASCII text are copied whole: they end where ``str.isspace`` says a character is
+    space (the separators 28-31 too), and at any character past ASCII."""
+    root = parse_html(f"<html><body>{markup}</body></html>")
+    assert text.paragraphs(root) == text.paragraphs_by_pieces(root)
+    assert text.paragraphs(root) == text._join_pieces(walk.text_pieces_python(
+        root, [], lambda cell: False, text.SKIP_TAGS, text.BLOCK_TAGS, text.CELL_TAGS, text.LINE_BREAK,
+        text.CODE_LINE_BREAK))
