@@ -1,16 +1,15 @@
 """Whole-line rules tried only where they can match. A table of patterns, each anchored at a
-line's start, is one combined pattern to the reader; to the machine it is many smaller ones,
-one for each opening of a line (its first two characters) and band of length, holding only
-the rules such a line can match. How a rule can open and how long a line it can match are read
-from the rule's own parsed pattern (``re._parser``), never written down twice: a new rule is
-dispatched as soon as it is in the table. Rules that could start anywhere and look through the
-whole line name words they need, and run only on lines of their length holding one."""
+line's start, is one combined pattern to the reader; to the machine it is, for each opening
+of a line (its first two characters) and band of length, the few rules such a line can match.
+How a rule can open and how long a line it can match are read from the rule's own parsed
+pattern (``re._parser``), never written down twice: a new rule is dispatched as soon as it is
+in the table. Rules that could start anywhere and look through the whole line name words
+they need, and run only on lines of their length holding one."""
 from __future__ import annotations
 
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
-from functools import lru_cache
 from re import _constants as sre
 from re import _parser as sre_parse
 
@@ -159,21 +158,25 @@ class LineRules:
         self._flags = flags
         self._opening = tuple(opening_pattern(p, flags) for p in self.patterns)
         self._longest = tuple(longest_line(p, flags) for p in self.patterns)
-        # The lengths where a rule stops matching: a line's length is one of the bands between them.
+        # The lengths where a rule stops matching: a line's length is one of the bands between them,
+        # looked up by length up to the last limit (a list, not a bisection on every line).
         self._limits = sorted({longest for longest in self._longest if longest != UNBOUNDED})
+        self._band_of_length = [bisect_left(self._limits, length) for length in range(self._limits[-1] + 1)]
         # A line holding an ASCII look-alike looks for the words as the rule would: by ``re``.
         self._needs_pattern = tuple(re.compile("|".join(map(re.escape, needs)), flags) if needs else None
                                     for needs in self.needs)
         self._rule = tuple(re.compile(p, flags) for p in self.patterns)
         # By opening, the rules for each band of length, filled as lines come. Bounded: a page of
-        # Chinese text brings new openings on every line. The openings share a few dozen sets of
-        # rules: each is compiled once (a few ms each).
+        # Chinese text brings new openings on every line. A line is tried against its few rules
+        # one by one: a combined pattern for each of the hundred-odd sets of them would cost
+        # more to compile (a few ms each) than it saves over the pages of a run.
         self._by_opening: dict[str, list] = {}
-        self._combined = lru_cache(maxsize=1024)(self._combine)
+        self._bands_of_rules: dict[tuple[int, ...], list] = {}
 
     def match(self, line: str) -> bool:
         """``plain.match(line)``, trying only the rules that can match ``line``."""
-        if not line:
+        size = len(line)
+        if not size:
             return self.plain.match(line) is not None
         opening = line[:OPENING_CHARS]
         bands = self._by_opening.get(opening)
@@ -181,13 +184,14 @@ class LineRules:
             if len(self._by_opening) >= 8192:
                 self._by_opening.clear()
             bands = self._by_opening[opening] = self._bands_for(opening)
-        band = bisect_left(self._limits, len(line))
+        band = self._band_of_length[size] if size <= self._limits[-1] else len(self._limits)
         found = bands[band]
         if found is None:
             found = bands[band] = self._rules_for(bands[-1], self._limits[band - 1] + 1 if band else 0)
-        pattern, needing_words, words = found
-        if pattern is not None and pattern.match(line) is not None:
-            return True
+        patterns, needing_words, words = found
+        for pattern in patterns:
+            if pattern.match(line) is not None:
+                return True
         if not needing_words:
             return False
         if line.isascii() or _ASCII_LOOKALIKE.search(line) is None:
@@ -204,21 +208,21 @@ class LineRules:
                    for at in needing_words if self._needs_pattern[at].search(line) is not None)
 
     def _bands_for(self, opening: str) -> list:
-        """For a line's opening, a slot for each band of length, and last the rules it allows."""
+        """For a line's opening, a slot for each band of length, and last the rules it allows:
+        one list for all the openings that allow the same rules (a few dozen sets of them), so
+        that each band's rules are sorted out once for them all."""
         allowed = tuple(at for at, start in enumerate(self._opening) if start.match(opening))
-        return [None] * (len(self._limits) + 1) + [allowed]
+        bands = self._bands_of_rules.get(allowed)
+        if bands is None:
+            bands = self._bands_of_rules[allowed] = [None] * (len(self._limits) + 1) + [allowed]
+        return bands
 
     def _rules_for(self, allowed: tuple[int, ...],
-                   length: int) -> tuple[re.Pattern | None, tuple[int, ...], tuple[str, ...]]:
+                   length: int) -> tuple[tuple[re.Pattern, ...], tuple[int, ...], tuple[str, ...]]:
         """Of the rules an opening allows, those a line ``length`` long (the shortest of its band
-        of length) can match: those needing no word as one pattern, those needing one, and all the words
-        they need."""
+        of length) can match: those needing no word, those needing one, and all the words they
+        need."""
         possible = [at for at in allowed if length <= self._longest[at]]
         needing = tuple(at for at in possible if self.needs[at])
-        return (self._combined(tuple(at for at in possible if not self.needs[at])), needing,
+        return (tuple(self._rule[at] for at in possible if not self.needs[at]), needing,
                 tuple(dict.fromkeys(word for at in needing for word in self.needs[at])))
-
-    def _combine(self, rules: tuple[int, ...]) -> re.Pattern | None:
-        if not rules:
-            return None
-        return re.compile("|".join(f"(?:{self.patterns[at]})" for at in rules), self._flags)
