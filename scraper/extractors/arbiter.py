@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import filterfalse
 
 # The checks, as numbers (the evidence is in tests/test_arbiter.py). The container is the wrong
 # block when the classifier's text is an article's worth, at least twice the container's, and
@@ -79,11 +80,11 @@ class Text:
         its lines (the set answers); the rest are looked for from where the last one was found
         on, within ``SEARCH_WINDOW`` characters, both texts being in the page's order: bounded
         work, however many lines a page has."""
-        found, position = 0, 0
-        for line in self.lines:
-            if line in other.line_set:
-                found += len(line)
-            elif len(line) >= MIN_SEARCHED_LINE:
+        in_other = other.line_set.__contains__
+        found = sum(map(len, filter(in_other, self.lines)))  # the lines the set answers, all at once
+        position = 0  # moved on only by the lines looked for
+        for line in filterfalse(in_other, self.lines):
+            if len(line) >= MIN_SEARCHED_LINE:
                 at = other.joined.find(line, position, position + SEARCH_WINDOW + len(line))
                 if at >= 0:
                     found, position = found + len(line), at + len(line)
