@@ -1,15 +1,15 @@
 """Whole-line rules tried only where they can match. A table of patterns, each anchored at a
-line's start, is one combined pattern to the reader; to the machine it is many smaller ones,
-one for each first character of a line, holding only the rules a line starting with it can
-match. What a rule can start with and how long a line it can match are read from the rule's
-own parsed pattern (``re._parser``), never written down twice: a new rule is dispatched as
-soon as it is in the table. Rules that could start anywhere and look through the whole line
-name words they need, and run only on lines of their length holding one."""
+line's start, is one combined pattern to the reader; to the machine it is, for each opening
+of a line (its first two characters) and band of length, the few rules such a line can match.
+How a rule can open and how long a line it can match are read from the rule's own parsed
+pattern (``re._parser``), never written down twice: a new rule is dispatched as soon as it is
+in the table. Rules that could start anywhere and look through the whole line name words
+they need, and run only on lines of their length holding one."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
-from functools import lru_cache
 from re import _constants as sre
 from re import _parser as sre_parse
 
@@ -27,7 +27,7 @@ _REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
 
 
 class _NotRead(Exception):
-    """A construct the first-character reading does not know: its rule is tried on every line."""
+    """A construct the reading of a rule's opening does not know: its rule is tried on every line."""
 
 
 def _char(code: int) -> str:
@@ -51,62 +51,77 @@ def _class_source(items) -> str:
     return "[" + "".join(out) + "]"
 
 
-def _first_of_sequence(items, ignore_case: bool) -> tuple[list[str], bool]:
-    """The one-character patterns a match of ``items`` can start with, and whether it can
-    match the empty string."""
-    atoms: list[str] = []
-    for op, av in items:
-        first, nullable = _first_of_item(op, av, ignore_case)
-        atoms += first
-        if not nullable:
-            return atoms, False
-    return atoms, True
-
-
-def _first_of_item(op, av, ignore_case: bool) -> tuple[list[str], bool]:
+def _atom(op, av, ignore_case: bool) -> str:
+    """A pattern of one character of the line, as the parsed item matches it."""
     case = "(?i:{})" if ignore_case else "(?-i:{})"  # each atom keeps the case rule it was written under
-    if op in _ZERO_WIDTH:  # an anchor or a lookaround: a further condition on a line, no character of it
-        return [], True
     if op is sre.LITERAL:
-        return [case.format(_char(av))], False
+        return case.format(_char(av))
     if op is sre.NOT_LITERAL:
-        return [case.format(f"[^{_char(av)}]")], False
+        return case.format(f"[^{_char(av)}]")
     if op is sre.IN:
-        return [case.format(_class_source(av))], False
-    if op is sre.ANY:
-        return ["."], False
+        return case.format(_class_source(av))
+    return "."
+
+
+# A line's opening is read this many characters deep: the first two tell most rules apart ("Th",
+# "Re", "Sh") where the first alone leaves a dozen to try on every line starting with a "T".
+OPENING_CHARS = 2
+_NEVER = "(?!)"  # no character: the line has ended
+
+
+def _openings(items: tuple, depth: int) -> set[tuple[str, ...]]:
+    """The ways a match of ``items`` (parsed items, each with its case rule) can open, each as
+    a tuple of up to ``depth`` one-character patterns; a shorter tuple leaves what follows open.
+    Every line the items match opens as one of them (more may be given, never fewer): what the
+    reading does not know, it leaves open."""
+    if depth == 0 or not items:
+        return {()}
+    (op, av, ignore_case), rest = items[0], items[1:]
+    if op is sre.AT and av is sre.AT_END:  # the line's end, or a line break and then its end
+        return {("\\n", _NEVER)[:depth]}
+    if op in _ZERO_WIDTH:
+        return _openings(rest, depth)
+    if op in (sre.LITERAL, sre.NOT_LITERAL, sre.IN, sre.ANY):
+        atom = _atom(op, av, ignore_case)
+        return {(atom, *tail) for tail in _openings(rest, depth - 1)}
     if op is sre.SUBPATTERN:
         _group, add, remove, sub = av
-        ignore_case = bool((ignore_case or add & sre.SRE_FLAG_IGNORECASE) and not remove & sre.SRE_FLAG_IGNORECASE)
-        return _first_of_sequence(sub, ignore_case)
-    if op is sre.ATOMIC_GROUP:
-        return _first_of_sequence(av, ignore_case)
+        inner = bool((ignore_case or add & sre.SRE_FLAG_IGNORECASE) and not remove & sre.SRE_FLAG_IGNORECASE)
+        return _openings(_with_case(sub, inner) + rest, depth)
+    if op is sre.ATOMIC_GROUP:  # read as a plain group: it matches no line a plain group would not
+        return _openings(_with_case(av, ignore_case) + rest, depth)
     if op is sre.BRANCH:
-        atoms: list[str] = []
-        nullable = False
-        for branch in av[1]:
-            first, empty = _first_of_sequence(branch, ignore_case)
-            atoms += first
-            nullable = nullable or empty
-        return atoms, nullable
-    if op in _REPEATS:
-        least, _most, sub = av
-        first, empty = _first_of_sequence(sub, ignore_case)
-        return first, empty or least == 0
-    raise _NotRead(op)
+        return set().union(*(_openings(_with_case(branch, ignore_case) + rest, depth) for branch in av[1]))
+    if op in _REPEATS:  # read as greedy: a lazy or possessive repeat matches no line more
+        least, most, sub = av
+        if sre_parse.SubPattern(sub.state, list(sub)).getwidth()[0] == 0:
+            return {()}  # a repeat of what can match nothing: left open
+        openings = _openings(rest, depth) if least == 0 else set()
+        if most:
+            again = (sre.MAX_REPEAT, (max(least - 1, 0), most if most is sre.MAXREPEAT else most - 1, sub), ignore_case)
+            openings |= _openings(_with_case(sub, ignore_case) + (again,) + rest, depth)
+        return openings
+    return {()}
 
 
-def first_characters(pattern: str, flags: int = re.I) -> re.Pattern | None:
-    """One character's pattern that matches the first character of every line ``pattern``
-    matches; None where any line may do (the rule can match the empty string, or is written
-    with a construct not read here)."""
+def _with_case(items, ignore_case: bool) -> tuple:
+    return tuple((op, av, ignore_case) for op, av in items)
+
+
+def opening_pattern(pattern: str, flags: int = re.I, depth: int = OPENING_CHARS) -> re.Pattern:
+    """A pattern matching the first ``depth`` characters of every line ``pattern`` matches (and
+    of lines shorter than that, their whole): a line whose opening it turns away cannot match."""
     try:
-        atoms, nullable = _first_of_sequence(sre_parse.parse(pattern, flags), bool(flags & re.I))
+        openings = _openings(_with_case(sre_parse.parse(pattern, flags), bool(flags & re.I)), depth)
     except _NotRead:
-        return None
-    if nullable or not atoms:
-        return None
-    return re.compile("|".join(dict.fromkeys(atoms)), flags & ~re.I)
+        openings = {()}
+    ways = []
+    for atoms in sorted(openings):
+        written = ""
+        for atom in reversed(atoms):  # each next character, or the opening's end: a short line
+            written = f"{atom}(?:{written}|\\Z)" if written else atom
+        ways.append(written)
+    return re.compile("|".join(f"(?:{way})" for way in ways), flags & ~re.I)
 
 
 def _ends_line(items) -> bool:
@@ -129,8 +144,8 @@ def longest_line(pattern: str, flags: int = re.I) -> float:
 
 class LineRules:
     """Rules matched at a line's start as one alternation (``plain``), each line tried only
-    against the rules its first character allows (``match``), and a rule that needs a word only
-    on a line of its length holding one. Both answer the same: tests/test_text_rules.py holds
+    against the rules its opening characters and its length allow (``match``), and a rule that
+    needs a word only on a line holding one. Both answer the same: tests/test_text_rules.py holds
     them to it on the lines of real pages."""
 
     def __init__(self, rules: Sequence[tuple[str, Sequence[str]]], flags: int = re.I) -> None:
@@ -141,65 +156,73 @@ class LineRules:
         assert all(word.isascii() and word == word.lower() for needs in self.needs for word in needs)
         self.plain = re.compile("|".join(f"(?:{p})" for p in self.patterns), flags)
         self._flags = flags
-        self._first = tuple(first_characters(p, flags) for p in self.patterns)
+        self._opening = tuple(opening_pattern(p, flags) for p in self.patterns)
         self._longest = tuple(longest_line(p, flags) for p in self.patterns)
+        # The lengths where a rule stops matching: a line's length is one of the bands between them,
+        # looked up by length up to the last limit (a list, not a bisection on every line).
+        self._limits = sorted({longest for longest in self._longest if longest != UNBOUNDED})
+        self._band_of_length = [bisect_left(self._limits, length) for length in range(self._limits[-1] + 1)]
         # A line holding an ASCII look-alike looks for the words as the rule would: by ``re``.
         self._needs_pattern = tuple(re.compile("|".join(map(re.escape, needs)), flags) if needs else None
                                     for needs in self.needs)
         self._rule = tuple(re.compile(p, flags) for p in self.patterns)
-        # Bounded: a page of Chinese text brings a new first character on every line. The first
-        # characters share a few dozen sets of rules: each is compiled once (a few ms each).
-        self._for_first = lru_cache(maxsize=4096)(self._rules_for)
-        self._by_first: dict[str, tuple] = {}
-        self._combined = lru_cache(maxsize=512)(self._combine)
+        # By opening, the rules for each band of length, filled as lines come. Bounded: a page of
+        # Chinese text brings new openings on every line. A line is tried against its few rules
+        # one by one: a combined pattern for each of the hundred-odd sets of them would cost
+        # more to compile (a few ms each) than it saves over the pages of a run.
+        self._by_opening: dict[str, list] = {}
+        self._bands_of_rules: dict[tuple[int, ...], list] = {}
 
     def match(self, line: str) -> bool:
         """``plain.match(line)``, trying only the rules that can match ``line``."""
-        if not line:
+        size = len(line)
+        if not size:
             return self.plain.match(line) is not None
-        found = self._by_first.get(line[0])  # a dict before the bounded cache: most lines start alike
+        opening = line[:OPENING_CHARS]
+        bands = self._by_opening.get(opening)
+        if bands is None:
+            if len(self._by_opening) >= 8192:
+                self._by_opening.clear()
+            bands = self._by_opening[opening] = self._bands_for(opening)
+        band = self._band_of_length[size] if size <= self._limits[-1] else len(self._limits)
+        found = bands[band]
         if found is None:
-            found = self._by_first[line[0]] = self._for_first(line[0])
-            if len(self._by_first) > 4096:
-                self._by_first.clear()
-        pattern, needing_words, words = found
-        if pattern is not None and pattern.match(line) is not None:
-            return True
+            found = bands[band] = self._rules_for(bands[-1], self._limits[band - 1] + 1 if band else 0)
+        patterns, needing_words, words = found
+        for pattern in patterns:
+            if pattern.match(line) is not None:
+                return True
         if not needing_words:
             return False
-        if line.isascii() or _ASCII_LOOKALIKE.search(line) is None:  # most lines: the words looked for in place
+        if line.isascii() or _ASCII_LOOKALIKE.search(line) is None:
+            # Here, an ASCII word in the lower-cased line is one in the line, case-blind.
             lowered = line.lower()
-            for word in words:
+            for word in words:  # most lines hold none: one loop, no generator per rule
                 if word in lowered:
                     break
             else:
                 return False
+            return any(self._rule[at].match(line) is not None
+                       for at in needing_words if any(word in lowered for word in self.needs[at]))
         return any(self._rule[at].match(line) is not None
-                   for at in self._holding_their_words(line, needing_words, words))
+                   for at in needing_words if self._needs_pattern[at].search(line) is not None)
 
-    def _holding_their_words(self, line: str, rules: tuple[int, ...], words: tuple[str, ...]) -> list[int]:
-        """Of ``rules``, those whose words ``line`` holds and whose length they allow;
-        ``words``: all their words."""
-        if not line.isascii() and _ASCII_LOOKALIKE.search(line):
-            return [at for at in rules if len(line) <= self._longest[at]
-                    and self._needs_pattern[at].search(line) is not None]
-        lowered = line.lower()  # here, an ASCII word in it is an ASCII word in the line, case-blind
-        for word in words:  # most lines hold none: one loop, no generator per rule
-            if word in lowered:
-                break
-        else:
-            return []
-        return [at for at in rules if len(line) <= self._longest[at] and any(word in lowered for word in self.needs[at])]
+    def _bands_for(self, opening: str) -> list:
+        """For a line's opening, a slot for each band of length, and last the rules it allows:
+        one list for all the openings that allow the same rules (a few dozen sets of them), so
+        that each band's rules are sorted out once for them all."""
+        allowed = tuple(at for at, start in enumerate(self._opening) if start.match(opening))
+        bands = self._bands_of_rules.get(allowed)
+        if bands is None:
+            bands = self._bands_of_rules[allowed] = [None] * (len(self._limits) + 1) + [allowed]
+        return bands
 
-    def _rules_for(self, first: str) -> tuple[re.Pattern | None, tuple[int, ...], tuple[str, ...]]:
-        """The rules a line starting with ``first`` can match: those needing no word as one
-        pattern, those needing one, and all the words they need."""
-        possible = [at for at, start in enumerate(self._first) if start is None or start.match(first)]
+    def _rules_for(self, allowed: tuple[int, ...],
+                   length: int) -> tuple[tuple[re.Pattern, ...], tuple[int, ...], tuple[str, ...]]:
+        """Of the rules an opening allows, those a line ``length`` long (the shortest of its band
+        of length) can match: those needing no word, those needing one, and all the words they
+        need."""
+        possible = [at for at in allowed if length <= self._longest[at]]
         needing = tuple(at for at in possible if self.needs[at])
-        return (self._combined(tuple(at for at in possible if not self.needs[at])), needing,
+        return (tuple(self._rule[at] for at in possible if not self.needs[at]), needing,
                 tuple(dict.fromkeys(word for at in needing for word in self.needs[at])))
-
-    def _combine(self, rules: tuple[int, ...]) -> re.Pattern | None:
-        if not rules:
-            return None
-        return re.compile("|".join(f"(?:{self.patterns[at]})" for at in rules), self._flags)

@@ -320,7 +320,8 @@ def is_dateline(line: str) -> bool:
 def is_chrome(line: str) -> bool:
     if line.startswith("(") and line.endswith(")"):  # "(Credit: Clayton Aldern / Grist)", "(Bild: dpa)"
         line = line[1:-1].strip()
-    return _CHROME.match(line) or is_dateline(line)
+    # The dateline's length first, here: a third of the lines are too long to be one.
+    return _CHROME.match(line) or (len(line) <= _DATELINE_MAX_CHARS and is_dateline(line))
 
 
 LINE_BREAK = object()  # a <br>; a text node may hold a bare newline, which is only a space

@@ -149,27 +149,50 @@ def test_the_ascii_lookalikes_are_all_there_are():
 
 
 # -- what the dispatch reads from a pattern ---------------------------------------------------
-@pytest.mark.parametrize("pattern, starts, never", [
-    (r"^(ab|c)d", "aAcC", "dbx \n"),
-    (r"^\d+ comments", "05٣", "a "),
-    (r"^(?-i:More [A-Z])", "M", "m"),
-    (r"^(?=.{0,9}$)(photo|bild)", "pPbB", "x"),
-    (r"^\(?(additional )?reporting", "(aArR", "x)"),
-    (r"^[\d\s()+./-]{7,24}$", "1 \n(+./-", "ax"),
-    (r"^(copyright|©)", "cC©", "(x"),
-    (r"^.{0,4}x", "ab x", "\n"),
-    (r"^[^\]]x", "ab", "]"),
+@pytest.mark.parametrize("pattern, opens, never", [
+    (r"^(ab|c)d", ["ab", "AB", "cd", "Cd", "a", "c"], ["ad", "b", "ca", "x", " a", "\n"]),
+    (r"^\d+ comments", ["05", "1 ", "٣٣", "7"], ["a", " 1", "1a"]),
+    (r"^(?-i:More [A-Z])", ["Mo", "M"], ["mo", "MO", "x"]),
+    (r"^(?=.{0,9}$)(photo|bild)", ["ph", "PH", "bI", "b"], ["pb", "x"]),
+    (r"^\(?(additional )?reporting", ["(a", "(r", "ad", "re", "R"], ["x", ")a", "(x", "rx"]),
+    (r"^[\d\s()+./-]{7,24}$", ["1 ", "(5", "\n1", "-"], ["ax", "1a"]),
+    (r"^(copyright|©)", ["co", "©x", "© "], ["(c", "cx"]),
+    (r"^.{0,4}x", ["ab", "xy", "  "], ["\n", "a\n"]),
+    (r"^[^\]]x", ["ax", "bx"], ["]x", "ab"]),
+    # A line's end: nothing past it but the one line break ``$`` matches before.
+    (r"^\W*(?:\d{1,4}\W*)?$", ["* ", "--", "1 ", "\n", "—3", "12"], ["a", "*a", "1a", "\na"]),
+    (r"^a$", ["a", "a\n", "A"], ["ab", "a "]),
+    (r"^(?:a|b)*+c", ["ac", "bb", "c"], ["d", "ad"]),
 ])
-def test_the_first_characters_of_a_rule(pattern, starts, never):
-    from scraper.rule_dispatch import first_characters
-    first = first_characters(pattern)
-    assert all(first.match(c) for c in starts) and not any(first.match(c) for c in never)
+def test_the_opening_of_a_rule(pattern, opens, never):
+    from scraper.rule_dispatch import opening_pattern
+    opening = opening_pattern(pattern)
+    assert all(opening.match(line) for line in opens) and not any(opening.match(line) for line in never)
 
 
-@pytest.mark.parametrize("pattern", [r"^\W*(?:\d{1,4}\W*)?$", r"^(a|)", r"^(?P<x>a?)(?P=x)c", r"^x?"])
-def test_a_rule_that_can_start_anyhow_is_tried_on_every_line(pattern):
-    from scraper.rule_dispatch import first_characters
-    assert first_characters(pattern) is None
+@pytest.mark.parametrize("pattern", [r"^(a|)", r"^(?P<x>a?)(?P=x)c", r"^x?", r"^(a?)*b"])
+def test_a_rule_that_can_open_anyhow_is_tried_on_every_line(pattern):
+    from scraper.rule_dispatch import opening_pattern
+    opening = opening_pattern(pattern)
+    assert all(opening.match(line) for line in ["zz", "\n\n", "-", "€x"])
+
+
+def test_each_rule_opens_every_real_line_it_matches():
+    """The ground the dispatch stands on, rule by rule: a line a rule matches is one whose
+    opening and length the rule allows; and the openings turn most lines away from most rules.
+    (An empty line, which has no opening, is tried against the one pattern.)"""
+    from scraper.rule_dispatch import OPENING_CHARS, longest_line, opening_pattern
+    lines = [line for line in _lines_of(_real_pages_or_skip()) + _edge_lines() if line]
+    tried = turned_away = 0
+    for rule in text.CHROME_RULES:
+        opening, longest, matcher = opening_pattern(rule.pattern), longest_line(rule.pattern), re.compile(rule.pattern, re.I)
+        for line in lines:
+            allowed = opening.match(line[:OPENING_CHARS]) is not None
+            tried += 1
+            turned_away += not allowed
+            if matcher.match(line):
+                assert allowed and len(line) <= longest, (rule.name, line)
+    assert turned_away > 0.8 * tried
 
 
 @pytest.mark.parametrize("pattern, longest", [

@@ -350,3 +350,19 @@ def test_comment_walk_reads_links_below_the_root_only():
         holders, names, links = comment_walk(root, "omment", ["data-bsky-uri"], "a", "href", ("comment-page-",))
         assert [a.get("href") for a in links] == ["/p/comment-page-2/"]
         assert names == ["data-bsky-uri"] and [a.get("href") for a in holders] == ["/p/comment-page-2/", "/p/comment-page-3/"]
+
+
+# -- text paragraphs: runs of ASCII text -------------------------------------------------------
+@pytest.mark.parametrize("markup", [
+    "<p>a\x1cb\x1dc\x1ed\x1fe f</p>", "<p>a\x01b\x08c\x0ed\x1bz</p>", "<p>x\x0by\x0cz\rw\tv</p>",
+    "<p>caf\u00e9au-lait\u00a0x\u0085y{}~!</p>", "<pre>ab cd\nef\x1cgh\n\n ij</pre>", "<p>  lead  <b>bold</b>tail  </p>",
+    "<div>word<span>joined</span> apart<br>next</div>", "<p>" + "long-run-" * 300 + "</p>",
+])
+def test_text_paragraphs_of_ascii_runs(markup):
+    """Runs of ASCII text are copied whole: they end where ``str.isspace`` says a character is
+    space (the separators 28-31 too), and at any character past ASCII."""
+    root = parse_html(f"<html><body>{markup}</body></html>")
+    assert text.paragraphs(root) == text.paragraphs_by_pieces(root)
+    assert text.paragraphs(root) == text._join_pieces(walk.text_pieces_python(
+        root, [], lambda cell: False, text.SKIP_TAGS, text.BLOCK_TAGS, text.CELL_TAGS, text.LINE_BREAK,
+        text.CODE_LINE_BREAK))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import filterfalse
 
 # The checks, as numbers (the evidence is in tests/test_arbiter.py). The container is the wrong
 # block when the classifier's text is an article's worth, at least twice the container's, and
@@ -53,18 +54,18 @@ class Text:
     def __init__(self, paragraphs: list[str]):
         self.paragraphs = paragraphs
         # Paragraphs come with single spaces (``text.paragraphs``, the classifier's blocks); the
-        # JSON-LD's text is the one that needs folding, and is short.
-        lines: list[str] = []
-        for p in paragraphs:  # tested whole first: most are one line, spaced once
-            if "  " in p or "\t" in p:
-                lines.extend(line.strip() if "  " not in line and "\t" not in line else " ".join(line.split())
-                             for line in p.split("\n"))
-            elif "\n" in p:
-                lines.extend(line.strip() for line in p.split("\n"))
-            else:
-                lines.append(p.strip())
+        # JSON-LD's text is the one that needs folding, and is short. All paragraphs' lines at
+        # once: a paragraph's lines are its part of the paragraphs joined by line breaks.
+        text = "\n".join(paragraphs)
+        if not paragraphs:
+            lines = []
+        elif "  " in text or "\t" in text:
+            lines = [line.strip() if "  " not in line and "\t" not in line else " ".join(line.split())
+                     for line in text.split("\n")]
+        else:  # most: no line to fold
+            lines = [line.strip() for line in text.split("\n")]
         self.lines = lines
-        self.size = sum(len(line) for line in lines)
+        self.size = sum(map(len, lines))
 
     @cached_property
     def joined(self) -> str:
@@ -79,11 +80,11 @@ class Text:
         its lines (the set answers); the rest are looked for from where the last one was found
         on, within ``SEARCH_WINDOW`` characters, both texts being in the page's order: bounded
         work, however many lines a page has."""
-        found, position = 0, 0
-        for line in self.lines:
-            if line in other.line_set:
-                found += len(line)
-            elif len(line) >= MIN_SEARCHED_LINE:
+        in_other = other.line_set.__contains__
+        found = sum(map(len, filter(in_other, self.lines)))  # the lines the set answers, all at once
+        position = 0  # moved on only by the lines looked for
+        for line in filterfalse(in_other, self.lines):
+            if len(line) >= MIN_SEARCHED_LINE:
                 at = other.joined.find(line, position, position + SEARCH_WINDOW + len(line))
                 if at >= 0:
                     found, position = found + len(line), at + len(line)
@@ -117,8 +118,9 @@ def choose(container: list[str], blocks: list[str], article_body: list[str],
     if s.size >= ARTICLE_BODY_MIN_CHARS and s.size >= SLIVER_RATIO * c.size:
         return BodyChoice(article_body, "articleBody", _confidence(s, [c, j]))
     if c.size and not _wrong_block(c, j):
-        kept = Text(without_leading_labels(without_trailing_labels(container, j), j, headings))
-        return BodyChoice(kept.paragraphs, "container", _confidence(kept, [j, s]))
+        trimmed = without_leading_labels(without_trailing_labels(container, j), j, headings)
+        kept = c if len(trimmed) == len(container) else Text(trimmed)  # most lose no label: c is their text
+        return BodyChoice(trimmed, "container", _confidence(kept, [j, s]))
     if s.size and (not c.size or (s.size >= ARTICLE_BODY_MIN_CHARS and s.size > c.size)):
         return BodyChoice(article_body, "articleBody", _confidence(s, [c, j]))
     if j.size:
