@@ -356,3 +356,36 @@ def test_attributes_present_are_those_the_python_walk_finds():
         assert compiled == walk.attributes_present_python(root, names), path.name
         seen.update(compiled)
     assert {"href", "class"} <= seen and "no-such-attribute" not in seen
+
+
+# -- the page walk
+def test_page_walk_finds_what_the_python_walks_find():
+    """The index, the tag groups and the watched attributes of one walk, as the separate
+    pure-Python walks find them; a watched name no page has is reported absent."""
+    wanted = frozenset({"entry-content", "post", "comment", "author", "byline", "hentry", "widget"})
+    watched = ("data-bsky-uri", "data-responses-to-url", "rel", "itemprop", "onclick", "no-such-attribute")
+    tagged = present_seen = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        compiled = walk.page_walk(root, page._INDEXED_ATTRIBUTES, wanted, page._TAG_GROUPS, watched)
+        py = walk.page_walk_python(root, page._INDEXED_ATTRIBUTES, wanted, page._TAG_GROUPS, watched)
+        assert compiled == py, path.name
+        assert compiled[5] == [list(root.iter(*group)) for group in page._TAG_GROUPS], path.name
+        assert compiled[6] == walk.attributes_present_python(root, list(watched)), path.name
+        assert "no-such-attribute" not in compiled[6]
+        tagged += sum(map(len, compiled[5]))
+        present_seen += len(compiled[6])
+    assert tagged and present_seen
+
+
+def test_page_walk_sees_attributes_beside_the_root():
+    """A watched attribute on an element after the parser's ``</html>`` is found, as ``//@name``
+    finds it; one on no element is not."""
+    root = etree.fromstring("<doc><html><body><p class='x'>a</p></body></html></doc>")[0]
+    beside = etree.SubElement(root.getparent(), "div", {"data-late": "1"})
+    assert beside.getparent() is root.getparent()
+    for page_walk in (walk.page_walk, walk.page_walk_python):
+        found = page_walk(root, page._INDEXED_ATTRIBUTES, frozenset({"x"}), (("p",), ("body",)),
+                          ("data-late", "data-none"))
+        assert found[6] == ["data-late"]
+        assert [len(group) for group in found[5]] == [1, 1]
