@@ -389,3 +389,31 @@ def test_page_walk_sees_attributes_beside_the_root():
                           ("data-late", "data-none"))
         assert found[6] == ["data-late"]
         assert [len(group) for group in found[5]] == [1, 1]
+
+
+# -- the parsed tree's check
+def test_depth_and_tags_answer_as_the_queries_do():
+    """Depth and streamed-markup tags of real pages (the threads' pages nest deepest) as the
+    XPath queries answer; a depth no page reaches is not reported, one every page reaches is."""
+    reached = found = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        for depth in (1, 12, 40, page.MAX_DEPTH):
+            compiled = walk.depth_and_tags(root, depth, page._STREAMED_TAGS)
+            assert compiled == walk.depth_and_tags_python(root, depth, page._STREAMED_TAGS), (path.name, depth)
+            reached += compiled[0]
+            found += compiled[1]
+        assert walk.depth_and_tags(root, 1, ())[0]
+        assert walk.depth_and_tags(root, 100_000, ("no-such-tag",)) == (False, False)
+    assert reached and found
+
+
+def test_depth_and_tags_count_elements_only_and_see_beside_the_root():
+    nested = "<div>" * 30 + "x" + "</div>" * 30
+    root = parse_html(f"<html><body>{nested}<!-- c --></body></html>")
+    for depth_and_tags in (walk.depth_and_tags, walk.depth_and_tags_python):
+        assert depth_and_tags(root, 32, ("template",)) == (True, False)  # html, body, 30 divs
+        assert depth_and_tags(root, 33, ("template",)) == (False, False)
+    beside = etree.fromstring("<doc><html><body/></html><template id='B:0'/></doc>")[0]
+    for depth_and_tags in (walk.depth_and_tags, walk.depth_and_tags_python):
+        assert depth_and_tags(beside, 3, ("template",)) == (True, True)

@@ -1726,3 +1726,30 @@ cdef int _watch_beside(tree.xmlNode* document, tree.xmlNode* skipped, _Names wat
                 continue
         node = _after(node, document)
     return 0
+
+
+# -- the parsed tree's check: depth and streamed markup ------------------------------------
+def depth_and_tags(_Element root, int depth, tags):
+    """``walk.depth_and_tags_python``'s twin: whether an element of ``root``'s whole document
+    lies ``depth`` elements deep (the top element 1), and whether an element of one of
+    ``tags`` is in it, in one walk that makes no element proxy."""
+    cdef _Names names = _Names(tags)
+    cdef tree.xmlNode* document = <tree.xmlNode*>root._doc._c_doc
+    cdef tree.xmlNode* node = document.children
+    cdef int level = 1  # of ``node``
+    cdef bint deep = False, tagged = False
+    while node is not NULL and not (deep and tagged):
+        if node.type == tree.XML_ELEMENT_NODE:
+            if level >= depth:
+                deep = True
+            if not tagged and names.named(<const char*>node.name):
+                tagged = True
+            if node.children is not NULL:
+                node = node.children
+                level += 1
+                continue
+        while node is not document and node.next is NULL:
+            node = node.parent
+            level -= 1
+        node = NULL if node is document else node.next
+    return deep, tagged

@@ -19,7 +19,7 @@ from ..text import collapse
 from .decoding import MAX_HTML_BYTES, decode_for_parsing
 from .streaming import place_streamed_segments
 from .unnest import UNNESTED_ID, UNNESTED_PARENT, unnest_markup
-from .walk import attributes_present, has_attribute, label_holders, page_walk
+from .walk import attributes_present, depth_and_tags, has_attribute, label_holders, page_walk
 
 # Real pages nest a few dozen levels. A page parsed deeper than MAX_DEPTH is parsed again from
 # its markup unnested past ``unnest.UNNEST_DEPTH`` (``unnest_markup``: every element and every
@@ -103,10 +103,19 @@ def _parse(data: bytes) -> tuple[html.HtmlElement | None, bool]:
     return root, too_deep
 
 
-def _finish(root: html.HtmlElement, text: str) -> None:
+# What ``place_streamed_segments`` moves (placeholders are templates) or unwraps: without
+# either in the tree it leaves the tree as it is, and the markup need not be searched.
+_STREAMED_TAGS = ("template", "streamed-segment")
+
+
+def _finish(root: html.HtmlElement, text: str) -> bool:
+    """The tree as a browser shows it; whether an element lies ``MAX_DEPTH`` deep in it."""
     _adopt_strays(root)
-    if "<template" in text:
+    deep, streamed = depth_and_tags(root, MAX_DEPTH, _STREAMED_TAGS)  # one walk, no proxies
+    if streamed and "<template" in text:
         place_streamed_segments(root)
+        deep = bool(_AT_MAX_DEPTH(root))  # segments moved: the depth again
+    return deep
 
 
 def parse_html(document: str | bytes, content_type: str | None = None) -> html.HtmlElement:
@@ -132,8 +141,7 @@ def parse_html(document: str | bytes, content_type: str | None = None) -> html.H
         root = html.document_fromstring("<html><body></body></html>")
         _NOTES[root] = notes
         return root
-    _finish(root, text)
-    if too_deep or _AT_MAX_DEPTH(root):
+    if _finish(root, text) or too_deep:
         unnested, moved = unnest_markup(text)
         if moved:
             again, again_too_deep = _parse(unnested.encode("utf-8", "replace"))

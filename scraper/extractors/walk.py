@@ -472,3 +472,21 @@ try:
     from ._walk import page_walk
 except ImportError:
     page_walk = page_walk_python
+
+
+# -- the parsed tree's check -------------------------------------------------------------------
+def depth_and_tags_python(root: etree._Element, depth: int, tags: tuple[str, ...]) -> tuple[bool, bool]:
+    """Whether an element of ``root``'s whole document lies ``depth`` elements deep (the top
+    element 1, as ``/*/*…`` counts), and whether an element of one of ``tags`` (by local name)
+    is in it. The compiled twin answers both in one walk."""
+    deep = bool(root.xpath("/*" * depth))
+    names = " or ".join(f"local-name() = '{tag}'" for tag in tags)
+    return deep, bool(root.xpath(f"//*[{names}]")) if tags else False
+
+
+try:
+    if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
+        raise ImportError("the pure-Python walks were asked for")
+    from ._walk import depth_and_tags
+except ImportError:
+    depth_and_tags = depth_and_tags_python
