@@ -366,3 +366,64 @@ def test_text_paragraphs_of_ascii_runs(markup):
     assert text.paragraphs(root) == text._join_pieces(walk.text_pieces_python(
         root, [], lambda cell: False, text.SKIP_TAGS, text.BLOCK_TAGS, text.CELL_TAGS, text.LINE_BREAK,
         text.CODE_LINE_BREAK))
+
+
+# -- the page walk
+def test_page_walk_finds_what_the_python_walks_find():
+    """The index, the tag groups and the watched attributes of one walk, as the separate
+    pure-Python walks find them; a watched name no page has is reported absent."""
+    wanted = frozenset({"entry-content", "post", "comment", "author", "byline", "hentry", "widget"})
+    watched = ("data-bsky-uri", "data-responses-to-url", "rel", "itemprop", "onclick", "no-such-attribute")
+    tagged = present_seen = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        compiled = walk.page_walk(root, page._INDEXED_ATTRIBUTES, wanted, page._TAG_GROUPS, watched)
+        py = walk.page_walk_python(root, page._INDEXED_ATTRIBUTES, wanted, page._TAG_GROUPS, watched)
+        assert compiled == py, path.name
+        assert compiled[5] == [list(root.iter(*group)) for group in page._TAG_GROUPS], path.name
+        assert compiled[6] == walk.attributes_present_python(root, list(watched)), path.name
+        assert "no-such-attribute" not in compiled[6]
+        tagged += sum(map(len, compiled[5]))
+        present_seen += len(compiled[6])
+    assert tagged and present_seen
+
+
+def test_page_walk_sees_attributes_beside_the_root():
+    """A watched attribute on an element after the parser's ``</html>`` is found, as ``//@name``
+    finds it; one on no element is not."""
+    root = etree.fromstring("<doc><html><body><p class='x'>a</p></body></html></doc>")[0]
+    beside = etree.SubElement(root.getparent(), "div", {"data-late": "1"})
+    assert beside.getparent() is root.getparent()
+    for page_walk in (walk.page_walk, walk.page_walk_python):
+        found = page_walk(root, page._INDEXED_ATTRIBUTES, frozenset({"x"}), (("p",), ("body",)),
+                          ("data-late", "data-none"))
+        assert found[6] == ["data-late"]
+        assert [len(group) for group in found[5]] == [1, 1]
+
+
+# -- the parsed tree's check
+def test_depth_and_tags_answer_as_the_queries_do():
+    """Depth and streamed-markup tags of real pages (the threads' pages nest deepest) as the
+    XPath queries answer; a depth no page reaches is not reported, one every page reaches is."""
+    reached = found = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        for depth in (1, 12, 40, page.MAX_DEPTH):
+            compiled = walk.depth_and_tags(root, depth, page._STREAMED_TAGS)
+            assert compiled == walk.depth_and_tags_python(root, depth, page._STREAMED_TAGS), (path.name, depth)
+            reached += compiled[0]
+            found += compiled[1]
+        assert walk.depth_and_tags(root, 1, ())[0]
+        assert walk.depth_and_tags(root, 100_000, ("no-such-tag",)) == (False, False)
+    assert reached and found
+
+
+def test_depth_and_tags_count_elements_only_and_see_beside_the_root():
+    nested = "<div>" * 30 + "x" + "</div>" * 30
+    root = parse_html(f"<html><body>{nested}<!-- c --></body></html>")
+    for depth_and_tags in (walk.depth_and_tags, walk.depth_and_tags_python):
+        assert depth_and_tags(root, 32, ("template",)) == (True, False)  # html, body, 30 divs
+        assert depth_and_tags(root, 33, ("template",)) == (False, False)
+    beside = etree.fromstring("<doc><html><body/></html><template id='B:0'/></doc>")[0]
+    for depth_and_tags in (walk.depth_and_tags, walk.depth_and_tags_python):
+        assert depth_and_tags(beside, 3, ("template",)) == (True, True)

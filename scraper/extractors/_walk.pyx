@@ -1587,3 +1587,167 @@ cdef const unsigned char* _paragraph_ascii_run(_Paragraphs walker, const unsigne
     walker.line.size += end - s
     walker.space_pending = walker.blank_line = False
     return end
+
+
+# -- the page walk: the page index, the tags read together and the attributes watched ---------
+cdef class _FirstBytes:
+    """Which first bytes some of a set of names start with: a name whose first byte none
+    starts with is no name of the set, without a ``strcmp`` against each."""
+    cdef bint starts[256]
+
+    def __init__(self, names):
+        cdef int i
+        for i in range(256):
+            self.starts[i] = False
+        for name in names:
+            encoded = name.encode("utf-8")
+            if encoded:
+                self.starts[<unsigned char>encoded[0]] = True
+
+    cdef inline bint may_start(self, const char* name) noexcept:
+        return self.starts[<unsigned char>name[0]]
+
+
+cdef inline int _tag_group(tree.xmlNode* node, _Names tag_names, _FirstBytes tag_starts,
+                           int* group_of) noexcept:
+    """The group of the element's tag (in no namespace, as ``iter("p")`` matches), -1 for none."""
+    cdef int i
+    if node.ns is not NULL or not tag_starts.may_start(<const char*>node.name):
+        return -1
+    i = tag_names.position(<const char*>node.name)
+    return group_of[i] if i >= 0 else -1
+
+
+cdef int _watch_attributes(tree.xmlNode* node, _Names watched, _FirstBytes watched_starts,
+                           list seen) except -1:
+    """Marks in ``seen`` the watched names among the element's attributes (any namespace, by
+    local name); returns how many it newly marked."""
+    cdef tree.xmlAttr* attr = node.properties
+    cdef int i, marked = 0
+    while attr is not NULL:
+        if watched_starts.may_start(<const char*>attr.name):
+            i = watched.position(<const char*>attr.name)
+            if i >= 0 and not seen[i]:
+                seen[i] = True
+                marked += 1
+        attr = attr.next
+    return marked
+
+
+def page_walk(_Element root, indexed_attributes, wanted_names, tag_groups, watched_attributes):
+    """``walk.page_walk_python``'s twin: ``wanted_index_walk``'s five, the elements of each
+    group of tags of ``tag_groups`` and the ``watched_attributes`` present, in one walk of the
+    page (and a walk of what lies beside ``root``, only while a watched name is still unseen)."""
+    cdef _Names indexed_names = _Names(indexed_attributes)
+    cdef list flat = [tag for group in tag_groups for tag in group]
+    cdef _Names tag_names = _Names(flat)
+    cdef _FirstBytes tag_starts = _FirstBytes(flat)
+    cdef _Names watched = _Names(watched_attributes)
+    cdef _FirstBytes watched_starts = _FirstBytes(watched_attributes)
+    cdef int group_of[64]
+    cdef int i = 0, g, unseen = watched.count
+    for g, group in enumerate(tag_groups):
+        for _ in group:
+            group_of[i] = g
+            i += 1
+    cdef list groups = [[] for _ in tag_groups]
+    cdef list seen = [False] * watched.count
+    cdef _Document doc = root._doc
+    cdef tree.xmlNode* top = root._c_node
+    cdef tree.xmlNode* node
+    cdef tree.xmlAttr* attr
+    cdef tree.xmlAttr* label_attr
+    cdef bint indexed, wanted
+    cdef Py_ssize_t position = -1
+    cdef list held = [], positions = []
+    cdef dict labels = {}, attributes = {}, tokens = {}, verdicts = {}
+    cdef _Element el
+    g = _tag_group(top, tag_names, tag_starts, group_of)
+    if g >= 0:
+        (<list>groups[g]).append(root)
+    if unseen:
+        unseen -= _watch_attributes(top, watched, watched_starts, seen)
+    node = top.children
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            position += 1
+            attr, label_attr, indexed, wanted = node.properties, NULL, False, False
+            while attr is not NULL:
+                if attr.ns is NULL:
+                    if strcmp(<const char*>attr.name, b"class") == 0:
+                        label_attr = attr
+                    elif not indexed and indexed_names.named(<const char*>attr.name):
+                        indexed = True
+                attr = attr.next
+            if unseen and node.properties is not NULL:
+                unseen -= _watch_attributes(node, watched, watched_starts, seen)
+            if label_attr is not NULL:
+                label = attributeValue(node, label_attr)
+                verdict = verdicts.get(label)
+                if verdict is None:
+                    verdict = verdicts[label] = _split_label(label, wanted_names, tokens)
+                wanted = verdict is True
+            g = _tag_group(node, tag_names, tag_starts, group_of)
+            if wanted or indexed or g >= 0:
+                el = elementFactory(doc, node)
+                if g >= 0:
+                    (<list>groups[g]).append(el)
+                if wanted or indexed:
+                    held.append(el)
+                    positions.append(position)
+                    if indexed:
+                        _index_attributes(el, indexed_names, attributes)
+                    if wanted:
+                        _append(labels, label, el)
+            if node.children is not NULL:
+                node = node.children
+                continue
+        node = _after(node, top)
+    if unseen:
+        _watch_beside(<tree.xmlNode*>doc._c_doc, top, watched, watched_starts, seen, unseen)
+    present = [name for name, found in zip(watched.texts, seen) if found]
+    return held, positions, labels, tokens, attributes, groups, present
+
+
+cdef int _watch_beside(tree.xmlNode* document, tree.xmlNode* skipped, _Names watched,
+                       _FirstBytes watched_starts, list seen, int unseen) except -1:
+    """The watched names on the document's elements outside ``skipped`` and all below it."""
+    cdef tree.xmlNode* node = document.children
+    while node is not NULL and unseen:
+        if node is skipped:
+            node = _after(node, document)
+            continue
+        if node.type == tree.XML_ELEMENT_NODE:
+            unseen -= _watch_attributes(node, watched, watched_starts, seen)
+            if node.children is not NULL:
+                node = node.children
+                continue
+        node = _after(node, document)
+    return 0
+
+
+# -- the parsed tree's check: depth and streamed markup ------------------------------------
+def depth_and_tags(_Element root, int depth, tags):
+    """``walk.depth_and_tags_python``'s twin: whether an element of ``root``'s whole document
+    lies ``depth`` elements deep (the top element 1), and whether an element of one of
+    ``tags`` is in it, in one walk that makes no element proxy."""
+    cdef _Names names = _Names(tags)
+    cdef tree.xmlNode* document = <tree.xmlNode*>root._doc._c_doc
+    cdef tree.xmlNode* node = document.children
+    cdef int level = 1  # of ``node``
+    cdef bint deep = False, tagged = False
+    while node is not NULL and not (deep and tagged):
+        if node.type == tree.XML_ELEMENT_NODE:
+            if level >= depth:
+                deep = True
+            if not tagged and names.named(<const char*>node.name):
+                tagged = True
+            if node.children is not NULL:
+                node = node.children
+                level += 1
+                continue
+        while node is not document and node.next is NULL:
+            node = node.parent
+            level -= 1
+        node = NULL if node is document else node.next
+    return deep, tagged

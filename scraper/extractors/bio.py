@@ -186,7 +186,7 @@ def _section_after(heading: etree._Element) -> list[etree._Element]:
 
 def _from_heading(page: Page, author_name: str | None) -> tuple[str | None, list[etree._Element]]:
     about_name = f"about {author_name}".casefold() if author_name else None
-    for heading in page.root.iter("h2", "h3", "h4", "h5", "h6"):
+    for heading in page.tagged("h2", "h3", "h4", "h5", "h6"):
         title = collapse(heading.text_content())
         if not (_BIO_HEADING.match(title) or title.casefold() == about_name) or not _outside_comments(heading):
             continue

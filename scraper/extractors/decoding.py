@@ -75,7 +75,8 @@ class _Replacements:
 
     @classmethod
     def of(cls, text: str, data: bytes) -> _Replacements:
-        in_text = text.count("\ufffd")
+        # The test first: it stops at the first one, and most pages hold none.
+        in_text = text.count("\ufffd") if "\ufffd" in text else 0
         return cls(in_text, data.count(b"\xef\xbf\xbd") if in_text else 0)
 
 

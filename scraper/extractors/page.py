@@ -19,7 +19,7 @@ from ..text import collapse
 from .decoding import MAX_HTML_BYTES, decode_for_parsing
 from .streaming import place_streamed_segments
 from .unnest import UNNESTED_ID, UNNESTED_PARENT, unnest_markup
-from .walk import attributes_present, has_attribute, label_holders, tag_groups, wanted_index_walk
+from .walk import attributes_present, depth_and_tags, has_attribute, label_holders, page_walk
 
 # Real pages nest a few dozen levels. A page parsed deeper than MAX_DEPTH is parsed again from
 # its markup unnested past ``unnest.UNNEST_DEPTH`` (``unnest_markup``: every element and every
@@ -103,10 +103,19 @@ def _parse(data: bytes) -> tuple[html.HtmlElement | None, bool]:
     return root, too_deep
 
 
-def _finish(root: html.HtmlElement, text: str) -> None:
+# What ``place_streamed_segments`` moves (placeholders are templates) or unwraps: without
+# either in the tree it leaves the tree as it is, and the markup need not be searched.
+_STREAMED_TAGS = ("template", "streamed-segment")
+
+
+def _finish(root: html.HtmlElement, text: str) -> bool:
+    """The tree as a browser shows it; whether an element lies ``MAX_DEPTH`` deep in it."""
     _adopt_strays(root)
-    if "<template" in text:
+    deep, streamed = depth_and_tags(root, MAX_DEPTH, _STREAMED_TAGS)  # one walk, no proxies
+    if streamed and "<template" in text:
         place_streamed_segments(root)
+        deep = bool(_AT_MAX_DEPTH(root))  # segments moved: the depth again
+    return deep
 
 
 def parse_html(document: str | bytes, content_type: str | None = None) -> html.HtmlElement:
@@ -132,8 +141,7 @@ def parse_html(document: str | bytes, content_type: str | None = None) -> html.H
         root = html.document_fromstring("<html><body></body></html>")
         _NOTES[root] = notes
         return root
-    _finish(root, text)
-    if too_deep or _AT_MAX_DEPTH(root):
+    if _finish(root, text) or too_deep:
         unnested, moved = unnest_markup(text)
         if moved:
             again, again_too_deep = _parse(unnested.encode("utf-8", "replace"))
@@ -184,10 +192,12 @@ def per_page(compute: Callable[[Page], T]) -> Callable[[Page], T]:
     return once
 
 
-# The tags the parts ask ``Page.tagged`` for on (nearly) every page: the first such question
-# finds them all in one walk (``walk.tag_groups``).
+# The tags the parts ask ``Page.tagged`` for on (nearly) every page.
 _TAGS_READ_TOGETHER = ("body", "article", "main", "h1", "time", "script", "iframe", "mastodon-comments", "link",
                        "title")
+# What the page index's one walk finds besides (``walk.page_walk``), each group in document
+# order: each of those tags, the ``<meta>`` tags, and the headings below ``<h1>`` (the bio's).
+_TAG_GROUPS = (*((tag,) for tag in _TAGS_READ_TOGETHER), ("meta",), ("h2", "h3", "h4", "h5", "h6"))
 
 # The attributes besides the class that the page index looks elements up by.
 _INDEXED_ATTRIBUTES = frozenset({"id", "itemprop", "rel", "role", "property", "type"})
@@ -304,6 +314,7 @@ class Page:
         needed = _attributes_needed(query)
         if needed is None:
             return False
+        self._index  # its walk finds the names asked on earlier pages
         known = self._attributes_present
         unknown = [name for name in needed if name not in known]
         if unknown:
@@ -339,8 +350,12 @@ class Page:
         the parts look elements up here rather than each scanning the page. A class name first
         asked for on this page is found by ``_find_classes``."""
         self._complete = _wanted_classes  # names whose every class string the walk kept
-        held, positions, self._labels, self._tokens, attributes = wanted_index_walk(
-            self.root, _INDEXED_ATTRIBUTES, self._complete)
+        watched = tuple(name for name in _watched_attributes if name.isascii())
+        held, positions, self._labels, self._tokens, attributes, groups, present = page_walk(
+            self.root, _INDEXED_ATTRIBUTES, self._complete, _TAG_GROUPS, watched)
+        self._tagged.update(zip(_TAG_GROUPS, groups))
+        present = set(present)
+        self._attributes_present.update((name, name in present) for name in watched)
         # Held for the page's lifetime: an id in ``order`` must never be reused by another proxy.
         self._held = held
         return {}, attributes, dict(zip(map(id, held), positions))
@@ -421,10 +436,9 @@ class Page:
         Several parts ask for the same tags (``h1``, ``time``, ``body``): each is found once."""
         found = self._tagged.get(tags)
         if found is None:
-            if len(tags) == 1 and tags[0] in _TAGS_READ_TOGETHER:
-                # One walk for the tags every page is asked for, not one walk each.
-                groups = tag_groups(self.root, _TAGS_READ_TOGETHER)
-                self._tagged.update(((tag,), group) for tag, group in zip(_TAGS_READ_TOGETHER, groups))
+            if tags in _TAG_GROUPS:
+                # The tags every page is asked for: found by the page index's one walk.
+                self._index
                 found = self._tagged[tags]
             else:
                 found = self._tagged[tags] = list(self.root.iter(*tags))
@@ -446,7 +460,7 @@ class Page:
     def meta(self) -> dict[str, str]:
         """<meta name|property|itemprop=...> content, first occurrence wins, keys lower-cased."""
         out: dict[str, str] = {}
-        for m in self.root.iter("meta"):
+        for m in self.tagged("meta"):
             key = m.get("property") or m.get("name") or m.get("itemprop")
             if key and m.get("content") is not None:
                 out.setdefault(key.lower(), m.get("content"))

@@ -460,3 +460,41 @@ try:
     from ._walk import comment_walk
 except ImportError:
     comment_walk = comment_walk_python
+
+
+# -- the page walk ---------------------------------------------------------------------------
+def page_walk_python(root: etree._Element, indexed_attributes: frozenset[str], wanted_names: frozenset[str],
+                     tag_groups: tuple[tuple[str, ...], ...], watched_attributes: tuple[str, ...]) -> tuple:
+    """``wanted_index_walk_python``'s five; for each group of ``tag_groups``, the elements of
+    its tags at or below ``root`` in document order (``root.iter(*group)``); and the names of
+    ``watched_attributes`` (ASCII, at most 64) that an element of ``root``'s whole document has
+    (``attributes_present_python``). The compiled twin reads them all in one walk."""
+    index = wanted_index_walk_python(root, indexed_attributes, wanted_names)
+    groups = [list(root.iter(*group)) for group in tag_groups]
+    return (*index, groups, attributes_present_python(root, list(watched_attributes)))
+
+
+try:
+    if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
+        raise ImportError("the pure-Python walks were asked for")
+    from ._walk import page_walk
+except ImportError:
+    page_walk = page_walk_python
+
+
+# -- the parsed tree's check -------------------------------------------------------------------
+def depth_and_tags_python(root: etree._Element, depth: int, tags: tuple[str, ...]) -> tuple[bool, bool]:
+    """Whether an element of ``root``'s whole document lies ``depth`` elements deep (the top
+    element 1, as ``/*/*…`` counts), and whether an element of one of ``tags`` (by local name)
+    is in it. The compiled twin answers both in one walk."""
+    deep = bool(root.xpath("/*" * depth))
+    names = " or ".join(f"local-name() = '{tag}'" for tag in tags)
+    return deep, bool(root.xpath(f"//*[{names}]")) if tags else False
+
+
+try:
+    if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
+        raise ImportError("the pure-Python walks were asked for")
+    from ._walk import depth_and_tags
+except ImportError:
+    depth_and_tags = depth_and_tags_python
