@@ -170,7 +170,9 @@ def _stopword_densities(texts: list[str], links: list[int], stopwords: frozenset
     densities = [0.0] * len(texts)
     if not stopwords:
         return densities
-    judged = [i for i, text in enumerate(texts) if _needs_stopwords(len(text), links[i], text)]
+    # ``_needs_stopwords`` written out: every block of the page is asked
+    judged = [i for i, text in enumerate(texts)
+              if len(text) >= LENGTH_LOW and links[i] <= MAX_LINK_DENSITY * len(text) and "©" not in text]
     # Every word of the page's prose is looked up: in one compiled loop (``walk.stopword_shares``).
     for i, share in zip(judged, stopword_shares([texts[i] for i in judged], stopwords)):
         densities[i] = share
