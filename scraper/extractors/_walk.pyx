@@ -174,15 +174,6 @@ cdef void _add_to_run(_Run* run, const unsigned char* s) noexcept:
     cdef unsigned char b
     if s is NULL:
         return
-    # The run in locals while it is read: the text's bytes may alias ``run`` for the compiler.
-    cdef _Run local = run[0]
-    _add_to_local_run(&local, s)
-    run[0] = local
-
-
-cdef inline void _add_to_local_run(_Run* run, const unsigned char* s) noexcept:
-    cdef Py_UCS4 cp
-    cdef unsigned char b
     while s[0]:
         b = s[0]
         if b < 0x80:
@@ -972,7 +963,7 @@ cdef class _Words:
         """``part[:size]`` is one of the words."""
         cdef Py_ssize_t i
         for i in range(self.count):
-            if self.lengths[i] == size and (size == 0 or self.words[i][0] == part[0]) and memcmp(self.words[i], part, size) == 0:
+            if self.lengths[i] == size and memcmp(self.words[i], part, size) == 0:
                 return True
         return False
 
