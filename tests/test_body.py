@@ -730,3 +730,42 @@ def test_a_long_line_of_punctuation_is_read_in_linear_time():
     started = time.process_time()
     assert not is_chrome("<" * 200_000 + '">text')  # took 100 s at 100,000 characters
     assert time.process_time() - started < 1.0
+
+
+def _shared_class_strings(every: int = 9) -> set[str]:
+    """The class strings of every ninth page of the shared article corpora."""
+    pages = []
+    for folder in ("aeb/html", "wcxb-articles/html"):
+        pages += sorted((SHARED / "corpus" / folder).glob("*.gz"))[::every]
+    if not pages:
+        pytest.skip(f"shared corpora not found at {SHARED / 'corpus'}")
+    labels = set()
+    for path in pages:
+        root = parse_html(gzip.open(path).read())
+        labels.update(el.get("class") for el in root.iter() if isinstance(el.tag, str) and el.get("class"))
+    return labels
+
+
+def test_a_lead_is_named_only_where_its_pattern_finds_a_name():
+    """``_standfirst_label`` passes over a class string none of whose words can be a lead's
+    without splitting it: over the class strings of real pages it says what the pattern says."""
+    from scraper.extractors.body import _NOT_STANDFIRST_NAME, _STANDFIRST_NAME, _standfirst_label
+    labels = _shared_class_strings()
+    leads = [label for label in labels if _standfirst_label(label)]
+    for label in labels:
+        by_pattern = any(_STANDFIRST_NAME.search(n) and not _NOT_STANDFIRST_NAME.match(n) for n in label.split())
+        assert _standfirst_label(label) is by_pattern, label
+    assert leads and len(leads) < len(labels)
+
+
+def test_attributes_decide_alike_whatever_the_tag_but_a_figure_is_judged_by_its_text():
+    """The attributes' decision is kept per attribute list, past the tag's rules: the same hidden
+    attributes make a div furniture, and a figure holding a table is still read by its text."""
+    attributes = 'class="table-wrap" style="display: none" data-x="1"'
+    table = "<table><tr><td>" + "A cell of a table the article prints, " * 4 + "</td></tr></table>"
+    root = parse_html(f"<html><body><div {attributes}>text</div><figure {attributes}>{table}</figure>"
+                      f"<div class='table-wrap' data-x='1'>text</div></body></html>")
+    hidden_div, figure, shown_div = root.find("body")
+    assert is_boilerplate(hidden_div) is True
+    assert is_boilerplate(figure) is False
+    assert is_boilerplate(shown_div) is False

@@ -427,3 +427,22 @@ def test_depth_and_tags_count_elements_only_and_see_beside_the_root():
     beside = etree.fromstring("<doc><html><body/></html><template id='B:0'/></doc>")[0]
     for depth_and_tags in (walk.depth_and_tags, walk.depth_and_tags_python):
         assert depth_and_tags(beside, 3, ("template",)) == (True, True)
+
+
+# -- the paragraph classifier's stopword shares ----------------------------------------------
+def test_stopword_shares_are_those_the_python_count_gives():
+    """Over every block of real pages, in several languages' stoplists (and the page's own words
+    as a stoplist, so that most words are found): the same share, to the last bit."""
+    from scraper.extractors import blocks
+    stoplists = [blocks.stoplist(name) for name in ("English", "German", "Russian", "Greek")]
+    found = 0
+    for path in _real_pages(every=11):
+        root = parse_html(gzip.open(path).read())
+        texts = [el.text_content() for el in root.iter("p", "li", "td", "h2", "title")]
+        texts += ["", " \u2028\u00a0 ", "İstanbul THE the\u3000and", "😀 und 😀"]
+        own_words = frozenset(" ".join(texts[::3]).lower().split())
+        for stopwords in (*stoplists, own_words, frozenset()):
+            compiled = walk.stopword_shares(texts, stopwords)
+            assert compiled == walk.stopword_shares_python(texts, stopwords), path.name
+            found += sum(1 for share in compiled if 0.0 < share < 1.0)
+    assert found > 0

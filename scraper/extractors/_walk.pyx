@@ -1751,3 +1751,121 @@ def depth_and_tags(_Element root, int depth, tags):
             level -= 1
         node = NULL if node is document else node.next
     return deep, tagged
+
+
+# -- the paragraph classifier's stopword shares ----------------------------------------------
+from cpython.unicode cimport PyUnicode_DATA, PyUnicode_GET_LENGTH, PyUnicode_KIND, PyUnicode_READ
+from libc.stdint cimport uint64_t
+
+
+cdef inline uint64_t _mix(uint64_t h, uint64_t code_point) noexcept:
+    """FNV-1a, a code point at a time."""
+    return (h ^ code_point) * <uint64_t>1099511628211
+
+
+cdef class _WordTable:
+    """A set of words as an open-addressing table of their code points: a word of a text is
+    looked up where it lies in the text, without a string made for it."""
+    cdef list words
+    cdef Py_ssize_t* slots     # a word's place in ``words`` (-1: empty), at its hash's slot or after
+    cdef uint64_t* hashes
+    cdef uint64_t mask
+
+    def __cinit__(self, words):
+        self.words = [w for w in words if isinstance(w, str)]
+        cdef Py_ssize_t size = 8, i, n = len(self.words)
+        while size < 2 * n:
+            size *= 2
+        self.mask = size - 1
+        self.slots = <Py_ssize_t*>malloc(size * sizeof(Py_ssize_t))
+        self.hashes = <uint64_t*>malloc(max(1, n) * sizeof(uint64_t))
+        if self.slots is NULL or self.hashes is NULL:
+            raise MemoryError()
+        for i in range(size):
+            self.slots[i] = -1
+        cdef uint64_t h, slot
+        cdef str word
+        for i in range(n):
+            word = self.words[i]
+            h = _word_hash(PyUnicode_KIND(word), PyUnicode_DATA(word), 0, PyUnicode_GET_LENGTH(word))
+            self.hashes[i] = h
+            slot = h & self.mask
+            while self.slots[slot] != -1:
+                slot = (slot + 1) & self.mask
+            self.slots[slot] = i
+
+    def __dealloc__(self):
+        free(self.slots)
+        free(self.hashes)
+
+    cdef bint holds(self, int kind, void* data, Py_ssize_t start, Py_ssize_t size, uint64_t h) noexcept:
+        """``text[start:start + size]`` (``kind`` and ``data`` its str's) is one of the words."""
+        cdef uint64_t slot = h & self.mask
+        cdef Py_ssize_t i, k, place
+        cdef str word
+        cdef int word_kind
+        cdef void* word_data
+        while True:
+            place = self.slots[slot]
+            if place == -1:
+                return False
+            if self.hashes[place] == h:
+                word = <str>self.words[place]
+                if PyUnicode_GET_LENGTH(word) == size:
+                    word_kind, word_data = PyUnicode_KIND(word), PyUnicode_DATA(word)
+                    k = 0
+                    while k < size and PyUnicode_READ(word_kind, word_data, k) == PyUnicode_READ(kind, data, start + k):
+                        k += 1
+                    if k == size:
+                        return True
+            slot = (slot + 1) & self.mask
+
+
+cdef inline uint64_t _word_hash(int kind, void* data, Py_ssize_t start, Py_ssize_t end) noexcept:
+    cdef uint64_t h = <uint64_t>14695981039346656037
+    cdef Py_ssize_t i
+    for i in range(start, end):
+        h = _mix(h, <uint64_t>PyUnicode_READ(kind, data, i))
+    return h
+
+
+_word_tables = {}  # a stoplist → its table; a few dozen stoplists, each made once
+
+
+def stopword_shares(texts, stopwords):
+    """``walk.stopword_shares_python``'s twin: for each text, the share of its words (its lower
+    case split at white space, as ``str.split()`` splits) that are in ``stopwords``; 0.0 for a
+    text of no words."""
+    cdef _WordTable table = _word_tables.get(stopwords)
+    if table is None:
+        table = _word_tables[stopwords] = _WordTable(stopwords)
+    cdef list shares = []
+    cdef str lowered
+    cdef int kind
+    cdef void* data
+    cdef Py_ssize_t i, n, start, words, found
+    cdef Py_UCS4 cp
+    cdef uint64_t h
+    for text in texts:
+        lowered = text.lower()
+        kind, data, n = PyUnicode_KIND(lowered), PyUnicode_DATA(lowered), PyUnicode_GET_LENGTH(lowered)
+        i = words = found = 0
+        while True:
+            while i < n:
+                cp = PyUnicode_READ(kind, data, i)
+                if not Py_UNICODE_ISSPACE(cp):
+                    break
+                i += 1
+            if i >= n:
+                break
+            start, h = i, <uint64_t>14695981039346656037
+            while i < n:
+                cp = PyUnicode_READ(kind, data, i)
+                if Py_UNICODE_ISSPACE(cp):
+                    break
+                h = _mix(h, <uint64_t>cp)
+                i += 1
+            words += 1
+            found += table.holds(kind, data, start, i - start, h)
+        shares.append(<double>found / <double>words if words else 0.0)
+    return shares

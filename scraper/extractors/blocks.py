@@ -11,7 +11,7 @@ or more), so the page's text is read once; the stoplists are jusText's.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
@@ -19,6 +19,7 @@ from operator import itemgetter
 from lxml import etree
 
 from .body import TextBlock
+from .walk import stopword_shares
 
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -116,87 +117,138 @@ def stopwords_for(language: str | None, words: Counter) -> frozenset[str]:
     return stoplists[-best] if most >= MIN_STOPLIST_HITS else frozenset()
 
 
-def page_blocks(text_blocks: list[TextBlock], skip: Callable[[TextBlock], bool] = lambda block: False) -> list[Block]:
+def page_blocks(text_blocks: list[TextBlock], readers: Collection[int] = frozenset(),
+                readers_furniture: Callable[[etree._Element], bool] = lambda furniture: False) -> list[Block]:
     """The body analysis's text blocks, in document order, as Blocks; a block whose text its
-    predecessor holds whole (a <p> in an <li>) is read once, and blocks ``skip`` names are
-    left out."""
-    found: list[Block] = []
-    append = found.append  # a loop over every block of the page: names read once
+    predecessor holds whole (a <p> in an <li>) is read once, and readers' blocks are left out
+    (``_page_texts``)."""
+    texts, links, elements = _page_texts(text_blocks, readers, readers_furniture)
+    return [Block(text, link_chars, element, element.tag in _HEADINGS)
+            for text, link_chars, element in zip(texts, links, elements)]
+
+
+def _page_texts(text_blocks: list[TextBlock], readers: Collection[int],
+                readers_furniture: Callable[[etree._Element], bool]) -> tuple[list[str], list[int], list[etree._Element]]:
+    """The text, link characters (at most its length) and element of each block of the page
+    that is not the readers': a block whose element's ``id`` is in ``readers``, or whose furniture
+    (``TextBlock.furniture``) is in ``readers`` or said by ``readers_furniture`` to be theirs.
+    Parallel lists, not a Block each: every block of the page comes here, and most are bad."""
+    texts: list[str] = []
+    links: list[int] = []
+    elements: list[etree._Element] = []
+    # Many blocks share their furniture (a comment area's paragraphs): each one is decided once.
+    furniture_decided: dict[int, bool] = {}
     previous = ""
-    for block in text_blocks:
-        if skip(block):
+    for element, full, link_chars, furniture, text in text_blocks:
+        if id(element) in readers:
             continue
-        element, full, link_chars, _furniture, text = block
+        if furniture is not None:
+            key = id(furniture)
+            skipped = furniture_decided.get(key)
+            if skipped is None:
+                skipped = furniture_decided[key] = key in readers or readers_furniture(furniture)
+            if skipped:
+                continue
         if text is None:
             text = " ".join(full.split())
         if text and text in previous:
             continue
-        length = len(text)
-        append(Block(text, link_chars if link_chars < length else length, element, element.tag in _HEADINGS))
+        texts.append(text)
+        links.append(link_chars if link_chars < len(text) else len(text))
+        elements.append(element)
         previous = text
-    return found
+    return texts, links, elements
+
+
+def _needs_stopwords(length: int, links: int, text: str) -> bool:
+    """A block long enough, with few enough links, to be judged by its stopwords."""
+    return length >= LENGTH_LOW and links <= MAX_LINK_DENSITY * length and "©" not in text
+
+
+def _stopword_densities(texts: list[str], links: list[int], stopwords: frozenset[str]) -> list[float]:
+    """The share of each block's words that are stopwords, where it is judged by them (else 0.0)."""
+    densities = [0.0] * len(texts)
+    if not stopwords:
+        return densities
+    # ``_needs_stopwords`` written out: every block of the page is asked
+    judged = [i for i, text in enumerate(texts)
+              if len(text) >= LENGTH_LOW and links[i] <= MAX_LINK_DENSITY * len(text) and "©" not in text]
+    # Every word of the page's prose is looked up: in one compiled loop (``walk.stopword_shares``).
+    for i, share in zip(judged, stopword_shares([texts[i] for i in judged], stopwords)):
+        densities[i] = share
+    return densities
+
+
+def _context_free_kinds(texts: list[str], links: list[int], densities: list[float], has_stoplist: bool) -> list[str]:
+    """jusText's first step: each block's class on its own (good, near-good, short or bad)."""
+    kinds = []
+    append = kinds.append
+    for text, link_chars, density in zip(texts, links, densities):
+        length = len(text)
+        if (link_chars / length if length else 1.0) > MAX_LINK_DENSITY or "©" in text:
+            append("bad")
+        elif length < LENGTH_LOW:
+            append("bad" if link_chars else "short")
+        elif not has_stoplist or density >= STOPWORDS_HIGH:  # no stoplist (Chinese): length alone
+            append("good" if length > LENGTH_HIGH else "near-good")
+        else:
+            append("near-good" if density >= STOPWORDS_LOW else "bad")
+    return kinds
 
 
 def classify(blocks: list[Block], stopwords: frozenset[str]) -> list[Block]:
     """jusText's two steps: each block on its own (context-free), then short and near-good
     blocks by the good or bad blocks around them."""
-    has_stoplist = bool(stopwords)
-    is_stopword = stopwords.__contains__
-    for block in blocks:  # every block of the page comes here: one loop, no call per block
-        text = block.text
-        length, links, copyright = len(text), block.link_chars, "©" in text
-        if length >= LENGTH_LOW and links <= MAX_LINK_DENSITY * length and not copyright:
-            words = text.lower().split()  # jusText's words: split at spaces
-            block.stopword_density = (sum(map(is_stopword, words)) / len(words)) if words and stopwords else 0.0
-        if (links / length if length else 1.0) > MAX_LINK_DENSITY or copyright:
-            block.kind = "bad"
-        elif length < LENGTH_LOW:
-            block.kind = "bad" if links else "short"
-        elif not has_stoplist or block.stopword_density >= STOPWORDS_HIGH:  # no stoplist (Chinese): length alone
-            block.kind = "good" if length > LENGTH_HIGH else "near-good"
-        else:
-            block.kind = "near-good" if block.stopword_density >= STOPWORDS_LOW else "bad"
-    _context_sensitive(blocks)
+    texts, links = [b.text for b in blocks], [b.link_chars for b in blocks]
+    densities = _stopword_densities(texts, links, stopwords)
+    kinds = _kinds(texts, links, [b.heading for b in blocks], densities, bool(stopwords))
+    for block, density, kind in zip(blocks, densities, kinds):
+        block.stopword_density, block.kind = density, kind
     return blocks
 
 
-def _needs_stopwords(block: Block) -> bool:
-    return len(block.text) >= LENGTH_LOW and block.link_chars <= MAX_LINK_DENSITY * len(block.text) and "©" not in block.text
+def _kinds(texts: list[str], links: list[int], headings: list[bool], densities: list[float],
+           has_stoplist: bool) -> list[str]:
+    """Each block's class after both of jusText's steps: good or bad."""
+    kinds = _context_free_kinds(texts, links, densities, has_stoplist)
+    _context_sensitive(kinds, texts, headings)
+    return kinds
 
 
-def _context_sensitive(blocks: list[Block]) -> None:
+def _context_sensitive(kinds: list[str], texts: list[str], headings: list[bool]) -> None:
     """Headings near good text become near-good; then short blocks take the class of their
     neighbours (good only between good ones), and near-good ones become good next to good.
-    Every neighbour is found in one pass each way: linear in the number of blocks."""
-    for i, block in enumerate(blocks):
-        if block.heading and block.kind == "short":
+    Every neighbour is found in one pass each way: linear in the number of blocks. ``kinds``
+    is changed in place."""
+    count = len(kinds)
+    for i in range(count):
+        if headings[i] and kinds[i] == "short":
             distance, j = 0, i + 1
-            while j < len(blocks) and distance <= MAX_HEADING_DISTANCE:  # every block has text
-                if blocks[j].kind == "good":
-                    block.kind = "near-good"
+            while j < count and distance <= MAX_HEADING_DISTANCE:  # every block has text
+                if kinds[j] == "good":
+                    kinds[i] = "near-good"
                     break
-                distance += len(blocks[j].text)
+                distance += len(texts[j])
                 j += 1
-    kinds = [b.kind for b in blocks]
     before, after = _neighbours(kinds, ("good", "bad"))
     before_any, after_any = _neighbours(kinds, ("good", "bad", "near-good"))
-    for i, block in enumerate(blocks):
-        if kinds[i] == "short":
+    settled = list(kinds)
+    for i, kind in enumerate(kinds):
+        if kind == "short":
             if before[i] == after[i]:
-                block.kind = before[i]
+                settled[i] = before[i]
             elif "bad" in (before[i], after[i]):
                 near = "near-good" in (before_any[i], after_any[i])
-                block.kind = "good" if near and "good" in (before[i], after[i]) else "bad"
+                settled[i] = "good" if near and "good" in (before[i], after[i]) else "bad"
             else:
-                block.kind = "good"
-    kinds = [b.kind for b in blocks]  # near-good blocks see the short ones' new classes
-    before, after = _neighbours(kinds, ("good", "bad"))
-    for i, block in enumerate(blocks):
-        if kinds[i] == "near-good":
-            block.kind = "bad" if before[i] == after[i] == "bad" else "good"
-    for block in blocks:
-        if block.kind not in ("good", "bad"):
-            block.kind = "bad"
+                settled[i] = "good"
+    # near-good blocks see the short ones' new classes
+    before, after = _neighbours(settled, ("good", "bad"))
+    for i, kind in enumerate(settled):
+        if kind == "near-good":
+            kinds[i] = "bad" if before[i] == after[i] == "bad" else "good"
+        else:
+            kinds[i] = kind if kind == "good" else "bad"
 
 
 def _neighbours(kinds: list[str], counted: tuple[str, ...]) -> tuple[list[str], list[str]]:
@@ -218,19 +270,24 @@ def _neighbours(kinds: list[str], counted: tuple[str, ...]) -> tuple[list[str], 
     return before, after
 
 
-def good_blocks(text_blocks: list[TextBlock], language: str | None,
-                skip: Callable[[TextBlock], bool] = lambda block: False) -> list[Block]:
-    """The blocks jusText would keep: the page's main text by this strategy."""
-    blocks = page_blocks(text_blocks, skip)
+def good_blocks(text_blocks: list[TextBlock], language: str | None, readers: Collection[int] = frozenset(),
+                readers_furniture: Callable[[etree._Element], bool] = lambda furniture: False) -> list[Block]:
+    """The blocks jusText would keep: the page's main text by this strategy. The readers'
+    blocks are left out (``_page_texts``)."""
+    texts, links, elements = _page_texts(text_blocks, readers, readers_furniture)
     # The language check reads the words of the long blocks only: prose, not menus; the first
     # 4,000 characters of them, joined by spaces (a block past those is not joined).
     long_texts, joined = [], -1
-    for block in blocks:
-        if _needs_stopwords(block):
-            long_texts.append(block.text)
-            joined += 1 + len(block.text)
+    for text, link_chars in zip(texts, links):
+        if _needs_stopwords(len(text), link_chars, text):
+            long_texts.append(text)
+            joined += 1 + len(text)
             if joined >= SAMPLE_CHARS:
                 break
     sample = " ".join(long_texts)[:SAMPLE_CHARS].lower()
-    classify(blocks, stopwords_for(language, Counter(sample.split())))
-    return [b for b in blocks if b.kind == "good"]
+    stopwords = stopwords_for(language, Counter(sample.split()))
+    densities = _stopword_densities(texts, links, stopwords)
+    headings = [element.tag in _HEADINGS for element in elements]
+    kinds = _kinds(texts, links, headings, densities, bool(stopwords))
+    return [Block(texts[i], links[i], elements[i], headings[i], densities[i], "good")
+            for i, kind in enumerate(kinds) if kind == "good"]

@@ -103,13 +103,9 @@ class GenericExtractor:
 
     def _block_paragraphs(self) -> list[str]:
         """The classifier's text, never a comment's, a comment area's or the bio box's: a block
-        is left out when the furniture holding it is one of those."""
+        is left out when it or the furniture holding it is one of those."""
         readers = {id(el) for el in [*self._bio_markup[1], *self.comment_elements()]}
-
-        def readers_text(block: body.TextBlock) -> bool:
-            held = block.furniture
-            return id(block.element) in readers or (held is not None and (id(held) in readers or body.is_comment_area(held)))
-        found = blocks.good_blocks(self._body.text_blocks, self.language(), readers_text)
+        found = blocks.good_blocks(self._body.text_blocks, self.language(), readers, body.is_comment_area)
         return [b.text for b in found]
 
     @cached_property

@@ -498,3 +498,23 @@ try:
     from ._walk import depth_and_tags
 except ImportError:
     depth_and_tags = depth_and_tags_python
+
+
+# -- the paragraph classifier's stopword shares ----------------------------------------------
+def stopword_shares_python(texts: Collection[str], stopwords: frozenset[str]) -> list[float]:
+    """For each text, the share of its words (its lower case split at white space, jusText's
+    words) that are in ``stopwords``; 0.0 for a text of no words."""
+    is_stopword = stopwords.__contains__
+    shares = []
+    for text in texts:
+        words = text.lower().split()
+        shares.append(sum(map(is_stopword, words)) / len(words) if words else 0.0)
+    return shares
+
+
+try:
+    if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
+        raise ImportError("the pure-Python walks were asked for")
+    from ._walk import stopword_shares
+except ImportError:
+    stopword_shares = stopword_shares_python
