@@ -432,13 +432,9 @@ _AFTER_HEADLINE = etree.XPath("boolean(preceding::h1)")
 _SENTENCE_END = (".", "!", "?", "…", '"', "“", "”", "»", "«")
 
 
-# Every name ``_STANDFIRST_NAME`` finds holds one of these: a class string without them names no lead.
-_MAYBE_STANDFIRST = re.compile("lead|standfirst|intro|dek|deck", re.I)
-
-
 @lru_cache(maxsize=4096)
 def _standfirst_label(label: str | None) -> bool:
-    return bool(label) and _MAYBE_STANDFIRST.search(label) is not None and any(_STANDFIRST_NAME.search(name) and not _NOT_STANDFIRST_NAME.match(name)
+    return bool(label) and any(_STANDFIRST_NAME.search(name) and not _NOT_STANDFIRST_NAME.match(name)
                                for name in label.split())
 
 

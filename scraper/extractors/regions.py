@@ -122,12 +122,6 @@ def _holds_main_content(el: etree._Element) -> bool:
             or "Blog" in (el.get("class") or "").split())
 
 
-# Decisions on class strings and names are cached, bounded: a site's vocabulary of class names
-# repeats from page to page, but ids ("comment-4711") are new on every page, and a larger cache
-# filled with them only grows a long crawl's memory (65,536 entries each filled by ~10k pages).
-NAME_CACHE_SIZE = 8192
-
-
 def is_boilerplate(el: etree._Element) -> bool:
     tag = el.tag
     tag = tag.lower() if isinstance(tag, str) else ""
@@ -143,13 +137,6 @@ def is_boilerplate(el: etree._Element) -> bool:
         return False
     if len(items) == 1 and items[0][0] in ("class", "id"):
         return _furniture_label(items[0][1])  # the common case: no role, nothing hidden
-    return _furniture_attributes(tuple(items))
-
-
-@lru_cache(maxsize=NAME_CACHE_SIZE)
-def _furniture_attributes(items: tuple[tuple[str, str], ...]) -> bool:
-    """What an element's attributes say, past its tag: a site repeats the same attributes (a
-    role, a style, a class) on element after element of every page, each decided once."""
     attributes = dict(items)
     role = attributes.get("role")
     if role in ("navigation", "complementary", "banner", "contentinfo", "dialog"):
@@ -185,6 +172,12 @@ def _folded_panel(attributes: dict[str, str]) -> bool:
     labelled_by_heading = "aria-labelledby" in attributes
     return ((attributes.get("role") in ("region", "tabpanel") and labelled_by_heading)
             or any(_PANEL_WORD.search(name) for name in names))
+
+
+# Decisions on class strings and names are cached, bounded: a site's vocabulary of class names
+# repeats from page to page, but ids ("comment-4711") are new on every page, and a larger cache
+# filled with them only grows a long crawl's memory (65,536 entries each filled by ~10k pages).
+NAME_CACHE_SIZE = 8192
 
 
 @lru_cache(maxsize=NAME_CACHE_SIZE)
