@@ -35,17 +35,6 @@ def _paths(root, elements) -> list[str]:
     return [tree.getpath(el) for el in elements]
 
 
-def test_word_holders_are_the_elements_the_attribute_query_finds():
-    found = 0
-    for path in _real_pages():
-        root = parse_html(gzip.open(path).read())
-        for word in ("omment", "content"):
-            compiled, python = walk.word_holders(root, word), walk.word_holders_python(root, word)
-            assert compiled == python, (path.name, word)  # the same proxies, in the same order
-            found += len(compiled)
-    assert found > 0
-
-
 def test_text_pieces_are_the_pieces_the_python_walk_reads():
     marks = (text.SKIP_TAGS, text.BLOCK_TAGS, text.CELL_TAGS, text.LINE_BREAK, text.CODE_LINE_BREAK)
     read = 0
@@ -96,16 +85,6 @@ def test_a_query_for_an_attribute_no_element_has_finds_nothing_without_running()
     assert page._finds_nothing("//@data-bsky-uri") and not page._finds_nothing("//*[@data-y] | //script/@src")
 
 
-def test_tag_groups_are_the_elements_iter_finds():
-    found = 0
-    for path in _real_pages():
-        root = parse_html(gzip.open(path).read())
-        compiled = walk.tag_groups(root, page._TAGS_READ_TOGETHER)
-        assert compiled == walk.tag_groups_python(root, page._TAGS_READ_TOGETHER), path.name
-        found += sum(map(len, compiled))
-    assert found > 0
-
-
 _EXTRACT_EACH = """
 import gzip, json, sys
 from scraper.extractors import extract_page, walk
@@ -134,18 +113,6 @@ def test_extraction_without_the_compiled_walks_gives_the_same_rows():
     assert len(pure) == len(compiled) == len(paths)
     for path, slow, fast in zip(paths, pure, compiled):
         assert slow == fast, path.name
-
-
-def test_attribute_holders_are_the_elements_the_python_walk_finds():
-    found = 0
-    for path in _real_pages():
-        root = parse_html(gzip.open(path).read())
-        for tag, attribute, words in (("a", "href", ("comment-page-", "cpage=")), ("a", "href", ("/", "é")),
-                                      ("div", "class", ("comment", "post"))):
-            compiled = walk.attribute_holders(root, tag, attribute, words)
-            assert compiled == walk.attribute_holders_python(root, tag, attribute, words), (path.name, words)
-            found += len(compiled)
-    assert found > 0
 
 
 # -- body analysis walks --------------------------------------------------------------------
@@ -264,13 +231,13 @@ def test_the_compiled_judge_says_what_the_rules_say_of_edge_class_strings(monkey
 
 
 # -- page index walks
-def test_wanted_index_walk_holds_the_same_elements_as_the_python_walk():
+def test_the_page_walks_index_holds_the_same_elements_as_the_python_walk():
     """The wanted classes as the page index learns them: names the extraction asked for."""
     wanted = frozenset({"entry-content", "post", "comment", "author", "byline", "hentry", "widget"})
     held_total = 0
     for path in _real_pages():
         root = parse_html(gzip.open(path).read())
-        held, positions, labels, tokens, attributes = walk.wanted_index_walk(root, page._INDEXED_ATTRIBUTES, wanted)
+        held, positions, labels, tokens, attributes = walk.page_walk(root, page._INDEXED_ATTRIBUTES, wanted, (), ())[:5]
         py = walk.wanted_index_walk_python(root, page._INDEXED_ATTRIBUTES, wanted)
         assert (held, positions, labels, tokens, attributes) == py, path.name
         everything = list(root.iterdescendants(etree.Element))  # elements only: no comments
@@ -331,8 +298,8 @@ def test_comment_walk_is_the_three_walks_it_replaces():
             for words in (("comment-page-", "cpage="), ("http",)):
                 compiled = walk.comment_walk(root, "omment", names, "a", "href", words)
                 assert compiled == walk.comment_walk_python(root, "omment", names, "a", "href", words), (path.name, names)
-                assert compiled == (walk.word_holders(root, "omment"), walk.attributes_present(root, names),
-                                    walk.attribute_holders(root, "a", "href", words))
+                assert compiled == (walk.word_holders_python(root, "omment"), walk.attributes_present_python(root, names),
+                                    walk.attribute_holders_python(root, "a", "href", words))
                 found += len(compiled[0])
                 seen += len(compiled[1])
                 linked += len(compiled[2])

@@ -260,31 +260,6 @@ cdef int _attribute_holds(tree.xmlNode* element, tree.xmlAttr* attr, const char*
     return word_text in attributeValue(element, attr)
 
 
-def word_holders(_Element root, str word):
-    """``walk.word_holders_python``'s twin: the elements of ``root``'s whole document (as
-    ``//@*`` reads it, strays beside the root included) with ``word`` in an attribute's value,
-    in document order, each once."""
-    cdef bytes encoded = word.encode("utf-8")
-    cdef _Document doc = root._doc
-    cdef tree.xmlNode* top = <tree.xmlNode*>doc._c_doc
-    cdef tree.xmlNode* node = top.children
-    cdef tree.xmlAttr* attr
-    cdef list found = []
-    while node is not NULL:
-        if node.type == tree.XML_ELEMENT_NODE:
-            attr = node.properties
-            while attr is not NULL:
-                if _attribute_holds(node, attr, encoded, word):
-                    found.append(elementFactory(doc, node))
-                    break
-                attr = attr.next
-            if node.children is not NULL:
-                node = node.children
-                continue
-        node = _after(node, top)
-    return found
-
-
 cdef inline bint _visited(tree.xmlNode* node) noexcept:
     """A node ``etree.iterwalk`` reports: an element, a comment, an entity or a PI."""
     return (node.type == tree.XML_ELEMENT_NODE or node.type == tree.XML_COMMENT_NODE
@@ -670,60 +645,6 @@ def has_attribute(_Element root, str name):
     return False
 
 
-def tag_groups(_Element root, names):
-    """``walk.tag_groups_python``'s twin: for each of ``names``, the elements of that tag at or
-    below ``root`` in document order (``root.iter(name)``), all read in one walk."""
-    cdef _Names wanted = _Names(names)
-    cdef _Document doc = root._doc
-    cdef tree.xmlNode* top = root._c_node
-    cdef tree.xmlNode* node = top
-    cdef list groups = [[] for _ in range(wanted.count)]
-    cdef int i
-    while node is not NULL:
-        if node.type == tree.XML_ELEMENT_NODE:
-            if node.ns is NULL:
-                i = wanted.position(<const char*>node.name)
-                if i >= 0:
-                    (<list>groups[i]).append(elementFactory(doc, node))
-            if node.children is not NULL:
-                node = node.children
-                continue
-        if node is top:
-            break
-        node = _after(node, top)
-    return groups
-
-
-def attribute_holders(_Element root, str tag, str attribute, words):
-    """``walk.attribute_holders_python``'s twin: the elements of ``tag`` at or below ``root``
-    in document order whose ``attribute`` (no namespace, as ``get`` reads it) holds one of
-    ``words``; a Python proxy only for those."""
-    cdef bytes tag_name = tag.encode("utf-8"), attribute_name = attribute.encode("utf-8")
-    cdef list encoded = [word.encode("utf-8") for word in words]
-    cdef _Document doc = root._doc
-    cdef tree.xmlNode* top = root._c_node
-    cdef tree.xmlNode* node = top
-    cdef tree.xmlAttr* attr
-    cdef list found = []
-    while node is not NULL:
-        if node.type == tree.XML_ELEMENT_NODE:
-            if node.ns is NULL and strcmp(<const char*>node.name, tag_name) == 0:
-                attr = node.properties
-                while attr is not NULL:
-                    if attr.ns is NULL and strcmp(<const char*>attr.name, attribute_name) == 0:
-                        if _holds_any(node, attr, encoded, words):
-                            found.append(elementFactory(doc, node))
-                        break  # the first such attribute is the one ``get`` reads
-                    attr = attr.next
-            if node.children is not NULL:
-                node = node.children
-                continue
-        if node is top:
-            break
-        node = _after(node, top)
-    return found
-
-
 cdef bint _holds_any(tree.xmlNode* element, tree.xmlAttr* attr, list encoded, words) except -1:
     cdef Py_ssize_t i
     for i in range(len(encoded)):
@@ -733,53 +654,6 @@ cdef bint _holds_any(tree.xmlNode* element, tree.xmlAttr* attr, list encoded, wo
 
 
 # -- page index walks ------------------------------------------------------------------------
-def wanted_index_walk(_Element root, indexed_attributes, wanted_names):
-    """``walk.wanted_index_walk_python``'s twin: a Python proxy only for an element with a
-    class string holding one of ``wanted_names`` or with an indexed attribute; each class
-    string split once."""
-    cdef _Names indexed_names = _Names(indexed_attributes)
-    cdef _Document doc = root._doc
-    cdef tree.xmlNode* top = root._c_node
-    cdef tree.xmlNode* node = top.children
-    cdef tree.xmlAttr* attr
-    cdef tree.xmlAttr* label_attr
-    cdef bint indexed, wanted
-    cdef Py_ssize_t position = -1
-    cdef list held = [], positions = []
-    cdef dict labels = {}, attributes = {}, tokens = {}, verdicts = {}
-    cdef _Element el
-    while node is not NULL:
-        if node.type == tree.XML_ELEMENT_NODE:
-            position += 1
-            attr, label_attr, indexed, wanted = node.properties, NULL, False, False
-            while attr is not NULL:
-                if attr.ns is NULL:
-                    if strcmp(<const char*>attr.name, b"class") == 0:
-                        label_attr = attr
-                    elif not indexed and indexed_names.named(<const char*>attr.name):
-                        indexed = True
-                attr = attr.next
-            if label_attr is not NULL:
-                label = attributeValue(node, label_attr)
-                verdict = verdicts.get(label)
-                if verdict is None:
-                    verdict = verdicts[label] = _split_label(label, wanted_names, tokens)
-                wanted = verdict is True
-            if wanted or indexed:
-                el = elementFactory(doc, node)
-                held.append(el)
-                positions.append(position)
-                if indexed:
-                    _index_attributes(el, indexed_names, attributes)
-                if wanted:
-                    _append(labels, label, el)
-            if node.children is not NULL:
-                node = node.children
-                continue
-        node = _after(node, top)
-    return held, positions, labels, tokens, attributes
-
-
 cdef bint _split_label(str label, wanted_names, dict tokens) except -1:
     """The class string under each of its names in ``tokens``; whether a name is wanted."""
     cdef bint wanted = False

@@ -345,7 +345,7 @@ class Page:
     @cached_property
     def _index(self) -> tuple[dict[str, list], dict[tuple[str, str], list], dict[int, int]]:
         """Class name → elements (filled as names are asked for), (attribute, value) →
-        elements and document order, from one walk (``walk.wanted_index_walk``, compiled where
+        elements and document order, from one walk (``walk.page_walk``, compiled where
         it could be built) that makes elements for the class names asked for on earlier pages:
         the parts look elements up here rather than each scanning the page. A class name first
         asked for on this page is found by ``_find_classes``."""

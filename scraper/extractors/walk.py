@@ -198,12 +198,6 @@ def has_attribute_python(root: etree._Element, name: str) -> bool:
     return bool(_ATTRIBUTE_NAMED(root, name=name))
 
 
-def tag_groups_python(root: etree._Element, names: tuple[str, ...]) -> list[list]:
-    """For each of ``names``, the elements of that tag at or below ``root`` in document order;
-    the compiled twin reads them all in one walk."""
-    return [list(root.iter(name)) for name in names]
-
-
 def attribute_holders_python(root: etree._Element, tag: str, attribute: str, words: tuple[str, ...]) -> list:
     """The elements of ``tag`` at or below ``root`` in document order whose ``attribute``
     holds one of ``words`` (``"comment-page-"`` in a link's ``href``)."""
@@ -218,13 +212,10 @@ def attribute_holders_python(root: etree._Element, tag: str, attribute: str, wor
 try:  # the compiled twins, where the build made them (BLOG_ARCHIVER_PURE_PYTHON=1 turns them off)
     if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
         raise ImportError("the pure-Python walks were asked for")
-    from ._walk import (attribute_holders, has_attribute, tag_groups, text_pieces, text_starters,
-                        word_holders)
+    from ._walk import has_attribute, text_pieces, text_starters
     COMPILED = True
 except ImportError:
-    text_starters, has_attribute = text_starters_python, has_attribute_python
-    text_pieces, word_holders, tag_groups = text_pieces_python, word_holders_python, tag_groups_python
-    attribute_holders = attribute_holders_python
+    text_starters, has_attribute, text_pieces = text_starters_python, has_attribute_python, text_pieces_python
     COMPILED = False
 
 
@@ -278,7 +269,7 @@ def wanted_index_walk_python(root: etree._Element, indexed_attributes: frozenset
 def label_holders_python(root: etree._Element, labels: Collection[str]) -> tuple[list, list[int]]:
     """The descendant elements of ``root`` whose class string is one of ``labels``, in
     document order, and the position of each among all the descendant elements (as
-    ``wanted_index_walk`` counts them)."""
+    ``wanted_index_walk_python`` counts them)."""
     found: list = []
     positions: list[int] = []
     for position, el in enumerate(root.iterdescendants(etree.Element)):
@@ -297,10 +288,9 @@ def attributes_present_python(root: etree._Element, names: list[str]) -> list[st
 
 
 if COMPILED:
-    from ._walk import attributes_present, label_holders, wanted_index_walk
+    from ._walk import attributes_present, label_holders
 else:
-    wanted_index_walk, label_holders = wanted_index_walk_python, label_holders_python
-    attributes_present = attributes_present_python
+    label_holders, attributes_present = label_holders_python, attributes_present_python
 
 
 # -- body analysis walks --------------------------------------------------------------------
