@@ -1244,13 +1244,18 @@ cdef class _Paragraphs(_Pieces):
             elif Py_UNICODE_ISSPACE(cp):
                 self.space_pending = True
             else:
-                _reserve(&self.line, 1 + (s - character))
-                if self.space_pending and self.line.size:
-                    self.line.data[self.line.size] = b" "[0]
-                    self.line.size += 1
-                memcpy(self.line.data + self.line.size, character, s - character)
-                self.line.size += s - character
-                self.space_pending = self.blank_line = False
+                self.put(character, s - character)
+        return 0
+
+    cdef inline int put(self, const unsigned char* s, Py_ssize_t n) except -1:
+        """``n`` bytes of a word onto the line, after the space pending before them."""
+        _reserve(&self.line, 1 + n)
+        if self.space_pending and self.line.size:
+            self.line.data[self.line.size] = b" "[0]
+            self.line.size += 1
+        memcpy(self.line.data + self.line.size, s, n)
+        self.line.size += n
+        self.space_pending = self.blank_line = False
         return 0
 
     cdef int feed_run(self, tree.xmlNode* node) except -1:
@@ -1453,13 +1458,7 @@ cdef const unsigned char* _paragraph_ascii_run(_Paragraphs walker, const unsigne
     cdef const unsigned char* end = s + 1
     while _ascii_word_byte(end[0]):
         end += 1
-    _reserve(&walker.line, 1 + (end - s))
-    if walker.space_pending and walker.line.size:
-        walker.line.data[walker.line.size] = b" "[0]
-        walker.line.size += 1
-    memcpy(walker.line.data + walker.line.size, s, end - s)
-    walker.line.size += end - s
-    walker.space_pending = walker.blank_line = False
+    walker.put(s, end - s)
     return end
 
 
