@@ -120,18 +120,21 @@ def obmalloc_summary() -> str:
     return ", ".join(f"{k.lstrip('# ')} {v}" for k, v in found.items())
 
 
-def lru_caches() -> str:
-    """Entries of the project's ``functools.lru_cache`` caches, the largest first."""
-    sizes = []
+def _project_caches(at_least: int = 100):
+    """``(name, cache)`` of each of the project's ``functools.lru_cache`` caches holding at
+    least ``at_least`` entries."""
     for name, module in list(sys.modules.items()):
         if not name.startswith(("scraper", "pipelines")):
             continue
         for attr, value in list(vars(module).items()):
             info = getattr(value, "cache_info", None)
-            if callable(info):
-                found = info()
-                if found.currsize >= 100:
-                    sizes.append((found.currsize, f"{name.rsplit('.', 1)[-1]}.{attr}"))
+            if callable(info) and info().currsize >= at_least:
+                yield f"{name.rsplit('.', 1)[-1]}.{attr}", value
+
+
+def lru_caches() -> str:
+    """Entries of the project's ``functools.lru_cache`` caches, the largest first."""
+    sizes = [(cache.cache_info().currsize, name) for name, cache in _project_caches()]
     return ", ".join(f"{n} {size:,}" for size, n in sorted(sizes, reverse=True)) or "-"
 
 
@@ -147,18 +150,13 @@ def lru_cache_memory() -> str:
     """What the project's larger ``lru_cache`` caches hold, measured by clearing each and reading
     how much of Python's heap that freed (so only at the last sample: the caches refill)."""
     freed = []
-    for name, module in list(sys.modules.items()):
-        if not name.startswith(("scraper", "pipelines")):
-            continue
-        for attr, value in list(vars(module).items()):
-            info = getattr(value, "cache_info", None)
-            if callable(info) and info().currsize >= 100:
-                entries = info().currsize
-                gc.collect()
-                before = obmalloc_in_use()
-                value.cache_clear()
-                gc.collect()
-                freed.append((before - obmalloc_in_use(), entries, f"{name.rsplit('.', 1)[-1]}.{attr}"))
+    for name, cache in list(_project_caches()):
+        entries = cache.cache_info().currsize
+        gc.collect()
+        before = obmalloc_in_use()
+        cache.cache_clear()
+        gc.collect()
+        freed.append((before - obmalloc_in_use(), entries, name))
     total = sum(f for f, _, _ in freed)
     return f"{total / 2**20:.1f} MB: " + ", ".join(f"{n} {b / 2**20:.2f} MB ({e:,})" for b, e, n in sorted(freed, reverse=True)[:10])
 
