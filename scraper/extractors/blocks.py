@@ -117,16 +117,6 @@ def stopwords_for(language: str | None, words: Counter) -> frozenset[str]:
     return stoplists[-best] if most >= MIN_STOPLIST_HITS else frozenset()
 
 
-def page_blocks(text_blocks: list[TextBlock], readers: Collection[int] = frozenset(),
-                readers_furniture: Callable[[etree._Element], bool] = lambda furniture: False) -> list[Block]:
-    """The body analysis's text blocks, in document order, as Blocks; a block whose text its
-    predecessor holds whole (a <p> in an <li>) is read once, and readers' blocks are left out
-    (``_page_texts``)."""
-    texts, links, elements = _page_texts(text_blocks, readers, readers_furniture)
-    return [Block(text, link_chars, element, element.tag in _HEADINGS)
-            for text, link_chars, element in zip(texts, links, elements)]
-
-
 def _page_texts(text_blocks: list[TextBlock], readers: Collection[int],
                 readers_furniture: Callable[[etree._Element], bool]) -> tuple[list[str], list[int], list[etree._Element]]:
     """The text, link characters (at most its length) and element of each block of the page
