@@ -9,6 +9,7 @@ import json
 import pytest
 
 from scraper.extractors import extract_page
+from scraper.extractors.interstitial import interstitial
 from scraper.replay import ReplaySite
 
 from conftest import SHARED, WORDPRESS, truth_posts
@@ -93,3 +94,30 @@ def test_a_post_about_these_services_is_a_post(title, extra):
             f"<div class='entry-content'>{prose * 3}</div>{extra}</article></body></html>")
     result = extract_page(html, "https://blog.example.org/2024/05/a-post/")
     assert result["page"]["interstitial"] is None and result["article"] is not None
+
+
+def _shared_pages(count: int) -> list[tuple[bytes, str]]:
+    paths = sorted((CORPUS / "wcxb-articles" / "html").glob("*.html.gz"))[:count]
+    return [(gzip.open(p).read(), f"https://wcxb.invalid/{p.name.split('.')[0]}") for p in paths]
+
+
+def test_the_page_the_spider_checks_is_extracted_as_its_tree_is(monkeypatch):
+    """The spider checks each page for a challenge on a ``Page`` it hands on to ``extract_page``:
+    the same result as extracting the tree, and the page's lookups (its one indexing walk) made
+    once, not once for the check and again for the extraction."""
+    from scraper.extractors import Page, page as page_module, parse_html
+
+    pages = _shared_pages(24) + [(CHALLENGE, "https://blog.example.test/2023/05/a-post/")]
+    if len(pages) == 1:
+        pytest.skip(f"shared corpus not found at {CORPUS}")
+    walks = []
+    real_walk = page_module.page_walk
+    monkeypatch.setattr(page_module, "page_walk", lambda *args: walks.append(1) or real_walk(*args))
+    for html, url in pages:
+        expected = extract_page(parse_html(html), url)
+        checked = Page(parse_html(html), url)
+        served_instead = interstitial(checked)
+        del walks[:]
+        assert extract_page(checked, url) == expected
+        assert served_instead == expected["page"]["interstitial"]
+        assert walks == []  # the check's walk served the extraction

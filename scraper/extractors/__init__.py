@@ -21,14 +21,16 @@ __all__ = ["extract_page", "ExtractionError", "GenericExtractor", "SiteExtractor
 log = logging.getLogger(__name__)
 
 
-def extract_page(html: str | bytes | lxml_html.HtmlElement, url: str,
+def extract_page(html: str | bytes | lxml_html.HtmlElement | Page, url: str,
                  content_type: str | None = None,
                  extractor: type[GenericExtractor] | str | None = None) -> dict:
     """Extract one page: ``{"article": {...} | None, "comments": [...], "page": {...}}``.
 
     ``html`` may be text, raw bytes (decoded by header, BOM or ``<meta charset>``, and by what
-    the bytes show when that reads as mojibake), or an lxml tree already parsed (what a Scrapy
-    response's selector holds), so a page is parsed once. Bytes that are not text (an image or
+    the bytes show when that reads as mojibake), an lxml tree already parsed (what a Scrapy
+    response's selector holds), so a page is parsed once, or the ``Page`` of that tree at
+    ``url`` a caller already asked something (the spider's interstitial check), so its
+    lookups are made once too. Bytes that are not text (an image or
     archive served as text/html) raise ``ExtractionError``, whose message says what they are.
     Field names are the Parquet column names; dates are ISO 8601 strings in UTC.
 
@@ -41,8 +43,11 @@ def extract_page(html: str | bytes | lxml_html.HtmlElement, url: str,
     """
     if split_or_none(url) is None:
         raise ExtractionError(f"not a valid page URL: {url[:200]!r}")
-    root = html if isinstance(html, lxml_html.HtmlElement) else parse_html(html, content_type)
-    page = Page(root, url)
+    if isinstance(html, Page):
+        page, root = html, html.root
+    else:
+        root = html if isinstance(html, lxml_html.HtmlElement) else parse_html(html, content_type)
+        page = Page(root, url)
     if extractor is None:
         chosen = extractor_for(url)
     elif isinstance(extractor, str):

@@ -195,7 +195,8 @@ class BlogSpider(scrapy.Spider):
         root = self._tree(response)
         if root is None:
             return
-        served_instead = interstitial(Page(root, response.url))
+        page = Page(root, response.url)  # its lookups serve the extraction too
+        served_instead = interstitial(page)
         if served_instead:
             # Not the page: neither its links nor its text are the site's. Listed, and checked
             # before the unchanged-page short-cut, so every crawl reports it and may retry it.
@@ -212,7 +213,7 @@ class BlogSpider(scrapy.Spider):
             # its article and thread are already stored, so nothing is extracted again.
             self.crawler.stats.inc_value("blog/unchanged_pages_not_extracted")
             return
-        result = self._extract(root, response.url)
+        result = self._extract(page, response.url)
         if self.single_page and result is not None:
             self.results[response.url] = result
         article = result and result["article"]
@@ -271,6 +272,7 @@ class BlogSpider(scrapy.Spider):
             return None
 
     def _extract(self, root, url: str) -> dict | None:
+        """``extract_page`` of the parsed page (its tree or its ``Page``), its errors listed."""
         try:
             result = extract_page(root, url, extractor=self.extractor)
         except ExtractionError as exc:
