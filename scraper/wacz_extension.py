@@ -22,7 +22,6 @@ from scrapy.exceptions import NotConfigured
 
 from .lock import FolderLock
 from .outcome import CrawlSetupError
-from .wacz import PackError, pack
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +44,8 @@ class WaczOnClose:
         return Path(settings.get("DATASET_ROOT") or "datasets") / crawl if crawl else None
 
     def engine_stopped(self) -> None:
+        from .wacz import PackError, pack  # here: every crawl and rebuild loads this extension, most never pack
+
         folder = self.folder()
         if folder is None or not folder.is_dir():
             log.error("WACZ: no crawl folder to pack")

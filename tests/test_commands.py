@@ -91,3 +91,19 @@ def test_extract_without_url_reads_a_saved_page_as_its_canonical_url():
     result = json.loads(proc.stdout)
     assert result["page"]["extractor"] == "aclu/1"
     assert diff(fixture.expected, stable(result)) == []
+
+
+def test_command_modules_leave_other_commands_modules_unimported():
+    """Scrapy imports every command module before it runs one (a rebuild's start-up): what
+    only the report, pack, demo, export and savefixture commands need (and the WACZ extension,
+    which most crawls have off) is imported when they run."""
+    code = ("import sys, pkgutil, importlib, scraper.commands, scraper.wacz_extension\n"
+            "for m in pkgutil.iter_modules(scraper.commands.__path__):\n"
+            "    importlib.import_module('scraper.commands.' + m.name)\n"
+            "print(' '.join(sorted(sys.modules)))")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=crawl_env(None), capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    loaded = set(proc.stdout.split())
+    assert "scraper.commands.reextract" in loaded
+    assert loaded.isdisjoint({"scraper.report", "scraper.fixtures", "scraper.wacz", "scraper.replay"})

@@ -15,7 +15,6 @@ from scrapy.exceptions import UsageError
 
 from ..outcome import run
 from ..progress import quiet_preamble
-from ..replay import SAMPLE_BLOG, ReplaySite
 from ..summary import by_kind, files_lines, manifest_lines
 
 # The server is on loopback and ours: no need to wait between requests, but stay within the
@@ -60,6 +59,7 @@ class Command(ScrapyCommand):
         if args:
             raise UsageError("demo takes no arguments")
         assert self.crawler_process is not None
+        from ..replay import SAMPLE_BLOG, ReplaySite  # here: a rebuild's start-up imports every command module
         out = Path(opts.out)
         started = time.time()
         with ReplaySite(SAMPLE_BLOG) as site, _proxy(site.url):

@@ -18,7 +18,6 @@ from scrapy.exceptions import UsageError
 
 from pipelines.parquet import durable_replace
 
-from ..dataset import open_dataset
 
 FORMATS = ("jsonl", "csv")
 
@@ -91,6 +90,7 @@ class Command(ScrapyCommand):
         unknown = sorted(set(formats) - set(FORMATS))
         if unknown:
             raise UsageError(f"unknown format {', '.join(unknown)}: use jsonl or csv", print_help=False)
+        from ..dataset import open_dataset  # here: a rebuild's start-up imports every command module
         try:
             dataset = open_dataset(args[0])
         except FileNotFoundError as exc:

@@ -22,7 +22,6 @@ from scrapy.exceptions import UsageError
 from ..extractors import (ExtractionError, GenericExtractor, Page, extract_page, extractor_for,
                           load_packages, parse_html)
 from ..extractors.metadata import canonical_url
-from ..fixtures import read_page
 
 
 def is_warc(path: Path) -> bool:
@@ -82,6 +81,7 @@ class Command(ScrapyCommand):
         if is_warc(path):  # read as one page, a whole crawl would give a made-up article
             self.fail(f"{source}: a WARC file, not a saved page; rebuild its pages with "
                       f"`scrapy reextract {source} -a out=DIR`")
+        from ..fixtures import read_page  # here: a rebuild's start-up imports every command module
         return read_page(path), opts.url or path.resolve().as_uri(), None, path
 
     def by_canonical_url(self, body: bytes, url: str, ctype: str | None

@@ -11,8 +11,6 @@ from typing import NoReturn
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from ..wacz import PackError, pack
-
 
 class Command(ScrapyCommand):
     requires_project = True
@@ -32,6 +30,7 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts) -> None:
         if len(args) != 1:
             raise UsageError("name one crawl folder: scrapy pack datasets/<crawl id>")
+        from ..wacz import PackError, pack  # here: a rebuild's start-up imports every command module
         try:
             package = pack(Path(args[0]), opts.output)
         except PackError as exc:

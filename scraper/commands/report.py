@@ -9,8 +9,6 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from ..report import NotACrawl, write
-
 
 class Command(ScrapyCommand):
     requires_project = False
@@ -30,6 +28,7 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("name one crawl folder, e.g. datasets/<crawl id>")
+        from ..report import NotACrawl, write  # here: a rebuild's start-up imports every command module
         try:
             out = write(Path(args[0]), Path(opts.output))
         except NotACrawl as exc:

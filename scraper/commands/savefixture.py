@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 from scrapy.exceptions import UsageError
 from scrapy.utils.conf import closest_scrapy_cfg
 
-from ..fixtures import EXPECTED_SUFFIX, FIXTURES, SHARED_PREFIX, Fixture, fixture_name, stable
 from .extract import Command as ExtractCommand
 
 
@@ -24,6 +23,7 @@ class Command(ExtractCommand):
         return "Save a page and its extraction as a site fixture (tests/fixtures/sites/)"
 
     def add_options(self, parser) -> None:
+        from ..fixtures import FIXTURES  # here: a rebuild's start-up imports every command module
         super().add_options(parser)
         parser.add_argument("--name", help="fixture name (default: from the URL's last path segment)")
         parser.add_argument("--dir", help=f"fixtures folder (default: {FIXTURES.as_posix()}/ in the project)")
@@ -38,6 +38,7 @@ class Command(ExtractCommand):
                              "--extractor is for `scrapy extract`")
         if not args[0].startswith(("http://", "https://")) and not opts.url:
             raise UsageError("a saved page needs --url: the fixture must not depend on where the file is")
+        from ..fixtures import EXPECTED_SUFFIX, FIXTURES, Fixture, fixture_name, stable
         body, url, ctype, source = self.load(args[0], opts)
         root = Path(closest_scrapy_cfg() or ".").resolve().parent
         folder = Path(opts.dir or root / FIXTURES).resolve() / (urlsplit(url).hostname or "unknown")
@@ -62,6 +63,7 @@ class Command(ExtractCommand):
                    source: Path | None) -> str:
         """The page's path relative to the project root. A page of the shared corpus is referred
         to (it must never be copied into the repository); any other is stored, gzipped."""
+        from ..fixtures import SHARED_PREFIX
         shared = (root / SHARED_PREFIX).resolve()
         if source is not None and source.resolve().is_relative_to(shared):
             return SHARED_PREFIX + source.resolve().relative_to(shared).as_posix()
