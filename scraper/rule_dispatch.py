@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
+from functools import cached_property
 from re import _constants as sre
 from re import _parser as sre_parse
 
@@ -108,11 +109,15 @@ def _with_case(items, ignore_case: bool) -> tuple:
     return tuple((op, av, ignore_case) for op, av in items)
 
 
-def opening_pattern(pattern: str, flags: int = re.I, depth: int = OPENING_CHARS) -> re.Pattern:
+def opening_pattern(pattern: str, flags: int = re.I, depth: int = OPENING_CHARS,
+                    parsed: sre_parse.SubPattern | None = None) -> re.Pattern:
     """A pattern matching the first ``depth`` characters of every line ``pattern`` matches (and
-    of lines shorter than that, their whole): a line whose opening it turns away cannot match."""
+    of lines shorter than that, their whole): a line whose opening it turns away cannot match.
+    ``parsed``: ``pattern`` parsed with ``flags`` already."""
+    if parsed is None:
+        parsed = sre_parse.parse(pattern, flags)
     try:
-        openings = _openings(_with_case(sre_parse.parse(pattern, flags), bool(flags & re.I)), depth)
+        openings = _openings(_with_case(parsed, bool(flags & re.I)), depth)
     except _NotRead:
         openings = {()}
     ways = []
@@ -128,11 +133,12 @@ def _ends_line(items) -> bool:
     return bool(items) and items[-1] == (sre.AT, sre.AT_END)
 
 
-def longest_line(pattern: str, flags: int = re.I) -> float:
+def longest_line(pattern: str, flags: int = re.I, parsed: sre_parse.SubPattern | None = None) -> float:
     """The longest line ``pattern`` can match: what it consumes before the ``$`` it ends in, or
     what a lookahead ``(?=.{0,N}$)`` allows, plus one for the line break ``$`` matches before;
-    UNBOUNDED where neither limits it."""
-    parsed = sre_parse.parse(pattern, flags)
+    UNBOUNDED where neither limits it. ``parsed``: ``pattern`` parsed with ``flags`` already."""
+    if parsed is None:
+        parsed = sre_parse.parse(pattern, flags)
     items = list(parsed)
     longest = parsed.getwidth()[1] + 1 if _ends_line(items) else UNBOUNDED
     for at, (op, av) in enumerate(items):
@@ -154,24 +160,42 @@ class LineRules:
         self.patterns = tuple(pattern for pattern, _needs in rules)
         self.needs = tuple(tuple(needs) for _pattern, needs in rules)
         assert all(word.isascii() and word == word.lower() for needs in self.needs for word in needs)
-        self.plain = re.compile("|".join(f"(?:{p})" for p in self.patterns), flags)
         self._flags = flags
-        self._opening = tuple(opening_pattern(p, flags) for p in self.patterns)
-        self._longest = tuple(longest_line(p, flags) for p in self.patterns)
+        # Each rule parsed once, for both readings; compiled only when a line first needs it
+        # (``_compiled``): most of a table's patterns cost more to compile at start-up than
+        # their dispatch to read, and a short run meets few of them.
+        parsed = [sre_parse.parse(p, flags) for p in self.patterns]
+        self._opening = tuple(opening_pattern(p, flags, parsed=tree) for p, tree in zip(self.patterns, parsed))
+        self._longest = tuple(longest_line(p, flags, parsed=tree) for p, tree in zip(self.patterns, parsed))
         # The lengths where a rule stops matching: a line's length is one of the bands between them,
         # looked up by length up to the last limit (a list, not a bisection on every line).
         self._limits = sorted({longest for longest in self._longest if longest != UNBOUNDED})
         self._band_of_length = [bisect_left(self._limits, length) for length in range(self._limits[-1] + 1)]
-        # A line holding an ASCII look-alike looks for the words as the rule would: by ``re``.
-        self._needs_pattern = tuple(re.compile("|".join(map(re.escape, needs)), flags) if needs else None
-                                    for needs in self.needs)
-        self._rule = tuple(re.compile(p, flags) for p in self.patterns)
+        self._rule: list[re.Pattern | None] = [None] * len(self.patterns)
         # By opening, the rules for each band of length, filled as lines come. Bounded: a page of
         # Chinese text brings new openings on every line. A line is tried against its few rules
         # one by one: a combined pattern for each of the hundred-odd sets of them would cost
         # more to compile (a few ms each) than it saves over the pages of a run.
         self._by_opening: dict[str, list] = {}
         self._bands_of_rules: dict[tuple[int, ...], list] = {}
+
+    @cached_property
+    def plain(self) -> re.Pattern:
+        """The rules as one alternation: what ``match`` answers (the empty line, the tests)."""
+        return re.compile("|".join(f"(?:{p})" for p in self.patterns), self._flags)
+
+    @cached_property
+    def _needs_pattern(self) -> tuple[re.Pattern | None, ...]:
+        """For a line holding an ASCII look-alike: each rule's words looked for as the rule
+        would, by ``re``."""
+        return tuple(re.compile("|".join(map(re.escape, needs)), self._flags) if needs else None
+                     for needs in self.needs)
+
+    def _compiled(self, at: int) -> re.Pattern:
+        rule = self._rule[at]
+        if rule is None:
+            rule = self._rule[at] = re.compile(self.patterns[at], self._flags)
+        return rule
 
     def match(self, line: str) -> bool:
         """``plain.match(line)``, trying only the rules that can match ``line``."""
@@ -202,9 +226,9 @@ class LineRules:
                     break
             else:
                 return False
-            return any(self._rule[at].match(line) is not None
+            return any(self._compiled(at).match(line) is not None
                        for at in needing_words if any(word in lowered for word in self.needs[at]))
-        return any(self._rule[at].match(line) is not None
+        return any(self._compiled(at).match(line) is not None
                    for at in needing_words if self._needs_pattern[at].search(line) is not None)
 
     def _bands_for(self, opening: str) -> list:
@@ -224,5 +248,5 @@ class LineRules:
         need."""
         possible = [at for at in allowed if length <= self._longest[at]]
         needing = tuple(at for at in possible if self.needs[at])
-        return (tuple(self._rule[at] for at in possible if not self.needs[at]), needing,
+        return (tuple(self._compiled(at) for at in possible if not self.needs[at]), needing,
                 tuple(dict.fromkeys(word for at in needing for word in self.needs[at])))

@@ -139,6 +139,20 @@ def test_the_one_pattern_is_every_rule_of_the_table():
     assert text._CHROME.plain.pattern == "|".join(f"(?:{rule.pattern})" for rule in text.CHROME_RULES)
 
 
+def test_rules_are_compiled_only_when_a_line_needs_them():
+    """A table is parsed when built and each rule compiled when a line first needs it (start-up
+    of every run); the compiled dispatch answers as the one pattern, compiled last."""
+    from scraper.rule_dispatch import LineRules
+
+    rules = LineRules([(rule.pattern, rule.needs) for rule in text.CHROME_RULES])
+    assert rules._rule == [None] * len(text.CHROME_RULES) and "plain" not in rules.__dict__
+    lines = ["Leave a Reply", "By Jane Doe", "A paragraph of the post, as long as any other.", "1.2K Shares"]
+    answers = [rules.match(line) for line in lines]
+    compiled = sum(rule is not None for rule in rules._rule)
+    assert 0 < compiled < len(text.CHROME_RULES) and "plain" not in rules.__dict__
+    assert answers == [rules.plain.match(line) is not None for line in lines] == [True, True, False, True]
+
+
 def test_the_ascii_lookalikes_are_all_there_are():
     """Of all code points past ASCII, only these match an ASCII letter case-blind in ``re``,
     and only these hold one once lower-cased: elsewhere ``str.lower`` finds a rule's words."""
