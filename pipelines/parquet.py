@@ -78,10 +78,22 @@ def utc_now() -> datetime:
 
 def check_required(rows: list[dict], labels: list[str], schema: pa.Schema) -> None:
     """ValueError naming the first row (by its label) with a required column empty."""
-    required = [f.name for f in schema if not f.nullable]
+    required = _required(schema)
     for row, label in zip(rows, labels):
         if missing := [name for name in required if row.get(name) is None]:
             raise ValueError(f"{label}: required column {missing[0]} is empty")
+
+
+# Each schema's required columns, read from pyarrow once (every stored row is checked), by the
+# schema's identity; the schema held so that the identity stays its own.
+_REQUIRED: dict[int, tuple[pa.Schema, tuple[str, ...]]] = {}
+
+
+def _required(schema: pa.Schema) -> tuple[str, ...]:
+    known = _REQUIRED.get(id(schema))
+    if known is None or known[0] is not schema:
+        known = _REQUIRED[id(schema)] = (schema, tuple(f.name for f in schema if not f.nullable))
+    return known[1]
 
 
 def to_table(rows: list[dict], labels: list[str], schema: pa.Schema) -> pa.Table:

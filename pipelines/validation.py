@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -103,16 +104,41 @@ def coerce_record(record: dict, fields: list[pa.Field], label: str) -> int:
     """Coerce the schema columns of ``record`` in place; an unconvertible value becomes None.
     Returns how many values were nulled."""
     nulled = 0
-    for f in fields:
-        if record.get(f.name) is None:
+    for name, convert in _columns(fields):
+        value = record.get(name)
+        if value is None:
             continue
         try:
-            record[f.name] = coerce_value(record[f.name], f.type)
+            record[name] = convert(value)
         except (ValueError, OverflowError) as exc:
-            log.warning("%s: unreadable %s %r stored as null (%s)", label, f.name, record[f.name], exc)
-            record[f.name] = None
+            log.warning("%s: unreadable %s %r stored as null (%s)", label, name, value, exc)
+            record[name] = None
             nulled += 1
     return nulled
+
+
+# Each list of fields as ``coerce_record`` reads it: (name, conversion) per column, read from
+# pyarrow once, not a property call for every value of every row. By the list's identity, the
+# list held so that the identity stays its own.
+_READ: dict[int, tuple[list[pa.Field], tuple[tuple[str, Callable[[Any], Any]], ...]]] = {}
+
+
+def _columns(fields: list[pa.Field]) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    read = _READ.get(id(fields))
+    if read is None or read[0] is not fields or len(read[1]) != len(fields):
+        read = _READ[id(fields)] = (fields, tuple((f.name, _conversion(f.type)) for f in fields))
+    return read[1]
+
+
+def _conversion(type_: pa.DataType) -> Callable[[Any], Any]:
+    """``coerce_value(value, type_)`` for a value that is not None: a string column's strings
+    (most values) kept as they are without asking the type."""
+    kind = _KINDS.get(type_.id)
+    if kind is _TIMESTAMP:
+        return _timestamp
+    if kind is _STRING:
+        return lambda value: value if type(value) is str else coerce_value(value, type_)
+    return lambda value: coerce_value(value, type_)
 
 
 def _id_or_none(value: Any) -> Any:
