@@ -231,22 +231,6 @@ def test_the_compiled_judge_says_what_the_rules_say_of_edge_class_strings(monkey
 
 
 # -- page index walks
-def test_the_page_walks_index_holds_the_same_elements_as_the_python_walk():
-    """The wanted classes as the page index learns them: names the extraction asked for."""
-    wanted = frozenset({"entry-content", "post", "comment", "author", "byline", "hentry", "widget"})
-    held_total = 0
-    for path in _real_pages():
-        root = parse_html(gzip.open(path).read())
-        held, positions, labels, tokens, attributes = walk.page_walk(root, page._INDEXED_ATTRIBUTES, wanted, (), ())[:5]
-        py = walk.wanted_index_walk_python(root, page._INDEXED_ATTRIBUTES, wanted)
-        assert (held, positions, labels, tokens, attributes) == py, path.name
-        everything = list(root.iterdescendants(etree.Element))  # elements only: no comments
-        assert all(everything[p] is el for el, p in zip(held, positions)), path.name
-        assert set(tokens) == {t for el in everything for t in (el.get("class") or "").split()}, path.name
-        held_total += len(held)
-    assert held_total
-
-
 def test_label_holders_are_the_elements_the_python_walk_finds():
     found = 0
     for path in _real_pages():
@@ -335,39 +319,6 @@ def test_text_paragraphs_of_ascii_runs(markup):
         text.CODE_LINE_BREAK))
 
 
-# -- the page walk
-def test_page_walk_finds_what_the_python_walks_find():
-    """The index, the tag groups and the watched attributes of one walk, as the separate
-    pure-Python walks find them; a watched name no page has is reported absent."""
-    wanted = frozenset({"entry-content", "post", "comment", "author", "byline", "hentry", "widget"})
-    watched = ("data-bsky-uri", "data-responses-to-url", "rel", "itemprop", "onclick", "no-such-attribute")
-    tagged = present_seen = 0
-    for path in _real_pages():
-        root = parse_html(gzip.open(path).read())
-        compiled = walk.page_walk(root, page._INDEXED_ATTRIBUTES, wanted, page._TAG_GROUPS, watched)
-        py = walk.page_walk_python(root, page._INDEXED_ATTRIBUTES, wanted, page._TAG_GROUPS, watched)
-        assert compiled == py, path.name
-        assert compiled[5] == [list(root.iter(*group)) for group in page._TAG_GROUPS], path.name
-        assert compiled[6] == walk.attributes_present_python(root, list(watched)), path.name
-        assert "no-such-attribute" not in compiled[6]
-        tagged += sum(map(len, compiled[5]))
-        present_seen += len(compiled[6])
-    assert tagged and present_seen
-
-
-def test_page_walk_sees_attributes_beside_the_root():
-    """A watched attribute on an element after the parser's ``</html>`` is found, as ``//@name``
-    finds it; one on no element is not."""
-    root = etree.fromstring("<doc><html><body><p class='x'>a</p></body></html></doc>")[0]
-    beside = etree.SubElement(root.getparent(), "div", {"data-late": "1"})
-    assert beside.getparent() is root.getparent()
-    for page_walk in (walk.page_walk, walk.page_walk_python):
-        found = page_walk(root, page._INDEXED_ATTRIBUTES, frozenset({"x"}), (("p",), ("body",)),
-                          ("data-late", "data-none"))
-        assert found[6] == ["data-late"]
-        assert [len(group) for group in found[5]] == [1, 1]
-
-
 # -- the parsed tree's check
 def test_depth_and_tags_answer_as_the_queries_do():
     """Depth and streamed-markup tags of real pages (the threads' pages nest deepest) as the
@@ -413,3 +364,84 @@ def test_stopword_shares_are_those_the_python_count_gives():
             assert compiled == walk.stopword_shares_python(texts, stopwords), path.name
             found += sum(1 for share in compiled if 0.0 < share < 1.0)
     assert found > 0
+
+
+# --- page index ---
+_PAIRS = (("id", "respond"), ("id", "commentform"), ("itemprop", "author"), ("itemprop", "datePublished"),
+          ("role", "main"), ("type", "application/ld+json"), ("rel", "author"), ("rel~", "category"),
+          ("rel~", "tag"), ("rel", "canonical"), ("property", "og:title"), ("id", "no-such-id-anywhere"))
+_PARTS = ("date", "author-bio", "comment-form", "no-such-part-anywhere")
+
+
+def test_page_index_finds_what_the_python_walk_finds():
+    """The kept elements, their class strings and pairs, the tag groups and the watched
+    attributes, as the pure-Python walk finds them; a pair, part and name no page has keep
+    nothing, and an element nothing asks for is not kept."""
+    wanted = frozenset({"entry-content", "post", "comment", "author", "byline", "hentry", "widget"})
+    watched = ("data-bsky-uri", "rel", "itemprop", "no-such-attribute")
+    kept = total = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        compiled = walk.page_index(root, _PAIRS, wanted, _PARTS, page._TAG_GROUPS, watched)
+        assert compiled == walk.page_index_python(root, _PAIRS, wanted, _PARTS, page._TAG_GROUPS, watched), path.name
+        held, positions, labels, found, groups, present, class_strings = compiled
+        everything = list(root.iterdescendants(etree.Element))
+        assert all(everything[p] is el for el, p in zip(held, positions)), path.name
+        assert groups == [list(root.iter(*group)) for group in page._TAG_GROUPS], path.name
+        assert present == walk.attributes_present_python(root, list(watched)), path.name
+        assert list(class_strings) == list(dict.fromkeys(el.get("class") for el in everything
+                                                         if el.get("class") is not None)), path.name
+        assert ("id", "no-such-id-anywhere") not in found and "no-such-attribute" not in present
+        for (name, value), elements in found.items():
+            scan = [el for el in everything if (value in (el.get("rel") or "").split() if name == "rel~"
+                                                else el.get(name) == value)]
+            assert elements == scan, (path.name, name, value)
+        kept += len(held)
+        total += len(everything)
+    assert 0 < kept < total / 2
+
+
+@pytest.mark.parametrize("rel", ["category", " tag\tcategory\n", "x\x1ccategory", "tag category category",
+                                 "catégorie\u2003category", "category\u00a0tag", "categoryx", "", "&amp;category"])
+def test_page_index_splits_rel_as_python_does(rel):
+    root = etree.HTML(f'<html><body><a rel="{rel}" id="é" class="post-date x">a</a><p rel=category>b</p></body></html>')
+    pairs = (("rel~", "category"), ("rel~", "tag"), ("rel", rel), ("id", "é"), ("rel~", "catégorie"))
+    compiled = walk.page_index(root, pairs, frozenset({"x"}), ("date",), (), ())
+    assert compiled == walk.page_index_python(root, pairs, frozenset({"x"}), ("date",), (), ())
+
+
+def test_page_lookups_find_what_a_scan_finds_before_and_after_learning(monkeypatch):
+    """A lookup first asked on a page (one more walk), and asked again on the next page (the
+    index walk keeps it): each finds what a scan of the page finds, in document order."""
+    monkeypatch.setattr(page, "_wanted_classes", frozenset())
+    monkeypatch.setattr(page, "_wanted_parts", frozenset())
+    monkeypatch.setattr(page, "_wanted_pairs", frozenset())
+    for path in _real_pages(every=29):
+        for _ in range(2):
+            root = parse_html(gzip.open(path).read())
+            everything = list(root.iterdescendants(etree.Element))
+            looked = Page(root, "https://example.invalid/")
+            for name, value in _PAIRS:
+                scan = [el for el in everything if (value in (el.get("rel") or "").split() if name == "rel~"
+                                                    else el.get(name) == value)]
+                assert looked.with_attribute(name, value) == scan, (path.name, name, value)
+            for part in _PARTS:
+                scan = [el for el in everything if any(part in n for n in (el.get("class") or "").split())]
+                assert looked.with_class_holding(part) == scan, (path.name, part)
+            where = looked.with_class_holding("date", where=lambda n: "post" in n)
+            assert where == looked.with_class_where(lambda n: "date" in n and "post" in n), path.name
+            for name in ("entry-content", "post", "hentry", "no-such-class-anywhere"):
+                scan = [el for el in everything if name in (el.get("class") or "").split()]
+                assert looked.with_class(name) == scan, (path.name, name)
+
+
+def test_page_index_sees_attributes_beside_the_root():
+    """A watched attribute on an element after the parser's ``</html>`` is found, as ``//@name``
+    finds it; one on no element is not."""
+    root = etree.fromstring("<doc><html><body><p class='x'>a</p></body></html></doc>")[0]
+    beside = etree.SubElement(root.getparent(), "div", {"data-late": "1"})
+    assert beside.getparent() is root.getparent()
+    for page_index in (walk.page_index, walk.page_index_python):
+        found = page_index(root, (), frozenset({"x"}), (), (("p",), ("body",)), ("data-late", "data-none"))
+        assert found[5] == ["data-late"]
+        assert [len(group) for group in found[4]] == [1, 1]

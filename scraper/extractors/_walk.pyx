@@ -30,24 +30,6 @@ cdef inline int _append(dict groups, key, el) except -1:
     return 0
 
 
-cdef int _index_attributes(_Element el, _Names indexed_names, dict attributes) except -1:
-    """The element under each of its indexed attributes' (name, value), in the order of its
-    attributes; under each word of its ``rel`` too."""
-    cdef tree.xmlNode* node = el._c_node
-    cdef tree.xmlAttr* attr = node.properties
-    cdef int i
-    while attr is not NULL:
-        i = indexed_names.position(<const char*>attr.name) if attr.ns is NULL else -1
-        if i >= 0:
-            name, value = indexed_names.texts[i], attributeValue(node, attr)
-            _append(attributes, (name, value), el)
-            if name == "rel":
-                for word in value.split():
-                    _append(attributes, ("rel~", word), el)
-        attr = attr.next
-    return 0
-
-
 cdef class _Names:
     """Tag or attribute names as C strings, for ``strcmp`` against libxml2's names."""
     cdef list texts, encoded
@@ -654,16 +636,6 @@ cdef bint _holds_any(tree.xmlNode* element, tree.xmlAttr* attr, list encoded, wo
 
 
 # -- page index walks ------------------------------------------------------------------------
-cdef bint _split_label(str label, wanted_names, dict tokens) except -1:
-    """The class string under each of its names in ``tokens``; whether a name is wanted."""
-    cdef bint wanted = False
-    for token in label.split():
-        _append(tokens, token, label)
-        if not wanted and token in wanted_names:
-            wanted = True
-    return wanted
-
-
 def label_holders(_Element root, labels):
     """``walk.label_holders_python``'s twin: a Python proxy only for the elements returned."""
     cdef _Document doc = root._doc
@@ -1507,81 +1479,6 @@ cdef int _watch_attributes(tree.xmlNode* node, _Names watched, _FirstBytes watch
     return marked
 
 
-def page_walk(_Element root, indexed_attributes, wanted_names, tag_groups, watched_attributes):
-    """``walk.page_walk_python``'s twin: ``wanted_index_walk``'s five, the elements of each
-    group of tags of ``tag_groups`` and the ``watched_attributes`` present, in one walk of the
-    page (and a walk of what lies beside ``root``, only while a watched name is still unseen)."""
-    cdef _Names indexed_names = _Names(indexed_attributes)
-    cdef list flat = [tag for group in tag_groups for tag in group]
-    cdef _Names tag_names = _Names(flat)
-    cdef _FirstBytes tag_starts = _FirstBytes(flat)
-    cdef _Names watched = _Names(watched_attributes)
-    cdef _FirstBytes watched_starts = _FirstBytes(watched_attributes)
-    cdef int group_of[64]
-    cdef int i = 0, g, unseen = watched.count
-    for g, group in enumerate(tag_groups):
-        for _ in group:
-            group_of[i] = g
-            i += 1
-    cdef list groups = [[] for _ in tag_groups]
-    cdef list seen = [False] * watched.count
-    cdef _Document doc = root._doc
-    cdef tree.xmlNode* top = root._c_node
-    cdef tree.xmlNode* node
-    cdef tree.xmlAttr* attr
-    cdef tree.xmlAttr* label_attr
-    cdef bint indexed, wanted
-    cdef Py_ssize_t position = -1
-    cdef list held = [], positions = []
-    cdef dict labels = {}, attributes = {}, tokens = {}, verdicts = {}
-    cdef _Element el
-    g = _tag_group(top, tag_names, tag_starts, group_of)
-    if g >= 0:
-        (<list>groups[g]).append(root)
-    if unseen:
-        unseen -= _watch_attributes(top, watched, watched_starts, seen)
-    node = top.children
-    while node is not NULL:
-        if node.type == tree.XML_ELEMENT_NODE:
-            position += 1
-            attr, label_attr, indexed, wanted = node.properties, NULL, False, False
-            while attr is not NULL:
-                if attr.ns is NULL:
-                    if strcmp(<const char*>attr.name, b"class") == 0:
-                        label_attr = attr
-                    elif not indexed and indexed_names.named(<const char*>attr.name):
-                        indexed = True
-                attr = attr.next
-            if unseen and node.properties is not NULL:
-                unseen -= _watch_attributes(node, watched, watched_starts, seen)
-            if label_attr is not NULL:
-                label = attributeValue(node, label_attr)
-                verdict = verdicts.get(label)
-                if verdict is None:
-                    verdict = verdicts[label] = _split_label(label, wanted_names, tokens)
-                wanted = verdict is True
-            g = _tag_group(node, tag_names, tag_starts, group_of)
-            if wanted or indexed or g >= 0:
-                el = elementFactory(doc, node)
-                if g >= 0:
-                    (<list>groups[g]).append(el)
-                if wanted or indexed:
-                    held.append(el)
-                    positions.append(position)
-                    if indexed:
-                        _index_attributes(el, indexed_names, attributes)
-                    if wanted:
-                        _append(labels, label, el)
-            if node.children is not NULL:
-                node = node.children
-                continue
-        node = _after(node, top)
-    if unseen:
-        _watch_beside(<tree.xmlNode*>doc._c_doc, top, watched, watched_starts, seen, unseen)
-    present = [name for name, found in zip(watched.texts, seen) if found]
-    return held, positions, labels, tokens, attributes, groups, present
-
-
 cdef int _watch_beside(tree.xmlNode* document, tree.xmlNode* skipped, _Names watched,
                        _FirstBytes watched_starts, list seen, int unseen) except -1:
     """The watched names on the document's elements outside ``skipped`` and all below it."""
@@ -1742,3 +1639,208 @@ def stopword_shares(texts, stopwords):
             found += table.holds(kind, data, start, i - start, h)
         shares.append(<double>found / <double>words if words else 0.0)
     return shares
+
+
+# --- page index ---
+# The page index's one walk keeps only what the parts ask for: elements with an (attribute,
+# value) pair asked for, compared in C; with a class string holding a class name asked for or a
+# part of a theme's class name; and of the tags read together. Proxies for no other element.
+from libc.string cimport strncmp
+
+cdef enum:
+    _MAX_PAIRS = 256  # pairs one walk compares
+
+
+cdef inline bint _is_split_space(unsigned char c) noexcept:
+    """An ASCII character ``str.split()`` splits at (``str.isspace``: 9-13 and 28-32)."""
+    return 9 <= c <= 13 or 28 <= c <= 32
+
+
+cdef inline bint _ascii(const unsigned char* s) noexcept:
+    while s[0]:
+        if s[0] >= 0x80:
+            return False
+        s += 1
+    return True
+
+
+cdef class _WantedPairs:
+    """(attribute, value) pairs as C strings, each value compared with libxml2's in C; a pair
+    ("rel~", word) matches a word of ``rel`` (split as ``str.split()`` splits)."""
+    cdef list keys, encoded
+    cdef _Names attributes  # the pairs' attribute names, "rel" for "rel~"
+    cdef int count
+    cdef int attribute_of[_MAX_PAIRS]
+    cdef bint word_of[_MAX_PAIRS]
+    cdef const char* values[_MAX_PAIRS]
+    cdef Py_ssize_t lengths[_MAX_PAIRS]
+
+    def __init__(self, pairs):
+        self.keys = list(pairs)
+        if len(self.keys) > _MAX_PAIRS:
+            raise ValueError(f"at most {_MAX_PAIRS} pairs, not {len(self.keys)}")
+        names = list(dict.fromkeys("rel" if name == "rel~" else name for name, _ in self.keys))
+        self.attributes = _Names(names)
+        self.encoded = [value.encode("utf-8") for _, value in self.keys]
+        self.count = len(self.keys)
+        cdef int i
+        for i in range(self.count):
+            name = self.keys[i][0]
+            self.word_of[i] = name == "rel~"
+            self.attribute_of[i] = names.index("rel" if name == "rel~" else name)
+            self.values[i] = <bytes>self.encoded[i]
+            self.lengths[i] = len(<bytes>self.encoded[i])
+
+
+cdef int _add_match(dict found, key, el) except -1:
+    """``el`` under ``key``, once however often its attributes match it."""
+    group = found.get(key)
+    if group is None:
+        found[key] = [el]
+    elif (<list>group)[-1] is not el:
+        (<list>group).append(el)
+    return 0
+
+
+cdef _Element _match_pairs(_Document doc, tree.xmlNode* node, _WantedPairs pairs, dict found, _Element el):
+    """Files the element under each wanted pair among its attributes; its proxy, made at the
+    first match (``el`` when there is one already), or None without a match."""
+    cdef tree.xmlAttr* attr = node.properties
+    cdef const unsigned char* value
+    cdef const unsigned char* start
+    cdef bytes encoded
+    cdef int a, i
+    cdef Py_ssize_t length
+    while attr is not NULL:
+        if attr.ns is not NULL:
+            attr = attr.next
+            continue
+        a = pairs.attributes.position(<const char*>attr.name)
+        if a < 0:
+            attr = attr.next
+            continue
+        if attr.children is NULL:
+            value = <const unsigned char*>b""
+        elif (attr.children.type == tree.XML_TEXT_NODE and attr.children.next is NULL
+              and attr.children.content is not NULL):
+            value = <const unsigned char*>attr.children.content
+        else:
+            encoded = attributeValue(node, attr).encode("utf-8")
+            value = <const unsigned char*>encoded
+        for i in range(pairs.count):
+            if pairs.attribute_of[i] != a:
+                continue
+            if not pairs.word_of[i]:
+                if strcmp(<const char*>value, pairs.values[i]) == 0:
+                    if el is None:
+                        el = elementFactory(doc, node)
+                    _add_match(found, pairs.keys[i], el)
+            elif not _ascii(value):  # a word split at white space beyond ASCII: as Python splits
+                if (<str>pairs.keys[i][1]) in attributeValue(node, attr).split():
+                    if el is None:
+                        el = elementFactory(doc, node)
+                    _add_match(found, pairs.keys[i], el)
+            else:
+                start = value
+                while True:
+                    while _is_split_space(start[0]):
+                        start += 1
+                    if not start[0]:
+                        break
+                    length = 0
+                    while start[length] and not _is_split_space(start[length]):
+                        length += 1
+                    if length == pairs.lengths[i] and strncmp(<const char*>start, pairs.values[i], length) == 0:
+                        if el is None:
+                            el = elementFactory(doc, node)
+                        _add_match(found, pairs.keys[i], el)
+                        break
+                    start += length
+        attr = attr.next
+    return el
+
+
+cdef bint _label_kept(str label, wanted_names, parts) except -1:
+    """The class string holds a class name of ``wanted_names`` or a part of ``parts``."""
+    for part in parts:
+        if part in label:
+            return True
+    for token in label.split():
+        if token in wanted_names:
+            return True
+    return False
+
+
+def page_index(_Element root, pairs, wanted_names, parts, tag_groups, watched_attributes):
+    """``walk.page_index_python``'s twin, in one walk of the page (and a walk of what lies
+    beside ``root``, only while a watched name is still unseen): a proxy only for an element
+    it returns."""
+    cdef _WantedPairs wanted_pairs = _WantedPairs(pairs)
+    cdef list flat = [tag for group in tag_groups for tag in group]
+    cdef _Names tag_names = _Names(flat)
+    cdef _FirstBytes tag_starts = _FirstBytes(flat)
+    cdef _Names watched = _Names(watched_attributes)
+    cdef _FirstBytes watched_starts = _FirstBytes(watched_attributes)
+    cdef int group_of[64]
+    cdef int i = 0, g, unseen = watched.count
+    for g, group in enumerate(tag_groups):
+        for _ in group:
+            group_of[i] = g
+            i += 1
+    cdef list groups = [[] for _ in tag_groups]
+    cdef list seen = [False] * watched.count
+    cdef _Document doc = root._doc
+    cdef tree.xmlNode* top = root._c_node
+    cdef tree.xmlNode* node
+    cdef tree.xmlAttr* attr
+    cdef tree.xmlAttr* label_attr
+    cdef bint some_pairs = wanted_pairs.count > 0
+    cdef Py_ssize_t position = -1
+    cdef list held = [], positions = []
+    cdef dict labels = {}, found = {}, verdicts = {}
+    cdef _Element el
+    g = _tag_group(top, tag_names, tag_starts, group_of)
+    if g >= 0:
+        (<list>groups[g]).append(root)
+    if unseen:
+        unseen -= _watch_attributes(top, watched, watched_starts, seen)
+    node = top.children
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            position += 1
+            el = None
+            if node.properties is not NULL:
+                if unseen:
+                    unseen -= _watch_attributes(node, watched, watched_starts, seen)
+                attr, label_attr = node.properties, NULL
+                while attr is not NULL:
+                    if attr.ns is NULL and strcmp(<const char*>attr.name, b"class") == 0:
+                        label_attr = attr
+                        break
+                    attr = attr.next
+                if label_attr is not NULL:
+                    label = attributeValue(node, label_attr)
+                    verdict = verdicts.get(label)
+                    if verdict is None:
+                        verdict = verdicts[label] = _label_kept(label, wanted_names, parts)
+                    if verdict is True:
+                        el = elementFactory(doc, node)
+                        _append(labels, label, el)
+                if some_pairs:
+                    el = _match_pairs(doc, node, wanted_pairs, found, el)
+            g = _tag_group(node, tag_names, tag_starts, group_of)
+            if g >= 0:
+                if el is None:
+                    el = elementFactory(doc, node)
+                (<list>groups[g]).append(el)
+            if el is not None:
+                held.append(el)
+                positions.append(position)
+            if node.children is not NULL:
+                node = node.children
+                continue
+        node = _after(node, top)
+    if unseen:
+        _watch_beside(<tree.xmlNode*>doc._c_doc, top, watched, watched_starts, seen, unseen)
+    present = [name for name, found_name in zip(watched.texts, seen) if found_name]
+    return held, positions, labels, found, groups, present, verdicts

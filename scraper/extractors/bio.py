@@ -21,7 +21,6 @@ _DESCRIPTION_CLASSES = ("author-description", "saboxplugin-desc", "author-bio-te
                         "elementor-author-box__bio", "author-bio-content", "author-text")
 # Themes' own variants ("author-bio-box", "post-about-author"): tried last, as substrings.
 _BOX_PARTS = ("author-bio", "about-author", "author-box")
-_BOX_PART = re.compile("|".join(map(re.escape, _BOX_PARTS)))  # one test per class name, in C
 # What a bio box prints around the bio, by the structure it has; each with the pages that showed
 # it (threads/ and wcxb-articles/ of ../shared/corpus). A link to the author's other posts or
 # page: "View all posts by Daniel Lemire" (lemire.me), "More about me →" (wcxb 4036, 4085),
@@ -160,7 +159,7 @@ def _candidates(page: Page, boxes: list[etree._Element]) -> Iterator[etree._Elem
     yield from (d for d in page.with_attribute("itemprop", "description")
                 if any(a.get("itemprop") == "author" for a in d.iterancestors()))
     yield from boxes
-    yield from page.with_class_where(_BOX_PART.search)
+    yield from page.with_class_holding(*_BOX_PARTS)
 
 
 def _from_boxes(page: Page, author_name: str | None) -> tuple[str | None, list[etree._Element]]:

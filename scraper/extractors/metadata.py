@@ -69,10 +69,11 @@ AUTHOR_STEPS: tuple[Callable[[Page], list], ...] = (
 # "authorities", "authorization" and "authorized" are no author (a menu's
 # "authorities-governing-board-actions" item, wcxb 0781).
 _AUTHOR_IN_CLASS = re.compile(r"author(?!i[tsz])")
-LOOSE_AUTHOR_CLASSES: tuple[Callable[[str], bool], ...] = (
-    lambda name: bool(_AUTHOR_IN_CLASS.search(name)) and "name" in name,
-    lambda name: "byline" in name,
-    lambda name: bool(_AUTHOR_IN_CLASS.search(name)),
+# Each: the part a class name holds, and the test it must pass besides.
+LOOSE_AUTHOR_CLASSES: tuple[tuple[str, Callable[[str], bool]], ...] = (
+    ("author", lambda name: bool(_AUTHOR_IN_CLASS.search(name)) and "name" in name and "comment" not in name),
+    ("byline", lambda name: "comment" not in name),
+    ("author", lambda name: bool(_AUTHOR_IN_CLASS.search(name)) and "comment" not in name),
 )
 
 def _values(elements: list, attribute: str) -> list[str]:
@@ -128,7 +129,7 @@ PUBLISHED_QUERIES += (lambda page: _values([t for t in page.tagged("time") if _o
 
 def _printed_dates(page: Page) -> list:
     """Elements that print a date for readers, when nothing machine-readable states one."""
-    dated = page.with_class_where(lambda n: "date" in n or "publish" in n or "posted" in n)
+    dated = page.with_class_holding("date", "publish", "posted")
     return [el for el in page.in_order([page.tagged("time"), dated]) if _outside(el)]
 
 
@@ -316,8 +317,8 @@ def _byline_author(page: Page) -> tuple[str | None, etree._Element | None]:
 
 
 def _loose_author(page: Page) -> tuple[str | None, etree._Element | None]:
-    for test in LOOSE_AUTHOR_CLASSES:
-        for el in page.with_class_where(lambda name: test(name) and "comment" not in name):
+    for part, test in LOOSE_AUTHOR_CLASSES:
+        for el in page.with_class_holding(part, where=test):
             if el.tag == "img" or "comment" in el.get("class", "") or not _outside(el):
                 continue
             name = _element_name(el)
@@ -612,7 +613,7 @@ def rest_api_root(page: Page) -> str | None:
 def comments_open(page: Page, has_comments: bool) -> bool | None:
     """True with a comment form, False with a closed notice or a thread shown without a form,
     None when the page says nothing either way."""
-    forms = page.with_attribute("id", "commentform") + page.with_class_where(lambda n: "comment-form" in n)
+    forms = page.with_attribute("id", "commentform") + page.with_class_holding("comment-form")
     if any(f.tag == "form" for f in forms) or page.with_attribute("id", "respond"):
         return True
     if page.with_class("no-comments", "comments-closed"):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache, wraps
 from typing import TypeVar
@@ -19,7 +19,7 @@ from ..text import collapse
 from .decoding import MAX_HTML_BYTES, decode_for_parsing
 from .streaming import place_streamed_segments
 from .unnest import UNNESTED_ID, UNNESTED_PARENT, unnest_markup
-from .walk import attributes_present, depth_and_tags, has_attribute, label_holders, page_walk
+from .walk import attributes_present, depth_and_tags, has_attribute, label_holders, page_index
 
 # Real pages nest a few dozen levels. A page parsed deeper than MAX_DEPTH is parsed again from
 # its markup unnested past ``unnest.UNNEST_DEPTH`` (``unnest_markup``: every element and every
@@ -195,13 +195,9 @@ def per_page(compute: Callable[[Page], T]) -> Callable[[Page], T]:
 # The tags the parts ask ``Page.tagged`` for on (nearly) every page.
 _TAGS_READ_TOGETHER = ("body", "article", "main", "h1", "time", "script", "iframe", "mastodon-comments", "link",
                        "title")
-# What the page index's one walk finds besides (``walk.page_walk``), each group in document
+# What the page index's one walk finds besides (``walk.page_index``), each group in document
 # order: each of those tags, the ``<meta>`` tags, and the headings below ``<h1>`` (the bio's).
 _TAG_GROUPS = (*((tag,) for tag in _TAGS_READ_TOGETHER), ("meta",), ("h2", "h3", "h4", "h5", "h6"))
-
-# The attributes besides the class that the page index looks elements up by.
-_INDEXED_ATTRIBUTES = frozenset({"id", "itemprop", "rel", "role", "property", "type"})
-
 
 # A branch of a whole-page query that finds nothing unless some element has attribute ``name``:
 # ``//@name``, or ``//tag[@name]…`` and ``//tag[@name='value']…`` (its first test, which every
@@ -247,20 +243,28 @@ def _branches(query: str) -> list[str]:
     return branches
 
 
-# The class names the parts have asked the page index for, on any page: the index walk makes
-# element proxies only for class strings holding one of them (most classes on a page are never
-# asked for). Learnt as they are asked (``_learn_classes``).
+# What the parts have asked the page index for, on any page: class names, parts of themes' own
+# class names (``with_class_holding``) and (attribute, value) pairs. The index walk makes element
+# proxies only for the elements these find (most elements are never asked for); learnt as they
+# are asked (``_learn``). Each a new set, never a change to the old: a page built with the old
+# ones knows which of its lookups its index holds complete.
 _wanted_classes: frozenset[str] = frozenset()
-_MAX_WANTED = 4_096  # class names learnt: the parts ask for about a hundred
+_wanted_parts: frozenset[str] = frozenset()
+_wanted_pairs: frozenset[tuple[str, str]] = frozenset()
+_MAX_WANTED = 4_096  # class names or parts learnt: the parts ask for about a hundred
+_MAX_PAIRS = 256  # pairs learnt, as many as one walk compares: the parts ask for about thirty
 
 
-def _learn_classes(names: list[str]) -> None:
-    """Class names asked for that the index walk did not make elements for: it does from the
-    next page on. A new set, never a change to the old: a page built with the old one knows
-    which names its index holds complete."""
-    global _wanted_classes
-    if len(_wanted_classes) < _MAX_WANTED:
-        _wanted_classes = _wanted_classes.union(names)
+def _learn(classes: Collection[str] = (), parts: Collection[str] = (), pairs: Collection[tuple[str, str]] = ()
+           ) -> None:
+    """Lookups the index walk did not find the elements for: it does from the next page on."""
+    global _wanted_classes, _wanted_parts, _wanted_pairs
+    if classes and len(_wanted_classes) < _MAX_WANTED:
+        _wanted_classes = _wanted_classes.union(classes)
+    if parts and len(_wanted_parts) < _MAX_WANTED:
+        _wanted_parts = _wanted_parts.union(parts)
+    if pairs and len(_wanted_pairs) + len(pairs) <= _MAX_PAIRS:
+        _wanted_pairs = _wanted_pairs.union(pairs)
 
 
 class Page:
@@ -344,55 +348,88 @@ class Page:
 
     @cached_property
     def _index(self) -> tuple[dict[str, list], dict[tuple[str, str], list], dict[int, int]]:
-        """Class name → elements (filled as names are asked for), (attribute, value) →
-        elements and document order, from one walk (``walk.page_walk``, compiled where
-        it could be built) that makes elements for the class names asked for on earlier pages:
-        the parts look elements up here rather than each scanning the page. A class name first
-        asked for on this page is found by ``_find_classes``."""
-        self._complete = _wanted_classes  # names whose every class string the walk kept
+        """Class name → elements (filled as names are asked for), (attribute, value) → elements
+        (the pairs asked for on earlier pages; more as asked) and document order, from one walk
+        (``walk.page_index``, compiled where it could be built) that makes elements only for
+        what was asked for on earlier pages: the parts look elements up here rather than each
+        scanning the page. What is first asked for on this page is found by one more walk."""
+        # What the walk kept whole: every element of these class names, parts and pairs.
+        self._complete, self._complete_parts = _wanted_classes, _wanted_parts
+        self._complete_pairs = set(_wanted_pairs)
         watched = tuple(name for name in _watched_attributes if name.isascii())
-        held, positions, self._labels, self._tokens, attributes, groups, present = page_walk(
-            self.root, _INDEXED_ATTRIBUTES, self._complete, _TAG_GROUPS, watched)
+        held, positions, self._labels, pairs, groups, present, self._class_strings = page_index(
+            self.root, tuple(self._complete_pairs), self._complete, tuple(self._complete_parts), _TAG_GROUPS,
+            watched)
         self._tagged.update(zip(_TAG_GROUPS, groups))
         present = set(present)
         self._attributes_present.update((name, name in present) for name in watched)
         # Held for the page's lifetime: an id in ``order`` must never be reused by another proxy.
         self._held = held
-        return {}, attributes, dict(zip(map(id, held), positions))
+        return {}, pairs, dict(zip(map(id, held), positions))
 
-    def _class_groups(self, names: tuple[str, ...], learn: bool) -> list:
+    @cached_property
+    def _kept_labels_by_name(self) -> dict[str, list[str]]:
+        """Class name → the class strings holding it, among those the index walk kept."""
+        by_name: dict[str, list[str]] = {}
+        for label in self._labels:
+            for name in dict.fromkeys(label.split()):
+                by_name.setdefault(name, []).append(label)
+        return by_name
+
+    def _kept_whole(self, name: str) -> bool:
+        """The index walk kept every class string holding the class ``name``."""
+        return name in self._complete or any(part in name for part in self._complete_parts)
+
+    def _class_groups(self, names: Collection[str], learn: bool) -> list:
         """The elements of each class name; names the walk did not keep found in one more walk
         (``walk.label_holders``). ``learn``: the index walks of the pages to come keep them."""
         classes = self._index[0]
         missing = []
         for name in names:
             if name not in classes:
-                if name in self._complete:  # every class string holding it was kept
+                if self._kept_whole(name):
                     labels = self._labels
-                    classes[name] = [el for label in self._tokens.get(name, ()) for el in labels[label]]
+                    classes[name] = [el for label in self._kept_labels_by_name.get(name, ()) for el in labels[label]]
                 else:
                     missing.append(name)
         if missing:
             self._find_classes(missing)
             if learn:
-                _learn_classes(missing)
+                _learn(classes=missing)
         return [classes[name] for name in names]
 
     def _find_classes(self, names: list[str]) -> None:
+        """The elements of class ``names``, which the index walk did not keep: the class
+        strings holding them found among the page's, their elements by one walk."""
         classes, _, order = self._index
+        asked = set(names)
         holding: dict[str, list[str]] = {}  # class string → the names asked that it holds
         for name in names:
             classes[name] = []
-            for label in self._tokens.get(name, ()):
-                holding.setdefault(label, []).append(name)
+        for label in self._class_strings:
+            if any(name in label for name in names):  # a cheap test first: few class strings pass
+                held = [name for name in dict.fromkeys(label.split()) if name in asked]
+                if held:
+                    holding[label] = held
         if not holding:
             return
         found, positions = label_holders(self.root, holding)
         self._held.extend(found)
         for el, position in zip(found, positions):
             order[id(el)] = position
-            for name in dict.fromkeys(holding[el.get("class")]):
+            for name in holding[el.get("class")]:
                 classes[name].append(el)
+
+    def _find_pairs(self, pairs: list[tuple[str, str]]) -> None:
+        """The elements of (attribute, value) ``pairs``, which the index walk did not look for,
+        found by one walk (``walk.page_index`` asked for them alone)."""
+        _, found, order = self._index
+        held, positions, _, more, _, _, _ = page_index(self.root, pairs, frozenset(), (), (), ())
+        self._held.extend(held)
+        for el, position in zip(held, positions):
+            order[id(el)] = position
+        found.update(more)
+        self._complete_pairs.update(pairs)
 
     @cached_property
     def _full_order(self) -> dict[int, int]:
@@ -418,18 +455,38 @@ class Page:
         return self.in_order(self._class_groups(names, learn=True))
 
     def with_class_where(self, test: Callable[[str], bool]) -> list:
-        """Elements carrying a class name that passes ``test`` (``"author-bio-box"`` for a
-        test looking for ``"author-bio"``), in document order: themes' own class names."""
+        """Elements carrying a class name that passes ``test``, in document order: every class
+        name of the page is tested (``with_class_holding`` tests only the few holding a part)."""
         self._index
-        names = tuple(name for name in self._tokens if test(name))
+        names = dict.fromkeys(name for label in self._class_strings for name in label.split() if test(name))
+        return self.in_order(self._class_groups(names, learn=False))  # the page's own names: not learnt
+
+    def with_class_holding(self, *parts: str, where: Callable[[str], bool] | None = None) -> list:
+        """Elements carrying a class name that holds one of ``parts`` (``"author-bio-box"``
+        holds ``"author-bio"``; parts of no white space) and that ``where`` says yes to (any,
+        without it), in document order: themes' own class names. The index walk keeps the
+        class strings holding a part asked for on earlier pages: only those are searched."""
+        self._index
+        complete = self._complete_parts.issuperset(parts)
+        if not complete:
+            _learn(parts=parts)
+        names = dict.fromkeys(
+            name for label in (self._labels if complete else self._class_strings)
+            if any(part in label for part in parts)
+            for name in label.split() if any(part in name for part in parts) and (where is None or where(name)))
         return self.in_order(self._class_groups(names, learn=False))  # the page's own names: not learnt
 
     def with_attribute(self, name: str, *values: str) -> list:
         """Elements whose attribute ``name`` (one of ``id``, ``itemprop``, ``rel``, ``role``,
         ``property``, ``type``) equals one of ``values``, in document order; ``rel~`` matches
         one word of ``rel`` (``rel="category tag"``)."""
-        attributes = self._index[1]
-        return self.in_order(attributes.get((name, value), ()) for value in values)
+        found = self._index[1]
+        pairs = [(name, value) for value in values]
+        missing = [pair for pair in pairs if pair not in self._complete_pairs]
+        if missing:
+            self._find_pairs(missing)
+            _learn(pairs=missing)
+        return self.in_order(found.get(pair, ()) for pair in pairs)
 
     def tagged(self, *tags: str) -> list:
         """Elements of ``tags``, in document order (libxml2 filters: no Python per element).

@@ -220,56 +220,10 @@ except ImportError:
 
 
 # -- page index walks ------------------------------------------------------------------------
-def wanted_index_walk_python(root: etree._Element, indexed_attributes: frozenset[str], wanted_names: frozenset[str]
-                             ) -> tuple[list, list[int], dict[str, list], dict[str, list[str]],
-                                        dict[tuple[str, str], list]]:
-    """``(held, positions, labels, tokens, attributes)``: every descendant element of ``root``
-    with a class string holding one of ``wanted_names``, or with one of ``indexed_attributes``,
-    in document order, and the position of each among all the descendant elements; wanted class
-    string → its elements; class name → the class strings holding it (every class string of
-    the page, under each of its names); (indexed attribute, value) → its elements, and ("rel~",
-    a word of ``rel``) → its elements. The compiled twin makes no element proxy for an element
-    with neither: most classes on a page are never asked for."""
-    held: list = []
-    positions: list[int] = []
-    labels: dict[str, list] = {}
-    tokens: dict[str, list[str]] = {}
-    verdicts: dict[str, bool] = {}
-    attributes: dict[tuple[str, str], list] = {}
-    for position, el in enumerate(root.iterdescendants(etree.Element)):
-        names = el.keys()
-        if not names:
-            continue
-        label = el.get("class")
-        wanted = False
-        if label is not None:
-            wanted = verdicts.get(label)
-            if wanted is None:
-                split = label.split()
-                for token in split:
-                    tokens.setdefault(token, []).append(label)
-                wanted = verdicts[label] = not wanted_names.isdisjoint(split)
-        indexed = not indexed_attributes.isdisjoint(names)
-        if not (wanted or indexed):
-            continue
-        held.append(el)
-        positions.append(position)
-        if indexed:
-            for name, value in el.items():
-                if name in indexed_attributes:
-                    attributes.setdefault((name, value), []).append(el)
-                    if name == "rel":
-                        for word in value.split():
-                            attributes.setdefault(("rel~", word), []).append(el)
-        if wanted:
-            labels.setdefault(label, []).append(el)
-    return held, positions, labels, tokens, attributes
-
-
 def label_holders_python(root: etree._Element, labels: Collection[str]) -> tuple[list, list[int]]:
     """The descendant elements of ``root`` whose class string is one of ``labels``, in
     document order, and the position of each among all the descendant elements (as
-    ``wanted_index_walk_python`` counts them)."""
+    ``page_index_python`` counts them)."""
     found: list = []
     positions: list[int] = []
     for position, el in enumerate(root.iterdescendants(etree.Element)):
@@ -452,26 +406,6 @@ except ImportError:
     comment_walk = comment_walk_python
 
 
-# -- the page walk ---------------------------------------------------------------------------
-def page_walk_python(root: etree._Element, indexed_attributes: frozenset[str], wanted_names: frozenset[str],
-                     tag_groups: tuple[tuple[str, ...], ...], watched_attributes: tuple[str, ...]) -> tuple:
-    """``wanted_index_walk_python``'s five; for each group of ``tag_groups``, the elements of
-    its tags at or below ``root`` in document order (``root.iter(*group)``); and the names of
-    ``watched_attributes`` (ASCII, at most 64) that an element of ``root``'s whole document has
-    (``attributes_present_python``). The compiled twin reads them all in one walk."""
-    index = wanted_index_walk_python(root, indexed_attributes, wanted_names)
-    groups = [list(root.iter(*group)) for group in tag_groups]
-    return (*index, groups, attributes_present_python(root, list(watched_attributes)))
-
-
-try:
-    if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
-        raise ImportError("the pure-Python walks were asked for")
-    from ._walk import page_walk
-except ImportError:
-    page_walk = page_walk_python
-
-
 # -- the parsed tree's check -------------------------------------------------------------------
 def depth_and_tags_python(root: etree._Element, depth: int, tags: tuple[str, ...]) -> tuple[bool, bool]:
     """Whether an element of ``root``'s whole document lies ``depth`` elements deep (the top
@@ -508,3 +442,67 @@ try:
     from ._walk import stopword_shares
 except ImportError:
     stopword_shares = stopword_shares_python
+
+
+# --- page index ---
+def _label_kept(label: str, wanted_names: frozenset[str], parts: Collection[str]) -> bool:
+    """The class string holds a class name of ``wanted_names`` or a part of ``parts``."""
+    return any(part in label for part in parts) or not wanted_names.isdisjoint(label.split())
+
+
+def page_index_python(root: etree._Element, pairs: Collection[tuple[str, str]], wanted_names: frozenset[str],
+                      parts: Collection[str], tag_groups: tuple[tuple[str, ...], ...],
+                      watched_attributes: tuple[str, ...]) -> tuple:
+    """The page index's one walk: ``(held, positions, labels, found, groups, present, class
+    strings)``. ``held``: the descendant elements of ``root`` it keeps, in document order, and
+    ``positions``: the position of each among all the descendant elements; it keeps an element
+    with a class string holding a name of ``wanted_names`` or a part of ``parts`` (class strings
+    of no white space), filed under its class string in ``labels``; one with an attribute of
+    ``pairs`` ((attribute, value); ("rel~", word) for a word of its ``rel``), filed under each
+    pair in ``found``, once; and one of a tag of a group of ``tag_groups``: the elements of
+    each group at or below ``root`` (``root.iter(*group)``) are in ``groups``. ``present``: the
+    names of ``watched_attributes`` (ASCII, at most 64) that an element of ``root``'s whole
+    document has (``attributes_present_python``). ``class strings``: every class string of the
+    descendants, in the order of first sight, each with whether it was kept."""
+    group_of = {tag: g for g, group in enumerate(tag_groups) for tag in group}
+    groups: list[list] = [[] for _ in tag_groups]
+    attributes = {"rel" if name == "rel~" else name for name, _ in pairs}
+    held: list = []
+    positions: list[int] = []
+    labels: dict[str, list] = {}
+    found: dict[tuple[str, str], list] = {}
+    verdicts: dict[str, bool] = {}
+    if root.tag in group_of:
+        groups[group_of[root.tag]].append(root)
+    for position, el in enumerate(root.iterdescendants(etree.Element)):
+        keep = False
+        label = el.get("class")
+        if label is not None:
+            verdict = verdicts.get(label)
+            if verdict is None:
+                verdict = verdicts[label] = _label_kept(label, wanted_names, parts)
+            if verdict:
+                labels.setdefault(label, []).append(el)
+                keep = True
+        if attributes and not attributes.isdisjoint(el.keys()):
+            for name, value in pairs:
+                actual = el.get("rel" if name == "rel~" else name)
+                if actual is not None and (value in actual.split() if name == "rel~" else actual == value):
+                    found.setdefault((name, value), []).append(el)
+                    keep = True
+        g = group_of.get(el.tag)
+        if g is not None:
+            groups[g].append(el)
+            keep = True
+        if keep:
+            held.append(el)
+            positions.append(position)
+    return held, positions, labels, found, groups, attributes_present_python(root, list(watched_attributes)), verdicts
+
+
+try:
+    if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
+        raise ImportError("the pure-Python walks were asked for")
+    from ._walk import page_index
+except ImportError:
+    page_index = page_index_python
