@@ -413,3 +413,43 @@ def test_stopword_shares_are_those_the_python_count_gives():
             assert compiled == walk.stopword_shares_python(texts, stopwords), path.name
             found += sum(1 for share in compiled if 0.0 < share < 1.0)
     assert found > 0
+
+
+# --- body ---
+def test_linked_heading_counts_are_those_the_python_count_gives():
+    """Every element's count of linked headings below it, on real pages, from the page's
+    headings and from those of an element inside it; and on markup where no heading counts (a
+    heading too short, a link without an address, a heading of another tag)."""
+    from scraper.extractors.body import _LINKED_HEADING_MIN_CHARS, _LINKED_HEADINGS, _long_heading
+    args = (_LINKED_HEADINGS, _LINKED_HEADING_MIN_CHARS, _long_heading)
+    counted = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        for top in (root, root.find("body"), next(root.iter("article", "main"), None)):
+            if top is None:
+                continue
+            headings = list(top.iter("h2", "h3", "h4", "h5", "h6"))
+            compiled, held = walk.linked_heading_counts(headings, *args)
+            python, held = walk.linked_heading_counts_python(headings, *args)
+            assert held is not None
+            by_element = {el: python.get(id(el), 0) for el in root.iter()}
+            assert {el: compiled.get(walk.node_key(el), 0) for el in root.iter()} == by_element, path.name
+            counted += sum(1 for count in by_element.values() if count)
+    assert counted > 0
+    root = parse_html("<html><body><div><h2><a href='/x'>Short</a></h2><h3><a name='n'>A heading long enough "
+                      "to count</a></h3><h4>A heading long enough, no link</h4><h5><a href='/z'>A heading of "
+                      "another tag</a></h5></div></body></html>")
+    assert walk.linked_heading_counts(list(root.iter("h2", "h3", "h4", "h5")), *args)[0] == {}
+    # a heading in a heading (as the parser nests them), a link with an empty address, headings out of order
+    nested = parse_html("<html><body><div><h2><a href=''>A linked heading, long enough</a>"
+                        "<span><h3><a href='/y'>Another one inside it, long too</a></h3></span></h2></div>"
+                        "<section><h4><a href='/z'>A third linked heading, in a section</a></h4></section>"
+                        "</body></html>")
+    headings = list(nested.iter("h2", "h3", "h4"))
+    for order in (headings, headings[::-1]):
+        compiled = walk.linked_heading_counts(order, *args)[0]
+        python, held = walk.linked_heading_counts_python(order, *args)
+        assert ([compiled.get(walk.node_key(el), 0) for el in nested.iter()]
+                == [python.get(id(el), 0) for el in nested.iter()])
+        assert compiled.get(walk.node_key(nested), 0) == 3
+

@@ -1742,3 +1742,105 @@ def stopword_shares(texts, stopwords):
             found += table.holds(kind, data, start, i - start, h)
         shares.append(<double>found / <double>words if words else 0.0)
     return shares
+
+
+# --- body ---
+# -- the body analysis's linked headings ------------------------------------------------------
+cdef bint _holds_address_link(tree.xmlNode* top) noexcept:
+    """An <a> with an ``href`` below ``top`` (``a.get("href") is not None``)."""
+    cdef tree.xmlNode* node = top.children
+    cdef tree.xmlAttr* attr
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            if _named(node, b"a"):
+                attr = node.properties
+                while attr is not NULL:
+                    if attr.ns is NULL and strcmp(<const char*>attr.name, b"href") == 0:
+                        return True
+                    attr = attr.next
+            if node.children is not NULL:
+                node = node.children
+                continue
+        node = _after(node, top)
+    return False
+
+
+cdef bint _linked_heading(_Document doc, tree.xmlNode* node, _Names headings, Py_ssize_t min_chars,
+                          long_enough) except -1:
+    """One of ``headings`` holding a link with an address and ``min_chars`` of text (XPath's
+    ``normalize-space``); ``long_enough`` decides the length where an entity keeps text elsewhere."""
+    if not headings.has(node) or not _holds_address_link(node):
+        return False
+    cdef _Measure m = _Measure(_Run(0, 0, 0, False), 0, False, False, 0, False)
+    _measure_subtree(&m, node)
+    if m.entity:
+        return bool(long_enough(elementFactory(doc, node)))
+    return m.normalized >= min_chars
+
+
+cdef struct _Counted:
+    tree.xmlNode* node
+    Py_ssize_t count
+
+
+cdef int _add_counts(dict counts, _Counted* levels, Py_ssize_t start, Py_ssize_t end) except -1:
+    cdef Py_ssize_t i
+    cdef size_t key
+    for i in range(start, end):
+        key = <size_t>levels[i].node
+        counts[key] = counts.get(key, 0) + levels[i].count
+    return 0
+
+
+def linked_heading_counts(headings, tags, Py_ssize_t min_chars, long_enough):
+    """``walk.linked_heading_counts_python``'s twin: the counts kept on a stack of the last
+    heading's ancestors, each written to the dict once, when a heading below another branch
+    leaves it; no element proxy made. ``(counts, None)``."""
+    cdef _Names names = _Names(tags)
+    cdef dict counts = {}
+    cdef _Element heading
+    cdef tree.xmlNode* node
+    cdef Py_ssize_t depth = 0, chain_size, capacity = 64, i
+    cdef _Counted* levels = <_Counted*>malloc(capacity * sizeof(_Counted))  # the last heading's ancestors, top first
+    cdef tree.xmlNode** chain = <tree.xmlNode**>malloc(capacity * sizeof(tree.xmlNode*))  # this one's, nearest first
+    cdef void* grown
+    if levels is NULL or chain is NULL:
+        free(levels)
+        free(chain)
+        raise MemoryError()
+    try:
+        for heading in headings:
+            if not _linked_heading(heading._doc, heading._c_node, names, min_chars, long_enough):
+                continue
+            chain_size = 0
+            node = heading._c_node.parent
+            while node is not NULL and node.type == tree.XML_ELEMENT_NODE:
+                if chain_size == capacity:
+                    capacity *= 2
+                    grown = realloc(chain, capacity * sizeof(tree.xmlNode*))
+                    if grown is NULL:
+                        raise MemoryError()
+                    chain = <tree.xmlNode**>grown
+                    grown = realloc(levels, capacity * sizeof(_Counted))
+                    if grown is NULL:
+                        raise MemoryError()
+                    levels = <_Counted*>grown
+                chain[chain_size] = node
+                chain_size += 1
+                node = node.parent
+            i = 0  # the ancestors this heading shares with the last
+            while i < depth and i < chain_size and levels[i].node is chain[chain_size - 1 - i]:
+                i += 1
+            _add_counts(counts, levels, i, depth)
+            while i < chain_size:
+                levels[i] = _Counted(chain[chain_size - 1 - i], 0)
+                i += 1
+            depth = chain_size
+            for i in range(depth):
+                levels[i].count += 1
+        _add_counts(counts, levels, 0, depth)
+    finally:
+        free(levels)
+        free(chain)
+    return counts, None
+

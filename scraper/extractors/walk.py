@@ -508,3 +508,30 @@ try:
     from ._walk import stopword_shares
 except ImportError:
     stopword_shares = stopword_shares_python
+
+
+# --- body ---
+# -- the body analysis's linked headings ------------------------------------------------------
+def linked_heading_counts_python(headings: Collection[etree._Element], tags: tuple[str, ...], min_chars: int,
+                                 long_enough: Callable[[etree._Element], bool]) -> tuple[dict, list | None]:
+    """For each ancestor of the ``headings`` of ``tags`` that hold an <a> with an ``href`` and
+    ``min_chars`` of text (``normalize-space``), how many of them are below it: ``(counts,
+    held)``, ``counts`` by node key (``node_key``), ``held`` the elements the keys stand for
+    (kept alive while the keys are read; None for the compiled twin, whose keys are the nodes'
+    addresses). ``long_enough(heading)`` is ``min_chars`` of its text: the compiled twin asks
+    it only where an entity keeps part of a heading's text elsewhere."""
+    counts: dict = {}
+    for heading in headings:
+        if (heading.tag in tags and any(a.get("href") is not None for a in heading.iterdescendants("a"))
+                and not normalized_length_below(heading.text_content(), min_chars)):
+            for ancestor in heading.iterancestors():
+                counts[ancestor] = counts.get(ancestor, 0) + 1
+    return {id(el): count for el, count in counts.items()}, list(counts)
+
+
+try:
+    if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
+        raise ImportError("the pure-Python walks were asked for")
+    from ._walk import linked_heading_counts
+except ImportError:
+    linked_heading_counts = linked_heading_counts_python
