@@ -453,3 +453,50 @@ def test_linked_heading_counts_are_those_the_python_count_gives():
                 == [python.get(id(el), 0) for el in nested.iter()])
         assert compiled.get(walk.node_key(nested), 0) == 3
 
+
+# Attributes besides a class and an id that the compiled judge reads in C: roles, hiding styles
+# in every spacing and case (and one with a letter ``re`` folds to an ASCII one), aria-hidden,
+# hidden, folded panels (hidden, and still content), and elements none of them makes furniture.
+_EDGE_ATTRIBUTES = [
+    'role="navigation"', 'role="main"', 'role="navigation " class="x"', 'role="dialog" style="display:none"',
+    'style="display:none"', 'style="DISPLAY : None"', 'style="color: red; display:\tnone"',
+    'style="display: block"', 'style="display:nonesuch"', 'style="visibility:hidden"',
+    'style="visibility :\x0chidden"', 'style="display-none: x"', 'style="displa: none"', 'style=""',
+    'style="diſplay:none"', 'style="font-family: \'É\'; display:none"', 'aria-hidden="true"', 'aria-hidden="TRUE"',
+    'aria-hidden="false" class="share"', 'hidden', 'hidden class="accordion-collapse"',
+    'style="display:none" class="collapse navbar-collapse"', 'role="tabpanel" aria-labelledby="t" hidden',
+    'style="display:none" class="tab-pane"', 'role="region" class="entry"', 'class="entry" style="margin:0"',
+    'id="comments" style="margin:0"', 'class="content" role="note" aria-hidden="false"',
+]
+
+
+def test_the_compiled_judge_says_what_the_rule_says_of_roles_styles_and_hidden(monkeypatch):
+    divs = []
+    for i, attributes in enumerate(_EDGE_ATTRIBUTES):
+        text = f"Paragraph {i} holds enough words to count as prose for the body analysis here."
+        divs.append(f'<div {attributes}><p>{text}</p><ul><li><a href="/a">a link</a></li></ul></div>')
+        divs.append(f'<section {attributes}><p>{text}</p></section>')
+    root = parse_html("<html><body><article>" + "".join(divs) + "</article></body></html>")
+    container = root.find("body")
+    args = (regions.TAGS_JUDGED_BY_NAME, regions.ATTRIBUTES_JUDGED, body.LINK_LIST_TAGS, body.LINK_LIST_MAX_CHARS,
+            body.LINK_SHARE)
+    asked = []  # the elements the compiled judge leaves to the rule: hidden ones, a style not ASCII
+
+    def is_furniture(el):
+        asked.append(el)
+        return body._is_furniture(el)
+    compiled = walk.judged_link_walk(container, is_furniture, body._furniture_or_comment_label,
+                                     body._furniture_or_comment_id, body._FURNITURE_OR_COMMENT_NAMES, *args)
+    python = walk.link_walk_python(container, body._is_furniture, *args)
+    assert compiled == python
+    assert 0 < len(asked) <= 2 * 14  # the 14 hidden or not ASCII, of the 28 kinds
+    judged = [el for el in container.iter("div", "section")]
+    furniture = [el for el in judged if body._is_furniture(el)]
+    assert 10 < len(furniture) < len(judged) - 10  # both answers, many times
+    fast = _analysis_read(BodyAnalysis(Page(root, "https://example.invalid/")), root)
+    with monkeypatch.context() as patch:
+        patch.setattr(body, "body_blocks", walk.body_blocks_python)
+        patch.setattr(body, "node_key", walk.node_key_python)
+        slow = _analysis_read(BodyAnalysis(Page(root, "https://example.invalid/")), root)
+    assert fast == slow
+    assert sum(1 for block in fast[0] if block[3] is not None) > 10

@@ -870,7 +870,18 @@ cdef inline bint _decided(dict known, rule, str name) except -1:
 
 
 cdef _Judge _judge(_Document doc, rule, label_rule, id_rule, by_tag, by_attribute, plain_names):
-    cdef _Judge judge = _Judge()
+    """A ``_Judge``; an ``_AttributeJudge`` where ``plain_names`` holds the rule's roles and
+    hiding styles after its names (``body._FURNITURE_NAMES``)."""
+    cdef _Judge judge
+    cdef _AttributeJudge attribute_judge
+    if len(plain_names) > 3:
+        judge = attribute_judge = _AttributeJudge()
+        attribute_judge.roles = _Names(plain_names[3])
+        attribute_judge.styles = [(name.encode("ascii").lower(), value.encode("ascii").lower())
+                                  for name, value in plain_names[4]]
+        plain_names = plain_names[:3]
+    else:
+        judge = _Judge()
     judge.setup(doc, rule, label_rule, id_rule, by_tag, by_attribute, plain_names)
     return judge
 
@@ -1844,3 +1855,110 @@ def linked_heading_counts(headings, tags, Py_ssize_t min_chars, long_enough):
         free(chain)
     return counts, None
 
+
+# -- the furniture judge: the attributes besides a class and an id, told in C ------------------
+cdef bint _simple_value(tree.xmlAttr* attr, const char** value) noexcept:
+    """The attribute's value as one C string (an empty value: ""), where libxml2 holds it as one
+    text node; False where lxml would join it from several nodes."""
+    cdef tree.xmlNode* text = attr.children
+    if text is NULL:
+        value[0] = b""
+        return True
+    if text.next is not NULL or text.type != tree.XML_TEXT_NODE or text.content is NULL:
+        return False
+    value[0] = <const char*>text.content
+    return True
+
+
+cdef inline unsigned char _ascii_lower(unsigned char c) noexcept:
+    return c + 32 if b"A"[0] <= c <= b"Z"[0] else c
+
+
+cdef bint _starts_blind(const unsigned char* text, const unsigned char* word) noexcept:
+    """``text`` starts with ``word`` (lower-case ASCII), ASCII case aside."""
+    while word[0]:
+        if _ascii_lower(text[0]) != word[0]:
+            return False
+        text += 1
+        word += 1
+    return True
+
+
+cdef class _AttributeJudge(_Judge):
+    """``_Judge`` that also tells in C what ``regions.is_boilerplate`` reads of a role, a style,
+    ``aria-hidden`` and ``hidden``, from the rule's own data (``roles``: the roles that make an
+    element furniture; ``styles``: the (property, value) pairs of a hiding style, each
+    ``property\\s*:\\s*value`` anywhere in it, blind to ASCII case): furniture by its role; else
+    a hidden element (an accordion's folded panel is not furniture) goes to the rule; else its
+    class and id decide as ``_Judge`` has them decide. A style that is not ASCII, an attribute
+    read twice or a value lxml joins from several nodes goes to the rule."""
+    cdef _Names roles
+    cdef list styles  # (property, value) as lower-case ASCII bytes
+
+    cdef bint hiding_style(self, const unsigned char* style) except -1:
+        """``HIDDEN_STYLE.search(style)`` of an ASCII style."""
+        cdef const unsigned char* at
+        cdef const unsigned char* after
+        cdef bytes name, value
+        for name, value in self.styles:
+            at = style
+            while at[0]:
+                if _starts_blind(at, <const unsigned char*>name):
+                    after = at + len(name)
+                    while after[0] and _is_ascii_space(after[0]):
+                        after += 1
+                    if after[0] == b":"[0]:
+                        after += 1
+                        while after[0] and _is_ascii_space(after[0]):
+                            after += 1
+                        if _starts_blind(after, <const unsigned char*>value):
+                            return True
+                at += 1
+        return False
+
+    cdef bint judge(self, tree.xmlNode* node) except -1:
+        cdef tree.xmlAttr* attr = node.properties
+        cdef tree.xmlAttr* label = NULL
+        cdef tree.xmlAttr* ident = NULL
+        cdef const char* name
+        cdef const char* value
+        cdef const unsigned char* s
+        cdef bint other = self.by_tag.has(node) or _has_upper(<const char*>node.name)
+        cdef bint role_seen = False, style_seen = False, aria_seen = False, hidden_seen = False
+        cdef bint furniture_role = False, hidden = False
+        while attr is not NULL and not other:
+            name = <const char*>attr.name
+            if attr.ns is NULL and self.by_attribute.named(name):
+                if strcmp(name, b"class") == 0 and label is NULL:
+                    label = attr
+                elif strcmp(name, b"id") == 0 and ident is NULL:
+                    ident = attr
+                elif strcmp(name, b"hidden") == 0 and not hidden_seen:
+                    hidden_seen = hidden = True
+                elif strcmp(name, b"role") == 0 and not role_seen and _simple_value(attr, &value):
+                    role_seen = True
+                    furniture_role = self.roles.named(value)
+                elif strcmp(name, b"aria-hidden") == 0 and not aria_seen and _simple_value(attr, &value):
+                    aria_seen = True
+                    hidden = hidden or strcmp(value, b"true") == 0
+                elif strcmp(name, b"style") == 0 and not style_seen and _simple_value(attr, &value):
+                    style_seen = True
+                    s = <const unsigned char*>value
+                    while s[0] and s[0] < 0x80:
+                        s += 1
+                    if s[0]:  # not ASCII: ``re`` folds some other letters to ASCII ones
+                        other = True
+                    else:
+                        hidden = hidden or self.hiding_style(<const unsigned char*>value)
+                else:  # an attribute it does not know, read twice, or joined: the whole rule decides
+                    other = True
+            attr = attr.next
+        if other or (hidden and not furniture_role):
+            return bool(self.rule(elementFactory(self.doc, node)))
+        if furniture_role:
+            return True
+        if (label is not NULL and not self.plain.plain(label)
+                and _decided(self.labels, self.label_rule, attributeValue(node, label))):
+            return True
+        return (ident is not NULL and not self.plain.plain(ident)
+                and _decided(self.ids, self.id_rule, attributeValue(node, ident)))

@@ -21,8 +21,9 @@ from lxml import html as lxml_html
 from ..text import SKIP_TAGS, drop_chrome, paragraphs
 from ..urls import host_of
 from .page import Page
-from .regions import (ATTRIBUTES_JUDGED, NAME_CACHE_SIZE, TAGS_JUDGED_BY_NAME, TERM_CLASS, furniture_label,
-                      furniture_name_parts, is_boilerplate, is_widget, never_article_label)
+from .regions import (ATTRIBUTES_JUDGED, FURNITURE_ROLES, HIDING_STYLES, NAME_CACHE_SIZE, TAGS_JUDGED_BY_NAME,
+                      TERM_CLASS, furniture_label, furniture_name_parts, is_boilerplate, is_widget,
+                      never_article_label)
 from .walk import body_blocks, is_link, judged_link_walk, labelled_within, linked_heading_counts, node_key
 from .walk import link_chars as _link_chars
 from .walk import normalized_length_below as _normalized_length_below
@@ -515,9 +516,10 @@ def _furniture_or_comment_id(ident: str) -> bool:
 
 # What the compiled walks need not ask the rules of (``walk.judged_link_walk``): a lower-case
 # ASCII class or id none of whose names starts or ends with a part of a furniture word, nor
-# holds a comment area's word (every name ``COMMENT_AREA_NAME`` finds holds one).
-_FURNITURE_NAMES = (*furniture_name_parts, ())
-_FURNITURE_OR_COMMENT_NAMES = (*furniture_name_parts, ("comment", "reviews"))
+# holds a comment area's word (every name ``COMMENT_AREA_NAME`` finds holds one); and the roles
+# and hiding styles ``is_boilerplate`` reads, which they read in C as it does.
+_FURNITURE_NAMES = (*furniture_name_parts, (), FURNITURE_ROLES, HIDING_STYLES)
+_FURNITURE_OR_COMMENT_NAMES = (*furniture_name_parts, ("comment", "reviews"), FURNITURE_ROLES, HIDING_STYLES)
 
 
 def not_content_within(container: etree._Element, url: str = "") -> list[etree._Element]:

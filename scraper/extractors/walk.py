@@ -305,7 +305,11 @@ def judged_link_walk_python(container: etree._Element, is_furniture: Callable[[e
     ``is_furniture`` says of such an element. It says no without asking of a class or id that
     is ASCII, holds no upper-case letter nor any of ``plain_names[2]``, and whose every name
     (``str.split()``'s) has a first part (up to its first "-" or "_") not in ``plain_names[0]``
-    and a last part (after its last) not in ``plain_names[1]``: the rules must say no to those."""
+    and a last part (after its last) not in ``plain_names[1]``: the rules must say no to those.
+    Where ``plain_names`` holds two more, the roles that make an element furniture and the
+    (property, value) pairs of a hiding style (``regions.FURNITURE_ROLES``, ``HIDING_STYLES``),
+    it reads an element's role, style, ``aria-hidden`` and ``hidden`` itself, as
+    ``regions.is_boilerplate`` does, and asks ``is_furniture`` of a hidden one."""
     return link_walk_python(container, is_furniture, judged_by_tag, judged_by_attribute, link_lists, max_chars,
                             share)
 
