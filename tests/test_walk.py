@@ -445,3 +445,90 @@ def test_page_index_sees_attributes_beside_the_root():
         found = page_index(root, (), frozenset({"x"}), (), (("p",), ("body",)), ("data-late", "data-none"))
         assert found[5] == ["data-late"]
         assert [len(group) for group in found[4]] == [1, 1]
+
+
+# --- body ---
+def test_linked_heading_counts_are_those_the_python_count_gives():
+    """Every element's count of linked headings below it, on real pages, from the page's
+    headings and from those of an element inside it; and on markup where no heading counts (a
+    heading too short, a link without an address, a heading of another tag)."""
+    from scraper.extractors.body import _LINKED_HEADING_MIN_CHARS, _LINKED_HEADINGS, _long_heading
+    args = (_LINKED_HEADINGS, _LINKED_HEADING_MIN_CHARS, _long_heading)
+    counted = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        for top in (root, root.find("body"), next(root.iter("article", "main"), None)):
+            if top is None:
+                continue
+            headings = list(top.iter("h2", "h3", "h4", "h5", "h6"))
+            compiled, held = walk.linked_heading_counts(headings, *args)
+            python, held = walk.linked_heading_counts_python(headings, *args)
+            assert held is not None
+            by_element = {el: python.get(id(el), 0) for el in root.iter()}
+            assert {el: compiled.get(walk.node_key(el), 0) for el in root.iter()} == by_element, path.name
+            counted += sum(1 for count in by_element.values() if count)
+    assert counted > 0
+    root = parse_html("<html><body><div><h2><a href='/x'>Short</a></h2><h3><a name='n'>A heading long enough "
+                      "to count</a></h3><h4>A heading long enough, no link</h4><h5><a href='/z'>A heading of "
+                      "another tag</a></h5></div></body></html>")
+    assert walk.linked_heading_counts(list(root.iter("h2", "h3", "h4", "h5")), *args)[0] == {}
+    # a heading in a heading (as the parser nests them), a link with an empty address, headings out of order
+    nested = parse_html("<html><body><div><h2><a href=''>A linked heading, long enough</a>"
+                        "<span><h3><a href='/y'>Another one inside it, long too</a></h3></span></h2></div>"
+                        "<section><h4><a href='/z'>A third linked heading, in a section</a></h4></section>"
+                        "</body></html>")
+    headings = list(nested.iter("h2", "h3", "h4"))
+    for order in (headings, headings[::-1]):
+        compiled = walk.linked_heading_counts(order, *args)[0]
+        python, held = walk.linked_heading_counts_python(order, *args)
+        assert ([compiled.get(walk.node_key(el), 0) for el in nested.iter()]
+                == [python.get(id(el), 0) for el in nested.iter()])
+        assert compiled.get(walk.node_key(nested), 0) == 3
+
+
+# Attributes besides a class and an id that the compiled judge reads in C: roles, hiding styles
+# in every spacing and case (and one with a letter ``re`` folds to an ASCII one), aria-hidden,
+# hidden, folded panels (hidden, and still content), and elements none of them makes furniture.
+_EDGE_ATTRIBUTES = [
+    'role="navigation"', 'role="main"', 'role="navigation " class="x"', 'role="dialog" style="display:none"',
+    'style="display:none"', 'style="DISPLAY : None"', 'style="color: red; display:\tnone"',
+    'style="display: block"', 'style="display:nonesuch"', 'style="visibility:hidden"',
+    'style="visibility :\x0chidden"', 'style="display-none: x"', 'style="displa: none"', 'style=""',
+    'style="diſplay:none"', 'style="font-family: \'É\'; display:none"', 'aria-hidden="true"', 'aria-hidden="TRUE"',
+    'aria-hidden="false" class="share"', 'hidden', 'hidden class="accordion-collapse"',
+    'style="display:none" class="collapse navbar-collapse"', 'role="tabpanel" aria-labelledby="t" hidden',
+    'style="display:none" class="tab-pane"', 'role="region" class="entry"', 'class="entry" style="margin:0"',
+    'id="comments" style="margin:0"', 'class="content" role="note" aria-hidden="false"',
+]
+
+
+def test_the_compiled_judge_says_what_the_rule_says_of_roles_styles_and_hidden(monkeypatch):
+    divs = []
+    for i, attributes in enumerate(_EDGE_ATTRIBUTES):
+        text = f"Paragraph {i} holds enough words to count as prose for the body analysis here."
+        divs.append(f'<div {attributes}><p>{text}</p><ul><li><a href="/a">a link</a></li></ul></div>')
+        divs.append(f'<section {attributes}><p>{text}</p></section>')
+    root = parse_html("<html><body><article>" + "".join(divs) + "</article></body></html>")
+    container = root.find("body")
+    args = (regions.TAGS_JUDGED_BY_NAME, regions.ATTRIBUTES_JUDGED, body.LINK_LIST_TAGS, body.LINK_LIST_MAX_CHARS,
+            body.LINK_SHARE)
+    asked = []  # the elements the compiled judge leaves to the rule: hidden ones, a style not ASCII
+
+    def is_furniture(el):
+        asked.append(el)
+        return body._is_furniture(el)
+    compiled = walk.judged_link_walk(container, is_furniture, body._furniture_or_comment_label,
+                                     body._furniture_or_comment_id, body._FURNITURE_OR_COMMENT_NAMES, *args)
+    python = walk.link_walk_python(container, body._is_furniture, *args)
+    assert compiled == python
+    assert 0 < len(asked) <= 2 * 14  # the 14 hidden or not ASCII, of the 28 kinds
+    judged = [el for el in container.iter("div", "section")]
+    furniture = [el for el in judged if body._is_furniture(el)]
+    assert 10 < len(furniture) < len(judged) - 10  # both answers, many times
+    fast = _analysis_read(BodyAnalysis(Page(root, "https://example.invalid/")), root)
+    with monkeypatch.context() as patch:
+        patch.setattr(body, "body_blocks", walk.body_blocks_python)
+        patch.setattr(body, "node_key", walk.node_key_python)
+        slow = _analysis_read(BodyAnalysis(Page(root, "https://example.invalid/")), root)
+    assert fast == slow
+    assert sum(1 for block in fast[0] if block[3] is not None) > 10

@@ -842,7 +842,18 @@ cdef inline bint _decided(dict known, rule, str name) except -1:
 
 
 cdef _Judge _judge(_Document doc, rule, label_rule, id_rule, by_tag, by_attribute, plain_names):
-    cdef _Judge judge = _Judge()
+    """A ``_Judge``; an ``_AttributeJudge`` where ``plain_names`` holds the rule's roles and
+    hiding styles after its names (``body._FURNITURE_NAMES``)."""
+    cdef _Judge judge
+    cdef _AttributeJudge attribute_judge
+    if len(plain_names) > 3:
+        judge = attribute_judge = _AttributeJudge()
+        attribute_judge.roles = _Names(plain_names[3])
+        attribute_judge.styles = [(name.encode("ascii").lower(), value.encode("ascii").lower())
+                                  for name, value in plain_names[4]]
+        plain_names = plain_names[:3]
+    else:
+        judge = _Judge()
     judge.setup(doc, rule, label_rule, id_rule, by_tag, by_attribute, plain_names)
     return judge
 
@@ -1844,3 +1855,212 @@ def page_index(_Element root, pairs, wanted_names, parts, tag_groups, watched_at
         _watch_beside(<tree.xmlNode*>doc._c_doc, top, watched, watched_starts, seen, unseen)
     present = [name for name, found_name in zip(watched.texts, seen) if found_name]
     return held, positions, labels, found, groups, present, verdicts
+
+
+# --- body ---
+# -- the body analysis's linked headings ------------------------------------------------------
+cdef bint _holds_address_link(tree.xmlNode* top) noexcept:
+    """An <a> with an ``href`` below ``top`` (``a.get("href") is not None``)."""
+    cdef tree.xmlNode* node = top.children
+    cdef tree.xmlAttr* attr
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            if _named(node, b"a"):
+                attr = node.properties
+                while attr is not NULL:
+                    if attr.ns is NULL and strcmp(<const char*>attr.name, b"href") == 0:
+                        return True
+                    attr = attr.next
+            if node.children is not NULL:
+                node = node.children
+                continue
+        node = _after(node, top)
+    return False
+
+
+cdef bint _linked_heading(_Document doc, tree.xmlNode* node, _Names headings, Py_ssize_t min_chars,
+                          long_enough) except -1:
+    """One of ``headings`` holding a link with an address and ``min_chars`` of text (XPath's
+    ``normalize-space``); ``long_enough`` decides the length where an entity keeps text elsewhere."""
+    if not headings.has(node) or not _holds_address_link(node):
+        return False
+    cdef _Measure m = _Measure(_Run(0, 0, 0, False), 0, False, False, 0, False)
+    _measure_subtree(&m, node)
+    if m.entity:
+        return bool(long_enough(elementFactory(doc, node)))
+    return m.normalized >= min_chars
+
+
+cdef struct _Counted:
+    tree.xmlNode* node
+    Py_ssize_t count
+
+
+cdef int _add_counts(dict counts, _Counted* levels, Py_ssize_t start, Py_ssize_t end) except -1:
+    cdef Py_ssize_t i
+    cdef size_t key
+    for i in range(start, end):
+        key = <size_t>levels[i].node
+        counts[key] = counts.get(key, 0) + levels[i].count
+    return 0
+
+
+def linked_heading_counts(headings, tags, Py_ssize_t min_chars, long_enough):
+    """``walk.linked_heading_counts_python``'s twin: the counts kept on a stack of the last
+    heading's ancestors, each written to the dict once, when a heading below another branch
+    leaves it; no element proxy made. ``(counts, None)``."""
+    cdef _Names names = _Names(tags)
+    cdef dict counts = {}
+    cdef _Element heading
+    cdef tree.xmlNode* node
+    cdef Py_ssize_t depth = 0, chain_size, capacity = 64, i
+    cdef _Counted* levels = <_Counted*>malloc(capacity * sizeof(_Counted))  # the last heading's ancestors, top first
+    cdef tree.xmlNode** chain = <tree.xmlNode**>malloc(capacity * sizeof(tree.xmlNode*))  # this one's, nearest first
+    cdef void* grown
+    if levels is NULL or chain is NULL:
+        free(levels)
+        free(chain)
+        raise MemoryError()
+    try:
+        for heading in headings:
+            if not _linked_heading(heading._doc, heading._c_node, names, min_chars, long_enough):
+                continue
+            chain_size = 0
+            node = heading._c_node.parent
+            while node is not NULL and node.type == tree.XML_ELEMENT_NODE:
+                if chain_size == capacity:
+                    capacity *= 2
+                    grown = realloc(chain, capacity * sizeof(tree.xmlNode*))
+                    if grown is NULL:
+                        raise MemoryError()
+                    chain = <tree.xmlNode**>grown
+                    grown = realloc(levels, capacity * sizeof(_Counted))
+                    if grown is NULL:
+                        raise MemoryError()
+                    levels = <_Counted*>grown
+                chain[chain_size] = node
+                chain_size += 1
+                node = node.parent
+            i = 0  # the ancestors this heading shares with the last
+            while i < depth and i < chain_size and levels[i].node is chain[chain_size - 1 - i]:
+                i += 1
+            _add_counts(counts, levels, i, depth)
+            while i < chain_size:
+                levels[i] = _Counted(chain[chain_size - 1 - i], 0)
+                i += 1
+            depth = chain_size
+            for i in range(depth):
+                levels[i].count += 1
+        _add_counts(counts, levels, 0, depth)
+    finally:
+        free(levels)
+        free(chain)
+    return counts, None
+
+
+# -- the furniture judge: the attributes besides a class and an id, told in C ------------------
+cdef bint _simple_value(tree.xmlAttr* attr, const char** value) noexcept:
+    """The attribute's value as one C string (an empty value: ""), where libxml2 holds it as one
+    text node; False where lxml would join it from several nodes."""
+    cdef tree.xmlNode* text = attr.children
+    if text is NULL:
+        value[0] = b""
+        return True
+    if text.next is not NULL or text.type != tree.XML_TEXT_NODE or text.content is NULL:
+        return False
+    value[0] = <const char*>text.content
+    return True
+
+
+cdef inline unsigned char _ascii_lower(unsigned char c) noexcept:
+    return c + 32 if b"A"[0] <= c <= b"Z"[0] else c
+
+
+cdef bint _starts_blind(const unsigned char* text, const unsigned char* word) noexcept:
+    """``text`` starts with ``word`` (lower-case ASCII), ASCII case aside."""
+    while word[0]:
+        if _ascii_lower(text[0]) != word[0]:
+            return False
+        text += 1
+        word += 1
+    return True
+
+
+cdef class _AttributeJudge(_Judge):
+    """``_Judge`` that also tells in C what ``regions.is_boilerplate`` reads of a role, a style,
+    ``aria-hidden`` and ``hidden``, from the rule's own data (``roles``: the roles that make an
+    element furniture; ``styles``: the (property, value) pairs of a hiding style, each
+    ``property\\s*:\\s*value`` anywhere in it, blind to ASCII case): furniture by its role; else
+    a hidden element (an accordion's folded panel is not furniture) goes to the rule; else its
+    class and id decide as ``_Judge`` has them decide. A style that is not ASCII, an attribute
+    read twice or a value lxml joins from several nodes goes to the rule."""
+    cdef _Names roles
+    cdef list styles  # (property, value) as lower-case ASCII bytes
+
+    cdef bint hiding_style(self, const unsigned char* style) except -1:
+        """``HIDDEN_STYLE.search(style)`` of an ASCII style."""
+        cdef const unsigned char* at
+        cdef const unsigned char* after
+        cdef bytes name, value
+        for name, value in self.styles:
+            at = style
+            while at[0]:
+                if _starts_blind(at, <const unsigned char*>name):
+                    after = at + len(name)
+                    while after[0] and _is_ascii_space(after[0]):
+                        after += 1
+                    if after[0] == b":"[0]:
+                        after += 1
+                        while after[0] and _is_ascii_space(after[0]):
+                            after += 1
+                        if _starts_blind(after, <const unsigned char*>value):
+                            return True
+                at += 1
+        return False
+
+    cdef bint judge(self, tree.xmlNode* node) except -1:
+        cdef tree.xmlAttr* attr = node.properties
+        cdef tree.xmlAttr* label = NULL
+        cdef tree.xmlAttr* ident = NULL
+        cdef const char* name
+        cdef const char* value
+        cdef const unsigned char* s
+        cdef bint other = self.by_tag.has(node) or _has_upper(<const char*>node.name)
+        cdef bint role_seen = False, style_seen = False, aria_seen = False, hidden_seen = False
+        cdef bint furniture_role = False, hidden = False
+        while attr is not NULL and not other:
+            name = <const char*>attr.name
+            if attr.ns is NULL and self.by_attribute.named(name):
+                if strcmp(name, b"class") == 0 and label is NULL:
+                    label = attr
+                elif strcmp(name, b"id") == 0 and ident is NULL:
+                    ident = attr
+                elif strcmp(name, b"hidden") == 0 and not hidden_seen:
+                    hidden_seen = hidden = True
+                elif strcmp(name, b"role") == 0 and not role_seen and _simple_value(attr, &value):
+                    role_seen = True
+                    furniture_role = self.roles.named(value)
+                elif strcmp(name, b"aria-hidden") == 0 and not aria_seen and _simple_value(attr, &value):
+                    aria_seen = True
+                    hidden = hidden or strcmp(value, b"true") == 0
+                elif strcmp(name, b"style") == 0 and not style_seen and _simple_value(attr, &value):
+                    style_seen = True
+                    s = <const unsigned char*>value
+                    while s[0] and s[0] < 0x80:
+                        s += 1
+                    if s[0]:  # not ASCII: ``re`` folds some other letters to ASCII ones
+                        other = True
+                    else:
+                        hidden = hidden or self.hiding_style(<const unsigned char*>value)
+                else:  # an attribute it does not know, read twice, or joined: the whole rule decides
+                    other = True
+            attr = attr.next
+        if other or (hidden and not furniture_role):
+            return bool(self.rule(elementFactory(self.doc, node)))
+        if furniture_role:
+            return True
+        if (label is not NULL and not self.plain.plain(label)
+                and _decided(self.labels, self.label_rule, attributeValue(node, label))):
+            return True
+        return (ident is not NULL and not self.plain.plain(ident)
+                and _decided(self.ids, self.id_rule, attributeValue(node, ident)))

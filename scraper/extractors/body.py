@@ -21,9 +21,10 @@ from lxml import html as lxml_html
 from ..text import SKIP_TAGS, drop_chrome, paragraphs
 from ..urls import host_of
 from .page import Page
-from .regions import (ATTRIBUTES_JUDGED, NAME_CACHE_SIZE, TAGS_JUDGED_BY_NAME, TERM_CLASS, furniture_label,
-                      furniture_name_parts, is_boilerplate, is_widget, never_article_label)
-from .walk import body_blocks, is_link, judged_link_walk, labelled_within, node_key
+from .regions import (ATTRIBUTES_JUDGED, FURNITURE_ROLES, HIDING_STYLES, NAME_CACHE_SIZE, TAGS_JUDGED_BY_NAME,
+                      TERM_CLASS, furniture_label, furniture_name_parts, is_boilerplate, is_widget,
+                      never_article_label)
+from .walk import body_blocks, is_link, judged_link_walk, labelled_within, linked_heading_counts, node_key
 from .walk import link_chars as _link_chars
 from .walk import normalized_length_below as _normalized_length_below
 
@@ -347,20 +348,16 @@ class BodyAnalysis:
         return body
 
     @cached_property
-    def _linked_heading_counts(self) -> dict[etree._Element, int]:
-        """For each element, how many headings that link elsewhere (h2-h4 holding a link, more
-        than 15 characters) are below it: found once, counted up their ancestors."""
-        counts: dict[etree._Element, int] = {}
-        for heading in self.page.root.iter("h2", "h3", "h4"):
-            if (any(a.get("href") is not None for a in heading.iterdescendants("a"))
-                    and not _normalized_length_below(heading.text_content(), 16)):
-                for ancestor in heading.iterancestors():
-                    counts[ancestor] = counts.get(ancestor, 0) + 1
-        return counts
+    def _linked_heading_counts(self) -> tuple[dict[int, int], list | None]:
+        """For each element (by ``node_key``), how many headings that link elsewhere (h2-h4
+        holding a link, more than 15 characters) are below it: of the headings the page index
+        found, counted up their ancestors (``walk.linked_heading_counts``)."""
+        return linked_heading_counts(self.page.tagged(*_SECTION_HEADINGS), _LINKED_HEADINGS, _LINKED_HEADING_MIN_CHARS,
+                                     _long_heading)
 
     def linked_headings(self, el: etree._Element) -> int:
         """Headings that link elsewhere below ``el``: the mark of teasers for other posts."""
-        return self._linked_heading_counts.get(el, 0)
+        return self._linked_heading_counts[0].get(node_key(el), 0)
 
     # -- what the container says ------------------------------------------------------
     def looks_like_article(self) -> bool:
@@ -412,6 +409,15 @@ class BodyAnalysis:
                 break
         lead = _unnamed_lead(container)
         return paragraphs(lead) if lead is not None else []
+
+
+# Headings that link elsewhere, the mark of teasers: of these tags, with this much text.
+_LINKED_HEADINGS = ("h2", "h3", "h4")
+_LINKED_HEADING_MIN_CHARS = 16
+
+
+def _long_heading(heading: etree._Element) -> bool:
+    return not _normalized_length_below(heading.text_content(), _LINKED_HEADING_MIN_CHARS)
 
 
 # The lead printed above the article body: its class word, how far from the container it may
@@ -510,9 +516,10 @@ def _furniture_or_comment_id(ident: str) -> bool:
 
 # What the compiled walks need not ask the rules of (``walk.judged_link_walk``): a lower-case
 # ASCII class or id none of whose names starts or ends with a part of a furniture word, nor
-# holds a comment area's word (every name ``COMMENT_AREA_NAME`` finds holds one).
-_FURNITURE_NAMES = (*furniture_name_parts, ())
-_FURNITURE_OR_COMMENT_NAMES = (*furniture_name_parts, ("comment", "reviews"))
+# holds a comment area's word (every name ``COMMENT_AREA_NAME`` finds holds one); and the roles
+# and hiding styles ``is_boilerplate`` reads, which they read in C as it does.
+_FURNITURE_NAMES = (*furniture_name_parts, (), FURNITURE_ROLES, HIDING_STYLES)
+_FURNITURE_OR_COMMENT_NAMES = (*furniture_name_parts, ("comment", "reviews"), FURNITURE_ROLES, HIDING_STYLES)
 
 
 def not_content_within(container: etree._Element, url: str = "") -> list[etree._Element]:

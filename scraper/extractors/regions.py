@@ -95,7 +95,11 @@ TAGS_JUDGED_BY_NAME = FURNITURE_TAGS | {"figure", "header"}
 # The attributes ``is_boilerplate`` reads (and the class and id a comment area is named by): an
 # element of any other tag with none of them is never boilerplate either.
 ATTRIBUTES_JUDGED = frozenset({"role", "style", "aria-hidden", "hidden", "class", "id"})
-HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+# Roles of an element that is never content, and the (property, value) pairs of a style that
+# hides its element (each ``property\s*:\s*value`` anywhere in the style, case-blind).
+FURNITURE_ROLES = ("navigation", "complementary", "banner", "contentinfo", "dialog")
+HIDING_STYLES = (("display", "none"), ("visibility", "hidden"))
+HIDDEN_STYLE = re.compile("|".join(rf"{name}\s*:\s*{value}" for name, value in HIDING_STYLES), re.I)
 
 _WIDGET_CLASS = re.compile(r"(^|\s)(widget|sidebar)(\s|$)|widget_|widget-area|wp-block-latest-comments")
 _WIDGET_ID = frozenset({"sidebar", "secondary"})
@@ -139,7 +143,7 @@ def is_boilerplate(el: etree._Element) -> bool:
         return _furniture_label(items[0][1])  # the common case: no role, nothing hidden
     attributes = dict(items)
     role = attributes.get("role")
-    if role in ("navigation", "complementary", "banner", "contentinfo", "dialog"):
+    if role in FURNITURE_ROLES:
         return True
     style = attributes.get("style")
     hidden = (attributes.get("aria-hidden") == "true" or "hidden" in attributes

@@ -259,7 +259,11 @@ def judged_link_walk_python(container: etree._Element, is_furniture: Callable[[e
     ``is_furniture`` says of such an element. It says no without asking of a class or id that
     is ASCII, holds no upper-case letter nor any of ``plain_names[2]``, and whose every name
     (``str.split()``'s) has a first part (up to its first "-" or "_") not in ``plain_names[0]``
-    and a last part (after its last) not in ``plain_names[1]``: the rules must say no to those."""
+    and a last part (after its last) not in ``plain_names[1]``: the rules must say no to those.
+    Where ``plain_names`` holds two more, the roles that make an element furniture and the
+    (property, value) pairs of a hiding style (``regions.FURNITURE_ROLES``, ``HIDING_STYLES``),
+    it reads an element's role, style, ``aria-hidden`` and ``hidden`` itself, as
+    ``regions.is_boilerplate`` does, and asks ``is_furniture`` of a hidden one."""
     return link_walk_python(container, is_furniture, judged_by_tag, judged_by_attribute, link_lists, max_chars,
                             share)
 
@@ -500,9 +504,36 @@ def page_index_python(root: etree._Element, pairs: Collection[tuple[str, str]], 
     return held, positions, labels, found, groups, attributes_present_python(root, list(watched_attributes)), verdicts
 
 
+# --- body ---
+# -- the body analysis's linked headings ------------------------------------------------------
+def linked_heading_counts_python(headings: Collection[etree._Element], tags: tuple[str, ...], min_chars: int,
+                                 long_enough: Callable[[etree._Element], bool]) -> tuple[dict, list | None]:
+    """For each ancestor of the ``headings`` of ``tags`` that hold an <a> with an ``href`` and
+    ``min_chars`` of text (``normalize-space``), how many of them are below it: ``(counts,
+    held)``, ``counts`` by node key (``node_key``), ``held`` the elements the keys stand for
+    (kept alive while the keys are read; None for the compiled twin, whose keys are the nodes'
+    addresses). ``long_enough(heading)`` is ``min_chars`` of its text: the compiled twin asks
+    it only where an entity keeps part of a heading's text elsewhere."""
+    counts: dict = {}
+    for heading in headings:
+        if (heading.tag in tags and any(a.get("href") is not None for a in heading.iterdescendants("a"))
+                and not normalized_length_below(heading.text_content(), min_chars)):
+            for ancestor in heading.iterancestors():
+                counts[ancestor] = counts.get(ancestor, 0) + 1
+    return {id(el): count for el, count in counts.items()}, list(counts)
+
+
 try:
     if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
         raise ImportError("the pure-Python walks were asked for")
     from ._walk import page_index
 except ImportError:
     page_index = page_index_python
+
+
+try:
+    if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
+        raise ImportError("the pure-Python walks were asked for")
+    from ._walk import linked_heading_counts
+except ImportError:
+    linked_heading_counts = linked_heading_counts_python
