@@ -413,3 +413,57 @@ def test_stopword_shares_are_those_the_python_count_gives():
             assert compiled == walk.stopword_shares_python(texts, stopwords), path.name
             found += sum(1 for share in compiled if 0.0 < share < 1.0)
     assert found > 0
+
+
+# --- comments ---
+# -- the words comment-system detectors look for in the page's inline scripts --------------------
+_SCRIPT_WORDS = ("_WidgetManager", "iscourse", "disqus", "this.page.", "remark_config", "aline", "blogId",
+                 "_preloads", "function", "window.", "e", "", "\u00e9t\u00e9", "no-such-word-here")
+
+
+def test_script_words_are_the_words_the_python_scan_finds():
+    """Each inline script's words, found in one pass over its text where libxml2 keeps it, are
+    those ``in`` finds in its text, on real pages, for rare, common, one-byte, empty and
+    non-ASCII words, and for no words at all."""
+    held = 0
+    for path in _real_pages():
+        scripts = Page(parse_html(gzip.open(path).read()), "https://example.invalid/").tagged("script")
+        for words in (_SCRIPT_WORDS, _SCRIPT_WORDS[:3], ("no-such-word-here",), ()):
+            compiled = walk.script_words(scripts, words)
+            assert compiled == walk.script_words_python(scripts, words), (path.name, words)
+            held += len(compiled)
+    assert held > 1_000
+
+
+def test_script_words_of_edge_scripts():
+    """A script with a ``src`` is skipped even with a text, an empty ``src`` is not; a word at
+    either end of a text, a word cut short by the end, a text split around a comment."""
+    from lxml import html
+    root = html.document_fromstring(
+        "<html><head><script src='x.js'>disqus</script><script src=''>disqus</script>"
+        "<script>aline</script><script>alin</script><script>x_preloads</script><script></script>"
+        "<script>blogI</script></head><body><div id='d'>before</div></body></html>")
+    scripts = list(root.iter("script"))
+    split = root.get_element_by_id("d")
+    split.tag, split.text = "script", "this.pa"
+    etree.SubElement(split, "b").tail = "ge. disqus"  # ``.text`` reads up to the element
+    scripts.append(split)
+    words = ("disqus", "aline", "_preloads", "blogId", "this.page.", "ge.")
+    expected = [(1, 0b1), (2, 0b10), (4, 0b100)]
+    assert walk.script_words(scripts, words) == walk.script_words_python(scripts, words) == expected
+    with pytest.raises(ValueError):
+        walk.script_words(scripts, tuple(f"w{i}" for i in range(65)))
+
+
+def test_any_attribute_holds_answers_as_the_python_test_does():
+    """Over the ``<link>`` and ``<a>`` elements of real pages, for words found and not."""
+    answers = set()
+    for path in _real_pages(every=21):
+        root = parse_html(gzip.open(path).read())
+        for tag, name in (("link", "href"), ("a", "href"), ("a", "class")):
+            elements = list(root.iter(tag))
+            for word in ("https", "substackcdn.com", "wp-content", "", "no-such-word"):
+                compiled = walk.any_attribute_holds(elements, name, word)
+                assert compiled == walk.any_attribute_holds_python(elements, name, word), (path.name, tag, word)
+                answers.add(compiled)
+    assert answers == {True, False}

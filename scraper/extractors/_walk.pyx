@@ -1742,3 +1742,154 @@ def stopword_shares(texts, stopwords):
             found += table.holds(kind, data, start, i - start, h)
         shares.append(<double>found / <double>words if words else 0.0)
     return shares
+
+
+# --- comments ---
+# -- the words comment-system detectors look for in the page's inline scripts --------------------
+cdef inline bint _text_or_cdata(tree.xmlNode* node) noexcept:
+    return node is not NULL and (node.type == tree.XML_TEXT_NODE or node.type == tree.XML_CDATA_SECTION_NODE)
+
+
+# Bytes of inline scripts, the most common first (counted on the shared pages): a word is looked
+# for by the two adjacent bytes of it least likely to be anywhere, so that few places of a script
+# are compared with the whole word.
+cdef bytes _COMMON_BYTES = b'e "taniosr\\cl,d.u0:pmh1g-23f5/b64_yw789xv)({}=k;C[]STA\'\nILME'
+
+
+cdef inline int _rarity(unsigned char b) noexcept:
+    cdef const char* common = _COMMON_BYTES
+    cdef const char* at = strchr(common, b) if b else NULL
+    return <int>(at - common) if at is not NULL else len(_COMMON_BYTES)
+
+
+cdef class _WordScan:
+    """Words (at most 64, none holding a NUL) looked for in a text in one pass: each by its
+    anchor, its rarest pair of adjacent bytes, found through a bitmap of the anchors."""
+    cdef tuple texts
+    cdef list encoded
+    cdef const unsigned char* words[64]
+    cdef Py_ssize_t lengths[64], anchors[64]
+    cdef unsigned int pairs[64]
+    cdef uint64_t bitmap[1024]  # bit (second byte << 8 | first byte) set: some word's anchor
+    cdef uint64_t short_words, every
+    cdef int count
+
+    def __init__(self, tuple texts):
+        self.texts = texts
+        self.encoded = [text.encode("utf-8") for text in texts]
+        self.count = len(self.encoded)
+        if self.count > 64:
+            raise ValueError(f"at most 64 words, not {self.count}")
+        cdef int j
+        cdef Py_ssize_t k, best
+        cdef const unsigned char* word
+        cdef unsigned int pair
+        self.short_words = self.every = 0
+        for j in range(1024):
+            self.bitmap[j] = 0
+        for j in range(self.count):
+            word = <const unsigned char*><const char*><bytes>self.encoded[j]
+            self.words[j], self.lengths[j] = word, len(<bytes>self.encoded[j])
+            self.every |= (<uint64_t>1) << j
+            if self.lengths[j] < 2 or b"\0" in <bytes>self.encoded[j]:
+                self.short_words |= (<uint64_t>1) << j  # looked for with strstr
+                continue
+            best = 0
+            for k in range(1, self.lengths[j] - 1):
+                if _rarity(word[k]) + _rarity(word[k + 1]) > _rarity(word[best]) + _rarity(word[best + 1]):
+                    best = k
+            pair = word[best] | (<unsigned int>word[best + 1] << 8)
+            self.anchors[j], self.pairs[j] = best, pair
+            self.bitmap[pair >> 6] |= (<uint64_t>1) << (pair & 63)
+
+    cdef uint64_t held_in(self, const unsigned char* text) noexcept:
+        """The words ``text`` (NUL-terminated, not empty) holds, bit ``j`` for word ``j``."""
+        cdef uint64_t held = 0
+        cdef int j
+        cdef Py_ssize_t i = 0, start, k
+        cdef unsigned int pair
+        cdef const unsigned char* word
+        for j in range(self.count):
+            if self.short_words >> j & 1 and strstr(<const char*>text, <const char*>self.words[j]) is not NULL:
+                held |= (<uint64_t>1) << j
+        while text[i + 1] != 0:
+            pair = text[i] | (<unsigned int>text[i + 1] << 8)
+            if self.bitmap[pair >> 6] >> (pair & 63) & 1:
+                for j in range(self.count):
+                    if self.pairs[j] != pair or held >> j & 1 or self.short_words >> j & 1:
+                        continue
+                    start = i - self.anchors[j]
+                    if start < 0:
+                        continue
+                    word = self.words[j]
+                    k = 0
+                    while k < self.lengths[j] and text[start + k] == word[k]:  # stops at the text's NUL
+                        k += 1
+                    if k == self.lengths[j]:
+                        held |= (<uint64_t>1) << j
+                        if held == self.every:
+                            return held
+            i += 1
+        return held
+
+
+cdef _WordScan _last_scan = None  # the words change only while the first pages teach them
+
+
+def script_words(list scripts, words):
+    """``walk.script_words_python``'s twin: a script's text is read where libxml2 keeps it
+    (one text node: nearly every script), all the words in one pass, and made a string only
+    where it is not in one node."""
+    global _last_scan
+    cdef tuple texts = tuple(words)
+    if _last_scan is None or _last_scan.texts != texts:
+        _last_scan = _WordScan(texts)
+    cdef _WordScan scan = _last_scan
+    cdef list found = []
+    cdef _Element script
+    cdef tree.xmlNode* first
+    cdef const unsigned char* content
+    cdef uint64_t held
+    cdef Py_ssize_t position, i
+    for position in range(len(scripts)):
+        script = scripts[position]
+        if script.get("src"):
+            continue
+        first = script._c_node.children
+        held = 0
+        if _text_or_cdata(first) and not _text_or_cdata(first.next) and (
+                first.next is NULL or (first.next.type != tree.XML_XINCLUDE_START
+                                       and first.next.type != tree.XML_XINCLUDE_END)):
+            content = <const unsigned char*>first.content  # the whole of ``script.text``, as lxml reads it
+            if content is NULL or content[0] == 0:
+                continue
+            held = scan.held_in(content)
+        else:
+            text = script.text
+            if not text:
+                continue
+            for i in range(len(texts)):
+                if texts[i] in text:
+                    held |= (<uint64_t>1) << i
+        if held:
+            found.append((position, held))
+    return found
+
+
+def any_attribute_holds(list elements, str name, str word):
+    """``walk.any_attribute_holds_python``'s twin: each value read where libxml2 keeps it."""
+    cdef bytes encoded_name = name.encode("utf-8"), encoded_word = word.encode("utf-8")
+    cdef const char* c_name = encoded_name
+    cdef _Element el
+    cdef tree.xmlAttr* attr
+    if not word:
+        return len(elements) > 0  # "" is in every value, and in the "" of a missing one
+    for el in elements:
+        attr = el._c_node.properties
+        while attr is not NULL:
+            if attr.ns is NULL and strcmp(<const char*>attr.name, c_name) == 0:  # the one ``get`` reads
+                if _attribute_holds(el._c_node, attr, encoded_word, word):
+                    return True
+                break
+            attr = attr.next
+    return False

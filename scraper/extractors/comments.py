@@ -444,7 +444,7 @@ def _candidates(page: Page) -> list[etree._Element]:
 # Attributes that mark a comment system's embed (``scraper.commentsystems``), whose mere
 # presence its detector asks about first: most pages have none, and the walk that finds the
 # comment candidates sees every attribute anyway.
-EMBED_MARKERS = ("data-bsky-uri", "data-responses-to-url")
+EMBED_MARKERS = ("data-bsky-uri", "data-responses-to-url", "data-post-id")
 
 
 # What links to a page of a thread hold in their address.

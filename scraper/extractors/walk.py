@@ -508,3 +508,42 @@ try:
     from ._walk import stopword_shares
 except ImportError:
     stopword_shares = stopword_shares_python
+
+
+# --- comments ---
+# -- the words comment-system detectors look for in the page's inline scripts --------------------
+def script_words_python(scripts: list, words: tuple[str, ...]) -> list[tuple[int, int]]:
+    """``(position, held)`` for each element of ``scripts`` with no ``src`` (or an empty one)
+    whose text holds one of ``words`` (at most 64), in order: its position in ``scripts`` and
+    the words it holds, bit ``i`` for ``words[i]``. The compiled twin makes no string of a
+    script's text: most scripts hold none of the words."""
+    if len(words) > 64:
+        raise ValueError(f"at most 64 words, not {len(words)}")
+    found = []
+    for position, script in enumerate(scripts):
+        if script.get("src"):
+            continue
+        text = script.text
+        if not text:
+            continue
+        held = 0
+        for i, word in enumerate(words):
+            if word in text:
+                held |= 1 << i
+        if held:
+            found.append((position, held))
+    return found
+
+
+def any_attribute_holds_python(elements: list, name: str, word: str) -> bool:
+    """An element of ``elements`` has attribute ``name`` (``get``'s: in no namespace) holding
+    ``word``: a ``<link>`` naming a comment system's CDN among a page's dozens."""
+    return any(word in (el.get(name) or "") for el in elements)
+
+
+try:
+    if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
+        raise ImportError("the pure-Python walks were asked for")
+    from ._walk import any_attribute_holds, script_words
+except ImportError:
+    script_words, any_attribute_holds = script_words_python, any_attribute_holds_python
