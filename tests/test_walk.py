@@ -467,3 +467,62 @@ def test_any_attribute_holds_answers_as_the_python_test_does():
                 assert compiled == walk.any_attribute_holds_python(elements, name, word), (path.name, tag, word)
                 answers.add(compiled)
     assert answers == {True, False}
+
+
+# -- the comment rules' queries, asked of a whole thread: one walk per query -----------------------
+def _comment_queries() -> list[str]:
+    from scraper.extractors import comments
+    return [*comments.AUTHOR_QUERIES, *comments.TEXT_QUERIES, *comments.DATE_QUERIES, *comments.DATE_TEXT_QUERIES,
+            comments.NOT_TEXT, comments._BLOGGER_AUTHOR_ICON, ".//em/text()", ".//a[contains(@href, 'replytocom=')]/@href",
+            ".//a[@href]", ".//*[@class='comment-body']", ".//*[contains(@class, 'reply') or @id]//a"]
+
+
+def test_owned_step_hits_are_those_the_python_walk_finds():
+    """On every thread page, for every query the comment rules ask: the same elements, by the
+    same comments, in the same order; and the steps of each query are read."""
+    from scraper.extractors import comments
+    threads = sorted((CORPUS / "threads" / "html").glob("*.gz"))
+    if not threads:
+        pytest.skip(f"shared corpora not found at {CORPUS}")
+    found = 0
+    for path in threads:
+        markup = comments.CommentMarkup(Page(parse_html(gzip.open(path).read()), "https://blog.test/post/"))
+        if markup._thread_scopes is None:
+            continue
+        for query in _comment_queries():
+            inner, outer, _ = comments._walked_steps(query)
+            compiled = walk.owned_step_hits(markup._thread_scopes, markup.elements, inner, outer)
+            python = walk.owned_step_hits_python(markup._thread_scopes, markup.elements, inner, outer)
+            assert [(i, id(el)) for i, el in compiled] == [(i, id(el)) for i, el in python], (path.name, query)
+            found += len(compiled)
+    assert found > 1_000
+
+
+@pytest.mark.parametrize("step", ["*[position() = 1]", "*[@a > 2]", "*[contains(@class, '')]", "a/b", "*[@a='x' or]",
+                                  "*[normalize-space(@class) = 'x']", "*[(@a]", "x[@a]]", "*[not(@a)]"])
+def test_steps_not_read_are_refused(step):
+    assert walk.parse_step(step) is None
+
+
+def test_step_tests_of_edge_values():
+    """Names split at XML white space only, a name at either end, a name inside another, a
+    value in several nodes, an attribute in a namespace, a tag in none."""
+    from lxml import html
+    root = html.document_fromstring(
+        "<html><body><div id='s'>"
+        "<p class='x\ty'>1</p><p class='xy x-y'>2</p><p class='y x'>3</p><p class='a\u00a0x'>4</p>"
+        "<p class='x'>5</p><p class=''>6</p><p data-t=''>7</p><time itemprop='name'>8</time>"
+        "</div></body></html>")
+    scope = root.get_element_by_id("s")
+    scope.append(etree.Element("{urn:x}time"))
+    scope[0].set("{urn:x}class", "z")
+    for step, expected in (("*[contains(concat(' ', normalize-space(@class), ' '), ' x ')]", ["1", "3", "5"]),
+                           ("*[contains(concat(' ', normalize-space(@class), ' '), ' z ')]", []),
+                           ("*[contains(@class, 'x') and contains(concat(' ', normalize-space(@class), ' '), ' y ')]",
+                            ["1", "3"]),
+                           ("*[@data-t]", ["7"]), ("*[@class='']", ["6"]), ("time", ["8"]),
+                           ("*[@itemprop='name' or contains(@class, '\u00a0')]", ["4", "8"])):
+        test = walk.parse_step(step)
+        assert test is not None, step
+        for owned in (walk.owned_step_hits, walk.owned_step_hits_python):
+            assert [el.text for _, el in owned([scope], [scope], test, None)] == expected, (step, owned)
