@@ -532,3 +532,116 @@ def test_the_compiled_judge_says_what_the_rule_says_of_roles_styles_and_hidden(m
         slow = _analysis_read(BodyAnalysis(Page(root, "https://example.invalid/")), root)
     assert fast == slow
     assert sum(1 for block in fast[0] if block[3] is not None) > 10
+
+
+# --- comments ---
+# -- the words comment-system detectors look for in the page's inline scripts --------------------
+_SCRIPT_WORDS = ("_WidgetManager", "iscourse", "disqus", "this.page.", "remark_config", "aline", "blogId",
+                 "_preloads", "function", "window.", "e", "", "\u00e9t\u00e9", "no-such-word-here")
+
+
+def test_script_words_are_the_words_the_python_scan_finds():
+    """Each inline script's words, found in one pass over its text where libxml2 keeps it, are
+    those ``in`` finds in its text, on real pages, for rare, common, one-byte, empty and
+    non-ASCII words, and for no words at all."""
+    held = 0
+    for path in _real_pages():
+        scripts = Page(parse_html(gzip.open(path).read()), "https://example.invalid/").tagged("script")
+        for words in (_SCRIPT_WORDS, _SCRIPT_WORDS[:3], ("no-such-word-here",), ()):
+            compiled = walk.script_words(scripts, words)
+            assert compiled == walk.script_words_python(scripts, words), (path.name, words)
+            held += len(compiled)
+    assert held > 1_000
+
+
+def test_script_words_of_edge_scripts():
+    """A script with a ``src`` is skipped even with a text, an empty ``src`` is not; a word at
+    either end of a text, a word cut short by the end, a text split around a comment."""
+    from lxml import html
+    root = html.document_fromstring(
+        "<html><head><script src='x.js'>disqus</script><script src=''>disqus</script>"
+        "<script>aline</script><script>alin</script><script>x_preloads</script><script></script>"
+        "<script>blogI</script></head><body><div id='d'>before</div></body></html>")
+    scripts = list(root.iter("script"))
+    split = root.get_element_by_id("d")
+    split.tag, split.text = "script", "this.pa"
+    etree.SubElement(split, "b").tail = "ge. disqus"  # ``.text`` reads up to the element
+    scripts.append(split)
+    words = ("disqus", "aline", "_preloads", "blogId", "this.page.", "ge.")
+    expected = [(1, 0b1), (2, 0b10), (4, 0b100)]
+    assert walk.script_words(scripts, words) == walk.script_words_python(scripts, words) == expected
+    with pytest.raises(ValueError):
+        walk.script_words(scripts, tuple(f"w{i}" for i in range(65)))
+
+
+def test_any_attribute_holds_answers_as_the_python_test_does():
+    """Over the ``<link>`` and ``<a>`` elements of real pages, for words found and not."""
+    answers = set()
+    for path in _real_pages(every=21):
+        root = parse_html(gzip.open(path).read())
+        for tag, name in (("link", "href"), ("a", "href"), ("a", "class")):
+            elements = list(root.iter(tag))
+            for word in ("https", "substackcdn.com", "wp-content", "", "no-such-word"):
+                compiled = walk.any_attribute_holds(elements, name, word)
+                assert compiled == walk.any_attribute_holds_python(elements, name, word), (path.name, tag, word)
+                answers.add(compiled)
+    assert answers == {True, False}
+
+
+# -- the comment rules' queries, asked of a whole thread: one walk per query -----------------------
+def _comment_queries() -> list[str]:
+    from scraper.extractors import comments
+    return [*comments.AUTHOR_QUERIES, *comments.TEXT_QUERIES, *comments.DATE_QUERIES, *comments.DATE_TEXT_QUERIES,
+            comments.NOT_TEXT, comments._BLOGGER_AUTHOR_ICON, ".//em/text()", ".//a[contains(@href, 'replytocom=')]/@href",
+            ".//a[@href]", ".//*[@class='comment-body']", ".//*[contains(@class, 'reply') or @id]//a"]
+
+
+def test_owned_step_hits_are_those_the_python_walk_finds():
+    """On every thread page, for every query the comment rules ask: the same elements, by the
+    same comments, in the same order; and the steps of each query are read."""
+    from scraper.extractors import comments
+    threads = sorted((CORPUS / "threads" / "html").glob("*.gz"))
+    if not threads:
+        pytest.skip(f"shared corpora not found at {CORPUS}")
+    found = 0
+    for path in threads:
+        markup = comments.CommentMarkup(Page(parse_html(gzip.open(path).read()), "https://blog.test/post/"))
+        if markup._thread_scopes is None:
+            continue
+        for query in _comment_queries():
+            inner, outer, _ = comments._walked_steps(query)
+            compiled = walk.owned_step_hits(markup._thread_scopes, markup.elements, inner, outer)
+            python = walk.owned_step_hits_python(markup._thread_scopes, markup.elements, inner, outer)
+            assert [(i, id(el)) for i, el in compiled] == [(i, id(el)) for i, el in python], (path.name, query)
+            found += len(compiled)
+    assert found > 1_000
+
+
+@pytest.mark.parametrize("step", ["*[position() = 1]", "*[@a > 2]", "*[contains(@class, '')]", "a/b", "*[@a='x' or]",
+                                  "*[normalize-space(@class) = 'x']", "*[(@a]", "x[@a]]", "*[not(@a)]"])
+def test_steps_not_read_are_refused(step):
+    assert walk.parse_step(step) is None
+
+
+def test_step_tests_of_edge_values():
+    """Names split at XML white space only, a name at either end, a name inside another, a
+    value in several nodes, an attribute in a namespace, a tag in none."""
+    from lxml import html
+    root = html.document_fromstring(
+        "<html><body><div id='s'>"
+        "<p class='x\ty'>1</p><p class='xy x-y'>2</p><p class='y x'>3</p><p class='a\u00a0x'>4</p>"
+        "<p class='x'>5</p><p class=''>6</p><p data-t=''>7</p><time itemprop='name'>8</time>"
+        "</div></body></html>")
+    scope = root.get_element_by_id("s")
+    scope.append(etree.Element("{urn:x}time"))
+    scope[0].set("{urn:x}class", "z")
+    for step, expected in (("*[contains(concat(' ', normalize-space(@class), ' '), ' x ')]", ["1", "3", "5"]),
+                           ("*[contains(concat(' ', normalize-space(@class), ' '), ' z ')]", []),
+                           ("*[contains(@class, 'x') and contains(concat(' ', normalize-space(@class), ' '), ' y ')]",
+                            ["1", "3"]),
+                           ("*[@data-t]", ["7"]), ("*[@class='']", ["6"]), ("time", ["8"]),
+                           ("*[@itemprop='name' or contains(@class, '\u00a0')]", ["4", "8"])):
+        test = walk.parse_step(step)
+        assert test is not None, step
+        for owned in (walk.owned_step_hits, walk.owned_step_hits_python):
+            assert [el.text for _, el in owned([scope], [scope], test, None)] == expected, (step, owned)

@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 
 from ..dates import iso_utc
 from ..extractors.page import Page, per_page
+from ..extractors.walk import script_words
 from ..text import collapse, html_text  # noqa: F401 - html_text: what every system reads comments with
 
 
@@ -100,6 +101,49 @@ def script_sources(page: Page) -> list[str]:
 def inline_scripts(page: Page) -> list[str]:
     """The text of every inline script (configuration objects live here)."""
     return [text for s in page.tagged("script") if not s.get("src") and (text := s.text)]  # each text read once
+
+
+# Every word a detector has asked the inline scripts for (``inline_scripts_with``), on any page:
+# each page's one scan looks for them all, so every detector after the first finds its words
+# already looked for.
+_script_words: tuple[str, ...] = ()
+_MAX_SCRIPT_WORDS = 64  # words one scan looks for
+
+
+def inline_scripts_with(page: Page, *words: str) -> list[str]:
+    """The texts of ``inline_scripts(page)`` holding one of ``words``, in page order.
+
+    Configuration objects are a few scripts among many, and a page's scripts can be megabytes
+    (a framework's state): one scan (``walk.script_words``, compiled where it could be built)
+    looks for the words of every detector, and only the scripts holding one are read as text."""
+    global _script_words
+    scanned, held = _scanned_scripts(page)
+    if not all(word in scanned for word in words):
+        if len(set(_script_words).union(words)) > _MAX_SCRIPT_WORDS:
+            return [text for text in inline_scripts(page) if any(word in text for word in words)]
+        _script_words = tuple(dict.fromkeys([*_script_words, *words]))
+        del page._answers[_scanned_scripts.__wrapped__]
+        scanned, held = _scanned_scripts(page)
+    mask = 0
+    for word in words:
+        mask |= 1 << scanned.index(word)
+    scripts = page.tagged("script")
+    return [scripts[position].text for position, words_held in held if words_held & mask]
+
+
+@per_page
+def _scanned_scripts(page: Page) -> tuple[tuple[str, ...], list[tuple[int, int]]]:
+    """The words looked for and, for each inline script holding one, its position among the
+    page's scripts and the words it holds (bits, in the order of the words)."""
+    words = _script_words
+    return words, script_words(page.tagged("script"), words)
+
+
+@per_page
+def script_sources_text(page: Page) -> str:
+    """Every ``script_sources`` address on one line each: a word (without a line break) is in
+    this text exactly where it is in one of the addresses, found with one search."""
+    return "\n".join(script_sources(page))
 
 
 @per_page

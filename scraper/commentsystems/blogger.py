@@ -17,7 +17,7 @@ from lxml import etree
 
 from ..extractors.page import Page
 from .base import (Batch, CommentSystem, CommentSystemError, Embed, Fetch, comment_row, html_text,
-                   inline_scripts, load_json, require, script_sources)
+                   inline_scripts_with, load_json, require, script_sources_text)
 
 PER_PAGE = 100  # accepted by the feed (captured ``alt=json&max-results=100`` answers hold 100)
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -33,9 +33,10 @@ _PARENT = re.compile(r"/comments/default/(\d+)(?:[?#]|$)")
 def _is_blogger(page: Page) -> bool:
     if (page.meta.get("generator") or "").strip().lower() == "blogger":
         return True
-    if any("blogger.com" in src or "blogblog.com" in src for src in script_sources(page)):
+    sources = script_sources_text(page)
+    if "blogger.com" in sources or "blogblog.com" in sources:
         return True
-    return any("_WidgetManager" in s for s in inline_scripts(page))
+    return bool(inline_scripts_with(page, "_WidgetManager"))
 
 
 def _post_id(page: Page) -> str | None:
@@ -48,17 +49,16 @@ def _post_id(page: Page) -> str | None:
         value = (el.get("content") or el.text or "").strip()
         if value.isdigit():
             return value
-    for script in inline_scripts(page):
-        if "_WidgetManager" in script:
-            m = _ITEM_POST_ID.search(script)
-            if m:
-                return m.group(1)
+    for script in inline_scripts_with(page, "_WidgetManager"):
+        m = _ITEM_POST_ID.search(script)
+        if m:
+            return m.group(1)
     ids = {v.strip() for v in page.xpath("//*[@data-post-id]/@data-post-id") if v.strip().isdigit()}
     return ids.pop() if len(ids) == 1 else None
 
 
 def _blog_id(page: Page) -> str | None:
-    for script in inline_scripts(page):
+    for script in inline_scripts_with(page, "blogId", "_WidgetManager"):  # what either branch needs
         m = _BLOG_ID.search(script)
         if m:
             return m.group(1) or m.group(2)

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from ..extractors.page import Page
 from ..urls import safe_join
 from .base import (Batch, CommentSystem, CommentSystemError, Embed, Fetch, comment_row, html_text,
-                   load_json, require)
+                   load_json, require, script_sources_text)
 
 _SCRIPT_SRC = re.compile(r"^(.*?)/js/commento\.js(?:[?#].*)?$")
 _SCRIPT_FILE = "/js/commento.js"
@@ -29,6 +29,8 @@ class Commento(CommentSystem):
     priority = 10
 
     def detect(self, page: Page) -> Embed | None:
+        if _SCRIPT_FILE not in script_sources_text(page):  # one search: most pages load no Commento
+            return None
         for script in (s for s in page.everywhere("script") if s.get("src") is not None):
             # A substring test first: the pattern is tried only where its fixed part is.
             match = _SCRIPT_SRC.match(script.get("src").strip()) if _SCRIPT_FILE in script.get("src") else None

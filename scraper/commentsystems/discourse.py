@@ -27,7 +27,7 @@ from ..extractors.errors import ExtractionError
 from ..extractors.page import Page, parse_html, per_page
 from ..urls import safe_join, split_or_none
 from .base import (Batch, CommentSystem, CommentSystemError, Embed, Fetch, comment_row, html_text,
-                   inline_scripts, load_json, require, script_sources)
+                   inline_scripts_with, load_json, require, script_sources_text)
 
 CHUNK = 100  # post ids per posts.json request (Discourse's own client asks for 20)
 REGULAR = 1  # post_type: 2 moderator action, 3 small action, 4 whisper (staff only)
@@ -142,7 +142,7 @@ def _row(post: object, numbers: dict[int, str], forum: str, topic: str) -> dict 
 def _configuring(page: Page) -> list[str]:
     """The inline scripts that can configure an embed: ``DiscourseEmbed`` and WP-Discourse's
     ``var discourse`` both hold "iscourse", so one scan of the page's scripts serves both."""
-    return [text for text in inline_scripts(page) if "iscourse" in text]
+    return inline_scripts_with(page, "iscourse")
 
 
 def _wp_discourse_forum(page: Page) -> str | None:
@@ -157,7 +157,7 @@ def _wp_discourse_forum(page: Page) -> str | None:
                 url = None
             if isinstance(url, str) and url.startswith("http"):
                 return url
-    if any("/wp-discourse/" in src for src in script_sources(page)):
+    if "/wp-discourse/" in script_sources_text(page):
         for href in page.xpath("//a[contains(@class, 'wpdc-join-discussion-link')]/@href"):
             parts = split_or_none(href)
             if parts and parts.scheme and _TOPIC_PATH.search(parts.path):

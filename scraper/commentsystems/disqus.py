@@ -21,7 +21,8 @@ from ..extractors.errors import ExtractionError
 from ..extractors.page import Page, parse_html
 from ..urls import split_or_none
 from .base import (Batch, CommentSystem, CommentSystemError, Embed, Fetch, Unavailable, comment_row,
-                   html_text, inline_scripts, load_json, require, script_sources)
+                   html_text, inline_scripts_with, load_json, require, script_sources,
+                   script_sources_text)
 
 API = "https://disqus.com/api/3.0/threads/listPosts.json"
 EMBED = "https://disqus.com/embed/comments/"
@@ -99,12 +100,13 @@ class Disqus(CommentSystem):
 
     def detect(self, page: Page) -> Embed | None:
         # Only scripts that name Disqus or set ``this.page``: the rest state nothing read here.
-        scripts = [s for s in inline_scripts(page) if "disqus" in s or "this.page." in s]
+        scripts = inline_scripts_with(page, "disqus", "this.page.")
         params = _stated(scripts)
         thread_div = next(iter(page.with_attribute("id", "disqus_thread")), None)
         from_frame = _embed_iframe(page)
+        sources = script_sources(page) if ".disqus.com/" in script_sources_text(page) else []
         script_forums = [m.group(1) or m.group(2)
-                         for text in [*script_sources(page), *scripts] if ".disqus.com/" in text  # a cheap test first
+                         for text in [*sources, *scripts] if ".disqus.com/" in text  # a cheap test first
                          for m in _THREAD_SCRIPT.finditer(text)]
         # A thread is on the page when its container, its script or its iframe is; a shortname
         # alone (comment-count scripts on a listing page) is no thread.

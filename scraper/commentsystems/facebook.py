@@ -11,7 +11,7 @@ from typing import Any
 
 from ..extractors.page import Page
 from ..urls import absolute
-from .base import Batch, CommentSystem, Embed, Fetch, Unavailable, script_sources
+from .base import Batch, CommentSystem, Embed, Fetch, Unavailable, script_sources_text
 
 
 class Facebook(CommentSystem):
@@ -21,12 +21,13 @@ class Facebook(CommentSystem):
         # "fb-comments-count" (a count badge) is not the plugin; the class test is exact.
         found = [el for el in page.with_class("fb-comments") if el.get("href") or el.get("data-href")]
         if not found:  # the XFBML tag: asked only of pages that load Facebook's SDK at all
-            found = page.xpath("//*[local-name()='fb:comments'][@href or @data-href]") if any(
-                "facebook" in src for src in script_sources(page)) or "fb:comments" in page.root.attrib.get("xmlns:fb", "") else []
+            found = page.xpath("//*[local-name()='fb:comments'][@href or @data-href]") if (
+                "facebook" in script_sources_text(page)
+                or "fb:comments" in page.root.attrib.get("xmlns:fb", "")) else []
         if not found:
             return None
         href = (found[0].get("data-href") or found[0].get("href") or "").strip()
-        sdk = any("connect.facebook.net" in src for src in script_sources(page))
+        sdk = "connect.facebook.net" in script_sources_text(page)
         return Embed(self.name, {"href": absolute(page.url, href) or page.url, "sdk": "1" if sdk else "0"})
 
     def first_fetch(self, embed: Embed, settings: Mapping[str, Any]) -> Fetch | None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
+from ..extractors.comments import has_embed_marker
 from ..extractors.page import Page
 from .base import Batch, CommentSystem, CommentSystemError, Embed, Fetch, comment_row, html_text, load_json, require
 
@@ -35,6 +36,8 @@ class Ghost(CommentSystem):
     name = "ghost"
 
     def detect(self, page: Page) -> Embed | None:
+        if not has_embed_marker(page, "data-post-id"):  # a cheap question first: the embed's script has one
+            return None
         for script in (s for s in page.everywhere("script") if s.get("data-post-id") is not None
                        and (s.get("data-ghost-comments") is not None or "comments-ui" in (s.get("src") or ""))):
             post_id = script.get("data-post-id").strip()

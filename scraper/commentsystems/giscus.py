@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from ..extractors.page import Page
-from .base import Batch, CommentSystem, Embed, Fetch, comment_row, html_text, load_json, require
+from .base import Batch, CommentSystem, Embed, Fetch, comment_row, html_text, load_json, require, script_sources_text
 
 API = "https://giscus.app/api/discussions"
 PER_PAGE = 100  # the most GitHub's GraphQL API gives per connection
@@ -27,6 +27,8 @@ class Giscus(CommentSystem):
     name = "giscus"
 
     def detect(self, page: Page) -> Embed | None:
+        if "giscus" not in script_sources_text(page):  # one search: most pages load no giscus
+            return None
         for script in (s for s in page.everywhere("script")
                        if s.get("data-repo") is not None and "giscus" in (s.get("src") or "")):
             if "/client.js" not in script.get("src", ""):

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..extractors.page import Page
-from .base import Batch, CommentSystem, Embed, Fetch, iframe_sources, script_sources
+from .base import Batch, CommentSystem, Embed, Fetch, iframe_sources, script_sources_text
 
 _SCRIPTS = ("jetpack-comments", "/mu-plugins/highlander-comments", "/jetpack-comment/")
 
@@ -26,7 +26,7 @@ class Jetpack(CommentSystem):
         hosted = "highlander-enabled" in page.body_classes or page.with_class("highlander-comment")
         remote_form = (any("jetpack_remote_comment" in (f.get("id"), f.get("name")) for f in page.tagged("iframe"))
                        or any("jetpack.wordpress.com/jetpack-comment" in src for src in iframe_sources(page)))
-        scripts = any(part in src for src in script_sources(page) for part in _SCRIPTS)
+        scripts = any(part in script_sources_text(page) for part in _SCRIPTS)
         if not (hosted or remote_form or scripts):
             return None
         return Embed(self.name, {"source": "wordpress.com" if hosted else "jetpack"})

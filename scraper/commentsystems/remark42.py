@@ -14,8 +14,8 @@ from urllib.parse import urlencode, urlsplit
 
 from ..extractors.page import Page
 from ..urls import safe_join
-from .base import (Batch, CommentSystem, Embed, Fetch, comment_row, html_text, inline_scripts,
-                   load_json, require, script_sources)
+from .base import (Batch, CommentSystem, Embed, Fetch, comment_row, html_text, inline_scripts_with,
+                   load_json, require, script_sources, script_sources_text)
 
 _CONFIG = re.compile(r"remark_config\s*=\s*\{(.*?)\}", re.S)
 _EMBED_SRC = re.compile(r"^(.*?)/web/embed\.m?js(?:[?#].*)?$")
@@ -33,9 +33,10 @@ class Remark42(CommentSystem):
 
     def detect(self, page: Page) -> Embed | None:
         # A substring test first: the patterns are tried only where their fixed part is.
-        config = next((m.group(1) for s in inline_scripts(page) if "remark_config" in s
+        config = next((m.group(1) for s in inline_scripts_with(page, "remark_config")
                        for m in [_CONFIG.search(s)] if m), None)
-        embed_src = next((m.group(1) for s in script_sources(page) if "/web/embed." in s
+        sources = script_sources(page) if "/web/embed." in script_sources_text(page) else []
+        embed_src = next((m.group(1) for s in sources if "/web/embed." in s
                           for m in [_EMBED_SRC.match(s.strip())] if m), None)
         if config is None and embed_src is None:
             return None

@@ -16,8 +16,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..extractors.page import Page
-from .base import (Batch, CommentSystem, Embed, Fetch, comment_row, inline_scripts, load_json, require,
-                   script_sources)
+from ..extractors.walk import any_attribute_holds
+from .base import (Batch, CommentSystem, Embed, Fetch, comment_row, inline_scripts_with, load_json, require,
+                   script_sources_text)
 
 # Quotes may be escaped (\") when the preloads are a JSON string inside the script.
 _POST_ID = re.compile(r'\\?"post\\?"\s*:\s*\{\s*\\?"id\\?"\s*:\s*(\d+)')
@@ -28,17 +29,16 @@ class Substack(CommentSystem):
     name = "substack"
 
     def detect(self, page: Page) -> Embed | None:
-        if not (any("substackcdn.com" in src for src in script_sources(page))
-                or any("substackcdn.com" in (link.get("href") or "") for link in page.everywhere("link"))):
+        if not ("substackcdn.com" in script_sources_text(page)
+                or any_attribute_holds(page.everywhere("link"), "href", "substackcdn.com")):
             return None
-        for text in inline_scripts(page):
-            if "_preloads" in text:
-                match = _POST_ID.search(text)
-                if match:
-                    parts = urlsplit(page.url)
-                    slug = _SLUG.match(parts.path)
-                    return Embed(self.name, {"site": f"{parts.scheme}://{parts.netloc}", "post_id": match.group(1),
-                                             "slug": slug.group(1) if slug else ""})
+        for text in inline_scripts_with(page, "_preloads"):
+            match = _POST_ID.search(text)
+            if match:
+                parts = urlsplit(page.url)
+                slug = _SLUG.match(parts.path)
+                return Embed(self.name, {"site": f"{parts.scheme}://{parts.netloc}", "post_id": match.group(1),
+                                         "slug": slug.group(1) if slug else ""})
         return None
 
     def first_fetch(self, embed: Embed, settings: Mapping[str, Any]) -> Fetch | None:

@@ -16,7 +16,8 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from ..extractors.page import Page
-from .base import Batch, CommentSystem, CommentSystemError, Embed, Fetch, comment_row, html_text, load_json, require
+from .base import (Batch, CommentSystem, CommentSystemError, Embed, Fetch, comment_row, html_text, load_json, require,
+                   script_sources_text)
 
 API = "https://api.github.com"
 PER_PAGE = 100
@@ -30,6 +31,8 @@ class Utterances(CommentSystem):
     name = "utterances"
 
     def detect(self, page: Page) -> Embed | None:
+        if "utteranc.es/client.js" not in script_sources_text(page):  # one search: most pages load no utterances
+            return None
         for script in (s for s in page.everywhere("script") if "utteranc.es/client.js" in (s.get("src") or "")):
             attrs = {k.removeprefix("data-"): v for k, v in script.attrib.items()}
             repo = (attrs.get("repo") or "").strip()

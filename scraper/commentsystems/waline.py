@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 from ..extractors.page import Page
 from ..urls import safe_join
 from .base import (Batch, CommentSystem, CommentSystemError, Embed, Fetch, comment_row, html_text,
-                   inline_scripts, load_json, require)
+                   inline_scripts_with, load_json, require)
 
 PAGE_SIZE = 100  # the server takes any size; fewer requests than the widget's 10
 _INIT = re.compile(r"\bWaline\b|@waline/client")
@@ -35,9 +35,8 @@ class Waline(CommentSystem):
     priority = 10
 
     def detect(self, page: Page) -> Embed | None:
-        for script in inline_scripts(page):
-            # A substring test first: the pattern is tried only on the rare script naming Waline.
-            server = _SERVER.search(script) if ("aline" in script and _names_waline(script)) else None
+        for script in inline_scripts_with(page, "aline"):  # only the rare script naming Waline
+            server = _SERVER.search(script) if _names_waline(script) else None
             named = server.group(2).strip() if server else ""
             address = safe_join(page.url, named) if named else None
             if address:  # none named, or a malformed address

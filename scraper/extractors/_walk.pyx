@@ -2064,3 +2064,325 @@ cdef class _AttributeJudge(_Judge):
             return True
         return (ident is not NULL and not self.plain.plain(ident)
                 and _decided(self.ids, self.id_rule, attributeValue(node, ident)))
+
+
+# --- comments ---
+# -- the words comment-system detectors look for in the page's inline scripts --------------------
+cdef inline bint _text_or_cdata(tree.xmlNode* node) noexcept:
+    return node is not NULL and (node.type == tree.XML_TEXT_NODE or node.type == tree.XML_CDATA_SECTION_NODE)
+
+
+# Bytes of inline scripts, the most common first (counted on the shared pages): a word is looked
+# for by the two adjacent bytes of it least likely to be anywhere, so that few places of a script
+# are compared with the whole word.
+cdef bytes _COMMON_BYTES = b'e "taniosr\\cl,d.u0:pmh1g-23f5/b64_yw789xv)({}=k;C[]STA\'\nILME'
+
+
+cdef inline int _rarity(unsigned char b) noexcept:
+    cdef const char* common = _COMMON_BYTES
+    cdef const char* at = strchr(common, b) if b else NULL
+    return <int>(at - common) if at is not NULL else len(_COMMON_BYTES)
+
+
+cdef class _WordScan:
+    """Words (at most 64, none holding a NUL) looked for in a text in one pass: each by its
+    anchor, its rarest pair of adjacent bytes, found through a bitmap of the anchors."""
+    cdef tuple texts
+    cdef list encoded
+    cdef const unsigned char* words[64]
+    cdef Py_ssize_t lengths[64], anchors[64]
+    cdef unsigned int pairs[64]
+    cdef uint64_t bitmap[1024]  # bit (second byte << 8 | first byte) set: some word's anchor
+    cdef uint64_t short_words, every
+    cdef int count
+
+    def __init__(self, tuple texts):
+        self.texts = texts
+        self.encoded = [text.encode("utf-8") for text in texts]
+        self.count = len(self.encoded)
+        if self.count > 64:
+            raise ValueError(f"at most 64 words, not {self.count}")
+        cdef int j
+        cdef Py_ssize_t k, best
+        cdef const unsigned char* word
+        cdef unsigned int pair
+        self.short_words = self.every = 0
+        for j in range(1024):
+            self.bitmap[j] = 0
+        for j in range(self.count):
+            word = <const unsigned char*><const char*><bytes>self.encoded[j]
+            self.words[j], self.lengths[j] = word, len(<bytes>self.encoded[j])
+            self.every |= (<uint64_t>1) << j
+            if self.lengths[j] < 2 or b"\0" in <bytes>self.encoded[j]:
+                self.short_words |= (<uint64_t>1) << j  # looked for with strstr
+                continue
+            best = 0
+            for k in range(1, self.lengths[j] - 1):
+                if _rarity(word[k]) + _rarity(word[k + 1]) > _rarity(word[best]) + _rarity(word[best + 1]):
+                    best = k
+            pair = word[best] | (<unsigned int>word[best + 1] << 8)
+            self.anchors[j], self.pairs[j] = best, pair
+            self.bitmap[pair >> 6] |= (<uint64_t>1) << (pair & 63)
+
+    cdef uint64_t held_in(self, const unsigned char* text) noexcept:
+        """The words ``text`` (NUL-terminated, not empty) holds, bit ``j`` for word ``j``."""
+        cdef uint64_t held = 0
+        cdef int j
+        cdef Py_ssize_t i = 0, start, k
+        cdef unsigned int pair
+        cdef const unsigned char* word
+        for j in range(self.count):
+            if self.short_words >> j & 1 and strstr(<const char*>text, <const char*>self.words[j]) is not NULL:
+                held |= (<uint64_t>1) << j
+        while text[i + 1] != 0:
+            pair = text[i] | (<unsigned int>text[i + 1] << 8)
+            if self.bitmap[pair >> 6] >> (pair & 63) & 1:
+                for j in range(self.count):
+                    if self.pairs[j] != pair or held >> j & 1 or self.short_words >> j & 1:
+                        continue
+                    start = i - self.anchors[j]
+                    if start < 0:
+                        continue
+                    word = self.words[j]
+                    k = 0
+                    while k < self.lengths[j] and text[start + k] == word[k]:  # stops at the text's NUL
+                        k += 1
+                    if k == self.lengths[j]:
+                        held |= (<uint64_t>1) << j
+                        if held == self.every:
+                            return held
+            i += 1
+        return held
+
+
+cdef _WordScan _last_scan = None  # the words change only while the first pages teach them
+
+
+def script_words(list scripts, words):
+    """``walk.script_words_python``'s twin: a script's text is read where libxml2 keeps it
+    (one text node: nearly every script), all the words in one pass, and made a string only
+    where it is not in one node."""
+    global _last_scan
+    cdef tuple texts = tuple(words)
+    if _last_scan is None or _last_scan.texts != texts:
+        _last_scan = _WordScan(texts)
+    cdef _WordScan scan = _last_scan
+    cdef list found = []
+    cdef _Element script
+    cdef tree.xmlNode* first
+    cdef const unsigned char* content
+    cdef uint64_t held
+    cdef Py_ssize_t position, i
+    for position in range(len(scripts)):
+        script = scripts[position]
+        if script.get("src"):
+            continue
+        first = script._c_node.children
+        held = 0
+        if _text_or_cdata(first) and not _text_or_cdata(first.next) and (
+                first.next is NULL or (first.next.type != tree.XML_XINCLUDE_START
+                                       and first.next.type != tree.XML_XINCLUDE_END)):
+            content = <const unsigned char*>first.content  # the whole of ``script.text``, as lxml reads it
+            if content is NULL or content[0] == 0:
+                continue
+            held = scan.held_in(content)
+        else:
+            text = script.text
+            if not text:
+                continue
+            for i in range(len(texts)):
+                if texts[i] in text:
+                    held |= (<uint64_t>1) << i
+        if held:
+            found.append((position, held))
+    return found
+
+
+def any_attribute_holds(list elements, str name, str word):
+    """``walk.any_attribute_holds_python``'s twin: each value read where libxml2 keeps it."""
+    cdef bytes encoded_name = name.encode("utf-8"), encoded_word = word.encode("utf-8")
+    cdef const char* c_name = encoded_name
+    cdef _Element el
+    cdef tree.xmlAttr* attr
+    if not word:
+        return len(elements) > 0  # "" is in every value, and in the "" of a missing one
+    for el in elements:
+        attr = el._c_node.properties
+        while attr is not NULL:
+            if attr.ns is NULL and strcmp(<const char*>attr.name, c_name) == 0:  # the one ``get`` reads
+                if _attribute_holds(el._c_node, attr, encoded_word, word):
+                    return True
+                break
+            attr = attr.next
+    return False
+
+
+# -- the comment rules' queries, asked of a whole thread: one walk per query -----------------------
+from libc.stdlib cimport qsort
+
+cdef enum _TestKind:
+    _TOKEN, _CONTAINS, _EQUALS, _HAS
+
+cdef inline bint _is_xml_space_byte(unsigned char c) noexcept:
+    return c == 32 or c == 9 or c == 13 or c == 10
+
+
+cdef bint _holds_token(const unsigned char* value, const unsigned char* token, Py_ssize_t size) noexcept:
+    """``token`` (no XML white space in it) is one of the names of ``value`` split at XML white space."""
+    cdef const unsigned char* at = <const unsigned char*>strstr(<const char*>value, <const char*>token)
+    while at is not NULL:
+        if (at == value or _is_xml_space_byte(at[-1])) and (at[size] == 0 or _is_xml_space_byte(at[size])):
+            return True
+        at = <const unsigned char*>strstr(<const char*>(at + 1), <const char*>token)
+    return False
+
+
+cdef class _StepTest:
+    """``walk.parse_step``'s test in C arrays."""
+    cdef list held  # the bytes the arrays point into
+    cdef const char* tag
+    cdef int alternatives, ends[17]
+    cdef int kinds[64]
+    cdef const char* names[64]
+    cdef const unsigned char* values[64]
+    cdef Py_ssize_t sizes[64]
+
+    def __init__(self, step):
+        cdef bytes name_bytes, value_bytes
+        cdef int count = 0
+        tag, alternatives = step
+        self.held = []
+        self.tag = NULL
+        if tag is not None:
+            name_bytes = tag.encode("utf-8")
+            self.held.append(name_bytes)
+            self.tag = name_bytes
+        if len(alternatives) > 16 or sum(len(tests) for tests in alternatives) > 64:
+            raise ValueError("at most 16 alternatives and 64 tests")
+        self.alternatives = len(alternatives)
+        self.ends[0] = 0
+        for j, tests in enumerate(alternatives):
+            for kind, name, value in tests:
+                self.kinds[count] = {"token": _TOKEN, "contains": _CONTAINS, "equals": _EQUALS, "has": _HAS}[kind]
+                name_bytes, value_bytes = name.encode("utf-8"), value.encode("utf-8")
+                self.held += [name_bytes, value_bytes]
+                self.names[count] = name_bytes
+                self.values[count] = <const unsigned char*><const char*>value_bytes
+                self.sizes[count] = len(value_bytes)
+                count += 1
+            self.ends[j + 1] = count
+
+    cdef int passes(self, tree.xmlNode* node) except -1:
+        if self.tag is not NULL and (node.ns is not NULL or strcmp(<const char*>node.name, self.tag) != 0):
+            return False
+        cdef int j, k
+        cdef bint ok
+        for j in range(self.alternatives):
+            ok = True
+            for k in range(self.ends[j], self.ends[j + 1]):
+                if not self._test(node, k):
+                    ok = False
+                    break
+            if ok:
+                return True
+        return False
+
+    cdef int _test(self, tree.xmlNode* node, int k) except -1:
+        cdef tree.xmlAttr* attr = node.properties
+        while attr is not NULL:
+            if attr.ns is NULL and strcmp(<const char*>attr.name, self.names[k]) == 0:  # the one ``get`` reads
+                break
+            attr = attr.next
+        if attr is NULL:
+            return False
+        if self.kinds[k] == _HAS:
+            return True
+        cdef tree.xmlNode* text = attr.children
+        cdef bytes whole
+        cdef const unsigned char* value
+        if text is NULL:
+            value = <const unsigned char*>b""
+        elif text.next is NULL and text.type == tree.XML_TEXT_NODE:
+            value = <const unsigned char*>text.content
+        else:  # a value in several nodes: read as lxml reads it
+            whole = attributeValue(node, attr).encode("utf-8")
+            return self._test_value(whole, k)
+        return self._test_value(value, k)
+
+    cdef inline int _test_value(self, const unsigned char* value, int k) noexcept:
+        if self.kinds[k] == _EQUALS:
+            return strcmp(<const char*>value, <const char*>self.values[k]) == 0
+        if self.kinds[k] == _CONTAINS:
+            return strstr(<const char*>value, <const char*>self.values[k]) is not NULL
+        return _holds_token(value, self.values[k], self.sizes[k])
+
+
+cdef struct _Owner:
+    tree.xmlNode* node
+    Py_ssize_t position
+
+
+cdef int _by_node(const void* a, const void* b) noexcept nogil:
+    cdef size_t x = <size_t>(<_Owner*>a).node, y = <size_t>(<_Owner*>b).node
+    return -1 if x < y else (1 if x > y else 0)
+
+
+cdef Py_ssize_t _owner_at(_Owner* owners, Py_ssize_t count, tree.xmlNode* node) noexcept:
+    """The position of the comment that is ``node``, -1 where none is."""
+    cdef Py_ssize_t low = 0, high = count - 1, middle
+    cdef size_t key = <size_t>node, at
+    while low <= high:
+        middle = (low + high) >> 1
+        at = <size_t>owners[middle].node
+        if at == key:
+            return owners[middle].position
+        if at < key:
+            low = middle + 1
+        else:
+            high = middle - 1
+    return -1
+
+
+def owned_step_hits(list scopes, list comments, inner, outer):
+    """``walk.owned_step_hits_python``'s twin: the tests read libxml2's attributes in place,
+    and an element proxy is made only for the elements found."""
+    cdef _StepTest test = _StepTest(inner)
+    cdef _StepTest around = _StepTest(outer) if outer is not None else None
+    cdef Py_ssize_t count = len(comments), i, owner
+    cdef _Owner* owners = <_Owner*>malloc(max(count, 1) * sizeof(_Owner))
+    if owners is NULL:
+        raise MemoryError()
+    cdef _Element el, scope
+    cdef tree.xmlNode* top
+    cdef tree.xmlNode* node
+    cdef tree.xmlNode* up
+    cdef bint inside
+    cdef list found = []
+    try:
+        for i in range(count):
+            el = comments[i]
+            owners[i].node, owners[i].position = el._c_node, i
+        qsort(owners, count, sizeof(_Owner), _by_node)
+        for scope in scopes:
+            top = scope._c_node
+            node = top.children
+            while node is not NULL:
+                if node.type == tree.XML_ELEMENT_NODE:
+                    if test.passes(node):
+                        owner, up, inside = -1, node, around is None
+                        while up is not NULL:
+                            owner = _owner_at(owners, count, up)
+                            if owner >= 0:
+                                break
+                            if not inside and up is not node and around.passes(up):
+                                inside = True
+                            up = up.parent
+                        if owner >= 0 and up is not node and inside:
+                            found.append((owner, elementFactory(scope._doc, node)))
+                    if node.children is not NULL:
+                        node = node.children
+                        continue
+                node = _after(node, top)
+    finally:
+        free(owners)
+    return found

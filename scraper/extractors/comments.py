@@ -32,7 +32,7 @@ from ..urls import absolute, normalize_url
 from .page import Page, cls, jsonld_types, per_page
 from .regions import in_widget, is_widget
 from .unnest import UNNESTED_PARENT
-from .walk import comment_walk
+from .walk import COMPILED, comment_walk, owned_step_hits, parse_step
 
 _ID = re.compile(r"^(?:li-)?comment-(\d+)$")
 _BLOGGER_ID = re.compile(r"^c(\d{6,})$")
@@ -255,7 +255,10 @@ class CommentMarkup:
             shape = _QueryShape.of(query)
             if shape is None:
                 return self._own_asked_of(i, query)
-            by_owner = self._own_hits[query] = self._hits_by_owner(query, shape)
+            by_owner = self._hits_by_step_walk(query)
+            if by_owner is None:
+                by_owner = self._hits_by_owner(query, shape)
+            self._own_hits[query] = by_owner
         return list(by_owner.get(i, ()))
 
     def _own_asked_of(self, i: int, query: str) -> list:
@@ -295,6 +298,37 @@ class CommentMarkup:
                 if outer is not None and not _inside_below(node, el, outer):
                     continue
                 out.setdefault(i, []).append(hit)
+        return out
+
+    def _hits_by_step_walk(self, query: str) -> dict[int, list] | None:
+        """``_hits_by_owner``'s answer from the compiled walk of the thread (``walk.owned_step_hits``),
+        which tests each element in C where XPath builds strings for each: None where the walk
+        was not built or does not read the query's steps, or where a ``text()`` query's steps
+        nest within one comment (their texts interleave in document order)."""
+        steps = _walked_steps(query) if COMPILED else None
+        if steps is None:
+            return None
+        inner, outer, tail = steps
+        found = owned_step_hits(self._thread_scopes, self.elements, inner, outer)
+        out: dict[int, list] = {}
+        if tail is None:
+            for i, el in found:
+                out.setdefault(i, []).append(el)
+            return out
+        if tail == "text()":
+            stepped = {id(el) for _, el in found}
+            for i, el in found:
+                node = el.getparent()
+                while node is not self.elements[i]:
+                    if id(node) in stepped:
+                        return None
+                    node = node.getparent()
+        read = _xpath(tail)
+        for i, el in found:
+            # The tail of a reply inside the step's element is the reply's, never this comment's.
+            hits = [hit for hit in read(el) if not (getattr(hit, "is_tail", False) and id(hit.getparent()) in self._index)]
+            if hits:
+                out.setdefault(i, []).extend(hits)
         return out
 
     def first_own(self, i: int, queries: tuple[str, ...]):
@@ -401,6 +435,22 @@ def _split_path(path: str) -> tuple[list[str], str | None] | None:
     return steps, (None if tail is None else "text()" if tail.group(1) == "text()" else "@")
 
 
+@lru_cache(maxsize=None)
+def _walked_steps(query: str) -> tuple[tuple, tuple | None, str | None] | None:
+    """``(inner, outer, tail)`` for ``owned_step_hits`` of a query ``_QueryShape`` reads: its
+    last step's test, its first step's where it has two, and what it reads of the last step's
+    elements (``"@name"``, ``"text()"`` or None for the elements); None where a step holds a
+    test ``walk.parse_step`` does not read."""
+    parts = _split_path(query[3:])
+    if parts is None:
+        return None
+    tests = [parse_step(step) for step in parts[0]]
+    if any(test is None for test in tests):
+        return None
+    tail = _TAIL.search(query)
+    return tests[-1], (tests[0] if len(tests) == 2 else None), (tail.group(1) if tail else None)
+
+
 def _inside_below(node: etree._Element, el: etree._Element, outer: set[int]) -> bool:
     """An element of ``outer`` encloses ``node`` (a strict ancestor) and lies strictly
     inside ``el``, an ancestor of ``node``."""
@@ -444,7 +494,7 @@ def _candidates(page: Page) -> list[etree._Element]:
 # Attributes that mark a comment system's embed (``scraper.commentsystems``), whose mere
 # presence its detector asks about first: most pages have none, and the walk that finds the
 # comment candidates sees every attribute anyway.
-EMBED_MARKERS = ("data-bsky-uri", "data-responses-to-url")
+EMBED_MARKERS = ("data-bsky-uri", "data-responses-to-url", "data-post-id")
 
 
 # What links to a page of a thread hold in their address.

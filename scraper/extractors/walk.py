@@ -523,6 +523,37 @@ def linked_heading_counts_python(headings: Collection[etree._Element], tags: tup
     return {id(el): count for el, count in counts.items()}, list(counts)
 
 
+# --- comments ---
+# -- the words comment-system detectors look for in the page's inline scripts --------------------
+def script_words_python(scripts: list, words: tuple[str, ...]) -> list[tuple[int, int]]:
+    """``(position, held)`` for each element of ``scripts`` with no ``src`` (or an empty one)
+    whose text holds one of ``words`` (at most 64), in order: its position in ``scripts`` and
+    the words it holds, bit ``i`` for ``words[i]``. The compiled twin makes no string of a
+    script's text: most scripts hold none of the words."""
+    if len(words) > 64:
+        raise ValueError(f"at most 64 words, not {len(words)}")
+    found = []
+    for position, script in enumerate(scripts):
+        if script.get("src"):
+            continue
+        text = script.text
+        if not text:
+            continue
+        held = 0
+        for i, word in enumerate(words):
+            if word in text:
+                held |= 1 << i
+        if held:
+            found.append((position, held))
+    return found
+
+
+def any_attribute_holds_python(elements: list, name: str, word: str) -> bool:
+    """An element of ``elements`` has attribute ``name`` (``get``'s: in no namespace) holding
+    ``word``: a ``<link>`` naming a comment system's CDN among a page's dozens."""
+    return any(word in (el.get(name) or "") for el in elements)
+
+
 try:
     if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
         raise ImportError("the pure-Python walks were asked for")
@@ -534,6 +565,164 @@ except ImportError:
 try:
     if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
         raise ImportError("the pure-Python walks were asked for")
+    from ._walk import any_attribute_holds, script_words
+except ImportError:
+    script_words, any_attribute_holds = script_words_python, any_attribute_holds_python
+
+
+
+# -- the comment rules' queries, asked of a whole thread: one walk per query -----------------------
+# A step's test as data: ``(tag or None for *, alternatives)``, the element passing where every
+# test of one alternative passes; a test is ``(kind, attribute, value)``, kind one of
+# "token" (``value`` is one of the attribute's names, split at XML white space: what
+# ``contains(concat(' ', normalize-space(@a), ' '), ' v ')`` says), "contains", "equals" and "has".
+_STEP_NAME = re.compile(r"^(\*|[a-zA-Z][\w-]*)(?:\[(.*)\])?$", re.S)
+_TEST_PARTS = re.compile(r"""\s*(?:
+    (?P<open>\()|(?P<close>\))|(?P<word>and|or)(?![\w-])
+  | contains\(concat\('\x20',\x20normalize-space\(@(?P<token_of>[\w-]+)\),\x20'\x20'\),\x20'\x20(?P<token>[^'\s]+)\x20'\)
+  | contains\(\s*@(?P<contains_of>[\w-]+)\s*,\s*(?:'(?P<contains>[^']+)'|"(?P<contains2>[^"]+)")\s*\)
+  | @(?P<equals_of>[\w-]+)\s*=\s*(?:'(?P<equals>[^']*)'|"(?P<equals2>[^"]*)")
+  | @(?P<has>[\w-]+)(?![\w-]|\s*[=!<>(\[])
+)""", re.X)
+
+
+def parse_step(step: str) -> tuple | None:
+    """The test of one location step (``*[@itemprop='text' or @itemprop='description']``,
+    ``time``, ``a[contains(@href, 'replytocom=')]``) as data for ``owned_step_hits``; None for
+    any step it does not read (another function, a position, a comparison but ``=`` …)."""
+    m = _STEP_NAME.match(step.strip())
+    if m is None:
+        return None
+    tag = None if m.group(1) == "*" else m.group(1)
+    if m.group(2) is None:
+        return tag, ((),)
+    parts: list = []
+    text, at = m.group(2), 0
+    while at < len(text):
+        part = _TEST_PARTS.match(text, at)
+        if part is None or part.end() == at:
+            if text[at:].strip():
+                return None
+            break
+        at = part.end()
+        kind = part.lastgroup
+        if kind in ("open", "close", "word"):
+            parts.append(part.group(kind))
+        elif part.group("token_of"):
+            parts.append(("token", part.group("token_of"), part.group("token")))
+        elif part.group("contains_of"):
+            parts.append(("contains", part.group("contains_of"), part.group("contains") or part.group("contains2")))
+        elif part.group("equals_of"):
+            value = part.group("equals") if part.group("equals") is not None else part.group("equals2")
+            parts.append(("equals", part.group("equals_of"), value))
+        else:
+            parts.append(("has", part.group("has"), ""))
+    alternatives, end = _either(parts, 0)
+    if alternatives is None or end != len(parts) or len(alternatives) > 16 or sum(map(len, alternatives)) > 64:
+        return None
+    return tag, tuple(_without_implied(alternative) for alternative in alternatives)
+
+
+def _either(parts: list, at: int) -> tuple[list | None, int]:
+    """``a or b or …`` from ``parts[at:]``: its alternatives (each a tuple of tests), and where it ends."""
+    alternatives, at = _all_of(parts, at)
+    while alternatives is not None and at < len(parts) and parts[at] == "or":
+        more, at = _all_of(parts, at + 1)
+        alternatives = None if more is None else alternatives + more
+    return alternatives, at
+
+
+def _all_of(parts: list, at: int) -> tuple[list | None, int]:
+    """``a and b and …``: the alternatives of the conjunction (each operand's, crossed)."""
+    alternatives, at = _operand(parts, at)
+    while alternatives is not None and at < len(parts) and parts[at] == "and":
+        more, at = _operand(parts, at + 1)
+        alternatives = None if more is None else [a + b for a in alternatives for b in more]
+    return alternatives, at
+
+
+def _operand(parts: list, at: int) -> tuple[list | None, int]:
+    if at >= len(parts):
+        return None, at
+    if parts[at] == "(":
+        alternatives, at = _either(parts, at + 1)
+        if alternatives is None or at >= len(parts) or parts[at] != ")":
+            return None, at
+        return alternatives, at + 1
+    if isinstance(parts[at], tuple):
+        return [(parts[at],)], at + 1
+    return None, at
+
+
+def _without_implied(tests: tuple) -> tuple:
+    """``tests`` less each "contains" a "token" test of the same attribute implies (``cls``'s
+    cheap test before its exact one)."""
+    tokens = [(attribute, value) for kind, attribute, value in tests if kind == "token"]
+    return tuple(test for test in tests if not (test[0] == "contains" and any(
+        attribute == test[1] and test[2] in value for attribute, value in tokens)))
+
+
+_XML_SPACES = " \t\r\n"
+
+
+def _passes_python(el: etree._Element, step: tuple) -> bool:
+    tag, alternatives = step
+    if tag is not None and el.tag != tag:
+        return False
+    for tests in alternatives:
+        for kind, attribute, value in tests:
+            found = el.get(attribute)
+            if found is None:
+                break
+            if kind == "token" and value not in found.translate(_XML_FOLD).split(" "):
+                break
+            if kind == "contains" and value not in found:
+                break
+            if kind == "equals" and found != value:
+                break
+        else:
+            return True
+    return False
+
+
+_XML_FOLD = str.maketrans("\t\r\n", "   ")
+
+
+def owned_step_hits_python(scopes: list, comments: list, inner: tuple, outer: tuple | None) -> list[tuple[int, etree._Element]]:
+    """``(i, element)`` for each element below ``scopes`` (in order; none inside another)
+    passing the step test ``inner`` (``parse_step``'s), in document order, that lies inside a
+    comment of ``comments``, ``i`` the position of the nearest such comment (the element itself
+    is never its own); with ``outer``, only where an element strictly between the two passes
+    ``outer``: what ``.//INNER`` and ``.//OUTER//INNER``, asked of the comment, find of it."""
+    index = {id(el): i for i, el in enumerate(comments)}
+    found = []
+    for scope in scopes:
+        for el in scope.iterdescendants(etree.Element):
+            if not isinstance(el.tag, str) or not _passes_python(el, inner):
+                continue
+            node, between = el, []
+            while node is not None and id(node) not in index:
+                between.append(node)
+                node = node.getparent()
+            if node is None or node is el:
+                continue
+            if outer is not None and not any(_passes_python(up, outer) for up in between[1:]):
+                continue
+            found.append((index[id(node)], el))
+    return found
+
+
+try:
+    if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
+        raise ImportError("the pure-Python walks were asked for")
     from ._walk import linked_heading_counts
 except ImportError:
     linked_heading_counts = linked_heading_counts_python
+
+
+try:
+    if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
+        raise ImportError("the pure-Python walks were asked for")
+    from ._walk import owned_step_hits
+except ImportError:
+    owned_step_hits = owned_step_hits_python
