@@ -111,8 +111,8 @@ def test_the_page_the_spider_checks_is_extracted_as_its_tree_is(monkeypatch):
     if len(pages) == 1:
         pytest.skip(f"shared corpus not found at {CORPUS}")
     walks = []
-    real_walk = page_module.page_walk
-    monkeypatch.setattr(page_module, "page_walk", lambda *args: walks.append(1) or real_walk(*args))
+    real_walk = page_module.page_index
+    monkeypatch.setattr(page_module, "page_index", lambda *args: walks.append(1) or real_walk(*args))
     for html, url in pages:
         expected = extract_page(parse_html(html), url)
         checked = Page(parse_html(html), url)
