@@ -35,6 +35,10 @@ cdef class _Names:
     cdef list texts, encoded
     cdef const char* names[64]
     cdef int count
+    # The names by first byte, each chain in the names' order: a name is compared only with
+    # those that start as it does (most tags and attributes of a page start as none does).
+    cdef int starting[256]
+    cdef int next_starting[64]
 
     def __init__(self, names):
         self.texts = list(names)
@@ -43,18 +47,23 @@ cdef class _Names:
             raise ValueError(f"at most 64 names, not {len(self.encoded)}")
         self.count = len(self.encoded)
         cdef int i
-        for i in range(self.count):
+        for i in range(256):
+            self.starting[i] = -1
+        for i in range(self.count - 1, -1, -1):
             self.names[i] = <bytes>self.encoded[i]
+            self.next_starting[i] = self.starting[<unsigned char>self.names[i][0]]
+            self.starting[<unsigned char>self.names[i][0]] = i
 
     cdef bint named(self, const char* name) noexcept:
         return self.position(name) >= 0
 
     cdef int position(self, const char* name) noexcept:
         """The name's place among the names (in ``texts`` too), -1 for none."""
-        cdef int i
-        for i in range(self.count):
+        cdef int i = self.starting[<unsigned char>name[0]]
+        while i >= 0:
             if strcmp(name, self.names[i]) == 0:
                 return i
+            i = self.next_starting[i]
         return -1
 
     cdef bint has(self, tree.xmlNode* node) noexcept:

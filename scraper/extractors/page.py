@@ -348,11 +348,12 @@ class Page:
 
     @cached_property
     def _index(self) -> tuple[dict[str, list], dict[tuple[str, str], list], dict[int, int]]:
-        """Class name → elements (filled as names are asked for), (attribute, value) → elements
-        (the pairs asked for on earlier pages; more as asked) and document order, from one walk
-        (``walk.page_index``, compiled where it could be built) that makes elements only for
-        what was asked for on earlier pages: the parts look elements up here rather than each
-        scanning the page. What is first asked for on this page is found by one more walk."""
+        """Class name → elements of the names first asked for on this page (filled as they
+        are asked for), (attribute, value) → elements (the pairs asked for on earlier pages;
+        more as asked) and document order, from one walk (``walk.page_index``, compiled where
+        it could be built) that makes elements only for what was asked for on earlier pages:
+        the parts look elements up here rather than each scanning the page. What is first asked
+        for on this page is found by one more walk. Every list of elements in document order."""
         # What the walk kept whole: every element of these class names, parts and pairs.
         self._complete, self._complete_parts = _wanted_classes, _wanted_parts
         self._complete_pairs = set(_wanted_pairs)
@@ -368,35 +369,36 @@ class Page:
         return {}, pairs, dict(zip(map(id, held), positions))
 
     @cached_property
-    def _kept_labels_by_name(self) -> dict[str, list[str]]:
-        """Class name → the class strings holding it, among those the index walk kept."""
-        by_name: dict[str, list[str]] = {}
-        for label in self._labels:
-            for name in dict.fromkeys(label.split()):
-                by_name.setdefault(name, []).append(label)
-        return by_name
+    def _kept_classes(self) -> dict[str, list]:
+        """Class name → its elements in document order, over the class strings the index walk
+        kept: every element of the names it kept whole (``_kept_whole``)."""
+        order = self._index[2]
+        by_name: dict[str, list[list]] = {}
+        for label, elements in self._labels.items():  # an element is under its one class string
+            for name in set(label.split()):
+                by_name.setdefault(name, []).append(elements)
+        return {name: groups[0] if len(groups) == 1
+                else sorted((el for group in groups for el in group), key=lambda el: order[id(el)])
+                for name, groups in by_name.items()}
 
     def _kept_whole(self, name: str) -> bool:
         """The index walk kept every class string holding the class ``name``."""
         return name in self._complete or any(part in name for part in self._complete_parts)
 
     def _class_groups(self, names: Collection[str], learn: bool) -> list:
-        """The elements of each class name; names the walk did not keep found in one more walk
-        (``walk.label_holders``). ``learn``: the index walks of the pages to come keep them."""
-        classes = self._index[0]
-        missing = []
-        for name in names:
-            if name not in classes:
-                if self._kept_whole(name):
-                    labels = self._labels
-                    classes[name] = [el for label in self._kept_labels_by_name.get(name, ()) for el in labels[label]]
-                else:
-                    missing.append(name)
+        """The elements of each class name found on the page; names the walk did not keep found
+        in one more walk (``walk.label_holders``). ``learn``: the index walks of the pages to
+        come keep them."""
+        kept = self._kept_classes
+        if self._complete.issuperset(names):  # the names the parts ask for on every page
+            return [kept[name] for name in names if name in kept]
+        found = self._index[0]
+        missing = [name for name in names if name not in found and not self._kept_whole(name)]
         if missing:
             self._find_classes(missing)
             if learn:
                 _learn(classes=missing)
-        return [classes[name] for name in names]
+        return [found[name] if name in found else kept.get(name, ()) for name in names]
 
     def _find_classes(self, names: list[str]) -> None:
         """The elements of class ``names``, which the index walk did not keep: the class
@@ -438,11 +440,12 @@ class Page:
         return {id(el): position for position, el in enumerate(self._elements)}
 
     def in_order(self, groups) -> list:
-        """The elements of ``groups`` (lists from the lookups below), once each, in document order."""
+        """The elements of ``groups`` (lists from the lookups below, each in document order and
+        each element once), once each, in document order."""
         groups = [group for group in groups if group]
         if not groups:
             return []  # most lookups find nothing
-        if len(groups) == 1 and len(groups[0]) == 1:
+        if len(groups) == 1:
             return list(groups[0])
         found = {id(el): el for group in groups for el in group}
         order = self._index[2]
@@ -482,11 +485,11 @@ class Page:
         one word of ``rel`` (``rel="category tag"``)."""
         found = self._index[1]
         pairs = [(name, value) for value in values]
-        missing = [pair for pair in pairs if pair not in self._complete_pairs]
-        if missing:
+        if not self._complete_pairs.issuperset(pairs):
+            missing = [pair for pair in pairs if pair not in self._complete_pairs]
             self._find_pairs(missing)
             _learn(pairs=missing)
-        return self.in_order(found.get(pair, ()) for pair in pairs)
+        return self.in_order([found[pair] for pair in pairs if pair in found])
 
     def tagged(self, *tags: str) -> list:
         """Elements of ``tags``, in document order (libxml2 filters: no Python per element).
