@@ -93,8 +93,11 @@ class Text:
 
 def shared(a: Text, b: Text) -> int:
     """Characters the two texts share, read from the side cut finer: one strategy may cut at
-    <br> where the other keeps one block, and a whole line is only found in the coarser text."""
-    return max(a.found_in(b), b.found_in(a))
+    <br> where the other keeps one block, and a whole line is only found in the coarser text.
+    What ``b`` finds of itself in ``a`` is at most its size: where ``a`` finds that much, ``b``
+    is not asked (two texts that agree cost one reading)."""
+    found = a.found_in(b)
+    return found if found >= b.size else max(found, b.found_in(a))
 
 
 def agreement(a: Text, b: Text) -> float:
