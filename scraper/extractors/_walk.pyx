@@ -1717,7 +1717,7 @@ cdef int _add_match(dict found, key, el) except -1:
     group = found.get(key)
     if group is None:
         found[key] = [el]
-    elif (<list>group)[-1] is not el:
+    elif (<list>group)[len(<list>group) - 1] is not el:  # no [-1]: this module reads no negative index
         (<list>group).append(el)
     return 0
 
