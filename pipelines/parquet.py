@@ -48,13 +48,15 @@ from . import ledger as ledger_
 from . import manifests
 from .ledger import MANIFEST
 from .schema import PAGE_FIELDS, SCHEMA_VERSION, TABLES
-from .validation import coerce_record
+from .validation import Coercion
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
 
 log = logging.getLogger(__name__)
+
+PAGE_COERCION = Coercion(PAGE_FIELDS)  # the pages table's row checks, read from its schema once
 
 MANIFEST_SETTINGS = ("ROBOTSTXT_OBEY", "AUTOTHROTTLE_ENABLED", "AUTOTHROTTLE_TARGET_CONCURRENCY",
                      "DOWNLOAD_DELAY", "CONCURRENT_REQUESTS_PER_DOMAIN", "USER_AGENT", "DEPTH_LIMIT",
@@ -657,7 +659,7 @@ class ParquetDatasetPipeline:
                "sha1": hashlib.sha1(response.body).hexdigest(), "fetched_at": meta.get("fetched_at"),
                **{k: meta.get(k) for k in ("warc_file", "warc_record_id", "warc_offset")},
                "crawl_id": self.crawl_id}
-        coerce_record(row, PAGE_FIELDS, label)
+        PAGE_COERCION(row, label)
         row["fetched_at"] = row["fetched_at"] or utc_now()
         previous = self.ledger.previous_pages.get(response.url)
         row["unchanged"] = row["status"] == 304 or ledger_.same_page(previous, row)

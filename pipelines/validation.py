@@ -100,34 +100,34 @@ def _integer(value: Any) -> int | None:
     return None
 
 
+class Coercion:
+    """How one table's columns are coerced (``coerce_value``): each column's name and
+    conversion read from pyarrow once, not a property call for every value of every row."""
+
+    def __init__(self, fields: list[pa.Field]) -> None:
+        self.columns = tuple((f.name, _conversion(f.type)) for f in fields)
+
+    def __call__(self, record: dict, label: str) -> int:
+        """Coerce the columns of ``record`` in place; an unconvertible value becomes None.
+        Returns how many values were nulled."""
+        nulled = 0
+        for name, convert in self.columns:
+            value = record.get(name)
+            if value is None:
+                continue
+            try:
+                record[name] = convert(value)
+            except (ValueError, OverflowError) as exc:
+                log.warning("%s: unreadable %s %r stored as null (%s)", label, name, value, exc)
+                record[name] = None
+                nulled += 1
+        return nulled
+
+
 def coerce_record(record: dict, fields: list[pa.Field], label: str) -> int:
-    """Coerce the schema columns of ``record`` in place; an unconvertible value becomes None.
-    Returns how many values were nulled."""
-    nulled = 0
-    for name, convert in _columns(fields):
-        value = record.get(name)
-        if value is None:
-            continue
-        try:
-            record[name] = convert(value)
-        except (ValueError, OverflowError) as exc:
-            log.warning("%s: unreadable %s %r stored as null (%s)", label, name, value, exc)
-            record[name] = None
-            nulled += 1
-    return nulled
-
-
-# Each list of fields as ``coerce_record`` reads it: (name, conversion) per column, read from
-# pyarrow once, not a property call for every value of every row. By the list's identity, the
-# list held so that the identity stays its own.
-_READ: dict[int, tuple[list[pa.Field], tuple[tuple[str, Callable[[Any], Any]], ...]]] = {}
-
-
-def _columns(fields: list[pa.Field]) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
-    read = _READ.get(id(fields))
-    if read is None or read[0] is not fields or len(read[1]) != len(fields):
-        read = _READ[id(fields)] = (fields, tuple((f.name, _conversion(f.type)) for f in fields))
-    return read[1]
+    """``Coercion(fields)(record, label)``: for one record; the pipelines keep one ``Coercion``
+    per table."""
+    return Coercion(fields)(record, label)
 
 
 def _conversion(type_: pa.DataType) -> Callable[[Any], Any]:
@@ -148,6 +148,10 @@ def _id_or_none(value: Any) -> Any:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
+ARTICLE_COERCION = Coercion(ARTICLE_FIELDS)
+COMMENT_COERCION = Coercion(COMMENT_FIELDS)
+
+
 class ThreadValidationPipeline:
     def __init__(self, stats: Any = None) -> None:
         self.stats = stats
@@ -166,7 +170,7 @@ class ThreadValidationPipeline:
             raise DropItem(f"Article without {' and '.join(missing)} dropped: {where}")
         label = f"Article {article['url']}"
         self._fill_article(article, label)
-        self._count("validation/nulled_values", coerce_record(article, ARTICLE_FIELDS, label))
+        self._count("validation/nulled_values", ARTICLE_COERCION(article, label))
         item.comments = self._check_thread(item.comments, label)
         return item
 
@@ -205,7 +209,7 @@ class ThreadValidationPipeline:
         depth_of: dict[str, int] = {}
         for c in kept:
             where = f"{label}, comment {c['comment_id']}"
-            self._count("validation/nulled_values", coerce_record(c, COMMENT_FIELDS, where))
+            self._count("validation/nulled_values", COMMENT_COERCION(c, where))
             self._check_parent(c, ids, where)
             self._check_depth(c, depth_of, where)
             self._check_vocabulary(c, where)

@@ -766,18 +766,21 @@ def test_coercion_converts_by_kind_and_leaves_other_types_alone():
 
 
 def test_a_record_is_coerced_column_by_column_as_coerce_value_says():
-    """``coerce_record`` reads each list of fields once (names, conversions): every column of
-    every table gets what ``coerce_value`` gives its value, or None where it raises, and a
-    field list read before and changed since is read again."""
+    """Each table's ``Coercion`` (its columns' conversions, read from pyarrow once) gives every
+    column what ``coerce_value`` gives its value, or None where it raises; ``coerce_record``
+    reads the fields it is given."""
+    from pipelines.parquet import PAGE_COERCION
     from pipelines.schema import ARTICLE_FIELDS, COMMENT_FIELDS, PAGE_FIELDS
-    from pipelines.validation import coerce_record, coerce_value
+    from pipelines.validation import ARTICLE_COERCION, COMMENT_COERCION, coerce_record, coerce_value
 
     class Text(str):
         pass
 
     values = [None, "7", 7, Text("x"), True, 1.0, 2 ** 40, "2024-05-01T10:00:00", "not a date", ["a", None],
               datetime(2024, 5, 1, tzinfo=timezone.utc), "yes", ""]
-    for fields in (ARTICLE_FIELDS, COMMENT_FIELDS, PAGE_FIELDS):
+    tables = ((ARTICLE_FIELDS, ARTICLE_COERCION), (COMMENT_FIELDS, COMMENT_COERCION), (PAGE_FIELDS, PAGE_COERCION))
+    for fields, coercion in tables:
+        assert [name for name, _ in coercion.columns] == [f.name for f in fields]
         for value in values:
             record = {f.name: value for f in fields}
             expected = {}
@@ -786,13 +789,10 @@ def test_a_record_is_coerced_column_by_column_as_coerce_value_says():
                     expected[f.name] = coerce_value(value, f.type)
                 except (ValueError, OverflowError):
                     expected[f.name] = None
-            nulled = coerce_record(record, fields, "test")
+            nulled = coercion(record, "test")
             assert record == expected
             assert nulled == sum(value is not None and expected[f.name] is None for f in fields)
             assert all(type(record[f.name]) is type(expected[f.name]) for f in fields)
-    fields = [pa.field("n", pa.string())]
-    assert coerce_record({"n": 7}, fields, "test") == 0
-    fields.append(pa.field("m", pa.int32()))
     record = {"n": 7, "m": "8"}
-    coerce_record(record, fields, "test")
+    assert coerce_record(record, [pa.field("n", pa.string()), pa.field("m", pa.int32())], "test") == 0
     assert record == {"n": "7", "m": 8}
