@@ -645,3 +645,20 @@ def test_step_tests_of_edge_values():
         assert test is not None, step
         for owned in (walk.owned_step_hits, walk.owned_step_hits_python):
             assert [el.text for _, el in owned([scope], [scope], test, None)] == expected, (step, owned)
+
+
+def test_inline_scripts_with_a_word_asked_after_the_scan_rescans_the_page(monkeypatch):
+    """A detector asking for a word the page's one scan did not look for gets the page scanned
+    again (``per_page``'s ``forget``): the scripts holding it, as ``in`` finds them, on real
+    pages; a word no script holds finds none."""
+    from scraper.commentsystems import base
+    found = 0
+    for path in _real_pages(every=21):
+        monkeypatch.setattr(base, "_script_words", ())  # no word asked for yet
+        page = Page(parse_html(gzip.open(path).read()), "https://example.invalid/")
+        base.inline_scripts_with(page, "disqus")  # the page's scan, before the next words are known
+        for word in ("window.", "function", "no-such-word-here"):
+            expected = [text for text in base.inline_scripts(page) if word in text]
+            assert base.inline_scripts_with(page, word) == expected, (path.name, word)
+            found += len(expected)
+    assert found > 100

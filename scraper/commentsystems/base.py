@@ -122,7 +122,7 @@ def inline_scripts_with(page: Page, *words: str) -> list[str]:
         if len(set(_script_words).union(words)) > _MAX_SCRIPT_WORDS:
             return [text for text in inline_scripts(page) if any(word in text for word in words)]
         _script_words = tuple(dict.fromkeys([*_script_words, *words]))
-        del page._answers[_scanned_scripts.__wrapped__]
+        _scanned_scripts.forget(page)  # its scan did not look for these words
         scanned, held = _scanned_scripts(page)
     mask = 0
     for word in words:

@@ -182,13 +182,20 @@ T = TypeVar("T")
 def per_page(compute: Callable[[Page], T]) -> Callable[[Page], T]:
     """``compute(page)``, worked out once per page however often it is asked for: the field
     methods ask for the publication date and the byline more than once (``published``,
-    ``published_raw`` and the page's UTC offset all read the date)."""
+    ``published_raw`` and the page's UTC offset all read the date). ``.forget(page)`` drops the
+    page's answer."""
     @wraps(compute)
     def once(page: Page) -> T:
         answers = page._answers
         if compute not in answers:
             answers[compute] = compute(page)
         return answers[compute]  # type: ignore[return-value]
+
+    def forget(page: Page) -> None:
+        """Work it out again when next asked: what it read has changed since."""
+        page._answers.pop(compute, None)
+
+    once.forget = forget  # type: ignore[attr-defined]
     return once
 
 
