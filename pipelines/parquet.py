@@ -205,7 +205,21 @@ class PartWriter:
             self._tabulate()  # rows added before it come before it
             self._pending.append(table)
             self._pending_rows += table.num_rows
+            if len(self._pending) >= PENDING_TABLES_MAX:
+                self._compact()
         self._write_due()
+
+    def _compact(self) -> None:
+        """The pending tables as one. Each table, however few its rows, holds its columns'
+        arrays as C++ objects (~40 KB for an article's row): a row group of one-row tables
+        held tens of MB of the heap until it was written, a long crawl's memory rising and
+        falling by as much between writes."""
+        table = pa.concat_tables(self._pending)
+        try:
+            table = table.combine_chunks()
+        except pa.ArrowInvalid:  # a string column past 2 GiB: kept in its chunks
+            pass
+        self._pending = [table]
 
     def add_rows(self, rows: list[dict]) -> None:
         """Rows whose values are of the column types (extra keys ignored, required columns
@@ -359,6 +373,10 @@ class PartWriter:
 
 
 # Rows of a table are stored once its part is final; counts and summaries are read from there.
+# Tables added one item at a time (an article's row, its comments) are joined into one table this
+# often (``PartWriter._compact``).
+PENDING_TABLES_MAX = 64
+
 _TALLY = {"articles": ("page_kind", "comment_system", "comments_complete", "site"), "comments": ("kind", "parent_source", "depth"), "pages": ("unchanged",)}
 
 

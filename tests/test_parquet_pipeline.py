@@ -796,3 +796,21 @@ def test_a_record_is_coerced_column_by_column_as_coerce_value_says():
     record = {"n": 7, "m": "8"}
     assert coerce_record(record, [pa.field("n", pa.string()), pa.field("m", pa.int32())], "test") == 0
     assert record == {"n": "7", "m": 8}
+
+
+def test_articles_added_one_at_a_time_are_held_as_few_tables_and_stored_in_order(tmp_path):
+    """Each article is added as a table of its row: a row group of them is joined into one
+    table every ``PENDING_TABLES_MAX`` tables (each table holds its columns' arrays, tens of KB),
+    and the stored rows are those fed, in the order fed."""
+    from pipelines.parquet import PENDING_TABLES_MAX
+    chain = Chain(tmp_path, PARQUET_ROW_GROUP_SIZE=1000, PARQUET_FILE_ROWS=100_000)
+    held = []
+    for n in range(1, 700):
+        chain.feed(ArticleItem(article(n, body_text=f"Paragraph {n}.\n\n" * (n % 7 + 1)), [comment(f"{n}", None, 1, n)]))
+        held.append(len(chain.storage.writers["articles"]._pending))
+    assert max(held) == PENDING_TABLES_MAX - 1 < 100
+    chain.close()
+    stored = pq.read_table(chain.folder / "articles").to_pylist()
+    assert [r["post_id"] for r in stored] == [str(100 + n) for n in range(1, 700)]
+    assert [r["body_text"] for r in stored] == [f"Paragraph {n}.\n\n" * (n % 7 + 1) for n in range(1, 700)]
+    assert pq.read_table(chain.folder / "comments").num_rows == 699
