@@ -484,6 +484,13 @@ class Page:
         ``property``, ``type``) equals one of ``values``, in document order; ``rel~`` matches
         one word of ``rel`` (``rel="category tag"``)."""
         found = self._index[1]
+        if len(values) == 1:  # most lookups: one pair, nothing to merge
+            pair = (name, values[0])
+            if pair not in self._complete_pairs:
+                self._find_pairs([pair])
+                _learn(pairs=[pair])
+            group = found.get(pair)
+            return list(group) if group else []
         pairs = [(name, value) for value in values]
         if not self._complete_pairs.issuperset(pairs):
             missing = [pair for pair in pairs if pair not in self._complete_pairs]
