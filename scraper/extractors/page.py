@@ -194,10 +194,12 @@ def per_page(compute: Callable[[Page], T]) -> Callable[[Page], T]:
 
 # The tags the parts ask ``Page.tagged`` for on (nearly) every page.
 _TAGS_READ_TOGETHER = ("body", "article", "main", "h1", "time", "script", "iframe", "mastodon-comments", "link",
-                       "title")
+                       "title", "input")
 # What the page index's one walk finds besides (``walk.page_index``), each group in document
-# order: each of those tags, the ``<meta>`` tags, and the headings below ``<h1>`` (the bio's).
-_TAG_GROUPS = (*((tag,) for tag in _TAGS_READ_TOGETHER), ("meta",), ("h2", "h3", "h4", "h5", "h6"))
+# order: each of those tags, the ``<meta>`` tags, the headings below ``<h1>`` (the bio's) and
+# the Bluesky embeds' elements (their detector asks on every page).
+_TAG_GROUPS = (*((tag,) for tag in _TAGS_READ_TOGETHER), ("meta",), ("h2", "h3", "h4", "h5", "h6"),
+               ("bsky-comments", "blue-comments"))
 
 # A branch of a whole-page query that finds nothing unless some element has attribute ``name``:
 # ``//@name``, or ``//tag[@name]…`` and ``//tag[@name='value']…`` (its first test, which every
