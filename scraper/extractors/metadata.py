@@ -12,7 +12,7 @@ from ..text import MONTH, collapse, paragraphs
 from ..urls import absolute
 from .page import Page, jsonld_types, per_page
 from .regions import is_boilerplate
-from .walk import first_text, text_starters
+from .walk import first_text, outside_of, text_starters
 
 _POST_ID = re.compile(r"(?:^|\s)postid-(\d+)(?:\s|$)")
 _REST_POST = re.compile(r"/wp/v2/posts/(\d+)")
@@ -113,14 +113,9 @@ _NOT_ARTICLE_CLASSES = frozenset({
 
 
 def _outside(el: etree._Element) -> bool:
-    """Not inside comments, a sidebar or a widget: what the article itself says."""
-    for node in el.iterancestors():
-        if node.tag == "aside" or node.get("id") == "comments":
-            return False
-        classes = (node.get("class") or "").split()
-        if _NOT_ARTICLE_CLASSES.intersection(classes) and "Blog" not in classes:
-            return False  # Blogger calls the posts' own area the "Blog" widget
-    return True
+    """Not inside comments, a sidebar or a widget: what the article itself says. Blogger calls
+    the posts' own area the "Blog" widget (``walk.outside_of``, compiled where it could be built)."""
+    return outside_of(el, "aside", "comments", _NOT_ARTICLE_CLASSES, "Blog")
 
 
 # Last, any <time> of the page that is not a comment's or a widget's.
