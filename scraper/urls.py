@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from typing import Iterable
 from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -47,6 +48,7 @@ def _tracking(name: str) -> bool:
     return name in _TRACKING or name.startswith("utm_")
 
 
+@lru_cache(maxsize=4096)  # a page's canonical URL is normalised for its id, its site and its field
 def normalize_url(url: str) -> str:
     """Lower-case scheme and host, no default port, no fragment, no tracking parameters.
     A URL that does not parse (a bad port, an unclosed IPv6 host) comes back as given, minus
@@ -74,7 +76,16 @@ def absolute(base: str, href: str | None) -> str | None:
     (``javascript:``, ``mailto:`` ...) and one the page wrote malformed."""
     if not href or href.strip().lower().startswith(_NOT_LINKS):
         return None
-    return safe_join(base, href.strip())
+    href = href.strip()
+    if _PLAIN_ABSOLUTE.match(href) and _splits(base):
+        return href  # what joining gives back (``absolute_links``), without urllib's work
+    return safe_join(base, href)
+
+
+@lru_cache(maxsize=256)
+def _splits(base: str) -> bool:
+    """``split_or_none`` accepts ``base``: the pages of a crawl resolve many links against one."""
+    return split_or_none(base) is not None
 
 
 # An address resolved the same against every page of one origin: an absolute http(s) URL with a

@@ -662,3 +662,41 @@ def test_inline_scripts_with_a_word_asked_after_the_scan_rescans_the_page(monkey
             assert base.inline_scripts_with(page, word) == expected, (path.name, word)
             found += len(expected)
     assert found > 100
+# --- page ---
+def test_outside_of_answers_as_the_python_walk_on_real_pages():
+    """Every element of real pages, with the article's own test (``metadata._outside``): both
+    answers, and both seen on the pages."""
+    from scraper.extractors import metadata
+    answers = {True: 0, False: 0}
+    for path in _real_pages(every=21):
+        root = parse_html(gzip.open(path).read())
+        for el in root.iter(etree.Element):
+            args = (el, "aside", "comments", metadata._NOT_ARTICLE_CLASSES, "Blog")
+            answer = walk.outside_of(*args)
+            assert answer == walk.outside_of_python(*args), (path.name, root.getroottree().getpath(el))
+            answers[answer] += 1
+    assert answers[True] > 10_000 and answers[False] > 1_000, answers
+
+
+def test_outside_of_edge_cases():
+    """An id or class in a namespace is no id or class; "Blog" excuses a class name; class
+    names split as ``str.split`` splits (at a no-break space too); a tag in a namespace is no
+    ``aside``; the root has no ancestor."""
+    from lxml import html
+    root = html.document_fromstring(
+        "<html><body><div class='widget Blog'><p id='a'>1</p></div><div class='x\u00a0sidebar'><p>2</p></div>"
+        "<div class='sidebar'><p>3</p></div><div id='comments'><p>4</p></div><div id='comments '><p>5</p></div>"
+        "<div><p>6</p></div></body></html>")
+    box = root.find("body")[5]
+    box.set("{urn:x}id", "comments")
+    box.set("{urn:x}class", "sidebar")
+    aside = etree.SubElement(box, "{urn:x}aside")
+    inner = etree.SubElement(aside, "p")
+    classes = frozenset({"widget", "sidebar"})
+    expected = {"1": True, "2": False, "3": False, "4": False, "5": True, "6": True}
+    for outside in (walk.outside_of, walk.outside_of_python):
+        for p in root.iter("p"):
+            if p.text:
+                assert outside(p, "aside", "comments", classes, "Blog") is expected[p.text], (outside, p.text)
+        assert outside(inner, "aside", "comments", classes, "Blog") is True
+        assert outside(root, "aside", "comments", classes, "Blog") is True

@@ -2395,3 +2395,77 @@ def owned_step_hits(list scopes, list comments, inner, outer):
     finally:
         free(owners)
     return found
+
+
+# --- page ---
+# -- the article's own elements: no ancestor marks comments, a sidebar or a widget -------------
+cdef tree.xmlAttr* _plain_attribute(tree.xmlNode* node, const char* name) noexcept:
+    """The element's attribute ``name`` in no namespace (the one ``get(name)`` reads), or NULL."""
+    cdef tree.xmlAttr* attr = node.properties
+    while attr is not NULL:
+        if attr.ns is NULL and strcmp(<const char*>attr.name, name) == 0:
+            return attr
+        attr = attr.next
+    return NULL
+
+
+cdef inline const char* _simple_content(tree.xmlAttr* attr) noexcept:
+    """The attribute's value read in place where it is one text node; NULL otherwise."""
+    cdef tree.xmlNode* text = attr.children
+    if text is not NULL and text.next is NULL and text.type == tree.XML_TEXT_NODE and text.content is not NULL:
+        return <const char*>text.content
+    return NULL
+
+
+cdef bint _may_hold_name(const unsigned char* s, tuple names) except -1:
+    """A class string holds one of ``names`` (in UTF-8) as a whole class name, or may: a byte
+    beyond ASCII leaves the splitting to Python (``str.split`` splits at a no-break space)."""
+    cdef const unsigned char* start
+    cdef Py_ssize_t length
+    while True:
+        while _is_split_space(s[0]):
+            s += 1
+        if not s[0]:
+            return False
+        start = s
+        while s[0] and not _is_split_space(s[0]):
+            if s[0] >= 0x80:
+                return True
+            s += 1
+        length = s - start
+        for name in names:
+            if len(<bytes>name) == length and memcmp(start, <const char*><bytes>name, length) == 0:
+                return True
+
+
+cdef dict _encoded_sets = {}  # a set of names → the names in UTF-8: the same few sets asked each time
+
+
+def outside_of(_Element el, str tag, str ident, classes, str unless):
+    """``walk.outside_of_python``'s twin: the ancestors read in libxml2's tree, no element proxy;
+    a class string is split in Python only where it holds one of ``classes`` (``_may_hold_name``)."""
+    cdef bytes tag_name = tag.encode("utf-8"), ident_name = ident.encode("utf-8")
+    cdef tuple encoded = _encoded_sets.get(classes)
+    if encoded is None:
+        encoded = _encoded_sets[classes] = tuple(name.encode("utf-8") for name in classes)
+    cdef tree.xmlNode* node = el._c_node.parent
+    cdef tree.xmlAttr* attr
+    cdef const char* value
+    while node is not NULL and node.type == tree.XML_ELEMENT_NODE:
+        if node.ns is NULL and strcmp(<const char*>node.name, tag_name) == 0:
+            return False
+        if node.properties is not NULL:
+            attr = _plain_attribute(node, b"id")
+            if attr is not NULL:
+                value = _simple_content(attr)
+                if (strcmp(value, ident_name) == 0) if value is not NULL else attributeValue(node, attr) == ident:
+                    return False
+            attr = _plain_attribute(node, b"class")
+            if attr is not NULL:
+                value = _simple_content(attr)
+                if value is NULL or _may_hold_name(<const unsigned char*>value, encoded):
+                    names = attributeValue(node, attr).split()
+                    if not classes.isdisjoint(names) and unless not in names:
+                        return False
+        node = node.parent
+    return True

@@ -12,7 +12,7 @@ from ..text import MONTH, collapse, paragraphs
 from ..urls import absolute
 from .page import Page, jsonld_types, per_page
 from .regions import is_boilerplate
-from .walk import first_text, text_starters
+from .walk import first_text, outside_of, text_starters
 
 _POST_ID = re.compile(r"(?:^|\s)postid-(\d+)(?:\s|$)")
 _REST_POST = re.compile(r"/wp/v2/posts/(\d+)")
@@ -113,14 +113,9 @@ _NOT_ARTICLE_CLASSES = frozenset({
 
 
 def _outside(el: etree._Element) -> bool:
-    """Not inside comments, a sidebar or a widget: what the article itself says."""
-    for node in el.iterancestors():
-        if node.tag == "aside" or node.get("id") == "comments":
-            return False
-        classes = (node.get("class") or "").split()
-        if _NOT_ARTICLE_CLASSES.intersection(classes) and "Blog" not in classes:
-            return False  # Blogger calls the posts' own area the "Blog" widget
-    return True
+    """Not inside comments, a sidebar or a widget: what the article itself says. Blogger calls
+    the posts' own area the "Blog" widget (``walk.outside_of``, compiled where it could be built)."""
+    return outside_of(el, "aside", "comments", _NOT_ARTICLE_CLASSES, "Blog")
 
 
 # Last, any <time> of the page that is not a comment's or a widget's.
@@ -161,8 +156,13 @@ def _first_text(page: Page, finders: tuple[Callable[[Page], list], ...],
     return None, None
 
 
+@per_page  # asked for the title and again for the date printed near it
+def _title_found(page: Page) -> tuple[str | None, etree._Element | None]:
+    return _first_text(page, TITLE_QUERIES)
+
+
 def title(page: Page) -> str | None:
-    text, _ = _first_text(page, TITLE_QUERIES)
+    text, _ = _title_found(page)
     if text:
         return text
     for candidate in (page.meta.get("og:title"), (page.jsonld_article or {}).get("headline")):
@@ -441,7 +441,7 @@ def visible_date(page: Page) -> str | None:
             # A date line run together with its tags ("Posted on April 13, 2023Tags: …"):
             # its first text. Only a class naming a date: "post-update" is a note, not one.
             text = collapse(next((t for t in el.itertext() if t.strip()), ""))
-        if len(text) > _MAX_DATE_LINE or not any(c.isdigit() for c in text):
+        if len(text) > _MAX_DATE_LINE or not any(map(str.isdigit, text)):
             continue
         m = PRINTED_DATE.search(text)
         if m:
@@ -457,11 +457,11 @@ _AFTER_TITLE = f"following::text()[position() <= {_NEAR_TITLE_TEXTS}]"
 def _date_near_title(page: Page) -> str | None:
     """The date printed nearest after the title, else the one printed just above it, in the
     headline's own header (a date line beside the category), never the page's masthead."""
-    _, heading = _first_text(page, TITLE_QUERIES)
+    _, heading = _title_found(page)
     if heading is None:
         return None
     for text in heading.xpath(_AFTER_TITLE) + _texts_above(heading):
-        if len(text) <= _MAX_DATE_LINE and any(c.isdigit() for c in text):
+        if len(text) <= _MAX_DATE_LINE and any(map(str.isdigit, text)):
             m = PRINTED_DATE.search(text)
             if m:
                 return m.group(0)

@@ -201,10 +201,12 @@ def per_page(compute: Callable[[Page], T]) -> Callable[[Page], T]:
 
 # The tags the parts ask ``Page.tagged`` for on (nearly) every page.
 _TAGS_READ_TOGETHER = ("body", "article", "main", "h1", "time", "script", "iframe", "mastodon-comments", "link",
-                       "title")
+                       "title", "input")
 # What the page index's one walk finds besides (``walk.page_index``), each group in document
-# order: each of those tags, the ``<meta>`` tags, and the headings below ``<h1>`` (the bio's).
-_TAG_GROUPS = (*((tag,) for tag in _TAGS_READ_TOGETHER), ("meta",), ("h2", "h3", "h4", "h5", "h6"))
+# order: each of those tags, the ``<meta>`` tags, the headings below ``<h1>`` (the bio's) and
+# the Bluesky embeds' elements (their detector asks on every page).
+_TAG_GROUPS = (*((tag,) for tag in _TAGS_READ_TOGETHER), ("meta",), ("h2", "h3", "h4", "h5", "h6"),
+               ("bsky-comments", "blue-comments"))
 
 # A branch of a whole-page query that finds nothing unless some element has attribute ``name``:
 # ``//@name``, or ``//tag[@name]…`` and ``//tag[@name='value']…`` (its first test, which every
@@ -491,6 +493,13 @@ class Page:
         ``property``, ``type``) equals one of ``values``, in document order; ``rel~`` matches
         one word of ``rel`` (``rel="category tag"``)."""
         found = self._index[1]
+        if len(values) == 1:  # most lookups: one pair, nothing to merge
+            pair = (name, values[0])
+            if pair not in self._complete_pairs:
+                self._find_pairs([pair])
+                _learn(pairs=[pair])
+            group = found.get(pair)
+            return list(group) if group else []
         pairs = [(name, value) for value in values]
         if not self._complete_pairs.issuperset(pairs):
             missing = [pair for pair in pairs if pair not in self._complete_pairs]

@@ -726,3 +726,24 @@ try:
     from ._walk import owned_step_hits
 except ImportError:
     owned_step_hits = owned_step_hits_python
+
+
+# --- page ---
+def outside_of_python(el: etree._Element, tag: str, ident: str, classes: frozenset[str], unless: str) -> bool:
+    """No ancestor of ``el`` is a ``tag`` element, has id ``ident``, or carries a class name of
+    ``classes`` without also carrying the class ``unless``."""
+    for node in el.iterancestors():
+        if node.tag == tag or node.get("id") == ident:
+            return False
+        names = (node.get("class") or "").split()
+        if classes.intersection(names) and unless not in names:
+            return False
+    return True
+
+
+try:
+    if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
+        raise ImportError("the pure-Python walks were asked for")
+    from ._walk import outside_of
+except ImportError:
+    outside_of = outside_of_python
