@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from re import _constants as sre
 from re import _parser as sre_parse
@@ -154,6 +154,10 @@ class LineRules:
     needs a word only on a line holding one. Both answer the same: tests/test_text_rules.py holds
     them to it on the lines of real pages."""
 
+    # For ``walk.dispatched_matches``, which reads the tables as ``match`` does.
+    opening_chars = OPENING_CHARS
+    ascii_lookalike = _ASCII_LOOKALIKE
+
     def __init__(self, rules: Sequence[tuple[str, Sequence[str]]], flags: int = re.I) -> None:
         """``rules``: each a pattern and the words (lower-case ASCII) one of which every line
         it matches holds, or none."""
@@ -202,19 +206,14 @@ class LineRules:
         size = len(line)
         if not size:
             return self.plain.match(line) is not None
-        opening = line[:OPENING_CHARS]
-        bands = self._by_opening.get(opening)
-        if bands is None:
-            if len(self._by_opening) >= 8192:
-                self._by_opening.clear()
-            bands = self._by_opening[opening] = self._bands_for(opening)
-        band = self._band_of_length[size] if size <= self._limits[-1] else len(self._limits)
-        found = bands[band]
+        bands = self._by_opening.get(line[:OPENING_CHARS])
+        found = bands[self._band_of_length[size] if size <= self._limits[-1] else len(self._limits)] \
+            if bands is not None else None
         if found is None:
-            found = bands[band] = self._rules_for(bands[-1], self._limits[band - 1] + 1 if band else 0)
-        patterns, needing_words, words = found
-        for pattern in patterns:
-            if pattern.match(line) is not None:
+            found = self._found(line)
+        matchers, needing_words, words = found
+        for match in matchers:
+            if match(line) is not None:
                 return True
         if not needing_words:
             return False
@@ -223,9 +222,37 @@ class LineRules:
             lowered = line.lower()
             for word in words:  # most lines hold none: one loop, no generator per rule
                 if word in lowered:
-                    break
-            else:
-                return False
+                    return self._match_needing(line, needing_words, lowered)
+            return False
+        return self._match_needing(line, needing_words, None)
+
+    def match_all(self, lines: list[str]) -> list[bool]:
+        """``match`` of each line, in one pass (``walk.dispatched_matches``: the dispatch read
+        in C, where the build made it)."""
+        from .extractors.walk import dispatched_matches  # here: the extractors import this module
+        return dispatched_matches(self, lines)
+
+    def _found(self, line: str) -> tuple:
+        """The rules a line (not empty) can match, as ``_rules_for`` sorts them: read from the
+        tables, filled on the first line of its opening and band of length."""
+        opening = line[:OPENING_CHARS]
+        bands = self._by_opening.get(opening)
+        if bands is None:
+            if len(self._by_opening) >= 8192:
+                self._by_opening.clear()
+            bands = self._by_opening[opening] = self._bands_for(opening)
+        size = len(line)
+        band = self._band_of_length[size] if size <= self._limits[-1] else len(self._limits)
+        found = bands[band]
+        if found is None:
+            found = bands[band] = self._rules_for(bands[-1], self._limits[band - 1] + 1 if band else 0)
+        return found
+
+    def _match_needing(self, line: str, needing_words: tuple[int, ...], lowered: str | None) -> bool:
+        """Whether a rule of ``needing_words`` matches ``line``, tried where the line holds one of
+        its words: found in ``lowered`` (the line lower-cased, holding no ASCII look-alike), or
+        by ``re`` where that is None."""
+        if lowered is not None:
             return any(self._compiled(at).match(line) is not None
                        for at in needing_words if any(word in lowered for word in self.needs[at]))
         return any(self._compiled(at).match(line) is not None
@@ -242,11 +269,11 @@ class LineRules:
         return bands
 
     def _rules_for(self, allowed: tuple[int, ...],
-                   length: int) -> tuple[tuple[re.Pattern, ...], tuple[int, ...], tuple[str, ...]]:
+                   length: int) -> tuple[tuple[Callable, ...], tuple[int, ...], tuple[str, ...]]:
         """Of the rules an opening allows, those a line ``length`` long (the shortest of its band
-        of length) can match: those needing no word, those needing one, and all the words they
-        need."""
+        of length) can match: those needing no word (their patterns' ``match``), those needing
+        one, and all the words they need."""
         possible = [at for at in allowed if length <= self._longest[at]]
         needing = tuple(at for at in possible if self.needs[at])
-        return (tuple(self._compiled(at) for at in possible if not self.needs[at]), needing,
+        return (tuple(self._compiled(at).match for at in possible if not self.needs[at]), needing,
                 tuple(dict.fromkeys(word for at in needing for word in self.needs[at])))

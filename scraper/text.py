@@ -106,7 +106,7 @@ CHROME_RULES: tuple[LineRule, ...] = (
              "Updated: March 3, 2020"),
     LineRule("byline", r"^by\s+\S+(\s+\S+){0,4}$", "By Jane Doe"),
     LineRule("cookie notice", r"^this (web)?site uses cookies\b.*$", "This website uses cookies to improve your experience."),
-    LineRule("reading time", r"^.{0,40}\b\d+\s*(min|mins|minutes?)\.?( read| reading time)\b.{0,30}$", "5 min read",
+    LineRule("reading time", r"^.{0,40}\b\d{1,4}\s{0,3}(min|mins|minutes?)\.?( read| reading time)\b.{0,30}$", "5 min read",
              needs=(" read",)),
     LineRule("contents and links",
              r"^((table of )?contents|reply|view all|link copied!?|share this( article| post| story| page)?)\s*:?$",
@@ -324,6 +324,14 @@ def is_chrome(line: str) -> bool:
     return _CHROME.match(line) or (len(line) <= _DATELINE_MAX_CHARS and is_dateline(line))
 
 
+def chrome_flags(lines: list[str]) -> list[bool]:
+    """``is_chrome`` of each line, the rules tried on all of them in one pass."""
+    read = [line[1:-1].strip() if line.startswith("(") and line.endswith(")") else line for line in lines]
+    four_digits = _FOUR_DIGITS.search  # ``holds_date``'s first test, which turns away most lines
+    return [hit or (len(line) <= _DATELINE_MAX_CHARS and four_digits(line) is not None and is_dateline(line))
+            for line, hit in zip(read, _CHROME.match_all(read))]
+
+
 LINE_BREAK = object()  # a <br>; a text node may hold a bare newline, which is only a space
 CODE_LINE_BREAK = object()  # a newline in <pre>: a blank line there never splits the block
 
@@ -459,8 +467,9 @@ def drop_chrome(paras: Iterable[str]) -> list[str]:
     """The paragraphs less those that are chrome, whole or line by line (a post's navigation
     prints "Next post: …" and "Previous post: …" as two lines of one block), and less a list of
     other posts after the article."""
-    return [p for p in without_teaser_list(list(paras))
-            if not is_chrome(p) and not ("\n" in p and all(map(is_chrome, p.split("\n"))))]
+    kept = without_teaser_list(list(paras))
+    return [p for p, chrome in zip(kept, chrome_flags(kept))
+            if not chrome and not ("\n" in p and all(map(is_chrome, p.split("\n"))))]
 
 
 # What XML (and so lxml) cannot hold: control characters but tab and line breaks, lone

@@ -645,3 +645,32 @@ def test_step_tests_of_edge_values():
         assert test is not None, step
         for owned in (walk.owned_step_hits, walk.owned_step_hits_python):
             assert [el.text for _, el in owned([scope], [scope], test, None)] == expected, (step, owned)
+
+
+# --- text ---
+def test_dispatched_matches_are_the_one_pattern_on_real_lines():
+    """The compiled dispatch of the chrome rules answers each line of real pages (each line of a
+    paragraph too, and each as read in parentheses) as ``LineRules.match`` and as the one
+    pattern; a fresh table answers the same as one that has seen the lines."""
+    from scraper.rule_dispatch import LineRules
+    lines: list[str] = []
+    for path in _real_pages(every=5):
+        for para in text.paragraphs(parse_html(gzip.decompress(path.read_bytes()))):
+            lines += [para, *para.split("\n")]
+    lines += [line[1:-1].strip() for line in lines if line.startswith("(") and line.endswith(")")]
+    lines += ["", "\n", "Leave a Reply", "5 MIN READ", "Newsletter: sign up", "ſhare this:", "Liſt of ſhares"]
+    plain = [text._CHROME.plain.match(line) is not None for line in lines]
+    fresh = LineRules([(rule.pattern, rule.needs) for rule in text.CHROME_RULES])
+    assert walk.dispatched_matches(fresh, lines) == plain
+    assert walk.dispatched_matches(text._CHROME, lines) == walk.dispatched_matches_python(text._CHROME, lines) == plain
+    assert 1000 < sum(plain) < len(lines) // 2  # chrome and content both
+
+
+def test_chrome_flags_are_is_chrome_of_each_line():
+    lines: list[str] = []
+    for path in _real_pages(every=11):
+        lines += text.paragraphs(parse_html(gzip.decompress(path.read_bytes())))
+    lines += ["(By Jane Doe)", "(A remark of the writer.)", "March 3, 2020", "By Jane Doe on March 3, 2020", "()"]
+    flags = text.chrome_flags(lines)
+    assert flags == [bool(text.is_chrome(line)) for line in lines]
+    assert 0 < sum(flags) < len(lines) // 2

@@ -2395,3 +2395,49 @@ def owned_step_hits(list scopes, list comments, inner, outer):
     finally:
         free(owners)
     return found
+
+
+# --- text ---
+cdef extern from "Python.h":
+    bint PyUnicode_IS_ASCII(object text)
+
+
+def dispatched_matches(rules, list lines):
+    """``walk.dispatched_matches_python``'s twin: ``rules.match`` (``rule_dispatch.LineRules``)
+    of each line, its tables read here; a line whose opening or band of length no line has
+    shown yet, or that holds a word a rule needs, is handed to the rules' own methods."""
+    cdef dict by_opening = rules._by_opening
+    cdef list band_of_length = rules._band_of_length
+    cdef Py_ssize_t last_length = len(band_of_length) - 1, bands_count = len(rules._limits)
+    cdef Py_ssize_t opening_chars = rules.opening_chars, size
+    cdef list out = []
+    cdef bint hit
+    lookalike = rules.ascii_lookalike.search
+    for line in lines:
+        size = len(<str>line)
+        if size == 0:
+            out.append(rules.match(line))
+            continue
+        bands = by_opening.get((<str>line)[:opening_chars])
+        found = None
+        if bands is not None:
+            found = (<list>bands)[<Py_ssize_t>band_of_length[size] if size <= last_length else bands_count]
+        if found is None:
+            found = rules._found(line)
+        matchers, needing, words = <tuple>found
+        hit = False
+        for match in <tuple>matchers:
+            if match(line) is not None:
+                hit = True
+                break
+        if not hit and needing:
+            if PyUnicode_IS_ASCII(line) or lookalike(line) is None:
+                lowered = (<str>line).lower()
+                for word in <tuple>words:
+                    if word in <str>lowered:
+                        hit = rules._match_needing(line, needing, lowered)
+                        break
+            else:
+                hit = rules._match_needing(line, needing, None)
+        out.append(hit)
+    return out

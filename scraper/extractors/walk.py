@@ -726,3 +726,17 @@ try:
     from ._walk import owned_step_hits
 except ImportError:
     owned_step_hits = owned_step_hits_python
+
+
+# --- text ---
+def dispatched_matches_python(rules, lines: list[str]) -> list[bool]:
+    """``rules.match`` (a ``rule_dispatch.LineRules``) of each line."""
+    return [rules.match(line) for line in lines]
+
+
+try:
+    if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
+        raise ImportError("the pure-Python walks were asked for")
+    from ._walk import dispatched_matches
+except ImportError:
+    dispatched_matches = dispatched_matches_python
