@@ -1,6 +1,6 @@
 """Whole-line rules tried only where they can match. A table of patterns, each anchored at a
 line's start, is one combined pattern to the reader; to the machine it is, for each opening
-of a line (its first two characters) and band of length, the few rules such a line can match.
+of a line (its first three characters) and band of length, the few rules such a line can match.
 How a rule can open and how long a line it can match are read from the rule's own parsed
 pattern (``re._parser``), never written down twice: a new rule is dispatched as soon as it is
 in the table. Rules that could start anywhere and look through the whole line name words
@@ -65,8 +65,9 @@ def _atom(op, av, ignore_case: bool) -> str:
 
 
 # A line's opening is read this many characters deep: the first two tell most rules apart ("Th",
-# "Re", "Sh") where the first alone leaves a dozen to try on every line starting with a "T".
-OPENING_CHARS = 2
+# "Re", "Sh") where the first alone leaves a dozen to try on every line starting with a "T"; the
+# third parts "The" and "This" (three rules start "this"), and leaves a third of the rules to try.
+OPENING_CHARS = 3
 _NEVER = "(?!)"  # no character: the line has ended
 
 
@@ -120,13 +121,24 @@ def opening_pattern(pattern: str, flags: int = re.I, depth: int = OPENING_CHARS,
         openings = _openings(_with_case(parsed, bool(flags & re.I)), depth)
     except _NotRead:
         openings = {()}
-    ways = []
-    for atoms in sorted(openings):
-        written = ""
-        for atom in reversed(atoms):  # each next character, or the opening's end: a short line
-            written = f"{atom}(?:{written}|\\Z)" if written else atom
-        ways.append(written)
-    return re.compile("|".join(f"(?:{way})" for way in ways), flags & ~re.I)
+    # The ways as a tree, each character's pattern written once for all the ways it starts: a
+    # line's opening is tried against a handful of first characters, not against every way.
+    tree: dict = {}
+    for atoms in openings:
+        node = tree
+        for atom in atoms:
+            node = node.setdefault(atom, {})
+        node[None] = {}  # the way ends here: whatever follows is allowed
+    return re.compile(_written(tree, top=True), flags & ~re.I)
+
+
+def _written(node: dict, top: bool = False) -> str:
+    """A tree of openings as a pattern: a way that ends allows whatever follows; elsewhere each
+    next character, or the opening's end (a short line), but not before its first character."""
+    if None in node:
+        return ""
+    ways = [atom + _written(below) for atom, below in sorted(node.items())]
+    return "(?:" + "|".join(ways if top else [*ways, "\\Z"]) + ")"
 
 
 def _ends_line(items) -> bool:
@@ -182,6 +194,7 @@ class LineRules:
         # more to compile (a few ms each) than it saves over the pages of a run.
         self._by_opening: dict[str, list] = {}
         self._bands_of_rules: dict[tuple[int, ...], list] = {}
+        self._by_prefix: dict[str, tuple[int, ...]] = {}  # the rules a line's first characters allow
 
     @cached_property
     def plain(self) -> re.Pattern:
@@ -240,6 +253,7 @@ class LineRules:
         if bands is None:
             if len(self._by_opening) >= 8192:
                 self._by_opening.clear()
+                self._by_prefix.clear()
             bands = self._by_opening[opening] = self._bands_for(opening)
         size = len(line)
         band = self._band_of_length[size] if size <= self._limits[-1] else len(self._limits)
@@ -262,7 +276,19 @@ class LineRules:
         """For a line's opening, a slot for each band of length, and last the rules it allows:
         one list for all the openings that allow the same rules (a few dozen sets of them), so
         that each band's rules are sorted out once for them all."""
-        allowed = tuple(at for at, start in enumerate(self._opening) if start.match(opening))
+        # The rules its opening allows, read a character deeper at each step from those its
+        # shorter prefix allows (each prefix's kept): an opening pattern matching a line's
+        # opening matches each prefix of it (``opening_pattern`` admits a line ending after any
+        # of its characters), so none is lost, and a new opening tries only a few rules.
+        allowed = tuple(range(len(self._opening)))
+        for size in range(1, len(opening) + 1):
+            prefix = opening[:size]
+            known = self._by_prefix.get(prefix)
+            if known is None:
+                known = tuple(at for at in allowed if self._opening[at].match(prefix))
+                if size < len(opening):
+                    self._by_prefix[prefix] = known
+            allowed = known
         bands = self._bands_of_rules.get(allowed)
         if bands is None:
             bands = self._bands_of_rules[allowed] = [None] * (len(self._limits) + 1) + [allowed]
