@@ -674,3 +674,19 @@ def test_chrome_flags_are_is_chrome_of_each_line():
     flags = text.chrome_flags(lines)
     assert flags == [bool(text.is_chrome(line)) for line in lines]
     assert 0 < sum(flags) < len(lines) // 2
+
+
+def test_digit_runs_are_those_re_finds():
+    """Four digits in a row on a short line, as ``\\d{4}`` finds them: on real paragraphs, on
+    every digit ``re`` knows (Arabic-Indic, Devanagari, fullwidth ...), and on lines too long."""
+    import re
+    lines: list[str] = []
+    for path in _real_pages(every=11):
+        lines += text.paragraphs(parse_html(gzip.decompress(path.read_bytes())))
+    digits = [chr(c) for c in range(0x110000) if re.fullmatch(r"\d", chr(c))]
+    lines += [d * 4 for d in digits] + [d * 3 + "x" + d for d in digits] + ["", "123", "12 34", "¹²³⁴", "x" * 151 + "2020"]
+    for run, max_chars in ((4, 150), (2, 10_000), (1, 0)):
+        found = walk.digit_runs(lines, run, max_chars)
+        assert found == walk.digit_runs_python(lines, run, max_chars)
+        assert found == [len(line) <= max_chars and re.search(rf"\d{{{run}}}", line) is not None for line in lines]
+    assert 0 < sum(walk.digit_runs(lines, 4, 150)) < len(lines) // 2

@@ -2398,6 +2398,9 @@ def owned_step_hits(list scopes, list comments, inner, outer):
 
 
 # --- text ---
+from cpython.unicode cimport Py_UNICODE_ISDECIMAL, PyUnicode_READ_CHAR
+
+
 cdef extern from "Python.h":
     bint PyUnicode_IS_ASCII(object text)
 
@@ -2440,4 +2443,27 @@ def dispatched_matches(rules, list lines):
             else:
                 hit = rules._match_needing(line, needing, None)
         out.append(hit)
+    return out
+
+
+def digit_runs(list lines, Py_ssize_t run, Py_ssize_t max_chars):
+    """``walk.digit_runs_python``'s twin: the characters read in C, ``\\d`` as ``re`` reads it
+    in a str pattern (a Unicode decimal digit)."""
+    cdef list out = []
+    cdef Py_ssize_t size, at, row
+    cdef bint found
+    for line in lines:
+        size = len(<str>line)
+        found = False
+        if size <= max_chars:
+            row = 0
+            for at in range(size):
+                if Py_UNICODE_ISDECIMAL(PyUnicode_READ_CHAR(line, at)):
+                    row += 1
+                    if row >= run:
+                        found = True
+                        break
+                else:
+                    row = 0
+        out.append(found)
     return out

@@ -734,9 +734,16 @@ def dispatched_matches_python(rules, lines: list[str]) -> list[bool]:
     return [rules.match(line) for line in lines]
 
 
+def digit_runs_python(lines: list[str], run: int, max_chars: int) -> list[bool]:
+    """For each line, whether it is at most ``max_chars`` long and holds ``run`` digits in a row
+    (``\\d`` as ``re`` reads it)."""
+    digits = re.compile(rf"\d{{{run}}}")
+    return [len(line) <= max_chars and digits.search(line) is not None for line in lines]
+
+
 try:
     if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
         raise ImportError("the pure-Python walks were asked for")
-    from ._walk import dispatched_matches
+    from ._walk import digit_runs, dispatched_matches
 except ImportError:
-    dispatched_matches = dispatched_matches_python
+    digit_runs, dispatched_matches = digit_runs_python, dispatched_matches_python
