@@ -1,6 +1,6 @@
 """Whole-line rules tried only where they can match. A table of patterns, each anchored at a
 line's start, is one combined pattern to the reader; to the machine it is, for each opening
-of a line (its first two characters) and band of length, the few rules such a line can match.
+of a line (its first three characters) and band of length, the few rules such a line can match.
 How a rule can open and how long a line it can match are read from the rule's own parsed
 pattern (``re._parser``), never written down twice: a new rule is dispatched as soon as it is
 in the table. Rules that could start anywhere and look through the whole line name words
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from re import _constants as sre
 from re import _parser as sre_parse
@@ -65,8 +65,9 @@ def _atom(op, av, ignore_case: bool) -> str:
 
 
 # A line's opening is read this many characters deep: the first two tell most rules apart ("Th",
-# "Re", "Sh") where the first alone leaves a dozen to try on every line starting with a "T".
-OPENING_CHARS = 2
+# "Re", "Sh") where the first alone leaves a dozen to try on every line starting with a "T"; the
+# third parts "The" and "This" (three rules start "this"), and leaves a third of the rules to try.
+OPENING_CHARS = 3
 _NEVER = "(?!)"  # no character: the line has ended
 
 
@@ -120,13 +121,24 @@ def opening_pattern(pattern: str, flags: int = re.I, depth: int = OPENING_CHARS,
         openings = _openings(_with_case(parsed, bool(flags & re.I)), depth)
     except _NotRead:
         openings = {()}
-    ways = []
-    for atoms in sorted(openings):
-        written = ""
-        for atom in reversed(atoms):  # each next character, or the opening's end: a short line
-            written = f"{atom}(?:{written}|\\Z)" if written else atom
-        ways.append(written)
-    return re.compile("|".join(f"(?:{way})" for way in ways), flags & ~re.I)
+    # The ways as a tree, each character's pattern written once for all the ways it starts: a
+    # line's opening is tried against a handful of first characters, not against every way.
+    tree: dict = {}
+    for atoms in openings:
+        node = tree
+        for atom in atoms:
+            node = node.setdefault(atom, {})
+        node[None] = {}  # the way ends here: whatever follows is allowed
+    return re.compile(_written(tree, top=True), flags & ~re.I)
+
+
+def _written(node: dict, top: bool = False) -> str:
+    """A tree of openings as a pattern: a way that ends allows whatever follows; elsewhere each
+    next character, or the opening's end (a short line), but not before its first character."""
+    if None in node:
+        return ""
+    ways = [atom + _written(below) for atom, below in sorted(node.items())]
+    return "(?:" + "|".join(ways if top else [*ways, "\\Z"]) + ")"
 
 
 def _ends_line(items) -> bool:
@@ -154,6 +166,10 @@ class LineRules:
     needs a word only on a line holding one. Both answer the same: tests/test_text_rules.py holds
     them to it on the lines of real pages."""
 
+    # For ``walk.dispatched_matches``, which reads the tables as ``match`` does.
+    opening_chars = OPENING_CHARS
+    ascii_lookalike = _ASCII_LOOKALIKE
+
     def __init__(self, rules: Sequence[tuple[str, Sequence[str]]], flags: int = re.I) -> None:
         """``rules``: each a pattern and the words (lower-case ASCII) one of which every line
         it matches holds, or none."""
@@ -178,6 +194,7 @@ class LineRules:
         # more to compile (a few ms each) than it saves over the pages of a run.
         self._by_opening: dict[str, list] = {}
         self._bands_of_rules: dict[tuple[int, ...], list] = {}
+        self._by_prefix: dict[str, tuple[int, ...]] = {}  # the rules a line's first characters allow
 
     @cached_property
     def plain(self) -> re.Pattern:
@@ -202,19 +219,14 @@ class LineRules:
         size = len(line)
         if not size:
             return self.plain.match(line) is not None
-        opening = line[:OPENING_CHARS]
-        bands = self._by_opening.get(opening)
-        if bands is None:
-            if len(self._by_opening) >= 8192:
-                self._by_opening.clear()
-            bands = self._by_opening[opening] = self._bands_for(opening)
-        band = self._band_of_length[size] if size <= self._limits[-1] else len(self._limits)
-        found = bands[band]
+        bands = self._by_opening.get(line[:OPENING_CHARS])
+        found = bands[self._band_of_length[size] if size <= self._limits[-1] else len(self._limits)] \
+            if bands is not None else None
         if found is None:
-            found = bands[band] = self._rules_for(bands[-1], self._limits[band - 1] + 1 if band else 0)
-        patterns, needing_words, words = found
-        for pattern in patterns:
-            if pattern.match(line) is not None:
+            found = self._found(line)
+        matchers, needing_words, words = found
+        for match in matchers:
+            if match(line) is not None:
                 return True
         if not needing_words:
             return False
@@ -223,9 +235,38 @@ class LineRules:
             lowered = line.lower()
             for word in words:  # most lines hold none: one loop, no generator per rule
                 if word in lowered:
-                    break
-            else:
-                return False
+                    return self._match_needing(line, needing_words, lowered)
+            return False
+        return self._match_needing(line, needing_words, None)
+
+    def match_all(self, lines: list[str]) -> list[bool]:
+        """``match`` of each line, in one pass (``walk.dispatched_matches``: the dispatch read
+        in C, where the build made it)."""
+        from .extractors.walk import dispatched_matches  # here: the extractors import this module
+        return dispatched_matches(self, lines)
+
+    def _found(self, line: str) -> tuple:
+        """The rules a line (not empty) can match, as ``_rules_for`` sorts them: read from the
+        tables, filled on the first line of its opening and band of length."""
+        opening = line[:OPENING_CHARS]
+        bands = self._by_opening.get(opening)
+        if bands is None:
+            if len(self._by_opening) >= 8192:
+                self._by_opening.clear()
+                self._by_prefix.clear()
+            bands = self._by_opening[opening] = self._bands_for(opening)
+        size = len(line)
+        band = self._band_of_length[size] if size <= self._limits[-1] else len(self._limits)
+        found = bands[band]
+        if found is None:
+            found = bands[band] = self._rules_for(bands[-1], self._limits[band - 1] + 1 if band else 0)
+        return found
+
+    def _match_needing(self, line: str, needing_words: tuple[int, ...], lowered: str | None) -> bool:
+        """Whether a rule of ``needing_words`` matches ``line``, tried where the line holds one of
+        its words: found in ``lowered`` (the line lower-cased, holding no ASCII look-alike), or
+        by ``re`` where that is None."""
+        if lowered is not None:
             return any(self._compiled(at).match(line) is not None
                        for at in needing_words if any(word in lowered for word in self.needs[at]))
         return any(self._compiled(at).match(line) is not None
@@ -235,18 +276,30 @@ class LineRules:
         """For a line's opening, a slot for each band of length, and last the rules it allows:
         one list for all the openings that allow the same rules (a few dozen sets of them), so
         that each band's rules are sorted out once for them all."""
-        allowed = tuple(at for at, start in enumerate(self._opening) if start.match(opening))
+        # The rules its opening allows, read a character deeper at each step from those its
+        # shorter prefix allows (each prefix's kept): an opening pattern matching a line's
+        # opening matches each prefix of it (``opening_pattern`` admits a line ending after any
+        # of its characters), so none is lost, and a new opening tries only a few rules.
+        allowed = tuple(range(len(self._opening)))
+        for size in range(1, len(opening) + 1):
+            prefix = opening[:size]
+            known = self._by_prefix.get(prefix)
+            if known is None:
+                known = tuple(at for at in allowed if self._opening[at].match(prefix))
+                if size < len(opening):
+                    self._by_prefix[prefix] = known
+            allowed = known
         bands = self._bands_of_rules.get(allowed)
         if bands is None:
             bands = self._bands_of_rules[allowed] = [None] * (len(self._limits) + 1) + [allowed]
         return bands
 
     def _rules_for(self, allowed: tuple[int, ...],
-                   length: int) -> tuple[tuple[re.Pattern, ...], tuple[int, ...], tuple[str, ...]]:
+                   length: int) -> tuple[tuple[Callable, ...], tuple[int, ...], tuple[str, ...]]:
         """Of the rules an opening allows, those a line ``length`` long (the shortest of its band
-        of length) can match: those needing no word, those needing one, and all the words they
-        need."""
+        of length) can match: those needing no word (their patterns' ``match``), those needing
+        one, and all the words they need."""
         possible = [at for at in allowed if length <= self._longest[at]]
         needing = tuple(at for at in possible if self.needs[at])
-        return (tuple(self._compiled(at) for at in possible if not self.needs[at]), needing,
+        return (tuple(self._compiled(at).match for at in possible if not self.needs[at]), needing,
                 tuple(dict.fromkeys(word for at in needing for word in self.needs[at])))

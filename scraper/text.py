@@ -106,7 +106,7 @@ CHROME_RULES: tuple[LineRule, ...] = (
              "Updated: March 3, 2020"),
     LineRule("byline", r"^by\s+\S+(\s+\S+){0,4}$", "By Jane Doe"),
     LineRule("cookie notice", r"^this (web)?site uses cookies\b.*$", "This website uses cookies to improve your experience."),
-    LineRule("reading time", r"^.{0,40}\b\d+\s*(min|mins|minutes?)\.?( read| reading time)\b.{0,30}$", "5 min read",
+    LineRule("reading time", r"^.{0,40}\b\d{1,4}\s{0,3}(min|mins|minutes?)\.?( read| reading time)\b.{0,30}$", "5 min read",
              needs=(" read",)),
     LineRule("contents and links",
              r"^((table of )?contents|reply|view all|link copied!?|share this( article| post| story| page)?)\s*:?$",
@@ -299,7 +299,8 @@ _DATELINE_MAX_NAMES = 5
 
 
 # Both forms of date end in a year: a line without four digits in a row holds none, and
-# looking for them costs a fifth of looking for a date.
+# looking for them costs a fifth of looking for a date (``chrome_flags`` looks for them as
+# ``walk.digit_runs``).
 _FOUR_DIGITS = re.compile(r"\d\d\d\d")
 
 
@@ -322,6 +323,17 @@ def is_chrome(line: str) -> bool:
         line = line[1:-1].strip()
     # The dateline's length first, here: a third of the lines are too long to be one.
     return _CHROME.match(line) or (len(line) <= _DATELINE_MAX_CHARS and is_dateline(line))
+
+
+def chrome_flags(lines: list[str]) -> list[bool]:
+    """``is_chrome`` of each line, the rules tried on all of them in one pass."""
+    from .extractors.walk import digit_runs  # here: the extractors import this module
+    read = [line[1:-1].strip() if line.startswith("(") and line.endswith(")") else line for line in lines]
+    # ``is_dateline``'s first tests, its length and ``holds_date``'s four digits, on all lines
+    # at once: they turn away most of them.
+    may_be_dated = digit_runs(read, 4, _DATELINE_MAX_CHARS)
+    return [hit or (dated and is_dateline(line))
+            for line, hit, dated in zip(read, _CHROME.match_all(read), may_be_dated)]
 
 
 LINE_BREAK = object()  # a <br>; a text node may hold a bare newline, which is only a space
@@ -459,8 +471,9 @@ def drop_chrome(paras: Iterable[str]) -> list[str]:
     """The paragraphs less those that are chrome, whole or line by line (a post's navigation
     prints "Next post: …" and "Previous post: …" as two lines of one block), and less a list of
     other posts after the article."""
-    return [p for p in without_teaser_list(list(paras))
-            if not is_chrome(p) and not ("\n" in p and all(map(is_chrome, p.split("\n"))))]
+    kept = without_teaser_list(list(paras))
+    return [p for p, chrome in zip(kept, chrome_flags(kept))
+            if not chrome and not ("\n" in p and all(map(is_chrome, p.split("\n"))))]
 
 
 # What XML (and so lxml) cannot hold: control characters but tab and line breaks, lone

@@ -700,3 +700,46 @@ def test_outside_of_edge_cases():
                 assert outside(p, "aside", "comments", classes, "Blog") is expected[p.text], (outside, p.text)
         assert outside(inner, "aside", "comments", classes, "Blog") is True
         assert outside(root, "aside", "comments", classes, "Blog") is True
+# --- text ---
+def test_dispatched_matches_are_the_one_pattern_on_real_lines():
+    """The compiled dispatch of the chrome rules answers each line of real pages (each line of a
+    paragraph too, and each as read in parentheses) as ``LineRules.match`` and as the one
+    pattern; a fresh table answers the same as one that has seen the lines."""
+    from scraper.rule_dispatch import LineRules
+    lines: list[str] = []
+    for path in _real_pages(every=5):
+        for para in text.paragraphs(parse_html(gzip.decompress(path.read_bytes()))):
+            lines += [para, *para.split("\n")]
+    lines += [line[1:-1].strip() for line in lines if line.startswith("(") and line.endswith(")")]
+    lines += ["", "\n", "Leave a Reply", "5 MIN READ", "Newsletter: sign up", "ſhare this:", "Liſt of ſhares"]
+    plain = [text._CHROME.plain.match(line) is not None for line in lines]
+    fresh = LineRules([(rule.pattern, rule.needs) for rule in text.CHROME_RULES])
+    assert walk.dispatched_matches(fresh, lines) == plain
+    assert walk.dispatched_matches(text._CHROME, lines) == walk.dispatched_matches_python(text._CHROME, lines) == plain
+    assert 1000 < sum(plain) < len(lines) // 2  # chrome and content both
+
+
+def test_chrome_flags_are_is_chrome_of_each_line():
+    lines: list[str] = []
+    for path in _real_pages(every=11):
+        lines += text.paragraphs(parse_html(gzip.decompress(path.read_bytes())))
+    lines += ["(By Jane Doe)", "(A remark of the writer.)", "March 3, 2020", "By Jane Doe on March 3, 2020", "()"]
+    flags = text.chrome_flags(lines)
+    assert flags == [bool(text.is_chrome(line)) for line in lines]
+    assert 0 < sum(flags) < len(lines) // 2
+
+
+def test_digit_runs_are_those_re_finds():
+    """Four digits in a row on a short line, as ``\\d{4}`` finds them: on real paragraphs, on
+    every digit ``re`` knows (Arabic-Indic, Devanagari, fullwidth ...), and on lines too long."""
+    import re
+    lines: list[str] = []
+    for path in _real_pages(every=11):
+        lines += text.paragraphs(parse_html(gzip.decompress(path.read_bytes())))
+    digits = [chr(c) for c in range(0x110000) if re.fullmatch(r"\d", chr(c))]
+    lines += [d * 4 for d in digits] + [d * 3 + "x" + d for d in digits] + ["", "123", "12 34", "¹²³⁴", "x" * 151 + "2020"]
+    for run, max_chars in ((4, 150), (2, 10_000), (1, 0)):
+        found = walk.digit_runs(lines, run, max_chars)
+        assert found == walk.digit_runs_python(lines, run, max_chars)
+        assert found == [len(line) <= max_chars and re.search(rf"\d{{{run}}}", line) is not None for line in lines]
+    assert 0 < sum(walk.digit_runs(lines, 4, 150)) < len(lines) // 2

@@ -2469,3 +2469,73 @@ def outside_of(_Element el, str tag, str ident, classes, str unless):
                         return False
         node = node.parent
     return True
+# --- text ---
+from cpython.unicode cimport Py_UNICODE_ISDECIMAL, PyUnicode_READ_CHAR
+
+
+cdef extern from "Python.h":
+    bint PyUnicode_IS_ASCII(object text)
+
+
+def dispatched_matches(rules, list lines):
+    """``walk.dispatched_matches_python``'s twin: ``rules.match`` (``rule_dispatch.LineRules``)
+    of each line, its tables read here; a line whose opening or band of length no line has
+    shown yet, or that holds a word a rule needs, is handed to the rules' own methods."""
+    cdef dict by_opening = rules._by_opening
+    cdef list band_of_length = rules._band_of_length
+    cdef Py_ssize_t last_length = len(band_of_length) - 1, bands_count = len(rules._limits)
+    cdef Py_ssize_t opening_chars = rules.opening_chars, size
+    cdef list out = []
+    cdef bint hit
+    lookalike = rules.ascii_lookalike.search
+    for line in lines:
+        size = len(<str>line)
+        if size == 0:
+            out.append(rules.match(line))
+            continue
+        bands = by_opening.get((<str>line)[:opening_chars])
+        found = None
+        if bands is not None:
+            found = (<list>bands)[<Py_ssize_t>band_of_length[size] if size <= last_length else bands_count]
+        if found is None:
+            found = rules._found(line)
+        matchers, needing, words = <tuple>found
+        hit = False
+        for match in <tuple>matchers:
+            if match(line) is not None:
+                hit = True
+                break
+        if not hit and needing:
+            if PyUnicode_IS_ASCII(line) or lookalike(line) is None:
+                lowered = (<str>line).lower()
+                for word in <tuple>words:
+                    if word in <str>lowered:
+                        hit = rules._match_needing(line, needing, lowered)
+                        break
+            else:
+                hit = rules._match_needing(line, needing, None)
+        out.append(hit)
+    return out
+
+
+def digit_runs(list lines, Py_ssize_t run, Py_ssize_t max_chars):
+    """``walk.digit_runs_python``'s twin: the characters read in C, ``\\d`` as ``re`` reads it
+    in a str pattern (a Unicode decimal digit)."""
+    cdef list out = []
+    cdef Py_ssize_t size, at, row
+    cdef bint found
+    for line in lines:
+        size = len(<str>line)
+        found = False
+        if size <= max_chars:
+            row = 0
+            for at in range(size):
+                if Py_UNICODE_ISDECIMAL(PyUnicode_READ_CHAR(line, at)):
+                    row += 1
+                    if row >= run:
+                        found = True
+                        break
+                else:
+                    row = 0
+        out.append(found)
+    return out

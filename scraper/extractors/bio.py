@@ -96,6 +96,52 @@ def _label_naming(name: str) -> re.Pattern:
     return _label(re.escape(name))
 
 
+# ``_label`` read in its parts, so that a new author costs a pattern of the name alone (a tenth
+# of the whole's compiling): the label words, each ending a word, and the non-word characters
+# after them; the labels only a name may follow, and the spaces after them; a job title after
+# the name, to the line's end.
+_LABEL_WORDS = re.compile(r"(?:about the author|about|author|written by|by)\b\W*", re.I)
+_ABOUT_NAME_LABEL = re.compile(rf"(?:{_ABOUT_NAME})(\s+)", re.I)
+_JOB_TITLE_TO_END = re.compile(r"(?:\s*,[^.!?]{0,80})?$")
+_NON_WORD = re.compile(r"\W*")
+_WORD_EDGE = re.compile(r"\b")
+
+
+@lru_cache(maxsize=256)
+def _name_pattern(name: str) -> re.Pattern:
+    """The author's name as ``_label`` matches it: its characters, case-blind."""
+    return re.compile(re.escape(name), re.I)
+
+
+def _without_label(line: str, name: re.Pattern | None) -> str:
+    """``_label(name).sub("", line, count=1)``, the name (``_name_pattern``'s, or None where the
+    line cannot hold it) matched on its own. The name is literal: it matches in one way only, as
+    long as it is written (``re.I`` folds one character to one), so where the whole pattern
+    would try it, it is tried here, in the same order."""
+    label = _LABEL_WORDS.match(line)
+    if label is not None:  # the first branch matches whenever its label does; the name is optional
+        end = label.end()
+        if name is not None:
+            named = name.match(line, end)
+            if named is not None and _WORD_EDGE.match(line, named.end()) is not None:
+                end = named.end()
+        return line[_NON_WORD.match(line, end).end():]
+    if name is None:
+        return line
+    about = _ABOUT_NAME_LABEL.match(line)
+    if about is not None:  # ``\s+`` gives back a space at a time until the name and a word's end follow
+        for at in range(about.end(), about.start(1), -1):
+            named = name.match(line, at)
+            if named is not None and _WORD_EDGE.match(line, named.end()) is not None:
+                return line[_NON_WORD.match(line, named.end()).end():]
+    named = name.match(line)
+    if named is not None:
+        title = _JOB_TITLE_TO_END.match(line, named.end())
+        if title is not None:
+            return line[_NON_WORD.match(line, title.end()).end():]
+    return line
+
+
 # The characters beyond ASCII that ``re.I`` matches to an ASCII letter (every code point tried).
 _ASCII_FOLDS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 
@@ -115,8 +161,8 @@ def _bio_lines(lines: list[str], author_name: str | None) -> str | None:
     name = author_name or "\0"
     kept = []
     for line in lines:
-        label = _label_naming(name) if _may_name(line, name) else _LABEL_NAMING_NONE
-        line = "" if _BIO_HEADING.match(line) else _LEADING_NETWORKS.sub("", label.sub("", line, count=1))
+        named = _name_pattern(name) if _may_name(line, name) else None
+        line = "" if _BIO_HEADING.match(line) else _LEADING_NETWORKS.sub("", _without_label(line, named))
         if line and not _is_furniture(line):
             kept.append(line)
     text = _without_trailing_links(collapse(" ".join(kept)))

@@ -739,6 +739,17 @@ def outside_of_python(el: etree._Element, tag: str, ident: str, classes: frozens
         if classes.intersection(names) and unless not in names:
             return False
     return True
+# --- text ---
+def dispatched_matches_python(rules, lines: list[str]) -> list[bool]:
+    """``rules.match`` (a ``rule_dispatch.LineRules``) of each line."""
+    return [rules.match(line) for line in lines]
+
+
+def digit_runs_python(lines: list[str], run: int, max_chars: int) -> list[bool]:
+    """For each line, whether it is at most ``max_chars`` long and holds ``run`` digits in a row
+    (``\\d`` as ``re`` reads it)."""
+    digits = re.compile(rf"\d{{{run}}}")
+    return [len(line) <= max_chars and digits.search(line) is not None for line in lines]
 
 
 try:
@@ -747,3 +758,6 @@ try:
     from ._walk import outside_of
 except ImportError:
     outside_of = outside_of_python
+    from ._walk import digit_runs, dispatched_matches
+except ImportError:
+    digit_runs, dispatched_matches = digit_runs_python, dispatched_matches_python
