@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import itemgetter
 
 from lxml import etree
 
@@ -90,8 +89,9 @@ def _stoplists_of_word() -> dict[str, tuple[int, ...]]:
 
 def _most_common(words: Counter) -> list[str]:
     """The words, most frequent first, ties in their first order: ``most_common()``'s order
-    (``heapq.nlargest`` is ``sorted(..., reverse=True)`` cut, stable alike), sorted in C."""
-    return [w for w, _ in sorted(words.items(), key=itemgetter(1), reverse=True)]
+    (``heapq.nlargest`` is ``sorted(..., reverse=True)`` cut, stable alike), sorted in C with
+    no (word, count) pair made."""
+    return sorted(words, key=words.__getitem__, reverse=True)  # the keys in their first order, stable
 
 
 def stopwords_for(language: str | None, words: Counter) -> frozenset[str]:
@@ -165,8 +165,8 @@ def good_blocks(text_blocks: list[TextBlock], language: str | None, readers: Col
     # The language check reads the words of the long blocks only: prose, not menus; the first
     # 4,000 characters of them, joined by spaces (a block past those is not joined).
     long_texts, joined = [], -1
-    for text, link_chars in zip(texts, links):
-        if _needs_stopwords(len(text), link_chars, text):
+    for text, link_chars in zip(texts, links):  # ``_needs_stopwords`` written out
+        if len(text) >= LENGTH_LOW and link_chars <= MAX_LINK_DENSITY * len(text) and "©" not in text:
             long_texts.append(text)
             joined += 1 + len(text)
             if joined >= SAMPLE_CHARS:
