@@ -743,3 +743,63 @@ def test_digit_runs_are_those_re_finds():
         assert found == walk.digit_runs_python(lines, run, max_chars)
         assert found == [len(line) <= max_chars and re.search(rf"\d{{{run}}}", line) is not None for line in lines]
     assert 0 < sum(walk.digit_runs(lines, 4, 150)) < len(lines) // 2
+# --- blocks ---
+def _classifier_inputs(path: Path) -> tuple[list, set[int]]:
+    """A real page's text blocks, and the ids of every fifth block's element and furniture
+    (readers to be left out)."""
+    analysis = BodyAnalysis(Page(parse_html(gzip.open(path).read()), "https://example.invalid/"))
+    blocks = analysis.text_blocks
+    readers = {id(b.element) for b in blocks[::5]} | {id(b.furniture) for b in blocks[3::7] if b.furniture is not None}
+    return blocks, readers
+
+
+def test_classifier_texts_are_those_the_python_pass_gives():
+    """The paragraph classifier's texts, link characters, elements and headings of real pages,
+    with readers and without; a reader's block is never among them."""
+    from scraper.extractors.blocks import _HEADINGS
+    headings_found = 0
+    for path in _real_pages(every=11):
+        blocks, readers = _classifier_inputs(path)
+        for left_out, furniture_test in ((set(), lambda f: False), (readers, body.is_comment_area)):
+            compiled = walk.classifier_texts(blocks, left_out, furniture_test, _HEADINGS)
+            python = walk.classifier_texts_python(blocks, left_out, furniture_test, _HEADINGS)
+            assert compiled[:2] == python[:2] and compiled[3] == python[3], path.name
+            assert all(a is b for a, b in zip(compiled[2], python[2])) and len(compiled[2]) == len(python[2])
+            assert not any(id(el) in left_out for el in compiled[2])
+            headings_found += sum(compiled[3])
+    assert headings_found > 0
+    root = parse_html("<html><body><h2>A heading</h2><p>A paragraph of the <a href='/'>page</a>.</p>"
+                      "<p>of the page</p></body></html>")
+    h2, p1, p2 = root.iter("h2", "p")
+    namespaced = etree.SubElement(root, "{urn:x}h2")
+    blocks = [body.TextBlock(h2, "A heading", 0, None, "A heading"),
+              body.TextBlock(p1, "A paragraph of the page.", 4, None), body.TextBlock(p2, "of the page", 0, None),
+              body.TextBlock(namespaced, " A  namespaced\theading ", 40, None)]
+    for pass_ in (walk.classifier_texts, walk.classifier_texts_python):
+        texts, links, _, headings = pass_(blocks, set(), lambda f: False, _HEADINGS)
+        assert texts == ["A heading", "A paragraph of the page.", "A namespaced heading"]
+        assert headings == [True, False, False] and links == [0, 4, 20]
+
+
+def test_good_block_flags_are_those_the_python_steps_give():
+    """jusText's two steps over the blocks of real pages, with the page's stoplist and with
+    none (length and links alone): the same blocks kept; and some are not."""
+    from scraper.extractors import blocks as classifier
+    kept = dropped = 0
+    for path in _real_pages(every=11):
+        text_blocks, _ = _classifier_inputs(path)
+        texts, links, _, headings = walk.classifier_texts_python(text_blocks, set(), lambda f: False, classifier._HEADINGS)
+        for stopwords in (classifier.stoplist("English"), frozenset()):
+            densities = classifier._stopword_densities(texts, links, stopwords)
+            compiled = walk.good_block_flags(texts, links, headings, densities, bool(stopwords), classifier._LIMITS)
+            assert compiled == walk.good_block_flags_python(texts, links, headings, densities, bool(stopwords),
+                                                            classifier._LIMITS), path.name
+            kept, dropped = kept + sum(compiled), dropped + compiled.count(False)
+    assert kept > 0 and dropped > 0
+    # A short heading before good text is kept with it; a © line never is.
+    good = "the of and to in that it is was for on are as with his they at be this from " * 3
+    texts = ["Heading", good, "© 2024 the of and to in that it is was for on are as with his they at be", ""]
+    for flags in (walk.good_block_flags, walk.good_block_flags_python):
+        assert flags(texts, [0, 0, 0, 0], [True, False, False, False], [0.0, 1.0, 1.0, 0.0], True,
+                     classifier._LIMITS) == [True, True, False, False]
+        assert flags([], [], [], [], True, classifier._LIMITS) == []

@@ -2539,3 +2539,131 @@ def digit_runs(list lines, Py_ssize_t run, Py_ssize_t max_chars):
                     row = 0
         out.append(found)
     return out
+# --- blocks ---
+# The paragraph classifier's (blocks.py) passes over every text block of the page.
+from cpython.unicode cimport PyUnicode_FindChar
+
+def classifier_texts(list text_blocks, readers, readers_furniture, heading_tags):
+    """``walk.classifier_texts_python``'s twin: the texts, link characters, elements and whether
+    each is a heading of the page's blocks that are not the readers', nor empty or a part of
+    the block before them kept; the heading test reads the element's name in C."""
+    cdef list texts = [], links = [], elements = [], headings = []
+    cdef dict furniture_decided = {}
+    cdef str previous = "", text
+    cdef _Names heading_names = _Names(heading_tags)
+    cdef bint any_readers = len(readers) > 0
+    cdef tuple block
+    cdef Py_ssize_t length
+    cdef tree.xmlNode* node
+    for item in text_blocks:
+        block = <tuple>item
+        element = block[0]
+        if any_readers and id(element) in readers:
+            continue
+        furniture = block[3]
+        if furniture is not None:
+            key = id(furniture)
+            skipped = furniture_decided.get(key)
+            if skipped is None:
+                skipped = furniture_decided[key] = key in readers or readers_furniture(furniture)
+            if skipped:
+                continue
+        folded = block[4]
+        text = " ".join(block[1].split()) if folded is None else <str>folded
+        length = PyUnicode_GET_LENGTH(text)
+        if length and text in previous:
+            continue
+        texts.append(text)
+        link_chars = block[2]
+        links.append(link_chars if link_chars < length else length)
+        elements.append(element)
+        node = (<_Element>element)._c_node
+        headings.append(node.type == tree.XML_ELEMENT_NODE and heading_names.has(node))
+        previous = text
+    return texts, links, elements, headings
+
+
+cdef enum:
+    _BAD = 0
+    _GOOD = 1
+    _NEAR_GOOD = 2
+    _SHORT = 3
+
+
+cdef void _nearest(const int* kinds, Py_ssize_t count, bint near_counts, int* before, int* after) noexcept:
+    """For each block, the kind of the nearest block before and after it that is good or bad
+    (or near-good, with ``near_counts``); bad past either end."""
+    cdef Py_ssize_t i
+    cdef int last = _BAD, kind
+    for i in range(count):
+        before[i] = last
+        kind = kinds[i]
+        if kind == _GOOD or kind == _BAD or (near_counts and kind == _NEAR_GOOD):
+            last = kind
+    last = _BAD
+    for i in range(count - 1, -1, -1):
+        after[i] = last
+        kind = kinds[i]
+        if kind == _GOOD or kind == _BAD or (near_counts and kind == _NEAR_GOOD):
+            last = kind
+
+
+def good_block_flags(list texts, list links, list headings, list densities, bint has_stoplist, tuple limits):
+    """``walk.good_block_flags_python``'s twin: jusText's two steps, the classes as numbers."""
+    cdef Py_ssize_t length_low = limits[0], length_high = limits[1]
+    cdef double stopwords_low = limits[2], stopwords_high = limits[3], max_link_density = limits[4]
+    cdef Py_ssize_t max_heading_distance = limits[5]
+    cdef Py_ssize_t count = len(texts), i, j, length, distance, link_chars
+    cdef double density
+    cdef str text
+    cdef int* kinds = <int*>malloc(max(1, count) * 6 * sizeof(int))
+    if kinds is NULL:
+        raise MemoryError()
+    cdef int* settled = kinds + count
+    cdef int* before = kinds + 2 * count
+    cdef int* after = kinds + 3 * count
+    cdef int* before_any = kinds + 4 * count
+    cdef int* after_any = kinds + 5 * count
+    cdef list flags
+    try:
+        for i in range(count):
+            text = <str>texts[i]
+            length = PyUnicode_GET_LENGTH(text)
+            link_chars = links[i]
+            density = densities[i]
+            if ((<double>link_chars / <double>length if length else 1.0) > max_link_density
+                    or PyUnicode_FindChar(text, 0xA9, 0, length, 1) >= 0):
+                kinds[i] = _BAD
+            elif length < length_low:
+                kinds[i] = _BAD if link_chars else _SHORT
+            elif not has_stoplist or density >= stopwords_high:
+                kinds[i] = _GOOD if length > length_high else _NEAR_GOOD
+            else:
+                kinds[i] = _NEAR_GOOD if density >= stopwords_low else _BAD
+        for i in range(count):
+            if kinds[i] == _SHORT and headings[i]:
+                distance, j = 0, i + 1
+                while j < count and distance <= max_heading_distance:
+                    if kinds[j] == _GOOD:
+                        kinds[i] = _NEAR_GOOD
+                        break
+                    distance += PyUnicode_GET_LENGTH(<str>texts[j])
+                    j += 1
+        _nearest(kinds, count, False, before, after)
+        _nearest(kinds, count, True, before_any, after_any)
+        for i in range(count):
+            settled[i] = kinds[i]
+            if kinds[i] == _SHORT:
+                if before[i] == after[i]:
+                    settled[i] = before[i]
+                elif before[i] == _BAD or after[i] == _BAD:
+                    settled[i] = (_GOOD if (before_any[i] == _NEAR_GOOD or after_any[i] == _NEAR_GOOD)
+                                  and (before[i] == _GOOD or after[i] == _GOOD) else _BAD)
+                else:
+                    settled[i] = _GOOD
+        _nearest(settled, count, False, before, after)
+        flags = [settled[i] == _GOOD or (settled[i] == _NEAR_GOOD and not (before[i] == _BAD and after[i] == _BAD))
+                 for i in range(count)]
+    finally:
+        free(kinds)
+    return flags

@@ -14,12 +14,11 @@ from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import itemgetter
 
 from lxml import etree
 
 from .body import TextBlock
-from .walk import stopword_shares
+from .walk import classifier_texts, good_block_flags, stopword_shares
 
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -33,6 +32,7 @@ MAX_LINK_DENSITY = 0.2
 MAX_HEADING_DISTANCE = 200
 MIN_STOPLIST_HITS = 5  # of the page's 50 (declared language) or 100 most frequent words
 SAMPLE_CHARS = 4000  # of the long blocks' text, for the language check
+_LIMITS = (LENGTH_LOW, LENGTH_HIGH, STOPWORDS_LOW, STOPWORDS_HIGH, MAX_LINK_DENSITY, MAX_HEADING_DISTANCE)
 
 # The page's language code (``<html lang>``) → jusText's stoplist name.
 _STOPLIST_NAMES = {
@@ -89,8 +89,9 @@ def _stoplists_of_word() -> dict[str, tuple[int, ...]]:
 
 def _most_common(words: Counter) -> list[str]:
     """The words, most frequent first, ties in their first order: ``most_common()``'s order
-    (``heapq.nlargest`` is ``sorted(..., reverse=True)`` cut, stable alike), sorted in C."""
-    return [w for w, _ in sorted(words.items(), key=itemgetter(1), reverse=True)]
+    (``heapq.nlargest`` is ``sorted(..., reverse=True)`` cut, stable alike), sorted in C with
+    no (word, count) pair made."""
+    return sorted(words, key=words.__getitem__, reverse=True)  # the keys in their first order, stable
 
 
 def stopwords_for(language: str | None, words: Counter) -> frozenset[str]:
@@ -117,39 +118,6 @@ def stopwords_for(language: str | None, words: Counter) -> frozenset[str]:
     return stoplists[-best] if most >= MIN_STOPLIST_HITS else frozenset()
 
 
-def _page_texts(text_blocks: list[TextBlock], readers: Collection[int],
-                readers_furniture: Callable[[etree._Element], bool]) -> tuple[list[str], list[int], list[etree._Element]]:
-    """The text, link characters (at most its length) and element of each block of the page
-    that is not the readers': a block whose element's ``id`` is in ``readers``, or whose furniture
-    (``TextBlock.furniture``) is in ``readers`` or said by ``readers_furniture`` to be theirs.
-    Parallel lists, not a Block each: every block of the page comes here, and most are bad."""
-    texts: list[str] = []
-    links: list[int] = []
-    elements: list[etree._Element] = []
-    # Many blocks share their furniture (a comment area's paragraphs): each one is decided once.
-    furniture_decided: dict[int, bool] = {}
-    previous = ""
-    for element, full, link_chars, furniture, text in text_blocks:
-        if id(element) in readers:
-            continue
-        if furniture is not None:
-            key = id(furniture)
-            skipped = furniture_decided.get(key)
-            if skipped is None:
-                skipped = furniture_decided[key] = key in readers or readers_furniture(furniture)
-            if skipped:
-                continue
-        if text is None:
-            text = " ".join(full.split())
-        if text and text in previous:
-            continue
-        texts.append(text)
-        links.append(link_chars if link_chars < len(text) else len(text))
-        elements.append(element)
-        previous = text
-    return texts, links, elements
-
-
 def _needs_stopwords(length: int, links: int, text: str) -> bool:
     """A block long enough, with few enough links, to be judged by its stopwords."""
     return length >= LENGTH_LOW and links <= MAX_LINK_DENSITY * length and "©" not in text
@@ -169,23 +137,6 @@ def _stopword_densities(texts: list[str], links: list[int], stopwords: frozenset
     return densities
 
 
-def _context_free_kinds(texts: list[str], links: list[int], densities: list[float], has_stoplist: bool) -> list[str]:
-    """jusText's first step: each block's class on its own (good, near-good, short or bad)."""
-    kinds = []
-    append = kinds.append
-    for text, link_chars, density in zip(texts, links, densities):
-        length = len(text)
-        if (link_chars / length if length else 1.0) > MAX_LINK_DENSITY or "©" in text:
-            append("bad")
-        elif length < LENGTH_LOW:
-            append("bad" if link_chars else "short")
-        elif not has_stoplist or density >= STOPWORDS_HIGH:  # no stoplist (Chinese): length alone
-            append("good" if length > LENGTH_HIGH else "near-good")
-        else:
-            append("near-good" if density >= STOPWORDS_LOW else "bad")
-    return kinds
-
-
 def classify(blocks: list[Block], stopwords: frozenset[str]) -> list[Block]:
     """jusText's two steps: each block on its own (context-free), then short and near-good
     blocks by the good or bad blocks around them."""
@@ -199,77 +150,23 @@ def classify(blocks: list[Block], stopwords: frozenset[str]) -> list[Block]:
 
 def _kinds(texts: list[str], links: list[int], headings: list[bool], densities: list[float],
            has_stoplist: bool) -> list[str]:
-    """Each block's class after both of jusText's steps: good or bad."""
-    kinds = _context_free_kinds(texts, links, densities, has_stoplist)
-    _context_sensitive(kinds, texts, headings)
-    return kinds
-
-
-def _context_sensitive(kinds: list[str], texts: list[str], headings: list[bool]) -> None:
-    """Headings near good text become near-good; then short blocks take the class of their
-    neighbours (good only between good ones), and near-good ones become good next to good.
-    Every neighbour is found in one pass each way: linear in the number of blocks. ``kinds``
-    is changed in place."""
-    count = len(kinds)
-    for i in range(count):
-        if headings[i] and kinds[i] == "short":
-            distance, j = 0, i + 1
-            while j < count and distance <= MAX_HEADING_DISTANCE:  # every block has text
-                if kinds[j] == "good":
-                    kinds[i] = "near-good"
-                    break
-                distance += len(texts[j])
-                j += 1
-    before, after = _neighbours(kinds, ("good", "bad"))
-    before_any, after_any = _neighbours(kinds, ("good", "bad", "near-good"))
-    settled = list(kinds)
-    for i, kind in enumerate(kinds):
-        if kind == "short":
-            if before[i] == after[i]:
-                settled[i] = before[i]
-            elif "bad" in (before[i], after[i]):
-                near = "near-good" in (before_any[i], after_any[i])
-                settled[i] = "good" if near and "good" in (before[i], after[i]) else "bad"
-            else:
-                settled[i] = "good"
-    # near-good blocks see the short ones' new classes
-    before, after = _neighbours(settled, ("good", "bad"))
-    for i, kind in enumerate(settled):
-        if kind == "near-good":
-            kinds[i] = "bad" if before[i] == after[i] == "bad" else "good"
-        else:
-            kinds[i] = kind if kind == "good" else "bad"
-
-
-def _neighbours(kinds: list[str], counted: tuple[str, ...]) -> tuple[list[str], list[str]]:
-    """For each block, the kind of the nearest block before it and after it whose kind is
-    ``counted`` ("bad" past either end)."""
-    before: list[str] = []
-    append, last = before.append, "bad"
-    for kind in kinds:
-        append(last)
-        if kind in counted:
-            last = kind
-    after: list[str] = []
-    append, last = after.append, "bad"
-    for kind in reversed(kinds):
-        append(last)
-        if kind in counted:
-            last = kind
-    after.reverse()
-    return before, after
+    """Each block's class after both of jusText's steps (``walk.good_block_flags``): good or bad."""
+    flags = good_block_flags(texts, links, headings, densities, has_stoplist, _LIMITS)
+    return ["good" if good else "bad" for good in flags]
 
 
 def good_blocks(text_blocks: list[TextBlock], language: str | None, readers: Collection[int] = frozenset(),
                 readers_furniture: Callable[[etree._Element], bool] = lambda furniture: False) -> list[Block]:
     """The blocks jusText would keep: the page's main text by this strategy. The readers'
-    blocks are left out (``_page_texts``)."""
-    texts, links, elements = _page_texts(text_blocks, readers, readers_furniture)
+    blocks are left out: a block whose element's ``id`` is in ``readers``, or whose furniture
+    (``TextBlock.furniture``) is in ``readers`` or said by ``readers_furniture`` to be theirs
+    (``walk.classifier_texts``)."""
+    texts, links, elements, headings = classifier_texts(text_blocks, readers, readers_furniture, _HEADINGS)
     # The language check reads the words of the long blocks only: prose, not menus; the first
     # 4,000 characters of them, joined by spaces (a block past those is not joined).
     long_texts, joined = [], -1
-    for text, link_chars in zip(texts, links):
-        if _needs_stopwords(len(text), link_chars, text):
+    for text, link_chars in zip(texts, links):  # ``_needs_stopwords`` written out
+        if len(text) >= LENGTH_LOW and link_chars <= MAX_LINK_DENSITY * len(text) and "©" not in text:
             long_texts.append(text)
             joined += 1 + len(text)
             if joined >= SAMPLE_CHARS:
@@ -277,7 +174,6 @@ def good_blocks(text_blocks: list[TextBlock], language: str | None, readers: Col
     sample = " ".join(long_texts)[:SAMPLE_CHARS].lower()
     stopwords = stopwords_for(language, Counter(sample.split()))
     densities = _stopword_densities(texts, links, stopwords)
-    headings = [element.tag in _HEADINGS for element in elements]
-    kinds = _kinds(texts, links, headings, densities, bool(stopwords))
+    flags = good_block_flags(texts, links, headings, densities, bool(stopwords), _LIMITS)
     return [Block(texts[i], links[i], elements[i], headings[i], densities[i], "good")
-            for i, kind in enumerate(kinds) if kind == "good"]
+            for i, good in enumerate(flags) if good]

@@ -750,6 +750,114 @@ def digit_runs_python(lines: list[str], run: int, max_chars: int) -> list[bool]:
     (``\\d`` as ``re`` reads it)."""
     digits = re.compile(rf"\d{{{run}}}")
     return [len(line) <= max_chars and digits.search(line) is not None for line in lines]
+# --- blocks ---
+# The paragraph classifier's (blocks.py) passes over every text block of the page.
+def classifier_texts_python(text_blocks: list[tuple], readers: Collection[int],
+                       readers_furniture: Callable[[etree._Element], bool],
+                       heading_tags: Collection[str]) -> tuple[list[str], list[int], list, list[bool]]:
+    """The text (words one space apart), link characters (at most its length), element and
+    whether the element is a heading (its tag in ``heading_tags``) of each block of
+    ``text_blocks`` (``body.TextBlock``: element, text, link characters, furniture, folded text
+    or None) that is not the readers': a block whose element's ``id`` is in ``readers``, or
+    whose furniture is in ``readers`` or said by ``readers_furniture`` to be theirs; nor empty
+    or a part of the block before it kept. Parallel lists, not an object a block: every block
+    of the page comes here, and most are bad."""
+    texts: list[str] = []
+    links: list[int] = []
+    elements: list = []
+    headings: list[bool] = []
+    # Many blocks share their furniture (a comment area's paragraphs): each one is decided once.
+    furniture_decided: dict[int, bool] = {}
+    previous = ""
+    for element, full, link_chars, furniture, text in text_blocks:
+        if id(element) in readers:
+            continue
+        if furniture is not None:
+            key = id(furniture)
+            skipped = furniture_decided.get(key)
+            if skipped is None:
+                skipped = furniture_decided[key] = key in readers or readers_furniture(furniture)
+            if skipped:
+                continue
+        if text is None:
+            text = " ".join(full.split())
+        if text and text in previous:
+            continue
+        texts.append(text)
+        links.append(link_chars if link_chars < len(text) else len(text))
+        elements.append(element)
+        headings.append(element.tag in heading_tags)
+        previous = text
+    return texts, links, elements, headings
+
+
+def good_block_flags_python(texts: list[str], links: list[int], headings: list[bool], densities: list[float],
+                            has_stoplist: bool, limits: tuple[int, int, float, float, float, int]) -> list[bool]:
+    """jusText's two steps over the blocks (their texts, link characters, whether each is a
+    heading, its stopword share): whether each block is good. ``limits``: (length low, length
+    high, stopwords low, stopwords high, most link density, most heading distance)."""
+    length_low, length_high, stopwords_low, stopwords_high, max_link_density, max_heading_distance = limits
+    # First step: each block's class on its own (good, near-good, short or bad).
+    kinds = []
+    append = kinds.append
+    for text, link_chars, density in zip(texts, links, densities):
+        length = len(text)
+        if (link_chars / length if length else 1.0) > max_link_density or "©" in text:
+            append("bad")
+        elif length < length_low:
+            append("bad" if link_chars else "short")
+        elif not has_stoplist or density >= stopwords_high:  # no stoplist (Chinese): length alone
+            append("good" if length > length_high else "near-good")
+        else:
+            append("near-good" if density >= stopwords_low else "bad")
+    # Second step: headings near good text become near-good; then short blocks take the class
+    # of their neighbours (good only between good ones), and near-good ones become good next to
+    # good. Every neighbour is found in one pass each way: linear in the number of blocks.
+    count = len(kinds)
+    for i in range(count):
+        if headings[i] and kinds[i] == "short":
+            distance, j = 0, i + 1
+            while j < count and distance <= max_heading_distance:  # every block has text
+                if kinds[j] == "good":
+                    kinds[i] = "near-good"
+                    break
+                distance += len(texts[j])
+                j += 1
+    before, after = _nearest_kinds(kinds, ("good", "bad"))
+    before_any, after_any = _nearest_kinds(kinds, ("good", "bad", "near-good"))
+    settled = list(kinds)
+    for i, kind in enumerate(kinds):
+        if kind == "short":
+            if before[i] == after[i]:
+                settled[i] = before[i]
+            elif "bad" in (before[i], after[i]):
+                near = "near-good" in (before_any[i], after_any[i])
+                settled[i] = "good" if near and "good" in (before[i], after[i]) else "bad"
+            else:
+                settled[i] = "good"
+    # near-good blocks see the short ones' new classes
+    before, after = _nearest_kinds(settled, ("good", "bad"))
+    return [kind == "good" or (kind == "near-good" and not before[i] == after[i] == "bad")
+            for i, kind in enumerate(settled)]
+
+
+def _nearest_kinds(kinds: list[str], counted: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """For each block, the kind of the nearest block before it and after it whose kind is
+    ``counted`` ("bad" past either end)."""
+    before: list[str] = []
+    append, last = before.append, "bad"
+    for kind in kinds:
+        append(last)
+        if kind in counted:
+            last = kind
+    after: list[str] = []
+    append, last = after.append, "bad"
+    for kind in reversed(kinds):
+        append(last)
+        if kind in counted:
+            last = kind
+    after.reverse()
+    return before, after
 
 
 try:
@@ -761,3 +869,6 @@ except ImportError:
     from ._walk import digit_runs, dispatched_matches
 except ImportError:
     digit_runs, dispatched_matches = digit_runs_python, dispatched_matches_python
+    from ._walk import classifier_texts, good_block_flags
+except ImportError:
+    classifier_texts, good_block_flags = classifier_texts_python, good_block_flags_python
