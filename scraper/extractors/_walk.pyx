@@ -713,29 +713,47 @@ cdef class _Words:
     cdef const char** words
     cdef Py_ssize_t* lengths
     cdef Py_ssize_t count
+    # The words by first byte, as ``_Names`` keeps them: a part is compared only with the words
+    # that start as it does (``holds`` is asked of every part of every class name).
+    cdef Py_ssize_t starting[256]
+    cdef Py_ssize_t* next_starting
+    cdef bint empty  # "" is one of the words
 
     def __cinit__(self, words):
         self.encoded = [word.encode("ascii") for word in words]
         self.count = len(self.encoded)
         self.words = <const char**>malloc(max(1, self.count) * sizeof(const char*))
         self.lengths = <Py_ssize_t*>malloc(max(1, self.count) * sizeof(Py_ssize_t))
-        if self.words is NULL or self.lengths is NULL:
+        self.next_starting = <Py_ssize_t*>malloc(max(1, self.count) * sizeof(Py_ssize_t))
+        if self.words is NULL or self.lengths is NULL or self.next_starting is NULL:
             raise MemoryError()
         cdef Py_ssize_t i
-        for i in range(self.count):
+        for i in range(256):
+            self.starting[i] = -1
+        self.empty = False
+        for i in range(self.count - 1, -1, -1):
             self.words[i] = <bytes>self.encoded[i]
             self.lengths[i] = len(<bytes>self.encoded[i])
+            if self.lengths[i] == 0:
+                self.empty = True
+            else:
+                self.next_starting[i] = self.starting[<unsigned char>self.words[i][0]]
+                self.starting[<unsigned char>self.words[i][0]] = i
 
     def __dealloc__(self):
         free(self.words)
         free(self.lengths)
+        free(self.next_starting)
 
     cdef bint holds(self, const char* part, Py_ssize_t size) noexcept:
         """``part[:size]`` is one of the words."""
-        cdef Py_ssize_t i
-        for i in range(self.count):
+        if size == 0:
+            return self.empty
+        cdef Py_ssize_t i = self.starting[<unsigned char>part[0]]
+        while i >= 0:
             if self.lengths[i] == size and memcmp(self.words[i], part, size) == 0:
                 return True
+            i = self.next_starting[i]
         return False
 
     cdef bint within(self, const char* text) noexcept:
@@ -758,9 +776,9 @@ cdef inline bint _is_part_edge(char c) noexcept:
 
 cdef class _PlainNames:
     """Class strings (and ids) a name rule surely says no to, told in C: ASCII, no upper-case
-    letter, none of ``needles`` in them, and each name (``str.split()``'s) with a first part (up
-    to its first "-" or "_") not among ``firsts`` and a last part (after its last) not among
-    ``lasts``. Which those are is the rule's to say (``regions.furniture_name_parts``)."""
+    letter, none of ``needles`` in them, and no name (``str.split()``'s) that starts with one of
+    ``firsts`` before its end or a "-" or "_", nor ends with one of ``lasts`` after its start or
+    a "-" or "_". Which those are is the rule's to say (``regions.furniture_name_parts``)."""
     cdef _Words firsts, lasts, needles
 
     def __cinit__(self, firsts, lasts, needles):
@@ -790,15 +808,16 @@ cdef class _PlainNames:
             while at[0] and not _is_ascii_space(at[0]):
                 at += 1
             edge = start
-            while edge < at and not _is_part_edge(edge[0]):
+            while edge <= at:  # each part from the name's start, up to a "-", a "_" or its end
+                if (edge == at or _is_part_edge(edge[0])) and self.firsts.holds(<const char*>start, edge - start):
+                    return False
                 edge += 1
-            if self.firsts.holds(<const char*>start, edge - start):
-                return False
-            edge = at
-            while edge > start and not _is_part_edge((edge - 1)[0]):
-                edge -= 1
-            if self.lasts.holds(<const char*>edge, at - edge):
-                return False
+            edge = start
+            while edge < at:  # each part to the name's end, from its start or after a "-" or "_"
+                if ((edge == start or _is_part_edge((edge - 1)[0]))
+                        and self.lasts.holds(<const char*>edge, at - edge)):
+                    return False
+                edge += 1
 
 
 cdef class _Judge:
