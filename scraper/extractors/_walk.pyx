@@ -980,6 +980,11 @@ cdef class _BodyWalk:
         cdef const unsigned char* character
         cdef Py_UCS4 cp
         cdef tree.xmlNode* node = top.children
+        # The counts of the character loop, kept in locals while it runs (not written through
+        # ``m`` and ``self`` at each character), and an ASCII character copied as one byte.
+        cdef Py_ssize_t leading, trailing, normalized, folded_size
+        cdef bint seen, normalized_seen, normalized_pending
+        cdef char* fold
         self.text.size = self.folded.size = 0
         while node is not NULL:
             if _is_text(node):
@@ -990,32 +995,47 @@ cdef class _BodyWalk:
                     memcpy(self.text.data + self.text.size, node.content, size)
                     self.text.size += size
                     m.utf8_bytes += size
-                    chars = m.run.chars
+                    chars = 0
+                    leading, trailing, seen = m.run.leading, m.run.trailing, m.run.seen
+                    normalized, normalized_seen, normalized_pending = m.normalized, m.normalized_seen, m.space_pending
+                    fold, folded_size = self.folded.data, self.folded.size
                     s = <const unsigned char*>node.content
                     while s[0]:
                         character = s
-                        cp = _decode(&s)
-                        m.run.chars += 1
-                        if cp == 32 or cp == 9 or cp == 10 or cp == 13:
-                            m.space_pending = m.normalized_seen
+                        if s[0] < 0x80:
+                            cp = s[0]
+                            s += 1
                         else:
-                            m.normalized += 1 + m.space_pending
-                            m.normalized_seen, m.space_pending = True, False
+                            cp = _decode(&s)
+                        chars += 1
+                        if cp == 32 or cp == 9 or cp == 10 or cp == 13:
+                            normalized_pending = normalized_seen
+                        else:
+                            normalized += 1 + normalized_pending
+                            normalized_seen, normalized_pending = True, False
                         if Py_UNICODE_ISSPACE(cp):
-                            if m.run.seen:
-                                m.run.trailing += 1
+                            if seen:
+                                trailing += 1
                             else:
-                                m.run.leading += 1
-                            space_pending = self.folded.size > 0
+                                leading += 1
+                            space_pending = folded_size > 0
                             continue
-                        m.run.seen, m.run.trailing = True, 0
+                        seen, trailing = True, 0
                         if space_pending:
-                            self.folded.data[self.folded.size] = b" "[0]
-                            self.folded.size += 1
+                            fold[folded_size] = b" "[0]
+                            folded_size += 1
                             space_pending = False
-                        memcpy(self.folded.data + self.folded.size, character, s - character)
-                        self.folded.size += s - character
-                    links += (m.run.chars - chars) * link_depth
+                        if s - character == 1:
+                            fold[folded_size] = character[0]
+                            folded_size += 1
+                        else:
+                            memcpy(fold + folded_size, character, s - character)
+                            folded_size += s - character
+                    m.run.chars += chars
+                    m.run.leading, m.run.trailing, m.run.seen = leading, trailing, seen
+                    m.normalized, m.normalized_seen, m.space_pending = normalized, normalized_seen, normalized_pending
+                    self.folded.size = folded_size
+                    links += chars * link_depth
             elif node.type == tree.XML_ENTITY_REF_NODE:
                 m.entity = True
             elif node.type == tree.XML_ELEMENT_NODE and node.children is not NULL:
