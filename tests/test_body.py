@@ -730,3 +730,30 @@ def test_a_long_line_of_punctuation_is_read_in_linear_time():
     started = time.process_time()
     assert not is_chrome("<" * 200_000 + '">text')  # took 100 s at 100,000 characters
     assert time.process_time() - started < 1.0
+
+
+# --- body ---
+def _class_strings(every: int = 5) -> set[str]:
+    """The class strings of every fifth page of the article corpora."""
+    labels = set()
+    for folder in ("aeb/html", "wcxb-articles/html"):
+        for path in sorted((SHARED / "corpus" / folder).glob("*.gz"))[::every]:
+            labels.update(el.get("class") for el in parse_html(gzip.open(path).read()).iter() if el.get("class"))
+    if not labels:
+        pytest.skip("shared corpora not found")
+    return labels
+
+
+def test_the_standfirst_label_precheck_says_what_the_patterns_say():
+    """``_standfirst_label`` rules most class strings out by one search for the words its
+    pattern needs: on real pages it says what the pattern says, name by name."""
+    from scraper.extractors import body
+
+    labels = _class_strings() | {"lead", "article__lead", "deck", "DEK", "author-intro", "intro-text", "bleed"}
+    leads = 0
+    for label in labels:
+        by_names = any(body._STANDFIRST_NAME.search(name) and not body._NOT_STANDFIRST_NAME.match(name)
+                       for name in label.split())
+        assert body._standfirst_label(label) == by_names, label
+        leads += by_names
+    assert leads > 3 and not body._standfirst_label("bleed")

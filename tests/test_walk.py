@@ -803,3 +803,42 @@ def test_good_block_flags_are_those_the_python_steps_give():
         assert flags(texts, [0, 0, 0, 0], [True, False, False, False], [0.0, 1.0, 1.0, 0.0], True,
                      classifier._LIMITS) == [True, True, False, False]
         assert flags([], [], [], [], True, classifier._LIMITS) == []
+# --- body ---
+# Furniture words at each place of a name of several parts, and inside a part: the compiled judge
+# looks up every part a name starts or ends with ("wp-block-post-comments" ends with a word, "share"
+# inside "x-share-y" is none), and asks the rule of those alone.
+_PART_LABELS = [
+    "wp-block-group", "wp-block-post-comments", "x-share-y", "share-x-y", "x-y-share", "x_y_share", "x-y_share",
+    "post-meta-x", "x-post-meta", "read-more-links-x", "x-read-more", "comment-respond-x", "a-comment-respond",
+    "sidebar_x", "x_navigation", "navigation-x-y", "nav-links", "nav-linksx", "xnav-links", "-share", "share-",
+    "--", "ad", "ad-", "-ad", "adx", "xad", "cat-links y", "y cat-links", "entry-content wp-block", "a b c-ads",
+]
+
+
+def test_the_compiled_judge_asks_the_rule_of_names_with_a_furniture_word_at_an_end_only(monkeypatch):
+    divs = []
+    for i, label in enumerate(_PART_LABELS):
+        text = f"Paragraph {i} holds enough words to count as prose for the body analysis here."
+        divs.append(f'<div class="{label}"><p>{text}</p><ul><li><a href="/a">a link</a></li></ul></div>')
+        divs.append(f'<div id="{label}"><p>{text}</p></div>')
+    root = parse_html("<html><body><article>" + "".join(divs) + "</article></body></html>")
+    container = root.find("body")
+    args = (regions.TAGS_JUDGED_BY_NAME, regions.ATTRIBUTES_JUDGED, body.LINK_LIST_TAGS, body.LINK_LIST_MAX_CHARS,
+            body.LINK_SHARE)
+    asked = []
+
+    def label_rule(label):
+        asked.append(label)
+        return body._furniture_or_comment_label(label)
+    compiled = walk.judged_link_walk(container, body._is_furniture, label_rule, body._furniture_or_comment_id,
+                                     body._FURNITURE_OR_COMMENT_NAMES, *args)
+    assert compiled == walk.link_walk_python(container, body._is_furniture, *args)
+    by_words = {label for label in _PART_LABELS if any(regions.names_furniture_word(n) for n in label.split())}
+    assert set(asked) == by_words  # the label rule is asked of a name with a word at an end, of no other
+    assert {"wp-block-group", "x-share-y", "nav-linksx", "adx", "entry-content wp-block"}.isdisjoint(asked)
+    fast = _analysis_read(BodyAnalysis(Page(root, "https://example.invalid/")), root)
+    with monkeypatch.context() as patch:
+        patch.setattr(body, "body_blocks", walk.body_blocks_python)
+        patch.setattr(body, "node_key", walk.node_key_python)
+        slow = _analysis_read(BodyAnalysis(Page(root, "https://example.invalid/")), root)
+    assert fast == slow

@@ -713,29 +713,47 @@ cdef class _Words:
     cdef const char** words
     cdef Py_ssize_t* lengths
     cdef Py_ssize_t count
+    # The words by first byte, as ``_Names`` keeps them: a part is compared only with the words
+    # that start as it does (``holds`` is asked of every part of every class name).
+    cdef Py_ssize_t starting[256]
+    cdef Py_ssize_t* next_starting
+    cdef bint empty  # "" is one of the words
 
     def __cinit__(self, words):
         self.encoded = [word.encode("ascii") for word in words]
         self.count = len(self.encoded)
         self.words = <const char**>malloc(max(1, self.count) * sizeof(const char*))
         self.lengths = <Py_ssize_t*>malloc(max(1, self.count) * sizeof(Py_ssize_t))
-        if self.words is NULL or self.lengths is NULL:
+        self.next_starting = <Py_ssize_t*>malloc(max(1, self.count) * sizeof(Py_ssize_t))
+        if self.words is NULL or self.lengths is NULL or self.next_starting is NULL:
             raise MemoryError()
         cdef Py_ssize_t i
-        for i in range(self.count):
+        for i in range(256):
+            self.starting[i] = -1
+        self.empty = False
+        for i in range(self.count - 1, -1, -1):
             self.words[i] = <bytes>self.encoded[i]
             self.lengths[i] = len(<bytes>self.encoded[i])
+            if self.lengths[i] == 0:
+                self.empty = True
+            else:
+                self.next_starting[i] = self.starting[<unsigned char>self.words[i][0]]
+                self.starting[<unsigned char>self.words[i][0]] = i
 
     def __dealloc__(self):
         free(self.words)
         free(self.lengths)
+        free(self.next_starting)
 
     cdef bint holds(self, const char* part, Py_ssize_t size) noexcept:
         """``part[:size]`` is one of the words."""
-        cdef Py_ssize_t i
-        for i in range(self.count):
+        if size == 0:
+            return self.empty
+        cdef Py_ssize_t i = self.starting[<unsigned char>part[0]]
+        while i >= 0:
             if self.lengths[i] == size and memcmp(self.words[i], part, size) == 0:
                 return True
+            i = self.next_starting[i]
         return False
 
     cdef bint within(self, const char* text) noexcept:
@@ -758,9 +776,9 @@ cdef inline bint _is_part_edge(char c) noexcept:
 
 cdef class _PlainNames:
     """Class strings (and ids) a name rule surely says no to, told in C: ASCII, no upper-case
-    letter, none of ``needles`` in them, and each name (``str.split()``'s) with a first part (up
-    to its first "-" or "_") not among ``firsts`` and a last part (after its last) not among
-    ``lasts``. Which those are is the rule's to say (``regions.furniture_name_parts``)."""
+    letter, none of ``needles`` in them, and no name (``str.split()``'s) that starts with one of
+    ``firsts`` before its end or a "-" or "_", nor ends with one of ``lasts`` after its start or
+    a "-" or "_". Which those are is the rule's to say (``regions.furniture_name_parts``)."""
     cdef _Words firsts, lasts, needles
 
     def __cinit__(self, firsts, lasts, needles):
@@ -790,15 +808,16 @@ cdef class _PlainNames:
             while at[0] and not _is_ascii_space(at[0]):
                 at += 1
             edge = start
-            while edge < at and not _is_part_edge(edge[0]):
+            while edge <= at:  # each part from the name's start, up to a "-", a "_" or its end
+                if (edge == at or _is_part_edge(edge[0])) and self.firsts.holds(<const char*>start, edge - start):
+                    return False
                 edge += 1
-            if self.firsts.holds(<const char*>start, edge - start):
-                return False
-            edge = at
-            while edge > start and not _is_part_edge((edge - 1)[0]):
-                edge -= 1
-            if self.lasts.holds(<const char*>edge, at - edge):
-                return False
+            edge = start
+            while edge < at:  # each part to the name's end, from its start or after a "-" or "_"
+                if ((edge == start or _is_part_edge((edge - 1)[0]))
+                        and self.lasts.holds(<const char*>edge, at - edge)):
+                    return False
+                edge += 1
 
 
 cdef class _Judge:
@@ -961,6 +980,11 @@ cdef class _BodyWalk:
         cdef const unsigned char* character
         cdef Py_UCS4 cp
         cdef tree.xmlNode* node = top.children
+        # The counts of the character loop, kept in locals while it runs (not written through
+        # ``m`` and ``self`` at each character), and an ASCII character copied as one byte.
+        cdef Py_ssize_t leading, trailing, normalized, folded_size
+        cdef bint seen, normalized_seen, normalized_pending
+        cdef char* fold
         self.text.size = self.folded.size = 0
         while node is not NULL:
             if _is_text(node):
@@ -971,32 +995,47 @@ cdef class _BodyWalk:
                     memcpy(self.text.data + self.text.size, node.content, size)
                     self.text.size += size
                     m.utf8_bytes += size
-                    chars = m.run.chars
+                    chars = 0
+                    leading, trailing, seen = m.run.leading, m.run.trailing, m.run.seen
+                    normalized, normalized_seen, normalized_pending = m.normalized, m.normalized_seen, m.space_pending
+                    fold, folded_size = self.folded.data, self.folded.size
                     s = <const unsigned char*>node.content
                     while s[0]:
                         character = s
-                        cp = _decode(&s)
-                        m.run.chars += 1
-                        if cp == 32 or cp == 9 or cp == 10 or cp == 13:
-                            m.space_pending = m.normalized_seen
+                        if s[0] < 0x80:
+                            cp = s[0]
+                            s += 1
                         else:
-                            m.normalized += 1 + m.space_pending
-                            m.normalized_seen, m.space_pending = True, False
+                            cp = _decode(&s)
+                        chars += 1
+                        if cp == 32 or cp == 9 or cp == 10 or cp == 13:
+                            normalized_pending = normalized_seen
+                        else:
+                            normalized += 1 + normalized_pending
+                            normalized_seen, normalized_pending = True, False
                         if Py_UNICODE_ISSPACE(cp):
-                            if m.run.seen:
-                                m.run.trailing += 1
+                            if seen:
+                                trailing += 1
                             else:
-                                m.run.leading += 1
-                            space_pending = self.folded.size > 0
+                                leading += 1
+                            space_pending = folded_size > 0
                             continue
-                        m.run.seen, m.run.trailing = True, 0
+                        seen, trailing = True, 0
                         if space_pending:
-                            self.folded.data[self.folded.size] = b" "[0]
-                            self.folded.size += 1
+                            fold[folded_size] = b" "[0]
+                            folded_size += 1
                             space_pending = False
-                        memcpy(self.folded.data + self.folded.size, character, s - character)
-                        self.folded.size += s - character
-                    links += (m.run.chars - chars) * link_depth
+                        if s - character == 1:
+                            fold[folded_size] = character[0]
+                            folded_size += 1
+                        else:
+                            memcpy(fold + folded_size, character, s - character)
+                            folded_size += s - character
+                    m.run.chars += chars
+                    m.run.leading, m.run.trailing, m.run.seen = leading, trailing, seen
+                    m.normalized, m.normalized_seen, m.space_pending = normalized, normalized_seen, normalized_pending
+                    self.folded.size = folded_size
+                    links += chars * link_depth
             elif node.type == tree.XML_ENTITY_REF_NODE:
                 m.entity = True
             elif node.type == tree.XML_ELEMENT_NODE and node.children is not NULL:

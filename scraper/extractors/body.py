@@ -12,6 +12,7 @@ once and walked once, whatever the number of candidates.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from functools import cached_property, lru_cache
 from typing import NamedTuple
 
@@ -369,12 +370,9 @@ class BodyAnalysis:
         teasers = self.linked_headings(container)
         return size >= SHORT_POST_CHARS and not (teasers >= 5 and size < TEASER_PROSE * teasers)
 
-    def section_headings(self) -> frozenset[str]:
+    def section_headings(self) -> SectionHeadings:
         """The text of the container's section headings (h2-h6), as paragraphs print them."""
-        container = self.container
-        if container is None:
-            return frozenset()
-        return frozenset(" ".join(h.text_content().split()) for h in container.iter(*_SECTION_HEADINGS))
+        return SectionHeadings(self.container)
 
     def paragraphs(self, also_skip: list[etree._Element] | None = None) -> list[str]:
         container = self.container
@@ -411,6 +409,23 @@ class BodyAnalysis:
         return paragraphs(lead) if lead is not None else []
 
 
+class SectionHeadings(Container[str]):
+    """The text of a container's section headings (h2-h6), as paragraphs print them, read at
+    the first question: the arbiter asks only about a short first line the classifier dropped,
+    and most pages have none, so their headings' text is never read."""
+    __slots__ = ("_container", "_texts")
+
+    def __init__(self, container: etree._Element | None):
+        self._container = container
+        self._texts: frozenset[str] | None = None
+
+    def __contains__(self, text: object) -> bool:
+        if self._texts is None:
+            self._texts = frozenset() if self._container is None else frozenset(
+                " ".join(h.text_content().split()) for h in self._container.iter(*_SECTION_HEADINGS))
+        return text in self._texts
+
+
 # Headings that link elsewhere, the mark of teasers: of these tags, with this much text.
 _LINKED_HEADINGS = ("h2", "h3", "h4")
 _LINKED_HEADING_MIN_CHARS = 16
@@ -438,10 +453,15 @@ _AFTER_HEADLINE = etree.XPath("boolean(preceding::h1)")
 _SENTENCE_END = (".", "!", "?", "…", '"', "“", "”", "»", "«")
 
 
+# Every name ``_STANDFIRST_NAME`` finds holds one of these: a class string without them (most of
+# those of a page, each asked about) names no lead, and is told by one search, not one per name.
+_MAYBE_STANDFIRST = re.compile("lead|standfirst|intro|dek|deck", re.I)
+
+
 @lru_cache(maxsize=4096)
 def _standfirst_label(label: str | None) -> bool:
-    return bool(label) and any(_STANDFIRST_NAME.search(name) and not _NOT_STANDFIRST_NAME.match(name)
-                               for name in label.split())
+    return bool(label) and _MAYBE_STANDFIRST.search(label) is not None and any(
+        _STANDFIRST_NAME.search(name) and not _NOT_STANDFIRST_NAME.match(name) for name in label.split())
 
 
 def _bare_lead(el: etree._Element) -> bool:

@@ -196,10 +196,11 @@ def _furniture_label(label: str | None) -> bool:
 
 
 furniture_label = _furniture_label  # what ``is_boilerplate`` says of an element whose one attribute it reads is this
-# The parts of names ``furniture_label`` can say yes to: of a lower-case ASCII name, one whose
-# first part (up to its first "-" or "_") is no word's first part, nor its last part any word's
-# last part, names no furniture (``names_furniture_word``), nor in camelCase (no upper-case letter).
-furniture_name_parts = (_FIRST_PARTS, _LAST_PARTS)
+# The words ``furniture_label`` can say yes to a name by, at its start and at its end: a lower-case
+# ASCII name that starts with none of them before its end or a "-" or "_", nor ends with one after
+# its start or a "-" or "_", names no furniture (``names_furniture_word``), nor in camelCase (no
+# upper-case letter). (The compiled walks look each such part up: ``walk.judged_link_walk``.)
+furniture_name_parts = (_FURNITURE_WORD_SET, _FURNITURE_WORD_SET)
 
 
 @lru_cache(maxsize=NAME_CACHE_SIZE)

@@ -257,9 +257,10 @@ def judged_link_walk_python(container: etree._Element, is_furniture: Callable[[e
     attributes of ``judged_by_attribute`` are one class and one id, of a tag not in
     ``judged_by_tag``, as ``label_rule(class) or id_rule(id)``: the two must say what
     ``is_furniture`` says of such an element. It says no without asking of a class or id that
-    is ASCII, holds no upper-case letter nor any of ``plain_names[2]``, and whose every name
-    (``str.split()``'s) has a first part (up to its first "-" or "_") not in ``plain_names[0]``
-    and a last part (after its last) not in ``plain_names[1]``: the rules must say no to those.
+    is ASCII, holds no upper-case letter nor any of ``plain_names[2]``, and none of whose names
+    (``str.split()``'s) starts with a word of ``plain_names[0]`` before its end or a "-" or "_",
+    nor ends with one of ``plain_names[1]`` after its start or a "-" or "_": the rules must say
+    no to those.
     Where ``plain_names`` holds two more, the roles that make an element furniture and the
     (property, value) pairs of a hiding style (``regions.FURNITURE_ROLES``, ``HIDING_STYLES``),
     it reads an element's role, style, ``aria-hidden`` and ``hidden`` itself, as
