@@ -842,3 +842,24 @@ def test_the_compiled_judge_asks_the_rule_of_names_with_a_furniture_word_at_an_e
         patch.setattr(body, "node_key", walk.node_key_python)
         slow = _analysis_read(BodyAnalysis(Page(root, "https://example.invalid/")), root)
     assert fast == slow
+
+
+def test_every_walk_has_its_compiled_twin_in_the_build():
+    """The extension built from this source holds every twin walk.py asks for (none fell back
+    to Python for want of a rebuild)."""
+    assert walk._STALE == []
+    assert walk.node_key is walk._walk.node_key and walk.page_index is walk._walk.page_index
+
+
+def test_a_build_older_than_the_code_runs_the_missing_walk_in_python_and_says_so(monkeypatch, caplog):
+    """An extension lacking a twin (built before it was written): the Python walk is used, and
+    one warning names the extension; a twin it has is still the compiled one."""
+    import types
+    monkeypatch.setattr(walk, "_walk", types.SimpleNamespace(page_index=walk._walk.page_index, __file__="_walk.so"))
+    monkeypatch.setattr(walk, "_STALE", [])
+    with caplog.at_level("WARNING", logger=walk.__name__):
+        assert walk._twin(walk.outside_of_python) is walk.outside_of_python
+        assert walk._twin(walk.digit_runs_python) is walk.digit_runs_python
+        assert walk._twin(walk.page_index_python) is walk._walk.page_index
+    assert walk._STALE == ["outside_of", "digit_runs"]
+    assert [r.getMessage().count("_walk.so") for r in caplog.records] == [1]

@@ -6,11 +6,43 @@ element (``tests/test_walk.py`` holds them to it on real pages).
 """
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Callable, Collection
 
 from lxml import etree
+
+
+# The compiled twins (``_walk.pyx``), where the build made them; ``BLOG_ARCHIVER_PURE_PYTHON=1``
+# asks for the pure-Python walks instead.
+try:
+    if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
+        raise ImportError("the pure-Python walks were asked for")
+    from . import _walk
+except ImportError:
+    _walk = None
+COMPILED = _walk is not None
+_STALE: list[str] = []  # twins an extension built from older code lacks
+
+
+def _twin(python: Callable, name: str | None = None) -> Callable:
+    """The compiled twin of ``python`` (``name``, else its name less ``_python``), else ``python``
+    itself. An extension built before the twin was written (a source tree changed since ``pip
+    install``) lacks it: that walk runs in Python, and the first such lookup says so once."""
+    if _walk is None:
+        return python
+    name = name or python.__name__.removesuffix("_python")
+    compiled = getattr(_walk, name, None)
+    if compiled is None:
+        if not _STALE:
+            logging.getLogger(__name__).warning(
+                "The compiled walks (%s) are older than this code: some walks run in pure Python "
+                "until it is rebuilt (pip install -e .)", _walk.__file__)
+        _STALE.append(name)
+        return python
+    return compiled
+
 
 def is_link(el: etree._Element) -> bool:
     """An <a> is link text, unless it is a named anchor: a ``name`` and no ``href``, the jump
@@ -209,14 +241,9 @@ def attribute_holders_python(root: etree._Element, tag: str, attribute: str, wor
     return found
 
 
-try:  # the compiled twins, where the build made them (BLOG_ARCHIVER_PURE_PYTHON=1 turns them off)
-    if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
-        raise ImportError("the pure-Python walks were asked for")
-    from ._walk import has_attribute, text_pieces, text_starters
-    COMPILED = True
-except ImportError:
-    text_starters, has_attribute, text_pieces = text_starters_python, has_attribute_python, text_pieces_python
-    COMPILED = False
+has_attribute = _twin(has_attribute_python)
+text_pieces = _twin(text_pieces_python)
+text_starters = _twin(text_starters_python)
 
 
 # -- page index walks ------------------------------------------------------------------------
@@ -241,10 +268,8 @@ def attributes_present_python(root: etree._Element, names: list[str]) -> list[st
     return [name for name in names if has_attribute_python(root, name)]
 
 
-if COMPILED:
-    from ._walk import attributes_present, label_holders
-else:
-    label_holders, attributes_present = label_holders_python, attributes_present_python
+attributes_present = _twin(attributes_present_python)
+label_holders = _twin(label_holders_python)
 
 
 # -- body analysis walks --------------------------------------------------------------------
@@ -361,12 +386,9 @@ def body_blocks_python(root: etree._Element, blocks: tuple[str, ...], own_text_h
     return found, {key: size for key, size in sizes.items() if size}, dense, nodes
 
 
-try:  # the compiled twins, where the build made them (BLOG_ARCHIVER_PURE_PYTHON=1 turns them off)
-    if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
-        raise ImportError("the pure-Python walks were asked for")
-    from ._walk import body_blocks, judged_link_walk, node_key
-except ImportError:
-    body_blocks, judged_link_walk, node_key = body_blocks_python, judged_link_walk_python, node_key_python
+body_blocks = _twin(body_blocks_python)
+judged_link_walk = _twin(judged_link_walk_python)
+node_key = _twin(node_key_python, "node_key")  # the Python twin is id()
 
 
 def text_paragraphs_python(el: etree._Element, skip: Collection[etree._Element],
@@ -385,12 +407,8 @@ def labelled_within_python(top: etree._Element, rule: Callable[[str | None], boo
     return [el for el in top.iter() if isinstance(el.tag, str) and rule(el.get("class"))]
 
 
-try:
-    if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
-        raise ImportError("the pure-Python walks were asked for")
-    from ._walk import labelled_within, text_paragraphs
-except ImportError:
-    text_paragraphs, labelled_within = text_paragraphs_python, labelled_within_python
+labelled_within = _twin(labelled_within_python)
+text_paragraphs = _twin(text_paragraphs_python)
 
 
 # -- comment candidates, comment-system markers and thread page links: one walk of the attributes --
@@ -403,12 +421,7 @@ def comment_walk_python(root: etree._Element, word: str, names: list[str], tag: 
             attribute_holders_python(root, tag, attribute, words))
 
 
-try:
-    if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
-        raise ImportError("the pure-Python walks were asked for")
-    from ._walk import comment_walk
-except ImportError:
-    comment_walk = comment_walk_python
+comment_walk = _twin(comment_walk_python)
 
 
 # -- the parsed tree's check -------------------------------------------------------------------
@@ -421,12 +434,7 @@ def depth_and_tags_python(root: etree._Element, depth: int, tags: tuple[str, ...
     return deep, bool(root.xpath(f"//*[{names}]")) if tags else False
 
 
-try:
-    if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
-        raise ImportError("the pure-Python walks were asked for")
-    from ._walk import depth_and_tags
-except ImportError:
-    depth_and_tags = depth_and_tags_python
+depth_and_tags = _twin(depth_and_tags_python)
 
 
 # -- the paragraph classifier's stopword shares ----------------------------------------------
@@ -441,12 +449,7 @@ def stopword_shares_python(texts: Collection[str], stopwords: frozenset[str]) ->
     return shares
 
 
-try:
-    if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
-        raise ImportError("the pure-Python walks were asked for")
-    from ._walk import stopword_shares
-except ImportError:
-    stopword_shares = stopword_shares_python
+stopword_shares = _twin(stopword_shares_python)
 
 
 # --- page index ---
@@ -555,20 +558,11 @@ def any_attribute_holds_python(elements: list, name: str, word: str) -> bool:
     return any(word in (el.get(name) or "") for el in elements)
 
 
-try:
-    if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
-        raise ImportError("the pure-Python walks were asked for")
-    from ._walk import page_index
-except ImportError:
-    page_index = page_index_python
+page_index = _twin(page_index_python)
 
 
-try:
-    if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
-        raise ImportError("the pure-Python walks were asked for")
-    from ._walk import any_attribute_holds, script_words
-except ImportError:
-    script_words, any_attribute_holds = script_words_python, any_attribute_holds_python
+any_attribute_holds = _twin(any_attribute_holds_python)
+script_words = _twin(script_words_python)
 
 
 
@@ -713,20 +707,10 @@ def owned_step_hits_python(scopes: list, comments: list, inner: tuple, outer: tu
     return found
 
 
-try:
-    if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
-        raise ImportError("the pure-Python walks were asked for")
-    from ._walk import linked_heading_counts
-except ImportError:
-    linked_heading_counts = linked_heading_counts_python
+linked_heading_counts = _twin(linked_heading_counts_python)
 
 
-try:
-    if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
-        raise ImportError("the pure-Python walks were asked for")
-    from ._walk import owned_step_hits
-except ImportError:
-    owned_step_hits = owned_step_hits_python
+owned_step_hits = _twin(owned_step_hits_python)
 
 
 # --- page ---
@@ -861,15 +845,8 @@ def _nearest_kinds(kinds: list[str], counted: tuple[str, ...]) -> tuple[list[str
     return before, after
 
 
-try:
-    if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
-        raise ImportError("the pure-Python walks were asked for")
-    from ._walk import outside_of
-except ImportError:
-    outside_of = outside_of_python
-    from ._walk import digit_runs, dispatched_matches
-except ImportError:
-    digit_runs, dispatched_matches = digit_runs_python, dispatched_matches_python
-    from ._walk import classifier_texts, good_block_flags
-except ImportError:
-    classifier_texts, good_block_flags = classifier_texts_python, good_block_flags_python
+outside_of = _twin(outside_of_python)
+digit_runs = _twin(digit_runs_python)
+dispatched_matches = _twin(dispatched_matches_python)
+classifier_texts = _twin(classifier_texts_python)
+good_block_flags = _twin(good_block_flags_python)
