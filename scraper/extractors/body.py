@@ -607,13 +607,13 @@ def _orphaned_headings(container: etree._Element, skip: list[etree._Element]) ->
     """Headings whose whole section is furniture or a list of links ("More from the DWI" over
     teasers, "Related topics" over tags): with what they headed gone, they head nothing."""
     dropped = {id(el) for el in skip}
-    # A heading heads a dropped element only beside it: under the parent of one (held, so
-    # that each stays the one proxy of its element).
-    holding = {el.getparent() for el in skip}
+    # A heading heads a dropped element only beside it: among the children of the parent of
+    # one, so those are the headings read (each parent once, in the order of ``skip``), not every
+    # heading of the container. (The container's own parent holds no heading of the container.)
+    holding = dict.fromkeys(el.getparent() for el in skip if el is not container)
     orphans = []
-    for heading in container.iter(*_SECTION_HEADINGS):
-        if heading.getparent() not in holding:
-            continue
+    for heading in (heading for parent in holding if parent is not None
+                    for heading in parent.iterchildren(*_SECTION_HEADINGS)):
         section, text_between = [], bool((heading.tail or "").strip())
         for sibling in heading.itersiblings():
             if isinstance(sibling.tag, str) and sibling.tag in _SECTION_HEADINGS:
