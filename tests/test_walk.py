@@ -686,3 +686,21 @@ def test_the_compiled_judge_asks_the_rule_of_names_with_a_furniture_word_at_an_e
         patch.setattr(body, "node_key", walk.node_key_python)
         slow = _analysis_read(BodyAnalysis(Page(root, "https://example.invalid/")), root)
     assert fast == slow
+
+
+def test_own_text_chars_count_what_the_python_count_gives():
+    """Every element of real pages; and markup whose own text is white space of every kind,
+    held beside comments, entities and CDATA, or none at all."""
+    counted = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        for el in root.iter():
+            if isinstance(el.tag, str):
+                assert walk.own_text_chars(el) == walk.own_text_chars_python(el), path.name
+                counted += walk.own_text_chars(el) > 0
+    assert counted > 1_000
+    root = etree.fromstring("<!DOCTYPE d [<!ENTITY e 'x'>]><d> \u00a0a\u2003<b>not</b> b <!-- c --> c&e; d "
+                            "<![CDATA[ f ]]>\t<i/>\u3000<p>\n</p></d>", etree.XMLParser(resolve_entities=False))
+    assert walk.own_text_chars(root) == walk.own_text_chars_python(root) > 0
+    empty = parse_html("<html><body><div>\n  <p>text</p>\n  <p>more</p>\n</div></body></html>").find(".//div")
+    assert walk.own_text_chars(empty) == walk.own_text_chars_python(empty) == 0

@@ -2434,3 +2434,9 @@ def owned_step_hits(list scopes, list comments, inner, outer):
     finally:
         free(owners)
     return found
+
+
+# --- body ---
+def own_text_chars(_Element el):
+    """``walk.own_text_chars_python``'s twin: read in place, with no proxy for the children."""
+    return _own_text_chars(el._c_node)

@@ -727,3 +727,22 @@ try:
     from ._walk import owned_step_hits
 except ImportError:
     owned_step_hits = owned_step_hits_python
+
+
+# --- body ---
+def own_text_chars_python(el: etree._Element) -> int:
+    """Characters of the text written straight into ``el``, not into its children: its text and
+    each child's tail, each stripped (a div indented with white space holds none)."""
+    size = len((el.text or "").strip())
+    for child in el:  # a loop, not sum() over a generator: every div of the page comes here
+        if child.tail:
+            size += len(child.tail.strip())
+    return size
+
+
+try:
+    if os.environ.get("BLOG_ARCHIVER_PURE_PYTHON"):
+        raise ImportError("the pure-Python walks were asked for")
+    from ._walk import own_text_chars
+except ImportError:
+    own_text_chars = own_text_chars_python
