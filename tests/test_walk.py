@@ -863,3 +863,19 @@ def test_a_build_older_than_the_code_runs_the_missing_walk_in_python_and_says_so
         assert walk._twin(walk.page_index_python) is walk._walk.page_index
     assert walk._STALE == ["outside_of", "digit_runs"]
     assert [r.getMessage().count("_walk.so") for r in caplog.records] == [1]
+def test_own_text_chars_count_what_the_python_count_gives():
+    """Every element of real pages; and markup whose own text is white space of every kind,
+    held beside comments, entities and CDATA, or none at all."""
+    counted = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        for el in root.iter():
+            if isinstance(el.tag, str):
+                assert walk.own_text_chars(el) == walk.own_text_chars_python(el), path.name
+                counted += walk.own_text_chars(el) > 0
+    assert counted > 1_000
+    root = etree.fromstring("<!DOCTYPE d [<!ENTITY e 'x'>]><d> \u00a0a\u2003<b>not</b> b <!-- c --> c&e; d "
+                            "<![CDATA[ f ]]>\t<i/>\u3000<p>\n</p></d>", etree.XMLParser(resolve_entities=False))
+    assert walk.own_text_chars(root) == walk.own_text_chars_python(root) > 0
+    empty = parse_html("<html><body><div>\n  <p>text</p>\n  <p>more</p>\n</div></body></html>").find(".//div")
+    assert walk.own_text_chars(empty) == walk.own_text_chars_python(empty) == 0

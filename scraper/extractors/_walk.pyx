@@ -2706,3 +2706,7 @@ def good_block_flags(list texts, list links, list headings, list densities, bint
     finally:
         free(kinds)
     return flags
+# --- body ---
+def own_text_chars(_Element el):
+    """``walk.own_text_chars_python``'s twin: read in place, with no proxy for the children."""
+    return _own_text_chars(el._c_node)

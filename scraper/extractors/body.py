@@ -25,7 +25,8 @@ from .page import Page
 from .regions import (ATTRIBUTES_JUDGED, FURNITURE_ROLES, HIDING_STYLES, NAME_CACHE_SIZE, TAGS_JUDGED_BY_NAME,
                       TERM_CLASS, furniture_label, furniture_name_parts, is_boilerplate, is_widget,
                       never_article_label)
-from .walk import body_blocks, is_link, judged_link_walk, labelled_within, linked_heading_counts, node_key
+from .walk import (body_blocks, is_link, judged_link_walk, labelled_within, linked_heading_counts, node_key,
+                   own_text_chars)
 from .walk import link_chars as _link_chars
 from .walk import normalized_length_below as _normalized_length_below
 
@@ -92,13 +93,9 @@ def _wraps_prose(el: etree._Element) -> bool:
             and len(el.text_content().strip()) >= INLINE_PROSE_MIN_CHARS)
 
 
-def _own_prose(el: etree._Element) -> int:
-    """Characters of text written straight into ``el``, not into its children."""
-    size = len((el.text or "").strip())
-    for child in el:  # a loop, not sum() over a generator: every div of the page comes here
-        if child.tail:
-            size += len(child.tail.strip())
-    return size
+# Characters of text written straight into an element, not into its children (compiled where
+# it could be built: <body>'s children are many on a hand-written page, and no proxy is made).
+_own_prose = own_text_chars
 
 
 # Elements that break a div's own text into pieces: their text is a block of its own.
@@ -607,13 +604,13 @@ def _orphaned_headings(container: etree._Element, skip: list[etree._Element]) ->
     """Headings whose whole section is furniture or a list of links ("More from the DWI" over
     teasers, "Related topics" over tags): with what they headed gone, they head nothing."""
     dropped = {id(el) for el in skip}
-    # A heading heads a dropped element only beside it: under the parent of one (held, so
-    # that each stays the one proxy of its element).
-    holding = {el.getparent() for el in skip}
+    # A heading heads a dropped element only beside it: among the children of the parent of
+    # one, so those are the headings read (each parent once, in the order of ``skip``), not every
+    # heading of the container. (The container's own parent holds no heading of the container.)
+    holding = dict.fromkeys(el.getparent() for el in skip if el is not container)
     orphans = []
-    for heading in container.iter(*_SECTION_HEADINGS):
-        if heading.getparent() not in holding:
-            continue
+    for heading in (heading for parent in holding if parent is not None
+                    for heading in parent.iterchildren(*_SECTION_HEADINGS)):
         section, text_between = [], bool((heading.tail or "").strip())
         for sibling in heading.itersiblings():
             if isinstance(sibling.tag, str) and sibling.tag in _SECTION_HEADINGS:

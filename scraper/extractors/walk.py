@@ -850,3 +850,17 @@ digit_runs = _twin(digit_runs_python)
 dispatched_matches = _twin(dispatched_matches_python)
 classifier_texts = _twin(classifier_texts_python)
 good_block_flags = _twin(good_block_flags_python)
+
+
+# --- body ---
+def own_text_chars_python(el: etree._Element) -> int:
+    """Characters of the text written straight into ``el``, not into its children: its text and
+    each child's tail, each stripped (a div indented with white space holds none)."""
+    size = len((el.text or "").strip())
+    for child in el:  # a loop, not sum() over a generator: every div of the page comes here
+        if child.tail:
+            size += len(child.tail.strip())
+    return size
+
+
+own_text_chars = _twin(own_text_chars_python)
