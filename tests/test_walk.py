@@ -879,3 +879,51 @@ def test_own_text_chars_count_what_the_python_count_gives():
     assert walk.own_text_chars(root) == walk.own_text_chars_python(root) > 0
     empty = parse_html("<html><body><div>\n  <p>text</p>\n  <p>more</p>\n</div></body></html>").find(".//div")
     assert walk.own_text_chars(empty) == walk.own_text_chars_python(empty) == 0
+
+
+def _comment_walk_args():
+    from scraper.extractors import comments
+    return comments._COMMENT_WALK_ARGS
+
+
+def _same_elements(a, b) -> bool:
+    return [list(map(id, a[0])), list(a[1]), list(map(id, a[2]))] == [list(map(id, b[0])), list(b[1]),
+                                                                       list(map(id, b[2]))]
+
+
+def test_page_index_reads_the_comment_walk_as_its_own_walk_on_real_pages():
+    """The index walk given ``comment_walk``'s arguments: the index as without them, and the
+    comment walk's answer as a walk of its own gives it (both twins)."""
+    args, read = _comment_walk_args(), 0
+    for path in _real_pages(every=14):
+        root = parse_html(gzip.open(path).read())
+        for index in (walk.page_index, walk.page_index_python):
+            both = index(root, _PAIRS, frozenset(), _PARTS, page._TAG_GROUPS, ("data-post-id",), args)
+            alone = index(root, _PAIRS, frozenset(), _PARTS, page._TAG_GROUPS, ("data-post-id",))
+            assert len(both) == 8 and len(alone) == 7, path.name
+            assert [list(map(id, both[0])), *both[1:7]] == [list(map(id, alone[0])), *alone[1:]], path.name
+            assert _same_elements(both[7], walk.comment_walk_python(root, *args)), path.name
+            read += len(both[7][0])
+    assert read > 1_000
+
+
+def test_page_index_reads_the_comment_walk_beside_the_root():
+    """Elements beside the root (a second ``<html>`` after the first) count for the candidates
+    and the attributes present, never for the links; a root that is no top element is read
+    by a walk of its own."""
+    from lxml import html
+    parser = etree.HTMLParser(recover=True)
+    root = html.document_fromstring(
+        b'<html><body><p class=comment>a</p><a href="/x/comment-page-2/">n</a></body></html>'
+        b'<html data-post-id=1 class=comment><a class=comment href="/comment-page-3">s</a></html>', parser=parser)
+    assert next(root.itersiblings(), None) is not None
+    args = _comment_walk_args()
+    body = root.find("body")
+    for top in (root, body):
+        for index in (walk.page_index, walk.page_index_python):
+            answer = index(top, (), frozenset(), (), (), (), args)[7]
+            assert _same_elements(answer, walk.comment_walk(top, *args)), (top.tag, index)
+            assert _same_elements(answer, walk.comment_walk_python(top, *args)), (top.tag, index)
+    answer = walk.page_index(root, (), frozenset(), (), (), (), args)[7]
+    assert [el.tag for el in answer[0]] == ["p", "a", "html", "a"] and "data-post-id" in answer[1]
+    assert [el.get("href") for el in answer[2]] == ["/x/comment-page-2/"]

@@ -1830,10 +1830,16 @@ cdef bint _label_kept(str label, wanted_names, parts) except -1:
     return False
 
 
-def page_index(_Element root, pairs, wanted_names, parts, tag_groups, watched_attributes):
+def page_index(_Element root, pairs, wanted_names, parts, tag_groups, watched_attributes, comment_walk_args=None):
     """``walk.page_index_python``'s twin, in one walk of the page (and a walk of what lies
     beside ``root``, only while a watched name is still unseen): a proxy only for an element
-    it returns."""
+    it returns. ``comment_walk``'s answer besides, read in the same walk (``_CommentAttributes``)."""
+    cdef _CommentAttributes comment = None
+    if comment_walk_args is not None:
+        comment = _CommentAttributes(root, *comment_walk_args)
+        if not comment.beside(True):  # the root is no top element: the comment walk a walk of its own
+            return (*page_index(root, pairs, wanted_names, parts, tag_groups, watched_attributes),
+                    comment_walk(root, *comment_walk_args))
     cdef _WantedPairs wanted_pairs = _WantedPairs(pairs)
     cdef list flat = [tag for group in tag_groups for tag in group]
     cdef _Names tag_names = _Names(flat)
@@ -1863,11 +1869,15 @@ def page_index(_Element root, pairs, wanted_names, parts, tag_groups, watched_at
         (<list>groups[g]).append(root)
     if unseen:
         unseen -= _watch_attributes(top, watched, watched_starts, seen)
+    if comment is not None:
+        comment.visit(top, True)
     node = top.children
     while node is not NULL:
         if node.type == tree.XML_ELEMENT_NODE:
             position += 1
             el = None
+            if comment is not None and node.properties is not NULL:
+                comment.visit(node, True)
             if node.properties is not NULL:
                 if unseen:
                     unseen -= _watch_attributes(node, watched, watched_starts, seen)
@@ -1902,6 +1912,9 @@ def page_index(_Element root, pairs, wanted_names, parts, tag_groups, watched_at
     if unseen:
         _watch_beside(<tree.xmlNode*>doc._c_doc, top, watched, watched_starts, seen, unseen)
     present = [name for name, found_name in zip(watched.texts, seen) if found_name]
+    if comment is not None:
+        comment.beside(False)
+        return held, positions, labels, found, groups, present, verdicts, comment.answer()
     return held, positions, labels, found, groups, present, verdicts
 
 
@@ -2710,3 +2723,75 @@ def good_block_flags(list texts, list links, list headings, list densities, bint
 def own_text_chars(_Element el):
     """``walk.own_text_chars_python``'s twin: read in place, with no proxy for the children."""
     return _own_text_chars(el._c_node)
+
+
+# -- the comment walk read in the page index's walk --------------------------------------------
+cdef class _CommentAttributes:
+    """What ``comment_walk`` reads of each element's attributes, for ``page_index`` to read in
+    its own walk: the elements with ``word`` in an attribute's value, the attribute ``names``
+    present and the ``tag`` elements at or below the root whose ``attribute`` holds one of
+    ``words``; the elements beside the root (``beside``) read in walks of their own."""
+    cdef _Document doc
+    cdef tree.xmlNode* top
+    cdef bytes encoded, tag_name, attribute_name
+    cdef str word
+    cdef list encoded_words, found, links, seen
+    cdef object words
+    cdef _Names wanted
+    cdef int left
+
+    def __init__(self, _Element root, str word, names, str tag, str attribute, words):
+        self.doc = root._doc
+        self.top = root._c_node
+        self.word, self.encoded = word, word.encode("utf-8")
+        self.tag_name, self.attribute_name = tag.encode("utf-8"), attribute.encode("utf-8")
+        self.words, self.encoded_words = words, [w.encode("utf-8") for w in words]
+        self.wanted = _Names(names)
+        self.seen = [False] * self.wanted.count
+        self.left = self.wanted.count
+        self.found, self.links = [], []
+
+    cdef int visit(self, tree.xmlNode* node, bint inside) except -1:
+        """``comment_walk``'s reading of one element; ``inside``: at or below the root."""
+        cdef bint held = False
+        # Only elements of ``tag`` at or below the root are read for links.
+        cdef bint linked = not (inside and node.ns is NULL and strcmp(<const char*>node.name, self.tag_name) == 0)
+        cdef tree.xmlAttr* attr = node.properties
+        cdef int i
+        while attr is not NULL:
+            if not held and _attribute_holds(node, attr, self.encoded, self.word):
+                self.found.append(elementFactory(self.doc, node))
+                held = True
+            if not linked and attr.ns is NULL and strcmp(<const char*>attr.name, self.attribute_name) == 0:
+                linked = True  # the first such attribute is the one ``get`` reads
+                if _holds_any(node, attr, self.encoded_words, self.words):
+                    self.links.append(elementFactory(self.doc, node))
+            if self.left:
+                i = self.wanted.position(<const char*>attr.name)
+                if i >= 0 and not self.seen[i]:
+                    self.seen[i] = True
+                    self.left -= 1
+            elif held and linked:
+                break
+            attr = attr.next
+        return 0
+
+    cdef bint beside(self, bint before) except -1:
+        """Reads the elements before the root (``before``) or after it, at the document's top
+        level and all below them; False where the root is not at the document's top level."""
+        cdef tree.xmlNode* document = <tree.xmlNode*>self.doc._c_doc
+        if self.top.parent is not document:
+            return False
+        cdef tree.xmlNode* node = document.children if before else self.top.next
+        while node is not NULL and node is not self.top:
+            if node.type == tree.XML_ELEMENT_NODE:
+                if node.properties is not NULL:
+                    self.visit(node, False)
+                if node.children is not NULL:
+                    node = node.children
+                    continue
+            node = _after(node, document)
+        return True
+
+    cdef tuple answer(self):
+        return self.found, [name for name, present in zip(self.wanted.texts, self.seen) if present], self.links

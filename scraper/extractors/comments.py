@@ -29,10 +29,10 @@ from lxml import etree, html
 from ..dates import iso_utc
 from ..text import collapse, paragraphs, xml_safe
 from ..urls import absolute, normalize_url
-from .page import Page, cls, jsonld_types, per_page
+from .page import Page, cls, jsonld_types, per_page, read_with_index
 from .regions import in_widget, is_widget
 from .unnest import UNNESTED_PARENT
-from .walk import COMPILED, comment_walk, owned_step_hits, parse_step
+from .walk import COMPILED, owned_step_hits, parse_step
 
 _ID = re.compile(r"^(?:li-)?comment-(\d+)$")
 _BLOGGER_ID = re.compile(r"^c(\d{6,})$")
@@ -505,9 +505,14 @@ _PAGE_LINK_WORDS = ("comment-page-", "cpage=")
 def _attribute_walk(page: Page) -> tuple[list[etree._Element], frozenset[str], list[etree._Element]]:
     """The comment candidates, the ``EMBED_MARKERS`` some element has and the links that may
     lead to another page of the thread, from one walk of the document's attributes
-    (``walk.comment_walk``, compiled where it could be built)."""
-    holders, present, links = comment_walk(page.root, "omment", EMBED_MARKERS, "a", "href", _PAGE_LINK_WORDS)
+    (``walk.comment_walk``, compiled where it could be built), read in the page index's walk
+    (``Page.comment_attributes``)."""
+    holders, present, links = page.comment_attributes(_COMMENT_WALK_ARGS)
     return holders, frozenset(present), links
+
+
+_COMMENT_WALK_ARGS = ("omment", EMBED_MARKERS, "a", "href", _PAGE_LINK_WORDS)
+read_with_index(_COMMENT_WALK_ARGS)  # every page is asked: read in the page index's walk
 
 
 def has_embed_marker(page: Page, name: str) -> bool:

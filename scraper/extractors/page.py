@@ -19,7 +19,7 @@ from ..text import collapse
 from .decoding import MAX_HTML_BYTES, decode_for_parsing
 from .streaming import place_streamed_segments
 from .unnest import UNNESTED_ID, UNNESTED_PARENT, unnest_markup
-from .walk import attributes_present, depth_and_tags, has_attribute, label_holders, page_index
+from .walk import attributes_present, comment_walk, depth_and_tags, has_attribute, label_holders, page_index
 
 # Real pages nest a few dozen levels. A page parsed deeper than MAX_DEPTH is parsed again from
 # its markup unnested past ``unnest.UNNEST_DEPTH`` (``unnest_markup``: every element and every
@@ -276,6 +276,19 @@ def _learn(classes: Collection[str] = (), parts: Collection[str] = (), pairs: Co
         _wanted_pairs = _wanted_pairs.union(pairs)
 
 
+# What the comment finder reads of every page's attributes: ``walk.comment_walk``'s arguments,
+# read in the page index's walk (one walk of the page where there were two) once they are set
+# (``read_with_index``).
+_comment_walk_args: tuple | None = None
+
+
+def read_with_index(comment_walk_args: tuple) -> None:
+    """The index walk of every page reads ``walk.comment_walk(root, *comment_walk_args)`` too
+    (``Page.comment_attributes``)."""
+    global _comment_walk_args
+    _comment_walk_args = comment_walk_args
+
+
 class Page:
     def __init__(self, root: html.HtmlElement, url: str):
         self.root = root
@@ -367,15 +380,25 @@ class Page:
         self._complete, self._complete_parts = _wanted_classes, _wanted_parts
         self._complete_pairs = set(_wanted_pairs)
         watched = tuple(name for name in _watched_attributes if name.isascii())
-        held, positions, self._labels, pairs, groups, present, self._class_strings = page_index(
+        self._comment_walked = _comment_walk_args
+        held, positions, self._labels, pairs, groups, present, self._class_strings, *comment = page_index(
             self.root, tuple(self._complete_pairs), self._complete, tuple(self._complete_parts), _TAG_GROUPS,
-            watched)
+            watched, _comment_walk_args)
+        self._comment_attributes = comment[0] if comment else None
         self._tagged.update(zip(_TAG_GROUPS, groups))
         present = set(present)
         self._attributes_present.update((name, name in present) for name in watched)
         # Held for the page's lifetime: an id in ``order`` must never be reused by another proxy.
         self._held = held
         return {}, pairs, dict(zip(map(id, held), positions))
+
+    def comment_attributes(self, comment_walk_args: tuple) -> tuple:
+        """``walk.comment_walk(root, *comment_walk_args)``: read by the index's walk where these
+        are the arguments it was given (``read_with_index``), else by a walk of its own."""
+        self._index
+        if self._comment_walked == comment_walk_args:
+            return self._comment_attributes
+        return comment_walk(self.root, *comment_walk_args)
 
     @cached_property
     def _kept_classes(self) -> dict[str, list]:

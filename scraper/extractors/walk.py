@@ -460,7 +460,7 @@ def _label_kept(label: str, wanted_names: frozenset[str], parts: Collection[str]
 
 def page_index_python(root: etree._Element, pairs: Collection[tuple[str, str]], wanted_names: frozenset[str],
                       parts: Collection[str], tag_groups: tuple[tuple[str, ...], ...],
-                      watched_attributes: tuple[str, ...]) -> tuple:
+                      watched_attributes: tuple[str, ...], comment_walk_args: tuple | None = None) -> tuple:
     """The page index's one walk: ``(held, positions, labels, found, groups, present, class
     strings)``. ``held``: the descendant elements of ``root`` it keeps, in document order, and
     ``positions``: the position of each among all the descendant elements; it keeps an element
@@ -471,7 +471,12 @@ def page_index_python(root: etree._Element, pairs: Collection[tuple[str, str]], 
     each group at or below ``root`` (``root.iter(*group)``) are in ``groups``. ``present``: the
     names of ``watched_attributes`` (ASCII, at most 64) that an element of ``root``'s whole
     document has (``attributes_present_python``). ``class strings``: every class string of the
-    descendants, in the order of first sight, each with whether it was kept."""
+    descendants, in the order of first sight, each with whether it was kept. With
+    ``comment_walk_args``, ``comment_walk(root, *comment_walk_args)`` after them (the compiled
+    twin reads it in the same walk)."""
+    if comment_walk_args is not None:
+        return (*page_index_python(root, pairs, wanted_names, parts, tag_groups, watched_attributes),
+                comment_walk_python(root, *comment_walk_args))
     group_of = {tag: g for g, group in enumerate(tag_groups) for tag in group}
     groups: list[list] = [[] for _ in tag_groups]
     attributes = {"rel" if name == "rel~" else name for name, _ in pairs}
