@@ -122,6 +122,33 @@ def _analysis_read(analysis: BodyAnalysis, root) -> tuple:
             [(analysis._nodes[key], score) for key, score in analysis._dense.items()])
 
 
+_JUDGE_ARGS = (regions.TAGS_JUDGED_BY_NAME, regions.ATTRIBUTES_JUDGED, body.LINK_LIST_TAGS,
+               body.LINK_LIST_MAX_CHARS, body.LINK_SHARE)
+
+
+def _judged_page(openings: list[tuple[str, str]]):
+    """A page of prose blocks, one in each of ``openings`` (an element's tag and attributes),
+    a link list in every div: its root and <body>."""
+    blocks = []
+    for i, (tag, attributes) in enumerate(openings):
+        text = f"Paragraph {i // 2} holds enough words to count as prose for the body analysis here."
+        links = '<ul><li><a href="/a">a link</a></li></ul>' if tag == "div" and i % 2 == 0 else ""
+        blocks.append(f"<{tag} {attributes}><p>{text}</p>{links}</{tag}>")
+    root = parse_html("<html><body><article>" + "".join(blocks) + "</article></body></html>")
+    return root, root.find("body")
+
+
+def _same_analysis_compiled_and_python(root, monkeypatch):
+    """The body analysis of ``root`` by the compiled walks and by the Python twins."""
+    fast = _analysis_read(BodyAnalysis(Page(root, "https://example.invalid/")), root)
+    with monkeypatch.context() as patch:
+        patch.setattr(body, "body_blocks", walk.body_blocks_python)
+        patch.setattr(body, "node_key", walk.node_key_python)
+        slow = _analysis_read(BodyAnalysis(Page(root, "https://example.invalid/")), root)
+    assert fast == slow
+    return fast
+
+
 def test_body_blocks_credit_what_the_python_walk_credits(monkeypatch):
     credited = 0
     for path in _real_pages():
@@ -215,18 +242,11 @@ def test_the_compiled_judge_says_what_the_rules_say_of_edge_class_strings(monkey
         divs.append(f'<section class="{label}" class="second"><p>{text} &amp; more</p></section>')
     root = parse_html("<html><body><article>" + "".join(divs) + "</article></body></html>")
     container = root.find("body")
-    args = (regions.TAGS_JUDGED_BY_NAME, regions.ATTRIBUTES_JUDGED, body.LINK_LIST_TAGS, body.LINK_LIST_MAX_CHARS,
-            body.LINK_SHARE)
     compiled = walk.judged_link_walk(container, body._is_furniture, body._furniture_or_comment_label,
-                                     body._furniture_or_comment_id, body._FURNITURE_OR_COMMENT_NAMES, *args)
-    assert compiled == walk.link_walk_python(container, body._is_furniture, *args)
+                                     body._furniture_or_comment_id, body._FURNITURE_OR_COMMENT_NAMES, *_JUDGE_ARGS)
+    assert compiled == walk.link_walk_python(container, body._is_furniture, *_JUDGE_ARGS)
     assert len(compiled) > 10
-    fast = _analysis_read(BodyAnalysis(Page(root, "https://example.invalid/")), root)
-    with monkeypatch.context() as patch:
-        patch.setattr(body, "body_blocks", walk.body_blocks_python)
-        patch.setattr(body, "node_key", walk.node_key_python)
-        slow = _analysis_read(BodyAnalysis(Page(root, "https://example.invalid/")), root)
-    assert fast == slow
+    fast = _same_analysis_compiled_and_python(root, monkeypatch)
     assert sum(1 for block in fast[0] if block[3] is not None) > 10  # blocks held by furniture among them
 
 
@@ -503,34 +523,22 @@ _EDGE_ATTRIBUTES = [
 
 
 def test_the_compiled_judge_says_what_the_rule_says_of_roles_styles_and_hidden(monkeypatch):
-    divs = []
-    for i, attributes in enumerate(_EDGE_ATTRIBUTES):
-        text = f"Paragraph {i} holds enough words to count as prose for the body analysis here."
-        divs.append(f'<div {attributes}><p>{text}</p><ul><li><a href="/a">a link</a></li></ul></div>')
-        divs.append(f'<section {attributes}><p>{text}</p></section>')
-    root = parse_html("<html><body><article>" + "".join(divs) + "</article></body></html>")
-    container = root.find("body")
-    args = (regions.TAGS_JUDGED_BY_NAME, regions.ATTRIBUTES_JUDGED, body.LINK_LIST_TAGS, body.LINK_LIST_MAX_CHARS,
-            body.LINK_SHARE)
+    openings = [(tag, attributes) for attributes in _EDGE_ATTRIBUTES for tag in ("div", "section")]
+    root, container = _judged_page(openings)
     asked = []  # the elements the compiled judge leaves to the rule: hidden ones, a style not ASCII
 
     def is_furniture(el):
         asked.append(el)
         return body._is_furniture(el)
     compiled = walk.judged_link_walk(container, is_furniture, body._furniture_or_comment_label,
-                                     body._furniture_or_comment_id, body._FURNITURE_OR_COMMENT_NAMES, *args)
-    python = walk.link_walk_python(container, body._is_furniture, *args)
+                                     body._furniture_or_comment_id, body._FURNITURE_OR_COMMENT_NAMES, *_JUDGE_ARGS)
+    python = walk.link_walk_python(container, body._is_furniture, *_JUDGE_ARGS)
     assert compiled == python
     assert 0 < len(asked) <= 2 * 14  # the 14 hidden or not ASCII, of the 28 kinds
     judged = [el for el in container.iter("div", "section")]
     furniture = [el for el in judged if body._is_furniture(el)]
     assert 10 < len(furniture) < len(judged) - 10  # both answers, many times
-    fast = _analysis_read(BodyAnalysis(Page(root, "https://example.invalid/")), root)
-    with monkeypatch.context() as patch:
-        patch.setattr(body, "body_blocks", walk.body_blocks_python)
-        patch.setattr(body, "node_key", walk.node_key_python)
-        slow = _analysis_read(BodyAnalysis(Page(root, "https://example.invalid/")), root)
-    assert fast == slow
+    fast = _same_analysis_compiled_and_python(root, monkeypatch)
     assert sum(1 for block in fast[0] if block[3] is not None) > 10
 
 
@@ -816,32 +824,19 @@ _PART_LABELS = [
 
 
 def test_the_compiled_judge_asks_the_rule_of_names_with_a_furniture_word_at_an_end_only(monkeypatch):
-    divs = []
-    for i, label in enumerate(_PART_LABELS):
-        text = f"Paragraph {i} holds enough words to count as prose for the body analysis here."
-        divs.append(f'<div class="{label}"><p>{text}</p><ul><li><a href="/a">a link</a></li></ul></div>')
-        divs.append(f'<div id="{label}"><p>{text}</p></div>')
-    root = parse_html("<html><body><article>" + "".join(divs) + "</article></body></html>")
-    container = root.find("body")
-    args = (regions.TAGS_JUDGED_BY_NAME, regions.ATTRIBUTES_JUDGED, body.LINK_LIST_TAGS, body.LINK_LIST_MAX_CHARS,
-            body.LINK_SHARE)
+    root, container = _judged_page([("div", f'{kind}="{label}"') for label in _PART_LABELS for kind in ("class", "id")])
     asked = []
 
     def label_rule(label):
         asked.append(label)
         return body._furniture_or_comment_label(label)
     compiled = walk.judged_link_walk(container, body._is_furniture, label_rule, body._furniture_or_comment_id,
-                                     body._FURNITURE_OR_COMMENT_NAMES, *args)
-    assert compiled == walk.link_walk_python(container, body._is_furniture, *args)
+                                     body._FURNITURE_OR_COMMENT_NAMES, *_JUDGE_ARGS)
+    assert compiled == walk.link_walk_python(container, body._is_furniture, *_JUDGE_ARGS)
     by_words = {label for label in _PART_LABELS if any(regions.names_furniture_word(n) for n in label.split())}
     assert set(asked) == by_words  # the label rule is asked of a name with a word at an end, of no other
     assert {"wp-block-group", "x-share-y", "nav-linksx", "adx", "entry-content wp-block"}.isdisjoint(asked)
-    fast = _analysis_read(BodyAnalysis(Page(root, "https://example.invalid/")), root)
-    with monkeypatch.context() as patch:
-        patch.setattr(body, "body_blocks", walk.body_blocks_python)
-        patch.setattr(body, "node_key", walk.node_key_python)
-        slow = _analysis_read(BodyAnalysis(Page(root, "https://example.invalid/")), root)
-    assert fast == slow
+    _same_analysis_compiled_and_python(root, monkeypatch)
 
 
 def test_every_walk_has_its_compiled_twin_in_the_build():
