@@ -101,7 +101,10 @@ _URL_CHARS = "A-Za-z0-9._~%!$&'()*+,=:@/-"
 _PLAIN_ABSOLUTE = re.compile(rf"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[{_URL_CHARS}]*)?"
                              rf"(?:\?[{_URL_CHARS}?]+)?(?:#[{_URL_CHARS}?]+)?\Z")
 _PLAIN_FRAGMENT = re.compile(rf"#[{_URL_CHARS}?]+\Z")
-_RESOLVED_MAX = 50_000  # entries kept before the memory of resolved links starts afresh
+# Entries kept before the memory of resolved links starts afresh. A blog's menus and tag clouds
+# are a few hundred links; most other links are a page's own (its comments' permalinks), never
+# asked again: 50,000 of them held ~12 MB of a crawl's memory, the cache filling and emptying.
+_RESOLVED_MAX = 4_096
 _resolved: dict[tuple[str, str, str], str | None] = {}
 
 
