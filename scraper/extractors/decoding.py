@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from w3lib.encoding import html_to_unicode, read_bom
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, to_unicode
 
 from .errors import ExtractionError
 
@@ -190,6 +190,22 @@ def _redecode(data: bytes, declared: str) -> str | None:
     return data.decode(best.encoding, "replace")
 
 
+def _declared_text(content_type: str | None, data: bytes) -> tuple[str, str]:
+    """The charset the page declares (BOM, Content-Type header, ``<meta charset>``), else
+    UTF-8, and the text read with it (U+FFFD for bytes it cannot read). What the bytes show is
+    ``decode_for_parsing``'s to weigh: w3lib's ``html_to_unicode`` guesses from them itself
+    since w3lib 2.6 (cp1252 for UTF-8 with one stray byte), which would skip that weighing."""
+    bom_encoding, bom = read_bom(data)
+    if bom_encoding is not None and bom is not None:
+        return bom_encoding, to_unicode(data[len(bom):], bom_encoding)
+    encoding = http_content_type_encoding(content_type) or html_body_declared_encoding(data)
+    if encoding is None:
+        encoding = "utf-8"
+    elif encoding in ("utf-16", "utf-32"):  # declared without a byte order: big-endian
+        encoding += "-be"
+    return encoding, to_unicode(data, encoding)
+
+
 def decode_html(data: bytes, content_type: str | None = None) -> str:
     """Bytes to text: by BOM, Content-Type header, ``<meta charset>``, else UTF-8; when the
     result reads as mojibake (a wrong or missing declaration), by what the bytes show.
@@ -212,7 +228,7 @@ def decode_for_parsing(data: bytes, content_type: str | None) -> tuple[str, bool
     utf16 = _utf16_order(data[:_SAMPLE])
     if utf16 and read_bom(data)[0] is None:
         return data.decode(utf16, "replace"), False
-    encoding, text = html_to_unicode(content_type, data)
+    encoding, text = _declared_text(content_type, data)
     utf8 = codecs.lookup(encoding).name == "utf-8"
     replacements = _Replacements.of(text, data) if utf8 else None
     if _looks_misdecoded(data, replacements):
