@@ -922,3 +922,21 @@ def test_page_index_reads_the_comment_walk_beside_the_root():
     answer = walk.page_index(root, (), frozenset(), (), (), (), args)[7]
     assert [el.tag for el in answer[0]] == ["p", "a", "html", "a"] and "data-post-id" in answer[1]
     assert [el.get("href") for el in answer[2]] == ["/x/comment-page-2/"]
+
+
+# --- page ---
+@pytest.mark.parametrize("wanted, parts", [(frozenset({"x", "post"}), ("date",)), (frozenset({"x", "é"}), ("date",)),
+                                           (frozenset({"x"}), ("dat\u00e9",)), (frozenset(), ())])
+def test_page_index_judges_each_class_string_as_python_does(wanted, parts):
+    """Class strings read in place and judged once per page (ASCII ones in C), recurring, split
+    across nodes (an entity), split at white space beyond ASCII, holding a part or only nearly:
+    kept and listed as the pure-Python walk keeps and lists them."""
+    labels = ["post-date x", "x", "x\u00a0post", "post&amp;x", "xpost", "a\x1cpost", "é post", "x", "post-date x",
+              "  ", "", "datx", "a date", "post\u3000é", "post&amp;x", "ë x"]
+    body = "".join(f'<p class="{label}">{i}</p><span class="{label}">s</span>' for i, label in enumerate(labels))
+    root = etree.HTML(f"<html><body>{body}<div class='post'><b class='x'>b</b></div></body></html>")
+    for _ in range(2):  # the second time prepared already
+        compiled = walk.page_index(root, (), wanted, parts, (), ())
+        assert compiled == walk.page_index_python(root, (), wanted, parts, (), ())
+    if wanted:
+        assert 0 < len(compiled[0]) < len(labels) * 2

@@ -1840,18 +1840,16 @@ def page_index(_Element root, pairs, wanted_names, parts, tag_groups, watched_at
         if not comment.beside(True):  # the root is no top element: the comment walk a walk of its own
             return (*page_index(root, pairs, wanted_names, parts, tag_groups, watched_attributes),
                     comment_walk(root, *comment_walk_args))
-    cdef _WantedPairs wanted_pairs = _WantedPairs(pairs)
-    cdef list flat = [tag for group in tag_groups for tag in group]
-    cdef _Names tag_names = _Names(flat)
-    cdef _FirstBytes tag_starts = _FirstBytes(flat)
-    cdef _Names watched = _Names(watched_attributes)
-    cdef _FirstBytes watched_starts = _FirstBytes(watched_attributes)
-    cdef int group_of[64]
-    cdef int i = 0, g, unseen = watched.count
-    for g, group in enumerate(tag_groups):
-        for _ in group:
-            group_of[i] = g
-            i += 1
+    cdef _IndexQuery query = _index_query(pairs, wanted_names, parts, tag_groups, watched_attributes)
+    cdef _WantedPairs wanted_pairs = query.pairs
+    cdef _Names tag_names = query.tag_names
+    cdef _FirstBytes tag_starts = query.tag_starts
+    cdef _Names watched = query.watched
+    cdef _FirstBytes watched_starts = query.watched_starts
+    cdef int* group_of = query.group_of
+    cdef int g, unseen = watched.count
+    cdef _ByteTable seen_labels = _ByteTable()
+    cdef list kept_labels = []
     cdef list groups = [[] for _ in tag_groups]
     cdef list seen = [False] * watched.count
     cdef _Document doc = root._doc
@@ -1888,11 +1886,8 @@ def page_index(_Element root, pairs, wanted_names, parts, tag_groups, watched_at
                         break
                     attr = attr.next
                 if label_attr is not NULL:
-                    label = attributeValue(node, label_attr)
-                    verdict = verdicts.get(label)
-                    if verdict is None:
-                        verdict = verdicts[label] = _label_kept(label, wanted_names, parts)
-                    if verdict is True:
+                    label = query.kept_label(seen_labels, kept_labels, node, label_attr, verdicts)
+                    if label is not None:
                         el = elementFactory(doc, node)
                         _append(labels, label, el)
                 if some_pairs:
@@ -2795,3 +2790,200 @@ cdef class _CommentAttributes:
 
     cdef tuple answer(self):
         return self.found, [name for name, present in zip(self.wanted.texts, self.seen) if present], self.links
+
+
+# --- page ---
+# -- the page index's class strings, read in place ---------------------------------------------
+# Most elements of a page carry a class string, and most of those strings recur: each is
+# decoded and judged (``_label_kept``) once per page, found again by its bytes in libxml2's
+# tree, where a dict keyed by the decoded string decoded it at every element.
+from libc.stdlib cimport calloc
+
+
+cdef inline uint64_t _fnv(const unsigned char* s, Py_ssize_t* length, bint* ascii) noexcept:
+    """The FNV-1a hash of the C string ``s``; its length and whether it is all ASCII besides."""
+    cdef uint64_t h = <uint64_t>14695981039346656037
+    cdef Py_ssize_t i = 0
+    cdef unsigned char high = 0
+    while s[i]:
+        h = (h ^ s[i]) * <uint64_t>1099511628211
+        high |= s[i]
+        i += 1
+    length[0] = i
+    ascii[0] = high < 0x80
+    return h
+
+
+cdef inline uint64_t _fnv_part(const unsigned char* s, Py_ssize_t length) noexcept:
+    cdef uint64_t h = <uint64_t>14695981039346656037
+    cdef Py_ssize_t i
+    for i in range(length):
+        h = (h ^ s[i]) * <uint64_t>1099511628211
+    return h
+
+
+cdef class _ByteTable:
+    """Byte strings (a pointer and a length, the bytes held elsewhere) → a number, by open
+    addressing on their hash (``_fnv``)."""
+    cdef const char** keys
+    cdef Py_ssize_t* lengths
+    cdef uint64_t* hashes
+    cdef Py_ssize_t* values
+    cdef Py_ssize_t size, count
+
+    def __cinit__(self):
+        self.size, self.count = 0, 0
+        self.allocate(64)
+
+    def __dealloc__(self):
+        free(self.keys)
+        free(self.lengths)
+        free(self.hashes)
+        free(self.values)
+
+    cdef int allocate(self, Py_ssize_t size) except -1:
+        self.keys = <const char**>calloc(size, sizeof(const char*))
+        self.lengths = <Py_ssize_t*>calloc(size, sizeof(Py_ssize_t))
+        self.hashes = <uint64_t*>calloc(size, sizeof(uint64_t))
+        self.values = <Py_ssize_t*>calloc(size, sizeof(Py_ssize_t))
+        if self.keys is NULL or self.lengths is NULL or self.hashes is NULL or self.values is NULL:
+            raise MemoryError()
+        self.size = size
+        return 0
+
+    cdef Py_ssize_t get(self, const char* key, Py_ssize_t length, uint64_t h) noexcept:
+        """The number of ``key[:length]``, -1 where it has none."""
+        cdef Py_ssize_t slot = <Py_ssize_t>(h & <uint64_t>(self.size - 1))
+        while self.keys[slot] is not NULL:
+            if (self.hashes[slot] == h and self.lengths[slot] == length
+                    and memcmp(self.keys[slot], key, length) == 0):
+                return self.values[slot]
+            slot = (slot + 1) & (self.size - 1)
+        return -1
+
+    cdef int put(self, const char* key, Py_ssize_t length, uint64_t h, Py_ssize_t value) except -1:
+        """``key[:length]`` (not in the table yet) numbered ``value``."""
+        cdef const char** keys = self.keys
+        cdef Py_ssize_t* lengths = self.lengths
+        cdef uint64_t* hashes = self.hashes
+        cdef Py_ssize_t* values = self.values
+        cdef Py_ssize_t old = self.size, i
+        if 2 * (self.count + 1) > self.size:  # at most half full: short probes
+            self.allocate(2 * old)
+            self.count = 0
+            for i in range(old):
+                if keys[i] is not NULL:
+                    self.put(keys[i], lengths[i], hashes[i], values[i])
+            free(keys)
+            free(lengths)
+            free(hashes)
+            free(values)
+        cdef Py_ssize_t slot = <Py_ssize_t>(h & <uint64_t>(self.size - 1))
+        while self.keys[slot] is not NULL:
+            slot = (slot + 1) & (self.size - 1)
+        self.keys[slot], self.lengths[slot], self.hashes[slot], self.values[slot] = key, length, h, value
+        self.count += 1
+        return 0
+
+
+cdef class _IndexQuery:
+    """What ``page_index`` is asked, prepared once for all the pages that ask the same: the
+    pairs, the tags and the attributes watched as C strings, and the class names and parts
+    asked for, for judging an ASCII class string in C."""
+    cdef _WantedPairs pairs
+    cdef _Names tag_names, watched
+    cdef _FirstBytes tag_starts, watched_starts
+    cdef int group_of[64]
+    cdef object wanted_names, parts
+    cdef bint plain  # every class name and part asked for is ASCII: judged in C
+    cdef list encoded  # the names' and parts' bytes, which ``names`` and ``part_texts`` point into
+    cdef _ByteTable names
+    cdef list part_texts
+
+    def __init__(self, pairs, wanted_names, parts, tag_groups, watched_attributes):
+        self.pairs = _WantedPairs(pairs)
+        flat = [tag for group in tag_groups for tag in group]
+        self.tag_names, self.tag_starts = _Names(flat), _FirstBytes(flat)
+        self.watched, self.watched_starts = _Names(watched_attributes), _FirstBytes(watched_attributes)
+        cdef int i = 0
+        for g, group in enumerate(tag_groups):
+            for _ in group:
+                self.group_of[i] = g
+                i += 1
+        self.wanted_names, self.parts = wanted_names, parts
+        self.plain = all(name.isascii() for name in wanted_names) and all(part.isascii() for part in parts)
+        self.names = _ByteTable()
+        self.encoded, self.part_texts = [], []
+        if self.plain:
+            for name in wanted_names:
+                encoded = name.encode("ascii")
+                self.encoded.append(encoded)
+                self.names.put(<const char*><bytes>encoded, len(encoded),
+                               _fnv_part(<const unsigned char*><bytes>encoded, len(encoded)), 1)
+            self.part_texts = [part.encode("ascii") for part in parts]
+
+    cdef bint kept_in_c(self, const unsigned char* label) except -1:
+        """``_label_kept`` of an ASCII class string, its names split as ``str.split()`` splits."""
+        cdef const unsigned char* start
+        cdef Py_ssize_t length
+        for part in self.part_texts:
+            if strstr(<const char*>label, <const char*><bytes>part) is not NULL:
+                return True
+        while True:
+            while _is_split_space(label[0]):
+                label += 1
+            if not label[0]:
+                return False
+            start = label
+            while label[0] and not _is_split_space(label[0]):
+                label += 1
+            length = label - start
+            if self.names.get(<const char*>start, length, _fnv_part(start, length)) >= 0:
+                return True
+
+    cdef object kept_label(self, _ByteTable seen, list kept, tree.xmlNode* node, tree.xmlAttr* attr, dict verdicts):
+        """The element's class string where ``_label_kept`` says yes to it, else None; every
+        class string first seen is added to ``verdicts`` with its verdict. ``seen`` numbers the
+        page's class strings by their bytes (an index into ``kept``: the string, or None)."""
+        cdef const unsigned char* value = <const unsigned char*>_simple_content(attr)
+        cdef Py_ssize_t length, number
+        cdef bint ascii
+        cdef uint64_t h
+        if value is NULL:  # a value split across nodes: read as lxml reads it
+            label = attributeValue(node, attr)
+            verdict = verdicts.get(label)
+            if verdict is None:
+                verdict = verdicts[label] = _label_kept(label, self.wanted_names, self.parts)
+            return label if verdict is True else None
+        h = _fnv(value, &length, &ascii)
+        number = seen.get(<const char*>value, length, h)
+        if number >= 0:
+            return kept[number]
+        label = PyUnicode_DecodeUTF8(<const char*>value, length, NULL)
+        verdict = verdicts.get(label)
+        if verdict is None:
+            if ascii and self.plain:
+                verdict = True if self.kept_in_c(value) else False
+            else:
+                verdict = _label_kept(label, self.wanted_names, self.parts)
+            verdicts[label] = verdict
+        seen.put(<const char*>value, length, h, len(kept))
+        kept.append(label if verdict is True else None)
+        return kept[len(kept) - 1]
+
+
+cdef dict _index_queries = {}  # (the arguments) → their _IndexQuery: the same few asked each time
+
+
+cdef _IndexQuery _index_query(pairs, wanted_names, parts, tag_groups, watched_attributes):
+    key = (pairs, wanted_names, parts, tag_groups, watched_attributes)
+    cdef _IndexQuery query
+    try:
+        query = _index_queries.get(key)
+    except TypeError:  # asked with a list: prepared for this walk alone
+        return _IndexQuery(pairs, wanted_names, parts, tag_groups, watched_attributes)
+    if query is None:
+        if len(_index_queries) >= 64:  # what the parts ask for grows and settles: old sets go
+            _index_queries.clear()
+        query = _index_queries[key] = _IndexQuery(pairs, wanted_names, parts, tag_groups, watched_attributes)
+    return query
