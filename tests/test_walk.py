@@ -433,9 +433,7 @@ def test_page_index_splits_rel_as_python_does(rel):
 def test_page_lookups_find_what_a_scan_finds_before_and_after_learning(monkeypatch):
     """A lookup first asked on a page (one more walk), and asked again on the next page (the
     index walk keeps it): each finds what a scan of the page finds, in document order."""
-    monkeypatch.setattr(page, "_wanted_classes", frozenset())
-    monkeypatch.setattr(page, "_wanted_parts", frozenset())
-    monkeypatch.setattr(page, "_wanted_pairs", frozenset())
+    monkeypatch.setattr(page, "_index_reads", page.IndexReads(comment_walk_args=page._index_reads.comment_walk_args))
     for path in _real_pages(every=29):
         for _ in range(2):
             root = parse_html(gzip.open(path).read())
@@ -940,3 +938,21 @@ def test_page_index_judges_each_class_string_as_python_does(wanted, parts):
         assert compiled == walk.page_index_python(root, (), wanted, parts, (), ())
     if wanted:
         assert 0 < len(compiled[0]) < len(labels) * 2
+
+
+def test_the_index_reads_one_registry_of_lookups_and_the_comment_walk(monkeypatch):
+    """What the comment finder reads of every page and what the parts have asked for are in one
+    registry: adding to one part keeps the rest, and a page's walk answers the comment walk."""
+    from scraper.extractors import comments
+    assert page._index_reads.comment_walk_args == comments._COMMENT_WALK_ARGS
+    monkeypatch.setattr(page, "_index_reads", page.IndexReads())
+    page.read_in_index(comment_walk_args=comments._COMMENT_WALK_ARGS)
+    page.read_in_index(classes=["post"], pairs=[("id", "respond")], watched=["data-x"])
+    page.read_in_index(parts=["date"], watched=["data-x", "data-y"])
+    assert page._index_reads == page.IndexReads(frozenset({"post"}), frozenset({"date"}), frozenset({("id", "respond")}),
+                                                ("data-x", "data-y"), comments._COMMENT_WALK_ARGS)
+    root = parse_html(b"<html><body><div class='comment post' data-post-id=1><a href='/?cpage=2'>2</a></div></body></html>")
+    looked = Page(root, "https://example.invalid/")
+    answer = looked.comment_attributes(comments._COMMENT_WALK_ARGS)
+    assert _same_elements(answer, walk.comment_walk_python(root, *comments._COMMENT_WALK_ARGS))
+    assert [el.tag for el in looked.with_class("post")] == ["div"]

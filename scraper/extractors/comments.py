@@ -29,7 +29,7 @@ from lxml import etree, html
 from ..dates import iso_utc
 from ..text import collapse, paragraphs, xml_safe
 from ..urls import absolute, normalize_url
-from .page import Page, cls, jsonld_types, per_page, read_with_index
+from .page import Page, cls, jsonld_types, per_page, read_in_index
 from .regions import in_widget, is_widget
 from .unnest import UNNESTED_PARENT
 from .walk import COMPILED, owned_step_hits, parse_step
@@ -512,7 +512,7 @@ def _attribute_walk(page: Page) -> tuple[list[etree._Element], frozenset[str], l
 
 
 _COMMENT_WALK_ARGS = ("omment", EMBED_MARKERS, "a", "href", _PAGE_LINK_WORDS)
-read_with_index(_COMMENT_WALK_ARGS)  # every page is asked: read in the page index's walk
+read_in_index(comment_walk_args=_COMMENT_WALK_ARGS)  # every page is asked: read in the page index's walk
 
 
 def has_embed_marker(page: Page, name: str) -> bool:

@@ -9,7 +9,7 @@ import json
 import re
 import weakref
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache, wraps
 from typing import TypeVar
 
@@ -215,12 +215,6 @@ _NEEDS_ATTRIBUTE = re.compile(r"//(?:@(?P<alone>[\w-]+)$|(?:[\w-]+|\*)\[@(?P<tes
                               r"(?:\s*=\s*(?:'[^']*'|\"[^\"]*\"))?\])")
 
 
-# The attribute names whole-page queries have needed, on any page: the first such query on a
-# page looks for all of them in one walk.
-_watched_attributes: tuple[str, ...] = ()
-_MAX_WATCHED = 64  # names one walk looks for
-
-
 @lru_cache(maxsize=1024)
 def _attributes_needed(query: str) -> tuple[str, ...] | None:
     """The attribute each branch of ``query`` (``a | b``) needs, where each needs one; else None."""
@@ -252,41 +246,52 @@ def _branches(query: str) -> list[str]:
     return branches
 
 
-# What the parts have asked the page index for, on any page: class names, parts of themes' own
-# class names (``with_class_holding``) and (attribute, value) pairs. The index walk makes element
-# proxies only for the elements these find (most elements are never asked for); learnt as they
-# are asked (``_learn``). Each a new set, never a change to the old: a page built with the old
-# ones knows which of its lookups its index holds complete.
-_wanted_classes: frozenset[str] = frozenset()
-_wanted_parts: frozenset[str] = frozenset()
-_wanted_pairs: frozenset[tuple[str, str]] = frozenset()
+# -- what the page index's walk reads of every page ------------------------------------------
+@dataclass(frozen=True)
+class IndexReads:
+    """What the page index's one walk (``walk.page_index``) reads of every page besides the tags
+    read together: what the parts have asked for on any page, learnt as they ask (``classes``:
+    class names; ``parts``: parts of themes' own class names, ``with_class_holding``;
+    ``pairs``: (attribute, value) pairs; ``watched``: the attribute names whole-page queries
+    have needed), and ``comment_walk_args``: the comment finder's reading of every page's
+    attributes, ``walk.comment_walk``'s arguments. The walk makes element proxies only for the
+    elements these find (most elements are never asked for). Replaced, never changed: a page
+    keeps the one its walk read with, and so knows which of its lookups its index holds
+    complete."""
+    classes: frozenset[str] = frozenset()
+    parts: frozenset[str] = frozenset()
+    pairs: frozenset[tuple[str, str]] = frozenset()
+    watched: tuple[str, ...] = ()
+    comment_walk_args: tuple | None = None
+
+
+_index_reads = IndexReads()  # the one registry: ``read_in_index`` adds to it
 _MAX_WANTED = 4_096  # class names or parts learnt: the parts ask for about a hundred
 _MAX_PAIRS = 256  # pairs learnt, as many as one walk compares: the parts ask for about thirty
+_MAX_WATCHED = 64  # attribute names one walk looks for
 
 
-def _learn(classes: Collection[str] = (), parts: Collection[str] = (), pairs: Collection[tuple[str, str]] = ()
-           ) -> None:
-    """Lookups the index walk did not find the elements for: it does from the next page on."""
-    global _wanted_classes, _wanted_parts, _wanted_pairs
-    if classes and len(_wanted_classes) < _MAX_WANTED:
-        _wanted_classes = _wanted_classes.union(classes)
-    if parts and len(_wanted_parts) < _MAX_WANTED:
-        _wanted_parts = _wanted_parts.union(parts)
-    if pairs and len(_wanted_pairs) + len(pairs) <= _MAX_PAIRS:
-        _wanted_pairs = _wanted_pairs.union(pairs)
-
-
-# What the comment finder reads of every page's attributes: ``walk.comment_walk``'s arguments,
-# read in the page index's walk (one walk of the page where there were two) once they are set
-# (``read_with_index``).
-_comment_walk_args: tuple | None = None
-
-
-def read_with_index(comment_walk_args: tuple) -> None:
-    """The index walk of every page reads ``walk.comment_walk(root, *comment_walk_args)`` too
-    (``Page.comment_attributes``)."""
-    global _comment_walk_args
-    _comment_walk_args = comment_walk_args
+def read_in_index(*, classes: Collection[str] = (), parts: Collection[str] = (),
+                  pairs: Collection[tuple[str, str]] = (), watched: Collection[str] = (),
+                  comment_walk_args: tuple | None = None) -> None:
+    """The index walk of every page from the next on reads these too (``IndexReads``): lookups
+    it did not find the elements for, attribute names a whole-page query needed, and the
+    comment walk's arguments, which ``Page.comment_attributes`` then answers from the walk."""
+    global _index_reads
+    reads = _index_reads
+    changes: dict[str, object] = {}
+    if classes and len(reads.classes) < _MAX_WANTED:
+        changes["classes"] = reads.classes.union(classes)
+    if parts and len(reads.parts) < _MAX_WANTED:
+        changes["parts"] = reads.parts.union(parts)
+    if pairs and len(reads.pairs) + len(pairs) <= _MAX_PAIRS:
+        changes["pairs"] = reads.pairs.union(pairs)
+    if watched and len(reads.watched) + len(watched) <= _MAX_WATCHED:
+        changes["watched"] = tuple(dict.fromkeys([*reads.watched, *watched]))
+    if comment_walk_args is not None:
+        changes["comment_walk_args"] = comment_walk_args
+    if changes:
+        _index_reads = replace(reads, **changes)
 
 
 class Page:
@@ -350,11 +355,9 @@ class Page:
     def _look_for_attributes(self, names: list[str]) -> None:
         """Whether some element has each attribute of ``names``, and of every name asked on
         earlier pages (they will be asked here too), in one walk (``walk.attributes_present``)."""
-        global _watched_attributes
         known = self._attributes_present
-        if len(_watched_attributes) + len(names) <= _MAX_WATCHED:
-            _watched_attributes = tuple(dict.fromkeys([*_watched_attributes, *names]))
-        asked = [name for name in dict.fromkeys([*names, *_watched_attributes]) if name not in known]
+        read_in_index(watched=names)
+        asked = [name for name in dict.fromkeys([*names, *_index_reads.watched]) if name not in known]
         for name in asked:
             if not name.isascii():  # the one walk compares ASCII names
                 known[name] = has_attribute(self.root, name)
@@ -376,14 +379,15 @@ class Page:
         it could be built) that makes elements only for what was asked for on earlier pages:
         the parts look elements up here rather than each scanning the page. What is first asked
         for on this page is found by one more walk. Every list of elements in document order."""
+        reads = _index_reads
         # What the walk kept whole: every element of these class names, parts and pairs.
-        self._complete, self._complete_parts = _wanted_classes, _wanted_parts
-        self._complete_pairs = set(_wanted_pairs)
-        watched = tuple(name for name in _watched_attributes if name.isascii())
-        self._comment_walked = _comment_walk_args
+        self._complete, self._complete_parts = reads.classes, reads.parts
+        self._complete_pairs = set(reads.pairs)
+        watched = tuple(name for name in reads.watched if name.isascii())
+        self._comment_walked = reads.comment_walk_args
         held, positions, self._labels, pairs, groups, present, self._class_strings, *comment = page_index(
             self.root, tuple(self._complete_pairs), self._complete, tuple(self._complete_parts), _TAG_GROUPS,
-            watched, _comment_walk_args)
+            watched, reads.comment_walk_args)
         self._comment_attributes = comment[0] if comment else None
         self._tagged.update(zip(_TAG_GROUPS, groups))
         present = set(present)
@@ -394,7 +398,7 @@ class Page:
 
     def comment_attributes(self, comment_walk_args: tuple) -> tuple:
         """``walk.comment_walk(root, *comment_walk_args)``: read by the index's walk where these
-        are the arguments it was given (``read_with_index``), else by a walk of its own."""
+        are the arguments it read with (``IndexReads.comment_walk_args``), else by a walk of its own."""
         self._index
         if self._comment_walked == comment_walk_args:
             return self._comment_attributes
@@ -429,7 +433,7 @@ class Page:
         if missing:
             self._find_classes(missing)
             if learn:
-                _learn(classes=missing)
+                read_in_index(classes=missing)
         return [found[name] if name in found else kept.get(name, ()) for name in names]
 
     def _find_classes(self, names: list[str]) -> None:
@@ -504,7 +508,7 @@ class Page:
         self._index
         complete = self._complete_parts.issuperset(parts)
         if not complete:
-            _learn(parts=parts)
+            read_in_index(parts=parts)
         names = dict.fromkeys(
             name for label in (self._labels if complete else self._class_strings)
             if any(part in label for part in parts)
@@ -520,14 +524,14 @@ class Page:
             pair = (name, values[0])
             if pair not in self._complete_pairs:
                 self._find_pairs([pair])
-                _learn(pairs=[pair])
+                read_in_index(pairs=[pair])
             group = found.get(pair)
             return list(group) if group else []
         pairs = [(name, value) for value in values]
         if not self._complete_pairs.issuperset(pairs):
             missing = [pair for pair in pairs if pair not in self._complete_pairs]
             self._find_pairs(missing)
-            _learn(pairs=missing)
+            read_in_index(pairs=missing)
         return self.in_order([found[pair] for pair in pairs if pair in found])
 
     def tagged(self, *tags: str) -> list:
