@@ -2798,6 +2798,7 @@ cdef class _CommentAttributes:
 # decoded and judged (``_label_kept``) once per page, found again by its bytes in libxml2's
 # tree, where a dict keyed by the decoded string decoded it at every element.
 from libc.stdlib cimport calloc
+from libc.string cimport memset
 
 
 cdef inline uint64_t _fnv(const unsigned char* s, Py_ssize_t* length, bint* ascii) noexcept:
@@ -2830,9 +2831,10 @@ cdef class _ByteTable:
     cdef uint64_t* hashes
     cdef Py_ssize_t* values
     cdef Py_ssize_t size, count
+    cdef list held  # bytes that keys point into, where no one else holds them
 
     def __cinit__(self):
-        self.size, self.count = 0, 0
+        self.size, self.count, self.held = 0, 0, []
         self.allocate(64)
 
     def __dealloc__(self):
@@ -2899,6 +2901,14 @@ cdef class _IndexQuery:
     cdef list encoded  # the names' and parts' bytes, which ``names`` and ``part_texts`` point into
     cdef _ByteTable names
     cdef list part_texts
+    # The parts' first two bytes, one bit each: a class string is compared with the parts only
+    # where two of its bytes in a row start one (``strstr`` of each part at each string cost
+    # most of the judging). ``short_part``: a part of fewer bytes, where each is looked for.
+    cdef unsigned char part_starts[8192]
+    cdef const char* parts_c[64]
+    cdef Py_ssize_t part_lengths[64]
+    cdef int part_count
+    cdef bint short_part
 
     def __init__(self, pairs, wanted_names, parts, tag_groups, watched_attributes):
         self.pairs = _WantedPairs(pairs)
@@ -2921,14 +2931,42 @@ cdef class _IndexQuery:
                 self.names.put(<const char*><bytes>encoded, len(encoded),
                                _fnv_part(<const unsigned char*><bytes>encoded, len(encoded)), 1)
             self.part_texts = [part.encode("ascii") for part in parts]
+        self.part_count = len(self.part_texts)
+        self.short_part = self.part_count > 64
+        memset(self.part_starts, 0, sizeof(self.part_starts))
+        for i in range(min(self.part_count, 64)):
+            self.parts_c[i] = <bytes>self.part_texts[i]
+            self.part_lengths[i] = len(<bytes>self.part_texts[i])
+            if self.part_lengths[i] < 2:
+                self.short_part = True
+            else:
+                g = (<unsigned char>self.parts_c[i][0]) << 8 | <unsigned char>self.parts_c[i][1]
+                self.part_starts[g >> 3] |= 1 << (g & 7)
+
+    cdef bint holds_part(self, const unsigned char* label) except -1:
+        """``any(part in label for part in parts)`` of an ASCII class string."""
+        cdef int i
+        cdef unsigned int g
+        if self.short_part:
+            for part in self.part_texts:
+                if strstr(<const char*>label, <const char*><bytes>part) is not NULL:
+                    return True
+            return False
+        while label[0] and label[1]:
+            g = label[0] << 8 | label[1]
+            if self.part_starts[g >> 3] & (1 << (g & 7)):
+                for i in range(self.part_count):
+                    if strncmp(<const char*>label, self.parts_c[i], self.part_lengths[i]) == 0:
+                        return True
+            label += 1
+        return False
 
     cdef bint kept_in_c(self, const unsigned char* label) except -1:
         """``_label_kept`` of an ASCII class string, its names split as ``str.split()`` splits."""
         cdef const unsigned char* start
         cdef Py_ssize_t length
-        for part in self.part_texts:
-            if strstr(<const char*>label, <const char*><bytes>part) is not NULL:
-                return True
+        if self.part_count and self.holds_part(label):
+            return True
         while True:
             while _is_split_space(label[0]):
                 label += 1
@@ -2949,24 +2987,25 @@ cdef class _IndexQuery:
         cdef Py_ssize_t length, number
         cdef bint ascii
         cdef uint64_t h
-        if value is NULL:  # a value split across nodes: read as lxml reads it
+        cdef bytes encoded
+        label = None
+        if value is NULL:  # a value split across nodes: read as lxml reads it, its bytes held
             label = attributeValue(node, attr)
-            verdict = verdicts.get(label)
-            if verdict is None:
-                verdict = verdicts[label] = _label_kept(label, self.wanted_names, self.parts)
-            return label if verdict is True else None
+            encoded = label.encode("utf-8")
+            seen.held.append(encoded)
+            value = <const unsigned char*>encoded
         h = _fnv(value, &length, &ascii)
         number = seen.get(<const char*>value, length, h)
         if number >= 0:
             return kept[number]
-        label = PyUnicode_DecodeUTF8(<const char*>value, length, NULL)
-        verdict = verdicts.get(label)
-        if verdict is None:
-            if ascii and self.plain:
-                verdict = True if self.kept_in_c(value) else False
-            else:
-                verdict = _label_kept(label, self.wanted_names, self.parts)
-            verdicts[label] = verdict
+        if label is None:
+            label = PyUnicode_DecodeUTF8(<const char*>value, length, NULL)
+        # Bytes not seen: a string not seen (``seen`` holds every class string of ``verdicts``).
+        if ascii and self.plain:
+            verdict = True if self.kept_in_c(value) else False
+        else:
+            verdict = _label_kept(label, self.wanted_names, self.parts)
+        verdicts[label] = verdict
         seen.put(<const char*>value, length, h, len(kept))
         kept.append(label if verdict is True else None)
         return kept[len(kept) - 1]
