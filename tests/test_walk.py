@@ -956,3 +956,20 @@ def test_the_index_reads_one_registry_of_lookups_and_the_comment_walk(monkeypatc
     answer = looked.comment_attributes(comments._COMMENT_WALK_ARGS)
     assert _same_elements(answer, walk.comment_walk_python(root, *comments._COMMENT_WALK_ARGS))
     assert [el.tag for el in looked.with_class("post")] == ["div"]
+
+
+def test_following_texts_are_the_querys():
+    """The text nodes after an element, as ``following::text()`` finds them on real pages:
+    after headings and after elements anywhere in the page; after the body, none."""
+    checked = 0
+    for path in _real_pages(every=7):
+        root = parse_html(gzip.open(path).read())
+        everything = list(root.iter())
+        for el in [*root.iter("h1", "h2"), *everything[::97], everything[-1]]:
+            for limit in (0, 1, 60, 100_000):
+                assert walk.following_texts(el, limit) == walk.following_texts_python(el, limit), (path.name, limit)
+            checked += 1
+    assert checked > 100
+    root = etree.HTML("<html><body><h1>T<b>x</b></h1>a<p>b<!-- c -->d</p><![CDATA[e]]></body></html>")
+    assert walk.following_texts(root.find(".//h1"), 9) == walk.following_texts_python(root.find(".//h1"), 9) == ["a", "b", "d"]
+    assert walk.following_texts(root.find("body"), 9) == walk.following_texts_python(root.find("body"), 9) == []

@@ -3026,3 +3026,21 @@ cdef _IndexQuery _index_query(pairs, wanted_names, parts, tag_groups, watched_at
             _index_queries.clear()
         query = _index_queries[key] = _IndexQuery(pairs, wanted_names, parts, tag_groups, watched_attributes)
     return query
+
+
+# -- the text after an element -----------------------------------------------------------------
+def following_texts(_Element el, Py_ssize_t limit):
+    """``walk.following_texts_python``'s twin: the nodes after ``el`` in document order, as
+    libxml2's ``following`` axis steps through them, until ``limit`` text nodes are read."""
+    cdef tree.xmlNode* document = <tree.xmlNode*>el._doc._c_doc
+    cdef tree.xmlNode* node = _after(el._c_node, document)
+    cdef list found = []
+    while node is not NULL and len(found) < limit:
+        if node.type == tree.XML_TEXT_NODE or node.type == tree.XML_CDATA_SECTION_NODE:
+            found.append(PyUnicode_DecodeUTF8(<const char*>node.content, strlen(<const char*>node.content), NULL)
+                         if node.content is not NULL else "")
+        if node.children is not NULL and node.type != tree.XML_ATTRIBUTE_NODE:
+            node = node.children
+        else:
+            node = _after(node, document)
+    return found

@@ -12,7 +12,7 @@ from ..text import MONTH, collapse, paragraphs
 from ..urls import absolute
 from .page import Page, jsonld_types, per_page
 from .regions import is_boilerplate
-from .walk import first_text, outside_of, text_starters
+from .walk import first_text, following_texts, outside_of, text_starters
 
 _POST_ID = re.compile(r"(?:^|\s)postid-(\d+)(?:\s|$)")
 _REST_POST = re.compile(r"/wp/v2/posts/(\d+)")
@@ -451,16 +451,13 @@ def visible_date(page: Page) -> str | None:
     return _date_near_title(page)
 
 
-_AFTER_TITLE = f"following::text()[position() <= {_NEAR_TITLE_TEXTS}]"
-
-
 def _date_near_title(page: Page) -> str | None:
     """The date printed nearest after the title, else the one printed just above it, in the
     headline's own header (a date line beside the category), never the page's masthead."""
     _, heading = _title_found(page)
     if heading is None:
         return None
-    for text in heading.xpath(_AFTER_TITLE) + _texts_above(heading):
+    for text in following_texts(heading, _NEAR_TITLE_TEXTS) + _texts_above(heading):
         if len(text) <= _MAX_DATE_LINE and any(map(str.isdigit, text)):
             m = PRINTED_DATE.search(text)
             if m:

@@ -869,3 +869,14 @@ def own_text_chars_python(el: etree._Element) -> int:
 
 
 own_text_chars = _twin(own_text_chars_python)
+
+
+# --- page ---
+def following_texts_python(el: etree._Element, limit: int) -> list[str]:
+    """The first ``limit`` text nodes after ``el`` in document order, not below it
+    (``following::text()[position() <= limit]``). The compiled twin walks libxml2's tree from
+    ``el`` and stops at ``limit``, where the query gathers every text node after it first."""
+    return [str(text) for text in el.xpath(f"following::text()[position() <= {int(limit)}]")]
+
+
+following_texts = _twin(following_texts_python)
