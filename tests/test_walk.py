@@ -973,3 +973,28 @@ def test_following_texts_are_the_querys():
     root = etree.HTML("<html><body><h1>T<b>x</b></h1>a<p>b<!-- c -->d</p><![CDATA[e]]></body></html>")
     assert walk.following_texts(root.find(".//h1"), 9) == walk.following_texts_python(root.find(".//h1"), 9) == ["a", "b", "d"]
     assert walk.following_texts(root.find("body"), 9) == walk.following_texts_python(root.find("body"), 9) == []
+
+
+def test_box_texts_are_the_querys_up_to_the_box_edge():
+    """The text nodes in and after an element up to the first outside its box, as the query
+    and lxml's text parents find them on real pages; a box's own tail is in it (lxml's parent
+    of a tail is the element before it), the text after a comment is its parent's."""
+    checked = stopped = 0
+    for path in _real_pages(every=7):
+        root = parse_html(gzip.open(path).read())
+        for el in list(root.iter(etree.Element))[::53]:
+            box = el
+            for _ in range(3):
+                for limit in (0, 8, 60):
+                    texts = walk.box_texts(el, box, limit)
+                    assert texts == walk.box_texts_python(el, box, limit), (path.name, limit)
+                    stopped += limit == 60 and len(texts) < 60
+                checked += 1
+                box = box.getparent() if box.getparent() is not None else box
+    assert checked > 1000 and stopped > 100
+    root = etree.HTML("<html><body><div><p>a<b>x</b><!--c-->y</p>tail<i>z</i></div>after</body></html>")
+    p, div = root.find(".//p"), root.find(".//div")
+    for box_texts in (walk.box_texts, walk.box_texts_python):
+        assert box_texts(p, p, 9) == ["a", "x", "y", "tail"]
+        assert box_texts(p, div, 9) == ["a", "x", "y", "tail", "z", "after"]
+        assert box_texts(root.find(".//b"), root.find(".//b"), 9) == ["x"]

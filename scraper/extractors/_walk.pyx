@@ -3044,3 +3044,31 @@ def following_texts(_Element el, Py_ssize_t limit):
         else:
             node = _after(node, document)
     return found
+
+
+def box_texts(_Element el, _Element box, Py_ssize_t limit):
+    """``walk.box_texts_python``'s twin: the nodes from ``el``'s first child on in document
+    order, until ``limit`` text nodes are read or one lies outside ``box``; a text node's
+    element found as lxml finds it (the element-like node before it, else its parent)."""
+    cdef tree.xmlNode* document = <tree.xmlNode*>el._doc._c_doc
+    cdef tree.xmlNode* node = el._c_node.children if el._c_node.children is not NULL else _after(el._c_node, document)
+    cdef tree.xmlNode* holder
+    cdef list found = []
+    while node is not NULL and len(found) < limit:
+        if node.type == tree.XML_TEXT_NODE or node.type == tree.XML_CDATA_SECTION_NODE:
+            holder = node.prev
+            while holder is not NULL and not _visited(holder):
+                holder = holder.prev
+            if holder is NULL:
+                holder = node.parent
+                while holder is not NULL and not _visited(holder):
+                    holder = holder.parent
+            if holder is NULL or not _at_or_below(holder, box._c_node):
+                break
+            found.append(PyUnicode_DecodeUTF8(<const char*>node.content, strlen(<const char*>node.content), NULL)
+                         if node.content is not NULL else "")
+        if node.children is not NULL and node.type != tree.XML_ATTRIBUTE_NODE:
+            node = node.children
+        else:
+            node = _after(node, document)
+    return found

@@ -12,7 +12,7 @@ from ..text import MONTH, collapse, paragraphs
 from ..urls import absolute
 from .page import Page, jsonld_types, per_page
 from .regions import is_boilerplate
-from .walk import first_text, following_texts, outside_of, text_starters
+from .walk import box_texts, first_text, following_texts, outside_of, text_starters
 
 _POST_ID = re.compile(r"(?:^|\s)postid-(\d+)(?:\s|$)")
 _REST_POST = re.compile(r"/wp/v2/posts/(\d+)")
@@ -483,10 +483,7 @@ def _date_beside_author(page: Page) -> str | None:
         if parent is None or parent.tag == "body":
             break
         box = parent
-    for text in byline.xpath(f"(descendant::text() | following::text())[position() <= {_AUTHOR_BOX_TEXTS}]"):
-        holder = text.getparent()
-        if holder is not box and not any(a is box for a in holder.iterancestors()):
-            break  # past the author box
+    for text in box_texts(byline, box, _AUTHOR_BOX_TEXTS):  # up to the first past the author box
         found = _date_line(collapse(text))
         if found:
             return found

@@ -880,3 +880,21 @@ def following_texts_python(el: etree._Element, limit: int) -> list[str]:
 
 
 following_texts = _twin(following_texts_python)
+
+
+def box_texts_python(el: etree._Element, box: etree._Element, limit: int) -> list[str]:
+    """The first ``limit`` text nodes in and after ``el`` in document order (``(descendant::text()
+    | following::text())[position() <= limit]``), up to the first that ``box`` does not hold:
+    whose element (lxml's ``getparent()`` of it: the element it is the text or tail of) is not
+    ``box`` or below it. The compiled twin stops at ``limit``, where the query gathers every
+    text node after ``el`` first."""
+    texts = []
+    for text in el.xpath(f"(descendant::text() | following::text())[position() <= {int(limit)}]"):
+        holder = text.getparent()
+        if holder is None or (holder is not box and not any(a is box for a in holder.iterancestors())):
+            break  # past the box
+        texts.append(str(text))
+    return texts
+
+
+box_texts = _twin(box_texts_python)
