@@ -834,8 +834,8 @@ cdef class _Judge:
 
     cdef int setup(self, _Document doc, rule, label_rule, id_rule, by_tag, by_attribute, plain_names) except -1:
         self.doc, self.rule, self.label_rule, self.id_rule = doc, rule, label_rule, id_rule
-        self.by_tag, self.by_attribute = _Names(by_tag), _Names(by_attribute)
-        self.plain = _PlainNames(*plain_names)
+        self.by_tag, self.by_attribute = _names_of(by_tag), _names_of(by_attribute)
+        self.plain = _name_rules_of(plain_names)[0]
         self.labels, self.ids = {}, {}
         return 0
 
@@ -876,10 +876,7 @@ cdef _Judge _judge(_Document doc, rule, label_rule, id_rule, by_tag, by_attribut
     cdef _AttributeJudge attribute_judge
     if len(plain_names) > 3:
         judge = attribute_judge = _AttributeJudge()
-        attribute_judge.roles = _Names(plain_names[3])
-        attribute_judge.styles = [(name.encode("ascii").lower(), value.encode("ascii").lower())
-                                  for name, value in plain_names[4]]
-        plain_names = plain_names[:3]
+        _, attribute_judge.roles, attribute_judge.styles = _name_rules_of(plain_names)
     else:
         judge = _Judge()
     judge.setup(doc, rule, label_rule, id_rule, by_tag, by_attribute, plain_names)
@@ -908,7 +905,7 @@ def judged_link_walk(_Element container, is_furniture, label_rule, id_rule, plai
     walker.doc, walker.is_furniture, walker.skip = container._doc, is_furniture, []
     walker.judging = _judge(container._doc, is_furniture, label_rule, id_rule, judged_by_tag, judged_by_attribute,
                             plain_names)
-    walker.link_lists = _Names(link_lists)
+    walker.link_lists = _names_of(link_lists)
     walker.max_chars, walker.share = max_chars, share
     walker.walk(container._c_node, False, &text, &links)
     return walker.skip
@@ -1155,8 +1152,8 @@ def body_blocks(_Element root, blocks, own_text_holders, wrappers, blocks_below,
     blocks ``read_block`` reads: of the holders, only those with ``min_chars`` of their own
     text, or with none but a ``wrappers`` child, no descendant of ``blocks_below`` and
     ``wrapped_min_chars`` of text (stripped)."""
-    cdef _Names block_names = _Names(blocks), holder_names = _Names(own_text_holders)
-    cdef _Names wrapper_names = _Names(wrappers), below_names = _Names(blocks_below)
+    cdef _Names block_names = _names_of(blocks), holder_names = _names_of(own_text_holders)
+    cdef _Names wrapper_names = _names_of(wrappers), below_names = _names_of(blocks_below)
     cdef Py_ssize_t own
     cdef _BodyWalk w = _BodyWalk()
     cdef tree.xmlNode* top = root._c_node
@@ -1168,7 +1165,7 @@ def body_blocks(_Element root, blocks, own_text_holders, wrappers, blocks_below,
     cdef bint entity, scored
     w.doc, w.levels, w.depth, w.capacity = root._doc, NULL, 0, 0
     w.judging = _judge(root._doc, is_furniture, label_rule, id_rule, judged_by_tag, judged_by_attribute, plain_names)
-    w.prose, w.read_block, w.text_block = _Names(prose_tags), read_block, text_block
+    w.prose, w.read_block, w.text_block = _names_of(prose_tags), read_block, text_block
     w.blocks, w.sizes, w.dense, w.nodes = [], {}, {}, {}
     w.text, w.folded = _Buffer(NULL, 0, 0), _Buffer(NULL, 0, 0)
     node = top.parent  # the climbs go on above ``root``
@@ -1970,7 +1967,7 @@ def linked_heading_counts(headings, tags, Py_ssize_t min_chars, long_enough):
     """``walk.linked_heading_counts_python``'s twin: the counts kept on a stack of the last
     heading's ancestors, each written to the dict once, when a heading below another branch
     leaves it; no element proxy made. ``(counts, None)``."""
-    cdef _Names names = _Names(tags)
+    cdef _Names names = _names_of(tags)
     cdef dict counts = {}
     cdef _Element heading
     cdef tree.xmlNode* node
@@ -2795,3 +2792,50 @@ cdef class _CommentAttributes:
 
     cdef tuple answer(self):
         return self.found, [name for name, present in zip(self.wanted.texts, self.seen) if present], self.links
+
+
+# --- body ---
+# The name tables of the rules' constants, made once each, not at every walk: a ``_Names`` and
+# a ``_PlainNames`` (a hundred words encoded and indexed) cost more to build than a short walk.
+cdef dict _kept_tables = {}  # id of a collection → (the collection, its table): it is kept alive, so its id stays its own
+cdef Py_ssize_t _KEPT_TABLES = 256  # a bound, should a caller pass a new collection at each call
+
+
+cdef object _kept(object names):
+    """The table kept for ``names`` (the same object), or None."""
+    cdef tuple kept = _kept_tables.get(id(names))
+    if kept is not None and kept[0] is names:
+        return kept[1]
+    return None
+
+
+cdef int _keep(object names, object table) except -1:
+    """Keeps ``table`` for ``names`` where it cannot change: a tuple or a frozenset (of tuples and frozensets)."""
+    if (type(names) is tuple or type(names) is frozenset) and len(_kept_tables) < _KEPT_TABLES:
+        _kept_tables[id(names)] = (names, table)
+    return 0
+
+
+cdef _Names _names_of(names):
+    """``_Names(names)``, made once for a tuple or frozenset of names."""
+    cdef _Names table = _kept(names)
+    if table is None:
+        table = _Names(names)
+        _keep(names, table)
+    return table
+
+
+cdef tuple _name_rules_of(plain_names):
+    """What a ``_Judge`` reads of ``plain_names``, made once for each tuple: its ``_PlainNames``
+    (firsts, lasts, needles); and where it holds them, an ``_AttributeJudge``'s roles
+    (``plain_names[3]``) as ``_Names`` and its hiding styles (``plain_names[4]``) as lower-case
+    ASCII bytes (else None, None)."""
+    cdef tuple rules = _kept(plain_names)
+    if rules is None:
+        rules = (_PlainNames(*plain_names[:3]), None, None)
+        if len(plain_names) > 3:
+            rules = (rules[0], _Names(plain_names[3]),
+                     [(name.encode("ascii").lower(), value.encode("ascii").lower()) for name, value in plain_names[4]])
+        _keep(plain_names, rules)
+    return rules
+
