@@ -922,3 +922,28 @@ def test_page_index_reads_the_comment_walk_beside_the_root():
     answer = walk.page_index(root, (), frozenset(), (), (), (), args)[7]
     assert [el.tag for el in answer[0]] == ["p", "a", "html", "a"] and "data-post-id" in answer[1]
     assert [el.get("href") for el in answer[2]] == ["/x/comment-page-2/"]
+
+
+# --- body ---
+def test_figure_text_chars_count_what_itertext_and_the_captions_give():
+    """Every figure of real pages (and every other element, as a negative: the count is the
+    rule's whatever the tag) weighed as the Python twin weighs it; edge cases: a comment's text
+    (not a piece), white-space pieces, a caption in a caption, an entity reference."""
+    weighed = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        for el in root.iter():
+            if isinstance(el.tag, str) and (el.tag in ("figure", "figcaption") or weighed % 50 == 0):
+                assert walk.figure_text_chars(el) == walk.figure_text_chars_python(el), path.name
+                weighed += 1
+    assert weighed > 1_000
+    figure = parse_html("<html><body><figure> a<!-- not text -->\u00a0<span>b <i> </i>\u2003c</span>\n<img>"
+                        "<figcaption>cap <b>tion</b><figcaption>in</figcaption></figcaption> tail</figure>"
+                        "</body></html>").find(".//figure")
+    assert walk.figure_text_chars(figure) == walk.figure_text_chars_python(figure) == 21 - 12
+    from lxml import html
+    parser = etree.XMLParser(resolve_entities=False)
+    parser.set_element_class_lookup(html.HtmlElementClassLookup())
+    root = etree.fromstring("<!DOCTYPE d [<!ENTITY e 'xx'>]><figure>ab&e;<figcaption>c&e;</figcaption></figure>",
+                            parser)
+    assert walk.figure_text_chars(root) == walk.figure_text_chars_python(root)

@@ -2839,3 +2839,38 @@ cdef tuple _name_rules_of(plain_names):
         _keep(plain_names, rules)
     return rules
 
+
+def figure_text_chars(_Element figure):
+    """``walk.figure_text_chars_python``'s twin, read in place: the runs of text nodes are the
+    pieces ``itertext()`` gives (an element's text, a child's tail: a comment's text is none),
+    and a text's characters count once for each ``figcaption`` around it below ``figure``. A
+    figure with an entity reference, whose text lives elsewhere, is read in Python."""
+    cdef tree.xmlNode* top = figure._c_node
+    cdef tree.xmlNode* node = top.children
+    cdef Py_ssize_t pieces = 0, captions = 0, before
+    cdef Py_ssize_t inside = _named(top, b"figcaption")  # the figcaptions around ``node`` (``iter`` includes ``figure``)
+    cdef _Run run = _Run(0, 0, 0, False)
+    while node is not NULL:
+        if _is_text(node):
+            before = run.chars
+            _add_to_run(&run, <const unsigned char*>node.content)
+            captions += (run.chars - before) * inside
+            if node.next is NULL or not _is_text(node.next):  # the piece ends here
+                if run.seen:
+                    pieces += run.chars
+                run = _Run(0, 0, 0, False)
+        elif node.type == tree.XML_ENTITY_REF_NODE:
+            from .walk import figure_text_chars_python
+            return figure_text_chars_python(figure)
+        elif node.type == tree.XML_ELEMENT_NODE and node.children is not NULL:
+            inside += _named(node, b"figcaption")
+            node = node.children
+            continue
+        while node is not top and node.next is NULL:  # all below the parent done: leave it
+            node = node.parent
+            if node is not top:
+                inside -= _named(node, b"figcaption")
+        if node is top:
+            break
+        node = node.next
+    return pieces - captions

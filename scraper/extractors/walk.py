@@ -869,3 +869,14 @@ def own_text_chars_python(el: etree._Element) -> int:
 
 
 own_text_chars = _twin(own_text_chars_python)
+
+
+def figure_text_chars_python(figure: etree._Element) -> int:
+    """Characters of a figure's text that are not its captions': the pieces ``itertext()``
+    gives that hold more than white space, less each ``figcaption``'s ``text_content()`` (a
+    caption inside a caption counted again), as ``regions.is_boilerplate`` weighs a figure."""
+    return (len("".join(t for t in figure.itertext() if t.strip()))
+            - sum(len(c.text_content()) for c in figure.iter("figcaption")))
+
+
+figure_text_chars = _twin(figure_text_chars_python)
