@@ -2874,3 +2874,73 @@ def figure_text_chars(_Element figure):
             break
         node = node.next
     return pieces - captions
+
+
+def texts_opening_with(list elements, tuple openings):
+    """``walk.texts_opening_with_python``'s twin: the first bytes of each element's text read in
+    place (past white space as ``str.strip()`` sees it), no string made; an element with an
+    entity reference before them is read in Python."""
+    cdef list found = [], encoded = [opening.encode("ascii") for opening in openings]
+    cdef Py_ssize_t longest = max([len(opening) for opening in encoded] or [0]), size
+    cdef Py_UCS4 cp
+    cdef unsigned char head[64]
+    cdef _Element el
+    cdef tree.xmlNode* top
+    cdef tree.xmlNode* node
+    cdef const unsigned char* s
+    cdef const unsigned char* character
+    cdef bint entity
+    if longest > 64:
+        raise ValueError("openings of at most 64 characters")
+    for el in elements:
+        top, size, entity = el._c_node, 0, False
+        node = top.children
+        while node is not NULL and size < longest:
+            if _is_text(node):
+                s = <const unsigned char*>node.content
+                if s is not NULL:
+                    while s[0] and size < longest:
+                        if size == 0:  # white space before the text: skipped
+                            character = s
+                            cp = _decode(&s)  # apart: Py_UNICODE_ISSPACE reads its argument twice
+                            if Py_UNICODE_ISSPACE(cp):
+                                continue
+                            s = character
+                        head[size] = s[0]
+                        size += 1
+                        s += 1
+            elif node.type == tree.XML_ENTITY_REF_NODE:
+                entity = True
+                break
+            elif node.type == tree.XML_ELEMENT_NODE and node.children is not NULL:
+                node = node.children
+                continue
+            node = _after(node, top)
+        if entity:  # its text lives elsewhere: read in Python
+            from .walk import texts_opening_with_python
+            found += texts_opening_with_python([el], openings)
+        elif _may_open(head, size, encoded):
+            found.append(el)
+    return found
+
+
+cdef bint _may_open(const unsigned char* head, Py_ssize_t size, list encoded) noexcept:
+    """``head[:size]`` opens with one of ``encoded`` (lower-case ASCII), ASCII case aside, or may:
+    a byte that is not ASCII where it is compared."""
+    cdef bytes opening
+    cdef const unsigned char* word
+    cdef Py_ssize_t i, length
+    for opening in encoded:
+        word, length = <const unsigned char*>opening, len(opening)
+        i = 0
+        while i < length:
+            if i >= size:
+                break
+            if head[i] >= 0x80:
+                return True
+            if _ascii_lower(head[i]) != word[i]:
+                break
+            i += 1
+        if i == length:
+            return True
+    return False

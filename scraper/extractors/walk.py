@@ -880,3 +880,29 @@ def figure_text_chars_python(figure: etree._Element) -> int:
 
 
 figure_text_chars = _twin(figure_text_chars_python)
+
+
+def texts_opening_with_python(elements: list, openings: tuple[str, ...]) -> list:
+    """The elements whose text (``text_content()``, past white space) may open with one of
+    ``openings`` (lower-case ASCII), ASCII case aside: it does, or a character not ASCII stands
+    where one is compared (``re``'s case-blind match folds some of those to ASCII letters). A
+    pattern that opens with those words is then tried only on them, and most headings' text is
+    never read into a string."""
+    found = []
+    for el in elements:
+        text = el.text_content().lstrip()
+        for opening in openings:
+            for i, letter in enumerate(opening):
+                if i >= len(text) or (text[i].isascii() and text[i].lower() != letter):
+                    break
+                if not text[i].isascii():
+                    found.append(el)
+                    break
+            else:
+                found.append(el)
+            if found and found[-1] is el:
+                break
+    return found
+
+
+texts_opening_with = _twin(texts_opening_with_python)
