@@ -2944,3 +2944,51 @@ cdef bint _may_open(const unsigned char* head, Py_ssize_t size, list encoded) no
         if i == length:
             return True
     return False
+
+
+cdef bint _may_hold(const unsigned char* text, list encoded) noexcept:
+    """``text`` holds one of ``encoded`` (lower-case ASCII), ASCII case aside, or may: it holds
+    a byte that is not ASCII (``re``'s case-blind search folds some such letters to ASCII)."""
+    cdef const unsigned char* at = text
+    cdef bytes word
+    while at[0]:
+        if at[0] >= 0x80:
+            return True
+        at += 1
+    for word in encoded:
+        at = text
+        while at[0]:
+            if _starts_blind(at, <const unsigned char*>word):
+                return True
+            at += 1
+    return False
+
+
+def labelled_within_holding(_Element top, rule, tuple words):
+    """``walk.labelled_within_holding_python``'s twin: ``labelled_within``, with a class whose
+    value libxml2 holds as one string told in place, no string made, where it holds none of
+    ``words``."""
+    cdef _Document doc = top._doc
+    cdef tree.xmlNode* root = top._c_node
+    cdef tree.xmlNode* node = root
+    cdef tree.xmlAttr* attr
+    cdef const char* value
+    cdef dict decided = {}
+    cdef list found = [], encoded = [word.encode("ascii") for word in words]
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            attr = node.properties
+            while attr is not NULL:
+                if attr.ns is NULL and strcmp(<const char*>attr.name, b"class") == 0:
+                    if ((not _simple_value(attr, &value) or _may_hold(<const unsigned char*>value, encoded))
+                            and _decided(decided, rule, attributeValue(node, attr))):
+                        found.append(elementFactory(doc, node))
+                    break  # the first such attribute is the one ``get`` reads
+                attr = attr.next
+            if node.children is not NULL:
+                node = node.children
+                continue
+        if node is root:
+            break
+        node = _after(node, root)
+    return found

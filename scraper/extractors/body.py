@@ -25,8 +25,8 @@ from .page import Page
 from .regions import (ATTRIBUTES_JUDGED, FURNITURE_ROLES, HIDING_STYLES, NAME_CACHE_SIZE, TAGS_JUDGED_BY_NAME,
                       TERM_CLASS, furniture_label, furniture_name_parts, is_boilerplate, is_widget,
                       never_article_label)
-from .walk import (body_blocks, is_link, judged_link_walk, labelled_within, linked_heading_counts, node_key,
-                   own_text_chars)
+from .walk import (body_blocks, is_link, judged_link_walk, labelled_within_holding, linked_heading_counts,
+                   node_key, own_text_chars)
 from .walk import link_chars as _link_chars
 from .walk import normalized_length_below as _normalized_length_below
 
@@ -396,7 +396,7 @@ class BodyAnalysis:
                 if is_boilerplate(sibling):
                     continue
                 # the sibling itself, or the last lead inside it (the article's header block)
-                leads = labelled_within(sibling, _standfirst_label)
+                leads = labelled_within_holding(sibling, _standfirst_label, _STANDFIRST_WORDS)
                 if leads and _reads_as_lead(leads[-1]):
                     return paragraphs(leads[-1])
             node = node.getparent()
@@ -451,8 +451,10 @@ _SENTENCE_END = (".", "!", "?", "…", '"', "“", "”", "»", "«")
 
 
 # Every name ``_STANDFIRST_NAME`` finds holds one of these: a class string without them (most of
-# those of a page, each asked about) names no lead, and is told by one search, not one per name.
-_MAYBE_STANDFIRST = re.compile("lead|standfirst|intro|dek|deck", re.I)
+# those of a page, each asked about) names no lead, and is told by one search, not one per name
+# (in C, ASCII case aside, where the compiled walks were built: ``walk.labelled_within_holding``).
+_STANDFIRST_WORDS = ("lead", "standfirst", "intro", "dek", "deck")
+_MAYBE_STANDFIRST = re.compile("|".join(_STANDFIRST_WORDS), re.I)
 
 
 @lru_cache(maxsize=4096)

@@ -906,3 +906,15 @@ def texts_opening_with_python(elements: list, openings: tuple[str, ...]) -> list
 
 
 texts_opening_with = _twin(texts_opening_with_python)
+
+
+def labelled_within_holding_python(top: etree._Element, rule: Callable[[str | None], bool],
+                                   words: tuple[str, ...]) -> list:
+    """``labelled_within(top, rule)`` for a ``rule`` that says no to every class holding none of
+    ``words`` (lower-case ASCII), ASCII case aside: it is asked only of a class that holds one,
+    or a character that is not ASCII (``re``'s case-blind search folds some to ASCII letters)."""
+    return labelled_within_python(top, lambda label: label is not None and (
+        not label.isascii() or any(word in label.lower() for word in words)) and rule(label))
+
+
+labelled_within_holding = _twin(labelled_within_holding_python)
