@@ -1019,3 +1019,19 @@ def test_labelled_within_holding_finds_what_the_standfirst_rule_finds():
     for twin in (walk.labelled_within_holding, walk.labelled_within_holding_python):
         assert [el.get("class") for el in twin(root, lambda label: True, ("lead", "intro"))] == [
             "x-LEAD", "k\u00e9", "lede intro"]
+
+
+def test_children_of_are_the_children_iterchildren_finds():
+    """The section headings among the children of every parent of a real page's skipped
+    elements (and of every element with children), both twins; None is skipped."""
+    found = 0
+    for path in _real_pages(every=14):
+        root = parse_html(gzip.open(path).read())
+        parents = [el for el in root.iter() if isinstance(el.tag, str) and len(el)] + [None]
+        for tags in (body._SECTION_HEADINGS, ("li",)):
+            compiled = walk.children_of(parents, tags)
+            assert list(map(id, compiled)) == list(map(id, walk.children_of_python(parents, tags))), path.name
+            found += len(compiled)
+    assert found > 1_000
+    root = parse_html("<html><body><div><h2>a</h2><!-- h2 --><p>b</p><H3>c</H3><h4/></div></body></html>")
+    assert [el.tag for el in walk.children_of([root.find(".//div"), None], ("h2", "h4"))] == ["h2", "h4"]

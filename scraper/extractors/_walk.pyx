@@ -2992,3 +2992,22 @@ def labelled_within_holding(_Element top, rule, tuple words):
             break
         node = _after(node, root)
     return found
+
+
+def children_of(list parents, tuple tags):
+    """``walk.children_of_python``'s twin: each parent's children read in place, a proxy made
+    only for those of ``tags``."""
+    cdef _Names names = _names_of(tags)
+    cdef list found = []
+    cdef _Element parent
+    cdef tree.xmlNode* node
+    for item in parents:
+        if item is None:
+            continue
+        parent = item
+        node = parent._c_node.children
+        while node is not NULL:
+            if node.type == tree.XML_ELEMENT_NODE and names.has(node):
+                found.append(elementFactory(parent._doc, node))
+            node = node.next
+    return found

@@ -25,8 +25,8 @@ from .page import Page
 from .regions import (ATTRIBUTES_JUDGED, FURNITURE_ROLES, HIDING_STYLES, NAME_CACHE_SIZE, TAGS_JUDGED_BY_NAME,
                       TERM_CLASS, furniture_label, furniture_name_parts, is_boilerplate, is_widget,
                       never_article_label)
-from .walk import (body_blocks, is_link, judged_link_walk, labelled_within_holding, linked_heading_counts,
-                   node_key, own_text_chars)
+from .walk import (body_blocks, children_of, is_link, judged_link_walk, labelled_within_holding,
+                   linked_heading_counts, node_key, own_text_chars)
 from .walk import link_chars as _link_chars
 from .walk import normalized_length_below as _normalized_length_below
 
@@ -575,8 +575,13 @@ def _teaser_lists(container: etree._Element, url: str) -> list[etree._Element]:
         items = [li for li in listing if li.tag == "li"]
         if len(items) < TEASER_LIST_MIN_ITEMS:
             continue
-        same_site = sum(1 for li in items if any(host_of(href, url) == host for href in _heading_links(li)))
-        if same_site >= TEASER_LIST_SHARE * len(items):
+        needed, same_site, left = TEASER_LIST_SHARE * len(items), 0, len(items)
+        for li in items:
+            if same_site + left < needed:
+                break  # the items left cannot make the share: most lists, told by their first items
+            left -= 1
+            same_site += any(host_of(href, url) == host for href in _heading_links(li))
+        if same_site >= needed:
             sizes = sorted(len(" ".join(li.text_content().split())) for li in items)
             if container_chars is None:
                 container_chars = len(" ".join(container.text_content().split()))
@@ -611,8 +616,7 @@ def _orphaned_headings(container: etree._Element, skip: list[etree._Element]) ->
     # heading of the container. (The container's own parent holds no heading of the container.)
     holding = dict.fromkeys(el.getparent() for el in skip if el is not container)
     orphans = []
-    for heading in (heading for parent in holding if parent is not None
-                    for heading in parent.iterchildren(*_SECTION_HEADINGS)):
+    for heading in children_of(list(holding), _SECTION_HEADINGS):
         section, text_between = [], bool((heading.tail or "").strip())
         for sibling in heading.itersiblings():
             if isinstance(sibling.tag, str) and sibling.tag in _SECTION_HEADINGS:

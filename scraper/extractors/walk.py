@@ -918,3 +918,12 @@ def labelled_within_holding_python(top: etree._Element, rule: Callable[[str | No
 
 
 labelled_within_holding = _twin(labelled_within_holding_python)
+
+
+def children_of_python(parents: list, tags: tuple[str, ...]) -> list:
+    """The children of ``tags`` of each of ``parents`` (None: none), parent by parent, in
+    document order."""
+    return [child for parent in parents if parent is not None for child in parent.iterchildren(*tags)]
+
+
+children_of = _twin(children_of_python)
