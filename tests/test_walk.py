@@ -1035,3 +1035,20 @@ def test_children_of_are_the_children_iterchildren_finds():
     assert found > 1_000
     root = parse_html("<html><body><div><h2>a</h2><!-- h2 --><p>b</p><H3>c</H3><h4/></div></body></html>")
     assert [el.tag for el in walk.children_of([root.find(".//div"), None], ("h2", "h4"))] == ["h2", "h4"]
+
+
+def test_holders_of_are_the_lists_holding_a_heading_the_python_walk_finds():
+    """Lists with a section heading below them (and, as a negative, divs with a list), both
+    twins, on real pages; the top itself counts, as ``iter`` reads it."""
+    found = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        for holders, held in ((("ul", "ol"), body._SECTION_HEADINGS), (("div",), ("ul",))):
+            compiled = walk.holders_of(root, holders, held)
+            assert list(map(id, compiled)) == list(map(id, walk.holders_of_python(root, holders, held))), path.name
+            found += len(compiled)
+    assert found > 1_000
+    ul = parse_html("<html><body><ul><li><h3>a</h3></li><li><ol><li>b</li></ol></li></ul></body></html>").find(".//ul")
+    for twin in (walk.holders_of, walk.holders_of_python):
+        assert [el.tag for el in twin(ul, ("ul", "ol"), ("h3",))] == ["ul"]
+        assert [el.tag for el in twin(ul, ("ul", "ol"), ("ul", "li"))] == ["ul", "ol"]

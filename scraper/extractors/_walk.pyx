@@ -3011,3 +3011,23 @@ def children_of(list parents, tuple tags):
                 found.append(elementFactory(parent._doc, node))
             node = node.next
     return found
+
+
+def holders_of(_Element top, tuple holder_tags, tuple held_tags):
+    """``walk.holders_of_python``'s twin: one walk below ``top``, a proxy made only for the
+    holders returned."""
+    cdef _Names holders = _names_of(holder_tags), held = _names_of(held_tags)
+    cdef tree.xmlNode* root = top._c_node
+    cdef tree.xmlNode* node = root
+    cdef list found = []
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            if holders.has(node) and (held.has(node) or _has_descendant(node, held)):
+                found.append(elementFactory(top._doc, node))
+            if node.children is not NULL:
+                node = node.children
+                continue
+        if node is root:
+            break
+        node = _after(node, root)
+    return found

@@ -25,7 +25,7 @@ from .page import Page
 from .regions import (ATTRIBUTES_JUDGED, FURNITURE_ROLES, HIDING_STYLES, NAME_CACHE_SIZE, TAGS_JUDGED_BY_NAME,
                       TERM_CLASS, furniture_label, furniture_name_parts, is_boilerplate, is_widget,
                       never_article_label)
-from .walk import (body_blocks, children_of, is_link, judged_link_walk, labelled_within_holding,
+from .walk import (body_blocks, children_of, holders_of, is_link, judged_link_walk, labelled_within_holding,
                    linked_heading_counts, node_key, own_text_chars)
 from .walk import link_chars as _link_chars
 from .walk import normalized_length_below as _normalized_length_below
@@ -569,9 +569,8 @@ def _teaser_lists(container: etree._Element, url: str) -> list[etree._Element]:
     found = []
     host = host_of(url)
     container_chars = None
-    for listing in container.iter("ul", "ol"):
-        if next(listing.iter(*_SECTION_HEADINGS), None) is None:
-            continue  # no heading, no item links from one: most lists
+    # Only lists with a heading: with none, no item links from one (most lists).
+    for listing in holders_of(container, ("ul", "ol"), _SECTION_HEADINGS):
         items = [li for li in listing if li.tag == "li"]
         if len(items) < TEASER_LIST_MIN_ITEMS:
             continue

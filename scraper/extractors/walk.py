@@ -927,3 +927,12 @@ def children_of_python(parents: list, tags: tuple[str, ...]) -> list:
 
 
 children_of = _twin(children_of_python)
+
+
+def holders_of_python(top: etree._Element, holder_tags: tuple[str, ...], held_tags: tuple[str, ...]) -> list:
+    """The elements of ``holder_tags`` at or below ``top``, in document order, with an element
+    of ``held_tags`` at or below them."""
+    return [el for el in top.iter(*holder_tags) if next(el.iter(*held_tags), None) is not None]
+
+
+holders_of = _twin(holders_of_python)
