@@ -960,7 +960,8 @@ def test_texts_opening_with_finds_the_headings_the_python_walk_finds():
         root = parse_html(gzip.open(path).read())
         headings = list(root.iter("h1", "h2", "h3", "h4", "h5", "h6"))
         found = walk.texts_opening_with(headings, bio._BIO_HEADING_OPENINGS)
-        assert list(map(id, found)) == list(map(id, walk.texts_opening_with_python(headings, bio._BIO_HEADING_OPENINGS)))
+        python = walk.texts_opening_with_python(headings, bio._BIO_HEADING_OPENINGS)
+        assert list(map(id, found)) == list(map(id, python))
         kept, asked = kept + len(found), asked + len(headings)
     assert asked > 1_000 and 0 < kept < asked / 2
     root = parse_html("<html><body><h2> \u00a0About <b>the</b> author</h2><h2>Other</h2><h2>ABx</h2><h2>  Ab</h2>"
@@ -1052,3 +1053,27 @@ def test_holders_of_are_the_lists_holding_a_heading_the_python_walk_finds():
     for twin in (walk.holders_of, walk.holders_of_python):
         assert [el.tag for el in twin(ul, ("ul", "ol"), ("h3",))] == ["ul"]
         assert [el.tag for el in twin(ul, ("ul", "ol"), ("ul", "li"))] == ["ul", "ol"]
+
+
+def test_dropped_sections_are_the_sections_the_python_walk_finds():
+    """Every section heading of real pages with the link walk's skipped elements as dropped
+    (and, as a negative, every third element of the page): the same headings and sections from
+    both twins; edge cases: text in a tail, a comment between, a heading that ends the section."""
+    found = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        skip = walk.link_walk_python(root, body._is_furniture, body.TAGS_JUDGED_BY_NAME, body.ATTRIBUTES_JUDGED,
+                                     body.LINK_LIST_TAGS, body.LINK_LIST_MAX_CHARS, body.LINK_SHARE)
+        headings = list(root.iter(*body._SECTION_HEADINGS))
+        for dropped in (skip, list(root.iter())[::3]):
+            compiled = walk.dropped_sections(headings, body._SECTION_HEADINGS, dropped)
+            python = walk.dropped_sections_python(headings, body._SECTION_HEADINGS, dropped)
+            assert [(id(h), list(map(id, s))) for h, s in compiled] == [(id(h), list(map(id, s))) for h, s in python]
+            found += len(compiled)
+    assert found > 100
+    root = parse_html("<html><body><div><h2>a</h2> <!-- c --> <ul id=x></ul>\n<p>b</p><h3>c</h3> t <ul id=y></ul>"
+                      "<h4>d</h4><ul id=z></ul></div></body></html>")
+    headings, dropped = list(root.iter("h2", "h3", "h4")), list(root.iter("ul"))
+    for twin in (walk.dropped_sections, walk.dropped_sections_python):
+        assert [(h.tag, [el.tag for el in s]) for h, s in twin(headings, ("h2", "h3", "h4"), dropped)] == [
+            ("h2", ["ul", "p"]), ("h4", ["ul"])]

@@ -3031,3 +3031,38 @@ def holders_of(_Element top, tuple holder_tags, tuple held_tags):
             break
         node = _after(node, root)
     return found
+
+
+def dropped_sections(list headings, tuple heading_tags, list dropped):
+    """``walk.dropped_sections_python``'s twin: each heading's following siblings read in place,
+    a proxy made only for the sections returned; ``dropped`` told by node."""
+    cdef _Names tags = _names_of(heading_tags)
+    cdef set dropped_nodes = {<size_t>(<_Element>el)._c_node for el in dropped}
+    cdef list found = [], section
+    cdef _Element heading
+    cdef tree.xmlNode* node
+    cdef tree.xmlNode* start
+    cdef bint text_between, any_dropped
+    cdef Py_ssize_t elements
+    for heading in headings:
+        text_between, any_dropped, elements = False, False, 0
+        node = heading._c_node.next
+        while node is not NULL and not text_between:
+            if _is_text(node):
+                text_between = _stripped_run(&node) > 0
+                continue
+            if node.type == tree.XML_ELEMENT_NODE:
+                if tags.has(node):
+                    break
+                elements += 1
+                any_dropped = any_dropped or <size_t>node in dropped_nodes
+            node = node.next
+        if elements and any_dropped and not text_between:
+            section = []
+            node = heading._c_node.next
+            while node is not NULL and not (node.type == tree.XML_ELEMENT_NODE and tags.has(node)):
+                if node.type == tree.XML_ELEMENT_NODE:
+                    section.append(elementFactory(heading._doc, node))
+                node = node.next
+            found.append((heading, section))
+    return found

@@ -25,8 +25,8 @@ from .page import Page
 from .regions import (ATTRIBUTES_JUDGED, FURNITURE_ROLES, HIDING_STYLES, NAME_CACHE_SIZE, TAGS_JUDGED_BY_NAME,
                       TERM_CLASS, furniture_label, furniture_name_parts, is_boilerplate, is_widget,
                       never_article_label)
-from .walk import (body_blocks, children_of, holders_of, is_link, judged_link_walk, labelled_within_holding,
-                   linked_heading_counts, node_key, own_text_chars)
+from .walk import (body_blocks, children_of, dropped_sections, holders_of, is_link, judged_link_walk,
+                   labelled_within_holding, linked_heading_counts, node_key, own_text_chars)
 from .walk import link_chars as _link_chars
 from .walk import normalized_length_below as _normalized_length_below
 
@@ -615,17 +615,11 @@ def _orphaned_headings(container: etree._Element, skip: list[etree._Element]) ->
     # heading of the container. (The container's own parent holds no heading of the container.)
     holding = dict.fromkeys(el.getparent() for el in skip if el is not container)
     orphans = []
-    for heading in children_of(list(holding), _SECTION_HEADINGS):
-        section, text_between = [], bool((heading.tail or "").strip())
-        for sibling in heading.itersiblings():
-            if isinstance(sibling.tag, str) and sibling.tag in _SECTION_HEADINGS:
-                break
-            if isinstance(sibling.tag, str):
-                section.append(sibling)
-            text_between = text_between or bool((sibling.tail or "").strip())
-        # the cheap conditions first: most headings head no dropped element, and their text is not read
-        if (section and not text_between and any(id(el) in dropped for el in section)
-                and all(id(el) in dropped or not el.text_content().strip() for el in section)
+    # the cheap conditions first (``walk.dropped_sections``): most headings head no dropped
+    # element, or text between, and their text is not read
+    headings = children_of(list(holding), _SECTION_HEADINGS)
+    for heading, section in dropped_sections(headings, _SECTION_HEADINGS, skip):
+        if (all(id(el) in dropped or not el.text_content().strip() for el in section)
                 # broken markup: a "heading" that runs on into the text below
                 and _normalized_length_below(heading.text_content(), ORPHAN_HEADING_MAX_CHARS) is not False):
             orphans.append(heading)

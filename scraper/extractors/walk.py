@@ -936,3 +936,25 @@ def holders_of_python(top: etree._Element, holder_tags: tuple[str, ...], held_ta
 
 
 holders_of = _twin(holders_of_python)
+
+
+def dropped_sections_python(headings: list, heading_tags: tuple[str, ...], dropped: list) -> list:
+    """``(heading, section)`` for each of ``headings`` whose section (its following sibling
+    elements up to the next of ``heading_tags``) holds one of ``dropped``, with no text between
+    them (the heading's tail and theirs white space only)."""
+    dropped_ids = {id(el) for el in dropped}
+    found = []
+    for heading in headings:
+        section, text_between = [], bool((heading.tail or "").strip())
+        for sibling in heading.itersiblings():
+            if isinstance(sibling.tag, str) and sibling.tag in heading_tags:
+                break
+            if isinstance(sibling.tag, str):
+                section.append(sibling)
+            text_between = text_between or bool((sibling.tail or "").strip())
+        if section and not text_between and any(id(el) in dropped_ids for el in section):
+            found.append((heading, section))
+    return found
+
+
+dropped_sections = _twin(dropped_sections_python)
