@@ -998,3 +998,156 @@ def test_box_texts_are_the_querys_up_to_the_box_edge():
         assert box_texts(p, p, 9) == ["a", "x", "y", "tail"]
         assert box_texts(p, div, 9) == ["a", "x", "y", "tail", "z", "after"]
         assert box_texts(root.find(".//b"), root.find(".//b"), 9) == ["x"]
+# --- body ---
+def test_figure_text_chars_count_what_itertext_and_the_captions_give():
+    """Every figure of real pages (and every other element, as a negative: the count is the
+    rule's whatever the tag) weighed as the Python twin weighs it; edge cases: a comment's text
+    (not a piece), white-space pieces, a caption in a caption, an entity reference."""
+    weighed = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        for el in root.iter():
+            if isinstance(el.tag, str) and (el.tag in ("figure", "figcaption") or weighed % 50 == 0):
+                assert walk.figure_text_chars(el) == walk.figure_text_chars_python(el), path.name
+                weighed += 1
+    assert weighed > 1_000
+    figure = parse_html("<html><body><figure> a<!-- not text -->\u00a0<span>b <i> </i>\u2003c</span>\n<img>"
+                        "<figcaption>cap <b>tion</b><figcaption>in</figcaption></figcaption> tail</figure>"
+                        "</body></html>").find(".//figure")
+    assert walk.figure_text_chars(figure) == walk.figure_text_chars_python(figure) == 21 - 12
+    from lxml import html
+    parser = etree.XMLParser(resolve_entities=False)
+    parser.set_element_class_lookup(html.HtmlElementClassLookup())
+    root = etree.fromstring("<!DOCTYPE d [<!ENTITY e 'xx'>]><figure>ab&e;<figcaption>c&e;</figcaption></figure>",
+                            parser)
+    assert walk.figure_text_chars(root) == walk.figure_text_chars_python(root)
+
+
+def test_texts_opening_with_finds_the_headings_the_python_walk_finds():
+    """Every heading of real pages asked about the bio headings' openings, both twins: the
+    same headings, and most left out (their text never read); edge cases: white space of
+    several kinds before the text, an opening split over elements, a comment inside it, a
+    letter ``re`` folds to ASCII, a text shorter than an opening, an entity reference."""
+    from scraper.extractors import bio
+    kept = asked = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        headings = list(root.iter("h1", "h2", "h3", "h4", "h5", "h6"))
+        found = walk.texts_opening_with(headings, bio._BIO_HEADING_OPENINGS)
+        python = walk.texts_opening_with_python(headings, bio._BIO_HEADING_OPENINGS)
+        assert list(map(id, found)) == list(map(id, python))
+        kept, asked = kept + len(found), asked + len(headings)
+    assert asked > 1_000 and 0 < kept < asked / 2
+    root = parse_html("<html><body><h2> \u00a0About <b>the</b> author</h2><h2>Other</h2><h2>ABx</h2><h2>  Ab</h2>"
+                      "<h2>\u017fobre</h2><h3>Mee<!--x-->t</h3><h3>\u2003\n</h3><h3>M\u00e9e</h3></body></html>")
+    headings = list(root.iter("h2", "h3"))
+    for twin in (walk.texts_opening_with, walk.texts_opening_with_python):
+        assert [h.text_content().strip() for h in twin(headings, ("abo", "mee", "sob"))] == [
+            "About the author", "\u017fobre", "Meet", "M\u00e9e"]
+    from lxml import html
+    parser = etree.XMLParser(resolve_entities=False)
+    parser.set_element_class_lookup(html.HtmlElementClassLookup())
+    root = etree.fromstring("<!DOCTYPE d [<!ENTITY e 'xx'>]><d><h2>&e;About</h2><h2>A&e;</h2></d>", parser)
+    assert (list(map(id, walk.texts_opening_with(list(root), ("abo",))))
+            == list(map(id, walk.texts_opening_with_python(list(root), ("abo",)))))
+
+
+def test_the_bio_heading_openings_open_every_name_of_the_pattern():
+    """``bio._BIO_HEADING_OPENINGS`` holds the opening of each alternative of ``BIO_HEADING``
+    that starts with an ASCII letter, and of "about <name>"."""
+    from scraper.extractors import bio
+    from scraper.extractors.metadata import BIO_HEADING
+    body, depth, alternatives, current = BIO_HEADING.pattern[2:], 0, [], ""
+    for character in body:
+        if character == "|" and depth == 0:
+            alternatives.append(current)
+            current = ""
+            continue
+        if character == "(":
+            depth += 1
+        elif character == ")":
+            depth -= 1
+            if depth < 0:
+                break
+        current += character
+    alternatives.append(current)
+    assert len(alternatives) == 10
+    for alternative in [*alternatives, "about jane doe"]:
+        plain = alternative.replace("(the )?", "the ").split("(")[0]
+        assert not plain[0].isascii() or any(plain.lower().startswith(o) for o in bio._BIO_HEADING_OPENINGS), plain
+
+
+def test_labelled_within_holding_finds_what_the_standfirst_rule_finds():
+    """The lead classes of real pages, found by both twins as ``labelled_within`` finds them
+    with the rule asked of every class; a rule that says yes to all is asked only of a class
+    holding a word, ASCII case aside, or a character that is not ASCII."""
+    found = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        every = walk.labelled_within_python(root, body._standfirst_label)
+        for twin in (walk.labelled_within_holding, walk.labelled_within_holding_python):
+            assert list(map(id, twin(root, body._standfirst_label, body._STANDFIRST_WORDS))) == list(map(id, every))
+        found += len(every)
+    assert found > 20
+    root = parse_html('<html><body><div class="x-LEAD"><p class="Lea">a</p><p class="">b</p><p class="k\u00e9">c</p>'
+                      '<p>d</p><p class="lede intro">e</p></div></body></html>')
+    for twin in (walk.labelled_within_holding, walk.labelled_within_holding_python):
+        assert [el.get("class") for el in twin(root, lambda label: True, ("lead", "intro"))] == [
+            "x-LEAD", "k\u00e9", "lede intro"]
+
+
+def test_children_of_are_the_children_iterchildren_finds():
+    """The section headings among the children of every parent of a real page's skipped
+    elements (and of every element with children), both twins; None is skipped."""
+    found = 0
+    for path in _real_pages(every=14):
+        root = parse_html(gzip.open(path).read())
+        parents = [el for el in root.iter() if isinstance(el.tag, str) and len(el)] + [None]
+        for tags in (body._SECTION_HEADINGS, ("li",)):
+            compiled = walk.children_of(parents, tags)
+            assert list(map(id, compiled)) == list(map(id, walk.children_of_python(parents, tags))), path.name
+            found += len(compiled)
+    assert found > 1_000
+    root = parse_html("<html><body><div><h2>a</h2><!-- h2 --><p>b</p><H3>c</H3><h4/></div></body></html>")
+    assert [el.tag for el in walk.children_of([root.find(".//div"), None], ("h2", "h4"))] == ["h2", "h4"]
+
+
+def test_holders_of_are_the_lists_holding_a_heading_the_python_walk_finds():
+    """Lists with a section heading below them (and, as a negative, divs with a list), both
+    twins, on real pages; the top itself counts, as ``iter`` reads it."""
+    found = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        for holders, held in ((("ul", "ol"), body._SECTION_HEADINGS), (("div",), ("ul",))):
+            compiled = walk.holders_of(root, holders, held)
+            assert list(map(id, compiled)) == list(map(id, walk.holders_of_python(root, holders, held))), path.name
+            found += len(compiled)
+    assert found > 1_000
+    ul = parse_html("<html><body><ul><li><h3>a</h3></li><li><ol><li>b</li></ol></li></ul></body></html>").find(".//ul")
+    for twin in (walk.holders_of, walk.holders_of_python):
+        assert [el.tag for el in twin(ul, ("ul", "ol"), ("h3",))] == ["ul"]
+        assert [el.tag for el in twin(ul, ("ul", "ol"), ("ul", "li"))] == ["ul", "ol"]
+
+
+def test_dropped_sections_are_the_sections_the_python_walk_finds():
+    """Every section heading of real pages with the link walk's skipped elements as dropped
+    (and, as a negative, every third element of the page): the same headings and sections from
+    both twins; edge cases: text in a tail, a comment between, a heading that ends the section."""
+    found = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        skip = walk.link_walk_python(root, body._is_furniture, body.TAGS_JUDGED_BY_NAME, body.ATTRIBUTES_JUDGED,
+                                     body.LINK_LIST_TAGS, body.LINK_LIST_MAX_CHARS, body.LINK_SHARE)
+        headings = list(root.iter(*body._SECTION_HEADINGS))
+        for dropped in (skip, list(root.iter())[::3]):
+            compiled = walk.dropped_sections(headings, body._SECTION_HEADINGS, dropped)
+            python = walk.dropped_sections_python(headings, body._SECTION_HEADINGS, dropped)
+            assert [(id(h), list(map(id, s))) for h, s in compiled] == [(id(h), list(map(id, s))) for h, s in python]
+            found += len(compiled)
+    assert found > 100
+    root = parse_html("<html><body><div><h2>a</h2> <!-- c --> <ul id=x></ul>\n<p>b</p><h3>c</h3> t <ul id=y></ul>"
+                      "<h4>d</h4><ul id=z></ul></div></body></html>")
+    headings, dropped = list(root.iter("h2", "h3", "h4")), list(root.iter("ul"))
+    for twin in (walk.dropped_sections, walk.dropped_sections_python):
+        assert [(h.tag, [el.tag for el in s]) for h, s in twin(headings, ("h2", "h3", "h4"), dropped)] == [
+            ("h2", ["ul", "p"]), ("h4", ["ul"])]

@@ -834,8 +834,8 @@ cdef class _Judge:
 
     cdef int setup(self, _Document doc, rule, label_rule, id_rule, by_tag, by_attribute, plain_names) except -1:
         self.doc, self.rule, self.label_rule, self.id_rule = doc, rule, label_rule, id_rule
-        self.by_tag, self.by_attribute = _Names(by_tag), _Names(by_attribute)
-        self.plain = _PlainNames(*plain_names)
+        self.by_tag, self.by_attribute = _names_of(by_tag), _names_of(by_attribute)
+        self.plain = _name_rules_of(plain_names)[0]
         self.labels, self.ids = {}, {}
         return 0
 
@@ -876,10 +876,7 @@ cdef _Judge _judge(_Document doc, rule, label_rule, id_rule, by_tag, by_attribut
     cdef _AttributeJudge attribute_judge
     if len(plain_names) > 3:
         judge = attribute_judge = _AttributeJudge()
-        attribute_judge.roles = _Names(plain_names[3])
-        attribute_judge.styles = [(name.encode("ascii").lower(), value.encode("ascii").lower())
-                                  for name, value in plain_names[4]]
-        plain_names = plain_names[:3]
+        _, attribute_judge.roles, attribute_judge.styles = _name_rules_of(plain_names)
     else:
         judge = _Judge()
     judge.setup(doc, rule, label_rule, id_rule, by_tag, by_attribute, plain_names)
@@ -908,7 +905,7 @@ def judged_link_walk(_Element container, is_furniture, label_rule, id_rule, plai
     walker.doc, walker.is_furniture, walker.skip = container._doc, is_furniture, []
     walker.judging = _judge(container._doc, is_furniture, label_rule, id_rule, judged_by_tag, judged_by_attribute,
                             plain_names)
-    walker.link_lists = _Names(link_lists)
+    walker.link_lists = _names_of(link_lists)
     walker.max_chars, walker.share = max_chars, share
     walker.walk(container._c_node, False, &text, &links)
     return walker.skip
@@ -1155,8 +1152,8 @@ def body_blocks(_Element root, blocks, own_text_holders, wrappers, blocks_below,
     blocks ``read_block`` reads: of the holders, only those with ``min_chars`` of their own
     text, or with none but a ``wrappers`` child, no descendant of ``blocks_below`` and
     ``wrapped_min_chars`` of text (stripped)."""
-    cdef _Names block_names = _Names(blocks), holder_names = _Names(own_text_holders)
-    cdef _Names wrapper_names = _Names(wrappers), below_names = _Names(blocks_below)
+    cdef _Names block_names = _names_of(blocks), holder_names = _names_of(own_text_holders)
+    cdef _Names wrapper_names = _names_of(wrappers), below_names = _names_of(blocks_below)
     cdef Py_ssize_t own
     cdef _BodyWalk w = _BodyWalk()
     cdef tree.xmlNode* top = root._c_node
@@ -1168,7 +1165,7 @@ def body_blocks(_Element root, blocks, own_text_holders, wrappers, blocks_below,
     cdef bint entity, scored
     w.doc, w.levels, w.depth, w.capacity = root._doc, NULL, 0, 0
     w.judging = _judge(root._doc, is_furniture, label_rule, id_rule, judged_by_tag, judged_by_attribute, plain_names)
-    w.prose, w.read_block, w.text_block = _Names(prose_tags), read_block, text_block
+    w.prose, w.read_block, w.text_block = _names_of(prose_tags), read_block, text_block
     w.blocks, w.sizes, w.dense, w.nodes = [], {}, {}, {}
     w.text, w.folded = _Buffer(NULL, 0, 0), _Buffer(NULL, 0, 0)
     node = top.parent  # the climbs go on above ``root``
@@ -1965,7 +1962,7 @@ def linked_heading_counts(headings, tags, Py_ssize_t min_chars, long_enough):
     """``walk.linked_heading_counts_python``'s twin: the counts kept on a stack of the last
     heading's ancestors, each written to the dict once, when a heading below another branch
     leaves it; no element proxy made. ``(counts, None)``."""
-    cdef _Names names = _Names(tags)
+    cdef _Names names = _names_of(tags)
     cdef dict counts = {}
     cdef _Element heading
     cdef tree.xmlNode* node
@@ -3071,4 +3068,275 @@ def box_texts(_Element el, _Element box, Py_ssize_t limit):
             node = node.children
         else:
             node = _after(node, document)
+# --- body ---
+# The name tables of the rules' constants, made once each, not at every walk: a ``_Names`` and
+# a ``_PlainNames`` (a hundred words encoded and indexed) cost more to build than a short walk.
+cdef dict _kept_tables = {}  # id of a collection → (the collection, its table): it is kept alive, so its id stays its own
+cdef Py_ssize_t _KEPT_TABLES = 256  # a bound, should a caller pass a new collection at each call
+
+
+cdef object _kept(object names):
+    """The table kept for ``names`` (the same object), or None."""
+    cdef tuple kept = _kept_tables.get(id(names))
+    if kept is not None and kept[0] is names:
+        return kept[1]
+    return None
+
+
+cdef int _keep(object names, object table) except -1:
+    """Keeps ``table`` for ``names`` where it cannot change: a tuple or a frozenset (of tuples and frozensets)."""
+    if (type(names) is tuple or type(names) is frozenset) and len(_kept_tables) < _KEPT_TABLES:
+        _kept_tables[id(names)] = (names, table)
+    return 0
+
+
+cdef _Names _names_of(names):
+    """``_Names(names)``, made once for a tuple or frozenset of names."""
+    cdef _Names table = _kept(names)
+    if table is None:
+        table = _Names(names)
+        _keep(names, table)
+    return table
+
+
+cdef tuple _name_rules_of(plain_names):
+    """What a ``_Judge`` reads of ``plain_names``, made once for each tuple: its ``_PlainNames``
+    (firsts, lasts, needles); and where it holds them, an ``_AttributeJudge``'s roles
+    (``plain_names[3]``) as ``_Names`` and its hiding styles (``plain_names[4]``) as lower-case
+    ASCII bytes (else None, None)."""
+    cdef tuple rules = _kept(plain_names)
+    if rules is None:
+        rules = (_PlainNames(*plain_names[:3]), None, None)
+        if len(plain_names) > 3:
+            rules = (rules[0], _Names(plain_names[3]),
+                     [(name.encode("ascii").lower(), value.encode("ascii").lower()) for name, value in plain_names[4]])
+        _keep(plain_names, rules)
+    return rules
+
+
+def figure_text_chars(_Element figure):
+    """``walk.figure_text_chars_python``'s twin, read in place: the runs of text nodes are the
+    pieces ``itertext()`` gives (an element's text, a child's tail: a comment's text is none),
+    and a text's characters count once for each ``figcaption`` around it below ``figure``. A
+    figure with an entity reference, whose text lives elsewhere, is read in Python."""
+    cdef tree.xmlNode* top = figure._c_node
+    cdef tree.xmlNode* node = top.children
+    cdef Py_ssize_t pieces = 0, captions = 0, before
+    cdef Py_ssize_t inside = _named(top, b"figcaption")  # the figcaptions around ``node`` (``iter`` includes ``figure``)
+    cdef _Run run = _Run(0, 0, 0, False)
+    while node is not NULL:
+        if _is_text(node):
+            before = run.chars
+            _add_to_run(&run, <const unsigned char*>node.content)
+            captions += (run.chars - before) * inside
+            if node.next is NULL or not _is_text(node.next):  # the piece ends here
+                if run.seen:
+                    pieces += run.chars
+                run = _Run(0, 0, 0, False)
+        elif node.type == tree.XML_ENTITY_REF_NODE:
+            from .walk import figure_text_chars_python
+            return figure_text_chars_python(figure)
+        elif node.type == tree.XML_ELEMENT_NODE and node.children is not NULL:
+            inside += _named(node, b"figcaption")
+            node = node.children
+            continue
+        while node is not top and node.next is NULL:  # all below the parent done: leave it
+            node = node.parent
+            if node is not top:
+                inside -= _named(node, b"figcaption")
+        if node is top:
+            break
+        node = node.next
+    return pieces - captions
+
+
+def texts_opening_with(list elements, tuple openings):
+    """``walk.texts_opening_with_python``'s twin: the first bytes of each element's text read in
+    place (past white space as ``str.strip()`` sees it), no string made; an element with an
+    entity reference before them is read in Python."""
+    cdef list found = [], encoded = [opening.encode("ascii") for opening in openings]
+    cdef Py_ssize_t longest = max([len(opening) for opening in encoded] or [0]), size
+    cdef Py_UCS4 cp
+    cdef unsigned char head[64]
+    cdef _Element el
+    cdef tree.xmlNode* top
+    cdef tree.xmlNode* node
+    cdef const unsigned char* s
+    cdef const unsigned char* character
+    cdef bint entity
+    if longest > 64:
+        raise ValueError("openings of at most 64 characters")
+    for el in elements:
+        top, size, entity = el._c_node, 0, False
+        node = top.children
+        while node is not NULL and size < longest:
+            if _is_text(node):
+                s = <const unsigned char*>node.content
+                if s is not NULL:
+                    while s[0] and size < longest:
+                        if size == 0:  # white space before the text: skipped
+                            character = s
+                            cp = _decode(&s)  # apart: Py_UNICODE_ISSPACE reads its argument twice
+                            if Py_UNICODE_ISSPACE(cp):
+                                continue
+                            s = character
+                        head[size] = s[0]
+                        size += 1
+                        s += 1
+            elif node.type == tree.XML_ENTITY_REF_NODE:
+                entity = True
+                break
+            elif node.type == tree.XML_ELEMENT_NODE and node.children is not NULL:
+                node = node.children
+                continue
+            node = _after(node, top)
+        if entity:  # its text lives elsewhere: read in Python
+            from .walk import texts_opening_with_python
+            found += texts_opening_with_python([el], openings)
+        elif _may_open(head, size, encoded):
+            found.append(el)
+    return found
+
+
+cdef bint _may_open(const unsigned char* head, Py_ssize_t size, list encoded) noexcept:
+    """``head[:size]`` opens with one of ``encoded`` (lower-case ASCII), ASCII case aside, or may:
+    a byte that is not ASCII where it is compared."""
+    cdef bytes opening
+    cdef const unsigned char* word
+    cdef Py_ssize_t i, length
+    for opening in encoded:
+        word, length = <const unsigned char*>opening, len(opening)
+        i = 0
+        while i < length:
+            if i >= size:
+                break
+            if head[i] >= 0x80:
+                return True
+            if _ascii_lower(head[i]) != word[i]:
+                break
+            i += 1
+        if i == length:
+            return True
+    return False
+
+
+cdef bint _may_hold(const unsigned char* text, list encoded) noexcept:
+    """``text`` holds one of ``encoded`` (lower-case ASCII), ASCII case aside, or may: it holds
+    a byte that is not ASCII (``re``'s case-blind search folds some such letters to ASCII)."""
+    cdef const unsigned char* at = text
+    cdef bytes word
+    while at[0]:
+        if at[0] >= 0x80:
+            return True
+        at += 1
+    for word in encoded:
+        at = text
+        while at[0]:
+            if _starts_blind(at, <const unsigned char*>word):
+                return True
+            at += 1
+    return False
+
+
+def labelled_within_holding(_Element top, rule, tuple words):
+    """``walk.labelled_within_holding_python``'s twin: ``labelled_within``, with a class whose
+    value libxml2 holds as one string told in place, no string made, where it holds none of
+    ``words``."""
+    cdef _Document doc = top._doc
+    cdef tree.xmlNode* root = top._c_node
+    cdef tree.xmlNode* node = root
+    cdef tree.xmlAttr* attr
+    cdef const char* value
+    cdef dict decided = {}
+    cdef list found = [], encoded = [word.encode("ascii") for word in words]
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            attr = node.properties
+            while attr is not NULL:
+                if attr.ns is NULL and strcmp(<const char*>attr.name, b"class") == 0:
+                    if ((not _simple_value(attr, &value) or _may_hold(<const unsigned char*>value, encoded))
+                            and _decided(decided, rule, attributeValue(node, attr))):
+                        found.append(elementFactory(doc, node))
+                    break  # the first such attribute is the one ``get`` reads
+                attr = attr.next
+            if node.children is not NULL:
+                node = node.children
+                continue
+        if node is root:
+            break
+        node = _after(node, root)
+    return found
+
+
+def children_of(list parents, tuple tags):
+    """``walk.children_of_python``'s twin: each parent's children read in place, a proxy made
+    only for those of ``tags``."""
+    cdef _Names names = _names_of(tags)
+    cdef list found = []
+    cdef _Element parent
+    cdef tree.xmlNode* node
+    for item in parents:
+        if item is None:
+            continue
+        parent = item
+        node = parent._c_node.children
+        while node is not NULL:
+            if node.type == tree.XML_ELEMENT_NODE and names.has(node):
+                found.append(elementFactory(parent._doc, node))
+            node = node.next
+    return found
+
+
+def holders_of(_Element top, tuple holder_tags, tuple held_tags):
+    """``walk.holders_of_python``'s twin: one walk below ``top``, a proxy made only for the
+    holders returned."""
+    cdef _Names holders = _names_of(holder_tags), held = _names_of(held_tags)
+    cdef tree.xmlNode* root = top._c_node
+    cdef tree.xmlNode* node = root
+    cdef list found = []
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            if holders.has(node) and (held.has(node) or _has_descendant(node, held)):
+                found.append(elementFactory(top._doc, node))
+            if node.children is not NULL:
+                node = node.children
+                continue
+        if node is root:
+            break
+        node = _after(node, root)
+    return found
+
+
+def dropped_sections(list headings, tuple heading_tags, list dropped):
+    """``walk.dropped_sections_python``'s twin: each heading's following siblings read in place,
+    a proxy made only for the sections returned; ``dropped`` told by node."""
+    cdef _Names tags = _names_of(heading_tags)
+    cdef set dropped_nodes = {<size_t>(<_Element>el)._c_node for el in dropped}
+    cdef list found = [], section
+    cdef _Element heading
+    cdef tree.xmlNode* node
+    cdef tree.xmlNode* start
+    cdef bint text_between, any_dropped
+    cdef Py_ssize_t elements
+    for heading in headings:
+        text_between, any_dropped, elements = False, False, 0
+        node = heading._c_node.next
+        while node is not NULL and not text_between:
+            if _is_text(node):
+                text_between = _stripped_run(&node) > 0
+                continue
+            if node.type == tree.XML_ELEMENT_NODE:
+                if tags.has(node):
+                    break
+                elements += 1
+                any_dropped = any_dropped or <size_t>node in dropped_nodes
+            node = node.next
+        if elements and any_dropped and not text_between:
+            section = []
+            node = heading._c_node.next
+            while node is not NULL and not (node.type == tree.XML_ELEMENT_NODE and tags.has(node)):
+                if node.type == tree.XML_ELEMENT_NODE:
+                    section.append(elementFactory(heading._doc, node))
+                node = node.next
+            found.append((heading, section))
     return found

@@ -13,6 +13,7 @@ from lxml import etree
 from ..text import collapse, paragraphs
 from .metadata import BIO_HEADING as _BIO_HEADING, PRINTED_DATE
 from .page import Page
+from .walk import texts_opening_with
 
 _BOX_CLASSES = ("author-bio", "author-box", "about-author", "author-info", "saboxplugin-wrap",
                 "author-profile", "post-author-box", "author-card", "author-details", "author-about",
@@ -229,9 +230,16 @@ def _section_after(heading: etree._Element) -> list[etree._Element]:
     return section
 
 
+# How every name ``BIO_HEADING`` finds opens, and "about <name>", in lower-case ASCII: a heading
+# whose text opens with none of them (ASCII case aside) is neither, and its text is not read
+# (``walk.texts_opening_with``). "über …" and "à propos …" open with a letter that is not ASCII,
+# which is always read.
+_BIO_HEADING_OPENINGS = ("abo", "mee", "the", "aut", "wri", "sob", "l'a")
+
+
 def _from_heading(page: Page, author_name: str | None) -> tuple[str | None, list[etree._Element]]:
     about_name = f"about {author_name}".casefold() if author_name else None
-    for heading in page.tagged("h2", "h3", "h4", "h5", "h6"):
+    for heading in texts_opening_with(page.tagged("h2", "h3", "h4", "h5", "h6"), _BIO_HEADING_OPENINGS):
         title = collapse(heading.text_content())
         if not (_BIO_HEADING.match(title) or title.casefold() == about_name) or not _outside_comments(heading):
             continue

@@ -25,8 +25,8 @@ from .page import Page
 from .regions import (ATTRIBUTES_JUDGED, FURNITURE_ROLES, HIDING_STYLES, NAME_CACHE_SIZE, TAGS_JUDGED_BY_NAME,
                       TERM_CLASS, furniture_label, furniture_name_parts, is_boilerplate, is_widget,
                       never_article_label)
-from .walk import (body_blocks, is_link, judged_link_walk, labelled_within, linked_heading_counts, node_key,
-                   own_text_chars)
+from .walk import (body_blocks, children_of, dropped_sections, holders_of, is_link, judged_link_walk,
+                   labelled_within_holding, linked_heading_counts, node_key, own_text_chars)
 from .walk import link_chars as _link_chars
 from .walk import normalized_length_below as _normalized_length_below
 
@@ -396,7 +396,7 @@ class BodyAnalysis:
                 if is_boilerplate(sibling):
                     continue
                 # the sibling itself, or the last lead inside it (the article's header block)
-                leads = labelled_within(sibling, _standfirst_label)
+                leads = labelled_within_holding(sibling, _standfirst_label, _STANDFIRST_WORDS)
                 if leads and _reads_as_lead(leads[-1]):
                     return paragraphs(leads[-1])
             node = node.getparent()
@@ -451,8 +451,10 @@ _SENTENCE_END = (".", "!", "?", "…", '"', "“", "”", "»", "«")
 
 
 # Every name ``_STANDFIRST_NAME`` finds holds one of these: a class string without them (most of
-# those of a page, each asked about) names no lead, and is told by one search, not one per name.
-_MAYBE_STANDFIRST = re.compile("lead|standfirst|intro|dek|deck", re.I)
+# those of a page, each asked about) names no lead, and is told by one search, not one per name
+# (in C, ASCII case aside, where the compiled walks were built: ``walk.labelled_within_holding``).
+_STANDFIRST_WORDS = ("lead", "standfirst", "intro", "dek", "deck")
+_MAYBE_STANDFIRST = re.compile("|".join(_STANDFIRST_WORDS), re.I)
 
 
 @lru_cache(maxsize=4096)
@@ -567,14 +569,18 @@ def _teaser_lists(container: etree._Element, url: str) -> list[etree._Element]:
     found = []
     host = host_of(url)
     container_chars = None
-    for listing in container.iter("ul", "ol"):
-        if next(listing.iter(*_SECTION_HEADINGS), None) is None:
-            continue  # no heading, no item links from one: most lists
+    # Only lists with a heading: with none, no item links from one (most lists).
+    for listing in holders_of(container, ("ul", "ol"), _SECTION_HEADINGS):
         items = [li for li in listing if li.tag == "li"]
         if len(items) < TEASER_LIST_MIN_ITEMS:
             continue
-        same_site = sum(1 for li in items if any(host_of(href, url) == host for href in _heading_links(li)))
-        if same_site >= TEASER_LIST_SHARE * len(items):
+        needed, same_site, left = TEASER_LIST_SHARE * len(items), 0, len(items)
+        for li in items:
+            if same_site + left < needed:
+                break  # the items left cannot make the share: most lists, told by their first items
+            left -= 1
+            same_site += any(host_of(href, url) == host for href in _heading_links(li))
+        if same_site >= needed:
             sizes = sorted(len(" ".join(li.text_content().split())) for li in items)
             if container_chars is None:
                 container_chars = len(" ".join(container.text_content().split()))
@@ -609,18 +615,11 @@ def _orphaned_headings(container: etree._Element, skip: list[etree._Element]) ->
     # heading of the container. (The container's own parent holds no heading of the container.)
     holding = dict.fromkeys(el.getparent() for el in skip if el is not container)
     orphans = []
-    for heading in (heading for parent in holding if parent is not None
-                    for heading in parent.iterchildren(*_SECTION_HEADINGS)):
-        section, text_between = [], bool((heading.tail or "").strip())
-        for sibling in heading.itersiblings():
-            if isinstance(sibling.tag, str) and sibling.tag in _SECTION_HEADINGS:
-                break
-            if isinstance(sibling.tag, str):
-                section.append(sibling)
-            text_between = text_between or bool((sibling.tail or "").strip())
-        # the cheap conditions first: most headings head no dropped element, and their text is not read
-        if (section and not text_between and any(id(el) in dropped for el in section)
-                and all(id(el) in dropped or not el.text_content().strip() for el in section)
+    # the cheap conditions first (``walk.dropped_sections``): most headings head no dropped
+    # element, or text between, and their text is not read
+    headings = children_of(list(holding), _SECTION_HEADINGS)
+    for heading, section in dropped_sections(headings, _SECTION_HEADINGS, skip):
+        if (all(id(el) in dropped or not el.text_content().strip() for el in section)
                 # broken markup: a "heading" that runs on into the text below
                 and _normalized_length_below(heading.text_content(), ORPHAN_HEADING_MAX_CHARS) is not False):
             orphans.append(heading)

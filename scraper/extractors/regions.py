@@ -8,6 +8,7 @@ from functools import lru_cache
 from lxml import etree
 
 from ..rule_dispatch import ASCII_LOOKALIKES
+from .walk import figure_text_chars
 
 # Authors' bio boxes: furniture, and never where the article is.
 _BIO_BOX_WORDS = ("author-bio", "authorbio", "about-author", "author-box", "author-info",
@@ -130,7 +131,7 @@ def is_boilerplate(el: etree._Element) -> bool:
     tag = el.tag
     tag = tag.lower() if isinstance(tag, str) else ""
     if tag == "figure":  # an image with its caption; figures also hold tables and quotes
-        return len("".join(t for t in el.itertext() if t.strip())) - _caption_chars(el) < 40
+        return figure_text_chars(el) < 40
     if tag in FURNITURE_TAGS:
         return True
     if tag == "header" and el.find(".//h1") is not None and _text_chars(el) < HEADER_MAX_CHARS:
@@ -253,10 +254,6 @@ def in_bio_box_label(label: str | None) -> bool:
 
 def _text_chars(el: etree._Element) -> int:
     return len(el.text_content().strip())
-
-
-def _caption_chars(el: etree._Element) -> int:
-    return sum(len(c.text_content()) for c in el.iter("figcaption"))
 
 
 def is_widget(el: etree._Element) -> bool:

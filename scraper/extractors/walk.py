@@ -898,3 +898,90 @@ def box_texts_python(el: etree._Element, box: etree._Element, limit: int) -> lis
 
 
 box_texts = _twin(box_texts_python)
+def figure_text_chars_python(figure: etree._Element) -> int:
+    """Characters of a figure's text that are not its captions': the pieces ``itertext()``
+    gives that hold more than white space, less each ``figcaption``'s ``text_content()`` (a
+    caption inside a caption counted again), as ``regions.is_boilerplate`` weighs a figure."""
+    return (len("".join(t for t in figure.itertext() if t.strip()))
+            - sum(len(c.text_content()) for c in figure.iter("figcaption")))
+
+
+figure_text_chars = _twin(figure_text_chars_python)
+
+
+def texts_opening_with_python(elements: list, openings: tuple[str, ...]) -> list:
+    """The elements whose text (``text_content()``, past white space) may open with one of
+    ``openings`` (lower-case ASCII), ASCII case aside: it does, or a character not ASCII stands
+    where one is compared (``re``'s case-blind match folds some of those to ASCII letters). A
+    pattern that opens with those words is then tried only on them, and most headings' text is
+    never read into a string."""
+    found = []
+    for el in elements:
+        text = el.text_content().lstrip()
+        for opening in openings:
+            for i, letter in enumerate(opening):
+                if i >= len(text) or (text[i].isascii() and text[i].lower() != letter):
+                    break
+                if not text[i].isascii():
+                    found.append(el)
+                    break
+            else:
+                found.append(el)
+            if found and found[-1] is el:
+                break
+    return found
+
+
+texts_opening_with = _twin(texts_opening_with_python)
+
+
+def labelled_within_holding_python(top: etree._Element, rule: Callable[[str | None], bool],
+                                   words: tuple[str, ...]) -> list:
+    """``labelled_within(top, rule)`` for a ``rule`` that says no to every class holding none of
+    ``words`` (lower-case ASCII), ASCII case aside: it is asked only of a class that holds one,
+    or a character that is not ASCII (``re``'s case-blind search folds some to ASCII letters)."""
+    return labelled_within_python(top, lambda label: label is not None and (
+        not label.isascii() or any(word in label.lower() for word in words)) and rule(label))
+
+
+labelled_within_holding = _twin(labelled_within_holding_python)
+
+
+def children_of_python(parents: list, tags: tuple[str, ...]) -> list:
+    """The children of ``tags`` of each of ``parents`` (None: none), parent by parent, in
+    document order."""
+    return [child for parent in parents if parent is not None for child in parent.iterchildren(*tags)]
+
+
+children_of = _twin(children_of_python)
+
+
+def holders_of_python(top: etree._Element, holder_tags: tuple[str, ...], held_tags: tuple[str, ...]) -> list:
+    """The elements of ``holder_tags`` at or below ``top``, in document order, with an element
+    of ``held_tags`` at or below them."""
+    return [el for el in top.iter(*holder_tags) if next(el.iter(*held_tags), None) is not None]
+
+
+holders_of = _twin(holders_of_python)
+
+
+def dropped_sections_python(headings: list, heading_tags: tuple[str, ...], dropped: list) -> list:
+    """``(heading, section)`` for each of ``headings`` whose section (its following sibling
+    elements up to the next of ``heading_tags``) holds one of ``dropped``, with no text between
+    them (the heading's tail and theirs white space only)."""
+    dropped_ids = {id(el) for el in dropped}
+    found = []
+    for heading in headings:
+        section, text_between = [], bool((heading.tail or "").strip())
+        for sibling in heading.itersiblings():
+            if isinstance(sibling.tag, str) and sibling.tag in heading_tags:
+                break
+            if isinstance(sibling.tag, str):
+                section.append(sibling)
+            text_between = text_between or bool((sibling.tail or "").strip())
+        if section and not text_between and any(id(el) in dropped_ids for el in section):
+            found.append((heading, section))
+    return found
+
+
+dropped_sections = _twin(dropped_sections_python)
