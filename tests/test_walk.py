@@ -922,3 +922,29 @@ def test_page_index_reads_the_comment_walk_beside_the_root():
     answer = walk.page_index(root, (), frozenset(), (), (), (), args)[7]
     assert [el.tag for el in answer[0]] == ["p", "a", "html", "a"] and "data-post-id" in answer[1]
     assert [el.get("href") for el in answer[2]] == ["/x/comment-page-2/"]
+
+
+# --- text ---
+def test_short_cells_tables_are_the_ones_the_python_test_finds():
+    """A table of short cells, no table nested (``text._in_data_table``): the same tables, on
+    real pages, at several lengths; a nested table, a long cell and an entity's text are not."""
+    read = short = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        for table in root.iter("table"):
+            for max_chars in (0, 10, text.DATA_CELL_CHARS, 500):
+                answer = walk.short_cells_table(table, text.CELL_TAGS, max_chars)
+                assert answer == walk.short_cells_table_python(table, text.CELL_TAGS, max_chars), path.name
+                read, short = read + 1, short + answer
+    assert read > 100 and 0 < short < read
+    root = parse_html("<table><tr><td>one</td><th>two <b>three</b></th></tr></table>"
+                      "<table><tr><td>a<table><tr><td>b</td></tr></table></td></tr></table>")
+    first, nested = list(root.iter("table"))[:2]
+    assert walk.short_cells_table(first, text.CELL_TAGS, 9) and not walk.short_cells_table(first, text.CELL_TAGS, 8)
+    assert not walk.short_cells_table(nested, text.CELL_TAGS, 80)
+    from lxml import html
+    entity = etree.fromstring('<!DOCTYPE t [<!ENTITY e "a long text">]><table><tr><td>x&e;</td></tr></table>',
+                              html.XHTMLParser(resolve_entities=False))
+    for max_chars in (5, 20):  # the entity's text counted: too long for 5, short for 20
+        answer = walk.short_cells_table(entity, text.CELL_TAGS, max_chars)
+        assert answer == walk.short_cells_table_python(entity, text.CELL_TAGS, max_chars) == (max_chars == 20)

@@ -869,3 +869,14 @@ def own_text_chars_python(el: etree._Element) -> int:
 
 
 own_text_chars = _twin(own_text_chars_python)
+
+
+# --- text ---
+def short_cells_table_python(table: etree._Element, cell_tags: Collection[str], max_chars: int) -> bool:
+    """No table is nested in ``table``, and each of its cells (``cell_tags``) holds at most
+    ``max_chars`` characters of text."""
+    return table.find(".//table") is None and all(len(c.text_content()) <= max_chars
+                                                  for c in table.iter(*cell_tags))
+
+
+short_cells_table = _twin(short_cells_table_python)
