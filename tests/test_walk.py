@@ -948,3 +948,27 @@ def test_short_cells_tables_are_the_ones_the_python_test_finds():
     for max_chars in (5, 20):  # the entity's text counted: too long for 5, short for 20
         answer = walk.short_cells_table(entity, text.CELL_TAGS, max_chars)
         assert answer == walk.short_cells_table_python(entity, text.CELL_TAGS, max_chars) == (max_chars == 20)
+
+
+def test_judged_stopword_shares_are_those_the_python_count_gives():
+    """The blocks judged by their stopwords (long enough, few links, no mark) and their shares,
+    on real pages' blocks in ASCII and beyond, several stoplists and none: the same, to the bit;
+    a short block, a linked one and one with the mark are 0.0."""
+    from scraper.extractors import blocks
+    stoplists = [blocks.stoplist(name) for name in ("English", "German", "Russian")]
+    judged = 0
+    for path in _real_pages(every=11):
+        root = parse_html(gzip.open(path).read())
+        texts = [" ".join(el.text_content().split()) for el in root.iter("p", "li", "td", "div")]
+        texts += ["The " * 20, "İstanbul THE the\u3000and " * 5, "© the and of " * 8, "the Ünd © " * 10]
+        links = [len(text) // (i % 4 + 2) for i, text in enumerate(texts)]
+        own_words = frozenset(" ".join(texts[::3]).lower().split())
+        for stopwords in (*stoplists, own_words, frozenset()):
+            for min_chars, max_link_density in ((70, 0.2), (0, 1.0)):
+                args = (texts, links, stopwords, min_chars, max_link_density, "©")
+                compiled = walk.judged_stopword_shares(*args)
+                assert compiled == walk.judged_stopword_shares_python(*args), path.name
+                judged += sum(1 for share in compiled if share)
+    assert judged > 0
+    texts = ["the and of " * 10, "the and of", "the and of " * 10, "the and of © " * 10]
+    assert walk.judged_stopword_shares(texts, [0, 0, 100, 0], stoplists[0], 70, 0.2, "©") == [1.0, 0.0, 0.0, 0.0]

@@ -2848,3 +2848,97 @@ def short_cells_table(_Element table, cell_tags, Py_ssize_t max_chars):
         return table.find(".//table") is None and all(len(c.text_content()) <= max_chars
                                                       for c in table.iter(*cell_tags))
     return bool(short)
+
+
+from cpython.unicode cimport PyUnicode_1BYTE_KIND, PyUnicode_FindChar
+
+
+cdef extern from "Python.h":
+    bint PyUnicode_IS_ASCII(object text)
+
+
+cdef double _unicode_share(_WordTable table, str lowered) noexcept:
+    """The share of ``lowered``'s words (split as ``str.split()`` splits) that ``table`` holds."""
+    cdef int kind = PyUnicode_KIND(lowered)
+    cdef void* data = PyUnicode_DATA(lowered)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(lowered), i = 0, start, words = 0, found = 0
+    cdef Py_UCS4 cp
+    cdef uint64_t h
+    while True:
+        while i < n and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)):
+            i += 1
+        if i >= n:
+            break
+        start, h = i, <uint64_t>14695981039346656037
+        while i < n:
+            cp = PyUnicode_READ(kind, data, i)
+            if Py_UNICODE_ISSPACE(cp):
+                break
+            h = _mix(h, <uint64_t>cp)
+            i += 1
+        words += 1
+        found += table.holds(kind, data, start, i - start, h)
+    return <double>found / <double>words if words else 0.0
+
+
+cdef double _ascii_share(_WordTable table, const unsigned char* text, Py_ssize_t n, unsigned char* lowered) noexcept:
+    """``_unicode_share`` of an ASCII text, lowered here into ``lowered`` (``n`` bytes) as it is
+    read: ``str.lower()`` of ASCII changes A-Z alone."""
+    cdef Py_ssize_t i = 0, start, words = 0, found = 0
+    cdef unsigned char c
+    cdef uint64_t h
+    while True:
+        while i < n and Py_UNICODE_ISSPACE(text[i]):
+            i += 1
+        if i >= n:
+            break
+        start, h = i, <uint64_t>14695981039346656037
+        while i < n:
+            c = text[i]
+            if Py_UNICODE_ISSPACE(c):
+                break
+            if 65 <= c <= 90:
+                c += 32
+            lowered[i] = c
+            h = (h ^ c) * <uint64_t>1099511628211
+            i += 1
+        words += 1
+        found += table.holds(PyUnicode_1BYTE_KIND, lowered, start, i - start, h)
+    return <double>found / <double>words if words else 0.0
+
+
+def judged_stopword_shares(list texts, list links, stopwords, Py_ssize_t min_chars, double max_link_density,
+                           str excluded):
+    """``walk.judged_stopword_shares_python``'s twin: the texts tested and their words counted
+    in C, an ASCII text read where it lies, lowered as it is read."""
+    cdef Py_ssize_t count = len(texts), i, n, size = 0
+    cdef list shares = [0.0] * count
+    if not stopwords:
+        return shares
+    cdef _WordTable table = _word_tables.get(stopwords)
+    if table is None:
+        table = _word_tables[stopwords] = _WordTable(stopwords)
+    cdef Py_UCS4 mark = ord(excluded)
+    cdef str text
+    cdef unsigned char* lowered = NULL
+    try:
+        for i in range(count):
+            text = <str>texts[i]
+            n = PyUnicode_GET_LENGTH(text)
+            if n < min_chars or <double>links[i] > max_link_density * <double>n:
+                continue
+            if PyUnicode_IS_ASCII(text):
+                if mark < 128 and PyUnicode_FindChar(text, mark, 0, n, 1) >= 0:
+                    continue
+                if n > size:
+                    free(lowered)
+                    size = max(n, 4096)
+                    lowered = <unsigned char*>malloc(size)
+                    if lowered is NULL:
+                        raise MemoryError()
+                shares[i] = _ascii_share(table, <const unsigned char*>PyUnicode_DATA(text), n, lowered)
+            elif PyUnicode_FindChar(text, mark, 0, n, 1) < 0:
+                shares[i] = _unicode_share(table, text.lower())
+    finally:
+        free(lowered)
+    return shares

@@ -18,7 +18,7 @@ from functools import lru_cache
 from lxml import etree
 
 from .body import TextBlock
-from .walk import classifier_texts, good_block_flags, stopword_shares
+from .walk import classifier_texts, good_block_flags, judged_stopword_shares
 
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -124,17 +124,10 @@ def _needs_stopwords(length: int, links: int, text: str) -> bool:
 
 
 def _stopword_densities(texts: list[str], links: list[int], stopwords: frozenset[str]) -> list[float]:
-    """The share of each block's words that are stopwords, where it is judged by them (else 0.0)."""
-    densities = [0.0] * len(texts)
-    if not stopwords:
-        return densities
-    # ``_needs_stopwords`` written out: every block of the page is asked
-    judged = [i for i, text in enumerate(texts)
-              if len(text) >= LENGTH_LOW and links[i] <= MAX_LINK_DENSITY * len(text) and "©" not in text]
-    # Every word of the page's prose is looked up: in one compiled loop (``walk.stopword_shares``).
-    for i, share in zip(judged, stopword_shares([texts[i] for i in judged], stopwords)):
-        densities[i] = share
-    return densities
+    """The share of each block's words that are stopwords, where it is judged by them (else 0.0):
+    ``_needs_stopwords`` and every word of the page's prose looked up in one compiled loop
+    (``walk.judged_stopword_shares``)."""
+    return judged_stopword_shares(texts, links, stopwords, LENGTH_LOW, MAX_LINK_DENSITY, "©")
 
 
 def classify(blocks: list[Block], stopwords: frozenset[str]) -> list[Block]:

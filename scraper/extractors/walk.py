@@ -880,3 +880,21 @@ def short_cells_table_python(table: etree._Element, cell_tags: Collection[str], 
 
 
 short_cells_table = _twin(short_cells_table_python)
+
+
+def judged_stopword_shares_python(texts: list[str], links: list[int], stopwords: frozenset[str], min_chars: int,
+                                  max_link_density: float, excluded: str) -> list[float]:
+    """For each text, its stopword share (``stopword_shares_python``) where it is judged by its
+    stopwords: ``min_chars`` long or more, at most ``max_link_density`` of it link text, without
+    ``excluded`` (else 0.0, and 0.0 for all without stopwords)."""
+    shares = [0.0] * len(texts)
+    if not stopwords:
+        return shares
+    judged = [i for i, text in enumerate(texts)
+              if len(text) >= min_chars and links[i] <= max_link_density * len(text) and excluded not in text]
+    for i, share in zip(judged, stopword_shares_python([texts[i] for i in judged], stopwords)):
+        shares[i] = share
+    return shares
+
+
+judged_stopword_shares = _twin(judged_stopword_shares_python)
