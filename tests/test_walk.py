@@ -972,3 +972,16 @@ def test_judged_stopword_shares_are_those_the_python_count_gives():
     assert judged > 0
     texts = ["the and of " * 10, "the and of", "the and of " * 10, "the and of © " * 10]
     assert walk.judged_stopword_shares(texts, [0, 0, 100, 0], stoplists[0], 70, 0.2, "©") == [1.0, 0.0, 0.0, 0.0]
+
+
+def test_frequent_words_are_those_the_counter_gives():
+    """The most frequent words of real pages' prose, ties in their first order, and of samples
+    in other scripts, of no words, of one word: ``Counter.most_common``'s, however many asked."""
+    samples = ["", "  \u2028 ", "one", "b a b a c", "İstanbul 😀 x 😀\u3000y x\u00a0z", "b a " * 300]
+    for path in _real_pages(every=11):
+        root = parse_html(gzip.open(path).read())
+        samples.append(" ".join(el.text_content() for el in root.iter("p"))[:4000].lower())
+    for sample in samples:
+        for most in (0, 1, 50, 100, 10_000):
+            assert walk.frequent_words(sample, most) == walk.frequent_words_python(sample, most), sample[:60]
+    assert walk.frequent_words("b a c a b d", 3) == ["b", "a", "c"]

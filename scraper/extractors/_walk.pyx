@@ -2942,3 +2942,73 @@ def judged_stopword_shares(list texts, list links, stopwords, Py_ssize_t min_cha
     finally:
         free(lowered)
     return shares
+
+
+# The words of the paragraph classifier's language sample, counted in C (``frequent_words``).
+from cpython.unicode cimport PyUnicode_Substring
+
+
+cdef struct _WordCount:
+    Py_ssize_t start, size, count, first  # ``first``: its place among the distinct words
+    uint64_t hash
+
+
+cdef int _by_frequency(const void* a, const void* b) noexcept nogil:
+    """More often first, then the first seen first: ``sorted(..., reverse=True)``'s stable order."""
+    cdef const _WordCount* x = <const _WordCount*>a
+    cdef const _WordCount* y = <const _WordCount*>b
+    if x.count != y.count:
+        return -1 if x.count > y.count else 1
+    return -1 if x.first < y.first else (1 if x.first > y.first else 0)
+
+
+def frequent_words(str sample, Py_ssize_t most):
+    """``walk.frequent_words_python``'s twin: the words found where they lie in ``sample`` and
+    counted in one table, a str made only for the ``most`` returned."""
+    cdef int kind = PyUnicode_KIND(sample)
+    cdef char* data = <char*>PyUnicode_DATA(sample)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(sample), i = 0, start, distinct = 0, size = 8, k
+    cdef uint64_t h, slot
+    while size < n + 2:  # at most n / 2 + 1 words: the table stays at most half full
+        size *= 2
+    cdef _WordCount* words = <_WordCount*>malloc((n // 2 + 1) * sizeof(_WordCount))
+    cdef Py_ssize_t* slots = <Py_ssize_t*>malloc(size * sizeof(Py_ssize_t))
+    cdef list found = []
+    cdef Py_UCS4 cp
+    try:
+        if words is NULL or slots is NULL:
+            raise MemoryError()
+        for k in range(size):
+            slots[k] = -1
+        while True:
+            while i < n and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)):
+                i += 1
+            if i >= n:
+                break
+            start, h = i, <uint64_t>14695981039346656037
+            while i < n:
+                cp = PyUnicode_READ(kind, data, i)
+                if Py_UNICODE_ISSPACE(cp):
+                    break
+                h = _mix(h, <uint64_t>cp)
+                i += 1
+            slot = h & (size - 1)
+            while slots[slot] != -1:
+                k = slots[slot]
+                if (words[k].hash == h and words[k].size == i - start
+                        and memcmp(data + words[k].start * kind, data + start * kind, (i - start) * kind) == 0):
+                    words[k].count += 1
+                    break
+                slot = (slot + 1) & (size - 1)
+            else:
+                slots[slot] = distinct
+                words[distinct].start, words[distinct].size, words[distinct].count = start, i - start, 1
+                words[distinct].first, words[distinct].hash = distinct, h
+                distinct += 1
+        qsort(words, distinct, sizeof(_WordCount), _by_frequency)
+        for k in range(min(most, distinct)):
+            found.append(PyUnicode_Substring(sample, words[k].start, words[k].start + words[k].size))
+    finally:
+        free(words)
+        free(slots)
+    return found

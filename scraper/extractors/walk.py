@@ -898,3 +898,14 @@ def judged_stopword_shares_python(texts: list[str], links: list[int], stopwords:
 
 
 judged_stopword_shares = _twin(judged_stopword_shares_python)
+
+
+def frequent_words_python(sample: str, most: int) -> list[str]:
+    """The ``most`` most frequent words of ``sample`` (split as ``str.split()`` splits), ties
+    in the order they first appear: ``Counter.most_common``'s order."""
+    from collections import Counter
+    words = Counter(sample.split())
+    return sorted(words, key=words.__getitem__, reverse=True)[:most]  # the keys in their first order, stable
+
+
+frequent_words = _twin(frequent_words_python)
