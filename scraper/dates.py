@@ -6,6 +6,7 @@ to import and to run, is only the fallback for human-written dates, and its answ
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
@@ -69,6 +70,39 @@ def _english(raw: str) -> datetime | None:
         return None
 
 
+# Numeric dates ("09/25/2025", "23.07.2025", "2025/12/18", "Thu, 09/25/2025 - 11:38", "13/11/2025
+# 09:21:40"), read as dateparser reads them for English: month first unless the first number
+# cannot be a month's day of that month, a two-digit year in 1969-2068 (``strptime``'s ``%y``),
+# "UTC" or "GMT" after the time naming UTC. A part out of range (day 0, 24:00) is left to it.
+# Held to dateparser on every such form by tests/test_metadata.py.
+_WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
+_NUMERIC = re.compile(
+    "^" + _WEEKDAY + r"(?:((?:19|20)\d\d)([/.\-])(\d{1,2})\2(\d{1,2})|(\d{1,2})([/.\-])(\d{1,2})\6((?:19|20)\d\d|\d\d))"
+    r"(?:(?:\s+-\s+|\s*,\s*|\s+at\s+|\s+@\s+|\s+)(\d{1,2}):(\d{2})(?::(\d{2}))?)?(\s+(?:utc|gmt))?$", re.I)
+
+
+def _days_in(year: int, month: int) -> int:
+    return monthrange(year, month)[1] if 1 <= month <= 12 else 0
+
+
+def _numeric(raw: str) -> datetime | None:
+    m = _NUMERIC.match(raw)
+    if not m:
+        return None
+    if m.group(1):  # the year first: then month, day
+        year, month, day = int(m.group(1)), int(m.group(3)), int(m.group(4))
+    else:
+        first, second, year = int(m.group(5)), int(m.group(7)), int(m.group(8))
+        if len(m.group(8)) == 2:
+            year += 2000 if year < 69 else 1900
+        fits = 1 <= first <= 12 and 1 <= second <= _days_in(year, first)
+        month, day = (first, second) if fits else (second, first)
+    hour, minute, second = int(m.group(9) or 0), int(m.group(10) or 0), int(m.group(11) or 0)
+    if not (1 <= day <= _days_in(year, month) and hour < 24 and minute < 60 and second < 60):
+        return None
+    return datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc if m.group(12) else None)
+
+
 @lru_cache(maxsize=4096)
 def _human(raw: str, languages: tuple[str, ...] | None) -> datetime | None:
     import dateparser  # imported lazily: costs about a second
@@ -92,7 +126,9 @@ def _parse(raw: str | None, language: str | None) -> datetime | None:
     dt = parse_iso(raw) or rfc2822(raw)
     if dt is None:
         langs = (language.split("-")[0].lower(),) if language else None
-        dt = (_english(raw) if langs in (None, ("en",)) else None) or _human(raw, langs)
+        if langs in (None, ("en",)):
+            dt = _english(raw) or (_numeric(raw) if langs else None)
+        dt = dt or _human(raw, langs)
     return dt
 
 

@@ -358,9 +358,8 @@ def _in_data_table(cell: etree._Element, tables: dict[int, tuple[etree._Element,
         return False
     known = tables.get(id(table))
     if known is None:
-        short = (table.find(".//table") is None
-                 and all(len(c.text_content()) <= DATA_CELL_CHARS for c in table.iter(*CELL_TAGS)))
-        known = tables[id(table)] = (table, short)
+        from .extractors.walk import short_cells_table  # here: the extractors import this module
+        known = tables[id(table)] = (table, short_cells_table(table, CELL_TAGS, DATA_CELL_CHARS))
     return known[1]
 
 

@@ -274,6 +274,32 @@ def test_what_is_not_a_plain_english_date_is_left_to_dateparser(printed):
     assert dates._english(printed) is None
 
 
+@pytest.mark.parametrize("printed", [
+    # as the shared pages print them
+    "12.18.2025", "Thu, 09/25/2025 - 11:38", "Thu, 09/25/2025 - 00:00", "2013-08-22 21:43:53 UTC",
+    "13/11/2025 09:21:40", "01/23/2026", "23.07.2025", "2025/12/18", "02-12-2025", "2025.12.17", "2019/1/22",
+    "10/31/2024", "6/2/2025", "09/11/25", "3/4/2025", "17.05.2021", "03-09-2026", "03/10/2023",
+    # and around them: a day that cannot be a month, a year of two digits on either side of 1969,
+    # a leap day, a weekday that is not the date's, seconds, the zone
+    "31/12/2025", "12/13/99", "3.14.68", "3.14.69", "02/29/2024", "29.02.2024", "Mon, 09/25/2025, 23:59:59",
+    "Thursday 2025-1-5 at 7:05", "2025/02/28 @ 00:00 GMT", "1/1/1999 12:30",
+])
+def test_numeric_dates_read_without_dateparser_as_dateparser_reads_them(printed):
+    from scraper import dates
+    assert dates._numeric(printed) is not None
+    assert dates._numeric(printed) == dates._human(printed, ("en",))
+    assert (dates._numeric(printed).tzinfo is None) == (dates._human(printed, ("en",)).tzinfo is None)
+
+
+@pytest.mark.parametrize("printed", [
+    "00/01/2025", "02/29/2025", "13/13/2025", "09/25/2025 24:00", "09/25/2025 11:60", "09/25/2025 11:38 pm",
+    "2025/13/01", "1/2/3", "monkey 09/25/2025", "09/25-2025", "1850/01/02",
+])
+def test_what_is_not_a_plain_numeric_date_is_left_to_dateparser(printed):
+    from scraper import dates
+    assert dates._numeric(printed) is None
+
+
 def test_lookups_in_document_order_whatever_python_frees():
     """Elements with an empty class are indexed but held by no lookup: their proxies must not
     be freed while the page is read, or a new proxy could take an indexed one's place."""

@@ -1151,3 +1151,64 @@ def test_dropped_sections_are_the_sections_the_python_walk_finds():
     for twin in (walk.dropped_sections, walk.dropped_sections_python):
         assert [(h.tag, [el.tag for el in s]) for h, s in twin(headings, ("h2", "h3", "h4"), dropped)] == [
             ("h2", ["ul", "p"]), ("h4", ["ul"])]
+# --- text ---
+def test_short_cells_tables_are_the_ones_the_python_test_finds():
+    """A table of short cells, no table nested (``text._in_data_table``): the same tables, on
+    real pages, at several lengths; a nested table, a long cell and an entity's text are not."""
+    read = short = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        for table in root.iter("table"):
+            for max_chars in (0, 10, text.DATA_CELL_CHARS, 500):
+                answer = walk.short_cells_table(table, text.CELL_TAGS, max_chars)
+                assert answer == walk.short_cells_table_python(table, text.CELL_TAGS, max_chars), path.name
+                read, short = read + 1, short + answer
+    assert read > 100 and 0 < short < read
+    root = parse_html("<table><tr><td>one</td><th>two <b>three</b></th></tr></table>"
+                      "<table><tr><td>a<table><tr><td>b</td></tr></table></td></tr></table>")
+    first, nested = list(root.iter("table"))[:2]
+    assert walk.short_cells_table(first, text.CELL_TAGS, 9) and not walk.short_cells_table(first, text.CELL_TAGS, 8)
+    assert not walk.short_cells_table(nested, text.CELL_TAGS, 80)
+    from lxml import html
+    entity = etree.fromstring('<!DOCTYPE t [<!ENTITY e "a long text">]><table><tr><td>x&e;</td></tr></table>',
+                              html.XHTMLParser(resolve_entities=False))
+    for max_chars in (5, 20):  # the entity's text counted: too long for 5, short for 20
+        answer = walk.short_cells_table(entity, text.CELL_TAGS, max_chars)
+        assert answer == walk.short_cells_table_python(entity, text.CELL_TAGS, max_chars) == (max_chars == 20)
+
+
+def test_judged_stopword_shares_are_those_the_python_count_gives():
+    """The blocks judged by their stopwords (long enough, few links, no mark) and their shares,
+    on real pages' blocks in ASCII and beyond, several stoplists and none: the same, to the bit;
+    a short block, a linked one and one with the mark are 0.0."""
+    from scraper.extractors import blocks
+    stoplists = [blocks.stoplist(name) for name in ("English", "German", "Russian")]
+    judged = 0
+    for path in _real_pages(every=11):
+        root = parse_html(gzip.open(path).read())
+        texts = [" ".join(el.text_content().split()) for el in root.iter("p", "li", "td", "div")]
+        texts += ["The " * 20, "İstanbul THE the\u3000and " * 5, "© the and of " * 8, "the Ünd © " * 10]
+        links = [len(text) // (i % 4 + 2) for i, text in enumerate(texts)]
+        own_words = frozenset(" ".join(texts[::3]).lower().split())
+        for stopwords in (*stoplists, own_words, frozenset()):
+            for min_chars, max_link_density in ((70, 0.2), (0, 1.0)):
+                args = (texts, links, stopwords, min_chars, max_link_density, "©")
+                compiled = walk.judged_stopword_shares(*args)
+                assert compiled == walk.judged_stopword_shares_python(*args), path.name
+                judged += sum(1 for share in compiled if share)
+    assert judged > 0
+    texts = ["the and of " * 10, "the and of", "the and of " * 10, "the and of © " * 10]
+    assert walk.judged_stopword_shares(texts, [0, 0, 100, 0], stoplists[0], 70, 0.2, "©") == [1.0, 0.0, 0.0, 0.0]
+
+
+def test_frequent_words_are_those_the_counter_gives():
+    """The most frequent words of real pages' prose, ties in their first order, and of samples
+    in other scripts, of no words, of one word: ``Counter.most_common``'s, however many asked."""
+    samples = ["", "  \u2028 ", "one", "b a b a c", "İstanbul 😀 x 😀\u3000y x\u00a0z", "b a " * 300]
+    for path in _real_pages(every=11):
+        root = parse_html(gzip.open(path).read())
+        samples.append(" ".join(el.text_content() for el in root.iter("p"))[:4000].lower())
+    for sample in samples:
+        for most in (0, 1, 50, 100, 10_000):
+            assert walk.frequent_words(sample, most) == walk.frequent_words_python(sample, most), sample[:60]
+    assert walk.frequent_words("b a c a b d", 3) == ["b", "a", "c"]

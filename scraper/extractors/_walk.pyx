@@ -3339,4 +3339,218 @@ def dropped_sections(list headings, tuple heading_tags, list dropped):
                     section.append(elementFactory(heading._doc, node))
                 node = node.next
             found.append((heading, section))
+# --- text ---
+cdef dict _cell_names = {}  # cell tags → their ``_Names``: one set of names, made once
+
+
+cdef int _short_cells(tree.xmlNode* table, _Names cells, Py_ssize_t max_chars) noexcept:
+    """1 where no table is nested in ``table`` and each of its cells holds at most ``max_chars``
+    characters of text, 0 where not, -1 where an entity reference (whose text lives elsewhere)
+    leaves a cell's length to Python."""
+    cdef tree.xmlNode* node = table.children
+    cdef tree.xmlNode* text
+    cdef Py_ssize_t count
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            if node.ns is NULL and strcmp(<const char*>node.name, "table") == 0:
+                return 0
+            if cells.has(node):
+                count, text = 0, node.children
+                while text is not NULL:  # the cell's text, counted until it is too long
+                    if _is_text(text):
+                        count += _code_points(<const unsigned char*>text.content)
+                        if count > max_chars:
+                            return 0
+                    elif text.type == tree.XML_ENTITY_REF_NODE:
+                        return -1
+                    elif text.type == tree.XML_ELEMENT_NODE:
+                        if text.ns is NULL and strcmp(<const char*>text.name, "table") == 0:
+                            return 0
+                        if text.children is not NULL:
+                            text = text.children
+                            continue
+                    text = _after(text, node)
+                node = _after(node, table)  # the cell's elements are read: on past it
+                continue
+            if node.children is not NULL:
+                node = node.children
+                continue
+        node = _after(node, table)
+    return 1
+
+
+def short_cells_table(_Element table, cell_tags, Py_ssize_t max_chars):
+    """``walk.short_cells_table_python``'s twin: the table's elements and text read in C, in one
+    pass that stops at the first nested table or long cell."""
+    cdef _Names cells = _cell_names.get(cell_tags)
+    if cells is None:
+        cells = _cell_names[cell_tags] = _Names(cell_tags)
+    cdef int short = _short_cells(table._c_node, cells, max_chars)
+    if short < 0:
+        return table.find(".//table") is None and all(len(c.text_content()) <= max_chars
+                                                      for c in table.iter(*cell_tags))
+    return bool(short)
+
+
+from cpython.unicode cimport PyUnicode_1BYTE_KIND, PyUnicode_FindChar
+
+
+cdef extern from "Python.h":
+    bint PyUnicode_IS_ASCII(object text)
+
+
+cdef double _unicode_share(_WordTable table, str lowered) noexcept:
+    """The share of ``lowered``'s words (split as ``str.split()`` splits) that ``table`` holds."""
+    cdef int kind = PyUnicode_KIND(lowered)
+    cdef void* data = PyUnicode_DATA(lowered)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(lowered), i = 0, start, words = 0, found = 0
+    cdef Py_UCS4 cp
+    cdef uint64_t h
+    while True:
+        while i < n and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)):
+            i += 1
+        if i >= n:
+            break
+        start, h = i, <uint64_t>14695981039346656037
+        while i < n:
+            cp = PyUnicode_READ(kind, data, i)
+            if Py_UNICODE_ISSPACE(cp):
+                break
+            h = _mix(h, <uint64_t>cp)
+            i += 1
+        words += 1
+        found += table.holds(kind, data, start, i - start, h)
+    return <double>found / <double>words if words else 0.0
+
+
+cdef double _ascii_share(_WordTable table, const unsigned char* text, Py_ssize_t n, unsigned char* lowered) noexcept:
+    """``_unicode_share`` of an ASCII text, lowered here into ``lowered`` (``n`` bytes) as it is
+    read: ``str.lower()`` of ASCII changes A-Z alone."""
+    cdef Py_ssize_t i = 0, start, words = 0, found = 0
+    cdef unsigned char c
+    cdef uint64_t h
+    while True:
+        while i < n and Py_UNICODE_ISSPACE(text[i]):
+            i += 1
+        if i >= n:
+            break
+        start, h = i, <uint64_t>14695981039346656037
+        while i < n:
+            c = text[i]
+            if Py_UNICODE_ISSPACE(c):
+                break
+            if 65 <= c <= 90:
+                c += 32
+            lowered[i] = c
+            h = (h ^ c) * <uint64_t>1099511628211
+            i += 1
+        words += 1
+        found += table.holds(PyUnicode_1BYTE_KIND, lowered, start, i - start, h)
+    return <double>found / <double>words if words else 0.0
+
+
+def judged_stopword_shares(list texts, list links, stopwords, Py_ssize_t min_chars, double max_link_density,
+                           str excluded):
+    """``walk.judged_stopword_shares_python``'s twin: the texts tested and their words counted
+    in C, an ASCII text read where it lies, lowered as it is read."""
+    cdef Py_ssize_t count = len(texts), i, n, size = 0
+    cdef list shares = [0.0] * count
+    if not stopwords:
+        return shares
+    cdef _WordTable table = _word_tables.get(stopwords)
+    if table is None:
+        table = _word_tables[stopwords] = _WordTable(stopwords)
+    cdef Py_UCS4 mark = ord(excluded)
+    cdef str text
+    cdef unsigned char* lowered = NULL
+    try:
+        for i in range(count):
+            text = <str>texts[i]
+            n = PyUnicode_GET_LENGTH(text)
+            if n < min_chars or <double>links[i] > max_link_density * <double>n:
+                continue
+            if PyUnicode_IS_ASCII(text):
+                if mark < 128 and PyUnicode_FindChar(text, mark, 0, n, 1) >= 0:
+                    continue
+                if n > size:
+                    free(lowered)
+                    size = max(n, 4096)
+                    lowered = <unsigned char*>malloc(size)
+                    if lowered is NULL:
+                        raise MemoryError()
+                shares[i] = _ascii_share(table, <const unsigned char*>PyUnicode_DATA(text), n, lowered)
+            elif PyUnicode_FindChar(text, mark, 0, n, 1) < 0:
+                shares[i] = _unicode_share(table, text.lower())
+    finally:
+        free(lowered)
+    return shares
+
+
+# The words of the paragraph classifier's language sample, counted in C (``frequent_words``).
+from cpython.unicode cimport PyUnicode_Substring
+
+
+cdef struct _WordCount:
+    Py_ssize_t start, size, count, first  # ``first``: its place among the distinct words
+    uint64_t hash
+
+
+cdef int _by_frequency(const void* a, const void* b) noexcept nogil:
+    """More often first, then the first seen first: ``sorted(..., reverse=True)``'s stable order."""
+    cdef const _WordCount* x = <const _WordCount*>a
+    cdef const _WordCount* y = <const _WordCount*>b
+    if x.count != y.count:
+        return -1 if x.count > y.count else 1
+    return -1 if x.first < y.first else (1 if x.first > y.first else 0)
+
+
+def frequent_words(str sample, Py_ssize_t most):
+    """``walk.frequent_words_python``'s twin: the words found where they lie in ``sample`` and
+    counted in one table, a str made only for the ``most`` returned."""
+    cdef int kind = PyUnicode_KIND(sample)
+    cdef char* data = <char*>PyUnicode_DATA(sample)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(sample), i = 0, start, distinct = 0, size = 8, k
+    cdef uint64_t h, slot
+    while size < n + 2:  # at most n / 2 + 1 words: the table stays at most half full
+        size *= 2
+    cdef _WordCount* words = <_WordCount*>malloc((n // 2 + 1) * sizeof(_WordCount))
+    cdef Py_ssize_t* slots = <Py_ssize_t*>malloc(size * sizeof(Py_ssize_t))
+    cdef list found = []
+    cdef Py_UCS4 cp
+    try:
+        if words is NULL or slots is NULL:
+            raise MemoryError()
+        for k in range(size):
+            slots[k] = -1
+        while True:
+            while i < n and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)):
+                i += 1
+            if i >= n:
+                break
+            start, h = i, <uint64_t>14695981039346656037
+            while i < n:
+                cp = PyUnicode_READ(kind, data, i)
+                if Py_UNICODE_ISSPACE(cp):
+                    break
+                h = _mix(h, <uint64_t>cp)
+                i += 1
+            slot = h & (size - 1)
+            while slots[slot] != -1:
+                k = slots[slot]
+                if (words[k].hash == h and words[k].size == i - start
+                        and memcmp(data + words[k].start * kind, data + start * kind, (i - start) * kind) == 0):
+                    words[k].count += 1
+                    break
+                slot = (slot + 1) & (size - 1)
+            else:
+                slots[slot] = distinct
+                words[distinct].start, words[distinct].size, words[distinct].count = start, i - start, 1
+                words[distinct].first, words[distinct].hash = distinct, h
+                distinct += 1
+        qsort(words, distinct, sizeof(_WordCount), _by_frequency)
+        for k in range(min(most, distinct)):
+            found.append(PyUnicode_Substring(sample, words[k].start, words[k].start + words[k].size))
+    finally:
+        free(words)
+        free(slots)
     return found

@@ -18,7 +18,7 @@ from functools import lru_cache
 from lxml import etree
 
 from .body import TextBlock
-from .walk import classifier_texts, good_block_flags, stopword_shares
+from .walk import classifier_texts, frequent_words, good_block_flags, judged_stopword_shares
 
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -97,12 +97,16 @@ def _most_common(words: Counter) -> list[str]:
 def stopwords_for(language: str | None, words: Counter) -> frozenset[str]:
     """The stoplist of the page's declared language, else of the language whose stopwords its
     most frequent words are (a page without ``lang``, or with a wrong one: the words tell)."""
+    return _stopwords_of_frequent(language, _most_common(words))
+
+
+def _stopwords_of_frequent(language: str | None, frequent: list[str]) -> frozenset[str]:
+    """``stopwords_for`` of the words most frequent first (the first 100 are read)."""
     name = _STOPLIST_NAMES.get((language or "").split("-")[0].split("_")[0].lower())
-    frequent = _most_common(words)
     if name:
         listed = stoplist(name)
         top = frequent[:50]
-        if not top or sum(w in listed for w in top) >= MIN_STOPLIST_HITS:
+        if not top or len(listed.intersection(top)) >= MIN_STOPLIST_HITS:  # the top words are distinct
             return listed
     # Most hits wins, ties to the first name in order; too few hits is no language with a
     # stoplist (Chinese, Japanese): then blocks are judged by length and links alone.
@@ -124,17 +128,10 @@ def _needs_stopwords(length: int, links: int, text: str) -> bool:
 
 
 def _stopword_densities(texts: list[str], links: list[int], stopwords: frozenset[str]) -> list[float]:
-    """The share of each block's words that are stopwords, where it is judged by them (else 0.0)."""
-    densities = [0.0] * len(texts)
-    if not stopwords:
-        return densities
-    # ``_needs_stopwords`` written out: every block of the page is asked
-    judged = [i for i, text in enumerate(texts)
-              if len(text) >= LENGTH_LOW and links[i] <= MAX_LINK_DENSITY * len(text) and "©" not in text]
-    # Every word of the page's prose is looked up: in one compiled loop (``walk.stopword_shares``).
-    for i, share in zip(judged, stopword_shares([texts[i] for i in judged], stopwords)):
-        densities[i] = share
-    return densities
+    """The share of each block's words that are stopwords, where it is judged by them (else 0.0):
+    ``_needs_stopwords`` and every word of the page's prose looked up in one compiled loop
+    (``walk.judged_stopword_shares``)."""
+    return judged_stopword_shares(texts, links, stopwords, LENGTH_LOW, MAX_LINK_DENSITY, "©")
 
 
 def classify(blocks: list[Block], stopwords: frozenset[str]) -> list[Block]:
@@ -172,7 +169,8 @@ def good_blocks(text_blocks: list[TextBlock], language: str | None, readers: Col
             if joined >= SAMPLE_CHARS:
                 break
     sample = " ".join(long_texts)[:SAMPLE_CHARS].lower()
-    stopwords = stopwords_for(language, Counter(sample.split()))
+    # ``stopwords_for(language, Counter(sample.split()))``, the words counted in one compiled pass
+    stopwords = _stopwords_of_frequent(language, frequent_words(sample, 100))
     densities = _stopword_densities(texts, links, stopwords)
     flags = good_block_flags(texts, links, headings, densities, bool(stopwords), _LIMITS)
     return [Block(texts[i], links[i], elements[i], headings[i], densities[i], "good")

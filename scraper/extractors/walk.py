@@ -985,3 +985,41 @@ def dropped_sections_python(headings: list, heading_tags: tuple[str, ...], dropp
 
 
 dropped_sections = _twin(dropped_sections_python)
+# --- text ---
+def short_cells_table_python(table: etree._Element, cell_tags: Collection[str], max_chars: int) -> bool:
+    """No table is nested in ``table``, and each of its cells (``cell_tags``) holds at most
+    ``max_chars`` characters of text."""
+    return table.find(".//table") is None and all(len(c.text_content()) <= max_chars
+                                                  for c in table.iter(*cell_tags))
+
+
+short_cells_table = _twin(short_cells_table_python)
+
+
+def judged_stopword_shares_python(texts: list[str], links: list[int], stopwords: frozenset[str], min_chars: int,
+                                  max_link_density: float, excluded: str) -> list[float]:
+    """For each text, its stopword share (``stopword_shares_python``) where it is judged by its
+    stopwords: ``min_chars`` long or more, at most ``max_link_density`` of it link text, without
+    ``excluded`` (else 0.0, and 0.0 for all without stopwords)."""
+    shares = [0.0] * len(texts)
+    if not stopwords:
+        return shares
+    judged = [i for i, text in enumerate(texts)
+              if len(text) >= min_chars and links[i] <= max_link_density * len(text) and excluded not in text]
+    for i, share in zip(judged, stopword_shares_python([texts[i] for i in judged], stopwords)):
+        shares[i] = share
+    return shares
+
+
+judged_stopword_shares = _twin(judged_stopword_shares_python)
+
+
+def frequent_words_python(sample: str, most: int) -> list[str]:
+    """The ``most`` most frequent words of ``sample`` (split as ``str.split()`` splits), ties
+    in the order they first appear: ``Counter.most_common``'s order."""
+    from collections import Counter
+    words = Counter(sample.split())
+    return sorted(words, key=words.__getitem__, reverse=True)[:most]  # the keys in their first order, stable
+
+
+frequent_words = _twin(frequent_words_python)
