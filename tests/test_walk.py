@@ -668,6 +668,8 @@ def test_inline_scripts_with_a_word_asked_after_the_scan_rescans_the_page(monkey
             assert base.inline_scripts_with(page, word) == expected, (path.name, word)
             found += len(expected)
     assert found > 100
+
+
 # --- page ---
 def test_outside_of_answers_as_the_python_walk_on_real_pages():
     """Every element of real pages, with the article's own test (``metadata._outside``): both
@@ -706,6 +708,8 @@ def test_outside_of_edge_cases():
                 assert outside(p, "aside", "comments", classes, "Blog") is expected[p.text], (outside, p.text)
         assert outside(inner, "aside", "comments", classes, "Blog") is True
         assert outside(root, "aside", "comments", classes, "Blog") is True
+
+
 # --- text ---
 def test_dispatched_matches_are_the_one_pattern_on_real_lines():
     """The compiled dispatch of the chrome rules answers each line of real pages (each line of a
@@ -749,6 +753,8 @@ def test_digit_runs_are_those_re_finds():
         assert found == walk.digit_runs_python(lines, run, max_chars)
         assert found == [len(line) <= max_chars and re.search(rf"\d{{{run}}}", line) is not None for line in lines]
     assert 0 < sum(walk.digit_runs(lines, 4, 150)) < len(lines) // 2
+
+
 # --- blocks ---
 def _classifier_inputs(path: Path) -> tuple[list, set[int]]:
     """A real page's text blocks, and the ids of every fifth block's element and furniture
@@ -809,6 +815,8 @@ def test_good_block_flags_are_those_the_python_steps_give():
         assert flags(texts, [0, 0, 0, 0], [True, False, False, False], [0.0, 1.0, 1.0, 0.0], True,
                      classifier._LIMITS) == [True, True, False, False]
         assert flags([], [], [], [], True, classifier._LIMITS) == []
+
+
 # --- body ---
 # Furniture words at each place of a name of several parts, and inside a part: the compiled judge
 # looks up every part a name starts or ends with ("wp-block-post-comments" ends with a word, "share"
@@ -998,6 +1006,8 @@ def test_box_texts_are_the_querys_up_to_the_box_edge():
         assert box_texts(p, p, 9) == ["a", "x", "y", "tail"]
         assert box_texts(p, div, 9) == ["a", "x", "y", "tail", "z", "after"]
         assert box_texts(root.find(".//b"), root.find(".//b"), 9) == ["x"]
+
+
 # --- body ---
 def test_figure_text_chars_count_what_itertext_and_the_captions_give():
     """Every figure of real pages (and every other element, as a negative: the count is the
@@ -1151,6 +1161,8 @@ def test_dropped_sections_are_the_sections_the_python_walk_finds():
     for twin in (walk.dropped_sections, walk.dropped_sections_python):
         assert [(h.tag, [el.tag for el in s]) for h, s in twin(headings, ("h2", "h3", "h4"), dropped)] == [
             ("h2", ["ul", "p"]), ("h4", ["ul"])]
+
+
 # --- text ---
 def test_short_cells_tables_are_the_ones_the_python_test_finds():
     """A table of short cells, no table nested (``text._in_data_table``): the same tables, on

@@ -2513,6 +2513,8 @@ def outside_of(_Element el, str tag, str ident, classes, str unless):
                         return False
         node = node.parent
     return True
+
+
 # --- text ---
 from cpython.unicode cimport Py_UNICODE_ISDECIMAL, PyUnicode_READ_CHAR
 
@@ -2583,6 +2585,8 @@ def digit_runs(list lines, Py_ssize_t run, Py_ssize_t max_chars):
                     row = 0
         out.append(found)
     return out
+
+
 # --- blocks ---
 # The paragraph classifier's (blocks.py) passes over every text block of the page.
 from cpython.unicode cimport PyUnicode_FindChar
@@ -2711,6 +2715,8 @@ def good_block_flags(list texts, list links, list headings, list densities, bint
     finally:
         free(kinds)
     return flags
+
+
 # --- body ---
 def own_text_chars(_Element el):
     """``walk.own_text_chars_python``'s twin: read in place, with no proxy for the children."""
@@ -3068,6 +3074,9 @@ def box_texts(_Element el, _Element box, Py_ssize_t limit):
             node = node.children
         else:
             node = _after(node, document)
+    return found
+
+
 # --- body ---
 # The name tables of the rules' constants, made once each, not at every walk: a ``_Names`` and
 # a ``_PlainNames`` (a hundred words encoded and indexed) cost more to build than a short walk.
@@ -3339,6 +3348,9 @@ def dropped_sections(list headings, tuple heading_tags, list dropped):
                     section.append(elementFactory(heading._doc, node))
                 node = node.next
             found.append((heading, section))
+    return found
+
+
 # --- text ---
 cdef dict _cell_names = {}  # cell tags → their ``_Names``: one set of names, made once
 

@@ -729,6 +729,8 @@ def outside_of_python(el: etree._Element, tag: str, ident: str, classes: frozens
         if classes.intersection(names) and unless not in names:
             return False
     return True
+
+
 # --- text ---
 def dispatched_matches_python(rules, lines: list[str]) -> list[bool]:
     """``rules.match`` (a ``rule_dispatch.LineRules``) of each line."""
@@ -740,6 +742,8 @@ def digit_runs_python(lines: list[str], run: int, max_chars: int) -> list[bool]:
     (``\\d`` as ``re`` reads it)."""
     digits = re.compile(rf"\d{{{run}}}")
     return [len(line) <= max_chars and digits.search(line) is not None for line in lines]
+
+
 # --- blocks ---
 # The paragraph classifier's (blocks.py) passes over every text block of the page.
 def classifier_texts_python(text_blocks: list[tuple], readers: Collection[int],
@@ -985,6 +989,8 @@ def dropped_sections_python(headings: list, heading_tags: tuple[str, ...], dropp
 
 
 dropped_sections = _twin(dropped_sections_python)
+
+
 # --- text ---
 def short_cells_table_python(table: etree._Element, cell_tags: Collection[str], max_chars: int) -> bool:
     """No table is nested in ``table``, and each of its cells (``cell_tags``) holds at most
