@@ -1589,6 +1589,28 @@ cdef inline uint64_t _mix(uint64_t h, uint64_t code_point) noexcept:
     return (h ^ code_point) * <uint64_t>1099511628211
 
 
+cdef inline Py_ssize_t _next_word(int kind, const void* data, Py_ssize_t n, Py_ssize_t* i, uint64_t* h) noexcept:
+    """The start of the first word (split as ``str.split()`` splits) at or after ``i[0]``, with its
+    end left in ``i[0]`` and its hash in ``h[0]``; -1 where no word is left."""
+    cdef Py_ssize_t j = i[0], start
+    cdef Py_UCS4 cp
+    cdef uint64_t hash = <uint64_t>14695981039346656037
+    while j < n and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, j)):
+        j += 1
+    if j >= n:
+        i[0] = j
+        return -1
+    start = j
+    while j < n:
+        cp = PyUnicode_READ(kind, data, j)
+        if Py_UNICODE_ISSPACE(cp):
+            break
+        hash = _mix(hash, <uint64_t>cp)
+        j += 1
+    i[0], h[0] = j, hash
+    return start
+
+
 cdef class _WordTable:
     """A set of words as an open-addressing table of their code points: a word of a text is
     looked up where it lies in the text, without a string made for it."""
@@ -1677,20 +1699,9 @@ def stopword_shares(texts, stopwords):
         kind, data, n = PyUnicode_KIND(lowered), PyUnicode_DATA(lowered), PyUnicode_GET_LENGTH(lowered)
         i = words = found = 0
         while True:
-            while i < n:
-                cp = PyUnicode_READ(kind, data, i)
-                if not Py_UNICODE_ISSPACE(cp):
-                    break
-                i += 1
-            if i >= n:
+            start = _next_word(kind, data, n, &i, &h)
+            if start < 0:
                 break
-            start, h = i, <uint64_t>14695981039346656037
-            while i < n:
-                cp = PyUnicode_READ(kind, data, i)
-                if Py_UNICODE_ISSPACE(cp):
-                    break
-                h = _mix(h, <uint64_t>cp)
-                i += 1
             words += 1
             found += table.holds(kind, data, start, i - start, h)
         shares.append(<double>found / <double>words if words else 0.0)
@@ -3419,17 +3430,9 @@ cdef double _unicode_share(_WordTable table, str lowered) noexcept:
     cdef Py_UCS4 cp
     cdef uint64_t h
     while True:
-        while i < n and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)):
-            i += 1
-        if i >= n:
+        start = _next_word(kind, data, n, &i, &h)
+        if start < 0:
             break
-        start, h = i, <uint64_t>14695981039346656037
-        while i < n:
-            cp = PyUnicode_READ(kind, data, i)
-            if Py_UNICODE_ISSPACE(cp):
-                break
-            h = _mix(h, <uint64_t>cp)
-            i += 1
         words += 1
         found += table.holds(kind, data, start, i - start, h)
     return <double>found / <double>words if words else 0.0
@@ -3535,17 +3538,9 @@ def frequent_words(str sample, Py_ssize_t most):
         for k in range(size):
             slots[k] = -1
         while True:
-            while i < n and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)):
-                i += 1
-            if i >= n:
+            start = _next_word(kind, data, n, &i, &h)
+            if start < 0:
                 break
-            start, h = i, <uint64_t>14695981039346656037
-            while i < n:
-                cp = PyUnicode_READ(kind, data, i)
-                if Py_UNICODE_ISSPACE(cp):
-                    break
-                h = _mix(h, <uint64_t>cp)
-                i += 1
             slot = h & (size - 1)
             while slots[slot] != -1:
                 k = slots[slot]
