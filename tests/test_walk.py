@@ -214,8 +214,9 @@ def test_labelled_within_finds_what_the_python_walk_finds():
     found = 0
     for path in _real_pages():
         root = parse_html(gzip.open(path).read())
-        for rule in (body._standfirst_label, lambda label: bool(label) and "content" in label):
-            compiled = walk.labelled_within(root, rule)
+        for rule, words in ((body._standfirst_label, body._STANDFIRST_WORDS),
+                            (lambda label: bool(label) and "content" in label, ("content",))):
+            compiled = walk.labelled_within_holding(root, rule, words)
             assert compiled == walk.labelled_within_python(root, rule), path.name
             found += len(compiled)
     assert found > 0

@@ -1389,34 +1389,6 @@ def text_paragraphs(_Element el, skip, in_data_table, skip_tags, block_tags, cel
     return walker.paragraphs
 
 
-def labelled_within(_Element top, rule):
-    """``walk.labelled_within_python``'s twin: the elements at or below ``top`` in document
-    order whose class ``rule`` says yes to, each class string asked once; a Python proxy only
-    for those."""
-    cdef _Document doc = top._doc
-    cdef tree.xmlNode* root = top._c_node
-    cdef tree.xmlNode* node = root
-    cdef tree.xmlAttr* attr
-    cdef dict decided = {}
-    cdef list found = []
-    while node is not NULL:
-        if node.type == tree.XML_ELEMENT_NODE:
-            attr = node.properties
-            while attr is not NULL:
-                if attr.ns is NULL and strcmp(<const char*>attr.name, b"class") == 0:
-                    if _decided(decided, rule, attributeValue(node, attr)):
-                        found.append(elementFactory(doc, node))
-                    break  # the first such attribute is the one ``get`` reads
-                attr = attr.next
-            if node.children is not NULL:
-                node = node.children
-                continue
-        if node is root:
-            break
-        node = _after(node, root)
-    return found
-
-
 # -- comment candidates, comment-system markers and thread page links: one walk of the attributes --
 cdef inline bint _at_or_below(tree.xmlNode* node, tree.xmlNode* top) noexcept:
     while node is not NULL:
@@ -3259,7 +3231,7 @@ cdef bint _may_hold(const unsigned char* text, list encoded) noexcept:
 
 
 def labelled_within_holding(_Element top, rule, tuple words):
-    """``walk.labelled_within_holding_python``'s twin: ``labelled_within``, with a class whose
+    """``walk.labelled_within_holding_python``'s twin: ``walk.labelled_within_python``, with a class whose
     value libxml2 holds as one string told in place, no string made, where it holds none of
     ``words``."""
     cdef _Document doc = top._doc

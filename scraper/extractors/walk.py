@@ -403,11 +403,10 @@ def text_paragraphs_python(el: etree._Element, skip: Collection[etree._Element],
 
 def labelled_within_python(top: etree._Element, rule: Callable[[str | None], bool]) -> list:
     """The elements at or below ``top`` in document order whose class ``rule`` says yes to;
-    ``rule(None)`` must say no (the compiled twin asks only of a class there is)."""
+    ``rule(None)`` must say no. ``labelled_within_holding`` is the compiled walk's form."""
     return [el for el in top.iter() if isinstance(el.tag, str) and rule(el.get("class"))]
 
 
-labelled_within = _twin(labelled_within_python)
 text_paragraphs = _twin(text_paragraphs_python)
 
 
