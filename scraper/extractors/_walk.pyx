@@ -1652,34 +1652,6 @@ cdef inline uint64_t _word_hash(int kind, void* data, Py_ssize_t start, Py_ssize
 _word_tables = {}  # a stoplist → its table; a few dozen stoplists, each made once
 
 
-def stopword_shares(texts, stopwords):
-    """``walk.stopword_shares_python``'s twin: for each text, the share of its words (its lower
-    case split at white space, as ``str.split()`` splits) that are in ``stopwords``; 0.0 for a
-    text of no words."""
-    cdef _WordTable table = _word_tables.get(stopwords)
-    if table is None:
-        table = _word_tables[stopwords] = _WordTable(stopwords)
-    cdef list shares = []
-    cdef str lowered
-    cdef int kind
-    cdef void* data
-    cdef Py_ssize_t i, n, start, words, found
-    cdef Py_UCS4 cp
-    cdef uint64_t h
-    for text in texts:
-        lowered = text.lower()
-        kind, data, n = PyUnicode_KIND(lowered), PyUnicode_DATA(lowered), PyUnicode_GET_LENGTH(lowered)
-        i = words = found = 0
-        while True:
-            start = _next_word(kind, data, n, &i, &h)
-            if start < 0:
-                break
-            words += 1
-            found += table.holds(kind, data, start, i - start, h)
-        shares.append(<double>found / <double>words if words else 0.0)
-    return shares
-
-
 # --- page index ---
 # The page index's one walk keeps only what the parts ask for: elements with an (attribute,
 # value) pair asked for, compared in C; with a class string holding a class name asked for or a
