@@ -1209,3 +1209,24 @@ def test_frequent_words_are_those_the_counter_gives():
         for most in (0, 1, 50, 100, 10_000):
             assert walk.frequent_words(sample, most) == walk.frequent_words_python(sample, most), sample[:60]
     assert walk.frequent_words("b a c a b d", 3) == ["b", "a", "c"]
+
+
+# --- text (round 7) ---
+def test_dispatched_matches_find_needed_words_case_blind_in_every_kind_of_line():
+    """The words a rule needs are found in a line as its lower case holds them, in lines of 1, 2
+    and 4 bytes a character, in any case, at the line's end, cut short, and in lines with an ASCII
+    look-alike: the compiled dispatch answers as the one pattern."""
+    lines = []
+    for tail in ("", " é", " Ş", " 😀"):
+        lines += ["5 Min Read" + tail, "5 MIN READ" + tail, "5 min rea" + tail, "5 min\u00a0read" + tail,
+                  "Sign up for our NEWSLETTER in your inbox" + tail, "Sign up for our Newslette" + tail,
+                  "Purchases made through links earn us a small COMMISSION" + tail,
+                  "Purchases made through links earn us a small commissio" + tail,
+                  "Für Links auf dieser Seite erhält CHIP ggf. eine PROVISION vom Händler" + tail,
+                  "Für Links auf dieser Seite erhält CHIP ggf. eine Provisio" + tail,
+                  "\u212aeep up with our newsletter: sign up" + tail, "5 min \u0131ead" + tail,
+                  "İstanbul newsletter: sign up for your inbox" + tail]
+    lines += [line.upper() for line in lines] + [line.lower() for line in lines]
+    plain = [text._CHROME.plain.match(line) is not None for line in lines]
+    assert walk.dispatched_matches(text._CHROME, lines) == walk.dispatched_matches_python(text._CHROME, lines) == plain
+    assert 10 < sum(plain) < len(lines) - 10

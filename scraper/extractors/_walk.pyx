@@ -2507,12 +2507,9 @@ def dispatched_matches(rules, list lines):
                 hit = True
                 break
         if not hit and needing:
-            if PyUnicode_IS_ASCII(line) or lookalike(line) is None:
-                lowered = (<str>line).lower()
-                for word in <tuple>words:
-                    if word in <str>lowered:
-                        hit = rules._match_needing(line, needing, lowered)
-                        break
+            if PyUnicode_KIND(<str>line) == PyUnicode_1BYTE_KIND or lookalike(line) is None:
+                if _holds_word_folded(<str>line, <tuple>words):
+                    hit = rules._match_needing(line, needing, (<str>line).lower())
             else:
                 hit = rules._match_needing(line, needing, None)
         out.append(hit)
@@ -3505,3 +3502,52 @@ def frequent_words(str sample, Py_ssize_t most):
         free(words)
         free(slots)
     return found
+
+
+# --- text (round 7) ---
+from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
+
+
+cdef inline unsigned int _folded(unsigned int c) noexcept:
+    """An ASCII capital as its lower case; any other code point as it is."""
+    return c + 32 if 65 <= c <= 90 else c
+
+
+cdef bint _holds_word_folded(str line, tuple words) noexcept:
+    """One of ``words`` (lower-case ASCII, none empty) is in ``line.lower()``, for a line holding
+    no ASCII look-alike (``rule_dispatch.ASCII_LOOKALIKES``): there only an ASCII character
+    lowers to one, and to its ASCII lower case, so the words are found in one pass over the line
+    as it lies, its letters folded as read, no lowered copy made. A 1-byte line (most) is read
+    as bytes; it holds no look-alike."""
+    cdef int kind = PyUnicode_KIND(line)
+    cdef void* data = PyUnicode_DATA(line)
+    cdef const unsigned char* chars = <const unsigned char*>data
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(line), count = PyTuple_GET_SIZE(words), i, j, k, size
+    cdef uint64_t firsts[2]
+    cdef unsigned int c
+    cdef const unsigned char* spelled
+    cdef object word
+    firsts[0] = firsts[1] = 0
+    for j in range(count):
+        c = (<const unsigned char*>PyUnicode_DATA(<object>PyTuple_GET_ITEM(words, j)))[0]
+        firsts[c >> 6] |= (<uint64_t>1) << (c & 63)
+    for i in range(n):
+        c = _folded(chars[i] if kind == PyUnicode_1BYTE_KIND else <unsigned int>PyUnicode_READ(kind, data, i))
+        if c >= 128 or not (firsts[c >> 6] >> (c & 63)) & 1:
+            continue
+        for j in range(count):
+            word = <object>PyTuple_GET_ITEM(words, j)
+            spelled = <const unsigned char*>PyUnicode_DATA(word)
+            size = PyUnicode_GET_LENGTH(word)
+            if spelled[0] != c or size > n - i:
+                continue
+            k = 1
+            if kind == PyUnicode_1BYTE_KIND:
+                while k < size and _folded(chars[i + k]) == spelled[k]:
+                    k += 1
+            else:
+                while k < size and _folded(<unsigned int>PyUnicode_READ(kind, data, i + k)) == spelled[k]:
+                    k += 1
+            if k == size:
+                return True
+    return False
