@@ -1230,3 +1230,17 @@ def test_dispatched_matches_find_needed_words_case_blind_in_every_kind_of_line()
     plain = [text._CHROME.plain.match(line) is not None for line in lines]
     assert walk.dispatched_matches(text._CHROME, lines) == walk.dispatched_matches_python(text._CHROME, lines) == plain
     assert 10 < sum(plain) < len(lines) - 10
+
+
+def test_text_lines_are_those_the_joined_text_gives():
+    """The arbiter's lines of real pages' paragraphs (cleaned, and as the page's raw text with
+    its tabs, runs of spaces and line breaks) and of edge cases: the compiled reading gives the
+    lines the joined text split and folded gives; a line with spaces around it is stripped."""
+    samples = [[], [""], ["\n"], ["a\tb", "c \n"], [" x ", "y  z\u2028", "\u00a0é  Ş 😀\t"]]
+    for path in _real_pages(every=11):
+        root = parse_html(gzip.open(path).read())
+        samples.append(text.paragraphs(root))
+        samples.append([el.text_content() for el in root.iter("p", "div", "li")])
+    for paragraphs in samples:
+        assert walk.text_lines(paragraphs) == walk.text_lines_python(paragraphs), paragraphs[:3]
+    assert walk.text_lines([" a \n b  c"]) == ["a", "b c"]

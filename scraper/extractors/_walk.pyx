@@ -3551,3 +3551,45 @@ cdef bint _holds_word_folded(str line, tuple words) noexcept:
             if k == size:
                 return True
     return False
+
+
+def text_lines(list paragraphs):
+    """``walk.text_lines_python``'s twin: each paragraph's lines read where they lie, with no
+    joined copy of them all; a line with nothing to strip or fold (most: a paragraph of one
+    clean line) is the paragraph itself, no copy made."""
+    cdef list lines = []
+    cdef str para
+    cdef int kind
+    cdef void* data
+    cdef Py_ssize_t n, start, end, a, b
+    cdef unsigned int c, previous
+    cdef bint fold
+    for item in paragraphs:
+        para = <str>item
+        kind, data, n = PyUnicode_KIND(para), PyUnicode_DATA(para), PyUnicode_GET_LENGTH(para)
+        start = 0
+        while True:
+            fold = False
+            previous = 0
+            end = start
+            while end < n:
+                c = <unsigned int>PyUnicode_READ(kind, data, end)
+                if c == 10:
+                    break
+                if c == 9 or (c == 32 and previous == 32):
+                    fold = True
+                previous = c
+                end += 1
+            if fold:
+                lines.append(" ".join(PyUnicode_Substring(para, start, end).split()))
+            else:
+                a, b = start, end
+                while a < b and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, a)):
+                    a += 1
+                while b > a and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, b - 1)):
+                    b -= 1
+                lines.append(para if a == 0 and b == n else PyUnicode_Substring(para, a, b))
+            if end >= n:
+                break
+            start = end + 1
+    return lines

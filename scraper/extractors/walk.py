@@ -1016,3 +1016,20 @@ def frequent_words_python(sample: str, most: int) -> list[str]:
 
 
 frequent_words = _twin(frequent_words_python)
+
+
+# --- text (round 7) ---
+def text_lines_python(paragraphs: list[str]) -> list[str]:
+    """The lines of ``paragraphs`` (each split at its line breaks), each with single spaces and
+    none around it: stripped, or where it holds two spaces in a row or a tab, its words joined
+    by one space (``arbiter.Text``'s lines)."""
+    if not paragraphs:
+        return []
+    text = "\n".join(paragraphs)
+    if "  " in text or "\t" in text:
+        return [line.strip() if "  " not in line and "\t" not in line else " ".join(line.split())
+                for line in text.split("\n")]
+    return [line.strip() for line in text.split("\n")]  # most: no line to fold
+
+
+text_lines = _twin(text_lines_python)
