@@ -368,25 +368,6 @@ def test_depth_and_tags_count_elements_only_and_see_beside_the_root():
         assert depth_and_tags(beside, 3, ("template",)) == (True, True)
 
 
-# -- the paragraph classifier's stopword shares ----------------------------------------------
-def test_stopword_shares_are_those_the_python_count_gives():
-    """Over every block of real pages, in several languages' stoplists (and the page's own words
-    as a stoplist, so that most words are found): the same share, to the last bit."""
-    from scraper.extractors import blocks
-    stoplists = [blocks.stoplist(name) for name in ("English", "German", "Russian", "Greek")]
-    found = 0
-    for path in _real_pages(every=11):
-        root = parse_html(gzip.open(path).read())
-        texts = [el.text_content() for el in root.iter("p", "li", "td", "h2", "title")]
-        texts += ["", " \u2028\u00a0 ", "İstanbul THE the\u3000and", "😀 und 😀"]
-        own_words = frozenset(" ".join(texts[::3]).lower().split())
-        for stopwords in (*stoplists, own_words, frozenset()):
-            compiled = walk.stopword_shares(texts, stopwords)
-            assert compiled == walk.stopword_shares_python(texts, stopwords), path.name
-            found += sum(1 for share in compiled if 0.0 < share < 1.0)
-    assert found > 0
-
-
 # --- page index ---
 _PAIRS = (("id", "respond"), ("id", "commentform"), ("itemprop", "author"), ("itemprop", "datePublished"),
           ("role", "main"), ("type", "application/ld+json"), ("rel", "author"), ("rel~", "category"),
@@ -1192,15 +1173,18 @@ def test_short_cells_tables_are_the_ones_the_python_test_finds():
 
 def test_judged_stopword_shares_are_those_the_python_count_gives():
     """The blocks judged by their stopwords (long enough, few links, no mark) and their shares,
-    on real pages' blocks in ASCII and beyond, several stoplists and none: the same, to the bit;
-    a short block, a linked one and one with the mark are 0.0."""
+    on real pages' blocks in ASCII and beyond (joined at single spaces, and as read, with their
+    line breaks), several stoplists and none, and texts of no words or of other white space: the
+    same, to the bit; a short block, a linked one and one with the mark are 0.0."""
     from scraper.extractors import blocks
-    stoplists = [blocks.stoplist(name) for name in ("English", "German", "Russian")]
+    stoplists = [blocks.stoplist(name) for name in ("English", "German", "Russian", "Greek")]
     judged = 0
     for path in _real_pages(every=11):
         root = parse_html(gzip.open(path).read())
         texts = [" ".join(el.text_content().split()) for el in root.iter("p", "li", "td", "div")]
-        texts += ["The " * 20, "İstanbul THE the\u3000and " * 5, "© the and of " * 8, "the Ünd © " * 10]
+        texts += [el.text_content() for el in root.iter("p", "li", "td", "h2", "title")]
+        texts += ["The " * 20, "İstanbul THE the\u3000and " * 5, "© the and of " * 8, "the Ünd © " * 10,
+                  "", " \u2028\u00a0 ", "İstanbul THE the\u3000and", "😀 und 😀"]
         links = [len(text) // (i % 4 + 2) for i, text in enumerate(texts)]
         own_words = frozenset(" ".join(texts[::3]).lower().split())
         for stopwords in (*stoplists, own_words, frozenset()):
@@ -1225,3 +1209,38 @@ def test_frequent_words_are_those_the_counter_gives():
         for most in (0, 1, 50, 100, 10_000):
             assert walk.frequent_words(sample, most) == walk.frequent_words_python(sample, most), sample[:60]
     assert walk.frequent_words("b a c a b d", 3) == ["b", "a", "c"]
+
+
+# --- text (round 7) ---
+def test_dispatched_matches_find_needed_words_case_blind_in_every_kind_of_line():
+    """The words a rule needs are found in a line as its lower case holds them, in lines of 1, 2
+    and 4 bytes a character, in any case, at the line's end, cut short, and in lines with an ASCII
+    look-alike: the compiled dispatch answers as the one pattern."""
+    lines = []
+    for tail in ("", " é", " Ş", " 😀"):
+        lines += ["5 Min Read" + tail, "5 MIN READ" + tail, "5 min rea" + tail, "5 min\u00a0read" + tail,
+                  "Sign up for our NEWSLETTER in your inbox" + tail, "Sign up for our Newslette" + tail,
+                  "Purchases made through links earn us a small COMMISSION" + tail,
+                  "Purchases made through links earn us a small commissio" + tail,
+                  "Für Links auf dieser Seite erhält CHIP ggf. eine PROVISION vom Händler" + tail,
+                  "Für Links auf dieser Seite erhält CHIP ggf. eine Provisio" + tail,
+                  "\u212aeep up with our newsletter: sign up" + tail, "5 min \u0131ead" + tail,
+                  "İstanbul newsletter: sign up for your inbox" + tail]
+    lines += [line.upper() for line in lines] + [line.lower() for line in lines]
+    plain = [text._CHROME.plain.match(line) is not None for line in lines]
+    assert walk.dispatched_matches(text._CHROME, lines) == walk.dispatched_matches_python(text._CHROME, lines) == plain
+    assert 10 < sum(plain) < len(lines) - 10
+
+
+def test_text_lines_are_those_the_joined_text_gives():
+    """The arbiter's lines of real pages' paragraphs (cleaned, and as the page's raw text with
+    its tabs, runs of spaces and line breaks) and of edge cases: the compiled reading gives the
+    lines the joined text split and folded gives; a line with spaces around it is stripped."""
+    samples = [[], [""], ["\n"], ["a\tb", "c \n"], [" x ", "y  z\u2028", "\u00a0é  Ş 😀\t"]]
+    for path in _real_pages(every=11):
+        root = parse_html(gzip.open(path).read())
+        samples.append(text.paragraphs(root))
+        samples.append([el.text_content() for el in root.iter("p", "div", "li")])
+    for paragraphs in samples:
+        assert walk.text_lines(paragraphs) == walk.text_lines_python(paragraphs), paragraphs[:3]
+    assert walk.text_lines([" a \n b  c"]) == ["a", "b c"]

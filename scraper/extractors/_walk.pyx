@@ -1652,34 +1652,6 @@ cdef inline uint64_t _word_hash(int kind, void* data, Py_ssize_t start, Py_ssize
 _word_tables = {}  # a stoplist → its table; a few dozen stoplists, each made once
 
 
-def stopword_shares(texts, stopwords):
-    """``walk.stopword_shares_python``'s twin: for each text, the share of its words (its lower
-    case split at white space, as ``str.split()`` splits) that are in ``stopwords``; 0.0 for a
-    text of no words."""
-    cdef _WordTable table = _word_tables.get(stopwords)
-    if table is None:
-        table = _word_tables[stopwords] = _WordTable(stopwords)
-    cdef list shares = []
-    cdef str lowered
-    cdef int kind
-    cdef void* data
-    cdef Py_ssize_t i, n, start, words, found
-    cdef Py_UCS4 cp
-    cdef uint64_t h
-    for text in texts:
-        lowered = text.lower()
-        kind, data, n = PyUnicode_KIND(lowered), PyUnicode_DATA(lowered), PyUnicode_GET_LENGTH(lowered)
-        i = words = found = 0
-        while True:
-            start = _next_word(kind, data, n, &i, &h)
-            if start < 0:
-                break
-            words += 1
-            found += table.holds(kind, data, start, i - start, h)
-        shares.append(<double>found / <double>words if words else 0.0)
-    return shares
-
-
 # --- page index ---
 # The page index's one walk keeps only what the parts ask for: elements with an (attribute,
 # value) pair asked for, compared in C; with a class string holding a class name asked for or a
@@ -2535,12 +2507,9 @@ def dispatched_matches(rules, list lines):
                 hit = True
                 break
         if not hit and needing:
-            if PyUnicode_IS_ASCII(line) or lookalike(line) is None:
-                lowered = (<str>line).lower()
-                for word in <tuple>words:
-                    if word in <str>lowered:
-                        hit = rules._match_needing(line, needing, lowered)
-                        break
+            if PyUnicode_KIND(<str>line) == PyUnicode_1BYTE_KIND or lookalike(line) is None:
+                if _holds_word_folded(<str>line, <tuple>words):
+                    hit = rules._match_needing(line, needing, (<str>line).lower())
             else:
                 hit = rules._match_needing(line, needing, None)
         out.append(hit)
@@ -3533,3 +3502,94 @@ def frequent_words(str sample, Py_ssize_t most):
         free(words)
         free(slots)
     return found
+
+
+# --- text (round 7) ---
+from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
+
+
+cdef inline unsigned int _folded(unsigned int c) noexcept:
+    """An ASCII capital as its lower case; any other code point as it is."""
+    return c + 32 if 65 <= c <= 90 else c
+
+
+cdef bint _holds_word_folded(str line, tuple words) noexcept:
+    """One of ``words`` (lower-case ASCII, none empty) is in ``line.lower()``, for a line holding
+    no ASCII look-alike (``rule_dispatch.ASCII_LOOKALIKES``): there only an ASCII character
+    lowers to one, and to its ASCII lower case, so the words are found in one pass over the line
+    as it lies, its letters folded as read, no lowered copy made. A 1-byte line (most) is read
+    as bytes; it holds no look-alike."""
+    cdef int kind = PyUnicode_KIND(line)
+    cdef void* data = PyUnicode_DATA(line)
+    cdef const unsigned char* chars = <const unsigned char*>data
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(line), count = PyTuple_GET_SIZE(words), i, j, k, size
+    cdef uint64_t firsts[2]
+    cdef unsigned int c
+    cdef const unsigned char* spelled
+    cdef object word
+    firsts[0] = firsts[1] = 0
+    for j in range(count):
+        c = (<const unsigned char*>PyUnicode_DATA(<object>PyTuple_GET_ITEM(words, j)))[0]
+        firsts[c >> 6] |= (<uint64_t>1) << (c & 63)
+    for i in range(n):
+        c = _folded(chars[i] if kind == PyUnicode_1BYTE_KIND else <unsigned int>PyUnicode_READ(kind, data, i))
+        if c >= 128 or not (firsts[c >> 6] >> (c & 63)) & 1:
+            continue
+        for j in range(count):
+            word = <object>PyTuple_GET_ITEM(words, j)
+            spelled = <const unsigned char*>PyUnicode_DATA(word)
+            size = PyUnicode_GET_LENGTH(word)
+            if spelled[0] != c or size > n - i:
+                continue
+            k = 1
+            if kind == PyUnicode_1BYTE_KIND:
+                while k < size and _folded(chars[i + k]) == spelled[k]:
+                    k += 1
+            else:
+                while k < size and _folded(<unsigned int>PyUnicode_READ(kind, data, i + k)) == spelled[k]:
+                    k += 1
+            if k == size:
+                return True
+    return False
+
+
+def text_lines(list paragraphs):
+    """``walk.text_lines_python``'s twin: each paragraph's lines read where they lie, with no
+    joined copy of them all; a line with nothing to strip or fold (most: a paragraph of one
+    clean line) is the paragraph itself, no copy made."""
+    cdef list lines = []
+    cdef str para
+    cdef int kind
+    cdef void* data
+    cdef Py_ssize_t n, start, end, a, b
+    cdef unsigned int c, previous
+    cdef bint fold
+    for item in paragraphs:
+        para = <str>item
+        kind, data, n = PyUnicode_KIND(para), PyUnicode_DATA(para), PyUnicode_GET_LENGTH(para)
+        start = 0
+        while True:
+            fold = False
+            previous = 0
+            end = start
+            while end < n:
+                c = <unsigned int>PyUnicode_READ(kind, data, end)
+                if c == 10:
+                    break
+                if c == 9 or (c == 32 and previous == 32):
+                    fold = True
+                previous = c
+                end += 1
+            if fold:
+                lines.append(" ".join(PyUnicode_Substring(para, start, end).split()))
+            else:
+                a, b = start, end
+                while a < b and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, a)):
+                    a += 1
+                while b > a and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, b - 1)):
+                    b -= 1
+                lines.append(para if a == 0 and b == n else PyUnicode_Substring(para, a, b))
+            if end >= n:
+                break
+            start = end + 1
+    return lines

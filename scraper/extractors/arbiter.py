@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from itertools import filterfalse
 
+from .walk import text_lines
+
 # The checks, as numbers (the evidence is in tests/test_arbiter.py). The container is the wrong
 # block when the classifier's text is an article's worth, at least twice the container's, and
 # either
@@ -54,17 +56,8 @@ class Text:
     def __init__(self, paragraphs: list[str]):
         self.paragraphs = paragraphs
         # Paragraphs come with single spaces (``text.paragraphs``, the classifier's blocks); the
-        # JSON-LD's text is the one that needs folding, and is short. All paragraphs' lines at
-        # once: a paragraph's lines are its part of the paragraphs joined by line breaks.
-        text = "\n".join(paragraphs)
-        if not paragraphs:
-            lines = []
-        elif "  " in text or "\t" in text:
-            lines = [line.strip() if "  " not in line and "\t" not in line else " ".join(line.split())
-                     for line in text.split("\n")]
-        else:  # most: no line to fold
-            lines = [line.strip() for line in text.split("\n")]
-        self.lines = lines
+        # JSON-LD's text is the one that needs folding, and is short (``walk.text_lines``).
+        self.lines = lines = text_lines(paragraphs)
         self.size = sum(map(len, lines))
 
     @cached_property

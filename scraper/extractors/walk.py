@@ -436,21 +436,6 @@ def depth_and_tags_python(root: etree._Element, depth: int, tags: tuple[str, ...
 depth_and_tags = _twin(depth_and_tags_python)
 
 
-# -- the paragraph classifier's stopword shares ----------------------------------------------
-def stopword_shares_python(texts: Collection[str], stopwords: frozenset[str]) -> list[float]:
-    """For each text, the share of its words (its lower case split at white space, jusText's
-    words) that are in ``stopwords``; 0.0 for a text of no words."""
-    is_stopword = stopwords.__contains__
-    shares = []
-    for text in texts:
-        words = text.lower().split()
-        shares.append(sum(map(is_stopword, words)) / len(words) if words else 0.0)
-    return shares
-
-
-stopword_shares = _twin(stopword_shares_python)
-
-
 # --- page index ---
 def _label_kept(label: str, wanted_names: frozenset[str], parts: Collection[str]) -> bool:
     """The class string holds a class name of ``wanted_names`` or a part of ``parts``."""
@@ -1003,16 +988,19 @@ short_cells_table = _twin(short_cells_table_python)
 
 def judged_stopword_shares_python(texts: list[str], links: list[int], stopwords: frozenset[str], min_chars: int,
                                   max_link_density: float, excluded: str) -> list[float]:
-    """For each text, its stopword share (``stopword_shares_python``) where it is judged by its
-    stopwords: ``min_chars`` long or more, at most ``max_link_density`` of it link text, without
-    ``excluded`` (else 0.0, and 0.0 for all without stopwords)."""
+    """For each text, its stopword share (the share of its words, its lower case split at white
+    space as jusText splits, that are in ``stopwords``; 0.0 for a text of no words) where it is
+    judged by its stopwords: ``min_chars`` long or more, at most ``max_link_density`` of it link
+    text, without ``excluded`` (else 0.0, and 0.0 for all without stopwords)."""
     shares = [0.0] * len(texts)
     if not stopwords:
         return shares
-    judged = [i for i, text in enumerate(texts)
-              if len(text) >= min_chars and links[i] <= max_link_density * len(text) and excluded not in text]
-    for i, share in zip(judged, stopword_shares_python([texts[i] for i in judged], stopwords)):
-        shares[i] = share
+    is_stopword = stopwords.__contains__
+    for i, text in enumerate(texts):
+        if len(text) >= min_chars and links[i] <= max_link_density * len(text) and excluded not in text:
+            words = text.lower().split()
+            if words:
+                shares[i] = sum(map(is_stopword, words)) / len(words)
     return shares
 
 
@@ -1028,3 +1016,20 @@ def frequent_words_python(sample: str, most: int) -> list[str]:
 
 
 frequent_words = _twin(frequent_words_python)
+
+
+# --- text (round 7) ---
+def text_lines_python(paragraphs: list[str]) -> list[str]:
+    """The lines of ``paragraphs`` (each split at its line breaks), each with single spaces and
+    none around it: stripped, or where it holds two spaces in a row or a tab, its words joined
+    by one space (``arbiter.Text``'s lines)."""
+    if not paragraphs:
+        return []
+    text = "\n".join(paragraphs)
+    if "  " in text or "\t" in text:
+        return [line.strip() if "  " not in line and "\t" not in line else " ".join(line.split())
+                for line in text.split("\n")]
+    return [line.strip() for line in text.split("\n")]  # most: no line to fold
+
+
+text_lines = _twin(text_lines_python)
