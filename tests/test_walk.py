@@ -1225,3 +1225,37 @@ def test_frequent_words_are_those_the_counter_gives():
         for most in (0, 1, 50, 100, 10_000):
             assert walk.frequent_words(sample, most) == walk.frequent_words_python(sample, most), sample[:60]
     assert walk.frequent_words("b a c a b d", 3) == ["b", "a", "c"]
+
+
+# --- body (round 7) ---
+def _holder_blocks(root) -> list[tuple]:
+    """The blocks of ``root`` read with the holders read in C, and read by ``body._read_block``."""
+    args = (body.BLOCK_TAGS, body._OWN_TEXT_HOLDERS, body._PROSE_WRAPPERS, body._BLOCKS_BELOW, body.MIN_PARAGRAPH,
+            body.INLINE_PROSE_MIN_CHARS, body.PROSE_TAGS, body._read_block, regions.is_boilerplate,
+            regions.furniture_label, regions.furniture_label, body._FURNITURE_NAMES, regions.TAGS_JUDGED_BY_NAME,
+            regions.ATTRIBUTES_JUDGED, body.TextBlock)
+    in_c = walk.body_blocks(root, *args, body._BREAKING_TAGS)
+    asked = walk.body_blocks(root, *args)
+    assert [tuple(b) for b in in_c[0]] == [tuple(b) for b in asked[0]]
+    assert in_c[1] == asked[1] and list(in_c[2].items()) == list(asked[2].items())
+    return [tuple(b) for b in in_c[0]]
+
+
+def test_holders_own_text_read_in_c_is_what_the_rules_read():
+    read = 0
+    for path in _real_pages():
+        blocks = _holder_blocks(parse_html(gzip.open(path).read()))
+        read += sum(1 for b in blocks if b[0].tag in body._OWN_TEXT_HOLDERS)
+    assert read > 0
+
+
+def test_holders_own_text_read_in_c_leaves_out_what_breaks_it():
+    root = parse_html("<html><body><div>Written straight into the div, <a href='/x'>with a link</a>"
+                      "<!-- a note --><em> and emphasis</em><p>A paragraph of its own, not the div's text at all.</p>"
+                      "<span>then more</span></div></body></html>")
+    blocks = _holder_blocks(root)
+    held = [b for b in blocks if b[0].tag == "div"]
+    # each child's tail, or a space where it has none (the link, the comment, the <p>, the <span>)
+    assert held[0][1] == "Written straight into the div, with a link   and emphasis  then more "
+    assert "paragraph" not in held[0][1]  # the <p> is a block of its own
+    assert held[0][2] == len("with a link")

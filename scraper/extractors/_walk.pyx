@@ -1146,12 +1146,14 @@ cdef class _BodyWalk:
 
 def body_blocks(_Element root, blocks, own_text_holders, wrappers, blocks_below, Py_ssize_t min_chars,
                 Py_ssize_t wrapped_min_chars, prose_tags, read_block, is_furniture, label_rule, id_rule, plain_names,
-                judged_by_tag, judged_by_attribute, text_block):
+                judged_by_tag, judged_by_attribute, text_block, holder_breaks=None):
     """``walk.body_blocks_python``'s twin: one walk of libxml2's tree, the climbs kept on its
     stack; Python is asked only for the furniture rule where a ``_Judge`` asks it, and for the
     blocks ``read_block`` reads: of the holders, only those with ``min_chars`` of their own
     text, or with none but a ``wrappers`` child, no descendant of ``blocks_below`` and
-    ``wrapped_min_chars`` of text (stripped)."""
+    ``wrapped_min_chars`` of text (stripped). With ``holder_breaks`` (``body._BREAKING_TAGS``), a
+    holder of ``min_chars`` of its own text is read here (``_credited_own_text``), not asked."""
+    cdef _Names breaking = None if holder_breaks is None else _names_of(holder_breaks)
     cdef _Names block_names = _names_of(blocks), holder_names = _names_of(own_text_holders)
     cdef _Names wrapper_names = _names_of(wrappers), below_names = _names_of(blocks_below)
     cdef Py_ssize_t own
@@ -1191,7 +1193,9 @@ def body_blocks(_Element root, blocks, own_text_holders, wrappers, blocks_below,
                          PyUnicode_DecodeUTF8(w.folded.data, w.folded.size, NULL))
         elif holder_names.has(node):
             own = _own_text_chars(node)
-            if own >= min_chars or (own == 0 and _has_child(node, wrapper_names)
+            if own >= min_chars and breaking is not None and _credited_own_text(w, node, d, own, breaking):
+                pass
+            elif own >= min_chars or (own == 0 and _has_child(node, wrapper_names)
                                     and not _has_descendant(node, below_names)
                                     and _stripped_text_reaches(node, wrapped_min_chars)):
                 w.read(node, d, True)
@@ -3533,3 +3537,76 @@ def frequent_words(str sample, Py_ssize_t most):
         free(words)
         free(slots)
     return found
+
+
+# --- body (round 7) ---
+# -- a holder's own text, read in the body walk ---------------------------------------------------
+cdef inline void _text_run_into(_Buffer* b, tree.xmlNode* node) except *:
+    """lxml's ``.text`` or ``.tail`` from ``node`` (``_text_run``), appended to ``b`` as UTF-8."""
+    cdef Py_ssize_t size
+    while node is not NULL:
+        if node.type == tree.XML_TEXT_NODE or node.type == tree.XML_CDATA_SECTION_NODE:
+            if node.content is not NULL:
+                size = strlen(<const char*>node.content)
+                _reserve(b, size)
+                memcpy(b.data + b.size, node.content, size)
+                b.size += size
+        elif node.type != tree.XML_XINCLUDE_START and node.type != tree.XML_XINCLUDE_END:
+            break
+        node = node.next
+
+
+cdef Py_ssize_t _subtree_text_into(_Buffer* b, tree.xmlNode* top, bint* entity) except -1:
+    """``top``'s ``text_content()`` appended to ``b`` as UTF-8; its characters, returned. An
+    entity reference, whose text lives elsewhere, sets ``entity``."""
+    cdef Py_ssize_t chars = 0, size
+    cdef tree.xmlNode* node = top.children
+    while node is not NULL:
+        if _is_text(node):
+            if node.content is not NULL:
+                size = strlen(<const char*>node.content)
+                _reserve(b, size)
+                memcpy(b.data + b.size, node.content, size)
+                b.size += size
+                chars += _code_points(<const unsigned char*>node.content)
+        elif node.type == tree.XML_ENTITY_REF_NODE:
+            entity[0] = True
+        elif node.type == tree.XML_ELEMENT_NODE and node.children is not NULL:
+            node = node.children
+            continue
+        node = _after(node, top)
+    return chars
+
+
+cdef bint _credited_own_text(_BodyWalk w, tree.xmlNode* holder, Py_ssize_t start, Py_ssize_t own,
+                             _Names breaking) except -1:
+    """``body._own_text`` of a holder read in C and credited as ``body._read_block`` credits it
+    (``own`` characters of prose, no links, its inline children's link characters as its own):
+    its text, then each child's, where the child is an element of no ``breaking`` tag, and each
+    child's tail (" " where it has none). False, and nothing credited, where an entity reference
+    keeps some of the text elsewhere: the rules read that holder in Python."""
+    cdef tree.xmlNode* child = holder.children
+    cdef Py_ssize_t links = 0, chars, before
+    cdef bint entity = False
+    w.text.size = 0
+    _text_run_into(&w.text, child)
+    while child is not NULL:
+        if child.type == tree.XML_ENTITY_REF_NODE:
+            return False
+        if child.type == tree.XML_ELEMENT_NODE or child.type == tree.XML_COMMENT_NODE or child.type == tree.XML_PI_NODE:
+            if child.type == tree.XML_ELEMENT_NODE and not breaking.has(child):
+                chars = _subtree_text_into(&w.text, child, &entity)
+                links += chars if _is_link(child) else _link_chars(child, &entity)
+                if entity:
+                    return False
+            before = w.text.size
+            _text_run_into(&w.text, child.next)
+            if w.text.size == before:
+                _reserve(&w.text, 1)
+                w.text.data[w.text.size] = b" "[0]
+                w.text.size += 1
+        child = child.next
+    w.credit(start, True, elementFactory(w.doc, holder), PyUnicode_DecodeUTF8(w.text.data, w.text.size, NULL), own, 0,
+             links, None)
+    return True
+

@@ -203,7 +203,7 @@ class BodyAnalysis:
             page.root, BLOCK_TAGS, _OWN_TEXT_HOLDERS, _PROSE_WRAPPERS, _BLOCKS_BELOW, MIN_PARAGRAPH,
             INLINE_PROSE_MIN_CHARS, PROSE_TAGS, _read_block,
             is_boilerplate, furniture_label, furniture_label, _FURNITURE_NAMES, TAGS_JUDGED_BY_NAME, ATTRIBUTES_JUDGED,
-            TextBlock)
+            TextBlock, _BREAKING_TAGS)
 
         self._outside: dict[etree._Element, bool] = {}  # in a widget or a comment area (``_eligible``)
 
