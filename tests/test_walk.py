@@ -1259,3 +1259,24 @@ def test_holders_own_text_read_in_c_leaves_out_what_breaks_it():
     assert held[0][1] == "Written straight into the div, with a link   and emphasis  then more "
     assert "paragraph" not in held[0][1]  # the <p> is a block of its own
     assert held[0][2] == len("with a link")
+
+
+_CAMEL_OPENINGS = [("div", 'class="imageEmbedCaption"'), ("div", 'class="ArticleBody_root__2gF4s"'),
+                   ("div", 'class="PromoSmall"'), ("div", 'class="Share-Buttons"'), ("div", 'id="CookieBanner"'),
+                   ("div", 'class="postSharing"'), ("section", 'class="MainContent grid-Col"'),
+                   ("div", 'class="Comments-Area"'), ("div", 'id="Post-Body"'), ("div", 'class="SIDEBAR"')]
+
+
+def test_class_names_with_capitals_told_in_c_as_the_rules_tell_them(monkeypatch):
+    root, container = _judged_page(_CAMEL_OPENINGS)
+    blocks = _same_analysis_compiled_and_python(root, monkeypatch)[0]
+    held_by = {block[0].getparent().get("class") or block[0].getparent().get("id"): block[3] for block in blocks}
+    assert held_by["ArticleBody_root__2gF4s"] is None and held_by["Post-Body"] is None  # told plain in C
+    assert all(held_by[name] is not None for name in ("imageEmbedCaption", "PromoSmall", "Share-Buttons",
+                                                     "CookieBanner", "postSharing", "SIDEBAR"))
+    args = (regions.TAGS_JUDGED_BY_NAME, regions.ATTRIBUTES_JUDGED, body.LINK_LIST_TAGS, body.LINK_LIST_MAX_CHARS,
+            body.LINK_SHARE)
+    compiled = walk.judged_link_walk(container, body._is_furniture, body._furniture_or_comment_label,
+                                     body._furniture_or_comment_id, body._FURNITURE_OR_COMMENT_NAMES, *args)
+    assert compiled == walk.link_walk_python(container, body._is_furniture, *args)
+    assert any(el.get("class") == "Comments-Area" for el in compiled)

@@ -718,6 +718,9 @@ cdef class _Words:
     cdef Py_ssize_t starting[256]
     cdef Py_ssize_t* next_starting
     cdef bint empty  # "" is one of the words
+    # Bit n of a byte's mask: a word of n bytes (below 64) starts with it. Most parts asked
+    # about have no word of their length and first byte: told without walking the chain.
+    cdef unsigned long long length_mask[256]
 
     def __cinit__(self, words):
         self.encoded = [word.encode("ascii") for word in words]
@@ -730,6 +733,7 @@ cdef class _Words:
         cdef Py_ssize_t i
         for i in range(256):
             self.starting[i] = -1
+            self.length_mask[i] = 0
         self.empty = False
         for i in range(self.count - 1, -1, -1):
             self.words[i] = <bytes>self.encoded[i]
@@ -739,6 +743,8 @@ cdef class _Words:
             else:
                 self.next_starting[i] = self.starting[<unsigned char>self.words[i][0]]
                 self.starting[<unsigned char>self.words[i][0]] = i
+                if self.lengths[i] < 64:
+                    self.length_mask[<unsigned char>self.words[i][0]] |= 1ULL << self.lengths[i]
 
     def __dealloc__(self):
         free(self.words)
@@ -749,6 +755,8 @@ cdef class _Words:
         """``part[:size]`` is one of the words."""
         if size == 0:
             return self.empty
+        if size < 64 and not (self.length_mask[<unsigned char>part[0]] >> size) & 1:
+            return False
         cdef Py_ssize_t i = self.starting[<unsigned char>part[0]]
         while i >= 0:
             if self.lengths[i] == size and memcmp(self.words[i], part, size) == 0:
@@ -778,11 +786,19 @@ cdef class _PlainNames:
     """Class strings (and ids) a name rule surely says no to, told in C: ASCII, no upper-case
     letter, none of ``needles`` in them, and no name (``str.split()``'s) that starts with one of
     ``firsts`` before its end or a "-" or "_", nor ends with one of ``lasts`` after its start or
-    a "-" or "_". Which those are is the rule's to say (``regions.furniture_name_parts``)."""
+    a "-" or "_". Which those are is the rule's to say (``regions.furniture_name_parts``).
+    With ``camel_words`` and ``camel_openings`` (``regions.camel_furniture_parts``), a string
+    with upper-case letters is told too, lower-cased, where none of its names holds one of the
+    first (case-sensitively) nor opens with one of the second (case aside)."""
     cdef _Words firsts, lasts, needles
+    cdef list camel_words  # bytes; None: no string with an upper-case letter is plain
+    cdef list camel_openings
 
-    def __cinit__(self, firsts, lasts, needles):
+    def __cinit__(self, firsts, lasts, needles, camel_words=None, camel_openings=None):
         self.firsts, self.lasts, self.needles = _Words(firsts), _Words(lasts), _Words(needles)
+        if camel_words is not None:
+            self.camel_words = [word.encode("ascii") for word in camel_words]
+            self.camel_openings = [word.encode("ascii").lower() for word in camel_openings]
 
     cdef bint plain(self, tree.xmlAttr* attr) noexcept:
         cdef tree.xmlNode* value = attr.children
@@ -792,10 +808,18 @@ cdef class _PlainNames:
         cdef const unsigned char* at = text
         cdef const unsigned char* start
         cdef const unsigned char* edge
+        cdef bint upper = False
+        cdef unsigned char lowered[256]
         while at[0]:
-            if at[0] >= 0x80 or b"A"[0] <= at[0] <= b"Z"[0]:
+            if at[0] >= 0x80:
                 return False
+            if b"A"[0] <= at[0] <= b"Z"[0]:
+                upper = True
             at += 1
+        if upper:
+            if not _camel_plain(self.camel_words, text, at - text, lowered):
+                return False
+            text = lowered
         if self.needles.within(<const char*>text):
             return False
         at = text
@@ -807,6 +831,8 @@ cdef class _PlainNames:
             start = at
             while at[0] and not _is_ascii_space(at[0]):
                 at += 1
+            if upper and _opens_with_any(self.camel_openings, start, at - start):
+                return False
             edge = start
             while edge <= at:  # each part from the name's start, up to a "-", a "_" or its end
                 if (edge == at or _is_part_edge(edge[0])) and self.firsts.holds(<const char*>start, edge - start):
@@ -3102,7 +3128,7 @@ cdef tuple _name_rules_of(plain_names):
     ASCII bytes (else None, None)."""
     cdef tuple rules = _kept(plain_names)
     if rules is None:
-        rules = (_PlainNames(*plain_names[:3]), None, None)
+        rules = (_PlainNames(*plain_names[:3], *plain_names[5:7]), None, None)
         if len(plain_names) > 3:
             rules = (rules[0], _Names(plain_names[3]),
                      [(name.encode("ascii").lower(), value.encode("ascii").lower()) for name, value in plain_names[4]])
@@ -3610,3 +3636,30 @@ cdef bint _credited_own_text(_BodyWalk w, tree.xmlNode* holder, Py_ssize_t start
              links, None)
     return True
 
+
+# -- class strings with upper-case letters told plain in C ------------------------------------
+cdef bint _camel_plain(list camel_words, const unsigned char* text, Py_ssize_t size,
+                       unsigned char* lowered) noexcept:
+    """A class string with an upper-case letter that a name rule may tell as its lower-cased
+    copy: camel words given (``_PlainNames``), none of them in it, and short enough for
+    ``lowered`` (256 bytes), where its copy is written."""
+    cdef bytes word
+    cdef Py_ssize_t i
+    if camel_words is None or size >= 256:
+        return False
+    for word in camel_words:
+        if strstr(<const char*>text, word) is not NULL:
+            return False
+    for i in range(size):
+        lowered[i] = _ascii_lower(text[i])
+    lowered[size] = 0
+    return True
+
+
+cdef bint _opens_with_any(list openings, const unsigned char* name, Py_ssize_t size) noexcept:
+    """The (lower-cased) name opens with one of ``openings``."""
+    cdef bytes opening
+    for opening in openings:
+        if len(opening) <= size and memcmp(<const char*>opening, name, len(opening)) == 0:
+            return True
+    return False

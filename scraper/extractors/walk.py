@@ -289,7 +289,10 @@ def judged_link_walk_python(container: etree._Element, is_furniture: Callable[[e
     Where ``plain_names`` holds two more, the roles that make an element furniture and the
     (property, value) pairs of a hiding style (``regions.FURNITURE_ROLES``, ``HIDING_STYLES``),
     it reads an element's role, style, ``aria-hidden`` and ``hidden`` itself, as
-    ``regions.is_boilerplate`` does, and asks ``is_furniture`` of a hidden one."""
+    ``regions.is_boilerplate`` does, and asks ``is_furniture`` of a hidden one. Where it holds two
+    more (``regions.camel_furniture_parts``), a class or id with upper-case letters is told as
+    its lower-cased copy, unless it holds one of the first words or a name opens with one of the
+    second (case aside): the rules must say no to those too."""
     return link_walk_python(container, is_furniture, judged_by_tag, judged_by_attribute, link_lists, max_chars,
                             share)
 
