@@ -1244,3 +1244,58 @@ def test_text_lines_are_those_the_joined_text_gives():
     for paragraphs in samples:
         assert walk.text_lines(paragraphs) == walk.text_lines_python(paragraphs), paragraphs[:3]
     assert walk.text_lines([" a \n b  c"]) == ["a", "b c"]
+
+
+# --- body (round 7) ---
+def _holder_blocks(root) -> list[tuple]:
+    """The blocks of ``root`` read with the holders read in C, and read by ``body._read_block``."""
+    args = (body.BLOCK_TAGS, body._OWN_TEXT_HOLDERS, body._PROSE_WRAPPERS, body._BLOCKS_BELOW, body.MIN_PARAGRAPH,
+            body.INLINE_PROSE_MIN_CHARS, body.PROSE_TAGS, body._read_block, regions.is_boilerplate,
+            regions.furniture_label, regions.furniture_label, body._FURNITURE_NAMES, regions.TAGS_JUDGED_BY_NAME,
+            regions.ATTRIBUTES_JUDGED, body.TextBlock)
+    in_c = walk.body_blocks(root, *args, body._BREAKING_TAGS)
+    asked = walk.body_blocks(root, *args)
+    assert [tuple(b) for b in in_c[0]] == [tuple(b) for b in asked[0]]
+    assert in_c[1] == asked[1] and list(in_c[2].items()) == list(asked[2].items())
+    return [tuple(b) for b in in_c[0]]
+
+
+def test_holders_own_text_read_in_c_is_what_the_rules_read():
+    read = 0
+    for path in _real_pages():
+        blocks = _holder_blocks(parse_html(gzip.open(path).read()))
+        read += sum(1 for b in blocks if b[0].tag in body._OWN_TEXT_HOLDERS)
+    assert read > 0
+
+
+def test_holders_own_text_read_in_c_leaves_out_what_breaks_it():
+    root = parse_html("<html><body><div>Written straight into the div, <a href='/x'>with a link</a>"
+                      "<!-- a note --><em> and emphasis</em><p>A paragraph of its own, not the div's text at all.</p>"
+                      "<span>then more</span></div></body></html>")
+    blocks = _holder_blocks(root)
+    held = [b for b in blocks if b[0].tag == "div"]
+    # each child's tail, or a space where it has none (the link, the comment, the <p>, the <span>)
+    assert held[0][1] == "Written straight into the div, with a link   and emphasis  then more "
+    assert "paragraph" not in held[0][1]  # the <p> is a block of its own
+    assert held[0][2] == len("with a link")
+
+
+_CAMEL_OPENINGS = [("div", 'class="imageEmbedCaption"'), ("div", 'class="ArticleBody_root__2gF4s"'),
+                   ("div", 'class="PromoSmall"'), ("div", 'class="Share-Buttons"'), ("div", 'id="CookieBanner"'),
+                   ("div", 'class="postSharing"'), ("section", 'class="MainContent grid-Col"'),
+                   ("div", 'class="Comments-Area"'), ("div", 'id="Post-Body"'), ("div", 'class="SIDEBAR"')]
+
+
+def test_class_names_with_capitals_told_in_c_as_the_rules_tell_them(monkeypatch):
+    root, container = _judged_page(_CAMEL_OPENINGS)
+    blocks = _same_analysis_compiled_and_python(root, monkeypatch)[0]
+    held_by = {block[0].getparent().get("class") or block[0].getparent().get("id"): block[3] for block in blocks}
+    assert held_by["ArticleBody_root__2gF4s"] is None and held_by["Post-Body"] is None  # told plain in C
+    assert all(held_by[name] is not None for name in ("imageEmbedCaption", "PromoSmall", "Share-Buttons",
+                                                     "CookieBanner", "postSharing", "SIDEBAR"))
+    args = (regions.TAGS_JUDGED_BY_NAME, regions.ATTRIBUTES_JUDGED, body.LINK_LIST_TAGS, body.LINK_LIST_MAX_CHARS,
+            body.LINK_SHARE)
+    compiled = walk.judged_link_walk(container, body._is_furniture, body._furniture_or_comment_label,
+                                     body._furniture_or_comment_id, body._FURNITURE_OR_COMMENT_NAMES, *args)
+    assert compiled == walk.link_walk_python(container, body._is_furniture, *args)
+    assert any(el.get("class") == "Comments-Area" for el in compiled)

@@ -718,6 +718,9 @@ cdef class _Words:
     cdef Py_ssize_t starting[256]
     cdef Py_ssize_t* next_starting
     cdef bint empty  # "" is one of the words
+    # Bit n of a byte's mask: a word of n bytes (below 64) starts with it. Most parts asked
+    # about have no word of their length and first byte: told without walking the chain.
+    cdef unsigned long long length_mask[256]
 
     def __cinit__(self, words):
         self.encoded = [word.encode("ascii") for word in words]
@@ -730,6 +733,7 @@ cdef class _Words:
         cdef Py_ssize_t i
         for i in range(256):
             self.starting[i] = -1
+            self.length_mask[i] = 0
         self.empty = False
         for i in range(self.count - 1, -1, -1):
             self.words[i] = <bytes>self.encoded[i]
@@ -739,6 +743,8 @@ cdef class _Words:
             else:
                 self.next_starting[i] = self.starting[<unsigned char>self.words[i][0]]
                 self.starting[<unsigned char>self.words[i][0]] = i
+                if self.lengths[i] < 64:
+                    self.length_mask[<unsigned char>self.words[i][0]] |= 1ULL << self.lengths[i]
 
     def __dealloc__(self):
         free(self.words)
@@ -749,6 +755,8 @@ cdef class _Words:
         """``part[:size]`` is one of the words."""
         if size == 0:
             return self.empty
+        if size < 64 and not (self.length_mask[<unsigned char>part[0]] >> size) & 1:
+            return False
         cdef Py_ssize_t i = self.starting[<unsigned char>part[0]]
         while i >= 0:
             if self.lengths[i] == size and memcmp(self.words[i], part, size) == 0:
@@ -778,11 +786,19 @@ cdef class _PlainNames:
     """Class strings (and ids) a name rule surely says no to, told in C: ASCII, no upper-case
     letter, none of ``needles`` in them, and no name (``str.split()``'s) that starts with one of
     ``firsts`` before its end or a "-" or "_", nor ends with one of ``lasts`` after its start or
-    a "-" or "_". Which those are is the rule's to say (``regions.furniture_name_parts``)."""
+    a "-" or "_". Which those are is the rule's to say (``regions.furniture_name_parts``).
+    With ``camel_words`` and ``camel_openings`` (``regions.camel_furniture_parts``), a string
+    with upper-case letters is told too, lower-cased, where none of its names holds one of the
+    first (case-sensitively) nor opens with one of the second (case aside)."""
     cdef _Words firsts, lasts, needles
+    cdef list camel_words  # bytes; None: no string with an upper-case letter is plain
+    cdef list camel_openings
 
-    def __cinit__(self, firsts, lasts, needles):
+    def __cinit__(self, firsts, lasts, needles, camel_words=None, camel_openings=None):
         self.firsts, self.lasts, self.needles = _Words(firsts), _Words(lasts), _Words(needles)
+        if camel_words is not None:
+            self.camel_words = [word.encode("ascii") for word in camel_words]
+            self.camel_openings = [word.encode("ascii").lower() for word in camel_openings]
 
     cdef bint plain(self, tree.xmlAttr* attr) noexcept:
         cdef tree.xmlNode* value = attr.children
@@ -792,10 +808,18 @@ cdef class _PlainNames:
         cdef const unsigned char* at = text
         cdef const unsigned char* start
         cdef const unsigned char* edge
+        cdef bint upper = False
+        cdef unsigned char lowered[256]
         while at[0]:
-            if at[0] >= 0x80 or b"A"[0] <= at[0] <= b"Z"[0]:
+            if at[0] >= 0x80:
                 return False
+            if b"A"[0] <= at[0] <= b"Z"[0]:
+                upper = True
             at += 1
+        if upper:
+            if not _camel_plain(self.camel_words, text, at - text, lowered):
+                return False
+            text = lowered
         if self.needles.within(<const char*>text):
             return False
         at = text
@@ -807,6 +831,8 @@ cdef class _PlainNames:
             start = at
             while at[0] and not _is_ascii_space(at[0]):
                 at += 1
+            if upper and _opens_with_any(self.camel_openings, start, at - start):
+                return False
             edge = start
             while edge <= at:  # each part from the name's start, up to a "-", a "_" or its end
                 if (edge == at or _is_part_edge(edge[0])) and self.firsts.holds(<const char*>start, edge - start):
@@ -1146,12 +1172,14 @@ cdef class _BodyWalk:
 
 def body_blocks(_Element root, blocks, own_text_holders, wrappers, blocks_below, Py_ssize_t min_chars,
                 Py_ssize_t wrapped_min_chars, prose_tags, read_block, is_furniture, label_rule, id_rule, plain_names,
-                judged_by_tag, judged_by_attribute, text_block):
+                judged_by_tag, judged_by_attribute, text_block, holder_breaks=None):
     """``walk.body_blocks_python``'s twin: one walk of libxml2's tree, the climbs kept on its
     stack; Python is asked only for the furniture rule where a ``_Judge`` asks it, and for the
     blocks ``read_block`` reads: of the holders, only those with ``min_chars`` of their own
     text, or with none but a ``wrappers`` child, no descendant of ``blocks_below`` and
-    ``wrapped_min_chars`` of text (stripped)."""
+    ``wrapped_min_chars`` of text (stripped). With ``holder_breaks`` (``body._BREAKING_TAGS``), a
+    holder of ``min_chars`` of its own text is read here (``_credited_own_text``), not asked."""
+    cdef _Names breaking = None if holder_breaks is None else _names_of(holder_breaks)
     cdef _Names block_names = _names_of(blocks), holder_names = _names_of(own_text_holders)
     cdef _Names wrapper_names = _names_of(wrappers), below_names = _names_of(blocks_below)
     cdef Py_ssize_t own
@@ -1191,7 +1219,9 @@ def body_blocks(_Element root, blocks, own_text_holders, wrappers, blocks_below,
                          PyUnicode_DecodeUTF8(w.folded.data, w.folded.size, NULL))
         elif holder_names.has(node):
             own = _own_text_chars(node)
-            if own >= min_chars or (own == 0 and _has_child(node, wrapper_names)
+            if own >= min_chars and breaking is not None and _credited_own_text(w, node, d, own, breaking):
+                pass
+            elif own >= min_chars or (own == 0 and _has_child(node, wrapper_names)
                                     and not _has_descendant(node, below_names)
                                     and _stripped_text_reaches(node, wrapped_min_chars)):
                 w.read(node, d, True)
@@ -3067,7 +3097,7 @@ cdef tuple _name_rules_of(plain_names):
     ASCII bytes (else None, None)."""
     cdef tuple rules = _kept(plain_names)
     if rules is None:
-        rules = (_PlainNames(*plain_names[:3]), None, None)
+        rules = (_PlainNames(*plain_names[:3], *plain_names[5:7]), None, None)
         if len(plain_names) > 3:
             rules = (rules[0], _Names(plain_names[3]),
                      [(name.encode("ascii").lower(), value.encode("ascii").lower()) for name, value in plain_names[4]])
@@ -3593,3 +3623,103 @@ def text_lines(list paragraphs):
                 break
             start = end + 1
     return lines
+
+
+# --- body (round 7) ---
+# -- a holder's own text, read in the body walk ---------------------------------------------------
+cdef inline void _text_run_into(_Buffer* b, tree.xmlNode* node) except *:
+    """lxml's ``.text`` or ``.tail`` from ``node`` (``_text_run``), appended to ``b`` as UTF-8."""
+    cdef Py_ssize_t size
+    while node is not NULL:
+        if node.type == tree.XML_TEXT_NODE or node.type == tree.XML_CDATA_SECTION_NODE:
+            if node.content is not NULL:
+                size = strlen(<const char*>node.content)
+                _reserve(b, size)
+                memcpy(b.data + b.size, node.content, size)
+                b.size += size
+        elif node.type != tree.XML_XINCLUDE_START and node.type != tree.XML_XINCLUDE_END:
+            break
+        node = node.next
+
+
+cdef Py_ssize_t _subtree_text_into(_Buffer* b, tree.xmlNode* top, bint* entity) except -1:
+    """``top``'s ``text_content()`` appended to ``b`` as UTF-8; its characters, returned. An
+    entity reference, whose text lives elsewhere, sets ``entity``."""
+    cdef Py_ssize_t chars = 0, size
+    cdef tree.xmlNode* node = top.children
+    while node is not NULL:
+        if _is_text(node):
+            if node.content is not NULL:
+                size = strlen(<const char*>node.content)
+                _reserve(b, size)
+                memcpy(b.data + b.size, node.content, size)
+                b.size += size
+                chars += _code_points(<const unsigned char*>node.content)
+        elif node.type == tree.XML_ENTITY_REF_NODE:
+            entity[0] = True
+        elif node.type == tree.XML_ELEMENT_NODE and node.children is not NULL:
+            node = node.children
+            continue
+        node = _after(node, top)
+    return chars
+
+
+cdef bint _credited_own_text(_BodyWalk w, tree.xmlNode* holder, Py_ssize_t start, Py_ssize_t own,
+                             _Names breaking) except -1:
+    """``body._own_text`` of a holder read in C and credited as ``body._read_block`` credits it
+    (``own`` characters of prose, no links, its inline children's link characters as its own):
+    its text, then each child's, where the child is an element of no ``breaking`` tag, and each
+    child's tail (" " where it has none). False, and nothing credited, where an entity reference
+    keeps some of the text elsewhere: the rules read that holder in Python."""
+    cdef tree.xmlNode* child = holder.children
+    cdef Py_ssize_t links = 0, chars, before
+    cdef bint entity = False
+    w.text.size = 0
+    _text_run_into(&w.text, child)
+    while child is not NULL:
+        if child.type == tree.XML_ENTITY_REF_NODE:
+            return False
+        if child.type == tree.XML_ELEMENT_NODE or child.type == tree.XML_COMMENT_NODE or child.type == tree.XML_PI_NODE:
+            if child.type == tree.XML_ELEMENT_NODE and not breaking.has(child):
+                chars = _subtree_text_into(&w.text, child, &entity)
+                links += chars if _is_link(child) else _link_chars(child, &entity)
+                if entity:
+                    return False
+            before = w.text.size
+            _text_run_into(&w.text, child.next)
+            if w.text.size == before:
+                _reserve(&w.text, 1)
+                w.text.data[w.text.size] = b" "[0]
+                w.text.size += 1
+        child = child.next
+    w.credit(start, True, elementFactory(w.doc, holder), PyUnicode_DecodeUTF8(w.text.data, w.text.size, NULL), own, 0,
+             links, None)
+    return True
+
+
+# -- class strings with upper-case letters told plain in C ------------------------------------
+cdef bint _camel_plain(list camel_words, const unsigned char* text, Py_ssize_t size,
+                       unsigned char* lowered) noexcept:
+    """A class string with an upper-case letter that a name rule may tell as its lower-cased
+    copy: camel words given (``_PlainNames``), none of them in it, and short enough for
+    ``lowered`` (256 bytes), where its copy is written."""
+    cdef bytes word
+    cdef Py_ssize_t i
+    if camel_words is None or size >= 256:
+        return False
+    for word in camel_words:
+        if strstr(<const char*>text, word) is not NULL:
+            return False
+    for i in range(size):
+        lowered[i] = _ascii_lower(text[i])
+    lowered[size] = 0
+    return True
+
+
+cdef bint _opens_with_any(list openings, const unsigned char* name, Py_ssize_t size) noexcept:
+    """The (lower-cased) name opens with one of ``openings``."""
+    cdef bytes opening
+    for opening in openings:
+        if len(opening) <= size and memcmp(<const char*>opening, name, len(opening)) == 0:
+            return True
+    return False

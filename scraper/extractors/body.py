@@ -23,8 +23,8 @@ from ..text import SKIP_TAGS, drop_chrome, paragraphs
 from ..urls import host_of
 from .page import Page
 from .regions import (ATTRIBUTES_JUDGED, FURNITURE_ROLES, HIDING_STYLES, NAME_CACHE_SIZE, TAGS_JUDGED_BY_NAME,
-                      TERM_CLASS, furniture_label, furniture_name_parts, is_boilerplate, is_widget,
-                      never_article_label)
+                      TERM_CLASS, camel_furniture_parts, furniture_label, furniture_name_parts, is_boilerplate,
+                      is_widget, never_article_label)
 from .walk import (body_blocks, children_of, dropped_sections, holders_of, is_link, judged_link_walk,
                    labelled_within_holding, linked_heading_counts, node_key, own_text_chars)
 from .walk import link_chars as _link_chars
@@ -203,7 +203,7 @@ class BodyAnalysis:
             page.root, BLOCK_TAGS, _OWN_TEXT_HOLDERS, _PROSE_WRAPPERS, _BLOCKS_BELOW, MIN_PARAGRAPH,
             INLINE_PROSE_MIN_CHARS, PROSE_TAGS, _read_block,
             is_boilerplate, furniture_label, furniture_label, _FURNITURE_NAMES, TAGS_JUDGED_BY_NAME, ATTRIBUTES_JUDGED,
-            TextBlock)
+            TextBlock, _BREAKING_TAGS)
 
         self._outside: dict[etree._Element, bool] = {}  # in a widget or a comment area (``_eligible``)
 
@@ -533,12 +533,14 @@ def _furniture_or_comment_id(ident: str) -> bool:
     return furniture_label(ident) or bool(ident and _comment_area_name(ident))
 
 
-# What the compiled walks need not ask the rules of (``walk.judged_link_walk``): a lower-case
-# ASCII class or id none of whose names starts or ends with a part of a furniture word, nor
-# holds a comment area's word (every name ``COMMENT_AREA_NAME`` finds holds one); and the roles
-# and hiding styles ``is_boilerplate`` reads, which they read in C as it does.
-_FURNITURE_NAMES = (*furniture_name_parts, (), FURNITURE_ROLES, HIDING_STYLES)
-_FURNITURE_OR_COMMENT_NAMES = (*furniture_name_parts, ("comment", "reviews"), FURNITURE_ROLES, HIDING_STYLES)
+# What the compiled walks need not ask the rules of (``walk.judged_link_walk``): an ASCII class
+# or id none of whose names starts or ends with a part of a furniture word, nor holds a comment
+# area's word (every name ``COMMENT_AREA_NAME`` finds holds one), case aside, and, where it has
+# upper-case letters, none of what a camelCase furniture name needs; and the roles and hiding
+# styles ``is_boilerplate`` reads, which they read in C as it does.
+_FURNITURE_NAMES = (*furniture_name_parts, (), FURNITURE_ROLES, HIDING_STYLES, *camel_furniture_parts)
+_FURNITURE_OR_COMMENT_NAMES = (*furniture_name_parts, ("comment", "reviews"), FURNITURE_ROLES, HIDING_STYLES,
+                               *camel_furniture_parts)
 
 
 def not_content_within(container: etree._Element, url: str = "") -> list[etree._Element]:

@@ -81,6 +81,14 @@ _CAMEL_FURNITURE = re.compile(r"[a-z0-9](Caption|Captions|Credit|Credits|Byline|
                               r"[a-z0-9](Cookie|Consent)(?:[A-Z]|$)|^(?i:cookie|consent)(?-i:[A-Z])")
 
 
+# What ``_CAMEL_FURNITURE`` needs in a name: one of these words (case-sensitive), or an opening
+# of these (case aside). A name with none of them is no camelCase furniture, and the compiled
+# walks tell it in C as its lower-cased copy (``walk.judged_link_walk``).
+camel_furniture_parts = (("Caption", "Credit", "Byline", "Share", "Sharing", "Cookie", "Consent"),
+                         ("promo", "related", "share", "sharing", "social", "newsletter", "subscribe", "advert",
+                          "cookie", "consent"))
+
+
 def _camel_furniture(name: str) -> bool:
     """``_CAMEL_FURNITURE.search(name)``. Each of its alternatives matches an upper-case ASCII
     letter case-sensitively, which a name ``str.islower`` accepts holds none of: most names."""

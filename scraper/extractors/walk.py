@@ -289,7 +289,10 @@ def judged_link_walk_python(container: etree._Element, is_furniture: Callable[[e
     Where ``plain_names`` holds two more, the roles that make an element furniture and the
     (property, value) pairs of a hiding style (``regions.FURNITURE_ROLES``, ``HIDING_STYLES``),
     it reads an element's role, style, ``aria-hidden`` and ``hidden`` itself, as
-    ``regions.is_boilerplate`` does, and asks ``is_furniture`` of a hidden one."""
+    ``regions.is_boilerplate`` does, and asks ``is_furniture`` of a hidden one. Where it holds two
+    more (``regions.camel_furniture_parts``), a class or id with upper-case letters is told as
+    its lower-cased copy, unless it holds one of the first words or a name opens with one of the
+    second (case aside): the rules must say no to those too."""
     return link_walk_python(container, is_furniture, judged_by_tag, judged_by_attribute, link_lists, max_chars,
                             share)
 
@@ -304,7 +307,8 @@ def body_blocks_python(root: etree._Element, blocks: tuple[str, ...], own_text_h
                        is_furniture: Callable[[etree._Element], bool], label_rule: Callable[[str], bool],
                        id_rule: Callable[[str], bool], plain_names: tuple[Collection[str], Collection[str], Collection[str]],
                        judged_by_tag: frozenset[str],
-                       judged_by_attribute: frozenset[str], text_block: type) -> tuple[list, dict, dict, dict]:
+                       judged_by_attribute: frozenset[str], text_block: type,
+                       holder_breaks: Collection[str] | None = None) -> tuple[list, dict, dict, dict]:
     """The body analysis's one walk: ``(text blocks, sizes, scores, nodes)``.
 
     Each block of ``block_texts_python`` (a paragraph's text; ``read_block(el)`` reads a holder
@@ -321,7 +325,9 @@ def body_blocks_python(root: etree._Element, blocks: tuple[str, ...], own_text_h
     stopped. The compiled twin asks ``is_furniture`` as ``judged_link_walk`` does (``label_rule``,
     ``id_rule``, ``plain_names``), and ``read_block`` only of a holder with ``min_chars`` of its
     own text (stripped), or with none but a ``wrappers`` child, no descendant of
-    ``blocks_below`` and ``wrapped_min_chars`` of text: it must say None to every other."""
+    ``blocks_below`` and ``wrapped_min_chars`` of text: it must say None to every other. With
+    ``holder_breaks``, the compiled twin reads a holder of ``min_chars`` of its own text itself,
+    as ``body._read_block`` does (``body._own_text``, children of those tags breaking it)."""
     climbs: dict[int, tuple] = {}  # key → (nodes, in_link, furniture): each built once, on its parent's
     credited: dict[int, float] = {}
     dense: dict[int, float] = {}
