@@ -927,7 +927,8 @@ def test_page_index_reads_the_comment_walk_beside_the_root():
             assert _same_elements(answer, walk.comment_walk(top, *args)), (top.tag, index)
             assert _same_elements(answer, walk.comment_walk_python(top, *args)), (top.tag, index)
     answer = walk.page_index(root, (), frozenset(), (), (), (), args)[7]
-    assert [el.tag for el in answer[0]] == ["p", "a", "html", "a"] and "data-post-id" in answer[1]
+    # The first link holds the word in its address alone: no attribute the candidates are read by.
+    assert [el.tag for el in answer[0]] == ["p", "html", "a"] and "data-post-id" in answer[1]
     assert [el.get("href") for el in answer[2]] == ["/x/comment-page-2/"]
 
 
@@ -1225,3 +1226,31 @@ def test_frequent_words_are_those_the_counter_gives():
         for most in (0, 1, 50, 100, 10_000):
             assert walk.frequent_words(sample, most) == walk.frequent_words_python(sample, most), sample[:60]
     assert walk.frequent_words("b a c a b d", 3) == ["b", "a", "c"]
+
+
+# --- comments (round 7) ---
+def test_comment_walk_reads_the_word_in_the_attributes_named_on_real_pages():
+    """Given ``word_attributes``, the one walk (and the index walk reading it) holds the elements
+    with the word in one of those attributes: ``word_holders`` less the elements holding it
+    elsewhere only; an ``href`` holding it is no reason, nor a namespaced ``class``."""
+    names, words = ["data-bsky-uri", "id"], ("comment-page-", "cpage=")
+    attributes = ("id", "class", "itemtype", "typeof")
+    found = dropped = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        compiled = walk.comment_walk(root, "omment", names, "a", "href", words, attributes)
+        assert compiled == walk.comment_walk_python(root, "omment", names, "a", "href", words, attributes), path.name
+        every = walk.word_holders_python(root, "omment")
+        read = [el for el in every if any("omment" in (el.get(name) or "") for name in attributes)]
+        assert compiled[0] == read and compiled[1:] == walk.comment_walk(root, "omment", names, "a", "href", words)[1:]
+        reads = (("class", "x"),), frozenset(), (), page._TAG_GROUPS, (), ("omment", names, "a", "href", words, attributes)
+        assert _same_elements(walk.page_index(root, *reads)[7], compiled), path.name
+        found += len(read)
+        dropped += len(every) - len(read)
+    assert found > 0 and dropped > 0
+    root = parse_html(b"<html xmlns:x='urn:x'><body><a href='#comments'>1</a><p x:class='comment'>2</p>"
+                      b"<li id='comment-2'>3</li><div class='comments'>4</div></body></html>")
+    for comment_walk in (walk.comment_walk, walk.comment_walk_python):
+        holders = comment_walk(root, "omment", [], "a", "href", (), attributes)[0]
+        assert [el.text for el in holders] == ["3", "4"]
+        assert [el.text for el in comment_walk(root, "omment", [], "a", "href", ())[0]] == ["1", "2", "3", "4"]

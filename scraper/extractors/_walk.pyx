@@ -1398,10 +1398,11 @@ cdef inline bint _at_or_below(tree.xmlNode* node, tree.xmlNode* top) noexcept:
     return False
 
 
-def comment_walk(_Element root, str word, names, str tag, str attribute, words):
-    """``walk.comment_walk_python``'s twin: ``word_holders(root, word)``,
-    ``attributes_present(root, names)`` and ``attribute_holders(root, tag, attribute, words)``
-    read in one walk of the document's attributes."""
+def comment_walk(_Element root, str word, names, str tag, str attribute, words, word_attributes=None):
+    """``walk.comment_walk_python``'s twin: ``word_holders(root, word)`` (of ``word_attributes``
+    alone where given), ``attributes_present(root, names)`` and ``attribute_holders(root, tag,
+    attribute, words)`` read in one walk of the document's attributes."""
+    cdef _Names word_names = None if word_attributes is None else _Names(word_attributes)
     cdef bytes encoded = word.encode("utf-8")
     cdef bytes tag_name = tag.encode("utf-8"), attribute_name = attribute.encode("utf-8")
     cdef list encoded_words = [w.encode("utf-8") for w in words]
@@ -1421,7 +1422,7 @@ def comment_walk(_Element root, str word, names, str tag, str attribute, words):
             linked = not (node.ns is NULL and strcmp(<const char*>node.name, tag_name) == 0)
             attr = node.properties
             while attr is not NULL:
-                if not held and _attribute_holds(node, attr, encoded, word):
+                if not held and _word_read(word_names, attr) and _attribute_holds(node, attr, encoded, word):
                     found.append(elementFactory(doc, node))
                     held = True
                 if not linked and attr.ns is NULL and strcmp(<const char*>attr.name, attribute_name) == 0:
@@ -2718,16 +2719,17 @@ cdef class _CommentAttributes:
     cdef str word
     cdef list encoded_words, found, links, seen
     cdef object words
-    cdef _Names wanted
+    cdef _Names wanted, word_names
     cdef int left
 
-    def __init__(self, _Element root, str word, names, str tag, str attribute, words):
+    def __init__(self, _Element root, str word, names, str tag, str attribute, words, word_attributes=None):
         self.doc = root._doc
         self.top = root._c_node
         self.word, self.encoded = word, word.encode("utf-8")
         self.tag_name, self.attribute_name = tag.encode("utf-8"), attribute.encode("utf-8")
         self.words, self.encoded_words = words, [w.encode("utf-8") for w in words]
         self.wanted = _Names(names)
+        self.word_names = None if word_attributes is None else _Names(word_attributes)
         self.seen = [False] * self.wanted.count
         self.left = self.wanted.count
         self.found, self.links = [], []
@@ -2740,7 +2742,7 @@ cdef class _CommentAttributes:
         cdef tree.xmlAttr* attr = node.properties
         cdef int i
         while attr is not NULL:
-            if not held and _attribute_holds(node, attr, self.encoded, self.word):
+            if not held and _word_read(self.word_names, attr) and _attribute_holds(node, attr, self.encoded, self.word):
                 self.found.append(elementFactory(self.doc, node))
                 held = True
             if not linked and attr.ns is NULL and strcmp(<const char*>attr.name, self.attribute_name) == 0:
@@ -3533,3 +3535,12 @@ def frequent_words(str sample, Py_ssize_t most):
         free(words)
         free(slots)
     return found
+
+
+# --- comments (round 7) ---
+# -- the comment walk's word, looked for in the attributes the comment finder reads --------
+cdef inline bint _word_read(_Names word_names, tree.xmlAttr* attr) noexcept:
+    """The attribute is one whose value ``comment_walk`` searches for its word: any, without
+    ``word_names``; else one of them in no namespace (as ``el.get`` reads it). Most attributes
+    of a page (``href``, ``src``, ``style``) are then told by their name, their value unread."""
+    return word_names is None or (attr.ns is NULL and word_names.named(<const char*>attr.name))
