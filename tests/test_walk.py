@@ -1254,3 +1254,23 @@ def test_comment_walk_reads_the_word_in_the_attributes_named_on_real_pages():
         holders = comment_walk(root, "omment", [], "a", "href", (), attributes)[0]
         assert [el.text for el in holders] == ["3", "4"]
         assert [el.text for el in comment_walk(root, "omment", [], "a", "href", ())[0]] == ["1", "2", "3", "4"]
+
+
+def test_has_id_starting_answers_as_the_query_on_real_pages():
+    """An ``id`` starting with the prefix, as ``//*[starts-with(@id, …)]`` finds it: on real
+    pages (some with ids of each prefix, some without), and on markup with the prefix elsewhere
+    than at an id's start, in another attribute, in a namespaced id or after an entity."""
+    answers = set()
+    for path in _real_pages(every=14):
+        root = parse_html(gzip.open(path).read())
+        for prefix in ("S:", "comment-", "post", "no-such-id-"):
+            compiled = walk.has_id_starting(root, prefix)
+            assert compiled == walk.has_id_starting_python(root, prefix), (path.name, prefix)
+            answers.add((prefix, compiled))
+    assert ("comment-", True) in answers and ("no-such-id-", False) in answers
+    for markup, found in ((b"<p id='xS:1' class='S:2' data-id='S:3'>a</p>", False),
+                          (b"<html xmlns:x='urn:x'><body><p x:id='S:1'>a</p></body></html>", False),
+                          (b"<div><p id=''>a</p><p id='S'>b</p><p id='S:'>c</p></div>", True),
+                          (b"<p id='&#83;:1'>a</p>", True), (b"<p id='S&#58;1'>a</p>", True)):
+        root = parse_html(markup)
+        assert walk.has_id_starting(root, "S:") is walk.has_id_starting_python(root, "S:") is found, markup

@@ -3544,3 +3544,35 @@ cdef inline bint _word_read(_Names word_names, tree.xmlAttr* attr) noexcept:
     ``word_names``; else one of them in no namespace (as ``el.get`` reads it). Most attributes
     of a page (``href``, ``src``, ``style``) are then told by their name, their value unread."""
     return word_names is None or (attr.ns is NULL and word_names.named(<const char*>attr.name))
+
+
+# -- the parsed tree's check: streamed segments ------------------------------------------------
+def has_id_starting(_Element root, str prefix):
+    """``walk.has_id_starting_python``'s twin: an element of ``root``'s whole document whose
+    ``id`` (its first, in no namespace, as XPath's ``@id`` reads it) starts with ``prefix``,
+    found in one walk with no element proxy and no string made per element."""
+    cdef bytes encoded = prefix.encode("utf-8")
+    cdef const char* wanted = encoded
+    cdef Py_ssize_t length = len(encoded)
+    cdef tree.xmlNode* top = <tree.xmlNode*>root._doc._c_doc
+    cdef tree.xmlNode* node = top.children
+    cdef tree.xmlAttr* attr
+    cdef const char* value
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            attr = node.properties
+            while attr is not NULL:
+                if attr.ns is NULL and strcmp(<const char*>attr.name, b"id") == 0:
+                    value = _simple_content(attr)
+                    if value is NULL:  # split across nodes, or empty: read as lxml reads it
+                        if attributeValue(node, attr).startswith(prefix):
+                            return True
+                    elif strncmp(value, wanted, length) == 0:
+                        return True
+                    break
+                attr = attr.next
+            if node.children is not NULL:
+                node = node.children
+                continue
+        node = _after(node, top)
+    return False

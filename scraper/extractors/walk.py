@@ -1045,3 +1045,13 @@ def word_holders_of(root: etree._Element, word: str, attributes: tuple[str, ...]
 
 
 _WORD_IN_ATTRIBUTES: dict[tuple[str, ...], etree.XPath] = {}  # attribute names → their query
+
+
+def has_id_starting_python(root: etree._Element, prefix: str) -> bool:
+    """An element of ``root``'s whole document whose ``id`` starts with ``prefix``, as the
+    query ``//*[starts-with(@id, prefix)]`` finds it."""
+    return bool(_ID_STARTING(root, prefix=prefix))
+
+
+_ID_STARTING = etree.XPath("//*[starts-with(@id, $prefix)]")
+has_id_starting = _twin(has_id_starting_python)
