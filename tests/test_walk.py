@@ -1274,3 +1274,25 @@ def test_has_id_starting_answers_as_the_query_on_real_pages():
                           (b"<p id='&#83;:1'>a</p>", True), (b"<p id='S&#58;1'>a</p>", True)):
         root = parse_html(markup)
         assert walk.has_id_starting(root, "S:") is walk.has_id_starting_python(root, "S:") is found, markup
+
+
+def test_text_openers_are_those_the_python_walk_finds_on_real_pages():
+    """The elements whose first text opens with one of the openings, on real pages and on
+    markup whose text opens in a child's tail, after a comment, in a run of text nodes split
+    inside an opening (CDATA), or not quite as an opening does."""
+    from scraper.extractors import metadata
+    found = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        for openings in (metadata._LABEL_OPENINGS, ("The", "A"), ("",)):
+            compiled = walk.text_openers(root, openings)
+            assert compiled == walk.text_openers_python(root, openings), (path.name, openings)
+            found += len(compiled) if openings == metadata._LABEL_OPENINGS else 0
+    assert found > 0
+    parser = etree.XMLParser(strip_cdata=False)
+    root = etree.fromstring("<div><p> \n By Jane</p><p><!-- x --> Written by Jo</p><p><b>x</b>\tPosted by</p>"
+                            "<p>Bylines</p><p>B<![CDATA[y Ann]]></p><p>Writ<![CDATA[ten]]></p><p>  </p><p>Autho</p>"
+                            "<p>buy</p><p>B<![CDATA[x]]></p></div>", parser)
+    for text_openers in (walk.text_openers, walk.text_openers_python):
+        assert [el.xpath("string()") for el in text_openers(root, metadata._LABEL_OPENINGS)] == [
+            " \n By Jane", " Written by Jo", "x\tPosted by", "Bylines", "By Ann", "Written"]

@@ -3576,3 +3576,93 @@ def has_id_starting(_Element root, str prefix):
                 continue
         node = _after(node, top)
     return False
+
+
+# -- elements by how their text opens ------------------------------------------------------------
+cdef const unsigned char* _run_at(tree.xmlNode* node, tree.xmlNode** at, bint* empty) noexcept:
+    """``_run_start`` of the run of text nodes from ``node``, as a place: its first byte that is
+    not an XML space and the node holding it (``at``), NULL for none; ``empty``: lxml's None."""
+    cdef const unsigned char* s
+    empty[0] = True
+    while node is not NULL:
+        if _is_text(node):
+            s = <const unsigned char*>node.content
+            if s is not NULL and s[0] != 0:
+                empty[0] = False
+                while s[0] and _is_xml_space(s[0]):
+                    s += 1
+                if s[0]:
+                    at[0] = node
+                    return s
+        elif node.type != tree.XML_XINCLUDE_START and node.type != tree.XML_XINCLUDE_END:
+            break
+        node = node.next
+    return NULL
+
+
+cdef const unsigned char* _first_text_at(tree.xmlNode* element, tree.xmlNode** at) noexcept:
+    """``_first_text_start`` as a place (``_run_at``): NULL where that text is none or spaces."""
+    cdef bint empty
+    cdef const unsigned char* s = _run_at(element.children, at, &empty)
+    cdef tree.xmlNode* child = element.children
+    while empty and child is not NULL:
+        if _visited(child):
+            s = _run_at(child.next, at, &empty)
+        child = child.next
+    return s
+
+
+cdef bint _run_opens_with(tree.xmlNode* node, const unsigned char* s, const unsigned char* prefix) noexcept:
+    """The run's text from ``s`` (in ``node``) on starts with ``prefix``, read on into the
+    run's next text nodes where ``node``'s ends first."""
+    while prefix[0]:
+        while s[0] == 0:
+            node = node.next
+            while node is not NULL and not _is_text(node):
+                if node.type != tree.XML_XINCLUDE_START and node.type != tree.XML_XINCLUDE_END:
+                    return False
+                node = node.next
+            if node is NULL:
+                return False
+            s = <const unsigned char*>node.content if node.content is not NULL else <const unsigned char*>b""
+        if s[0] != prefix[0]:
+            return False
+        s += 1
+        prefix += 1
+    return True
+
+
+def text_openers(_Element top, tuple openings):
+    """``walk.text_openers_python``'s twin: each element's first text read where libxml2
+    keeps it, a proxy only for the elements returned."""
+    cdef list encoded = [opening.encode("ascii") for opening in openings]
+    cdef bint starts[256]
+    cdef bint every = False  # "" opens every text, and no text
+    cdef Py_ssize_t i, count = len(encoded)
+    for i in range(256):
+        starts[i] = False
+    for i in range(count):
+        if not len(<bytes>encoded[i]):
+            every = True
+        starts[(<const unsigned char*><bytes>encoded[i])[0]] = True
+    cdef _Document doc = top._doc
+    cdef tree.xmlNode* root = top._c_node
+    cdef tree.xmlNode* node = root.children
+    cdef tree.xmlNode* at = NULL
+    cdef const unsigned char* s
+    cdef list found = []
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            s = _first_text_at(node, &at)
+            if every:
+                found.append(elementFactory(doc, node))
+            elif s is not NULL and starts[s[0]]:
+                for i in range(count):
+                    if _run_opens_with(at, s, <const unsigned char*><bytes>encoded[i]):
+                        found.append(elementFactory(doc, node))
+                        break
+            if node.children is not NULL:
+                node = node.children
+                continue
+        node = _after(node, root)
+    return found

@@ -1055,3 +1055,14 @@ def has_id_starting_python(root: etree._Element, prefix: str) -> bool:
 
 _ID_STARTING = etree.XPath("//*[starts-with(@id, $prefix)]")
 has_id_starting = _twin(has_id_starting_python)
+
+
+def text_openers_python(top: etree._Element, openings: tuple[str, ...]) -> list:
+    """The elements below ``top`` in document order whose ``first_text``, past its XML spaces
+    (space, tab, newline, carriage return), starts with one of ``openings`` (ASCII): the few
+    elements a rule matching the start of that text can want."""
+    return [el for el in top.iterdescendants(etree.Element)
+            if (first_text(el) or "").lstrip(" \t\r\n").startswith(openings)]
+
+
+text_openers = _twin(text_openers_python)
