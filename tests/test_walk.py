@@ -908,7 +908,8 @@ def test_page_index_reads_the_comment_walk_beside_the_root():
             assert _same_elements(answer, walk.comment_walk(top, *args)), (top.tag, index)
             assert _same_elements(answer, walk.comment_walk_python(top, *args)), (top.tag, index)
     answer = walk.page_index(root, (), frozenset(), (), (), (), args)[7]
-    assert [el.tag for el in answer[0]] == ["p", "a", "html", "a"] and "data-post-id" in answer[1]
+    # The first link holds the word in its address alone: no attribute the candidates are read by.
+    assert [el.tag for el in answer[0]] == ["p", "html", "a"] and "data-post-id" in answer[1]
     assert [el.get("href") for el in answer[2]] == ["/x/comment-page-2/"]
 
 
@@ -1299,3 +1300,73 @@ def test_class_names_with_capitals_told_in_c_as_the_rules_tell_them(monkeypatch)
                                      body._furniture_or_comment_id, body._FURNITURE_OR_COMMENT_NAMES, *args)
     assert compiled == walk.link_walk_python(container, body._is_furniture, *args)
     assert any(el.get("class") == "Comments-Area" for el in compiled)
+
+
+# --- comments (round 7) ---
+def test_comment_walk_reads_the_word_in_the_attributes_named_on_real_pages():
+    """Given ``word_attributes``, the one walk (and the index walk reading it) holds the elements
+    with the word in one of those attributes: ``word_holders`` less the elements holding it
+    elsewhere only; an ``href`` holding it is no reason, nor a namespaced ``class``."""
+    names, words = ["data-bsky-uri", "id"], ("comment-page-", "cpage=")
+    attributes = ("id", "class", "itemtype", "typeof")
+    found = dropped = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        compiled = walk.comment_walk(root, "omment", names, "a", "href", words, attributes)
+        assert compiled == walk.comment_walk_python(root, "omment", names, "a", "href", words, attributes), path.name
+        every = walk.word_holders_python(root, "omment")
+        read = [el for el in every if any("omment" in (el.get(name) or "") for name in attributes)]
+        assert compiled[0] == read and compiled[1:] == walk.comment_walk(root, "omment", names, "a", "href", words)[1:]
+        reads = (("class", "x"),), frozenset(), (), page._TAG_GROUPS, (), ("omment", names, "a", "href", words, attributes)
+        assert _same_elements(walk.page_index(root, *reads)[7], compiled), path.name
+        found += len(read)
+        dropped += len(every) - len(read)
+    assert found > 0 and dropped > 0
+    root = parse_html(b"<html xmlns:x='urn:x'><body><a href='#comments'>1</a><p x:class='comment'>2</p>"
+                      b"<li id='comment-2'>3</li><div class='comments'>4</div></body></html>")
+    for comment_walk in (walk.comment_walk, walk.comment_walk_python):
+        holders = comment_walk(root, "omment", [], "a", "href", (), attributes)[0]
+        assert [el.text for el in holders] == ["3", "4"]
+        assert [el.text for el in comment_walk(root, "omment", [], "a", "href", ())[0]] == ["1", "2", "3", "4"]
+
+
+def test_has_id_starting_answers_as_the_query_on_real_pages():
+    """An ``id`` starting with the prefix, as ``//*[starts-with(@id, …)]`` finds it: on real
+    pages (some with ids of each prefix, some without), and on markup with the prefix elsewhere
+    than at an id's start, in another attribute, in a namespaced id or after an entity."""
+    answers = set()
+    for path in _real_pages(every=14):
+        root = parse_html(gzip.open(path).read())
+        for prefix in ("S:", "comment-", "post", "no-such-id-"):
+            compiled = walk.has_id_starting(root, prefix)
+            assert compiled == walk.has_id_starting_python(root, prefix), (path.name, prefix)
+            answers.add((prefix, compiled))
+    assert ("comment-", True) in answers and ("no-such-id-", False) in answers
+    for markup, found in ((b"<p id='xS:1' class='S:2' data-id='S:3'>a</p>", False),
+                          (b"<html xmlns:x='urn:x'><body><p x:id='S:1'>a</p></body></html>", False),
+                          (b"<div><p id=''>a</p><p id='S'>b</p><p id='S:'>c</p></div>", True),
+                          (b"<p id='&#83;:1'>a</p>", True), (b"<p id='S&#58;1'>a</p>", True)):
+        root = parse_html(markup)
+        assert walk.has_id_starting(root, "S:") is walk.has_id_starting_python(root, "S:") is found, markup
+
+
+def test_text_openers_are_those_the_python_walk_finds_on_real_pages():
+    """The elements whose first text opens with one of the openings, on real pages and on
+    markup whose text opens in a child's tail, after a comment, in a run of text nodes split
+    inside an opening (CDATA), or not quite as an opening does."""
+    from scraper.extractors import metadata
+    found = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        for openings in (metadata._LABEL_OPENINGS, ("The", "A"), ("",)):
+            compiled = walk.text_openers(root, openings)
+            assert compiled == walk.text_openers_python(root, openings), (path.name, openings)
+            found += len(compiled) if openings == metadata._LABEL_OPENINGS else 0
+    assert found > 0
+    parser = etree.XMLParser(strip_cdata=False)
+    root = etree.fromstring("<div><p> \n By Jane</p><p><!-- x --> Written by Jo</p><p><b>x</b>\tPosted by</p>"
+                            "<p>Bylines</p><p>B<![CDATA[y Ann]]></p><p>Writ<![CDATA[ten]]></p><p>  </p><p>Autho</p>"
+                            "<p>buy</p><p>B<![CDATA[x]]></p></div>", parser)
+    for text_openers in (walk.text_openers, walk.text_openers_python):
+        assert [el.xpath("string()") for el in text_openers(root, metadata._LABEL_OPENINGS)] == [
+            " \n By Jane", " Written by Jo", "x\tPosted by", "Bylines", "By Ann", "Written"]

@@ -1428,10 +1428,11 @@ cdef inline bint _at_or_below(tree.xmlNode* node, tree.xmlNode* top) noexcept:
     return False
 
 
-def comment_walk(_Element root, str word, names, str tag, str attribute, words):
-    """``walk.comment_walk_python``'s twin: ``word_holders(root, word)``,
-    ``attributes_present(root, names)`` and ``attribute_holders(root, tag, attribute, words)``
-    read in one walk of the document's attributes."""
+def comment_walk(_Element root, str word, names, str tag, str attribute, words, word_attributes=None):
+    """``walk.comment_walk_python``'s twin: ``word_holders(root, word)`` (of ``word_attributes``
+    alone where given), ``attributes_present(root, names)`` and ``attribute_holders(root, tag,
+    attribute, words)`` read in one walk of the document's attributes."""
+    cdef _Names word_names = None if word_attributes is None else _Names(word_attributes)
     cdef bytes encoded = word.encode("utf-8")
     cdef bytes tag_name = tag.encode("utf-8"), attribute_name = attribute.encode("utf-8")
     cdef list encoded_words = [w.encode("utf-8") for w in words]
@@ -1451,7 +1452,7 @@ def comment_walk(_Element root, str word, names, str tag, str attribute, words):
             linked = not (node.ns is NULL and strcmp(<const char*>node.name, tag_name) == 0)
             attr = node.properties
             while attr is not NULL:
-                if not held and _attribute_holds(node, attr, encoded, word):
+                if not held and _word_read(word_names, attr) and _attribute_holds(node, attr, encoded, word):
                     found.append(elementFactory(doc, node))
                     held = True
                 if not linked and attr.ns is NULL and strcmp(<const char*>attr.name, attribute_name) == 0:
@@ -2717,16 +2718,17 @@ cdef class _CommentAttributes:
     cdef str word
     cdef list encoded_words, found, links, seen
     cdef object words
-    cdef _Names wanted
+    cdef _Names wanted, word_names
     cdef int left
 
-    def __init__(self, _Element root, str word, names, str tag, str attribute, words):
+    def __init__(self, _Element root, str word, names, str tag, str attribute, words, word_attributes=None):
         self.doc = root._doc
         self.top = root._c_node
         self.word, self.encoded = word, word.encode("utf-8")
         self.tag_name, self.attribute_name = tag.encode("utf-8"), attribute.encode("utf-8")
         self.words, self.encoded_words = words, [w.encode("utf-8") for w in words]
         self.wanted = _Names(names)
+        self.word_names = None if word_attributes is None else _Names(word_attributes)
         self.seen = [False] * self.wanted.count
         self.left = self.wanted.count
         self.found, self.links = [], []
@@ -2739,7 +2741,7 @@ cdef class _CommentAttributes:
         cdef tree.xmlAttr* attr = node.properties
         cdef int i
         while attr is not NULL:
-            if not held and _attribute_holds(node, attr, self.encoded, self.word):
+            if not held and _word_read(self.word_names, attr) and _attribute_holds(node, attr, self.encoded, self.word):
                 self.found.append(elementFactory(self.doc, node))
                 held = True
             if not linked and attr.ns is NULL and strcmp(<const char*>attr.name, self.attribute_name) == 0:
@@ -3723,3 +3725,134 @@ cdef bint _opens_with_any(list openings, const unsigned char* name, Py_ssize_t s
         if len(opening) <= size and memcmp(<const char*>opening, name, len(opening)) == 0:
             return True
     return False
+
+
+# --- comments (round 7) ---
+# -- the comment walk's word, looked for in the attributes the comment finder reads --------
+cdef inline bint _word_read(_Names word_names, tree.xmlAttr* attr) noexcept:
+    """The attribute is one whose value ``comment_walk`` searches for its word: any, without
+    ``word_names``; else one of them in no namespace (as ``el.get`` reads it). Most attributes
+    of a page (``href``, ``src``, ``style``) are then told by their name, their value unread."""
+    return word_names is None or (attr.ns is NULL and word_names.named(<const char*>attr.name))
+
+
+# -- the parsed tree's check: streamed segments ------------------------------------------------
+def has_id_starting(_Element root, str prefix):
+    """``walk.has_id_starting_python``'s twin: an element of ``root``'s whole document whose
+    ``id`` (its first, in no namespace, as XPath's ``@id`` reads it) starts with ``prefix``,
+    found in one walk with no element proxy and no string made per element."""
+    cdef bytes encoded = prefix.encode("utf-8")
+    cdef const char* wanted = encoded
+    cdef Py_ssize_t length = len(encoded)
+    cdef tree.xmlNode* top = <tree.xmlNode*>root._doc._c_doc
+    cdef tree.xmlNode* node = top.children
+    cdef tree.xmlAttr* attr
+    cdef const char* value
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            attr = node.properties
+            while attr is not NULL:
+                if attr.ns is NULL and strcmp(<const char*>attr.name, b"id") == 0:
+                    value = _simple_content(attr)
+                    if value is NULL:  # split across nodes, or empty: read as lxml reads it
+                        if attributeValue(node, attr).startswith(prefix):
+                            return True
+                    elif strncmp(value, wanted, length) == 0:
+                        return True
+                    break
+                attr = attr.next
+            if node.children is not NULL:
+                node = node.children
+                continue
+        node = _after(node, top)
+    return False
+
+
+# -- elements by how their text opens ------------------------------------------------------------
+cdef const unsigned char* _run_at(tree.xmlNode* node, tree.xmlNode** at, bint* empty) noexcept:
+    """``_run_start`` of the run of text nodes from ``node``, as a place: its first byte that is
+    not an XML space and the node holding it (``at``), NULL for none; ``empty``: lxml's None."""
+    cdef const unsigned char* s
+    empty[0] = True
+    while node is not NULL:
+        if _is_text(node):
+            s = <const unsigned char*>node.content
+            if s is not NULL and s[0] != 0:
+                empty[0] = False
+                while s[0] and _is_xml_space(s[0]):
+                    s += 1
+                if s[0]:
+                    at[0] = node
+                    return s
+        elif node.type != tree.XML_XINCLUDE_START and node.type != tree.XML_XINCLUDE_END:
+            break
+        node = node.next
+    return NULL
+
+
+cdef const unsigned char* _first_text_at(tree.xmlNode* element, tree.xmlNode** at) noexcept:
+    """``_first_text_start`` as a place (``_run_at``): NULL where that text is none or spaces."""
+    cdef bint empty
+    cdef const unsigned char* s = _run_at(element.children, at, &empty)
+    cdef tree.xmlNode* child = element.children
+    while empty and child is not NULL:
+        if _visited(child):
+            s = _run_at(child.next, at, &empty)
+        child = child.next
+    return s
+
+
+cdef bint _run_opens_with(tree.xmlNode* node, const unsigned char* s, const unsigned char* prefix) noexcept:
+    """The run's text from ``s`` (in ``node``) on starts with ``prefix``, read on into the
+    run's next text nodes where ``node``'s ends first."""
+    while prefix[0]:
+        while s[0] == 0:
+            node = node.next
+            while node is not NULL and not _is_text(node):
+                if node.type != tree.XML_XINCLUDE_START and node.type != tree.XML_XINCLUDE_END:
+                    return False
+                node = node.next
+            if node is NULL:
+                return False
+            s = <const unsigned char*>node.content if node.content is not NULL else <const unsigned char*>b""
+        if s[0] != prefix[0]:
+            return False
+        s += 1
+        prefix += 1
+    return True
+
+
+def text_openers(_Element top, tuple openings):
+    """``walk.text_openers_python``'s twin: each element's first text read where libxml2
+    keeps it, a proxy only for the elements returned."""
+    cdef list encoded = [opening.encode("ascii") for opening in openings]
+    cdef bint starts[256]
+    cdef bint every = False  # "" opens every text, and no text
+    cdef Py_ssize_t i, count = len(encoded)
+    for i in range(256):
+        starts[i] = False
+    for i in range(count):
+        if not len(<bytes>encoded[i]):
+            every = True
+        starts[(<const unsigned char*><bytes>encoded[i])[0]] = True
+    cdef _Document doc = top._doc
+    cdef tree.xmlNode* root = top._c_node
+    cdef tree.xmlNode* node = root.children
+    cdef tree.xmlNode* at = NULL
+    cdef const unsigned char* s
+    cdef list found = []
+    while node is not NULL:
+        if node.type == tree.XML_ELEMENT_NODE:
+            s = _first_text_at(node, &at)
+            if every:
+                found.append(elementFactory(doc, node))
+            elif s is not NULL and starts[s[0]]:
+                for i in range(count):
+                    if _run_opens_with(at, s, <const unsigned char*><bytes>encoded[i]):
+                        found.append(elementFactory(doc, node))
+                        break
+            if node.children is not NULL:
+                node = node.children
+                continue
+        node = _after(node, root)
+    return found

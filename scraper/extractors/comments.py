@@ -485,9 +485,10 @@ def _classes(el: etree._Element) -> list[str]:
 
 
 def _candidates(page: Page) -> list[etree._Element]:
-    """Elements with 'comment' in any attribute, in document order, each once: one pass over
-    the document's attributes (``_attribute_walk``, compiled where it could be built) finds
-    every element any rule here could want; pages without comments pay for this and nothing else."""
+    """Elements with 'comment' in an attribute of ``CANDIDATE_ATTRIBUTES``, in document order,
+    each once: one pass over the document's attributes (``_attribute_walk``, compiled where it
+    could be built) finds every element any rule here could want; pages without comments pay
+    for this and nothing else."""
     return _attribute_walk(page)[0]
 
 
@@ -511,7 +512,11 @@ def _attribute_walk(page: Page) -> tuple[list[etree._Element], frozenset[str], l
     return holders, frozenset(present), links
 
 
-_COMMENT_WALK_ARGS = ("omment", EMBED_MARKERS, "a", "href", _PAGE_LINK_WORDS)
+# The attributes every way of finding comments reads (a platform id, a class, a microdata or
+# RDFa type): a candidate without "omment" in one of them is one no way takes, and the walk
+# reads no other attribute's value (a page's links, images and styles are most of its bytes).
+CANDIDATE_ATTRIBUTES = ("id", "class", "itemtype", "typeof")
+_COMMENT_WALK_ARGS = ("omment", EMBED_MARKERS, "a", "href", _PAGE_LINK_WORDS, CANDIDATE_ATTRIBUTES)
 read_in_index(comment_walk_args=_COMMENT_WALK_ARGS)  # every page is asked: read in the page index's walk
 
 

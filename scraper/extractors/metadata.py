@@ -12,7 +12,7 @@ from ..text import MONTH, collapse, paragraphs
 from ..urls import absolute
 from .page import Page, jsonld_types, per_page
 from .regions import is_boilerplate
-from .walk import box_texts, first_text, following_texts, outside_of, text_starters
+from .walk import box_texts, first_text, following_texts, outside_of, text_openers
 
 _POST_ID = re.compile(r"(?:^|\s)postid-(\d+)(?:\s|$)")
 _REST_POST = re.compile(r"/wp/v2/posts/(\d+)")
@@ -335,14 +335,15 @@ _LABEL_START = re.compile(
 _LONG_PARAGRAPH = 120
 
 
-# The first character of every label ``_LABEL_START`` matches: only elements whose text starts
-# with one of them are read in Python (``walk.text_starters``, compiled where it could be built).
-_LABEL_FIRST_CHARACTERS = b"BbWPA"
+# How every label ``_LABEL_START`` matches opens: only elements whose text opens so are read in
+# Python (``walk.text_openers``, compiled where it could be built), where a first letter alone
+# let through every text opening "But", "Posts" or "About".
+_LABEL_OPENINGS = ("By", "by", "BY", "Written", "Posted", "Author")
 
 
 def _labelled_bylines(page: Page) -> Iterator[etree._Element]:
     for body in page.tagged("body"):
-        for el in text_starters(body, _LABEL_FIRST_CHARACTERS):
+        for el in text_openers(body, _LABEL_OPENINGS):
             if el.tag in ("script", "style"):
                 continue
             text = first_text(el)

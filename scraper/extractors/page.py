@@ -19,7 +19,8 @@ from ..text import collapse
 from .decoding import MAX_HTML_BYTES, decode_for_parsing
 from .streaming import place_streamed_segments
 from .unnest import UNNESTED_ID, UNNESTED_PARENT, unnest_markup
-from .walk import attributes_present, comment_walk, depth_and_tags, has_attribute, label_holders, page_index
+from .walk import (attributes_present, comment_walk, depth_and_tags, has_attribute, has_id_starting, label_holders,
+                   page_index)
 
 # Real pages nest a few dozen levels. A page parsed deeper than MAX_DEPTH is parsed again from
 # its markup unnested past ``unnest.UNNEST_DEPTH`` (``unnest_markup``: every element and every
@@ -106,13 +107,16 @@ def _parse(data: bytes) -> tuple[html.HtmlElement | None, bool]:
 # What ``place_streamed_segments`` moves (placeholders are templates) or unwraps: without
 # either in the tree it leaves the tree as it is, and the markup need not be searched.
 _STREAMED_TAGS = ("template", "streamed-segment")
+_SEGMENT_ID_START = "S:"  # every streamed segment's id starts so (``streaming``): no such id, none to place
 
 
 def _finish(root: html.HtmlElement, text: str) -> bool:
     """The tree as a browser shows it; whether an element lies ``MAX_DEPTH`` deep in it."""
     _adopt_strays(root)
     deep, streamed = depth_and_tags(root, MAX_DEPTH, _STREAMED_TAGS)  # one walk, no proxies
-    if streamed and "<template" in text:
+    # Templates are common (web components, themes' markup); a streamed segment's id, which
+    # ``place_streamed_segments`` asks every element for in XPath, is not: asked in C first.
+    if streamed and "<template" in text and has_id_starting(root, _SEGMENT_ID_START):
         place_streamed_segments(root)
         deep = bool(_AT_MAX_DEPTH(root))  # segments moved: the depth again
     return deep

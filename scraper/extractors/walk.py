@@ -418,11 +418,13 @@ text_paragraphs = _twin(text_paragraphs_python)
 
 # -- comment candidates, comment-system markers and thread page links: one walk of the attributes --
 def comment_walk_python(root: etree._Element, word: str, names: list[str], tag: str, attribute: str,
-                        words: tuple[str, ...]) -> tuple[list, list[str], list]:
-    """``word_holders(root, word)``, ``attributes_present(root, names)`` (ASCII names, at most
-    64) and ``attribute_holders(root, tag, attribute, words)``: the compiled twin reads all
-    three in one walk of the document's attributes."""
-    return (word_holders_python(root, word), attributes_present_python(root, names),
+                        words: tuple[str, ...], word_attributes: tuple[str, ...] | None = None) -> tuple[list, list[str], list]:
+    """``word_holders(root, word)`` (``word_holders_of``, of ``word_attributes`` alone, where
+    given), ``attributes_present(root, names)`` (ASCII names, at most 64) and
+    ``attribute_holders(root, tag, attribute, words)``: the compiled twin reads all three in
+    one walk of the document's attributes."""
+    holders = word_holders_python(root, word) if word_attributes is None else word_holders_of(root, word, word_attributes)
+    return (holders, attributes_present_python(root, names),
             attribute_holders_python(root, tag, attribute, words))
 
 
@@ -1039,3 +1041,39 @@ def text_lines_python(paragraphs: list[str]) -> list[str]:
 
 
 text_lines = _twin(text_lines_python)
+
+
+# --- comments (round 7) ---
+def word_holders_of(root: etree._Element, word: str, attributes: tuple[str, ...]) -> list:
+    """The elements of ``root``'s whole document with ``word`` in the value of one of
+    ``attributes`` (ASCII names, at most 64, in no namespace, as ``el.get`` reads them), in
+    document order, each once."""
+    query = _WORD_IN_ATTRIBUTES.get(attributes)
+    if query is None:
+        tests = " or ".join(f"contains(@{name}, $word)" for name in attributes)
+        query = _WORD_IN_ATTRIBUTES[attributes] = etree.XPath(f"//*[{tests}]")
+    return query(root, word=word)
+
+
+_WORD_IN_ATTRIBUTES: dict[tuple[str, ...], etree.XPath] = {}  # attribute names → their query
+
+
+def has_id_starting_python(root: etree._Element, prefix: str) -> bool:
+    """An element of ``root``'s whole document whose ``id`` starts with ``prefix``, as the
+    query ``//*[starts-with(@id, prefix)]`` finds it."""
+    return bool(_ID_STARTING(root, prefix=prefix))
+
+
+_ID_STARTING = etree.XPath("//*[starts-with(@id, $prefix)]")
+has_id_starting = _twin(has_id_starting_python)
+
+
+def text_openers_python(top: etree._Element, openings: tuple[str, ...]) -> list:
+    """The elements below ``top`` in document order whose ``first_text``, past its XML spaces
+    (space, tab, newline, carriage return), starts with one of ``openings`` (ASCII): the few
+    elements a rule matching the start of that text can want."""
+    return [el for el in top.iterdescendants(etree.Element)
+            if (first_text(el) or "").lstrip(" \t\r\n").startswith(openings)]
+
+
+text_openers = _twin(text_openers_python)
