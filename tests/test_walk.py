@@ -1280,3 +1280,16 @@ def test_class_names_with_capitals_told_in_c_as_the_rules_tell_them(monkeypatch)
                                      body._furniture_or_comment_id, body._FURNITURE_OR_COMMENT_NAMES, *args)
     assert compiled == walk.link_walk_python(container, body._is_furniture, *args)
     assert any(el.get("class") == "Comments-Area" for el in compiled)
+
+
+def test_camel_furniture_parts_hold_what_the_camel_pattern_needs():
+    """Each alternative of ``regions._CAMEL_FURNITURE``: a name it finds holds one of the words
+    the compiled judge looks for, or opens with one of its openings."""
+    words, openings = regions.camel_furniture_parts
+    names = ["imageEmbedCaption", "newsCaptions", "photoCredit", "heroCredits", "postByline", "boxShare", "boxSharing",
+             "PromoSmall", "RelatedPosts", "ShareBar", "SharingTools", "SocialLinks", "NewsletterBox", "SubscribeNow",
+             "AdvertTop", "dialogCookieWarning", "siteConsent", "CookieBar", "ConsentBox"]
+    for name in names:
+        assert regions._camel_furniture(name), name
+        assert any(word in name for word in words) or name.lower().startswith(openings), name
+    assert not regions._camel_furniture("ArticleBody_root__2gF4s")
