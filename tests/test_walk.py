@@ -1370,3 +1370,16 @@ def test_text_openers_are_those_the_python_walk_finds_on_real_pages():
     for text_openers in (walk.text_openers, walk.text_openers_python):
         assert [el.xpath("string()") for el in text_openers(root, metadata._LABEL_OPENINGS)] == [
             " \n By Jane", " Written by Jo", "x\tPosted by", "Bylines", "By Ann", "Written"]
+
+
+def test_camel_furniture_parts_hold_what_the_camel_pattern_needs():
+    """Each alternative of ``regions._CAMEL_FURNITURE``: a name it finds holds one of the words
+    the compiled judge looks for, or opens with one of its openings."""
+    words, openings = regions.camel_furniture_parts
+    names = ["imageEmbedCaption", "newsCaptions", "photoCredit", "heroCredits", "postByline", "boxShare", "boxSharing",
+             "PromoSmall", "RelatedPosts", "ShareBar", "SharingTools", "SocialLinks", "NewsletterBox", "SubscribeNow",
+             "AdvertTop", "dialogCookieWarning", "siteConsent", "CookieBar", "ConsentBox"]
+    for name in names:
+        assert regions._camel_furniture(name), name
+        assert any(word in name for word in words) or name.lower().startswith(openings), name
+    assert not regions._camel_furniture("ArticleBody_root__2gF4s")

@@ -252,16 +252,28 @@ class BodyAnalysis:
                 return node
         return None
 
-    @staticmethod
-    def _in_never_article(el: etree._Element) -> bool:
+    def _in_never_article(self, el: etree._Element) -> bool:
         """Inside an author's bio box, a carousel, a consent notice or the page footer: the
         densest prose of a short post can be its author's description, a strip of testimonials,
         a cookie notice or the site's legal notice, never the article. (A footer that holds the
         headline is broken markup wrapping the page.)"""
         # <body>'s classes describe the page ("cookies-not-set"), not a region of it.
-        return any((a.tag == "footer" and a.find(".//h1") is None)
+        return any((a.tag == "footer" and a not in self._headline_holders)
                    or (a.tag not in ("body", "html") and never_article_label(a.get("class")))
                    for a in (el, *el.iterancestors()))
+
+    @cached_property
+    def _headline_holders(self) -> set[etree._Element]:
+        """The elements that hold an <h1> (``el.find(".//h1") is not None``): the ancestors of
+        the page index's headlines, a page's one or two, rather than a search below each
+        <article>, <main> and <footer> the choice climbs through (all of a <main> without one)."""
+        holders: set[etree._Element] = set()
+        for headline in self.page.tagged("h1"):
+            for node in headline.iterancestors():
+                if node in holders:
+                    break  # and so are the elements above it
+                holders.add(node)
+        return holders
 
     def _widen(self, el: etree._Element) -> etree._Element:
         """Climb while an ancestor holds clearly more prose: content split over sibling blocks
@@ -282,7 +294,7 @@ class BodyAnalysis:
                 break  # what the ancestor adds is a sidebar, comments or a list of other posts
             if size >= best_size * (WIDEN_FACTOR if level < WIDEN_LEVELS else FAR_WIDEN_FACTOR):
                 best, best_size = node, size
-            if node.tag in CONTAINER_TAGS and node.find(".//h1") is not None:
+            if node.tag in CONTAINER_TAGS and node in self._headline_holders:
                 limit = WIDEN_LEVELS  # the page's own article: no far climb beyond it
             node = node.getparent()
         return self._body_of_sibling_blocks(best, best_size, teasers)
