@@ -53,17 +53,6 @@ def test_text_pieces_are_the_pieces_the_python_walk_reads():
     assert read > 0
 
 
-def test_text_starters_are_the_elements_the_python_walk_finds():
-    found = 0
-    for path in _real_pages():
-        root = parse_html(gzip.open(path).read())
-        for characters in (b"BbWPA", b"0123456789"):
-            compiled, python = walk.text_starters(root, characters), walk.text_starters_python(root, characters)
-            assert compiled == python, (path.name, characters)  # the same proxies, in the same order
-            found += len(compiled)
-    assert found > 0
-
-
 def test_has_attribute_answers_as_the_attribute_query_does():
     names = ("class", "data-bsky-uri", "data-post-id", "data-repo", "itemprop", "xml:lang", "lang", "no-such-name")
     present = 0

@@ -555,63 +555,9 @@ cdef Py_ssize_t _link_chars(tree.xmlNode* top, bint* entity) noexcept:
     return count
 
 
-# -- elements by the first character of their text ------------------------------------------
+# -- XML white space, as text rules strip it -------------------------------------------------
 cdef inline bint _is_xml_space(unsigned char c) noexcept:
     return c == b" "[0] or c == b"\t"[0] or c == b"\n"[0] or c == b"\r"[0]
-
-
-cdef int _run_start(tree.xmlNode* node) noexcept:
-    """The run of text nodes from ``node`` (``.text`` or ``.tail`` as lxml joins them): -1 where
-    it is empty (lxml's None), else its first byte that is not an XML space (0 for none)."""
-    cdef const unsigned char* s
-    cdef bint empty = True
-    while node is not NULL:
-        if _is_text(node):
-            s = <const unsigned char*>node.content
-            if s is not NULL and s[0] != 0:
-                empty = False
-                while s[0] and _is_xml_space(s[0]):
-                    s += 1
-                if s[0]:
-                    return s[0]
-        elif node.type != tree.XML_XINCLUDE_START and node.type != tree.XML_XINCLUDE_END:
-            break
-        node = node.next
-    return -1 if empty else 0
-
-
-cdef int _first_text_start(tree.xmlNode* element) noexcept:
-    """``_run_start`` of the element's first text that is not empty: its ``.text``, else the
-    first ``.tail`` of its children (comments too) that is not empty; -1 for none."""
-    cdef int start = _run_start(element.children)
-    cdef tree.xmlNode* child = element.children
-    while start < 0 and child is not NULL:
-        if _visited(child):  # a child lxml has: its tail is the text after it
-            start = _run_start(child.next)
-        child = child.next
-    return start
-
-
-def text_starters(_Element top, bytes first_characters):
-    """``walk.text_starters_python``'s twin: the elements below ``top`` in document order whose
-    first text that is not empty (``.text``, else a child's ``.tail``) starts, past its XML
-    spaces, with one of ``first_characters`` (ASCII)."""
-    cdef _Document doc = top._doc
-    cdef tree.xmlNode* root = top._c_node
-    cdef tree.xmlNode* node = root.children
-    cdef const char* wanted = first_characters
-    cdef int start
-    cdef list found = []
-    while node is not NULL:
-        if node.type == tree.XML_ELEMENT_NODE:
-            start = _first_text_start(node)
-            if start > 0 and strchr(wanted, start) is not NULL:
-                found.append(elementFactory(doc, node))
-            if node.children is not NULL:
-                node = node.children
-                continue
-        node = _after(node, root)
-    return found
 
 
 def has_attribute(_Element root, str name):
@@ -3770,8 +3716,9 @@ def has_id_starting(_Element root, str prefix):
 
 # -- elements by how their text opens ------------------------------------------------------------
 cdef const unsigned char* _run_at(tree.xmlNode* node, tree.xmlNode** at, bint* empty) noexcept:
-    """``_run_start`` of the run of text nodes from ``node``, as a place: its first byte that is
-    not an XML space and the node holding it (``at``), NULL for none; ``empty``: lxml's None."""
+    """The run of text nodes from ``node`` (``.text`` or ``.tail`` as lxml joins them), as a place:
+    its first byte that is not an XML space and the node holding it (``at``), NULL for none;
+    ``empty``: the run is empty (lxml's None)."""
     cdef const unsigned char* s
     empty[0] = True
     while node is not NULL:
@@ -3791,7 +3738,8 @@ cdef const unsigned char* _run_at(tree.xmlNode* node, tree.xmlNode** at, bint* e
 
 
 cdef const unsigned char* _first_text_at(tree.xmlNode* element, tree.xmlNode** at) noexcept:
-    """``_first_text_start`` as a place (``_run_at``): NULL where that text is none or spaces."""
+    """The element's first text that is not empty (its ``.text``, else the first ``.tail`` of its
+    children, comments too), as a place (``_run_at``): NULL where that text is none or spaces."""
     cdef bint empty
     cdef const unsigned char* s = _run_at(element.children, at, &empty)
     cdef tree.xmlNode* child = element.children

@@ -209,19 +209,6 @@ def first_text(el: etree._Element) -> str | None:
     return next((child.tail for child in el if child.tail), None)
 
 
-def text_starters_python(top: etree._Element, first_characters: bytes) -> list:
-    """The elements below ``top`` in document order whose ``first_text`` starts, past its XML
-    spaces (space, tab, newline, carriage return), with one of ``first_characters`` (ASCII): the
-    few elements a rule matching the start of that text can want."""
-    wanted = first_characters.decode("ascii")
-    found = []
-    for el in top.iterdescendants(etree.Element):
-        start = (first_text(el) or "").lstrip(" \t\r\n")[:1]
-        if start and start in wanted:
-            found.append(el)
-    return found
-
-
 _ATTRIBUTE_NAMED = etree.XPath("boolean(//@*[local-name() = $name])")
 
 
@@ -243,7 +230,6 @@ def attribute_holders_python(root: etree._Element, tag: str, attribute: str, wor
 
 has_attribute = _twin(has_attribute_python)
 text_pieces = _twin(text_pieces_python)
-text_starters = _twin(text_starters_python)
 
 
 # -- page index walks ------------------------------------------------------------------------
