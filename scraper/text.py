@@ -326,14 +326,11 @@ def is_chrome(line: str) -> bool:
 
 
 def chrome_flags(lines: list[str]) -> list[bool]:
-    """``is_chrome`` of each line, the rules tried on all of them in one pass."""
-    from .extractors.walk import digit_runs  # here: the extractors import this module
-    read = [line[1:-1].strip() if line.startswith("(") and line.endswith(")") else line for line in lines]
-    # ``is_dateline``'s first tests, its length and ``holds_date``'s four digits, on all lines
-    # at once: they turn away most of them.
-    may_be_dated = digit_runs(read, 4, _DATELINE_MAX_CHARS)
-    return [hit or (dated and is_dateline(line))
-            for line, hit, dated in zip(read, _CHROME.match_all(read), may_be_dated)]
+    """``is_chrome`` of each line, the rules tried on all of them in one pass. ``is_dateline``'s
+    first tests, its length and ``holds_date``'s four digits, are read there too: they turn
+    away most lines (``walk.chrome_line_flags``)."""
+    from .extractors.walk import chrome_line_flags  # here: the extractors import this module
+    return chrome_line_flags(_CHROME, lines, is_dateline, _DATELINE_MAX_CHARS)
 
 
 LINE_BREAK = object()  # a <br>; a text node may hold a bare newline, which is only a space

@@ -1372,3 +1372,23 @@ def test_camel_furniture_parts_hold_what_the_camel_pattern_needs():
         assert regions._camel_furniture(name), name
         assert any(word in name for word in words) or name.lower().startswith(openings), name
     assert not regions._camel_furniture("ArticleBody_root__2gF4s")
+
+
+# --- text (round 7, continued) ---
+def test_chrome_line_flags_are_those_the_python_reading_gives():
+    """The compiled chrome flags of real pages' paragraphs and their lines, and of lines in
+    parentheses, dated in other digits, too long to be a dateline or one character long: those
+    the Python reading gives, and ``is_chrome`` of each line."""
+    lines: list[str] = []
+    for path in _real_pages(every=11):
+        for para in text.paragraphs(parse_html(gzip.decompress(path.read_bytes()))):
+            lines += [para, *para.split("\n")]
+    lines += ["(", ")", "()", "( )", "(By Jane Doe)", "( By Jane Doe )", "(Bild: dpa)", "March 3, 2020",
+              "(March 3, 2020)", "By Jane Doe on March 3, 2020", "By Jane Doe on March 3, ٢٠٢٠", "Posted 2020",
+              "By Jane Doe on March 3, 2020 " + "and more " * 20, "Ş 12 March 2020", "😀 March 3, 2020"]
+    args = (text._CHROME, lines, text.is_dateline, 150)
+    flags = walk.chrome_line_flags(*args)
+    assert flags == walk.chrome_line_flags_python(*args) == [bool(text.is_chrome(line)) for line in lines]
+    assert 0 < sum(flags) < len(lines) // 2
+    assert walk.chrome_line_flags(text._CHROME, ["(March 3, 2020)", "March 3, 2020 and a long tale " * 9],
+                                  text.is_dateline, 150) == [True, False]

@@ -3804,3 +3804,39 @@ def text_openers(_Element top, tuple openings):
                 continue
         node = _after(node, root)
     return found
+
+
+# --- text (round 7, continued) ---
+def chrome_line_flags(rules, list lines, dated, Py_ssize_t max_dated_chars):
+    """``walk.chrome_line_flags_python``'s twin: the parentheses, the length and the four digits
+    read in C, and ``dated`` asked only of a line the rules do not match that passes both."""
+    cdef list read = [], out = []
+    cdef str line
+    cdef Py_ssize_t n, i, at, row
+    cdef bint found
+    for item in lines:
+        line = <str>item
+        n = PyUnicode_GET_LENGTH(line)
+        if n > 1 and PyUnicode_READ_CHAR(line, 0) == 40 and PyUnicode_READ_CHAR(line, n - 1) == 41:
+            line = PyUnicode_Substring(line, 1, n - 1).strip()
+        read.append(line)
+    cdef list hits = dispatched_matches(rules, read)
+    for i in range(len(read)):
+        if hits[i] is True:
+            out.append(True)
+            continue
+        line = <str>read[i]
+        n = PyUnicode_GET_LENGTH(line)
+        found = False
+        if n <= max_dated_chars:
+            row = 0
+            for at in range(n):
+                if Py_UNICODE_ISDECIMAL(PyUnicode_READ_CHAR(line, at)):
+                    row += 1
+                    if row >= 4:
+                        found = True
+                        break
+                else:
+                    row = 0
+        out.append(dated(line) if found else False)
+    return out

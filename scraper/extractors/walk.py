@@ -1063,3 +1063,17 @@ def text_openers_python(top: etree._Element, openings: tuple[str, ...]) -> list:
 
 
 text_openers = _twin(text_openers_python)
+
+
+# --- text (round 7, continued) ---
+def chrome_line_flags_python(rules, lines: list[str], dated: Callable[[str], bool], max_dated_chars: int) -> list[bool]:
+    """For each line, read without the parentheses around it (and the spaces inside them),
+    whether ``rules`` (a ``rule_dispatch.LineRules``) match it, or it is at most
+    ``max_dated_chars`` long, holds four digits in a row and ``dated`` says it is dated."""
+    read = [line[1:-1].strip() if line.startswith("(") and line.endswith(")") else line for line in lines]
+    may_be_dated = digit_runs_python(read, 4, max_dated_chars)
+    return [hit or (maybe and dated(line))
+            for line, hit, maybe in zip(read, dispatched_matches_python(rules, read), may_be_dated)]
+
+
+chrome_line_flags = _twin(chrome_line_flags_python)
