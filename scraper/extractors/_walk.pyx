@@ -21,6 +21,14 @@ cdef inline tree.xmlNode* _after(tree.xmlNode* node, tree.xmlNode* top) noexcept
     return NULL if node is top else node.next
 
 
+cdef inline tree.xmlNode* _next_in_order(tree.xmlNode* node, tree.xmlNode* top) noexcept:
+    """The node after ``node`` in document order, below it first where it is an element with
+    children; never above ``top``, NULL past the end."""
+    if node.type == tree.XML_ELEMENT_NODE and node.children is not NULL:
+        return node.children
+    return _after(node, top)
+
+
 cdef inline int _append(dict groups, key, el) except -1:
     group = groups.get(key)
     if group is None:
@@ -575,10 +583,7 @@ def has_attribute(_Element root, str name):
                 if strcmp(<const char*>attr.name, wanted) == 0:
                     return True
                 attr = attr.next
-            if node.children is not NULL:
-                node = node.children
-                continue
-        node = _after(node, top)
+        node = _next_in_order(node, top)
     return False
 
 
@@ -3707,10 +3712,7 @@ def has_id_starting(_Element root, str prefix):
                         return True
                     break
                 attr = attr.next
-            if node.children is not NULL:
-                node = node.children
-                continue
-        node = _after(node, top)
+        node = _next_in_order(node, top)
     return False
 
 
