@@ -2498,27 +2498,25 @@ def dispatched_matches(rules, list lines):
     return out
 
 
-def digit_runs(list lines, Py_ssize_t run, Py_ssize_t max_chars):
-    """``walk.digit_runs_python``'s twin: the characters read in C, ``\\d`` as ``re`` reads it
-    in a str pattern (a Unicode decimal digit)."""
-    cdef list out = []
-    cdef Py_ssize_t size, at, row
-    cdef bint found
-    for line in lines:
-        size = len(<str>line)
-        found = False
-        if size <= max_chars:
+cdef bint _digit_run(str line, Py_ssize_t run, Py_ssize_t max_chars) noexcept:
+    """``run`` decimal digits in a row in ``line`` (``\\d`` as ``re`` reads it in a str
+    pattern: a Unicode decimal digit), on a line of at most ``max_chars``."""
+    cdef Py_ssize_t size = PyUnicode_GET_LENGTH(line), at, row = 0
+    if size > max_chars:
+        return False
+    for at in range(size):
+        if Py_UNICODE_ISDECIMAL(PyUnicode_READ_CHAR(line, at)):
+            row += 1
+            if row >= run:
+                return True
+        else:
             row = 0
-            for at in range(size):
-                if Py_UNICODE_ISDECIMAL(PyUnicode_READ_CHAR(line, at)):
-                    row += 1
-                    if row >= run:
-                        found = True
-                        break
-                else:
-                    row = 0
-        out.append(found)
-    return out
+    return False
+
+
+def digit_runs(list lines, Py_ssize_t run, Py_ssize_t max_chars):
+    """``walk.digit_runs_python``'s twin: the characters read in C."""
+    return [_digit_run(<str>line, run, max_chars) for line in lines]
 
 
 # --- blocks ---
@@ -3814,8 +3812,7 @@ def chrome_line_flags(rules, list lines, dated, Py_ssize_t max_dated_chars):
     read in C, and ``dated`` asked only of a line the rules do not match that passes both."""
     cdef list read = [], out = []
     cdef str line
-    cdef Py_ssize_t n, i, at, row
-    cdef bint found
+    cdef Py_ssize_t n, i
     for item in lines:
         line = <str>item
         n = PyUnicode_GET_LENGTH(line)
@@ -3828,17 +3825,5 @@ def chrome_line_flags(rules, list lines, dated, Py_ssize_t max_dated_chars):
             out.append(True)
             continue
         line = <str>read[i]
-        n = PyUnicode_GET_LENGTH(line)
-        found = False
-        if n <= max_dated_chars:
-            row = 0
-            for at in range(n):
-                if Py_UNICODE_ISDECIMAL(PyUnicode_READ_CHAR(line, at)):
-                    row += 1
-                    if row >= 4:
-                        found = True
-                        break
-                else:
-                    row = 0
-        out.append(dated(line) if found else False)
+        out.append(dated(line) if _digit_run(line, 4, max_dated_chars) else False)
     return out
