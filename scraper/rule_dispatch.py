@@ -239,12 +239,6 @@ class LineRules:
             return False
         return self._match_needing(line, needing_words, None)
 
-    def match_all(self, lines: list[str]) -> list[bool]:
-        """``match`` of each line, in one pass (``walk.dispatched_matches``: the dispatch read
-        in C, where the build made it)."""
-        from .extractors.walk import dispatched_matches  # here: the extractors import this module
-        return dispatched_matches(self, lines)
-
     def _found(self, line: str) -> tuple:
         """The rules a line (not empty) can match, as ``_rules_for`` sorts them: read from the
         tables, filled on the first line of its opening and band of length."""

@@ -299,8 +299,8 @@ _DATELINE_MAX_NAMES = 5
 
 
 # Both forms of date end in a year: a line without four digits in a row holds none, and
-# looking for them costs a fifth of looking for a date (``chrome_flags`` looks for them as
-# ``walk.digit_runs``).
+# looking for them costs a fifth of looking for a date (``chrome_flags`` looks for them in
+# ``walk.chrome_line_flags``).
 _FOUR_DIGITS = re.compile(r"\d\d\d\d")
 
 

@@ -910,6 +910,15 @@ cdef int _reserve(_Buffer* b, Py_ssize_t more) except -1:
     return 0
 
 
+cdef inline Py_ssize_t _put_text(_Buffer* b, tree.xmlNode* node) except -1:
+    """A text node's UTF-8 content appended to ``b``; its bytes, returned."""
+    cdef Py_ssize_t size = strlen(<const char*>node.content)
+    _reserve(b, size)
+    memcpy(b.data + b.size, node.content, size)
+    b.size += size
+    return size
+
+
 # The state of an element on the walk's stack, as the climbs from blocks below it found it.
 cdef enum _Reach:
     UNREACHED, REACHED, FURNITURE, CLIMB_END  # CLIMB_END: <body> or <html>, where every climb stops
@@ -3580,14 +3589,10 @@ def text_lines(list paragraphs):
 # -- a holder's own text, read in the body walk ---------------------------------------------------
 cdef inline void _text_run_into(_Buffer* b, tree.xmlNode* node) except *:
     """lxml's ``.text`` or ``.tail`` from ``node`` (``_text_run``), appended to ``b`` as UTF-8."""
-    cdef Py_ssize_t size
     while node is not NULL:
-        if node.type == tree.XML_TEXT_NODE or node.type == tree.XML_CDATA_SECTION_NODE:
+        if _is_text(node):
             if node.content is not NULL:
-                size = strlen(<const char*>node.content)
-                _reserve(b, size)
-                memcpy(b.data + b.size, node.content, size)
-                b.size += size
+                _put_text(b, node)
         elif node.type != tree.XML_XINCLUDE_START and node.type != tree.XML_XINCLUDE_END:
             break
         node = node.next
@@ -3596,15 +3601,12 @@ cdef inline void _text_run_into(_Buffer* b, tree.xmlNode* node) except *:
 cdef Py_ssize_t _subtree_text_into(_Buffer* b, tree.xmlNode* top, bint* entity) except -1:
     """``top``'s ``text_content()`` appended to ``b`` as UTF-8; its characters, returned. An
     entity reference, whose text lives elsewhere, sets ``entity``."""
-    cdef Py_ssize_t chars = 0, size
+    cdef Py_ssize_t chars = 0
     cdef tree.xmlNode* node = top.children
     while node is not NULL:
         if _is_text(node):
             if node.content is not NULL:
-                size = strlen(<const char*>node.content)
-                _reserve(b, size)
-                memcpy(b.data + b.size, node.content, size)
-                b.size += size
+                _put_text(b, node)
                 chars += _code_points(<const unsigned char*>node.content)
         elif node.type == tree.XML_ENTITY_REF_NODE:
             entity[0] = True
