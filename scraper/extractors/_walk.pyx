@@ -953,8 +953,9 @@ cdef class _BodyWalk:
         free(self.folded.data)
 
     cdef Py_ssize_t read_block_text(self, tree.xmlNode* top, _Measure* m) except -1:
-        """In one pass below ``top``: its text measured onto ``m`` (``_measure_subtree``), read
-        into ``self.text`` and, folded, into ``self.folded`` (``_subtree_texts``); and its link
+        """In one pass below ``top``: its text measured onto ``m`` (``_measure_subtree``) and read,
+        folded, into ``self.folded`` (``_subtree_texts``; the text as read is never asked for);
+        and its link
         characters (``_link_chars``: a text's characters once for each link above it, ``top``
         included), which it returns."""
         cdef Py_ssize_t links = 0, link_depth = _is_link(top), size, chars
@@ -968,15 +969,12 @@ cdef class _BodyWalk:
         cdef Py_ssize_t leading, trailing, normalized, folded_size
         cdef bint seen, normalized_seen, normalized_pending
         cdef char* fold
-        self.text.size = self.folded.size = 0
+        self.folded.size = 0
         while node is not NULL:
             if _is_text(node):
                 if node.content is not NULL:
                     size = strlen(<const char*>node.content)
-                    _reserve(&self.text, size)
                     _reserve(&self.folded, size + 1)
-                    memcpy(self.text.data + self.text.size, node.content, size)
-                    self.text.size += size
                     m.utf8_bytes += size
                     chars = 0
                     leading, trailing, seen = m.run.leading, m.run.trailing, m.run.seen
@@ -1085,11 +1083,12 @@ cdef class _BodyWalk:
                     level.furniture = above.furniture
         return 0
 
-    cdef int credit(self, Py_ssize_t start, bint scored, el, str text, Py_ssize_t size, Py_ssize_t links,
-                    Py_ssize_t own_links, folded) except -1:
+    cdef int credit(self, Py_ssize_t start, bint scored, el, str text, Py_ssize_t chars, Py_ssize_t size,
+                    Py_ssize_t links, Py_ssize_t own_links, folded) except -1:
         """A block's prose to the climb from ``start`` (its parent's level, or its own), and the
         block to the text blocks; to the readability score too where ``scored`` (prose, or a
-        holder of its own)."""
+        holder of its own). ``chars``: the characters of the text as read (all links where its
+        climb holds a link), ``text`` being the folded one where the walk folded it."""
         cdef double weight = max(0.0, <double>(size - 2 * links))
         cdef double share = 1.0
         cdef Py_ssize_t i, end
@@ -1116,7 +1115,7 @@ cdef class _BodyWalk:
                             break
                         i -= 1
         self.blocks.append(tuple.__new__(self.text_block, (
-            el, text, len(text) if in_link else own_links,
+            el, text, chars if in_link else own_links,
             None if furniture is NULL else elementFactory(self.doc, furniture), folded)))
         return 0
 
@@ -1126,7 +1125,7 @@ cdef class _BodyWalk:
         found = self.read_block(el)
         if found is not None:
             text, size, links, own_links = found
-            self.credit(start, scored, el, text, size, links, own_links, None)
+            self.credit(start, scored, el, text, len(text), size, links, own_links, None)
         return 0
 
 
@@ -1174,9 +1173,9 @@ def body_blocks(_Element root, blocks, own_text_holders, wrappers, blocks_below,
             if m.entity:  # an entity's text lives elsewhere: read in Python
                 w.read(node, d - 1, scored)
             elif stripped >= min_chars and m.normalized >= min_chars:
-                w.credit(d - 1, scored, elementFactory(w.doc, node),
-                         PyUnicode_DecodeUTF8(w.text.data, w.text.size, NULL), stripped, links, links,
-                         PyUnicode_DecodeUTF8(w.folded.data, w.folded.size, NULL))
+                folded = PyUnicode_DecodeUTF8(w.folded.data, w.folded.size, NULL)
+                w.credit(d - 1, scored, elementFactory(w.doc, node), folded, m.run.chars, stripped, links, links,
+                         folded)
         elif holder_names.has(node):
             own = _own_text_chars(node)
             if own >= min_chars and breaking is not None and _credited_own_text(w, node, d, own, breaking):
@@ -3645,8 +3644,8 @@ cdef bint _credited_own_text(_BodyWalk w, tree.xmlNode* holder, Py_ssize_t start
                 w.text.data[w.text.size] = b" "[0]
                 w.text.size += 1
         child = child.next
-    w.credit(start, True, elementFactory(w.doc, holder), PyUnicode_DecodeUTF8(w.text.data, w.text.size, NULL), own, 0,
-             links, None)
+    text = PyUnicode_DecodeUTF8(w.text.data, w.text.size, NULL)
+    w.credit(start, True, elementFactory(w.doc, holder), text, len(text), own, 0, links, None)
     return True
 
 

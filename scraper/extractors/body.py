@@ -156,7 +156,7 @@ def _comment_area_name(name: str) -> bool:
 class TextBlock(NamedTuple):
     """A block of text as the body analysis read it."""
     element: etree._Element
-    text: str
+    text: str  # its text: ``folded`` where the walk folded it, else as read
     link_chars: int
     furniture: etree._Element | None  # the nearest furniture holding it (a comment area, a bio box ...)
     folded: str | None = None  # its words one space apart, where the walk read them (else None)

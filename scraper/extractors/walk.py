@@ -306,8 +306,9 @@ def body_blocks_python(root: etree._Element, blocks: tuple[str, ...], own_text_h
     ``scores``: key → readability score of the elements of ``prose_tags`` and holders' climbs
     (the first four elements, shares 1, 1/2, 1/4, 1/8), in the order of their first credit;
     ``nodes``: key → element, for every key of ``scores`` (and perhaps more). Each block is a
-    ``text_block(element, text, link characters, furniture, folded)``: all of its text counts as
-    links where its climb holds a link (``is_link``), and ``furniture`` is where its climb
+    ``text_block(element, text, link characters, furniture, folded)``, ``text`` the folded text
+    where there is one (the text as read is not kept: only its length counts, as links where
+    its climb holds a link, ``is_link``), and ``furniture`` is where its climb
     stopped. The compiled twin asks ``is_furniture`` as ``judged_link_walk`` does (``label_rule``,
     ``id_rule``, ``plain_names``), and ``read_block`` only of a holder with ``min_chars`` of its
     own text (stripped), or with none but a ``wrappers`` child, no descendant of
@@ -354,7 +355,8 @@ def body_blocks_python(root: etree._Element, blocks: tuple[str, ...], own_text_h
                 nodes[key] = node
                 dense[key] = dense.get(key, 0.0) + weight * share
                 share /= 2
-        found.append(text_block(el, text, len(text) if in_link else own_links, furniture, folded))
+        found.append(text_block(el, text if folded is None else folded, len(text) if in_link else own_links, furniture,
+                                folded))
 
     for el, text, size, links, folded in block_texts_python(root, blocks, own_text_holders, wrappers, min_chars):
         start = el if el.tag in own_text_holders else el.getparent()
