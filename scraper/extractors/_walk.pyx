@@ -808,12 +808,15 @@ cdef class _Judge:
     cdef _Names by_tag, by_attribute
     cdef _PlainNames plain
     cdef dict labels, ids
+    cdef _NameDecisions label_decisions, id_decisions  # kept from page to page (``_name_decisions``)
 
     cdef int setup(self, _Document doc, rule, label_rule, id_rule, by_tag, by_attribute, plain_names) except -1:
         self.doc, self.rule, self.label_rule, self.id_rule = doc, rule, label_rule, id_rule
         self.by_tag, self.by_attribute = _names_of(by_tag), _names_of(by_attribute)
         self.plain = _name_rules_of(plain_names)[0]
         self.labels, self.ids = {}, {}
+        self.label_decisions = _name_decisions(label_rule, plain_names, self.plain)
+        self.id_decisions = _name_decisions(id_rule, plain_names, self.plain)
         return 0
 
     cdef bint judge(self, tree.xmlNode* node) except -1:
@@ -832,11 +835,9 @@ cdef class _Judge:
             attr = attr.next
         if other:
             return bool(self.rule(elementFactory(self.doc, node)))
-        if (label is not NULL and not self.plain.plain(label)
-                and _decided(self.labels, self.label_rule, attributeValue(node, label))):
+        if label is not NULL and self.label_decisions.decide(node, label, self.labels):
             return True
-        return (ident is not NULL and not self.plain.plain(ident)
-                and _decided(self.ids, self.id_rule, attributeValue(node, ident)))
+        return ident is not NULL and self.id_decisions.decide(node, ident, self.ids)
 
 
 cdef inline bint _decided(dict known, rule, str name) except -1:
@@ -2057,11 +2058,9 @@ cdef class _AttributeJudge(_Judge):
             return bool(self.rule(elementFactory(self.doc, node)))
         if furniture_role:
             return True
-        if (label is not NULL and not self.plain.plain(label)
-                and _decided(self.labels, self.label_rule, attributeValue(node, label))):
+        if label is not NULL and self.label_decisions.decide(node, label, self.labels):
             return True
-        return (ident is not NULL and not self.plain.plain(ident)
-                and _decided(self.ids, self.id_rule, attributeValue(node, ident)))
+        return ident is not NULL and self.id_decisions.decide(node, ident, self.ids)
 
 
 # --- comments ---
@@ -3828,3 +3827,57 @@ def chrome_line_flags(rules, list lines, dated, Py_ssize_t max_dated_chars):
         line = <str>read[i]
         out.append(dated(line) if _digit_run(line, 4, max_dated_chars) else False)
     return out
+
+
+# --- body (round 8) ---
+from cpython.bytes cimport PyBytes_FromStringAndSize
+
+cdef Py_ssize_t _MAX_NAME_DECISIONS = 1 << 16  # class strings and ids kept for one rule, then forgotten
+
+
+cdef class _NameDecisions:
+    """A ``_Judge``'s decisions on class strings (or ids), by their bytes, kept from page to
+    page for one name rule and one set of plain names: a site's class strings repeat on each of
+    its pages, and one told once is neither decoded nor told plain again (a rule of names is a
+    function of the name: ``regions.furniture_label`` and its kin)."""
+    cdef object rule
+    cdef _PlainNames plain
+    cdef _ByteTable table
+
+    cdef bint decide(self, tree.xmlNode* node, tree.xmlAttr* attr, dict known) except -1:
+        """Not plain and the rule says yes (``_decided``, in ``known`` for a value lxml joins
+        from several nodes)."""
+        cdef tree.xmlNode* value = attr.children
+        cdef Py_ssize_t length, found
+        cdef bint ascii, decision
+        cdef uint64_t h
+        cdef bytes key
+        if value is NULL or value.next is not NULL or value.type != tree.XML_TEXT_NODE or value.content is NULL:
+            return not self.plain.plain(attr) and _decided(known, self.rule, attributeValue(node, attr))
+        h = _fnv(<const unsigned char*>value.content, &length, &ascii)
+        found = self.table.get(<const char*>value.content, length, h)
+        if found >= 0:
+            return found == 1
+        decision = not self.plain.plain(attr) and _decided(known, self.rule, attributeValue(node, attr))
+        if self.table.count >= _MAX_NAME_DECISIONS:
+            self.table = _ByteTable()
+        key = PyBytes_FromStringAndSize(<const char*>value.content, length)
+        self.table.held.append(key)
+        self.table.put(<const char*>key, length, h, decision)
+        return decision
+
+
+cdef dict _decisions_kept = {}  # (id of the rule, id of the plain names) → (rule, plain names, their _NameDecisions)
+
+
+cdef _NameDecisions _name_decisions(rule, plain_names, _PlainNames plain):
+    """The ``_NameDecisions`` of ``rule`` and ``plain_names`` (the same objects), made once."""
+    key = (id(rule), id(plain_names))
+    cdef tuple kept = _decisions_kept.get(key)
+    if kept is not None and kept[0] is rule and kept[1] is plain_names:
+        return kept[2]
+    cdef _NameDecisions decisions = _NameDecisions()
+    decisions.rule, decisions.plain, decisions.table = rule, plain, _ByteTable()
+    if len(_decisions_kept) < _KEPT_TABLES:
+        _decisions_kept[key] = (rule, plain_names, decisions)
+    return decisions
