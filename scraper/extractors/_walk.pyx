@@ -1109,7 +1109,6 @@ cdef class _BodyWalk:
                         if not level.scored:
                             level.scored = True
                             self.dense[<size_t>level.node] = 0.0  # its place in the order of first credits
-                            self.nodes[<size_t>level.node] = elementFactory(self.doc, level.node)
                         level.dense += weight * share
                         share /= 2
                         if level.reach == FURNITURE:
@@ -1202,7 +1201,7 @@ def body_blocks(_Element root, blocks, own_text_holders, wrappers, blocks_below,
         node = next_node
     while w.depth > 0:
         w.pop()
-    return w.blocks, w.sizes, w.dense, w.nodes
+    return w.blocks, w.sizes, w.dense, _NodesAt(w.doc)
 
 
 cdef bint _has_descendant(tree.xmlNode* top, _Names names) noexcept:
@@ -3881,3 +3880,15 @@ cdef _NameDecisions _name_decisions(rule, plain_names, _PlainNames plain):
     if len(_decisions_kept) < _KEPT_TABLES:
         _decisions_kept[key] = (rule, plain_names, decisions)
     return decisions
+
+
+cdef class _NodesAt:
+    """The elements of ``body_blocks``'s node keys (their nodes' addresses), each proxy made
+    when asked: the body analysis asks for the ten best scored at most, of the many scored."""
+    cdef _Document doc
+
+    def __cinit__(self, _Document doc):
+        self.doc = doc
+
+    def __getitem__(self, size_t key):
+        return elementFactory(self.doc, <tree.xmlNode*>key)

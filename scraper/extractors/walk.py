@@ -305,7 +305,8 @@ def body_blocks_python(root: etree._Element, blocks: tuple[str, ...], own_text_h
     (``node_key``) → the prose credited at and below the element along climbs (none where 0);
     ``scores``: key → readability score of the elements of ``prose_tags`` and holders' climbs
     (the first four elements, shares 1, 1/2, 1/4, 1/8), in the order of their first credit;
-    ``nodes``: key → element, for every key of ``scores`` (and perhaps more). Each block is a
+    ``nodes``: key → element, for every key of ``scores`` (and perhaps more; the compiled twin's
+    makes each element when asked). Each block is a
     ``text_block(element, text, link characters, furniture, folded)``, ``text`` the folded text
     where there is one (the text as read is not kept: only its length counts, as links where
     its climb holds a link, ``is_link``), and ``furniture`` is where its climb
