@@ -1392,3 +1392,24 @@ def test_chrome_line_flags_are_those_the_python_reading_gives():
     assert 0 < sum(flags) < len(lines) // 2
     assert walk.chrome_line_flags(text._CHROME, ["(March 3, 2020)", "March 3, 2020 and a long tale " * 9],
                                   text.is_dateline, 150) == [True, False]
+
+
+# --- body (round 8) ---
+def test_judges_keep_each_rules_decisions_from_page_to_page():
+    """A furniture judge keeps its decisions on class strings and ids from page to page, for
+    each rule: real pages walked again find what they found; another rule is asked anew."""
+    args = (regions.TAGS_JUDGED_BY_NAME, regions.ATTRIBUTES_JUDGED, body.LINK_LIST_TAGS, body.LINK_LIST_MAX_CHARS,
+            body.LINK_SHARE)
+
+    def walked(container, label_rule):
+        return walk.judged_link_walk(container, body._is_furniture, label_rule, body._furniture_or_comment_id,
+                                     body._FURNITURE_OR_COMMENT_NAMES, *args)
+
+    containers = [parse_html(gzip.open(path).read()).find("body") for path in _real_pages(every=23)]
+    first = [walked(container, body._furniture_or_comment_label) for container in containers]
+    assert [walked(container, body._furniture_or_comment_label) for container in containers] == first
+    assert sum(map(len, first)) > 0
+    container = parse_html("<html><body><div><div class='share-buttons'><p>Share this post with your friends</p>"
+                           "</div><p>The post itself, long enough.</p></div></body></html>").find("body")
+    assert [el.get("class") for el in walked(container, body._furniture_or_comment_label)] == ["share-buttons"]
+    assert walked(container, lambda label: False) == []  # the first rule's decision is not this one's
