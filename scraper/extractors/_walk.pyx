@@ -3829,3 +3829,106 @@ def chrome_line_flags(rules, list lines, dated, Py_ssize_t max_dated_chars):
         line = <str>read[i]
         out.append(dated(line) if _digit_run(line, 4, max_dated_chars) else False)
     return out
+
+
+# --- text (round 8) ---
+# The arbiter's search of one strategy's lines in another's text (``found_chars``). Most lines
+# looked for are not there (a strategy's menu, a comment list), and ``str.find`` learns that by
+# reading the whole window; every run of ``_GRAM`` characters of a line found in the text is one
+# of the text's, so a bitmap of the text's runs says at the first run it lacks that the line is
+# not there: no search made, and never a line turned away that the search finds.
+from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_GET_SIZE, PyByteArray_Resize
+from cpython.set cimport PySet_Contains
+from cpython.unicode cimport PyUnicode_Find
+
+cdef enum:
+    _GRAM = 8  # characters of a run: a line looked for is at least 12 long (``arbiter.MIN_SEARCHED_LINE``)
+
+cdef uint64_t _GRAM_BASE = 1099511628211  # odd: the runs' polynomial hash, rolled a character at a time
+
+
+cdef inline uint64_t _gram_bit(uint64_t h, int shift) noexcept:
+    """A run's bit in a bitmap of ``2 ** (64 - shift)`` bits: the hash's top bits, mixed."""
+    return (h * <uint64_t>0x9E3779B97F4A7C15) >> shift
+
+
+cdef int _fill_grams(bytearray grams, str text) except -1:
+    """``grams`` (empty) sized to a power of two of at least eight bits a character of ``text``,
+    and the bit of each of the text's runs set."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i, bits = 64
+    cdef int shift = 58
+    cdef uint64_t h = 0, drop = 1, h_bit
+    while bits < 8 * n:
+        bits *= 2
+        shift -= 1
+    PyByteArray_Resize(grams, bits // 8)
+    cdef unsigned char* bitmap = <unsigned char*>PyByteArray_AS_STRING(grams)
+    memset(bitmap, 0, bits // 8)
+    for i in range(_GRAM):
+        drop *= _GRAM_BASE
+    for i in range(n):
+        h = h * _GRAM_BASE + <uint64_t>PyUnicode_READ(kind, data, i)
+        if i >= _GRAM:
+            h -= drop * <uint64_t>PyUnicode_READ(kind, data, i - _GRAM)
+        if i >= _GRAM - 1:
+            h_bit = _gram_bit(h, shift)
+            bitmap[h_bit >> 3] |= <unsigned char>(1 << (h_bit & 7))
+    return 0
+
+
+cdef bint _runs_held(const unsigned char* bitmap, Py_ssize_t bits, str line) noexcept:
+    """Every run of ``_GRAM`` characters of ``line`` has its bit set in ``bitmap``."""
+    cdef int kind = PyUnicode_KIND(line)
+    cdef void* data = PyUnicode_DATA(line)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(line), i
+    cdef int shift = 64
+    cdef uint64_t h = 0, drop = 1, h_bit
+    while bits > 1:
+        bits //= 2
+        shift -= 1
+    for i in range(_GRAM):
+        drop *= _GRAM_BASE
+    for i in range(n):
+        h = h * _GRAM_BASE + <uint64_t>PyUnicode_READ(kind, data, i)
+        if i >= _GRAM:
+            h -= drop * <uint64_t>PyUnicode_READ(kind, data, i - _GRAM)
+        if i >= _GRAM - 1:
+            h_bit = _gram_bit(h, shift)
+            if not (bitmap[h_bit >> 3] >> (h_bit & 7)) & 1:
+                return False
+    return True
+
+
+def found_chars(list lines, other_lines, str other_joined, bytearray other_grams, Py_ssize_t min_searched,
+                Py_ssize_t window):
+    """``walk.found_chars_python``'s twin: a line looked for is first checked against the bitmap
+    of the other text's runs (``other_grams``, filled on the first line looked for and kept for
+    the next calls), and searched only where each of its runs is one of the text's."""
+    cdef Py_ssize_t found = 0, position = 0, size, at, bits = 0
+    cdef const unsigned char* bitmap = NULL
+    cdef str line
+    for item in lines:
+        line = <str>item
+        size = PyUnicode_GET_LENGTH(line)
+        if PySet_Contains(other_lines, line):
+            found += size
+            continue
+        if size < min_searched:
+            continue
+        if size >= _GRAM:
+            if bitmap is NULL:
+                if PyByteArray_GET_SIZE(other_grams) == 0:
+                    _fill_grams(other_grams, other_joined)
+                bitmap = <const unsigned char*>PyByteArray_AS_STRING(other_grams)
+                bits = PyByteArray_GET_SIZE(other_grams) * 8
+            if not _runs_held(bitmap, bits, line):
+                continue
+        at = PyUnicode_Find(other_joined, line, position, position + window + size, 1)
+        if at == -2:
+            raise RuntimeError("str.find failed")
+        if at >= 0:
+            found += size
+            position = at + size
+    return found
