@@ -1425,3 +1425,18 @@ def test_found_chars_are_those_the_python_search_finds_on_real_pages():
             == 24 + 5 + 12
         assert found_chars(["Another line", "A line of the page, long"], *args) == 12  # looked for after the last
         assert found_chars(["line of the page, long enough\0Another", "Another line of its own"], *args) == 37
+
+
+def test_stopword_shares_of_texts_lowered_as_read_are_those_str_lower_gives():
+    """Texts beyond ASCII, their words lowered as the compiled count reads them: capitals of
+    Latin-1, Greek and Cyrillic, the Kelvin sign, and the two letters ``str.lower`` lowers its
+    own way (İ to two characters, Σ by its place in the word), left to it; the same shares."""
+    words = ["the", "und", "ἀλλά", "και", "σας", "ως", "и", "в", "für", "i̇stanbul", "kelvin", "ß"]
+    texts = ["THE UND FÜR Für für ÀÉÎ " * 4, "ΚΑΙ ΣΑΣ ΩΣ ἈΛΛΆ και ο " * 5, "И В ПРИВЕТ и в " * 6,
+             "\u212aELVIN Kelvin ß SS " * 6, "İSTANBUL İstanbul the " * 5, "the’s “und” — für\u00a0FÜR " * 6,
+             "😀 THE und 😀 Ünd " * 6, "ΣΑΣ" * 30, "ÀÉÎ ÕÜ ÞÝ × ÷ ÿ µ " * 6]
+    for stopwords in (frozenset(words), frozenset(" ".join(texts).lower().split()), frozenset(["the"])):
+        args = (texts, [0] * len(texts), stopwords, 70, 0.2, "©")
+        compiled = walk.judged_stopword_shares(*args)
+        assert compiled == walk.judged_stopword_shares_python(*args)
+        assert all(compiled[:3]) or stopwords == frozenset(["the"])

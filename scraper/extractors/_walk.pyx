@@ -3409,6 +3409,8 @@ def judged_stopword_shares(list texts, list links, stopwords, Py_ssize_t min_cha
     cdef Py_UCS4 mark = ord(excluded)
     cdef str text
     cdef unsigned char* lowered = NULL
+    cdef Py_UCS4* folded = NULL
+    cdef Py_ssize_t folded_size = 0
     try:
         for i in range(count):
             text = <str>texts[i]
@@ -3426,9 +3428,12 @@ def judged_stopword_shares(list texts, list links, stopwords, Py_ssize_t min_cha
                         raise MemoryError()
                 shares[i] = _ascii_share(table, <const unsigned char*>PyUnicode_DATA(text), n, lowered)
             elif PyUnicode_FindChar(text, mark, 0, n, 1) < 0:
-                shares[i] = _unicode_share(table, text.lower())
+                shares[i] = _share_lowered_as_read(table, text, &folded, &folded_size)
+                if shares[i] < 0:  # a character ``str.lower`` lowers by its context or to two
+                    shares[i] = _unicode_share(table, text.lower())
     finally:
         free(lowered)
+        free(folded)
     return shares
 
 
@@ -3932,3 +3937,55 @@ def found_chars(list lines, other_lines, str other_joined, bytearray other_grams
             found += size
             position = at + size
     return found
+
+
+# The stopword share of a text that is not ASCII (``judged_stopword_shares``), its characters
+# lowered as they are read, with no lowered copy of the text made by ``str.lower``: that lowers
+# each character as ``Py_UNICODE_TOLOWER`` does, to one character, but for two, İ (to two) and Σ
+# (by the letters around it), left to it.
+from cpython.unicode cimport Py_UNICODE_TOLOWER, PyUnicode_4BYTE_KIND
+
+
+cdef double _share_lowered_as_read(_WordTable table, str text, Py_UCS4** buffer, Py_ssize_t* size) except? -2:
+    """The share of ``text``'s words (split as ``str.split()`` splits) that ``table`` holds, the
+    text lowered into ``buffer`` (grown to ``size`` as needed, kept for the next text) as it is
+    read; -1.0 for a text holding İ or Σ."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0, start, words = 0, found = 0
+    cdef unsigned int c  # not a Py_UCS4, which Cython adds to as to a str
+    cdef uint64_t h
+    cdef Py_UCS4* lowered
+    if n > size[0]:
+        free(buffer[0])
+        size[0] = 0
+        buffer[0] = <Py_UCS4*>malloc(max(n, 4096) * sizeof(Py_UCS4))
+        if buffer[0] is NULL:
+            raise MemoryError()
+        size[0] = max(n, 4096)
+    lowered = buffer[0]
+    while True:
+        while i < n and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)):
+            i += 1
+        if i >= n:
+            break
+        start, h = i, <uint64_t>14695981039346656037
+        while i < n:
+            c = <unsigned int>PyUnicode_READ(kind, data, i)
+            if c < 128:
+                if 65 <= c <= 90:
+                    c += 32
+                elif Py_UNICODE_ISSPACE(c):
+                    break
+            elif c == 0x130 or c == 0x3A3:
+                return -1.0
+            elif Py_UNICODE_ISSPACE(c):
+                break
+            else:
+                c = <unsigned int>Py_UNICODE_TOLOWER(<Py_UCS4>c)
+            lowered[i] = <Py_UCS4>c
+            h = _mix(h, c)
+            i += 1
+        words += 1
+        found += table.holds(PyUnicode_4BYTE_KIND, lowered, start, i - start, h)
+    return <double>found / <double>words if words else 0.0
