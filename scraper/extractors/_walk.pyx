@@ -428,7 +428,7 @@ def text_pieces(_Element el, skip, in_data_table, skip_tags, block_tags, cell_ta
     walker.skip = {<size_t>(<_Element>s)._c_node for s in skip}
     walker.block_cells = set()
     walker.in_data_table, walker.line_break, walker.code_line_break = in_data_table, line_break, code_line_break
-    walker.skip_tags, walker.block_tags, walker.cell_tags = _Names(skip_tags), _Names(block_tags), _Names(cell_tags)
+    walker.skip_tags, walker.block_tags, walker.cell_tags = _names_of(skip_tags), _names_of(block_tags), _names_of(cell_tags)
     walker.skip_set, walker.block_set, walker.cell_set = skip_tags, block_tags, cell_tags
     walker.walk()
     return walker.out
@@ -1369,7 +1369,7 @@ def text_paragraphs(_Element el, skip, in_data_table, skip_tags, block_tags, cel
     walker.skip = {<size_t>(<_Element>s)._c_node for s in skip}
     walker.block_cells = set()
     walker.in_data_table = in_data_table
-    walker.skip_tags, walker.block_tags, walker.cell_tags = _Names(skip_tags), _Names(block_tags), _Names(cell_tags)
+    walker.skip_tags, walker.block_tags, walker.cell_tags = _names_of(skip_tags), _names_of(block_tags), _names_of(cell_tags)
     walker.skip_set, walker.block_set, walker.cell_set = skip_tags, block_tags, cell_tags
     walker.line = _Buffer(NULL, 0, 0)
     walker.paragraph = _Buffer(NULL, 0, 0)
@@ -2539,7 +2539,7 @@ def classifier_texts(list text_blocks, readers, readers_furniture, heading_tags)
     cdef list texts = [], links = [], elements = [], headings = []
     cdef dict furniture_decided = {}
     cdef str previous = "", text
-    cdef _Names heading_names = _Names(heading_tags)
+    cdef _Names heading_names = _names_of(heading_tags)
     cdef bint any_readers = len(readers) > 0
     cdef tuple block
     cdef Py_ssize_t length
