@@ -1413,3 +1413,51 @@ def test_judges_keep_each_rules_decisions_from_page_to_page():
                            "</div><p>The post itself, long enough.</p></div></body></html>").find("body")
     assert [el.get("class") for el in walked(container, body._furniture_or_comment_label)] == ["share-buttons"]
     assert walked(container, lambda label: False) == []  # the first rule's decision is not this one's
+
+
+# --- text (round 8) ---
+def test_found_chars_are_those_the_python_search_finds_on_real_pages():
+    """The characters of one text's lines found in another's, on real pages' paragraphs: of a
+    page's every other paragraph, of its lines cut short, changed at their end or run together
+    (found nowhere, or inside a line), in the whole page's text and in its second half, in a
+    window wide and narrow, with the compiled pre-check's store filled once and read again."""
+    from scraper.extractors.arbiter import Text
+    found = missed = 0
+    for path in _real_pages(every=5):
+        paras = text.paragraphs(parse_html(gzip.decompress(path.read_bytes())))
+        if not paras:
+            continue
+        changed = [p[:-1] + "#" for p in paras[1::3]] + [p[3:40] for p in paras[::4]] + [
+            a + " " + b for a, b in zip(paras[::5], paras[1::5])]
+        whole, half = Text(paras), Text(paras[len(paras) // 2:])
+        for lines in (Text(paras[::2]).lines, Text(changed).lines, Text(paras[::-1]).lines):
+            for other in (whole, half):
+                for window in (20_000, 300):
+                    args = (lines, other.line_set, other.joined)
+                    compiled = walk.found_chars(*args, other.grams, 12, window)
+                    assert compiled == walk.found_chars_python(*args, bytearray(), 12, window), path.name
+                    found += compiled
+                    missed += sum(map(len, lines)) - compiled
+    assert found > 0 and missed > 0
+    other = Text(["A line of the page, long enough", "Another line of it", "short"])
+    for found_chars in (walk.found_chars, walk.found_chars_python):
+        args = (other.line_set, other.joined, bytearray(), 12, 20_000)
+        assert found_chars(["A line of the page, long", "short", "Another line", "Not a line of it"], *args) \
+            == 24 + 5 + 12
+        assert found_chars(["Another line", "A line of the page, long"], *args) == 12  # looked for after the last
+        assert found_chars(["line of the page, long enough\0Another", "Another line of its own"], *args) == 37
+
+
+def test_stopword_shares_of_texts_lowered_as_read_are_those_str_lower_gives():
+    """Texts beyond ASCII, their words lowered as the compiled count reads them: capitals of
+    Latin-1, Greek and Cyrillic, the Kelvin sign, and the two letters ``str.lower`` lowers its
+    own way (İ to two characters, Σ by its place in the word), left to it; the same shares."""
+    words = ["the", "und", "ἀλλά", "και", "σας", "ως", "и", "в", "für", "i̇stanbul", "kelvin", "ß"]
+    texts = ["THE UND FÜR Für für ÀÉÎ " * 4, "ΚΑΙ ΣΑΣ ΩΣ ἈΛΛΆ και ο " * 5, "И В ПРИВЕТ и в " * 6,
+             "\u212aELVIN Kelvin ß SS " * 6, "İSTANBUL İstanbul the " * 5, "the’s “und” — für\u00a0FÜR " * 6,
+             "😀 THE und 😀 Ünd " * 6, "ΣΑΣ" * 30, "ÀÉÎ ÕÜ ÞÝ × ÷ ÿ µ " * 6]
+    for stopwords in (frozenset(words), frozenset(" ".join(texts).lower().split()), frozenset(["the"])):
+        args = (texts, [0] * len(texts), stopwords, 70, 0.2, "©")
+        compiled = walk.judged_stopword_shares(*args)
+        assert compiled == walk.judged_stopword_shares_python(*args)
+        assert all(compiled[:3]) or stopwords == frozenset(["the"])

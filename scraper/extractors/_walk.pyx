@@ -428,7 +428,7 @@ def text_pieces(_Element el, skip, in_data_table, skip_tags, block_tags, cell_ta
     walker.skip = {<size_t>(<_Element>s)._c_node for s in skip}
     walker.block_cells = set()
     walker.in_data_table, walker.line_break, walker.code_line_break = in_data_table, line_break, code_line_break
-    walker.skip_tags, walker.block_tags, walker.cell_tags = _Names(skip_tags), _Names(block_tags), _Names(cell_tags)
+    walker.skip_tags, walker.block_tags, walker.cell_tags = _names_of(skip_tags), _names_of(block_tags), _names_of(cell_tags)
     walker.skip_set, walker.block_set, walker.cell_set = skip_tags, block_tags, cell_tags
     walker.walk()
     return walker.out
@@ -1368,7 +1368,7 @@ def text_paragraphs(_Element el, skip, in_data_table, skip_tags, block_tags, cel
     walker.skip = {<size_t>(<_Element>s)._c_node for s in skip}
     walker.block_cells = set()
     walker.in_data_table = in_data_table
-    walker.skip_tags, walker.block_tags, walker.cell_tags = _Names(skip_tags), _Names(block_tags), _Names(cell_tags)
+    walker.skip_tags, walker.block_tags, walker.cell_tags = _names_of(skip_tags), _names_of(block_tags), _names_of(cell_tags)
     walker.skip_set, walker.block_set, walker.cell_set = skip_tags, block_tags, cell_tags
     walker.line = _Buffer(NULL, 0, 0)
     walker.paragraph = _Buffer(NULL, 0, 0)
@@ -2536,7 +2536,7 @@ def classifier_texts(list text_blocks, readers, readers_furniture, heading_tags)
     cdef list texts = [], links = [], elements = [], headings = []
     cdef dict furniture_decided = {}
     cdef str previous = "", text
-    cdef _Names heading_names = _Names(heading_tags)
+    cdef _Names heading_names = _names_of(heading_tags)
     cdef bint any_readers = len(readers) > 0
     cdef tuple block
     cdef Py_ssize_t length
@@ -3406,6 +3406,8 @@ def judged_stopword_shares(list texts, list links, stopwords, Py_ssize_t min_cha
     cdef Py_UCS4 mark = ord(excluded)
     cdef str text
     cdef unsigned char* lowered = NULL
+    cdef Py_UCS4* folded = NULL
+    cdef Py_ssize_t folded_size = 0
     try:
         for i in range(count):
             text = <str>texts[i]
@@ -3423,9 +3425,12 @@ def judged_stopword_shares(list texts, list links, stopwords, Py_ssize_t min_cha
                         raise MemoryError()
                 shares[i] = _ascii_share(table, <const unsigned char*>PyUnicode_DATA(text), n, lowered)
             elif PyUnicode_FindChar(text, mark, 0, n, 1) < 0:
-                shares[i] = _unicode_share(table, text.lower())
+                shares[i] = _share_lowered_as_read(table, text, &folded, &folded_size)
+                if shares[i] < 0:  # a character ``str.lower`` lowers by its context or to two
+                    shares[i] = _unicode_share(table, text.lower())
     finally:
         free(lowered)
+        free(folded)
     return shares
 
 
@@ -3892,3 +3897,158 @@ cdef class _NodesAt:
 
     def __getitem__(self, size_t key):
         return elementFactory(self.doc, <tree.xmlNode*>key)
+
+
+# --- text (round 8) ---
+# The arbiter's search of one strategy's lines in another's text (``found_chars``). Most lines
+# looked for are not there (a strategy's menu, a comment list), and ``str.find`` learns that by
+# reading the whole window; every run of ``_GRAM`` characters of a line found in the text is one
+# of the text's, so a bitmap of the text's runs says at the first run it lacks that the line is
+# not there: no search made, and never a line turned away that the search finds.
+from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_GET_SIZE, PyByteArray_Resize
+from cpython.set cimport PySet_Contains
+from cpython.unicode cimport PyUnicode_Find
+
+cdef enum:
+    _GRAM = 8  # characters of a run: a line looked for is at least 12 long (``arbiter.MIN_SEARCHED_LINE``)
+
+cdef uint64_t _GRAM_BASE = 1099511628211  # odd: the runs' polynomial hash, rolled a character at a time
+
+
+cdef inline uint64_t _gram_bit(uint64_t h, int shift) noexcept:
+    """A run's bit in a bitmap of ``2 ** (64 - shift)`` bits: the hash's top bits, mixed."""
+    return (h * <uint64_t>0x9E3779B97F4A7C15) >> shift
+
+
+cdef int _fill_grams(bytearray grams, str text) except -1:
+    """``grams`` (empty) sized to a power of two of at least eight bits a character of ``text``,
+    and the bit of each of the text's runs set."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i, bits = 64
+    cdef int shift = 58
+    cdef uint64_t h = 0, drop = 1, h_bit
+    while bits < 8 * n:
+        bits *= 2
+        shift -= 1
+    PyByteArray_Resize(grams, bits // 8)
+    cdef unsigned char* bitmap = <unsigned char*>PyByteArray_AS_STRING(grams)
+    memset(bitmap, 0, bits // 8)
+    for i in range(_GRAM):
+        drop *= _GRAM_BASE
+    for i in range(n):
+        h = h * _GRAM_BASE + <uint64_t>PyUnicode_READ(kind, data, i)
+        if i >= _GRAM:
+            h -= drop * <uint64_t>PyUnicode_READ(kind, data, i - _GRAM)
+        if i >= _GRAM - 1:
+            h_bit = _gram_bit(h, shift)
+            bitmap[h_bit >> 3] |= <unsigned char>(1 << (h_bit & 7))
+    return 0
+
+
+cdef bint _runs_held(const unsigned char* bitmap, Py_ssize_t bits, str line) noexcept:
+    """Every run of ``_GRAM`` characters of ``line`` has its bit set in ``bitmap``."""
+    cdef int kind = PyUnicode_KIND(line)
+    cdef void* data = PyUnicode_DATA(line)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(line), i
+    cdef int shift = 64
+    cdef uint64_t h = 0, drop = 1, h_bit
+    while bits > 1:
+        bits //= 2
+        shift -= 1
+    for i in range(_GRAM):
+        drop *= _GRAM_BASE
+    for i in range(n):
+        h = h * _GRAM_BASE + <uint64_t>PyUnicode_READ(kind, data, i)
+        if i >= _GRAM:
+            h -= drop * <uint64_t>PyUnicode_READ(kind, data, i - _GRAM)
+        if i >= _GRAM - 1:
+            h_bit = _gram_bit(h, shift)
+            if not (bitmap[h_bit >> 3] >> (h_bit & 7)) & 1:
+                return False
+    return True
+
+
+def found_chars(list lines, other_lines, str other_joined, bytearray other_grams, Py_ssize_t min_searched,
+                Py_ssize_t window):
+    """``walk.found_chars_python``'s twin: a line looked for is first checked against the bitmap
+    of the other text's runs (``other_grams``, filled on the first line looked for and kept for
+    the next calls), and searched only where each of its runs is one of the text's."""
+    cdef Py_ssize_t found = 0, position = 0, size, at, bits = 0
+    cdef const unsigned char* bitmap = NULL
+    cdef str line
+    for item in lines:
+        line = <str>item
+        size = PyUnicode_GET_LENGTH(line)
+        if PySet_Contains(other_lines, line):
+            found += size
+            continue
+        if size < min_searched:
+            continue
+        if size >= _GRAM:
+            if bitmap is NULL:
+                if PyByteArray_GET_SIZE(other_grams) == 0:
+                    _fill_grams(other_grams, other_joined)
+                bitmap = <const unsigned char*>PyByteArray_AS_STRING(other_grams)
+                bits = PyByteArray_GET_SIZE(other_grams) * 8
+            if not _runs_held(bitmap, bits, line):
+                continue
+        at = PyUnicode_Find(other_joined, line, position, position + window + size, 1)
+        if at == -2:
+            raise RuntimeError("str.find failed")
+        if at >= 0:
+            found += size
+            position = at + size
+    return found
+
+
+# The stopword share of a text that is not ASCII (``judged_stopword_shares``), its characters
+# lowered as they are read, with no lowered copy of the text made by ``str.lower``: that lowers
+# each character as ``Py_UNICODE_TOLOWER`` does, to one character, but for two, İ (to two) and Σ
+# (by the letters around it), left to it.
+from cpython.unicode cimport Py_UNICODE_TOLOWER, PyUnicode_4BYTE_KIND
+
+
+cdef double _share_lowered_as_read(_WordTable table, str text, Py_UCS4** buffer, Py_ssize_t* size) except? -2:
+    """The share of ``text``'s words (split as ``str.split()`` splits) that ``table`` holds, the
+    text lowered into ``buffer`` (grown to ``size`` as needed, kept for the next text) as it is
+    read; -1.0 for a text holding İ or Σ."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0, start, words = 0, found = 0
+    cdef unsigned int c  # not a Py_UCS4, which Cython adds to as to a str
+    cdef uint64_t h
+    cdef Py_UCS4* lowered
+    if n > size[0]:
+        free(buffer[0])
+        size[0] = 0
+        buffer[0] = <Py_UCS4*>malloc(max(n, 4096) * sizeof(Py_UCS4))
+        if buffer[0] is NULL:
+            raise MemoryError()
+        size[0] = max(n, 4096)
+    lowered = buffer[0]
+    while True:
+        while i < n and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)):
+            i += 1
+        if i >= n:
+            break
+        start, h = i, <uint64_t>14695981039346656037
+        while i < n:
+            c = <unsigned int>PyUnicode_READ(kind, data, i)
+            if c < 128:
+                if 65 <= c <= 90:
+                    c += 32
+                elif Py_UNICODE_ISSPACE(c):
+                    break
+            elif c == 0x130 or c == 0x3A3:
+                return -1.0
+            elif Py_UNICODE_ISSPACE(c):
+                break
+            else:
+                c = <unsigned int>Py_UNICODE_TOLOWER(<Py_UCS4>c)
+            lowered[i] = <Py_UCS4>c
+            h = _mix(h, c)
+            i += 1
+        words += 1
+        found += table.holds(PyUnicode_4BYTE_KIND, lowered, start, i - start, h)
+    return <double>found / <double>words if words else 0.0

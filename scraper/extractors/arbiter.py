@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import filterfalse
 
-from .walk import text_lines
+from .walk import found_chars, text_lines
 
 # The checks, as numbers (the evidence is in tests/test_arbiter.py). The container is the wrong
 # block when the classifier's text is an article's worth, at least twice the container's, and
@@ -59,6 +58,7 @@ class Text:
         # JSON-LD's text is the one that needs folding, and is short (``walk.text_lines``).
         self.lines = lines = text_lines(paragraphs)
         self.size = sum(map(len, lines))
+        self.grams = bytearray()  # ``walk.found_chars``' store, filled when this text is first searched
 
     @cached_property
     def joined(self) -> str:
@@ -72,16 +72,9 @@ class Text:
         """Characters of this text's lines that the other text holds verbatim. Most are one of
         its lines (the set answers); the rest are looked for from where the last one was found
         on, within ``SEARCH_WINDOW`` characters, both texts being in the page's order: bounded
-        work, however many lines a page has."""
-        in_other = other.line_set.__contains__
-        found = sum(map(len, filter(in_other, self.lines)))  # the lines the set answers, all at once
-        position = 0  # moved on only by the lines looked for
-        for line in filterfalse(in_other, self.lines):
-            if len(line) >= MIN_SEARCHED_LINE:
-                at = other.joined.find(line, position, position + SEARCH_WINDOW + len(line))
-                if at >= 0:
-                    found, position = found + len(line), at + len(line)
-        return found
+        work, however many lines a page has (``walk.found_chars``, which keeps what makes the
+        other text's failed searches cheap in its ``grams``)."""
+        return found_chars(self.lines, other.line_set, other.joined, other.grams, MIN_SEARCHED_LINE, SEARCH_WINDOW)
 
 
 def shared(a: Text, b: Text) -> int:

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
 
 from lxml import etree
 
@@ -158,6 +159,23 @@ def good_blocks(text_blocks: list[TextBlock], language: str | None, readers: Col
     blocks are left out: a block whose element's ``id`` is in ``readers``, or whose furniture
     (``TextBlock.furniture``) is in ``readers`` or said by ``readers_furniture`` to be theirs
     (``walk.classifier_texts``)."""
+    texts, links, elements, headings, densities, flags = _judged(text_blocks, language, readers, readers_furniture)
+    return [Block(texts[i], links[i], elements[i], headings[i], densities[i], "good")
+            for i, good in enumerate(flags) if good]
+
+
+def good_block_texts(text_blocks: list[TextBlock], language: str | None, readers: Collection[int] = frozenset(),
+                     readers_furniture: Callable[[etree._Element], bool] = lambda furniture: False) -> list[str]:
+    """``good_blocks``' texts, no ``Block`` made: the body's arbiter reads only them."""
+    texts, _links, _elements, _headings, _densities, flags = _judged(text_blocks, language, readers,
+                                                                     readers_furniture)
+    return list(compress(texts, flags))
+
+
+def _judged(text_blocks: list[TextBlock], language: str | None, readers: Collection[int],
+            readers_furniture: Callable[[etree._Element], bool]) -> tuple[list, list, list, list, list, list]:
+    """The classifier's blocks (texts, link characters, elements, whether each is a heading),
+    their stopword shares and whether each is good."""
     texts, links, elements, headings = classifier_texts(text_blocks, readers, readers_furniture, _HEADINGS)
     # The language check reads the words of the long blocks only: prose, not menus; the first
     # 4,000 characters of them, joined by spaces (a block past those is not joined).
@@ -173,5 +191,4 @@ def good_blocks(text_blocks: list[TextBlock], language: str | None, readers: Col
     stopwords = _stopwords_of_frequent(language, frequent_words(sample, 100))
     densities = _stopword_densities(texts, links, stopwords)
     flags = good_block_flags(texts, links, headings, densities, bool(stopwords), _LIMITS)
-    return [Block(texts[i], links[i], elements[i], headings[i], densities[i], "good")
-            for i, good in enumerate(flags) if good]
+    return texts, links, elements, headings, densities, flags

@@ -105,8 +105,7 @@ class GenericExtractor:
         """The classifier's text, never a comment's, a comment area's or the bio box's: a block
         is left out when it or the furniture holding it is one of those."""
         readers = {id(el) for el in [*self._bio_markup[1], *self.comment_elements()]}
-        found = blocks.good_blocks(self._body.text_blocks, self.language(), readers, body.is_comment_area)
-        return [b.text for b in found]
+        return blocks.good_block_texts(self._body.text_blocks, self.language(), readers, body.is_comment_area)
 
     @cached_property
     def _body_and_trailing_bio(self) -> tuple[list[str], str | None]:

@@ -10,6 +10,7 @@ import logging
 import os
 import re
 from collections.abc import Callable, Collection
+from itertools import filterfalse
 
 from lxml import etree
 
@@ -1080,3 +1081,25 @@ def chrome_line_flags_python(rules, lines: list[str], dated: Callable[[str], boo
 
 
 chrome_line_flags = _twin(chrome_line_flags_python)
+
+
+# --- text (round 8) ---
+def found_chars_python(lines: list[str], other_lines: frozenset[str], other_joined: str, other_grams: bytearray,
+                       min_searched: int, window: int) -> int:
+    """Characters of ``lines`` that another text holds verbatim: a line that is one of its lines
+    (``other_lines``), or, at least ``min_searched`` long, is found in its lines joined
+    (``other_joined``) from where the last line looked for was found on, within ``window``
+    characters of it. ``other_grams``: a store the compiled twin keeps its pre-check in, for
+    the next calls on the same other text; here it is not read."""
+    in_other = other_lines.__contains__
+    found = sum(map(len, filter(in_other, lines)))  # the lines the set answers, all at once
+    position = 0  # moved on only by the lines looked for
+    for line in filterfalse(in_other, lines):
+        if len(line) >= min_searched:
+            at = other_joined.find(line, position, position + window + len(line))
+            if at >= 0:
+                found, position = found + len(line), at + len(line)
+    return found
+
+
+found_chars = _twin(found_chars_python)
