@@ -1392,3 +1392,27 @@ def test_chrome_line_flags_are_those_the_python_reading_gives():
     assert 0 < sum(flags) < len(lines) // 2
     assert walk.chrome_line_flags(text._CHROME, ["(March 3, 2020)", "March 3, 2020 and a long tale " * 9],
                                   text.is_dateline, 150) == [True, False]
+
+
+# --- comments (round 8) ---
+def test_meta_contents_are_those_the_python_reading_gives():
+    """The compiled reading of real pages' ``<meta>`` tags, and of tags whose key is empty, in
+    a namespace, given twice or missing its content: what the Python reading gives."""
+    read = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        metas = list(root.iter("meta"))
+        contents = walk.meta_contents(metas)
+        assert contents == walk.meta_contents_python(metas), path.name
+        assert list(contents) == list(walk.meta_contents_python(metas)), path.name
+        read += len(contents)
+    assert read > 0
+    root = etree.fromstring(
+        '<head xmlns:x="urn:x"><meta property="" name="Author" content="Jo"/><meta name="author" content="Ann"/>'
+        '<meta x:name="ns" content="no"/><meta itemprop="Date" content=""/><meta name="no-content"/>'
+        '<meta property="og:title" name="t" content="A &amp; B" content2="x"/><meta content="no key"/>'
+        '<meta name="" itemprop="" content="empty key"/><meta itemprop="ÉTÉ" content="été"/></head>')
+    metas = list(root.iter("{*}meta"))
+    expected = {"author": "Jo", "date": "", "og:title": "A & B", "été": "été"}
+    assert walk.meta_contents(metas) == walk.meta_contents_python(metas) == expected
+    assert walk.meta_contents([]) == {}

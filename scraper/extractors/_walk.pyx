@@ -3829,3 +3829,57 @@ def chrome_line_flags(rules, list lines, dated, Py_ssize_t max_dated_chars):
         line = <str>read[i]
         out.append(dated(line) if _digit_run(line, 4, max_dated_chars) else False)
     return out
+
+
+# --- comments (round 8) ---
+# -- the page's <meta> tags, read in place ------------------------------------------------------
+cdef enum:
+    _META_PROPERTY, _META_NAME, _META_ITEMPROP, _META_CONTENT
+
+
+cdef inline int _meta_attribute(const char* name) noexcept:
+    """Which of the attributes ``meta_contents`` reads ``name`` is, -1 for none."""
+    if strcmp(name, b"content") == 0:
+        return _META_CONTENT
+    if strcmp(name, b"property") == 0:
+        return _META_PROPERTY
+    if strcmp(name, b"name") == 0:
+        return _META_NAME
+    if strcmp(name, b"itemprop") == 0:
+        return _META_ITEMPROP
+    return -1
+
+
+def meta_contents(list metas):
+    """``walk.meta_contents_python``'s twin: each element's attributes walked once in C, a
+    string made only for the key and the content kept."""
+    cdef dict out = {}
+    cdef _Element meta
+    cdef tree.xmlNode* node
+    cdef tree.xmlAttr* attr
+    cdef tree.xmlAttr* read[4]
+    cdef int which, i
+    for item in metas:
+        meta = <_Element>item
+        node = meta._c_node
+        read[0] = read[1] = read[2] = read[3] = NULL
+        attr = node.properties
+        while attr is not NULL:
+            if attr.ns is NULL:  # as ``get`` reads a name without a namespace: the first such
+                which = _meta_attribute(<const char*>attr.name)
+                if which >= 0 and read[which] is NULL:
+                    read[which] = attr
+            attr = attr.next
+        if read[_META_CONTENT] is NULL:
+            continue
+        key = None
+        for i in range(_META_CONTENT):
+            if read[i] is not NULL:
+                key = attributeValue(node, read[i])
+                if key:
+                    break
+        if key:
+            key = (<str>key).lower()
+            if key not in out:
+                out[key] = attributeValue(node, read[_META_CONTENT])
+    return out

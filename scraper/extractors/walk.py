@@ -1077,3 +1077,19 @@ def chrome_line_flags_python(rules, lines: list[str], dated: Callable[[str], boo
 
 
 chrome_line_flags = _twin(chrome_line_flags_python)
+
+
+# --- comments (round 8) ---
+def meta_contents_python(metas: list) -> dict[str, str]:
+    """The ``content`` of each ``<meta>`` element of ``metas`` by its key, its ``property``,
+    else its ``name``, else its ``itemprop`` (the first that is not empty), lower-cased: the
+    first element of a key wins, and one without a key or a ``content`` counts for none."""
+    out: dict[str, str] = {}
+    for m in metas:
+        key = m.get("property") or m.get("name") or m.get("itemprop")
+        if key and m.get("content") is not None:
+            out.setdefault(key.lower(), m.get("content"))
+    return out
+
+
+meta_contents = _twin(meta_contents_python)
