@@ -1416,3 +1416,22 @@ def test_meta_contents_are_those_the_python_reading_gives():
     expected = {"author": "Jo", "date": "", "og:title": "A & B", "été": "été"}
     assert walk.meta_contents(metas) == walk.meta_contents_python(metas) == expected
     assert walk.meta_contents([]) == {}
+
+
+def test_attribute_values_are_those_get_reads():
+    """The compiled reading of real pages' script addresses and link relations, and of values
+    that are empty, entities, in a namespace or given twice: what ``el.get`` reads."""
+    kept = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        for tag, name in (("script", "src"), ("link", "rel"), ("a", "href"), ("div", "class")):
+            elements = list(root.iter(tag))
+            values = walk.attribute_values(elements, name)
+            assert values == walk.attribute_values_python(elements, name), (path.name, tag)
+            kept += len(values)
+    assert kept > 0
+    root = etree.fromstring('<p xmlns:x="urn:x"><s src=""/><s x:src="ns"/><s/><s src="a &amp; b"/><s src="été"/>'
+                            '<s data-src="no" src=" "/></p>')
+    elements = list(root)
+    assert walk.attribute_values(elements, "src") == walk.attribute_values_python(elements, "src") == [
+        "a & b", "été", " "]

@@ -2174,7 +2174,7 @@ def script_words(list scripts, words):
     cdef Py_ssize_t position, i
     for position in range(len(scripts)):
         script = scripts[position]
-        if script.get("src"):
+        if _attribute_set(script._c_node, b"src"):
             continue
         first = script._c_node.children
         held = 0
@@ -3882,4 +3882,43 @@ def meta_contents(list metas):
             key = (<str>key).lower()
             if key not in out:
                 out[key] = attributeValue(node, read[_META_CONTENT])
+    return out
+
+
+# -- an attribute's value, told set or not in place ----------------------------------------------
+cdef bint _attribute_set(tree.xmlNode* node, const char* name) except -1:
+    """``bool(el.get(name))``: the element's first attribute ``name`` in no namespace has a value
+    that is not empty, read in place where it is one text node (nearly always)."""
+    cdef tree.xmlAttr* attr = node.properties
+    cdef tree.xmlNode* text
+    while attr is not NULL:
+        if attr.ns is NULL and strcmp(<const char*>attr.name, name) == 0:
+            text = attr.children
+            if text is NULL:
+                return False
+            if text.next is NULL and (text.type == tree.XML_TEXT_NODE or text.type == tree.XML_CDATA_SECTION_NODE):
+                return text.content is not NULL and text.content[0] != 0
+            return len(attributeValue(node, attr)) > 0
+        attr = attr.next
+    return False
+
+
+def attribute_values(list elements, str name):
+    """``walk.attribute_values_python``'s twin: a string made only for a value that is kept."""
+    cdef bytes encoded = name.encode("utf-8")
+    cdef const char* wanted = encoded
+    cdef list out = []
+    cdef tree.xmlNode* node
+    cdef tree.xmlAttr* attr
+    for item in elements:
+        node = (<_Element>item)._c_node
+        attr = node.properties
+        while attr is not NULL:
+            if attr.ns is NULL and strcmp(<const char*>attr.name, wanted) == 0:
+                if attr.children is not NULL:
+                    value = attributeValue(node, attr)
+                    if value:
+                        out.append(value)
+                break
+            attr = attr.next
     return out

@@ -1093,3 +1093,12 @@ def meta_contents_python(metas: list) -> dict[str, str]:
 
 
 meta_contents = _twin(meta_contents_python)
+
+
+def attribute_values_python(elements: list, name: str) -> list[str]:
+    """The value of attribute ``name`` (in no namespace, as ``el.get`` reads it) of each element
+    of ``elements`` that has one that is not empty, in their order."""
+    return [value for el in elements if (value := el.get(name))]
+
+
+attribute_values = _twin(attribute_values_python)
