@@ -1461,3 +1461,46 @@ def test_stopword_shares_of_texts_lowered_as_read_are_those_str_lower_gives():
         compiled = walk.judged_stopword_shares(*args)
         assert compiled == walk.judged_stopword_shares_python(*args)
         assert all(compiled[:3]) or stopwords == frozenset(["the"])
+
+
+# --- comments (round 8) ---
+def test_meta_contents_are_those_the_python_reading_gives():
+    """The compiled reading of real pages' ``<meta>`` tags, and of tags whose key is empty, in
+    a namespace, given twice or missing its content: what the Python reading gives."""
+    read = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        metas = list(root.iter("meta"))
+        contents = walk.meta_contents(metas)
+        assert contents == walk.meta_contents_python(metas), path.name
+        assert list(contents) == list(walk.meta_contents_python(metas)), path.name
+        read += len(contents)
+    assert read > 0
+    root = etree.fromstring(
+        '<head xmlns:x="urn:x"><meta property="" name="Author" content="Jo"/><meta name="author" content="Ann"/>'
+        '<meta x:name="ns" content="no"/><meta itemprop="Date" content=""/><meta name="no-content"/>'
+        '<meta property="og:title" name="t" content="A &amp; B" content2="x"/><meta content="no key"/>'
+        '<meta name="" itemprop="" content="empty key"/><meta itemprop="ÉTÉ" content="été"/></head>')
+    metas = list(root.iter("{*}meta"))
+    expected = {"author": "Jo", "date": "", "og:title": "A & B", "été": "été"}
+    assert walk.meta_contents(metas) == walk.meta_contents_python(metas) == expected
+    assert walk.meta_contents([]) == {}
+
+
+def test_attribute_values_are_those_get_reads():
+    """The compiled reading of real pages' script addresses and link relations, and of values
+    that are empty, entities, in a namespace or given twice: what ``el.get`` reads."""
+    kept = 0
+    for path in _real_pages():
+        root = parse_html(gzip.open(path).read())
+        for tag, name in (("script", "src"), ("link", "rel"), ("a", "href"), ("div", "class")):
+            elements = list(root.iter(tag))
+            values = walk.attribute_values(elements, name)
+            assert values == walk.attribute_values_python(elements, name), (path.name, tag)
+            kept += len(values)
+    assert kept > 0
+    root = etree.fromstring('<p xmlns:x="urn:x"><s src=""/><s x:src="ns"/><s/><s src="a &amp; b"/><s src="été"/>'
+                            '<s data-src="no" src=" "/></p>')
+    elements = list(root)
+    assert walk.attribute_values(elements, "src") == walk.attribute_values_python(elements, "src") == [
+        "a & b", "été", " "]

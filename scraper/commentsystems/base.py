@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 
 from ..dates import iso_utc
 from ..extractors.page import Page, per_page
-from ..extractors.walk import script_words
+from ..extractors.walk import attribute_values, script_words
 from ..text import collapse, html_text  # noqa: F401 - html_text: what every system reads comments with
 
 
@@ -93,8 +93,9 @@ class CommentSystem:
 # -- what detectors read, found once per page ------------------------------------------------
 @per_page
 def script_sources(page: Page) -> list[str]:
-    """The ``src`` of every script on the page."""
-    return [src for s in page.everywhere("script") if (src := s.get("src"))]
+    """The ``src`` of every script on the page (``walk.attribute_values``, compiled where it
+    could be built: a string made only for a script that has one)."""
+    return attribute_values(page.everywhere("script"), "src")
 
 
 @per_page

@@ -2171,7 +2171,7 @@ def script_words(list scripts, words):
     cdef Py_ssize_t position, i
     for position in range(len(scripts)):
         script = scripts[position]
-        if script.get("src"):
+        if _attribute_set(script._c_node, b"src"):
             continue
         first = script._c_node.children
         held = 0
@@ -4052,3 +4052,96 @@ cdef double _share_lowered_as_read(_WordTable table, str text, Py_UCS4** buffer,
         words += 1
         found += table.holds(PyUnicode_4BYTE_KIND, lowered, start, i - start, h)
     return <double>found / <double>words if words else 0.0
+
+
+# --- comments (round 8) ---
+# -- the page's <meta> tags, read in place ------------------------------------------------------
+cdef enum:
+    _META_PROPERTY, _META_NAME, _META_ITEMPROP, _META_CONTENT
+
+
+cdef inline int _meta_attribute(const char* name) noexcept:
+    """Which of the attributes ``meta_contents`` reads ``name`` is, -1 for none."""
+    if strcmp(name, b"content") == 0:
+        return _META_CONTENT
+    if strcmp(name, b"property") == 0:
+        return _META_PROPERTY
+    if strcmp(name, b"name") == 0:
+        return _META_NAME
+    if strcmp(name, b"itemprop") == 0:
+        return _META_ITEMPROP
+    return -1
+
+
+def meta_contents(list metas):
+    """``walk.meta_contents_python``'s twin: each element's attributes walked once in C, a
+    string made only for the key and the content kept."""
+    cdef dict out = {}
+    cdef _Element meta
+    cdef tree.xmlNode* node
+    cdef tree.xmlAttr* attr
+    cdef tree.xmlAttr* read[4]
+    cdef int which, i
+    for item in metas:
+        meta = <_Element>item
+        node = meta._c_node
+        read[0] = read[1] = read[2] = read[3] = NULL
+        attr = node.properties
+        while attr is not NULL:
+            if attr.ns is NULL:  # as ``get`` reads a name without a namespace: the first such
+                which = _meta_attribute(<const char*>attr.name)
+                if which >= 0 and read[which] is NULL:
+                    read[which] = attr
+            attr = attr.next
+        if read[_META_CONTENT] is NULL:
+            continue
+        key = None
+        for i in range(_META_CONTENT):
+            if read[i] is not NULL:
+                key = attributeValue(node, read[i])
+                if key:
+                    break
+        if key:
+            key = (<str>key).lower()
+            if key not in out:
+                out[key] = attributeValue(node, read[_META_CONTENT])
+    return out
+
+
+# -- an attribute's value, told set or not in place ----------------------------------------------
+cdef bint _attribute_set(tree.xmlNode* node, const char* name) except -1:
+    """``bool(el.get(name))``: the element's first attribute ``name`` in no namespace has a value
+    that is not empty, read in place where it is one text node (nearly always)."""
+    cdef tree.xmlAttr* attr = node.properties
+    cdef tree.xmlNode* text
+    while attr is not NULL:
+        if attr.ns is NULL and strcmp(<const char*>attr.name, name) == 0:
+            text = attr.children
+            if text is NULL:
+                return False
+            if text.next is NULL and (text.type == tree.XML_TEXT_NODE or text.type == tree.XML_CDATA_SECTION_NODE):
+                return text.content is not NULL and text.content[0] != 0
+            return len(attributeValue(node, attr)) > 0
+        attr = attr.next
+    return False
+
+
+def attribute_values(list elements, str name):
+    """``walk.attribute_values_python``'s twin: a string made only for a value that is kept."""
+    cdef bytes encoded = name.encode("utf-8")
+    cdef const char* wanted = encoded
+    cdef list out = []
+    cdef tree.xmlNode* node
+    cdef tree.xmlAttr* attr
+    for item in elements:
+        node = (<_Element>item)._c_node
+        attr = node.properties
+        while attr is not NULL:
+            if attr.ns is NULL and strcmp(<const char*>attr.name, wanted) == 0:
+                if attr.children is not NULL:
+                    value = attributeValue(node, attr)
+                    if value:
+                        out.append(value)
+                break
+            attr = attr.next
+    return out

@@ -1103,3 +1103,28 @@ def found_chars_python(lines: list[str], other_lines: frozenset[str], other_join
 
 
 found_chars = _twin(found_chars_python)
+
+
+# --- comments (round 8) ---
+def meta_contents_python(metas: list) -> dict[str, str]:
+    """The ``content`` of each ``<meta>`` element of ``metas`` by its key, its ``property``,
+    else its ``name``, else its ``itemprop`` (the first that is not empty), lower-cased: the
+    first element of a key wins, and one without a key or a ``content`` counts for none."""
+    out: dict[str, str] = {}
+    for m in metas:
+        key = m.get("property") or m.get("name") or m.get("itemprop")
+        if key and m.get("content") is not None:
+            out.setdefault(key.lower(), m.get("content"))
+    return out
+
+
+meta_contents = _twin(meta_contents_python)
+
+
+def attribute_values_python(elements: list, name: str) -> list[str]:
+    """The value of attribute ``name`` (in no namespace, as ``el.get`` reads it) of each element
+    of ``elements`` that has one that is not empty, in their order."""
+    return [value for el in elements if (value := el.get(name))]
+
+
+attribute_values = _twin(attribute_values_python)
