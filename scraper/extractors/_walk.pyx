@@ -2404,22 +2404,40 @@ cdef inline const char* _simple_content(tree.xmlAttr* attr) noexcept:
     return NULL
 
 
+cdef inline const unsigned char* _class_name(const unsigned char** s, Py_ssize_t* length,
+                                            bint stop_beyond_ascii) noexcept:
+    """The next class name of the class string at ``s[0]``, split as ``str.split()`` splits at
+    ASCII white space: its start, its length in ``length``, ``s[0]`` moved past it. NULL past
+    the last name (``s[0]`` at the string's end) or, with ``stop_beyond_ascii``, at a byte
+    beyond ASCII (``s[0]`` at it), where only Python splits as Python does (a no-break space).
+    What ``_may_hold_name`` and the page index's ``kept_in_c`` split a class string with."""
+    cdef const unsigned char* at = s[0]
+    cdef const unsigned char* start
+    while _is_split_space(at[0]):
+        at += 1
+    s[0] = at
+    if not at[0]:
+        return NULL
+    start = at
+    while at[0] and not _is_split_space(at[0]):
+        if stop_beyond_ascii and at[0] >= 0x80:
+            s[0] = at
+            return NULL
+        at += 1
+    length[0] = at - start
+    s[0] = at
+    return start
+
+
 cdef bint _may_hold_name(const unsigned char* s, tuple names) except -1:
     """A class string holds one of ``names`` (in UTF-8) as a whole class name, or may: a byte
     beyond ASCII leaves the splitting to Python (``str.split`` splits at a no-break space)."""
     cdef const unsigned char* start
     cdef Py_ssize_t length
     while True:
-        while _is_split_space(s[0]):
-            s += 1
-        if not s[0]:
-            return False
-        start = s
-        while s[0] and not _is_split_space(s[0]):
-            if s[0] >= 0x80:
-                return True
-            s += 1
-        length = s - start
+        start = _class_name(&s, &length, True)
+        if start is NULL:
+            return s[0] != 0  # stopped at a byte beyond ASCII, not at the end
         for name in names:
             if len(<bytes>name) == length and memcmp(start, <const char*><bytes>name, length) == 0:
                 return True
@@ -2910,14 +2928,9 @@ cdef class _IndexQuery:
         if self.part_count and self.holds_part(label):
             return True
         while True:
-            while _is_split_space(label[0]):
-                label += 1
-            if not label[0]:
+            start = _class_name(&label, &length, False)
+            if start is NULL:
                 return False
-            start = label
-            while label[0] and not _is_split_space(label[0]):
-                label += 1
-            length = label - start
             if self.names.get(<const char*>start, length, _fnv_part(start, length)) >= 0:
                 return True
 
@@ -4112,18 +4125,13 @@ def meta_contents(list metas):
 cdef bint _attribute_set(tree.xmlNode* node, const char* name) except -1:
     """``bool(el.get(name))``: the element's first attribute ``name`` in no namespace has a value
     that is not empty, read in place where it is one text node (nearly always)."""
-    cdef tree.xmlAttr* attr = node.properties
-    cdef tree.xmlNode* text
-    while attr is not NULL:
-        if attr.ns is NULL and strcmp(<const char*>attr.name, name) == 0:
-            text = attr.children
-            if text is NULL:
-                return False
-            if text.next is NULL and (text.type == tree.XML_TEXT_NODE or text.type == tree.XML_CDATA_SECTION_NODE):
-                return text.content is not NULL and text.content[0] != 0
-            return len(attributeValue(node, attr)) > 0
-        attr = attr.next
-    return False
+    cdef tree.xmlAttr* attr = _plain_attribute(node, name)
+    if attr is NULL or attr.children is NULL:
+        return False
+    cdef tree.xmlNode* text = attr.children
+    if text.next is NULL and (text.type == tree.XML_TEXT_NODE or text.type == tree.XML_CDATA_SECTION_NODE):
+        return text.content is not NULL and text.content[0] != 0
+    return len(attributeValue(node, attr)) > 0
 
 
 def attribute_values(list elements, str name):
@@ -4135,13 +4143,9 @@ def attribute_values(list elements, str name):
     cdef tree.xmlAttr* attr
     for item in elements:
         node = (<_Element>item)._c_node
-        attr = node.properties
-        while attr is not NULL:
-            if attr.ns is NULL and strcmp(<const char*>attr.name, wanted) == 0:
-                if attr.children is not NULL:
-                    value = attributeValue(node, attr)
-                    if value:
-                        out.append(value)
-                break
-            attr = attr.next
+        attr = _plain_attribute(node, wanted)
+        if attr is not NULL and attr.children is not NULL:  # no children: an empty value
+            value = attributeValue(node, attr)
+            if value:
+                out.append(value)
     return out
