@@ -3928,6 +3928,24 @@ cdef enum:
 cdef uint64_t _GRAM_BASE = 1099511628211  # odd: the runs' polynomial hash, rolled a character at a time
 
 
+cdef uint64_t _base_to_the_gram() noexcept:
+    cdef uint64_t power = 1
+    for _ in range(_GRAM):
+        power *= _GRAM_BASE
+    return power
+
+
+cdef uint64_t _GRAM_DROP = _base_to_the_gram()  # what the character leaving a run weighs in its hash
+
+
+cdef inline uint64_t _rolled(uint64_t h, int kind, const void* data, Py_ssize_t i) noexcept:
+    """The hash of the run ending at character ``i`` of a text, from that of the run before."""
+    h = h * _GRAM_BASE + <uint64_t>PyUnicode_READ(kind, data, i)
+    if i >= _GRAM:
+        h -= _GRAM_DROP * <uint64_t>PyUnicode_READ(kind, data, i - _GRAM)
+    return h
+
+
 cdef inline uint64_t _gram_bit(uint64_t h, int shift) noexcept:
     """A run's bit in a bitmap of ``2 ** (64 - shift)`` bits: the hash's top bits, mixed."""
     return (h * <uint64_t>0x9E3779B97F4A7C15) >> shift
@@ -3940,19 +3958,15 @@ cdef int _fill_grams(bytearray grams, str text) except -1:
     cdef void* data = PyUnicode_DATA(text)
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i, bits = 64
     cdef int shift = 58
-    cdef uint64_t h = 0, drop = 1, h_bit
+    cdef uint64_t h = 0, h_bit
     while bits < 8 * n:
         bits *= 2
         shift -= 1
     PyByteArray_Resize(grams, bits // 8)
     cdef unsigned char* bitmap = <unsigned char*>PyByteArray_AS_STRING(grams)
     memset(bitmap, 0, bits // 8)
-    for i in range(_GRAM):
-        drop *= _GRAM_BASE
     for i in range(n):
-        h = h * _GRAM_BASE + <uint64_t>PyUnicode_READ(kind, data, i)
-        if i >= _GRAM:
-            h -= drop * <uint64_t>PyUnicode_READ(kind, data, i - _GRAM)
+        h = _rolled(h, kind, data, i)
         if i >= _GRAM - 1:
             h_bit = _gram_bit(h, shift)
             bitmap[h_bit >> 3] |= <unsigned char>(1 << (h_bit & 7))
@@ -3965,16 +3979,12 @@ cdef bint _runs_held(const unsigned char* bitmap, Py_ssize_t bits, str line) noe
     cdef void* data = PyUnicode_DATA(line)
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(line), i
     cdef int shift = 64
-    cdef uint64_t h = 0, drop = 1, h_bit
+    cdef uint64_t h = 0, h_bit
     while bits > 1:
         bits //= 2
         shift -= 1
-    for i in range(_GRAM):
-        drop *= _GRAM_BASE
     for i in range(n):
-        h = h * _GRAM_BASE + <uint64_t>PyUnicode_READ(kind, data, i)
-        if i >= _GRAM:
-            h -= drop * <uint64_t>PyUnicode_READ(kind, data, i - _GRAM)
+        h = _rolled(h, kind, data, i)
         if i >= _GRAM - 1:
             h_bit = _gram_bit(h, shift)
             if not (bitmap[h_bit >> 3] >> (h_bit & 7)) & 1:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress
 
@@ -48,21 +47,6 @@ _STOPLIST_NAMES = {
     "ta": "Tamil", "te": "Telugu", "tl": "Tagalog", "tr": "Turkish", "uk": "Ukrainian", "ur": "Urdu",
     "vi": "Vietnamese",
 }
-
-
-@dataclass(slots=True)
-class Block:
-    """One text block: its text, how much of it is link text, the element that holds it."""
-    text: str
-    link_chars: int
-    element: etree._Element
-    heading: bool
-    stopword_density: float = 0.0
-    kind: str = "bad"  # good, near-good, short or bad; after context, good or bad
-
-    @property
-    def link_density(self) -> float:
-        return self.link_chars / len(self.text) if self.text else 1.0
 
 
 @lru_cache(maxsize=None)
@@ -135,48 +119,21 @@ def _stopword_densities(texts: list[str], links: list[int], stopwords: frozenset
     return judged_stopword_shares(texts, links, stopwords, LENGTH_LOW, MAX_LINK_DENSITY, "©")
 
 
-def classify(blocks: list[Block], stopwords: frozenset[str]) -> list[Block]:
-    """jusText's two steps: each block on its own (context-free), then short and near-good
-    blocks by the good or bad blocks around them."""
-    texts, links = [b.text for b in blocks], [b.link_chars for b in blocks]
-    densities = _stopword_densities(texts, links, stopwords)
-    kinds = _kinds(texts, links, [b.heading for b in blocks], densities, bool(stopwords))
-    for block, density, kind in zip(blocks, densities, kinds):
-        block.stopword_density, block.kind = density, kind
-    return blocks
-
-
-def _kinds(texts: list[str], links: list[int], headings: list[bool], densities: list[float],
-           has_stoplist: bool) -> list[str]:
-    """Each block's class after both of jusText's steps (``walk.good_block_flags``): good or bad."""
-    flags = good_block_flags(texts, links, headings, densities, has_stoplist, _LIMITS)
-    return ["good" if good else "bad" for good in flags]
-
-
-def good_blocks(text_blocks: list[TextBlock], language: str | None, readers: Collection[int] = frozenset(),
-                readers_furniture: Callable[[etree._Element], bool] = lambda furniture: False) -> list[Block]:
-    """The blocks jusText would keep: the page's main text by this strategy. The readers'
-    blocks are left out: a block whose element's ``id`` is in ``readers``, or whose furniture
-    (``TextBlock.furniture``) is in ``readers`` or said by ``readers_furniture`` to be theirs
-    (``walk.classifier_texts``)."""
-    texts, links, elements, headings, densities, flags = _judged(text_blocks, language, readers, readers_furniture)
-    return [Block(texts[i], links[i], elements[i], headings[i], densities[i], "good")
-            for i, good in enumerate(flags) if good]
-
-
 def good_block_texts(text_blocks: list[TextBlock], language: str | None, readers: Collection[int] = frozenset(),
                      readers_furniture: Callable[[etree._Element], bool] = lambda furniture: False) -> list[str]:
-    """``good_blocks``' texts, no ``Block`` made: the body's arbiter reads only them."""
-    texts, _links, _elements, _headings, _densities, flags = _judged(text_blocks, language, readers,
-                                                                     readers_furniture)
+    """The texts of the blocks jusText would keep: the page's main text by this strategy. The
+    readers' blocks are left out: a block whose element's ``id`` is in ``readers``, or whose
+    furniture (``TextBlock.furniture``) is in ``readers`` or said by ``readers_furniture`` to be
+    theirs (``walk.classifier_texts``)."""
+    texts, flags = _judged(text_blocks, language, readers, readers_furniture)
     return list(compress(texts, flags))
 
 
 def _judged(text_blocks: list[TextBlock], language: str | None, readers: Collection[int],
-            readers_furniture: Callable[[etree._Element], bool]) -> tuple[list, list, list, list, list, list]:
-    """The classifier's blocks (texts, link characters, elements, whether each is a heading),
-    their stopword shares and whether each is good."""
-    texts, links, elements, headings = classifier_texts(text_blocks, readers, readers_furniture, _HEADINGS)
+            readers_furniture: Callable[[etree._Element], bool]) -> tuple[list[str], list[bool]]:
+    """The classifier's blocks' texts and whether each is good (by its length, its link
+    characters, whether it is a heading and its stopword share)."""
+    texts, links, _elements, headings = classifier_texts(text_blocks, readers, readers_furniture, _HEADINGS)
     # The language check reads the words of the long blocks only: prose, not menus; the first
     # 4,000 characters of them, joined by spaces (a block past those is not joined).
     long_texts, joined = [], -1
@@ -191,4 +148,4 @@ def _judged(text_blocks: list[TextBlock], language: str | None, readers: Collect
     stopwords = _stopwords_of_frequent(language, frequent_words(sample, 100))
     densities = _stopword_densities(texts, links, stopwords)
     flags = good_block_flags(texts, links, headings, densities, bool(stopwords), _LIMITS)
-    return texts, links, elements, headings, densities, flags
+    return texts, flags
