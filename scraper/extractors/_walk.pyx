@@ -3849,7 +3849,8 @@ def chrome_line_flags(rules, list lines, dated, Py_ssize_t max_dated_chars):
 # --- body (round 8) ---
 from cpython.bytes cimport PyBytes_FromStringAndSize
 
-cdef Py_ssize_t _MAX_NAME_DECISIONS = 1 << 16  # class strings and ids kept for one rule, then forgotten
+cdef Py_ssize_t _MAX_NAME_DECISIONS = 1 << 12  # class strings and ids kept for one rule, then forgotten: ids
+# differ on each page ("comment-1234"), so a long crawl fills the table: bounded at ~0.5 MB a rule
 
 
 cdef class _NameDecisions:
